@@ -1,0 +1,12 @@
+/** @type {import('jest').Config} */
+module.exports = {
+  testEnvironment: 'node',
+  roots: ['<rootDir>/test'],
+  testMatch: ['**/*.test.ts'],
+  transform: { '^.+\\.ts$': ['@swc/jest', { jsc: { target: 'es2022' } }] },
+  // Workspace packages are linked into node_modules but are TypeScript sources.
+  transformIgnorePatterns: ['/node_modules/(?!@platform/)'],
+  setupFilesAfterEnv: ['<rootDir>/test/support/cleanup.ts'],
+  testTimeout: 120000,
+  maxWorkers: 2,
+};

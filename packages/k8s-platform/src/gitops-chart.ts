@@ -1,0 +1,43 @@
+import { Chart, type ChartProps } from 'cdk8s';
+import type { Construct } from 'constructs';
+
+export interface GitOpsChartProps extends ChartProps {
+  /** Environment whose folder holds the chart. */
+  readonly environment: string;
+  /**
+   * Folder below the environment's folder, one per Argo CD Application, e.g. `services/order-service`.
+   * An empty string puts the chart's objects in the environment's root folder (the app-of-apps).
+   */
+  readonly folder: string;
+  /**
+   * Argo CD sync wave of the Application that owns the folder.
+   * @default SyncWave.SERVICES
+   */
+  readonly syncWave?: number;
+}
+
+/** Order in which Argo CD syncs the folders: CRDs and operators, then cluster configuration, then services. */
+export const SyncWave = {
+  CRDS_AND_OPERATORS: 0,
+  CLUSTER_CONFIGURATION: 1,
+  SERVICES: 2,
+} as const;
+
+/** A chart whose objects land in `dist/<environment>/<folder>/`, the folder one Argo CD Application owns. */
+export class GitOpsChart extends Chart {
+  public readonly environment: string;
+  public readonly folder: string;
+  public readonly syncWave: number;
+
+  public constructor(scope: Construct, id: string, props: GitOpsChartProps) {
+    super(scope, id, { disableResourceNameHashes: true, ...props });
+    this.environment = props.environment;
+    this.folder = props.folder;
+    this.syncWave = props.syncWave ?? SyncWave.SERVICES;
+  }
+
+  /** Path of the chart's folder relative to dist/. */
+  public get outputPath(): string {
+    return this.folder === '' ? this.environment : `${this.environment}/${this.folder}`;
+  }
+}

@@ -1,0 +1,40 @@
+import type { App, Chart } from 'cdk8s';
+import { stringify } from 'yaml';
+import { GitOpsChart } from './gitops-chart';
+
+/** A Kubernetes object as it is written to dist/. */
+export interface KubeObject {
+  readonly apiVersion: string;
+  readonly kind: string;
+  readonly metadata: { readonly name: string; readonly namespace?: string; readonly [key: string]: unknown };
+  readonly [key: string]: unknown;
+}
+
+/**
+ * Renders every chart of the app to files, one file per object: `<env>/<folder>/<kind>-<name>.yaml`.
+ * Paths are relative to dist/ and returned sorted, so the output is the same byte for byte on every run.
+ */
+export function renderManifestFiles(app: App): Map<string, string> {
+  const files = new Map<string, string>();
+  for (const chart of app.charts) {
+    if (!isGitOpsChart(chart)) {
+      throw new Error(`Chart '${chart.node.path}' is not a GitOpsChart, so it has no folder in dist/`);
+    }
+    for (const object of chart.toJson() as KubeObject[]) {
+      const path = `${chart.outputPath}/${manifestFileName(object)}`;
+      if (files.has(path)) {
+        throw new Error(`Two objects would be written to dist/${path}; give them distinct kinds or names`);
+      }
+      files.set(path, stringify(object, { lineWidth: 0 }));
+    }
+  }
+  return new Map([...files.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
+}
+
+function isGitOpsChart(chart: Chart): chart is GitOpsChart {
+  return chart instanceof GitOpsChart;
+}
+
+export function manifestFileName(object: KubeObject): string {
+  return `${object.kind.toLowerCase()}-${object.metadata?.name}.yaml`;
+}

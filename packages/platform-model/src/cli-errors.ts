@@ -1,0 +1,32 @@
+import { ModelValidationError } from './validate';
+
+/** An error caused by the user's input, reported as a message rather than a stack trace. */
+export class UserError extends Error {
+  public constructor(message: string) {
+    super(message);
+    this.name = 'UserError';
+  }
+}
+
+/**
+ * Runs a command-line entry point. Mistakes in the model or other input end the process with their
+ * message and exit code 1; anything else is a defect and keeps its stack trace.
+ */
+export function exitOnUserError(main: () => void): void {
+  try {
+    main();
+  } catch (error) {
+    if (!isUserError(error)) throw error;
+    process.stderr.write(`${error.message}\n`);
+    process.exit(1);
+  }
+}
+
+export function isUserError(error: unknown): error is Error {
+  return error instanceof ModelValidationError || error instanceof UserError || hasUserErrorName(error);
+}
+
+// Errors thrown across package copies (e.g. by the CDK's own loader) do not pass instanceof.
+function hasUserErrorName(error: unknown): error is Error {
+  return error instanceof Error && (error.name === 'ModelValidationError' || error.name === 'UserError');
+}

@@ -1,0 +1,143 @@
+import type { Environment } from '../schema';
+
+/**
+ * The environments. The accounts (111111111111, 222222222222, 333333333333), the admin role, the
+ * Git repository, the domain and the certificate are placeholders: replace them with yours, and
+ * commit the availability-zone context of each account/region in cdk.json.
+ */
+const region = 'us-east-1';
+const availabilityZones = ['us-east-1a', 'us-east-1b', 'us-east-1c'];
+const subnetPrefixes = { public: 24, private: 19, isolated: 24 };
+const gitopsRepoUrl = 'https://github.com/acme/platform.git';
+const tags = { owner: 'platform-team', costCenter: 'cc-1234' };
+
+export const environments: Environment[] = [
+  {
+    name: 'dev',
+    account: '111111111111',
+    region,
+    availabilityZones,
+    network: {
+      vpcCidr: '10.10.0.0/16',
+      subnetPrefixes,
+      natGateways: 'single',
+      interfaceEndpoints: false,
+      flowLogRetentionDays: 30,
+    },
+    cluster: {
+      kubernetesVersion: '1.35',
+      endpointAccess: { mode: 'public-and-private', publicCidrs: ['203.0.113.0/24'] },
+      adminRoleArn: 'arn:aws:iam::111111111111:role/PlatformAdmin',
+      nodeGroups: {
+        system: { instanceTypes: ['m7g.large'], minSize: 2, desiredSize: 2, maxSize: 3 },
+        general: { instanceTypes: ['m7g.large'], minSize: 1, desiredSize: 2, maxSize: 4 },
+        spot: { instanceTypes: ['m7g.large', 'm6g.large', 'c7g.large'], minSize: 0, desiredSize: 0, maxSize: 4 },
+      },
+      karpenterLimits: { cpu: 64, memoryGiB: 256 },
+    },
+    database: {
+      instanceClass: 'db.t4g.medium',
+      allocatedStorageGiB: 20,
+      maxAllocatedStorageGiB: 100,
+      multiAz: false,
+      deletionProtection: false,
+      backupRetentionDays: 7,
+    },
+    cache: { nodeType: 'cache.t4g.small', replicas: 0, snapshotRetentionDays: 1 },
+    policyMode: 'Audit',
+    gitops: { repoUrl: gitopsRepoUrl, targetRevision: 'main', path: 'dist/dev' },
+    edge: {
+      domain: 'dev.acme.example.com',
+      certificateArn: 'arn:aws:acm:us-east-1:111111111111:certificate/00000000-0000-0000-0000-000000000001',
+    },
+    alarmTopicName: 'acme-dev-alarms',
+    tags,
+  },
+  {
+    name: 'staging',
+    account: '222222222222',
+    region,
+    availabilityZones,
+    network: {
+      vpcCidr: '10.20.0.0/16',
+      subnetPrefixes,
+      natGateways: 'one-per-az',
+      interfaceEndpoints: true,
+      flowLogRetentionDays: 90,
+    },
+    cluster: {
+      kubernetesVersion: '1.35',
+      endpointAccess: { mode: 'public-and-private', publicCidrs: ['203.0.113.0/24'] },
+      adminRoleArn: 'arn:aws:iam::222222222222:role/PlatformAdmin',
+      nodeGroups: {
+        system: { instanceTypes: ['m7g.large'], minSize: 2, desiredSize: 3, maxSize: 3 },
+        general: { instanceTypes: ['m7g.xlarge'], minSize: 2, desiredSize: 3, maxSize: 6 },
+        spot: { instanceTypes: ['m7g.xlarge', 'm6g.xlarge', 'c7g.xlarge'], minSize: 0, desiredSize: 1, maxSize: 6 },
+      },
+      karpenterLimits: { cpu: 128, memoryGiB: 512 },
+    },
+    database: {
+      instanceClass: 'db.r7g.large',
+      allocatedStorageGiB: 50,
+      maxAllocatedStorageGiB: 200,
+      multiAz: true,
+      deletionProtection: false,
+      backupRetentionDays: 7,
+    },
+    cache: { nodeType: 'cache.r7g.large', replicas: 1, snapshotRetentionDays: 3 },
+    policyMode: 'Audit',
+    gitops: { repoUrl: gitopsRepoUrl, targetRevision: 'main', path: 'dist/staging' },
+    edge: {
+      domain: 'staging.acme.example.com',
+      certificateArn: 'arn:aws:acm:us-east-1:222222222222:certificate/00000000-0000-0000-0000-000000000002',
+    },
+    alarmTopicName: 'acme-staging-alarms',
+    tags,
+  },
+  {
+    name: 'prod',
+    account: '333333333333',
+    region,
+    availabilityZones,
+    network: {
+      vpcCidr: '10.30.0.0/16',
+      subnetPrefixes,
+      natGateways: 'one-per-az',
+      interfaceEndpoints: true,
+      flowLogRetentionDays: 365,
+    },
+    cluster: {
+      kubernetesVersion: '1.35',
+      endpointAccess: { mode: 'private' },
+      adminRoleArn: 'arn:aws:iam::333333333333:role/PlatformAdmin',
+      nodeGroups: {
+        system: { instanceTypes: ['m7g.xlarge'], minSize: 3, desiredSize: 3, maxSize: 6 },
+        general: { instanceTypes: ['m7g.2xlarge'], minSize: 3, desiredSize: 3, maxSize: 12 },
+        spot: {
+          instanceTypes: ['m7g.2xlarge', 'm6g.2xlarge', 'c7g.2xlarge', 'r7g.xlarge'],
+          minSize: 0,
+          desiredSize: 2,
+          maxSize: 12,
+        },
+      },
+      karpenterLimits: { cpu: 512, memoryGiB: 2048 },
+    },
+    database: {
+      instanceClass: 'db.r7g.xlarge',
+      allocatedStorageGiB: 100,
+      maxAllocatedStorageGiB: 1000,
+      multiAz: true,
+      deletionProtection: true,
+      backupRetentionDays: 30,
+    },
+    cache: { nodeType: 'cache.r7g.large', replicas: 2, snapshotRetentionDays: 7 },
+    policyMode: 'Deny',
+    gitops: { repoUrl: gitopsRepoUrl, targetRevision: 'main', path: 'dist/prod' },
+    edge: {
+      domain: 'acme.example.com',
+      certificateArn: 'arn:aws:acm:us-east-1:333333333333:certificate/00000000-0000-0000-0000-000000000003',
+    },
+    alarmTopicName: 'acme-prod-alarms',
+    tags,
+  },
+];

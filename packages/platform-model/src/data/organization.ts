@@ -1,0 +1,9 @@
+import type { Organization } from '../schema';
+
+/** Who runs the platform. Replace the placeholder account with your shared-services account. */
+export const organization: Organization = {
+  name: 'acme',
+  sharedServices: { account: '444444444444', region: 'us-east-1' },
+  ci: { githubRepository: 'acme/platform', branch: 'main' },
+  imagesKept: 30,
+};

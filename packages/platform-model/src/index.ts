@@ -1,0 +1,17 @@
+import { platformModelInput } from './data';
+import type { PlatformModel } from './schema';
+import { loadModel } from './validate';
+
+export * from './cidr';
+export * from './cli-errors';
+export * from './kubernetes-versions';
+export * from './naming';
+export * from './network-layout';
+export * from './schema';
+export * from './validate';
+export { platformModelInput };
+
+/** The shipped model, validated. */
+export function loadPlatformModel(): PlatformModel {
+  return loadModel(platformModelInput);
+}

@@ -1,0 +1,157 @@
+import type { Environment, Organization, Service } from './schema';
+
+/**
+ * The naming contract: every name that crosses from the AWS half to the Kubernetes half, or into
+ * AWS, is derived here and nowhere else. Both halves import it; neither spells a name itself.
+ */
+
+/** A Kubernetes service account, the unit a workload identity binds to. */
+export interface ServiceAccountRef {
+  readonly namespace: string;
+  readonly name: string;
+}
+
+/** Platform add-ons that get an AWS identity, with the service account the identity is bound to. */
+export const ADDON_SERVICE_ACCOUNTS = {
+  externalSecrets: { namespace: 'external-secrets', name: 'external-secrets' },
+  loadBalancerController: { namespace: 'kube-system', name: 'aws-load-balancer-controller' },
+  karpenter: { namespace: 'karpenter', name: 'karpenter' },
+  ebsCsiDriver: { namespace: 'kube-system', name: 'ebs-csi-controller-sa' },
+} as const satisfies Record<string, ServiceAccountRef>;
+
+export type AddonWithIdentity = keyof typeof ADDON_SERVICE_ACCOUNTS;
+
+/** Namespaces of the platform's own components. */
+export const PLATFORM_NAMESPACES = {
+  argocd: 'argocd',
+  externalSecrets: 'external-secrets',
+  karpenter: 'karpenter',
+  kyverno: 'kyverno',
+  monitoring: 'monitoring',
+  kubeSystem: 'kube-system',
+} as const;
+
+/** Tag key by which Karpenter discovers subnets and security groups. */
+export const KARPENTER_DISCOVERY_TAG_KEY = 'karpenter.sh/discovery';
+
+/** Keys of the connection facts published as SSM parameters for a service. */
+export const CONNECTION_PARAMETERS = {
+  postgres: ['host', 'port', 'database'],
+  redis: ['host', 'port'],
+} as const;
+
+export type DataStore = keyof typeof CONNECTION_PARAMETERS;
+
+/** The service's container repository in the shared registry. */
+export function ecrRepositoryName(organization: Organization, serviceName: string): string {
+  return `${organization.name}/${serviceName}`;
+}
+
+export function registryHost(organization: Organization): string {
+  const { account, region } = organization.sharedServices;
+  return `${account}.dkr.ecr.${region}.amazonaws.com`;
+}
+
+/** The image a service runs: its repository in the shared registry at the model's tag or digest. */
+export function imageUri(organization: Organization, service: Service): string {
+  const separator = service.image.tag.startsWith('sha256:') ? '@' : ':';
+  return `${registryHost(organization)}/${ecrRepositoryName(organization, service.name)}${separator}${service.image.tag}`;
+}
+
+/** The namespace of a service: its team's. */
+export function serviceNamespace(service: Service): string {
+  return service.team;
+}
+
+export function serviceAccountOf(service: Service): ServiceAccountRef {
+  return { namespace: serviceNamespace(service), name: service.name };
+}
+
+/** Names of one environment's resources. */
+export class EnvironmentNaming {
+  /** Prefix of every AWS resource name of the environment, and the EKS cluster's name. */
+  public readonly prefix: string;
+
+  public constructor(
+    private readonly organization: Organization,
+    private readonly environment: Environment,
+  ) {
+    this.prefix = `${organization.name}-${environment.name}`;
+  }
+
+  public get clusterName(): string {
+    return this.prefix;
+  }
+
+  public get karpenterDiscoveryTag(): { readonly key: string; readonly value: string } {
+    return { key: KARPENTER_DISCOVERY_TAG_KEY, value: this.clusterName };
+  }
+
+  /** IAM role a service's pods assume. */
+  public workloadRoleName(serviceName: string): string {
+    return `${this.prefix}-${serviceName}`;
+  }
+
+  /** IAM role a platform add-on's pods assume. */
+  public addonRoleName(addon: AddonWithIdentity): string {
+    return `${this.prefix}-${kebab(addon)}`;
+  }
+
+  public get karpenterNodeRoleName(): string {
+    return `${this.prefix}-karpenter-node`;
+  }
+
+  public get karpenterInterruptionQueueName(): string {
+    return `${this.prefix}-karpenter-interruption`;
+  }
+
+  public queueName(queue: string): string {
+    return `${this.prefix}-${queue}`;
+  }
+
+  public deadLetterQueueName(queue: string): string {
+    return `${this.queueName(queue)}-dlq`;
+  }
+
+  public queueUrl(queue: string): string {
+    return `https://sqs.${this.environment.region}.amazonaws.com/${this.environment.account}/${this.queueName(queue)}`;
+  }
+
+  public queueArn(queue: string): string {
+    return `arn:aws:sqs:${this.environment.region}:${this.environment.account}:${this.queueName(queue)}`;
+  }
+
+  /** Secrets Manager prefix of the environment; External Secrets may read below it only. */
+  public get secretPrefix(): string {
+    return `${this.organization.name}/${this.environment.name}/`;
+  }
+
+  /** SSM parameter prefix of the environment; External Secrets may read below it only. */
+  public get parameterPrefix(): string {
+    return `/${this.organization.name}/${this.environment.name}/`;
+  }
+
+  /** Generated credentials (username, password) of a data store of a service. */
+  public credentialsSecretName(serviceName: string, store: DataStore): string {
+    return `${this.secretPrefix}${serviceName}/${store}`;
+  }
+
+  /** SSM parameter holding one connection fact of a service's data store. */
+  public connectionParameterName(serviceName: string, store: DataStore, key: string): string {
+    return `${this.parameterPrefix}${serviceName}/${store}/${key}`;
+  }
+
+  /** Credentials Argo CD uses to read the GitOps repository. */
+  public get gitopsRepositorySecretName(): string {
+    return `${this.secretPrefix}argocd/repository`;
+  }
+
+  /** Name of a service's PostgreSQL database. */
+  public databaseName(serviceName: string): string {
+    return serviceName.replace(/-/g, '_');
+  }
+}
+
+function kebab(camel: string): string {
+  return camel.replace(/[A-Z]/g, (letter) => `-${letter.toLowerCase()}`);
+}

@@ -1,0 +1,197 @@
+import { z } from 'zod';
+import { SUPPORTED_KUBERNETES_VERSIONS } from './kubernetes-versions';
+
+/**
+ * The shape of the platform model. Field rules that need only the field itself live here;
+ * rules across fields and across environments live in validate.ts.
+ */
+
+const DNS_LABEL = /^[a-z]([-a-z0-9]{0,30}[a-z0-9])?$/;
+const dnsLabel = (what: string) =>
+  z.string().regex(DNS_LABEL, {
+    error: `${what} must be a DNS label: lowercase letters, digits and '-', starting with a letter, at most 32 characters`,
+  });
+
+const accountId = z.string().regex(/^\d{12}$/, { error: 'AWS account id must be exactly 12 digits' });
+const region = z.string().regex(/^[a-z]{2}(-gov)?-[a-z]+-\d$/, { error: 'must be an AWS region such as us-east-1' });
+const cidr = z
+  .string()
+  .regex(/^\d{1,3}(\.\d{1,3}){3}\/\d{1,2}$/, { error: 'must be an IPv4 CIDR such as 10.0.0.0/16' });
+const positiveInt = z.number().int().positive();
+const quantity = z.string().regex(/^\d+(\.\d+)?(m|Ki|Mi|Gi|Ti)?$/, {
+  error: "must be a Kubernetes quantity such as '250m', '1', '512Mi' or '2Gi'",
+});
+const httpPath = z
+  .string()
+  .regex(/^\/[-a-zA-Z0-9_./]*$/, { error: "must be an absolute HTTP path such as '/healthz'" });
+const port = z
+  .number()
+  .int({ error: 'port must be a whole number' })
+  .min(1, { error: 'port must be between 1 and 65535' })
+  .max(65535, { error: 'port must be between 1 and 65535' });
+const arn = z.string().regex(/^arn:aws[a-z-]*:[a-z0-9-]+:[a-z0-9-]*:(\d{12})?:.+$/, { error: 'must be an ARN' });
+
+export const NodeGroupSchema = z.strictObject({
+  instanceTypes: z.array(z.string().regex(/^[a-z0-9-]+\.[a-z0-9]+$/, { error: 'must be an EC2 instance type' })).min(1),
+  minSize: z.number().int().min(0),
+  desiredSize: z.number().int().min(0),
+  maxSize: positiveInt,
+});
+
+export const EnvironmentSchema = z.strictObject({
+  name: dnsLabel('environment name'),
+  /** AWS account the environment is deployed to. */
+  account: accountId,
+  region,
+  /** Exactly three availability zones of the region; their context is committed in cdk.json. */
+  availabilityZones: z.array(z.string()),
+  network: z.strictObject({
+    vpcCidr: cidr,
+    /** Prefix length of each tier's subnet, one subnet per AZ. */
+    subnetPrefixes: z.strictObject({
+      public: z.number().int().min(16).max(28),
+      private: z.number().int().min(16).max(28),
+      isolated: z.number().int().min(16).max(28),
+    }),
+    natGateways: z.enum(['one-per-az', 'single']),
+    /** Interface endpoints for ECR, STS, SQS, Secrets Manager and CloudWatch Logs. */
+    interfaceEndpoints: z.boolean(),
+    flowLogRetentionDays: positiveInt,
+  }),
+  cluster: z.strictObject({
+    kubernetesVersion: z.string().refine((v) => SUPPORTED_KUBERNETES_VERSIONS.includes(v), {
+      error: (issue) =>
+        `unknown Kubernetes version '${String(issue.input)}'; allowed: ${SUPPORTED_KUBERNETES_VERSIONS.join(', ')}`,
+    }),
+    /** Who may reach the API server: the VPC only, or the VPC plus these public CIDRs. */
+    endpointAccess: z.discriminatedUnion('mode', [
+      z.strictObject({ mode: z.literal('private') }),
+      z.strictObject({ mode: z.literal('public-and-private'), publicCidrs: z.array(cidr).min(1) }),
+    ]),
+    /** IAM role that gets cluster-admin through an access entry. */
+    adminRoleArn: arn,
+    nodeGroups: z.strictObject({ system: NodeGroupSchema, general: NodeGroupSchema, spot: NodeGroupSchema }),
+    /** Ceiling of what Karpenter may provision in this environment. */
+    karpenterLimits: z.strictObject({ cpu: positiveInt, memoryGiB: positiveInt }),
+  }),
+  database: z.strictObject({
+    instanceClass: z
+      .string()
+      .regex(/^db\.[a-z0-9]+\.[a-z0-9]+$/, { error: 'must be an RDS class such as db.t4g.medium' }),
+    allocatedStorageGiB: z.number().int().min(20),
+    maxAllocatedStorageGiB: z.number().int().min(20),
+    multiAz: z.boolean(),
+    deletionProtection: z.boolean(),
+    backupRetentionDays: z.number().int().min(1).max(35),
+  }),
+  cache: z.strictObject({
+    nodeType: z
+      .string()
+      .regex(/^cache\.[a-z0-9]+\.[a-z0-9]+$/, { error: 'must be a node type such as cache.t4g.small' }),
+    replicas: z.number().int().min(0).max(5),
+    snapshotRetentionDays: z.number().int().min(0).max(35),
+  }),
+  /** What the admission policies do with a violation. */
+  policyMode: z.enum(['Audit', 'Deny']),
+  gitops: z.strictObject({
+    repoUrl: z.string().regex(/^(https:\/\/|ssh:\/\/|git@)[^\s]+$/, { error: 'must be an https:// or ssh Git URL' }),
+    targetRevision: z.string().min(1),
+    /** Folder of the app-of-apps inside the repository. */
+    path: z.string().regex(/^[a-z0-9][-a-z0-9_./]*$/, { error: "must be a relative path such as 'dist/prod'" }),
+  }),
+  edge: z.strictObject({ domain: z.string().regex(/^([a-z0-9-]+\.)+[a-z]{2,}$/), certificateArn: arn }),
+  /** SNS topic that CloudWatch alarms of this environment notify. */
+  alarmTopicName: z.string().regex(/^[A-Za-z0-9_-]{1,256}$/),
+  tags: z.strictObject({ owner: z.string().min(1), costCenter: z.string().min(1) }),
+});
+
+export const ServiceSchema = z.strictObject({
+  name: dnsLabel('service name'),
+  description: z.string().min(1),
+  /** Team that owns the service; its namespace holds the service. */
+  team: dnsLabel('team'),
+  /** Port of the HTTP API. */
+  port,
+  /** Port that serves Prometheus metrics on /metrics. */
+  metricsPort: port,
+  health: z.strictObject({ liveness: httpPath, readiness: httpPath, startup: httpPath }),
+  /** Image tag (immutable; never `latest`) or digest (`sha256:…`) in the service's ECR repository. */
+  image: z.strictObject({ tag: z.string() }),
+  resources: z.strictObject({
+    requests: z.strictObject({ cpu: quantity, memory: quantity }),
+    limits: z.strictObject({ memory: quantity, cpu: quantity.optional() }),
+  }),
+  replicas: z.strictObject({ min: positiveInt, max: positiveInt }),
+  autoscaling: z.strictObject({
+    cpuUtilization: z.number().int().min(1).max(100),
+    memoryUtilization: z.number().int().min(1).max(100),
+  }),
+  dependencies: z.strictObject({
+    /** Services this one calls over HTTP. */
+    calls: z.array(z.string()),
+    /** Queues this one sends to. */
+    publishes: z.array(z.string()),
+    /** Queues this one receives from. */
+    consumes: z.array(z.string()),
+    /** A PostgreSQL database of its own. */
+    database: z.boolean(),
+    /** A Redis (Valkey) cache of its own. */
+    cache: z.boolean(),
+  }),
+  slo: z.strictObject({
+    /** Percentage of good requests over the window, strictly between 0 and 100. */
+    availability: z.number(),
+    latency: z.strictObject({ percentile: z.number().gt(0).lt(100), thresholdSeconds: z.number().positive() }),
+    windowDays: positiveInt,
+  }),
+  /** Whether the service is reachable from the internet through the ALB. */
+  exposure: z.enum(['edge', 'internal']),
+  /** Whether the service talks to the Kubernetes API (mounts a token). */
+  usesKubernetesApi: z.boolean(),
+});
+
+export const QueueSchema = z.strictObject({
+  name: dnsLabel('queue name'),
+  /** Deliveries before a message moves to the dead-letter queue. */
+  maxReceiveCount: positiveInt,
+  visibilityTimeoutSeconds: z.number().int().min(0).max(43200),
+  dlqRetentionDays: z.number().int().min(1).max(14),
+  /** Age of the oldest message on the main queue that raises an alarm. */
+  maxMessageAgeSeconds: positiveInt,
+});
+
+export const TeamSchema = z.strictObject({
+  name: dnsLabel('team name'),
+  /** Namespace quota for the team's namespace. */
+  quota: z.strictObject({ cpu: quantity, memory: quantity, pods: positiveInt }),
+});
+
+export const OrganizationSchema = z.strictObject({
+  /** Short name that prefixes every AWS resource name. */
+  name: dnsLabel('organization name'),
+  /** Where the shared stacks (the image registry, CI identity) live. */
+  sharedServices: z.strictObject({ account: accountId, region }),
+  ci: z.strictObject({
+    /** `owner/repository` on GitHub that may push images. */
+    githubRepository: z.string().regex(/^[A-Za-z0-9_.-]+\/[A-Za-z0-9_.-]+$/, { error: "must be 'owner/repository'" }),
+    branch: z.string().min(1),
+  }),
+  /** Tagged images kept per repository. */
+  imagesKept: positiveInt,
+});
+
+export const PlatformModelSchema = z.strictObject({
+  organization: OrganizationSchema,
+  environments: z.array(EnvironmentSchema).min(1),
+  teams: z.array(TeamSchema).min(1),
+  services: z.array(ServiceSchema),
+  queues: z.array(QueueSchema),
+});
+
+export type NodeGroup = z.infer<typeof NodeGroupSchema>;
+export type Environment = z.infer<typeof EnvironmentSchema>;
+export type Service = z.infer<typeof ServiceSchema>;
+export type Queue = z.infer<typeof QueueSchema>;
+export type Team = z.infer<typeof TeamSchema>;
+export type Organization = z.infer<typeof OrganizationSchema>;
+export type PlatformModel = z.infer<typeof PlatformModelSchema>;
