@@ -42,6 +42,15 @@ export const CONNECTION_PARAMETERS = {
 
 export type DataStore = keyof typeof CONNECTION_PARAMETERS;
 
+/** JSON keys of a data store's generated credentials secret (`credentialsSecretName`). */
+export const CREDENTIALS_SECRET_KEYS = ['username', 'password'] as const;
+
+/** Port each data store listens on: the AWS half opens it, the Kubernetes half allows egress to it. */
+export const DATA_STORE_PORTS = {
+  postgres: 5432,
+  redis: 6379,
+} as const satisfies Record<DataStore, number>;
+
 /** The service's container repository in the shared registry. */
 export function ecrRepositoryName(organization: Organization, serviceName: string): string {
   return `${organization.name}/${serviceName}`;
@@ -95,6 +104,11 @@ export class EnvironmentNaming {
   /** IAM role a platform add-on's pods assume. */
   public addonRoleName(addon: AddonWithIdentity): string {
     return `${this.prefix}-${kebab(addon)}`;
+  }
+
+  /** `Name` tag of the VPC, by which the AWS Load Balancer Controller finds it without the instance metadata service. */
+  public get vpcName(): string {
+    return `${this.prefix}-vpc`;
   }
 
   public get karpenterNodeRoleName(): string {

@@ -148,6 +148,8 @@ export const ServiceSchema = z.strictObject({
   exposure: z.enum(['edge', 'internal']),
   /** Whether the service talks to the Kubernetes API (mounts a token). */
   usesKubernetesApi: z.boolean(),
+  /** Whether the service writes temporary files: it then gets a writable emptyDir at /tmp (the root stays read-only). */
+  writableTmp: z.boolean().optional(),
 });
 
 export const QueueSchema = z.strictObject({
