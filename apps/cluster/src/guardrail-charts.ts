@@ -1,5 +1,32 @@
-import type { Environment, PlatformModel } from '@platform/model';
+import { AdmissionPolicies, AlertRules, browsableRepositoryUrl, GitOpsChart, SyncWave } from '@platform/k8s-platform';
+import { type Environment, type PlatformModel, registryHost } from '@platform/model';
 import type { App } from 'cdk8s';
 
+/** Folders of dist/<env>/ that hold the admission policies and the alert rules. */
+export const GUARDRAIL_FOLDERS = { policies: 'policies', alerting: 'alerting' } as const;
+
 /** Admission policies and alert rules of one environment. */
-export function addGuardrailCharts(_app: App, _model: PlatformModel, _environment: Environment): void {}
+export function addGuardrailCharts(app: App, model: PlatformModel, environment: Environment): void {
+  const policies = new GitOpsChart(app, `${environment.name}-policies`, {
+    environment: environment.name,
+    folder: GUARDRAIL_FOLDERS.policies,
+    syncWave: SyncWave.CLUSTER_CONFIGURATION,
+  });
+  new AdmissionPolicies(policies, 'admission-policies', {
+    mode: environment.policyMode,
+    registryHost: registryHost(model.organization),
+  });
+
+  const alerting = new GitOpsChart(app, `${environment.name}-alerting`, {
+    environment: environment.name,
+    folder: GUARDRAIL_FOLDERS.alerting,
+    syncWave: SyncWave.CLUSTER_CONFIGURATION,
+  });
+  new AlertRules(alerting, 'alert-rules', {
+    services: model.services,
+    runbooks: {
+      repositoryUrl: browsableRepositoryUrl(environment.gitops.repoUrl),
+      revision: environment.gitops.targetRevision,
+    },
+  });
+}

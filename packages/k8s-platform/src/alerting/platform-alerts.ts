@@ -1,0 +1,85 @@
+import { type RuleGroup, type RunbookLocation, runbookUrl } from './rule-groups';
+
+/** Filesystems that are not node disks: their fullness is no disk pressure. */
+const VIRTUAL_FILESYSTEMS = 'fstype!~"tmpfs|overlay|squashfs|nsfs|ramfs"';
+
+/**
+ * The platform's base alerts, on the service metrics (`http_requests_total{service,method,route,status}`,
+ * `http_request_duration_seconds`) and on kube-state-metrics and node-exporter.
+ */
+export function platformAlertGroup(runbooks: RunbookLocation): RuleGroup {
+  return {
+    name: 'platform-alerts',
+    rules: [
+      {
+        alert: 'HighErrorRate',
+        // Requests without traffic give no ratio at all rather than 0/0.
+        expr:
+          'sum by (namespace, service) (rate(http_requests_total{status=~"5.."}[5m]))\n' +
+          '  / (sum by (namespace, service) (rate(http_requests_total[5m])) > 0)\n' +
+          '> 0.05',
+        for: '5m',
+        labels: { severity: 'critical' },
+        annotations: {
+          summary: 'More than 5% of the requests of a service fail with a 5xx status.',
+          description:
+            '{{ $labels.service }} in {{ $labels.namespace }} answered {{ $value | humanizePercentage }} of its requests with a 5xx status over the last 5 minutes (threshold 5%).',
+          runbook_url: runbookUrl(runbooks, 'HighErrorRate'),
+        },
+      },
+      {
+        alert: 'PodCrashLooping',
+        expr: 'increase(kube_pod_container_status_restarts_total[1h]) > 5',
+        for: '5m',
+        labels: { severity: 'critical' },
+        annotations: {
+          summary: 'A container restarted more than 5 times in an hour.',
+          description:
+            'Container {{ $labels.container }} of pod {{ $labels.namespace }}/{{ $labels.pod }} restarted {{ $value | humanize }} times in the last hour.',
+          runbook_url: runbookUrl(runbooks, 'PodCrashLooping'),
+        },
+      },
+      {
+        alert: 'HighLatencyP99',
+        expr:
+          'histogram_quantile(0.99, sum by (namespace, service, le) (rate(http_request_duration_seconds_bucket[5m])))\n' +
+          '> 2',
+        for: '5m',
+        labels: { severity: 'warning' },
+        annotations: {
+          summary: 'The p99 request latency of a service is above 2 seconds.',
+          description:
+            'The 99th percentile latency of {{ $labels.service }} in {{ $labels.namespace }} is {{ $value | humanizeDuration }} over the last 5 minutes (threshold 2s).',
+          runbook_url: runbookUrl(runbooks, 'HighLatencyP99'),
+        },
+      },
+      {
+        alert: 'NodeDiskPressure',
+        expr:
+          `node_filesystem_avail_bytes{${VIRTUAL_FILESYSTEMS}}\n` +
+          `  / node_filesystem_size_bytes{${VIRTUAL_FILESYSTEMS}}\n` +
+          '< 0.1',
+        for: '10m',
+        labels: { severity: 'warning' },
+        annotations: {
+          summary: 'A node filesystem has less than 10% free space.',
+          description:
+            'Filesystem {{ $labels.mountpoint }} ({{ $labels.device }}) on {{ $labels.instance }} has {{ $value | humanizePercentage }} free (threshold 10%).',
+          runbook_url: runbookUrl(runbooks, 'NodeDiskPressure'),
+        },
+      },
+      {
+        alert: 'DeploymentReplicasMismatch',
+        expr: 'kube_deployment_spec_replicas != kube_deployment_status_replicas_available',
+        for: '5m',
+        labels: { severity: 'warning' },
+        annotations: {
+          summary: 'A Deployment has not had its desired number of available replicas for 5 minutes.',
+          description:
+            'Deployment {{ $labels.namespace }}/{{ $labels.deployment }} has not had all of its {{ $value }} desired replicas available for 5 minutes.',
+          runbook_url: runbookUrl(runbooks, 'DeploymentReplicasMismatch'),
+        },
+      },
+    ],
+  };
+}
