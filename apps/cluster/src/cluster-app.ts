@@ -1,21 +1,94 @@
-import { GitOpsChart, SyncWave } from '@platform/k8s-platform';
-import { type PlatformModel, serviceNamespace } from '@platform/model';
+import {
+  ADDON_NAMESPACE_SECURITY,
+  AppOfAppsChart,
+  ClusterSecretStores,
+  GitOpsChart,
+  KarpenterNodes,
+  ManagedNamespace,
+  NamespaceBaselinePolicies,
+  PlatformService,
+  platformLabels,
+  SyncWave,
+  TEAM_LABEL,
+  TeamResourceLimits,
+} from '@platform/k8s-platform';
+import { type Environment, EnvironmentNaming, type PlatformModel, type Service } from '@platform/model';
 import { App } from 'cdk8s';
-import { k8s } from 'cdk8s-plus-28';
 import { addGuardrailCharts } from './guardrail-charts';
 
-/** Every Kubernetes object of every environment, as charts that know their folder in dist/. */
+/**
+ * Every Kubernetes object of every environment, as charts that know their folder in dist/. Chart IDs
+ * and folders are a public contract: a new folder is a new Argo CD Application.
+ */
 export function buildClusterApp(model: PlatformModel): App {
   const app = new App();
   for (const environment of model.environments) {
-    const chart = new GitOpsChart(app, `${environment.name}-namespaces`, {
-      environment: environment.name,
-      folder: 'namespaces',
-      syncWave: SyncWave.CLUSTER_CONFIGURATION,
-    });
-    const namespaces = [...new Set(model.services.map(serviceNamespace))];
-    for (const name of namespaces) new k8s.KubeNamespace(chart, name, { metadata: { name } });
+    addNamespaces(app, model, environment);
+    addTeamGuardrails(app, model, environment);
+    addSecretStores(app, model, environment);
+    addNodes(app, model, environment);
+    for (const service of model.services) addService(app, model, environment, service);
     addGuardrailCharts(app, model, environment);
+    // Last: it lists the folders of every chart above.
+    new AppOfAppsChart(app, `${environment.name}-app-of-apps`, { organization: model.organization, environment });
   }
   return app;
+}
+
+function chart(app: App, environment: Environment, folder: string, syncWave: number): GitOpsChart {
+  return new GitOpsChart(app, `${environment.name}-${folder.replace(/\//g, '-')}`, {
+    environment: environment.name,
+    folder,
+    syncWave,
+  });
+}
+
+function addNamespaces(app: App, model: PlatformModel, environment: Environment): void {
+  const scope = chart(app, environment, 'namespaces', SyncWave.NAMESPACES);
+  const labels = platformLabels(model.organization, environment, 'namespaces');
+  for (const team of model.teams) {
+    new ManagedNamespace(scope, team.name, { name: team.name, labels: { ...labels, [TEAM_LABEL]: team.name } });
+  }
+  for (const [name, podSecurity] of Object.entries(ADDON_NAMESPACE_SECURITY)) {
+    new ManagedNamespace(scope, name, { name, podSecurity, labels });
+  }
+}
+
+function addTeamGuardrails(app: App, model: PlatformModel, environment: Environment): void {
+  for (const team of model.teams) {
+    const scope = chart(app, environment, `teams/${team.name}`, SyncWave.CLUSTER_CONFIGURATION);
+    const labels = { ...platformLabels(model.organization, environment, 'team-guardrails'), [TEAM_LABEL]: team.name };
+    const services = model.services.filter((service) => service.team === team.name);
+    new TeamResourceLimits(scope, 'ResourceLimits', { team, services, labels });
+    new NamespaceBaselinePolicies(scope, 'NetworkPolicies', { namespace: team.name, labels });
+  }
+}
+
+function addSecretStores(app: App, model: PlatformModel, environment: Environment): void {
+  const scope = chart(app, environment, 'platform/secret-stores', SyncWave.CLUSTER_CONFIGURATION);
+  new ClusterSecretStores(scope, 'Stores', {
+    environment,
+    namespaces: model.teams.map((team) => team.name),
+    labels: platformLabels(model.organization, environment, 'secret-stores'),
+  });
+}
+
+function addNodes(app: App, model: PlatformModel, environment: Environment): void {
+  const scope = chart(app, environment, 'platform/karpenter-nodes', SyncWave.CLUSTER_CONFIGURATION);
+  new KarpenterNodes(scope, 'Nodes', {
+    environment,
+    naming: new EnvironmentNaming(model.organization, environment),
+    labels: platformLabels(model.organization, environment, 'karpenter-nodes'),
+  });
+}
+
+function addService(app: App, model: PlatformModel, environment: Environment, service: Service): void {
+  const scope = chart(app, environment, `services/${service.name}`, SyncWave.SERVICES);
+  new PlatformService(scope, 'Service', {
+    organization: model.organization,
+    environment,
+    service,
+    callers: model.services.filter((other) => other.dependencies.calls.includes(service.name)),
+    callees: model.services.filter((other) => service.dependencies.calls.includes(other.name)),
+  });
 }

@@ -16,8 +16,12 @@ export interface GitOpsChartProps extends ChartProps {
   readonly syncWave?: number;
 }
 
-/** Order in which Argo CD syncs the folders: CRDs and operators, then cluster configuration, then services. */
+/**
+ * Order in which Argo CD syncs the folders: the namespaces (the add-ons install into them), CRDs and
+ * operators, then cluster configuration, then services.
+ */
 export const SyncWave = {
+  NAMESPACES: -1,
   CRDS_AND_OPERATORS: 0,
   CLUSTER_CONFIGURATION: 1,
   SERVICES: 2,

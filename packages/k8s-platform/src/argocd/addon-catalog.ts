@@ -1,0 +1,137 @@
+import { ADDON_SERVICE_ACCOUNTS, type Environment, type EnvironmentNaming, PLATFORM_NAMESPACES } from '@platform/model';
+import { alertmanagerValues } from '../alerting/alertmanager-values';
+
+/** A platform add-on installed by Argo CD from a Helm chart at a pinned version. */
+export interface Addon {
+  /** Name of the Argo CD Application and the Helm release. */
+  readonly name: string;
+  readonly namespace: string;
+  /** Helm repository; OCI registries without a scheme (Argo CD's convention). */
+  readonly repoUrl: string;
+  readonly chart: string;
+  readonly version: string;
+  /** Sync options besides the defaults, e.g. ServerSideApply for CRDs too large for client-side apply. */
+  readonly syncOptions?: readonly string[];
+  /** Whether Helm leaves the chart's CRDs out, because another add-on installs them. */
+  readonly skipCrds?: boolean;
+  readonly values: Record<string, unknown>;
+}
+
+export interface AddonContext {
+  readonly environment: Environment;
+  readonly naming: EnvironmentNaming;
+}
+
+/**
+ * The add-ons and their chart versions. The versions match the CRDs the manifests are validated
+ * against (../shared/crds): Karpenter 1.14.1, External Secrets 2.9.0, Kyverno 1.19.0 (chart 3.9.0),
+ * prometheus-operator 0.93.0 (kube-prometheus-stack 88.0.0). Upgrade a chart and its CRDs together.
+ */
+export function platformAddons({ environment, naming }: AddonContext): Addon[] {
+  const highlyAvailable = { replicas: 2 };
+  return [
+    {
+      name: 'aws-load-balancer-controller',
+      namespace: ADDON_SERVICE_ACCOUNTS.loadBalancerController.namespace,
+      repoUrl: 'https://aws.github.io/eks-charts',
+      chart: 'aws-load-balancer-controller',
+      version: '3.2.2',
+      values: {
+        clusterName: naming.clusterName,
+        region: environment.region,
+        // Found by its Name tag: pods cannot reach the instance metadata service (hop limit 1).
+        vpcTags: { Name: naming.vpcName },
+        replicaCount: 2,
+        serviceAccount: { create: true, name: ADDON_SERVICE_ACCOUNTS.loadBalancerController.name },
+      },
+    },
+    {
+      name: 'external-secrets',
+      namespace: ADDON_SERVICE_ACCOUNTS.externalSecrets.namespace,
+      repoUrl: 'https://charts.external-secrets.io',
+      chart: 'external-secrets',
+      version: '2.9.0',
+      values: {
+        installCRDs: true,
+        ...highlyAvailable,
+        serviceAccount: { create: true, name: ADDON_SERVICE_ACCOUNTS.externalSecrets.name },
+      },
+    },
+    {
+      name: 'karpenter-crd',
+      namespace: ADDON_SERVICE_ACCOUNTS.karpenter.namespace,
+      repoUrl: 'public.ecr.aws/karpenter',
+      chart: 'karpenter-crd',
+      version: '1.14.1',
+      syncOptions: ['ServerSideApply=true'],
+      values: {},
+    },
+    {
+      name: 'karpenter',
+      namespace: ADDON_SERVICE_ACCOUNTS.karpenter.namespace,
+      repoUrl: 'public.ecr.aws/karpenter',
+      chart: 'karpenter',
+      version: '1.14.1',
+      skipCrds: true,
+      values: {
+        settings: { clusterName: naming.clusterName, interruptionQueue: naming.karpenterInterruptionQueueName },
+        serviceAccount: { create: true, name: ADDON_SERVICE_ACCOUNTS.karpenter.name },
+        ...highlyAvailable,
+      },
+    },
+    {
+      name: 'kyverno',
+      namespace: PLATFORM_NAMESPACES.kyverno,
+      repoUrl: 'https://kyverno.github.io/kyverno',
+      chart: 'kyverno',
+      version: '3.9.0',
+      syncOptions: ['ServerSideApply=true'],
+      values: {
+        // Admission webhooks sit in the path of every write: three replicas survive a zone outage.
+        admissionController: { replicas: 3 },
+        backgroundController: highlyAvailable,
+        cleanupController: highlyAvailable,
+        reportsController: highlyAvailable,
+      },
+    },
+    {
+      name: 'kube-prometheus-stack',
+      namespace: PLATFORM_NAMESPACES.monitoring,
+      repoUrl: 'https://prometheus-community.github.io/helm-charts',
+      chart: 'kube-prometheus-stack',
+      version: '88.0.0',
+      // The operator's CRDs exceed the 256 KiB annotation limit of client-side apply.
+      syncOptions: ['ServerSideApply=true'],
+      values: {
+        alertmanager: alertmanagerValues(),
+        prometheus: {
+          prometheusSpec: {
+            // Select the PrometheusRules, ServiceMonitors and PodMonitors of every namespace, not only the chart's.
+            ruleSelectorNilUsesHelmValues: false,
+            serviceMonitorSelectorNilUsesHelmValues: false,
+            podMonitorSelectorNilUsesHelmValues: false,
+            probeSelectorNilUsesHelmValues: false,
+            retention: '15d',
+          },
+        },
+      },
+    },
+    {
+      name: 'metrics-server',
+      namespace: PLATFORM_NAMESPACES.kubeSystem,
+      repoUrl: 'https://kubernetes-sigs.github.io/metrics-server',
+      chart: 'metrics-server',
+      version: '3.13.0',
+      values: { replicas: 2, podDisruptionBudget: { enabled: true, maxUnavailable: 1 } },
+    },
+    {
+      name: 'vertical-pod-autoscaler',
+      namespace: PLATFORM_NAMESPACES.kubeSystem,
+      repoUrl: 'https://charts.fairwinds.com/stable',
+      chart: 'vpa',
+      version: '4.10.0',
+      // Recommendations only: the HPAs own the replica counts and nothing evicts pods to resize them.
+      values: { recommender: { enabled: true }, updater: { enabled: false }, admissionController: { enabled: false } },
+    },
+  ];
+}

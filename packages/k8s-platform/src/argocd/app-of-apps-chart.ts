@@ -1,0 +1,114 @@
+import { type Environment, EnvironmentNaming, type Organization, PLATFORM_NAMESPACES } from '@platform/model';
+import { ApiObject, type App } from 'cdk8s';
+import { GitOpsChart, SyncWave } from '../gitops-chart';
+import { AppProject } from '../imports/argocd-appproject-argoproj.io';
+import { platformLabels } from '../labels';
+import { type Addon, platformAddons } from './addon-catalog';
+import { ArgoCdApplication, IN_CLUSTER } from './argocd-application';
+
+export interface AppOfAppsChartProps {
+  readonly organization: Organization;
+  readonly environment: Environment;
+  /**
+   * Name of the environment's AppProject.
+   * @default 'platform'
+   */
+  readonly projectName?: string;
+}
+
+/**
+ * The environment's root folder (`dist/<env>/`), which the root Application of the cloud stack syncs:
+ * the AppProject, one Application per folder of every other GitOpsChart of the environment in the app,
+ * and one Helm Application per platform add-on. Build it after every other chart of the environment.
+ */
+export class AppOfAppsChart extends GitOpsChart {
+  public constructor(app: App, id: string, props: AppOfAppsChartProps) {
+    super(app, id, { environment: props.environment.name, folder: '', syncWave: SyncWave.NAMESPACES });
+    const { organization, environment } = props;
+    const project = props.projectName ?? 'platform';
+    const labels = platformLabels(organization, environment, 'gitops');
+    const naming = new EnvironmentNaming(organization, environment);
+    const charts = folderCharts(app, environment.name);
+    const addons = platformAddons({ environment, naming });
+
+    for (const chart of charts) {
+      new ArgoCdApplication(this, `Folder-${chart.folder}`, {
+        name: applicationName(chart.folder),
+        project,
+        source: {
+          repoUrl: environment.gitops.repoUrl,
+          targetRevision: environment.gitops.targetRevision,
+          path: `${environment.gitops.path}/${chart.folder}`,
+          directory: { recurse: false },
+        },
+        destinationNamespace: singleNamespace(chart),
+        syncWave: chart.syncWave,
+        labels,
+      });
+    }
+    for (const addon of addons) {
+      new ArgoCdApplication(this, `Addon-${addon.name}`, {
+        name: addon.name,
+        project,
+        source: helmSource(addon),
+        destinationNamespace: addon.namespace,
+        syncWave: SyncWave.CRDS_AND_OPERATORS,
+        syncOptions: addon.syncOptions,
+        labels,
+      });
+    }
+    new AppProject(this, 'Project', {
+      metadata: { name: project, namespace: PLATFORM_NAMESPACES.argocd, labels },
+      spec: {
+        description: `Everything Argo CD deploys to ${naming.clusterName}`,
+        sourceRepos: [...new Set([environment.gitops.repoUrl, ...addons.map((addon) => addon.repoUrl)])].sort(),
+        destinations: destinationNamespaces(charts, addons).map((namespace) => ({ server: IN_CLUSTER, namespace })),
+        // The add-on charts install CRDs, cluster roles and webhooks; the folders cluster-wide stores and node pools.
+        clusterResourceWhitelist: [{ group: '*', kind: '*' }],
+        sourceNamespaces: [PLATFORM_NAMESPACES.argocd],
+      },
+    });
+  }
+}
+
+/** Name of the Application that owns a folder: the folder's path with '-' for '/'. */
+export function applicationName(folder: string): string {
+  return folder.replace(/\//g, '-');
+}
+
+function folderCharts(app: App, environment: string): GitOpsChart[] {
+  return app.charts
+    .filter((chart): chart is GitOpsChart => chart instanceof GitOpsChart)
+    .filter((chart) => chart.environment === environment && chart.folder !== '')
+    .sort((a, b) => (a.folder < b.folder ? -1 : a.folder > b.folder ? 1 : 0));
+}
+
+function namespacesOf(chart: GitOpsChart): string[] {
+  const objects = chart.node.findAll().filter((node): node is ApiObject => node instanceof ApiObject);
+  return [...new Set(objects.flatMap((object) => (object.metadata.namespace ? [object.metadata.namespace] : [])))];
+}
+
+/** The folder's one namespace, when all its namespaced objects share it. */
+function singleNamespace(chart: GitOpsChart): string | undefined {
+  const namespaces = namespacesOf(chart);
+  return namespaces.length === 1 ? namespaces[0] : undefined;
+}
+
+function destinationNamespaces(charts: readonly GitOpsChart[], addons: readonly Addon[]): string[] {
+  const namespaces = new Set<string>([PLATFORM_NAMESPACES.argocd, ...addons.map((addon) => addon.namespace)]);
+  for (const chart of charts) for (const namespace of namespacesOf(chart)) namespaces.add(namespace);
+  return [...namespaces].sort();
+}
+
+function helmSource(addon: Addon) {
+  return {
+    repoUrl: addon.repoUrl,
+    chart: addon.chart,
+    targetRevision: addon.version,
+    helm: {
+      releaseName: addon.name,
+      ...(addon.skipCrds ? { skipCrds: true } : {}),
+      ...(Object.keys(addon.values).length > 0 ? { valuesObject: addon.values } : {}),
+    },
+  };
+}

@@ -1,0 +1,97 @@
+import {
+  DATA_STORE_PORTS,
+  type Environment,
+  PLATFORM_NAMESPACES,
+  type Service,
+  serviceNamespace,
+  subnetCidrs,
+} from '@platform/model';
+import { k8s } from 'cdk8s-plus-28';
+import { Construct } from 'constructs';
+import { serviceSelector } from '../labels';
+import { ipBlocks, POD_IDENTITY_AGENT, PROMETHEUS_POD_LABELS, podsInNamespace, tcp } from './peers';
+
+export interface ServiceNetworkPoliciesProps {
+  readonly environment: Environment;
+  readonly service: Service;
+  /** Services that call this one; each may reach its HTTP port. */
+  readonly callers: readonly Service[];
+  /** Services this one calls; it may reach each one's HTTP port. */
+  readonly callees: readonly Service[];
+  readonly labels: Record<string, string>;
+}
+
+const HTTPS = 443;
+
+/**
+ * The edges of one service on top of its namespace's default deny: who may reach it, and what it may
+ * reach. Nothing else is open; NetworkPolicies only ever add allowed traffic.
+ */
+export class ServiceNetworkPolicies extends Construct {
+  public constructor(scope: Construct, id: string, props: ServiceNetworkPoliciesProps) {
+    super(scope, id);
+    const { service, labels } = props;
+    const namespace = serviceNamespace(service);
+    const podSelector = { matchLabels: serviceSelector(service) };
+    new k8s.KubeNetworkPolicy(this, 'Ingress', {
+      metadata: { name: `${service.name}-ingress`, namespace, labels },
+      spec: { podSelector, policyTypes: ['Ingress'], ingress: ingressRules(props) },
+    });
+    const egress = egressRules(props);
+    if (egress.length > 0) {
+      new k8s.KubeNetworkPolicy(this, 'Egress', {
+        metadata: { name: `${service.name}-egress`, namespace, labels },
+        spec: { podSelector, policyTypes: ['Egress'], egress },
+      });
+    }
+  }
+}
+
+function ingressRules({ environment, service, callers }: ServiceNetworkPoliciesProps): k8s.NetworkPolicyIngressRule[] {
+  const rules: k8s.NetworkPolicyIngressRule[] = [
+    {
+      from: [podsInNamespace(PLATFORM_NAMESPACES.monitoring, PROMETHEUS_POD_LABELS)],
+      ports: [tcp(service.metricsPort)],
+    },
+  ];
+  if (callers.length > 0) {
+    rules.push({
+      from: callers.map((caller) => podsInNamespace(serviceNamespace(caller), serviceSelector(caller))),
+      ports: [tcp(service.port)],
+    });
+  }
+  if (service.exposure === 'edge') {
+    // The ALB sends traffic (target type ip) from its nodes in the public subnets straight to the pods.
+    rules.push({ from: ipBlocks(subnetCidrs(environment, 'public')), ports: [tcp(service.port)] });
+  }
+  return rules;
+}
+
+function egressRules({ environment, service, callees }: ServiceNetworkPoliciesProps): k8s.NetworkPolicyEgressRule[] {
+  const rules: k8s.NetworkPolicyEgressRule[] = callees.map((callee) => ({
+    to: [podsInNamespace(serviceNamespace(callee), serviceSelector(callee))],
+    ports: [tcp(callee.port)],
+  }));
+  const isolated = subnetCidrs(environment, 'isolated');
+  if (service.dependencies.database) rules.push({ to: ipBlocks(isolated), ports: [tcp(DATA_STORE_PORTS.postgres)] });
+  if (service.dependencies.cache) rules.push({ to: ipBlocks(isolated), ports: [tcp(DATA_STORE_PORTS.redis)] });
+  if (usesAwsApis(service)) {
+    rules.push({ to: ipBlocks([POD_IDENTITY_AGENT.cidr]), ports: [tcp(POD_IDENTITY_AGENT.port)] });
+    rules.push({ to: awsApiPeers(environment), ports: [tcp(HTTPS)] });
+  }
+  return rules;
+}
+
+/** A service calls AWS APIs itself when it sends to or receives from a queue. */
+export function usesAwsApis(service: Service): boolean {
+  return service.dependencies.publishes.length + service.dependencies.consumes.length > 0;
+}
+
+/**
+ * Where AWS APIs are: the interface endpoints in the private subnets, or, in an environment without
+ * them, the public endpoints through the NAT gateways (anything outside the VPC).
+ */
+function awsApiPeers(environment: Environment): k8s.NetworkPolicyPeer[] {
+  if (environment.network.interfaceEndpoints) return ipBlocks(subnetCidrs(environment, 'private'));
+  return ipBlocks(['0.0.0.0/0'], [environment.network.vpcCidr]);
+}

@@ -1,0 +1,10 @@
+/**
+ * The two cluster-wide stores every ExternalSecret reads from: generated credentials live in
+ * Secrets Manager, connection facts (host, port, database) in SSM Parameter Store.
+ */
+export const SECRET_STORES = {
+  secretsManager: 'aws-secrets-manager',
+  parameterStore: 'aws-parameter-store',
+} as const;
+
+export type SecretStoreName = (typeof SECRET_STORES)[keyof typeof SECRET_STORES];

@@ -1,0 +1,109 @@
+import {
+  type Environment,
+  EnvironmentNaming,
+  type Organization,
+  type Service,
+  serviceAccountOf,
+  serviceNamespace,
+} from '@platform/model';
+import { k8s } from 'cdk8s-plus-28';
+import { Construct } from 'constructs';
+import { EdgeIngress } from '../edge/edge-ingress';
+import { ServiceMonitor } from '../imports/prometheus-servicemonitor-monitoring.coreos.com';
+import { serviceLabels, serviceSelector } from '../labels';
+import { ServiceNetworkPolicies } from '../network/service-network-policies';
+import { ServiceAutoscaling } from './service-autoscaling';
+import { ServiceDeployment } from './service-deployment';
+import { ServiceSecrets } from './service-secrets';
+
+export interface PlatformServiceProps {
+  readonly organization: Organization;
+  readonly environment: Environment;
+  /** The catalog entry. */
+  readonly service: Service;
+  /** Services that call this one. @default - none */
+  readonly callers?: readonly Service[];
+  /** Services this one calls. @default - none */
+  readonly callees?: readonly Service[];
+}
+
+/**
+ * Everything one catalog entry runs as: ServiceAccount, Deployment, Service, autoscalers and disruption
+ * budget, ExternalSecrets for its data stores, ServiceMonitor, NetworkPolicies for its edges, and an
+ * ALB Ingress when it faces the internet. Every name that AWS also knows comes from the naming contract.
+ */
+export class PlatformService extends Construct {
+  public readonly namespace: string;
+
+  public constructor(scope: Construct, id: string, props: PlatformServiceProps) {
+    super(scope, id);
+    const { organization, environment, service } = props;
+    const naming = new EnvironmentNaming(organization, environment);
+    const namespace = serviceNamespace(service);
+    this.namespace = namespace;
+    const labels = serviceLabels(organization, environment, service);
+
+    // Pod Identity associates the IAM role with this account by name, so it carries no annotation.
+    new k8s.KubeServiceAccount(this, 'ServiceAccount', {
+      metadata: { name: serviceAccountOf(service).name, namespace, labels },
+      automountServiceAccountToken: service.usesKubernetesApi,
+    });
+    const secrets = new ServiceSecrets(this, 'Secrets', { naming, service, namespace, labels });
+    const deployment = new ServiceDeployment(this, 'Deployment', {
+      organization,
+      environment,
+      service,
+      namespace,
+      labels,
+      env: settings(naming, environment, service),
+      secretNames: secrets.secretNames,
+    });
+    new k8s.KubeService(this, 'Service', {
+      metadata: { name: service.name, namespace, labels },
+      spec: {
+        type: 'ClusterIP',
+        selector: serviceSelector(service),
+        ports: [
+          { name: 'http', port: service.port, targetPort: k8s.IntOrString.fromString('http'), protocol: 'TCP' },
+          {
+            name: 'metrics',
+            port: service.metricsPort,
+            targetPort: k8s.IntOrString.fromString('metrics'),
+            protocol: 'TCP',
+          },
+        ],
+      },
+    });
+    new ServiceAutoscaling(this, 'Autoscaling', { service, namespace, labels, deploymentName: deployment.name });
+    new ServiceMonitor(this, 'Monitor', {
+      metadata: { name: service.name, namespace, labels },
+      spec: {
+        selector: { matchLabels: serviceSelector(service) },
+        endpoints: [{ port: 'metrics', path: '/metrics', interval: '30s' }],
+      },
+    });
+    new ServiceNetworkPolicies(this, 'NetworkPolicies', {
+      environment,
+      service,
+      callers: props.callers ?? [],
+      callees: props.callees ?? [],
+      labels,
+    });
+    if (service.exposure === 'edge') {
+      new EdgeIngress(this, 'Ingress', { environment, service, namespace, serviceName: service.name, labels });
+    }
+  }
+}
+
+/** Plain settings: the region, and the URL of each queue as `<QUEUE>_QUEUE_URL`. */
+function settings(naming: EnvironmentNaming, environment: Environment, service: Service): k8s.EnvVar[] {
+  const queues = [...new Set([...service.dependencies.publishes, ...service.dependencies.consumes])].sort();
+  return [
+    { name: 'AWS_REGION', value: environment.region },
+    ...queues.map((queue) => ({ name: queueUrlVariable(queue), value: naming.queueUrl(queue) })),
+  ];
+}
+
+export function queueUrlVariable(queue: string): string {
+  return `${queue.toUpperCase().replace(/-/g, '_')}_QUEUE_URL`;
+}

@@ -1,0 +1,137 @@
+import { type Environment, imageUri, type Organization, type Service, serviceAccountOf } from '@platform/model';
+import { k8s } from 'cdk8s-plus-28';
+import { Construct } from 'constructs';
+import { serviceSelector } from '../labels';
+
+export interface ServiceDeploymentProps {
+  readonly organization: Organization;
+  readonly environment: Environment;
+  readonly service: Service;
+  readonly namespace: string;
+  readonly labels: Record<string, string>;
+  /** Plain settings of the container, e.g. queue URLs and the region. */
+  readonly env: readonly k8s.EnvVar[];
+  /** Secrets (written by ExternalSecrets) whose keys become environment variables. */
+  readonly secretNames: readonly string[];
+  /**
+   * Seconds the container sleeps in preStop, so endpoints and the ALB stop sending traffic before it stops.
+   * @default 10
+   */
+  readonly preStopPauseSeconds?: number;
+  /**
+   * Seconds the application has to finish in-flight work after the pause.
+   * @default 30
+   */
+  readonly shutdownSeconds?: number;
+}
+
+/** Non-root user and group the containers run as. */
+const RUN_AS = 10001;
+
+/**
+ * The Deployment of a service: PSS restricted, probes on the model's paths, rolling updates that
+ * never go below the current capacity, spread across zones and hosts. It has no `replicas`: the
+ * HorizontalPodAutoscaler owns that field, and Argo CD's self-heal would otherwise reset it.
+ */
+export class ServiceDeployment extends Construct {
+  public readonly name: string;
+
+  public constructor(scope: Construct, id: string, props: ServiceDeploymentProps) {
+    super(scope, id);
+    const { service, namespace, labels } = props;
+    this.name = service.name;
+    const pause = props.preStopPauseSeconds ?? 10;
+    const selector = serviceSelector(service);
+    new k8s.KubeDeployment(this, 'Resource', {
+      metadata: { name: service.name, namespace, labels },
+      spec: {
+        selector: { matchLabels: selector },
+        revisionHistoryLimit: 5,
+        strategy: {
+          type: 'RollingUpdate',
+          rollingUpdate: { maxUnavailable: k8s.IntOrString.fromNumber(0), maxSurge: k8s.IntOrString.fromNumber(1) },
+        },
+        template: {
+          metadata: { labels },
+          spec: {
+            serviceAccountName: serviceAccountOf(service).name,
+            automountServiceAccountToken: service.usesKubernetesApi,
+            terminationGracePeriodSeconds: pause + (props.shutdownSeconds ?? 30),
+            securityContext: {
+              runAsNonRoot: true,
+              runAsUser: RUN_AS,
+              runAsGroup: RUN_AS,
+              fsGroup: RUN_AS,
+              seccompProfile: { type: 'RuntimeDefault' },
+            },
+            topologySpreadConstraints: [
+              spread('topology.kubernetes.io/zone', 'DoNotSchedule', selector),
+              spread('kubernetes.io/hostname', 'ScheduleAnyway', selector),
+            ],
+            containers: [container(props, pause)],
+            volumes: service.writableTmp
+              ? [{ name: 'tmp', emptyDir: { sizeLimit: k8s.Quantity.fromString('256Mi') } }]
+              : undefined,
+          },
+        },
+      },
+    });
+  }
+}
+
+function container(props: ServiceDeploymentProps, pauseSeconds: number): k8s.Container {
+  const { organization, service } = props;
+  const httpGet = (path: string): k8s.HttpGetAction => ({ path, port: k8s.IntOrString.fromString('http') });
+  return {
+    name: service.name,
+    image: imageUri(organization, service),
+    imagePullPolicy: 'IfNotPresent',
+    ports: [
+      { name: 'http', containerPort: service.port, protocol: 'TCP' },
+      { name: 'metrics', containerPort: service.metricsPort, protocol: 'TCP' },
+    ],
+    env: props.env.length > 0 ? [...props.env] : undefined,
+    envFrom: props.secretNames.length > 0 ? props.secretNames.map((name) => ({ secretRef: { name } })) : undefined,
+    resources: {
+      requests: {
+        cpu: k8s.Quantity.fromString(service.resources.requests.cpu),
+        memory: k8s.Quantity.fromString(service.resources.requests.memory),
+      },
+      limits: {
+        memory: k8s.Quantity.fromString(service.resources.limits.memory),
+        ...(service.resources.limits.cpu ? { cpu: k8s.Quantity.fromString(service.resources.limits.cpu) } : {}),
+      },
+    },
+    startupProbe: { httpGet: httpGet(service.health.startup), periodSeconds: 5, failureThreshold: 30 },
+    readinessProbe: { httpGet: httpGet(service.health.readiness), periodSeconds: 5, failureThreshold: 3 },
+    livenessProbe: { httpGet: httpGet(service.health.liveness), periodSeconds: 10, failureThreshold: 3 },
+    // Kubernetes 1.28 has no sleep action for hooks yet, so the image provides `sleep`.
+    lifecycle: { preStop: { exec: { command: ['sleep', String(pauseSeconds)] } } },
+    securityContext: {
+      runAsNonRoot: true,
+      runAsUser: RUN_AS,
+      runAsGroup: RUN_AS,
+      readOnlyRootFilesystem: true,
+      allowPrivilegeEscalation: false,
+      privileged: false,
+      capabilities: { drop: ['ALL'] },
+      seccompProfile: { type: 'RuntimeDefault' },
+    },
+    volumeMounts: service.writableTmp ? [{ name: 'tmp', mountPath: '/tmp' }] : undefined,
+  };
+}
+
+function spread(
+  topologyKey: string,
+  whenUnsatisfiable: 'DoNotSchedule' | 'ScheduleAnyway',
+  selector: Record<string, string>,
+): k8s.TopologySpreadConstraint {
+  return {
+    maxSkew: 1,
+    topologyKey,
+    whenUnsatisfiable,
+    labelSelector: { matchLabels: selector },
+    // Spread each rollout's pods on their own, not old and new together.
+    matchLabelKeys: ['pod-template-hash'],
+  };
+}
