@@ -31,6 +31,9 @@ export const PLATFORM_NAMESPACES = {
   kubeSystem: 'kube-system',
 } as const;
 
+/** The Argo CD Application the AWS half installs; it syncs the environment's app-of-apps folder. */
+export const GITOPS_ROOT_APPLICATION = 'platform-root';
+
 /** Tag key by which Karpenter discovers subnets and security groups. */
 export const KARPENTER_DISCOVERY_TAG_KEY = 'karpenter.sh/discovery';
 

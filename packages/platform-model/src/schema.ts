@@ -180,6 +180,8 @@ export const OrganizationSchema = z.strictObject({
   }),
   /** Tagged images kept per repository. */
   imagesKept: positiveInt,
+  /** Tags of the shared stacks (each environment tags its own resources). */
+  tags: z.strictObject({ owner: z.string().min(1), costCenter: z.string().min(1) }),
 });
 
 export const PlatformModelSchema = z.strictObject({

@@ -6,4 +6,5 @@ export const organization: Organization = {
   sharedServices: { account: '444444444444', region: 'us-east-1' },
   ci: { githubRepository: 'acme/platform', branch: 'main' },
   imagesKept: 30,
+  tags: { owner: 'platform-team', costCenter: 'cc-1234' },
 };
