@@ -1,0 +1,42 @@
+import { type KubeObject, renderManifestFiles } from '@platform/k8s-platform';
+import { loadPlatformModel, type PlatformModel } from '@platform/model';
+import { parse } from 'yaml';
+import { buildClusterApp } from '../../../apps/cluster/src/cluster-app';
+
+/** A parsed manifest; tests walk into it freely, as a reader of the YAML would. */
+// biome-ignore lint/suspicious/noExplicitAny: parsed YAML has no static shape
+export type Manifest = KubeObject & Record<string, any>;
+
+/** One file of dist/ as the cluster app renders it: its path below dist/ and the object it holds. */
+export interface RenderedObject {
+  readonly path: string;
+  readonly environment: string;
+  readonly object: Manifest;
+}
+
+/** Everything the cluster app writes to dist/ for a model, parsed back from the YAML text. */
+export function renderModel(model: PlatformModel = loadPlatformModel()): RenderedObject[] {
+  const files = renderManifestFiles(buildClusterApp(model));
+  return [...files].map(([path, text]) => ({ path, environment: path.split('/')[0], object: parse(text) }));
+}
+
+export function objectsOf(rendered: readonly RenderedObject[], environment: string, kind?: string): Manifest[] {
+  return rendered
+    .filter((file) => file.environment === environment && (kind === undefined || file.object.kind === kind))
+    .map((file) => file.object);
+}
+
+/** The single object of a kind and name in an environment; fails the test when there is not exactly one. */
+export function findObject(
+  rendered: readonly RenderedObject[],
+  environment: string,
+  kind: string,
+  name: string,
+  namespace?: string,
+): Manifest {
+  const matches = objectsOf(rendered, environment, kind).filter(
+    (object) => object.metadata.name === name && (namespace === undefined || object.metadata.namespace === namespace),
+  );
+  if (matches.length !== 1) throw new Error(`expected one ${kind} ${name} in ${environment}, found ${matches.length}`);
+  return matches[0];
+}
