@@ -471,7 +471,7 @@ export function policyCatalog(context: PolicyContext): PolicyDefinition[] {
       resources: ['pods'],
       validations: [
         {
-          expression: `${celList(RECOMMENDED_LABELS)}.all(l, object.metadata.?labels.orValue({}).?[l].orValue('') != '')`,
+          expression: `${celList(RECOMMENDED_LABELS)}.all(l, l in object.metadata.?labels.orValue({}) && object.metadata.labels[l] != '')`,
           message: `The labels ${RECOMMENDED_LABELS.join(', ')} are required.`,
         },
       ],

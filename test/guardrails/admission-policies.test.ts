@@ -1,0 +1,212 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { AdmissionPolicies, EXCEPTION_REASON_ANNOTATION, POLICY_ANNOTATIONS } from '@platform/k8s-platform';
+import { loadPlatformModel, PLATFORM_NAMESPACES, registryHost, UserError } from '@platform/model';
+import { Chart, Testing } from 'cdk8s';
+import { evaluateWithCel } from './support/cel-evaluation';
+import { type DistManifest, ofKind, readDistEnvironment } from './support/dist-manifests';
+import { KIND_RESOURCES, type KubeObject, POD_BEARING_KINDS, type PolicyResult } from './support/kyverno-evaluation';
+import {
+  compliantPod,
+  compliantService,
+  expectedVerdict,
+  fixtureObjects,
+  policyFixtures,
+  renderFixtureFiles,
+} from './support/policy-fixtures';
+
+const model = loadPlatformModel();
+const registry = registryHost(model.organization);
+const dist = new Map<string, DistManifest[]>(model.environments.map((e) => [e.name, readDistEnvironment(e.name)]));
+const policiesOf = (environment: string) => ofKind(dist.get(environment) ?? [], 'ValidatingPolicy');
+const exceptionsOf = (environment: string) => ofKind(dist.get(environment) ?? [], 'PolicyException');
+const annotations = (object: KubeObject) => (object.metadata.annotations ?? {}) as Record<string, string>;
+// biome-ignore lint/suspicious/noExplicitAny: manifests are free-form
+const spec = (object: KubeObject) => object.spec as Record<string, any>;
+const failures = (results: readonly PolicyResult[]) =>
+  results.filter((r) => r.verdict === 'fail' || r.verdict === 'error');
+
+describe.each(model.environments.map((e) => [e.name, e.policyMode] as const))('policies in dist/%s', (env, mode) => {
+  const policies = policiesOf(env);
+
+  test('hold the whole set, each with the Kyverno annotations, the mode and background scanning', () => {
+    expect(policies.map((p) => p.metadata.name).sort()).toEqual(
+      policyFixtures(registry)
+        .map((f) => f.policy)
+        .sort(),
+    );
+    for (const policy of policies) {
+      for (const key of Object.values(POLICY_ANNOTATIONS)) expect(annotations(policy)[key]).toMatch(/\S/);
+      expect(policy.apiVersion).toBe('policies.kyverno.io/v1');
+      expect(spec(policy).validationActions).toEqual([mode]);
+      expect(spec(policy).evaluation.background.enabled).toBe(true);
+      expect(spec(policy).validations.length).toBeGreaterThan(0);
+    }
+  });
+
+  test('exceptions are each for one policy in one platform namespace, with a reason', () => {
+    const names = policies.map((p) => p.metadata.name);
+    const exceptions = exceptionsOf(env);
+    expect(exceptions.length).toBeGreaterThan(0);
+    for (const exception of exceptions) {
+      expect(exception.metadata.namespace).toBe(PLATFORM_NAMESPACES.kyverno);
+      expect(annotations(exception)[EXCEPTION_REASON_ANNOTATION]?.length).toBeGreaterThan(20);
+      const { policyRefs, matchConditions } = spec(exception);
+      expect(policyRefs).toHaveLength(1);
+      expect(names).toContain(policyRefs[0].name);
+      expect(matchConditions).toHaveLength(1);
+      const namespace = /^object\.metadata\.\?namespace\.orValue\(''\) == '([a-z-]+)'$/.exec(
+        matchConditions[0].expression,
+      );
+      expect(Object.values(PLATFORM_NAMESPACES)).toContain(namespace?.[1]);
+      expect(exception.metadata.name).toBe(`${namespace?.[1]}-${policyRefs[0].name}`);
+    }
+  });
+
+  test('every workload and Service in dist/ passes every policy', () => {
+    const objects = ofKind(dist.get(env) ?? [], ...Object.keys(KIND_RESOURCES));
+    const results = evaluateWithCel(policies, exceptionsOf(env), objects);
+    expect(results).toHaveLength(policies.length * objects.length);
+    expect(failures(results)).toEqual([]);
+  });
+
+  test('every catalog service has a workload there, and the Pod policies apply to each workload', () => {
+    const workloads = ofKind(dist.get(env) ?? [], ...POD_BEARING_KINDS);
+    expect(workloads.length).toBeGreaterThanOrEqual(model.services.length);
+    const results = evaluateWithCel(policies, [], workloads);
+    const podPolicies = policies
+      .filter((p) =>
+        spec(p).matchConstraints.resourceRules.some((r: { resources: string[] }) => r.resources.includes('pods')),
+      )
+      .map((p) => p.metadata.name);
+    for (const workload of workloads) {
+      const checked = results.filter((r) => r.resource === describeObject(workload) && r.verdict !== 'not-applicable');
+      const runsToCompletion = ['Job', 'CronJob'].includes(workload.kind);
+      const expected = podPolicies.filter((p) => !(runsToCompletion && p === 'require-probes'));
+      expect({ workload: describeObject(workload), policies: checked.map((r) => r.policy).sort() }).toEqual({
+        workload: describeObject(workload),
+        policies: expected.sort(),
+      });
+    }
+  });
+});
+
+describe('good and bad fixtures', () => {
+  const fixtures = policyFixtures(registry);
+  // Every environment's policies, against every fixture: only the mode differs between environments.
+  const results = model.environments.flatMap((e) => {
+    const objects = fixtures.flatMap((f) => fixtureObjects(f, registry).map((o) => o.object));
+    return evaluateWithCel(policiesOf(e.name), [], objects).map((r) => ({ ...r, environment: e.name }));
+  });
+  const resultOf = (environment: string, policy: string, object: KubeObject) =>
+    results.find((r) => r.environment === environment && r.policy === policy && r.resource === describeObject(object));
+  const messagesOf = (policy: string) =>
+    (
+      spec(policiesOf('prod').find((p) => p.metadata.name === policy) as KubeObject).validations as {
+        message: string;
+      }[]
+    ).map((v) => v.message);
+
+  test.each(fixtures.map((f) => [f.policy, f] as const))(
+    '%s denies each bad example with its message and passes each good one',
+    (policy, f) => {
+      expect(f.good.length).toBeGreaterThan(0);
+      expect(f.bad.length).toBeGreaterThan(0);
+      for (const environment of model.environments.map((e) => e.name)) {
+        for (const fixture of fixtureObjects(f, registry)) {
+          const result = resultOf(environment, policy, fixture.object);
+          const expected = expectedVerdict(policy, fixture);
+          expect({ fixture: describeObject(fixture.object), verdict: result?.verdict }).toEqual({
+            fixture: describeObject(fixture.object),
+            verdict: expected,
+          });
+          if (expected === 'fail') {
+            expect(result?.messages.length).toBeGreaterThan(0);
+            for (const message of result?.messages ?? []) expect(messagesOf(policy)).toContain(message);
+          }
+        }
+      }
+    },
+  );
+
+  test('examples are named uniquely, so no result stands for another example', () => {
+    const names = fixtures.flatMap((f) => fixtureObjects(f, registry).map((o) => describeObject(o.object)));
+    expect(new Set(names).size).toBe(names.length);
+  });
+
+  test('the compliant Pod, Service and their controllers pass every policy', () => {
+    const objects = [compliantPod(registry), compliantService()] as KubeObject[];
+    const evaluated = evaluateWithCel(policiesOf('prod'), [], objects);
+    expect(failures(evaluated)).toEqual([]);
+    const passed = new Set(evaluated.filter((r) => r.verdict === 'pass').map((r) => r.policy));
+    expect([...passed].sort()).toEqual(
+      policiesOf('prod')
+        .map((p) => p.metadata.name)
+        .sort(),
+    );
+  });
+
+  test('the committed fixture files and Kyverno CLI tests are what the fixtures render', () => {
+    const stale = [...renderFixtureFiles(registry)].filter(
+      ([path, text]) => readFileOrEmpty(join(__dirname, 'fixtures', path)) !== text,
+    );
+    expect(stale.map(([path]) => path)).toEqual([]);
+  });
+});
+
+describe('platform exceptions', () => {
+  const env = 'prod';
+  const nodeAgent = (namespace: string): KubeObject => ({
+    apiVersion: 'apps/v1',
+    kind: 'DaemonSet',
+    metadata: { name: 'node-agent', namespace },
+    spec: {
+      template: { spec: { hostNetwork: true, containers: [{ name: 'agent', image: 'public.ecr.aws/x/agent:1.0.0' }] } },
+    },
+  });
+  const results = evaluateWithCel(policiesOf(env), exceptionsOf(env), [
+    nodeAgent(PLATFORM_NAMESPACES.kubeSystem),
+    nodeAgent(PLATFORM_NAMESPACES.monitoring),
+    nodeAgent('commerce'),
+  ]);
+  const verdict = (namespace: string, policy: string) =>
+    results.find((r) => r.policy === policy && r.resource === `DaemonSet ${namespace}/node-agent`)?.verdict;
+
+  test('waive a policy only in the namespaces it was granted for', () => {
+    expect(verdict(PLATFORM_NAMESPACES.kubeSystem, 'disallow-host-namespaces')).toBe('excepted');
+    expect(verdict(PLATFORM_NAMESPACES.monitoring, 'disallow-host-namespaces')).toBe('excepted');
+    expect(verdict('commerce', 'disallow-host-namespaces')).toBe('fail');
+    expect(verdict(PLATFORM_NAMESPACES.kubeSystem, 'restrict-image-registries')).toBe('excepted');
+    expect(verdict('commerce', 'restrict-image-registries')).toBe('fail');
+  });
+
+  test('leave the other policies in force in a platform namespace', () => {
+    // monitoring is waived for node-exporter's host access, not for privilege escalation or root.
+    expect(verdict(PLATFORM_NAMESPACES.monitoring, 'disallow-privilege-escalation')).toBe('fail');
+    expect(verdict(PLATFORM_NAMESPACES.monitoring, 'require-run-as-nonroot')).toBe('fail');
+    expect(verdict(PLATFORM_NAMESPACES.kubeSystem, 'disallow-default-namespace')).toBe('pass');
+  });
+
+  test('an exception for an unknown policy is a user error naming the namespace and the policy', () => {
+    const build = () =>
+      new AdmissionPolicies(new Chart(Testing.app(), 'test'), 'policies', {
+        mode: 'Deny',
+        registryHost: registry,
+        exceptions: [{ namespace: 'monitoring', policy: 'disallow-everything', reason: 'no such policy' }],
+      });
+    expect(build).toThrow(UserError);
+    expect(build).toThrow(/namespace 'monitoring'.*'disallow-everything'/);
+  });
+});
+
+function describeObject(object: KubeObject): string {
+  return `${object.kind} ${object.metadata.namespace ?? '(cluster)'}/${object.metadata.name}`;
+}
+
+function readFileOrEmpty(path: string): string {
+  try {
+    return readFileSync(path, 'utf8');
+  } catch {
+    return '';
+  }
+}

@@ -1,0 +1,20 @@
+import { spawnSync } from 'node:child_process';
+import { join } from 'node:path';
+import type { KubeObject, PolicyResult } from './kyverno-evaluation';
+
+const RUNNER = join(__dirname, 'cel-runner.ts');
+
+/** Every policy against every object, evaluated by the independent CEL engine in a child process. */
+export function evaluateWithCel(
+  policies: readonly KubeObject[],
+  exceptions: readonly KubeObject[],
+  objects: readonly KubeObject[],
+): PolicyResult[] {
+  const result = spawnSync(process.execPath, ['--import', 'tsx', RUNNER], {
+    input: JSON.stringify({ policies, exceptions, objects }),
+    encoding: 'utf8',
+    maxBuffer: 256 * 1024 * 1024,
+  });
+  if (result.status !== 0) throw new Error(`CEL evaluation failed (exit ${result.status}):\n${result.stderr}`);
+  return JSON.parse(result.stdout) as PolicyResult[];
+}

@@ -1,0 +1,24 @@
+/**
+ * Child process that evaluates policies with @marcbachmann/cel-js, an ES module that the test runner's
+ * CommonJS loader cannot require. Reads {policies, exceptions, objects} as JSON on stdin and writes the
+ * results as JSON on stdout.
+ */
+import { readFileSync } from 'node:fs';
+import { evaluatePolicies } from './kyverno-evaluation';
+
+async function main(): Promise<void> {
+  const { Environment } = await import('@marcbachmann/cel-js');
+  const engine = new Environment({
+    unlistedVariablesAreDyn: true,
+    enableOptionalTypes: true,
+    homogeneousAggregateLiterals: false,
+  });
+  const input = JSON.parse(readFileSync(0, 'utf8'));
+  const results = evaluatePolicies(engine, input.policies, input.exceptions, input.objects);
+  process.stdout.write(JSON.stringify(results));
+}
+
+main().catch((error) => {
+  process.stderr.write(`${error.stack ?? error}\n`);
+  process.exit(1);
+});

@@ -1,0 +1,449 @@
+/**
+ * Good and bad examples per policy. A Pod example is also wrapped in a Deployment and a CronJob, so the
+ * autogen rules are exercised too. The files under test/guardrails/fixtures/ are rendered from here
+ * (`npx tsx test/guardrails/emit-policy-fixtures.ts`), with a Kyverno CLI test per policy.
+ */
+import { stringify } from 'yaml';
+import type { KubeObject } from './kyverno-evaluation';
+
+// biome-ignore lint/suspicious/noExplicitAny: fixtures are free-form manifests
+type Json = Record<string, any>;
+
+export interface FixtureCase {
+  readonly name: string;
+  /** Changes the compliant example into this case. */
+  readonly change: (object: Json) => void;
+  /** Also test the case wrapped in Pod controllers (Pod cases only). */
+  readonly controllers?: boolean;
+}
+
+export interface PolicyFixtures {
+  readonly policy: string;
+  readonly subject: 'Pod' | 'Service';
+  readonly good: readonly FixtureCase[];
+  readonly bad: readonly FixtureCase[];
+}
+
+export const FIXTURE_NAMESPACE = 'commerce';
+
+export function compliantPod(registryHost: string): Json {
+  return {
+    apiVersion: 'v1',
+    kind: 'Pod',
+    metadata: {
+      name: 'example',
+      namespace: FIXTURE_NAMESPACE,
+      labels: {
+        'app.kubernetes.io/name': 'example',
+        'app.kubernetes.io/instance': 'example',
+        'app.kubernetes.io/version': '1.0.0',
+        'app.kubernetes.io/component': 'api',
+        'app.kubernetes.io/part-of': 'example',
+        'app.kubernetes.io/managed-by': 'cdk8s',
+      },
+    },
+    spec: {
+      securityContext: { runAsNonRoot: true, runAsUser: 10001, seccompProfile: { type: 'RuntimeDefault' } },
+      containers: [
+        {
+          name: 'app',
+          image: `${registryHost}/acme/example:1.0.0`,
+          ports: [{ name: 'http', containerPort: 8080 }],
+          resources: { requests: { cpu: '100m', memory: '128Mi' }, limits: { memory: '256Mi' } },
+          livenessProbe: { httpGet: { path: '/healthz', port: 'http' } },
+          readinessProbe: { httpGet: { path: '/readyz', port: 'http' } },
+          securityContext: {
+            allowPrivilegeEscalation: false,
+            readOnlyRootFilesystem: true,
+            capabilities: { drop: ['ALL'] },
+          },
+          volumeMounts: [{ name: 'tmp', mountPath: '/tmp' }],
+        },
+      ],
+      volumes: [{ name: 'tmp', emptyDir: {} }],
+    },
+  };
+}
+
+export function compliantService(): Json {
+  return {
+    apiVersion: 'v1',
+    kind: 'Service',
+    metadata: { name: 'example', namespace: FIXTURE_NAMESPACE },
+    spec: {
+      type: 'ClusterIP',
+      selector: { 'app.kubernetes.io/name': 'example' },
+      ports: [{ port: 80, targetPort: 'http' }],
+    },
+  };
+}
+
+const container = (pod: Json): Json => pod.spec.containers[0];
+const containerSecurity = (pod: Json): Json => container(pod).securityContext;
+const podSecurity = (pod: Json): Json => pod.spec.securityContext;
+const ON = { controllers: true } as const;
+
+export function policyFixtures(registryHost: string): PolicyFixtures[] {
+  return [
+    {
+      policy: 'disallow-host-process',
+      subject: 'Pod',
+      good: [
+        { name: 'host-process-false', change: (p) => (containerSecurity(p).windowsOptions = { hostProcess: false }) },
+      ],
+      bad: [
+        {
+          name: 'host-process-container',
+          ...ON,
+          change: (p) => (containerSecurity(p).windowsOptions = { hostProcess: true }),
+        },
+        { name: 'host-process-pod', change: (p) => (podSecurity(p).windowsOptions = { hostProcess: true }) },
+      ],
+    },
+    {
+      policy: 'disallow-host-namespaces',
+      subject: 'Pod',
+      good: [{ name: 'host-network-false', change: (p) => (p.spec.hostNetwork = false) }],
+      bad: [
+        { name: 'host-network', ...ON, change: (p) => (p.spec.hostNetwork = true) },
+        { name: 'host-pid', change: (p) => (p.spec.hostPID = true) },
+        { name: 'host-ipc', change: (p) => (p.spec.hostIPC = true) },
+      ],
+    },
+    {
+      policy: 'disallow-host-path',
+      subject: 'Pod',
+      good: [{ name: 'empty-dir', change: () => {} }],
+      bad: [
+        { name: 'host-path', ...ON, change: (p) => p.spec.volumes.push({ name: 'node', hostPath: { path: '/var' } }) },
+      ],
+    },
+    {
+      policy: 'disallow-host-ports',
+      subject: 'Pod',
+      good: [{ name: 'host-port-zero', change: (p) => (container(p).ports[0].hostPort = 0) }],
+      bad: [{ name: 'host-port', ...ON, change: (p) => (container(p).ports[0].hostPort = 8080) }],
+    },
+    {
+      policy: 'disallow-privileged-containers',
+      subject: 'Pod',
+      good: [{ name: 'privileged-false', change: (p) => (containerSecurity(p).privileged = false) }],
+      bad: [
+        { name: 'privileged', ...ON, change: (p) => (containerSecurity(p).privileged = true) },
+        {
+          name: 'privileged-init-container',
+          change: (p) =>
+            (p.spec.initContainers = [{ ...container(p), name: 'init', securityContext: { privileged: true } }]),
+        },
+      ],
+    },
+    {
+      policy: 'disallow-capabilities',
+      subject: 'Pod',
+      good: [{ name: 'add-chown', change: (p) => (containerSecurity(p).capabilities.add = ['CHOWN']) }],
+      bad: [{ name: 'add-net-admin', ...ON, change: (p) => (containerSecurity(p).capabilities.add = ['NET_ADMIN']) }],
+    },
+    {
+      policy: 'disallow-proc-mount',
+      subject: 'Pod',
+      good: [{ name: 'proc-mount-default', change: (p) => (containerSecurity(p).procMount = 'Default') }],
+      bad: [{ name: 'proc-mount-unmasked', ...ON, change: (p) => (containerSecurity(p).procMount = 'Unmasked') }],
+    },
+    {
+      policy: 'disallow-selinux',
+      subject: 'Pod',
+      good: [
+        {
+          name: 'container-type',
+          change: (p) => (podSecurity(p).seLinuxOptions = { type: 'container_t', level: 's0:c1,c2' }),
+        },
+      ],
+      bad: [
+        { name: 'custom-type', ...ON, change: (p) => (containerSecurity(p).seLinuxOptions = { type: 'spc_t' }) },
+        { name: 'custom-user', change: (p) => (podSecurity(p).seLinuxOptions = { user: 'system_u' }) },
+      ],
+    },
+    {
+      policy: 'restrict-seccomp',
+      subject: 'Pod',
+      good: [
+        {
+          name: 'localhost',
+          change: (p) => (podSecurity(p).seccompProfile = { type: 'Localhost', localhostProfile: 'app.json' }),
+        },
+      ],
+      bad: [
+        { name: 'unconfined-pod', ...ON, change: (p) => (podSecurity(p).seccompProfile = { type: 'Unconfined' }) },
+        { name: 'unconfined-container', change: (p) => (containerSecurity(p).seccompProfile = { type: 'Unconfined' }) },
+      ],
+    },
+    {
+      policy: 'restrict-sysctls',
+      subject: 'Pod',
+      good: [
+        {
+          name: 'safe-sysctl',
+          change: (p) => (podSecurity(p).sysctls = [{ name: 'net.ipv4.ip_unprivileged_port_start', value: '0' }]),
+        },
+      ],
+      bad: [
+        {
+          name: 'unsafe-sysctl',
+          ...ON,
+          change: (p) => (podSecurity(p).sysctls = [{ name: 'kernel.msgmax', value: '65536' }]),
+        },
+      ],
+    },
+    {
+      policy: 'restrict-volume-types',
+      subject: 'Pod',
+      good: [
+        {
+          name: 'projected-and-claim',
+          change: (p) =>
+            p.spec.volumes.push(
+              { name: 'token', projected: { sources: [{ serviceAccountToken: { path: 'token' } }] } },
+              { name: 'data', persistentVolumeClaim: { claimName: 'data' } },
+            ),
+        },
+      ],
+      bad: [
+        {
+          name: 'nfs',
+          ...ON,
+          change: (p) => p.spec.volumes.push({ name: 'share', nfs: { server: 'nfs.example', path: '/' } }),
+        },
+      ],
+    },
+    {
+      policy: 'disallow-privilege-escalation',
+      subject: 'Pod',
+      good: [{ name: 'escalation-false', change: () => {} }],
+      bad: [
+        { name: 'escalation-unset', ...ON, change: (p) => delete containerSecurity(p).allowPrivilegeEscalation },
+        { name: 'escalation-true', change: (p) => (containerSecurity(p).allowPrivilegeEscalation = true) },
+      ],
+    },
+    {
+      policy: 'require-run-as-nonroot',
+      subject: 'Pod',
+      good: [
+        {
+          name: 'container-level',
+          change: (p) => {
+            delete podSecurity(p).runAsNonRoot;
+            containerSecurity(p).runAsNonRoot = true;
+          },
+        },
+      ],
+      bad: [
+        { name: 'unset', ...ON, change: (p) => delete podSecurity(p).runAsNonRoot },
+        { name: 'container-false', change: (p) => (containerSecurity(p).runAsNonRoot = false) },
+        { name: 'run-as-uid-0', change: (p) => (containerSecurity(p).runAsUser = 0) },
+      ],
+    },
+    {
+      policy: 'require-seccomp-profile',
+      subject: 'Pod',
+      good: [
+        {
+          name: 'container-level',
+          change: (p) => {
+            delete podSecurity(p).seccompProfile;
+            containerSecurity(p).seccompProfile = { type: 'RuntimeDefault' };
+          },
+        },
+      ],
+      bad: [
+        { name: 'unset', ...ON, change: (p) => delete podSecurity(p).seccompProfile },
+        { name: 'container-unconfined', change: (p) => (containerSecurity(p).seccompProfile = { type: 'Unconfined' }) },
+      ],
+    },
+    {
+      policy: 'require-drop-all-capabilities',
+      subject: 'Pod',
+      good: [
+        { name: 'add-net-bind-service', change: (p) => (containerSecurity(p).capabilities.add = ['NET_BIND_SERVICE']) },
+      ],
+      bad: [
+        { name: 'drop-not-all', ...ON, change: (p) => (containerSecurity(p).capabilities = { drop: ['NET_RAW'] }) },
+        { name: 'add-chown', change: (p) => (containerSecurity(p).capabilities.add = ['CHOWN']) },
+      ],
+    },
+    {
+      policy: 'disallow-latest-tag',
+      subject: 'Pod',
+      good: [
+        {
+          name: 'digest',
+          change: (p) => (container(p).image = `${registryHost}/acme/example@sha256:${'a1'.repeat(32)}`),
+        },
+      ],
+      bad: [
+        { name: 'latest', ...ON, change: (p) => (container(p).image = `${registryHost}/acme/example:latest`) },
+        { name: 'untagged', change: (p) => (container(p).image = `${registryHost}/acme/example`) },
+      ],
+    },
+    {
+      policy: 'require-requests-limits',
+      subject: 'Pod',
+      good: [{ name: 'with-cpu-limit', change: (p) => (container(p).resources.limits.cpu = '500m') }],
+      bad: [
+        { name: 'no-memory-limit', ...ON, change: (p) => delete container(p).resources.limits },
+        { name: 'no-cpu-request', change: (p) => delete container(p).resources.requests.cpu },
+      ],
+    },
+    {
+      policy: 'require-probes',
+      subject: 'Pod',
+      good: [{ name: 'both-probes', change: () => {} }],
+      bad: [
+        { name: 'no-liveness', ...ON, change: (p) => delete container(p).livenessProbe },
+        { name: 'no-readiness', change: (p) => delete container(p).readinessProbe },
+      ],
+    },
+    {
+      policy: 'require-recommended-labels',
+      subject: 'Pod',
+      good: [{ name: 'all-labels', change: () => {} }],
+      bad: [
+        { name: 'no-part-of', ...ON, change: (p) => delete p.metadata.labels['app.kubernetes.io/part-of'] },
+        { name: 'empty-version', change: (p) => (p.metadata.labels['app.kubernetes.io/version'] = '') },
+      ],
+    },
+    {
+      policy: 'require-ro-rootfs',
+      subject: 'Pod',
+      good: [{ name: 'read-only', change: () => {} }],
+      bad: [{ name: 'writable', ...ON, change: (p) => (containerSecurity(p).readOnlyRootFilesystem = false) }],
+    },
+    {
+      policy: 'restrict-image-registries',
+      subject: 'Pod',
+      good: [{ name: 'platform-registry', change: () => {} }],
+      bad: [
+        { name: 'docker-hub', ...ON, change: (p) => (container(p).image = 'nginx:1.27.3') },
+        {
+          name: 'lookalike-host',
+          change: (p) => (container(p).image = `${registryHost}.attacker.example/acme/example:1.0.0`),
+        },
+      ],
+    },
+    {
+      policy: 'disallow-default-namespace',
+      subject: 'Pod',
+      good: [{ name: 'team-namespace', change: () => {} }],
+      bad: [
+        { name: 'default', ...ON, change: (p) => (p.metadata.namespace = 'default') },
+        { name: 'no-namespace', change: (p) => delete p.metadata.namespace },
+      ],
+    },
+    {
+      policy: 'restrict-nodeport',
+      subject: 'Service',
+      good: [{ name: 'load-balancer', change: (s) => (s.spec.type = 'LoadBalancer') }],
+      bad: [{ name: 'node-port', change: (s) => (s.spec.type = 'NodePort') }],
+    },
+    {
+      policy: 'restrict-external-ips',
+      subject: 'Service',
+      good: [{ name: 'no-external-ips', change: (s) => (s.spec.externalIPs = []) }],
+      bad: [{ name: 'external-ip', change: (s) => (s.spec.externalIPs = ['203.0.113.10']) }],
+    },
+  ];
+}
+
+/** A labelled example object: the case applied to the compliant object, and its controller wrappings. */
+export interface FixtureObject {
+  readonly expected: 'pass' | 'fail';
+  readonly object: KubeObject;
+}
+
+export function fixtureObjects(fixtures: PolicyFixtures, registryHost: string): FixtureObject[] {
+  const objects: FixtureObject[] = [];
+  for (const [expected, cases] of [
+    ['pass', fixtures.good],
+    ['fail', fixtures.bad],
+  ] as const) {
+    for (const fixtureCase of cases) {
+      const base = fixtures.subject === 'Pod' ? compliantPod(registryHost) : compliantService();
+      fixtureCase.change(base);
+      // Unique across policies, so one evaluation can hold every policy's examples.
+      base.metadata.name = `${fixtures.policy}-${expected === 'pass' ? 'good' : 'bad'}-${fixtureCase.name}`;
+      objects.push({ expected, object: base as KubeObject });
+      if (fixtures.subject === 'Pod' && (fixtureCase.controllers || expected === 'pass')) {
+        objects.push({ expected, object: asDeployment(base) }, { expected, object: asCronJob(base) });
+      }
+    }
+  }
+  return objects;
+}
+
+function asDeployment(pod: Json): KubeObject {
+  const { name, namespace, labels } = pod.metadata;
+  return {
+    apiVersion: 'apps/v1',
+    kind: 'Deployment',
+    metadata: { name, ...(namespace && { namespace }), labels },
+    spec: { replicas: 1, selector: { matchLabels: labels }, template: { metadata: { labels }, spec: pod.spec } },
+  };
+}
+
+function asCronJob(pod: Json): KubeObject {
+  const { name, namespace, labels } = pod.metadata;
+  return {
+    apiVersion: 'batch/v1',
+    kind: 'CronJob',
+    metadata: { name, ...(namespace && { namespace }), labels },
+    spec: {
+      schedule: '0 3 * * *',
+      jobTemplate: { spec: { template: { metadata: { labels }, spec: { ...pod.spec, restartPolicy: 'Never' } } } },
+    },
+  };
+}
+
+/** Which results a fixture object must give; CronJobs are not checked by require-probes (their Pods run to completion). */
+export function expectedVerdict(policy: string, fixture: FixtureObject): 'pass' | 'fail' | 'not-applicable' {
+  if (policy === 'require-probes' && fixture.object.kind === 'CronJob') return 'not-applicable';
+  return fixture.expected;
+}
+
+/** The environment whose policies the committed Kyverno CLI tests run against. */
+export const KYVERNO_TEST_ENVIRONMENT = 'prod';
+
+/** Files of test/guardrails/fixtures/: per policy, its examples and a Kyverno CLI test of them. */
+export function renderFixtureFiles(registryHost: string): Map<string, string> {
+  const files = new Map<string, string>();
+  for (const fixtures of policyFixtures(registryHost)) {
+    const objects = fixtureObjects(fixtures, registryHost);
+    const dir = fixtures.policy;
+    files.set(`${dir}/resources.yaml`, objects.map((o) => stringify(o.object, { lineWidth: 0 })).join('---\n'));
+    const results = (['pass', 'fail'] as const).flatMap((result) => {
+      const byKind = new Map<string, string[]>();
+      for (const fixture of objects) {
+        if (expectedVerdict(fixtures.policy, fixture) !== result) continue;
+        byKind.set(fixture.object.kind, [...(byKind.get(fixture.object.kind) ?? []), fixture.object.metadata.name]);
+      }
+      return [...byKind.entries()].map(([kind, resources]) => ({
+        policy: fixtures.policy,
+        isValidatingPolicy: true,
+        kind,
+        resources,
+        result,
+      }));
+    });
+    const test = {
+      apiVersion: 'cli.kyverno.io/v1alpha1',
+      kind: 'Test',
+      metadata: { name: fixtures.policy },
+      policies: [`../../../../dist/${KYVERNO_TEST_ENVIRONMENT}/policies/validatingpolicy-${fixtures.policy}.yaml`],
+      resources: ['resources.yaml'],
+      results,
+    };
+    files.set(
+      `${dir}/kyverno-test.yaml`,
+      `# Rendered by test/guardrails/emit-policy-fixtures.ts; run with 'kyverno test test/guardrails/fixtures'.\n${stringify(test, { lineWidth: 0 })}`,
+    );
+  }
+  return files;
+}
