@@ -7,10 +7,9 @@
  */
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
-import { renderManifestFiles } from '@platform/k8s-platform';
 import { exitOnUserError, loadPlatformModel, UserError } from '@platform/model';
-import { buildClusterApp } from '../apps/cluster/src/cluster-app';
 import { DistCheckError, diffAgainstDirectory, replaceDistDirectory } from '../apps/cluster/src/dist-directory';
+import { renderDist } from '../apps/cluster/src/synthesize-dist';
 
 const ROOT = join(__dirname, '..');
 const DIST = join(ROOT, 'dist');
@@ -27,8 +26,7 @@ function synthesizeCloud(): void {
 
 function main(): void {
   const check = process.argv.includes('--check');
-  const model = loadPlatformModel();
-  const files = renderManifestFiles(buildClusterApp(model));
+  const files = renderDist(loadPlatformModel());
   if (check) {
     const differences = diffAgainstDirectory(DIST, files);
     if (differences.length > 0) {

@@ -1,8 +1,14 @@
-/** Checks the model and prints every problem, without synthesizing anything. */
-import { exitOnUserError, loadPlatformModel } from '@platform/model';
+/**
+ * Checks the model and prints every problem, without synthesizing anything.
+ *
+ *   tsx tools/validate.ts                  the shipped model
+ *   tsx tools/validate.ts --model FILE     a proposed model as JSON
+ */
+import { exitOnUserError, loadModel } from '@platform/model';
+import { modelInputFromArgs } from './model-input';
 
 exitOnUserError(() => {
-  const model = loadPlatformModel();
+  const model = loadModel(modelInputFromArgs(process.argv.slice(2)));
   process.stdout.write(
     `The model is valid: ${model.environments.length} environments, ${model.services.length} services, ${model.queues.length} queues.\n`,
   );
