@@ -5,7 +5,8 @@ import { buildClusterApp } from '../../../apps/cluster/src/cluster-app';
 
 /** A parsed manifest; tests walk into it freely, as a reader of the YAML would. */
 // biome-ignore lint/suspicious/noExplicitAny: parsed YAML has no static shape
-export type Manifest = KubeObject & Record<string, any>;
+type Json = Record<string, any>;
+export type Manifest = Json & KubeObject & { readonly metadata: Json & KubeObject['metadata'] };
 
 /** One file of dist/ as the cluster app renders it: its path below dist/ and the object it holds. */
 export interface RenderedObject {

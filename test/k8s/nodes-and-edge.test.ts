@@ -1,0 +1,84 @@
+import { findObject, objectsOf, renderModel } from './support/rendered';
+
+const rendered = renderModel();
+
+describe('Karpenter nodes', () => {
+  it('launch from one EC2NodeClass with the contract node role and discovery tag, IMDSv2 and hop limit 1', () => {
+    const nodeClass = findObject(rendered, 'prod', 'EC2NodeClass', 'default');
+    expect(nodeClass.apiVersion).toBe('karpenter.k8s.aws/v1');
+    expect(nodeClass.spec.role).toBe('acme-prod-karpenter-node');
+    expect(nodeClass.spec.subnetSelectorTerms).toEqual([{ tags: { 'karpenter.sh/discovery': 'acme-prod' } }]);
+    expect(nodeClass.spec.securityGroupSelectorTerms).toEqual([{ tags: { 'karpenter.sh/discovery': 'acme-prod' } }]);
+    expect(nodeClass.spec.metadataOptions).toEqual({ httpTokens: 'required', httpPutResponseHopLimit: 1 });
+    expect(nodeClass.spec.blockDeviceMappings[0].ebs.encrypted).toBe(true);
+  });
+
+  it('come from a spot and an on-demand NodePool of instance categories c, m and r', () => {
+    const pools = objectsOf(rendered, 'prod', 'NodePool');
+    expect(pools.map((p) => p.metadata.name).sort()).toEqual(['on-demand', 'spot']);
+    for (const pool of pools) {
+      expect(pool.apiVersion).toBe('karpenter.sh/v1');
+      const requirements = Object.fromEntries(
+        pool.spec.template.spec.requirements.map((r: { key: string; values: string[] }) => [r.key, r.values]),
+      );
+      expect(requirements['karpenter.sh/capacity-type']).toEqual([pool.metadata.name]);
+      expect(requirements['karpenter.k8s.aws/instance-category']).toEqual(['c', 'm', 'r']);
+      expect(pool.spec.template.spec.nodeClassRef).toEqual({
+        group: 'karpenter.k8s.aws',
+        kind: 'EC2NodeClass',
+        name: 'default',
+      });
+    }
+  });
+
+  it('consolidate when empty or underutilized, within disruption budgets', () => {
+    const spot = findObject(rendered, 'dev', 'NodePool', 'spot');
+    expect(spot.spec.disruption.consolidationPolicy).toBe('WhenEmptyOrUnderutilized');
+    expect(spot.spec.disruption.budgets[0]).toEqual({ nodes: '10%' });
+    expect(spot.spec.disruption.budgets[1]).toMatchObject({ nodes: '0', reasons: ['Underutilized'] });
+  });
+
+  it('split the environment limits of the model between the two pools', () => {
+    const limits = objectsOf(rendered, 'prod', 'NodePool').map((p) => p.spec.limits);
+    expect(limits).toEqual([
+      { cpu: 256, memory: '1024Gi' },
+      { cpu: 256, memory: '1024Gi' },
+    ]);
+    expect(findObject(rendered, 'dev', 'NodePool', 'spot').spec.limits).toEqual({ cpu: 32, memory: '128Gi' });
+  });
+});
+
+describe('edge', () => {
+  it('exposes the edge service, and only it, through an ALB Ingress', () => {
+    const ingresses = objectsOf(rendered, 'prod', 'Ingress');
+    expect(ingresses.map((i) => `${i.metadata.namespace}/${i.metadata.name}`)).toEqual(['commerce/order-service']);
+  });
+
+  it('terminates HTTPS with the model certificate, redirects HTTP, targets pod IPs and checks readiness', () => {
+    const ingress = findObject(rendered, 'staging', 'Ingress', 'order-service');
+    expect(ingress.spec.ingressClassName).toBe('alb');
+    expect(ingress.metadata.annotations).toMatchObject({
+      'alb.ingress.kubernetes.io/scheme': 'internet-facing',
+      'alb.ingress.kubernetes.io/target-type': 'ip',
+      'alb.ingress.kubernetes.io/listen-ports': '[{"HTTP": 80}, {"HTTPS": 443}]',
+      'alb.ingress.kubernetes.io/ssl-redirect': '443',
+      'alb.ingress.kubernetes.io/certificate-arn':
+        'arn:aws:acm:us-east-1:222222222222:certificate/00000000-0000-0000-0000-000000000002',
+      'alb.ingress.kubernetes.io/healthcheck-path': '/readyz',
+    });
+    expect(ingress.spec.rules).toEqual([
+      {
+        host: 'staging.acme.example.com',
+        http: {
+          paths: [
+            { path: '/', pathType: 'Prefix', backend: { service: { name: 'order-service', port: { name: 'http' } } } },
+          ],
+        },
+      },
+    ]);
+  });
+
+  it('uses no retired ingress-nginx anywhere', () => {
+    expect(JSON.stringify(rendered)).not.toMatch(/ingress-nginx|kubernetes\.io\/ingress\.class.*nginx/);
+  });
+});
