@@ -1,0 +1,144 @@
+import {
+  type Environment,
+  type EnvironmentNaming,
+  GITOPS_ROOT_APPLICATION,
+  PLATFORM_NAMESPACES,
+} from '@platform/model';
+import { CustomResource, Fn, Stack } from 'aws-cdk-lib';
+import * as eks from 'aws-cdk-lib/aws-eks-v2';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as cr from 'aws-cdk-lib/custom-resources';
+import { Construct } from 'constructs';
+import { acknowledgeCdkProvider } from './acknowledge';
+import { NODE_ROLE_LABEL } from './platform-node-groups';
+import { secretArn } from './resource-arns';
+
+/** The Argo CD Helm chart, pinned; bump deliberately and read its upgrade notes. */
+export const ARGO_CD_CHART = {
+  chart: 'argo-cd',
+  repository: 'https://argoproj.github.io/argo-helm',
+  version: '9.5.4',
+  release: 'argo-cd',
+} as const;
+
+export const REPOSITORY_SECRET_NAME = 'gitops-repository';
+
+/** Construct ID aws-cdk-lib gives the one function behind every AwsCustomResource of a stack. */
+const AWS_CUSTOM_RESOURCE_SINGLETON = 'AWS679f53fac002430cb0da5b7982bd2287';
+
+export interface GitOpsBootstrapProps {
+  readonly cluster: eks.Cluster;
+  readonly environment: Environment;
+  readonly naming: EnvironmentNaming;
+}
+
+/**
+ * The only Kubernetes objects CDK applies: Argo CD itself, the credentials it reads the GitOps
+ * repository with, and the root Application of the environment's folder. Everything else in the
+ * cluster comes from Git through Argo CD.
+ */
+export class GitOpsBootstrap extends Construct {
+  public readonly argoCd: eks.HelmChart;
+  public readonly rootApplication: eks.KubernetesManifest;
+
+  public constructor(scope: Construct, id: string, props: GitOpsBootstrapProps) {
+    super(scope, id);
+    const { cluster, environment, naming } = props;
+    const namespace = PLATFORM_NAMESPACES.argocd;
+
+    this.argoCd = cluster.addHelmChart('ArgoCd', {
+      ...ARGO_CD_CHART,
+      namespace,
+      createNamespace: true,
+      wait: true,
+      values: {
+        global: {
+          nodeSelector: { [NODE_ROLE_LABEL]: 'system' },
+          tolerations: [{ key: 'CriticalAddonsOnly', operator: 'Exists', effect: 'NoSchedule' }],
+        },
+        crds: { keep: true },
+        dex: { enabled: false },
+      },
+    });
+
+    const repositorySecret = this.addRepositorySecret(cluster, environment, naming);
+    repositorySecret.node.addDependency(this.argoCd);
+
+    this.rootApplication = cluster.addManifest('RootApplication', rootApplicationManifest(environment));
+    this.rootApplication.node.addDependency(repositorySecret);
+
+    acknowledgeCdkProvider(
+      Stack.of(this).node.findChild(AWS_CUSTOM_RESOURCE_SINGLETON),
+      'The AwsCustomResource function that reads the repository credentials',
+    );
+    const kubectlProvider = cluster.node.tryFindChild('KubectlProvider');
+    if (kubectlProvider) acknowledgeCdkProvider(kubectlProvider, 'The kubectl provider (Helm and manifest handler)');
+  }
+
+  /**
+   * CloudFormation does not resolve secret dynamic references in custom resources, so the
+   * credentials are read at deploy time and passed on as an attribute: the template holds names only.
+   */
+  private addRepositorySecret(cluster: eks.Cluster, environment: Environment, naming: EnvironmentNaming) {
+    const secretName = naming.gitopsRepositorySecretName;
+    const readCredentials = new cr.AwsCustomResource(this, 'ReadRepositoryCredentials', {
+      onUpdate: {
+        service: 'SecretsManager',
+        action: 'getSecretValue',
+        parameters: { SecretId: secretName },
+        physicalResourceId: cr.PhysicalResourceId.of(secretName),
+        outputPaths: ['SecretString'],
+        logging: cr.Logging.withDataHidden(),
+      },
+      policy: cr.AwsCustomResourcePolicy.fromStatements([
+        new iam.PolicyStatement({
+          actions: ['secretsmanager:GetSecretValue'],
+          resources: [secretArn(this, secretName)],
+        }),
+      ]),
+      installLatestAwsSdk: false,
+    });
+    // The secret is {"username": "...", "password": "..."}; its members join the Argo CD fields.
+    const credentialMembers = Fn.select(1, Fn.split('{', readCredentials.getResponseField('SecretString')));
+    const head = JSON.stringify({
+      apiVersion: 'v1',
+      kind: 'Secret',
+      metadata: {
+        name: REPOSITORY_SECRET_NAME,
+        namespace: PLATFORM_NAMESPACES.argocd,
+        labels: { 'argocd.argoproj.io/secret-type': 'repository' },
+      },
+    }).slice(0, -1);
+    const fields = JSON.stringify({ type: 'git', url: environment.gitops.repoUrl }).slice(0, -1);
+    const manifest = Fn.join('', [`[${head},"stringData":${fields},`, credentialMembers, '}]']);
+    return new CustomResource(this, 'RepositorySecret', {
+      serviceToken: cluster.kubectlProvider?.serviceToken ?? missingKubectlProvider(),
+      resourceType: eks.KubernetesManifest.RESOURCE_TYPE,
+      properties: { Manifest: manifest, ClusterName: cluster.clusterName },
+    });
+  }
+}
+
+/** The app-of-apps: the environment's folder, not recursive; each child Application owns a sub-folder. */
+export function rootApplicationManifest(environment: Environment): Record<string, unknown> {
+  return {
+    apiVersion: 'argoproj.io/v1alpha1',
+    kind: 'Application',
+    metadata: { name: GITOPS_ROOT_APPLICATION, namespace: PLATFORM_NAMESPACES.argocd },
+    spec: {
+      project: 'default',
+      source: {
+        repoURL: environment.gitops.repoUrl,
+        targetRevision: environment.gitops.targetRevision,
+        path: environment.gitops.path,
+        directory: { recurse: false },
+      },
+      destination: { server: 'https://kubernetes.default.svc', namespace: PLATFORM_NAMESPACES.argocd },
+      syncPolicy: { automated: { prune: true, selfHeal: true } },
+    },
+  };
+}
+
+function missingKubectlProvider(): never {
+  throw new Error('The cluster has no kubectl provider; GitOpsBootstrap needs kubectlProviderOptions');
+}

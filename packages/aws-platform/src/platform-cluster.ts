@@ -1,0 +1,185 @@
+import { ADDON_SERVICE_ACCOUNTS, type Environment, type EnvironmentNaming } from '@platform/model';
+import { RemovalPolicy, Tags } from 'aws-cdk-lib';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as eks from 'aws-cdk-lib/aws-eks-v2';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import { Construct } from 'constructs';
+import { acknowledge, acknowledgeManagedPolicies, acknowledgeWildcards } from './acknowledge';
+import { externalSecretsStatements, loadBalancerControllerStatements } from './addon-permissions';
+import { KarpenterPrerequisites } from './karpenter-prerequisites';
+import type { KubernetesRelease } from './kubernetes-release';
+import { SUBNET_GROUP_NAMES } from './platform-network';
+import { PlatformNodeGroups } from './platform-node-groups';
+import { WorkloadIdentity } from './workload-identity';
+
+export interface PlatformClusterProps {
+  readonly vpc: ec2.IVpc;
+  readonly environment: Environment;
+  readonly naming: EnvironmentNaming;
+  /** The catalogue entry's EKS version and kubectl layer. */
+  readonly release: KubernetesRelease;
+}
+
+/** Every control-plane log type. */
+export const CONTROL_PLANE_LOG_TYPES = [
+  eks.ClusterLoggingTypes.API,
+  eks.ClusterLoggingTypes.AUDIT,
+  eks.ClusterLoggingTypes.AUTHENTICATOR,
+  eks.ClusterLoggingTypes.CONTROLLER_MANAGER,
+  eks.ClusterLoggingTypes.SCHEDULER,
+];
+
+/** VPC CNI settings: prefix delegation for pod density, and the network policy agent that enforces our NetworkPolicies. */
+export const VPC_CNI_CONFIGURATION = {
+  env: { ENABLE_PREFIX_DELEGATION: 'true', WARM_PREFIX_TARGET: '1' },
+  enableNetworkPolicy: 'true',
+} as const;
+
+/**
+ * The environment's EKS cluster: API authentication (access entries), secrets envelope-encrypted
+ * with a rotating customer-managed key, all control-plane logs, managed add-ons, the model's node
+ * groups and the AWS identities of the platform add-ons.
+ */
+export class PlatformCluster extends Construct {
+  public readonly cluster: eks.Cluster;
+  /** Attached to every node (managed and Karpenter's); data stores admit traffic from it only. */
+  public readonly nodeSecurityGroup: ec2.SecurityGroup;
+  public readonly nodeGroups: PlatformNodeGroups;
+  public readonly karpenter: KarpenterPrerequisites;
+  public readonly addonIdentities: Readonly<
+    Record<'externalSecrets' | 'loadBalancerController' | 'ebsCsiDriver', WorkloadIdentity>
+  >;
+
+  public constructor(scope: Construct, id: string, props: PlatformClusterProps) {
+    super(scope, id);
+    const { environment, naming, release } = props;
+
+    const secretsKey = new kms.Key(this, 'SecretsKey', {
+      description: `Envelope encryption of the Kubernetes secrets of ${naming.clusterName}`,
+      enableKeyRotation: true,
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+
+    this.cluster = new eks.Cluster(this, 'Cluster', {
+      clusterName: naming.clusterName,
+      version: release.version,
+      vpc: props.vpc,
+      vpcSubnets: [{ subnetGroupName: SUBNET_GROUP_NAMES.private }],
+      endpointAccess: endpointAccessOf(environment),
+      clusterLogging: CONTROL_PLANE_LOG_TYPES,
+      secretsEncryptionKey: secretsKey,
+      defaultCapacityType: eks.DefaultCapacityType.NODEGROUP,
+      defaultCapacity: 0,
+      bootstrapClusterCreatorAdminPermissions: false,
+      // Managed add-ons below replace the self-managed defaults.
+      bootstrapSelfManagedAddons: false,
+      kubectlProviderOptions: { kubectlLayer: release.kubectlLayer(this, 'KubectlLayer') },
+      outputConfigCommand: false,
+    });
+    this.cluster.grantClusterAdmin('PlatformAdminAccess', environment.cluster.adminRoleArn);
+    this.acknowledgeClusterFindings();
+
+    this.nodeSecurityGroup = new ec2.SecurityGroup(this, 'NodeSecurityGroup', {
+      vpc: props.vpc,
+      description: `Nodes of ${naming.clusterName}`,
+      allowAllOutbound: true,
+    });
+    Tags.of(this.nodeSecurityGroup).add(naming.karpenterDiscoveryTag.key, naming.karpenterDiscoveryTag.value);
+    // Nodes talk to each other (pods, DNS) and with the control plane in both directions.
+    this.nodeSecurityGroup.connections.allowInternally(ec2.Port.allTraffic(), 'Node to node');
+    this.nodeSecurityGroup.connections.allowFrom(
+      this.cluster.clusterSecurityGroup,
+      ec2.Port.allTraffic(),
+      'Control plane to nodes',
+    );
+    this.cluster.clusterSecurityGroup.connections.allowFrom(
+      this.nodeSecurityGroup,
+      ec2.Port.allTraffic(),
+      'Nodes to control plane',
+    );
+
+    const vpcCni = this.addAddon('VpcCni', 'vpc-cni', VPC_CNI_CONFIGURATION);
+    const kubeProxy = this.addAddon('KubeProxy', 'kube-proxy');
+    const podIdentityAgent = this.addAddon('PodIdentityAgent', 'eks-pod-identity-agent');
+
+    this.nodeGroups = new PlatformNodeGroups(this, 'NodeGroups', {
+      cluster: this.cluster,
+      environment,
+      securityGroups: [this.cluster.clusterSecurityGroup, this.nodeSecurityGroup],
+    });
+    for (const nodegroup of Object.values(this.nodeGroups.nodegroups)) {
+      nodegroup.node.addDependency(vpcCni, kubeProxy, podIdentityAgent);
+    }
+
+    this.addonIdentities = {
+      externalSecrets: this.addAddonIdentity('ExternalSecretsIdentity', 'externalSecrets', naming),
+      loadBalancerController: this.addAddonIdentity('LoadBalancerControllerIdentity', 'loadBalancerController', naming),
+      ebsCsiDriver: this.addAddonIdentity('EbsCsiDriverIdentity', 'ebsCsiDriver', naming),
+    };
+    for (const statement of externalSecretsStatements(this, naming)) {
+      this.addonIdentities.externalSecrets.addToPolicy(statement);
+    }
+    for (const statement of loadBalancerControllerStatements()) {
+      this.addonIdentities.loadBalancerController.addToPolicy(statement);
+    }
+    this.addonIdentities.ebsCsiDriver.role.addManagedPolicy(
+      iam.ManagedPolicy.fromAwsManagedPolicyName('service-role/AmazonEBSCSIDriverPolicy'),
+    );
+    acknowledgeManagedPolicies(
+      this.addonIdentities.ebsCsiDriver.role,
+      'AmazonEBSCSIDriverPolicy is the policy the EBS CSI add-on documents; it limits volume changes to volumes the driver tagged.',
+    );
+    acknowledgeWildcards(
+      this.addonIdentities.loadBalancerController.role,
+      'The AWS Load Balancer Controller creates load balancers, target groups and security groups whose ARNs are unknown beforehand; describe calls have no resource scope, and every mutation is conditioned on the elbv2.k8s.aws/cluster tag it sets.',
+    );
+    acknowledgeWildcards(
+      this.addonIdentities.externalSecrets.role,
+      "External Secrets reads the secrets and parameters below this environment's prefixes (naming contract secretPrefix/parameterPrefix) and nothing else; the prefix wildcard is the boundary.",
+    );
+
+    // Deployments need nodes to become ready; daemon sets above do not.
+    const coreDns = this.addAddon('CoreDns', 'coredns');
+    const ebsCsi = this.addAddon('EbsCsiDriver', 'aws-ebs-csi-driver');
+    ebsCsi.node.addDependency(this.addonIdentities.ebsCsiDriver);
+    for (const addon of [coreDns, ebsCsi]) addon.node.addDependency(this.nodeGroups);
+
+    this.karpenter = new KarpenterPrerequisites(this, 'Karpenter', { cluster: this.cluster, naming });
+  }
+
+  private acknowledgeClusterFindings(): void {
+    acknowledgeManagedPolicies(
+      this.cluster.role,
+      'AmazonEKSClusterPolicy is the policy EKS requires for the cluster service role.',
+    );
+    acknowledge(
+      this.cluster,
+      'CloudFormation-Validate::W9009',
+      'aws-cdk-lib writes EncryptionConfig.Resources: ["secrets"], which EKS still requires for envelope encryption of secrets.',
+    );
+  }
+
+  private addAddon(id: string, addonName: string, configurationValues?: Record<string, unknown>): eks.Addon {
+    return new eks.Addon(this, id, { cluster: this.cluster, addonName, configurationValues });
+  }
+
+  private addAddonIdentity(
+    id: string,
+    addon: keyof typeof ADDON_SERVICE_ACCOUNTS,
+    naming: EnvironmentNaming,
+  ): WorkloadIdentity {
+    return new WorkloadIdentity(this, id, {
+      clusterName: this.cluster.clusterName,
+      serviceAccount: ADDON_SERVICE_ACCOUNTS[addon],
+      roleName: naming.addonRoleName(addon),
+      description: `${ADDON_SERVICE_ACCOUNTS[addon].name} of ${naming.clusterName}`,
+    });
+  }
+}
+
+function endpointAccessOf(environment: Environment): eks.EndpointAccess {
+  const access = environment.cluster.endpointAccess;
+  if (access.mode === 'private') return eks.EndpointAccess.PRIVATE;
+  return eks.EndpointAccess.PUBLIC_AND_PRIVATE.onlyFrom(...access.publicCidrs);
+}

@@ -1,0 +1,75 @@
+import type { EnvironmentNaming, Queue } from '@platform/model';
+import { Duration } from 'aws-cdk-lib';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import * as actions from 'aws-cdk-lib/aws-cloudwatch-actions';
+import type * as sns from 'aws-cdk-lib/aws-sns';
+import * as sqs from 'aws-cdk-lib/aws-sqs';
+import { Construct } from 'constructs';
+import { queueArn } from './resource-arns';
+
+export interface PlatformQueueProps {
+  readonly queue: Queue;
+  readonly naming: EnvironmentNaming;
+  /** Where the queue's alarms notify. */
+  readonly alarmTopic: sns.ITopic;
+}
+
+/**
+ * A catalog queue with its dead-letter queue: encrypted, TLS only, redrive after the model's
+ * receive count, and alarms when a message dead-letters or the oldest message grows too old.
+ */
+export class PlatformQueue extends Construct {
+  public readonly queue: sqs.Queue;
+  public readonly deadLetterQueue: sqs.Queue;
+
+  public constructor(scope: Construct, id: string, props: PlatformQueueProps) {
+    super(scope, id);
+    const { queue, naming } = props;
+    this.deadLetterQueue = new sqs.Queue(this, 'DeadLetterQueue', {
+      queueName: naming.deadLetterQueueName(queue.name),
+      retentionPeriod: Duration.days(queue.dlqRetentionDays),
+      encryption: sqs.QueueEncryption.SQS_MANAGED,
+      enforceSSL: true,
+    });
+    this.queue = new sqs.Queue(this, 'Queue', {
+      queueName: naming.queueName(queue.name),
+      visibilityTimeout: Duration.seconds(queue.visibilityTimeoutSeconds),
+      encryption: sqs.QueueEncryption.SQS_MANAGED,
+      enforceSSL: true,
+      deadLetterQueue: { queue: this.deadLetterQueue, maxReceiveCount: queue.maxReceiveCount },
+    });
+    // Only the main queue may move messages into the dead-letter queue; its ARN by name, as the
+    // main queue already refers to the dead-letter queue.
+    const dlqResource = this.deadLetterQueue.node.defaultChild as sqs.CfnQueue;
+    dlqResource.redriveAllowPolicy = {
+      redrivePermission: 'byQueue',
+      sourceQueueArns: [queueArn(this, naming.queueName(queue.name))],
+    };
+
+    const notify = new actions.SnsAction(props.alarmTopic);
+    new cloudwatch.Alarm(this, 'DeadLetterAlarm', {
+      alarmName: `${naming.deadLetterQueueName(queue.name)}-not-empty`,
+      alarmDescription: `Messages of ${naming.queueName(queue.name)} failed ${queue.maxReceiveCount} times and dead-lettered`,
+      metric: this.deadLetterQueue.metricApproximateNumberOfMessagesVisible({
+        period: Duration.minutes(1),
+        statistic: cloudwatch.Stats.MAXIMUM,
+      }),
+      threshold: 0,
+      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+      evaluationPeriods: 1,
+      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+    }).addAlarmAction(notify);
+    new cloudwatch.Alarm(this, 'OldestMessageAlarm', {
+      alarmName: `${naming.queueName(queue.name)}-oldest-message-age`,
+      alarmDescription: `The oldest message of ${naming.queueName(queue.name)} waits longer than ${queue.maxMessageAgeSeconds} s`,
+      metric: this.queue.metricApproximateAgeOfOldestMessage({
+        period: Duration.minutes(1),
+        statistic: cloudwatch.Stats.MAXIMUM,
+      }),
+      threshold: queue.maxMessageAgeSeconds,
+      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+      evaluationPeriods: 5,
+      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+    }).addAlarmAction(notify);
+  }
+}

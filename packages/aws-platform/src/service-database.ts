@@ -1,0 +1,141 @@
+import { DATA_STORE_PORTS, type Environment, type EnvironmentNaming, type Service } from '@platform/model';
+import { Duration, RemovalPolicy } from 'aws-cdk-lib';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import * as rds from 'aws-cdk-lib/aws-rds';
+import { Construct } from 'constructs';
+import { acknowledge } from './acknowledge';
+import { ConnectionParameters } from './connection-parameters';
+import { SUBNET_GROUP_NAMES } from './platform-network';
+
+/** The PostgreSQL major version every service database runs. */
+export const POSTGRES_ENGINE_VERSION = rds.PostgresEngineVersion.VER_18;
+
+/** Logs the instance exports to CloudWatch Logs. */
+export const POSTGRES_LOG_EXPORTS = ['postgresql', 'upgrade'] as const;
+
+export interface ServiceDatabaseProps {
+  readonly vpc: ec2.IVpc;
+  readonly environment: Environment;
+  readonly naming: EnvironmentNaming;
+  readonly service: Service;
+  /** Only this security group (the cluster's nodes) may connect. */
+  readonly clientSecurityGroup: ec2.ISecurityGroup;
+}
+
+/**
+ * A service's own PostgreSQL instance in the isolated subnets: encrypted with its own key, TLS
+ * only, IAM authentication on, credentials generated into Secrets Manager under the contract's
+ * name and rotated, connection facts published for External Secrets.
+ */
+export class ServiceDatabase extends Construct {
+  public readonly instance: rds.DatabaseInstance;
+
+  public constructor(scope: Construct, id: string, props: ServiceDatabaseProps) {
+    super(scope, id);
+    const { environment, naming, service } = props;
+    const settings = environment.database;
+    const port = DATA_STORE_PORTS.postgres;
+    const engine = rds.DatabaseInstanceEngine.postgres({ version: POSTGRES_ENGINE_VERSION });
+
+    const key = new kms.Key(this, 'StorageKey', {
+      description: `Storage of the ${service.name} database in ${naming.prefix}`,
+      enableKeyRotation: true,
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+    const securityGroup = new ec2.SecurityGroup(this, 'SecurityGroup', {
+      vpc: props.vpc,
+      description: `PostgreSQL of ${service.name}, admits the cluster nodes only`,
+      allowAllOutbound: false,
+    });
+    securityGroup.addIngressRule(props.clientSecurityGroup, ec2.Port.tcp(port), 'PostgreSQL from the cluster');
+
+    const instanceIdentifier = `${naming.prefix}-${service.name}`;
+    // Created here rather than by RDS so retention is set without a log-retention function.
+    const logGroups = POSTGRES_LOG_EXPORTS.map(
+      (log) =>
+        new logs.LogGroup(this, `${log}-logs`, {
+          logGroupName: `/aws/rds/instance/${instanceIdentifier}/${log}`,
+          retention: logs.RetentionDays.ONE_MONTH,
+          removalPolicy: RemovalPolicy.RETAIN,
+        }),
+    );
+    const credentials = rds.Credentials.fromGeneratedSecret(naming.databaseName(service.name), {
+      secretName: naming.credentialsSecretName(service.name, 'postgres'),
+    });
+    const parameterGroup = new rds.ParameterGroup(this, 'Parameters', {
+      engine,
+      description: `TLS-only PostgreSQL for ${service.name}`,
+      parameters: { 'rds.force_ssl': '1' },
+    });
+    this.instance = new rds.DatabaseInstance(this, 'Instance', {
+      engine,
+      instanceType: new ec2.InstanceType(settings.instanceClass.replace(/^db\./, '')),
+      instanceIdentifier,
+      vpc: props.vpc,
+      vpcSubnets: { subnetGroupName: SUBNET_GROUP_NAMES.isolated },
+      securityGroups: [securityGroup],
+      port,
+      databaseName: naming.databaseName(service.name),
+      credentials,
+      parameterGroup,
+      allocatedStorage: settings.allocatedStorageGiB,
+      maxAllocatedStorage: settings.maxAllocatedStorageGiB,
+      storageType: rds.StorageType.GP3,
+      storageEncrypted: true,
+      storageEncryptionKey: key,
+      multiAz: settings.multiAz,
+      deletionProtection: settings.deletionProtection,
+      // A final snapshot in every environment: deleting a stack never silently loses data.
+      removalPolicy: RemovalPolicy.SNAPSHOT,
+      backupRetention: Duration.days(settings.backupRetentionDays),
+      iamAuthentication: true,
+      enablePerformanceInsights: true,
+      performanceInsightEncryptionKey: key,
+      cloudwatchLogsExports: [...POSTGRES_LOG_EXPORTS],
+      autoMinorVersionUpgrade: true,
+      copyTagsToSnapshot: true,
+      publiclyAccessible: false,
+    });
+    for (const logGroup of logGroups) this.instance.node.addDependency(logGroup);
+    this.acknowledgeFindings(environment);
+    this.instance.addRotationSingleUser({
+      automaticallyAfter: Duration.days(30),
+      vpcSubnets: { subnetGroupName: SUBNET_GROUP_NAMES.private },
+    });
+
+    new ConnectionParameters(this, 'ConnectionParameters', {
+      naming,
+      serviceName: service.name,
+      store: 'postgres',
+      facts: {
+        host: this.instance.dbInstanceEndpointAddress,
+        port: String(port),
+        database: naming.databaseName(service.name),
+      },
+    });
+  }
+
+  private acknowledgeFindings(environment: Environment): void {
+    acknowledge(
+      this.instance,
+      'AwsSolutions-RDS11',
+      'PostgreSQL listens on its standard port: the port is part of the naming contract (DATA_STORE_PORTS) that the Kubernetes network policies use, and only the cluster node security group may reach it.',
+    );
+    if (!environment.database.multiAz) {
+      acknowledge(
+        this.instance,
+        'AwsSolutions-RDS3',
+        `The model runs ${environment.name} databases in one AZ (database.multiAz: false) to save cost; backups cover its data.`,
+      );
+    }
+    if (!environment.database.deletionProtection) {
+      acknowledge(
+        this.instance,
+        'AwsSolutions-RDS10',
+        `The model turns deletion protection off in ${environment.name} (database.deletionProtection: false) so it can be torn down; a final snapshot is still taken.`,
+      );
+    }
+  }
+}

@@ -1,0 +1,57 @@
+import {
+  type Environment,
+  EnvironmentNaming,
+  type Organization,
+  type Service,
+  serviceAccountOf,
+} from '@platform/model';
+import { Stack, type StackProps } from 'aws-cdk-lib';
+import type * as ec2 from 'aws-cdk-lib/aws-ec2';
+import type { Construct } from 'constructs';
+import { GitOpsBootstrap } from '../gitops-bootstrap';
+import { kubernetesRelease, warnAboutSupport } from '../kubernetes-release';
+import { PlatformCluster } from '../platform-cluster';
+import { tagResources } from '../platform-tags';
+import { servicePolicyStatements } from '../service-permissions';
+import { WorkloadIdentity } from '../workload-identity';
+
+export interface ClusterStackProps extends StackProps {
+  readonly organization: Organization;
+  readonly environment: Environment;
+  readonly services: readonly Service[];
+  readonly vpc: ec2.IVpc;
+  /** The day the Kubernetes version's support status is judged on. */
+  readonly today: Date;
+}
+
+/** The EKS cluster with its node groups and add-on identities, the GitOps bootstrap, and each service's identity. */
+export class ClusterStack extends Stack {
+  public readonly platformCluster: PlatformCluster;
+  public readonly gitops: GitOpsBootstrap;
+  public readonly serviceIdentities: ReadonlyMap<string, WorkloadIdentity>;
+
+  public constructor(scope: Construct, id: string, props: ClusterStackProps) {
+    super(scope, id, props);
+    const { environment } = props;
+    const naming = new EnvironmentNaming(props.organization, environment);
+    const release = kubernetesRelease(environment.cluster.kubernetesVersion);
+
+    this.platformCluster = new PlatformCluster(this, 'Platform', { vpc: props.vpc, environment, naming, release });
+    warnAboutSupport(this.platformCluster.cluster, release.entry, props.today);
+    this.gitops = new GitOpsBootstrap(this, 'GitOps', { cluster: this.platformCluster.cluster, environment, naming });
+
+    const identities = new Map<string, WorkloadIdentity>();
+    for (const service of props.services) {
+      const identity = new WorkloadIdentity(this, `${service.name}-identity`, {
+        clusterName: this.platformCluster.cluster.clusterName,
+        serviceAccount: serviceAccountOf(service),
+        roleName: naming.workloadRoleName(service.name),
+        description: `Pods of ${service.name} in ${naming.clusterName}`,
+      });
+      for (const statement of servicePolicyStatements(this, naming, service)) identity.addToPolicy(statement);
+      identities.set(service.name, identity);
+    }
+    this.serviceIdentities = identities;
+    tagResources(this, environment.name, environment.tags);
+  }
+}

@@ -1,0 +1,43 @@
+import { type Environment, EnvironmentNaming, type Organization, type Queue } from '@platform/model';
+import { RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import * as sns from 'aws-cdk-lib/aws-sns';
+import type { Construct } from 'constructs';
+import { PlatformQueue } from '../platform-queue';
+import { tagResources } from '../platform-tags';
+
+export interface MessagingStackProps extends StackProps {
+  readonly organization: Organization;
+  readonly environment: Environment;
+  readonly queues: readonly Queue[];
+}
+
+/** The catalog's queues with their dead-letter queues and alarms, and the environment's alarm topic. */
+export class MessagingStack extends Stack {
+  public readonly alarmTopic: sns.Topic;
+  public readonly queues: ReadonlyMap<string, PlatformQueue>;
+
+  public constructor(scope: Construct, id: string, props: MessagingStackProps) {
+    super(scope, id, props);
+    const naming = new EnvironmentNaming(props.organization, props.environment);
+    const topicKey = new kms.Key(this, 'AlarmTopicKey', {
+      description: `Encrypts the alarm topic of ${naming.prefix}`,
+      enableKeyRotation: true,
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+    // CloudWatch alarms publish to the encrypted topic.
+    topicKey.grant(new iam.ServicePrincipal('cloudwatch.amazonaws.com'), 'kms:Decrypt', 'kms:GenerateDataKey*');
+    this.alarmTopic = new sns.Topic(this, 'AlarmTopic', {
+      topicName: props.environment.alarmTopicName,
+      masterKey: topicKey,
+      enforceSSL: true,
+    });
+    const queues = new Map<string, PlatformQueue>();
+    for (const queue of props.queues) {
+      queues.set(queue.name, new PlatformQueue(this, queue.name, { queue, naming, alarmTopic: this.alarmTopic }));
+    }
+    this.queues = queues;
+    tagResources(this, props.environment.name, props.environment.tags);
+  }
+}

@@ -1,0 +1,45 @@
+import type { ServiceAccountRef } from '@platform/model';
+import * as eks from 'aws-cdk-lib/aws-eks-v2';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import { Construct } from 'constructs';
+
+export interface WorkloadIdentityProps {
+  /** Name of the EKS cluster the service account lives in. */
+  readonly clusterName: string;
+  /** The one Kubernetes service account whose pods may assume the role. */
+  readonly serviceAccount: ServiceAccountRef;
+  /** Name of the IAM role, from the naming contract. */
+  readonly roleName: string;
+  readonly description: string;
+}
+
+/**
+ * An IAM role that exactly one Kubernetes service account assumes through EKS Pod Identity. The
+ * role starts with no permissions; grant them with `grantPrincipal` or `addToPolicy`.
+ */
+export class WorkloadIdentity extends Construct implements iam.IGrantable {
+  public readonly role: iam.Role;
+  public readonly grantPrincipal: iam.IPrincipal;
+  public readonly association: eks.CfnPodIdentityAssociation;
+
+  public constructor(scope: Construct, id: string, props: WorkloadIdentityProps) {
+    super(scope, id);
+    this.role = new iam.Role(this, 'Role', {
+      roleName: props.roleName,
+      description: props.description,
+      // EKS Pod Identity passes the cluster, namespace and service account as session tags.
+      assumedBy: new iam.SessionTagsPrincipal(new iam.ServicePrincipal('pods.eks.amazonaws.com')),
+    });
+    this.grantPrincipal = this.role;
+    this.association = new eks.CfnPodIdentityAssociation(this, 'Association', {
+      clusterName: props.clusterName,
+      namespace: props.serviceAccount.namespace,
+      serviceAccount: props.serviceAccount.name,
+      roleArn: this.role.roleArn,
+    });
+  }
+
+  public addToPolicy(statement: iam.PolicyStatement): void {
+    this.role.addToPrincipalPolicy(statement);
+  }
+}
