@@ -1,7 +1,7 @@
 /**
  * Good and bad examples per policy. A Pod example is also wrapped in a Deployment and a CronJob, so the
  * autogen rules are exercised too. The files under test/guardrails/fixtures/ are rendered from here
- * (`npx tsx test/guardrails/emit-policy-fixtures.ts`), with a Kyverno CLI test per policy.
+ * (`npx tsx test/guardrails/emit-generated-files.ts`), with a Kyverno CLI test per policy.
  */
 import { stringify } from 'yaml';
 import type { KubeObject } from './kyverno-evaluation';
@@ -442,7 +442,7 @@ export function renderFixtureFiles(registryHost: string): Map<string, string> {
     };
     files.set(
       `${dir}/kyverno-test.yaml`,
-      `# Rendered by test/guardrails/emit-policy-fixtures.ts; run with 'kyverno test test/guardrails/fixtures'.\n${stringify(test, { lineWidth: 0 })}`,
+      `# Rendered by test/guardrails/emit-generated-files.ts; run with 'kyverno test test/guardrails/fixtures'.\n${stringify(test, { lineWidth: 0 })}`,
     );
   }
   return files;

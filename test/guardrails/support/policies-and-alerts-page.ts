@@ -1,0 +1,118 @@
+/**
+ * docs/policies-and-alerts.md, rendered from the objects in dist/ so the page cannot drift from what is
+ * deployed. Regenerate with `npx tsx test/guardrails/emit-generated-files.ts`; a test compares.
+ */
+import type { DistManifest } from './dist-manifests';
+import type { KubeObject } from './kyverno-evaluation';
+
+interface PolicySpec {
+  readonly validationActions: string[];
+  readonly matchConstraints: { resourceRules: { resources: string[] }[] };
+  readonly validations: { message: string }[];
+}
+interface AlertRule {
+  readonly alert?: string;
+  readonly expr: string;
+  readonly for?: string;
+  readonly labels?: Record<string, string>;
+  readonly annotations?: Record<string, string>;
+}
+
+const annotation = (object: KubeObject, key: string) =>
+  ((object.metadata.annotations ?? {}) as Record<string, string>)[key] ?? '';
+const cell = (text: string) => text.replace(/\|/g, '\\|').replace(/\n/g, ' ');
+
+export function renderPoliciesAndAlertsPage(environments: ReadonlyMap<string, readonly DistManifest[]>): string {
+  const names = [...environments.keys()];
+  const objectsOf = (env: string, kind: string) =>
+    (environments.get(env) ?? []).filter((m) => m.object.kind === kind).map((m) => m.object);
+  const reference = names[names.length - 1];
+  const policies = objectsOf(reference, 'ValidatingPolicy');
+  const exceptions = objectsOf(reference, 'PolicyException');
+  const alerts = objectsOf(reference, 'PrometheusRule').flatMap((rule) =>
+    (rule.spec as { groups: { name: string; rules: AlertRule[] }[] }).groups.flatMap((g) =>
+      g.rules.filter((r) => r.alert).map((r) => ({ group: g.name, rule: r })),
+    ),
+  );
+  const modeOf = (env: string, policy: string) =>
+    (
+      objectsOf(env, 'ValidatingPolicy').find((p) => p.metadata.name === policy)?.spec as PolicySpec | undefined
+    )?.validationActions.join(', ') ?? 'absent';
+
+  const lines = [
+    '# Policies and alerts',
+    '',
+    '<!-- Generated from dist/ by test/guardrails/emit-generated-files.ts; a test fails when it differs. Do not edit. -->',
+    '',
+    'The guard rails of every environment: Kyverno `ValidatingPolicy` objects in `dist/<env>/policies/` and',
+    'PrometheusRules in `dist/<env>/alerting/`. Both are tested by their real engines: the policies with a CEL',
+    'engine against every workload in `dist/` and against good and bad examples (`test/guardrails/fixtures/`, which',
+    'also hold `kyverno test` cases), the alerts with `promtool check rules` and `promtool test rules`.',
+    '',
+    '## Admission policies',
+    '',
+    '`Audit` records a violation in a PolicyReport and admits the object; `Deny` rejects it. Policies about Pods',
+    'apply to Deployments, StatefulSets, DaemonSets, ReplicaSets, Jobs and CronJobs too (Kyverno autogen); background',
+    'scanning reports objects that were admitted before a policy existed.',
+    '',
+    `| Policy | Category | Severity | What and why | ${names.map((n) => `Mode in ${n}`).join(' | ')} |`,
+    `| --- | --- | --- | --- | ${names.map(() => '---').join(' | ')} |`,
+    ...policies.map(
+      (p) =>
+        `| \`${p.metadata.name}\` (${cell(annotation(p, 'policies.kyverno.io/title'))}) | ${cell(annotation(p, 'policies.kyverno.io/category'))} | ${annotation(p, 'policies.kyverno.io/severity')} | ${cell(annotation(p, 'policies.kyverno.io/description'))} | ${names.map((n) => modeOf(n, p.metadata.name)).join(' | ')} |`,
+    ),
+    '',
+    '### Messages',
+    '',
+    'What a rejected or reported object is told, per policy:',
+    '',
+    ...policies.flatMap((p) => (p.spec as PolicySpec).validations.map((v) => `- \`${p.metadata.name}\`: ${v.message}`)),
+    '',
+    '### Exceptions',
+    '',
+    'The add-ons in the platform namespaces run upstream images, and some are node agents that need the host.',
+    'Each waiver is a `PolicyException` (in the `kyverno` namespace) for one policy in one namespace, with its reason',
+    'in the `policies.kyverno.io/reason` annotation; every other policy still applies there.',
+    '',
+    '| Namespace | Policy waived | Reason |',
+    '| --- | --- | --- |',
+    ...exceptions.map((e) => {
+      const spec = e.spec as { policyRefs: { name: string }[]; matchConditions: { expression: string }[] };
+      const namespace = /'([a-z0-9-]+)'$/.exec(spec.matchConditions[0]?.expression ?? '')?.[1] ?? '?';
+      return `| ${namespace} | \`${spec.policyRefs[0]?.name}\` | ${cell(annotation(e, 'policies.kyverno.io/reason'))} |`;
+    }),
+    '',
+    '### Requesting an exception',
+    '',
+    '1. Fix the workload if you can: every message above says what to change. Most violations have a compliant',
+    '   alternative (an `emptyDir` instead of a writable root filesystem, `NET_BIND_SERVICE` instead of root).',
+    '2. Otherwise open a pull request that adds one entry to `PLATFORM_EXCEPTIONS` in',
+    '   `packages/k8s-platform/src/guardrails/platform-exceptions.ts`, or passes an `exceptions` list to',
+    '   `AdmissionPolicies`: one policy, one namespace, and the reason (what needs it and why no alternative works).',
+    '3. Run `pnpm synth` and `pnpm test`, regenerate this page, and ask the platform team for review. The reason',
+    "   lands in the exception's annotation and in the table above.",
+    '',
+    '## Alerts',
+    '',
+    'Alertmanager routes `critical` alerts to the pager and `warning` alerts to tickets; while a critical alert',
+    'fires, warnings with the same `alertname` and `namespace` are held back. Each alert links its runbook.',
+    '',
+    '| Alert | Rule group | Severity | For | Condition | Runbook |',
+    '| --- | --- | --- | --- | --- | --- |',
+    ...alerts.map(
+      ({ group, rule }) =>
+        `| ${rule.alert} | ${group} | ${rule.labels?.severity} | ${rule.for ?? 'at once'} | ${cell(condition(rule))} | [${rule.alert}](runbooks/${rule.alert}.md) |`,
+    ),
+    '',
+  ];
+  return lines.join('\n');
+}
+
+// Burn-rate alerts read best as their window pairs and thresholds; the others by their summary.
+function condition(rule: AlertRule): string {
+  const pairs = [
+    ...rule.expr.matchAll(/ratio_rate(\w+)\{[^}]*\} > ([\d.]+)\n\s*and\n\s*\S+ratio_rate(\w+)\{[^}]*\} > [\d.]+/g),
+  ];
+  if (pairs.length === 0) return rule.annotations?.summary ?? '';
+  return `error ratio ${pairs.map(([, long, threshold, short]) => `> ${threshold} over ${long} and ${short}`).join(', or ')}`;
+}
