@@ -163,6 +163,11 @@ export class EnvironmentNaming {
     return `${this.secretPrefix}argocd/repository`;
   }
 
+  /** Credentials of Alertmanager's receivers (pager routing key, ticket webhook URL), as JSON properties. */
+  public get alertmanagerReceiversSecretName(): string {
+    return `${this.secretPrefix}monitoring/alertmanager-receivers`;
+  }
+
   /** Name of a service's PostgreSQL database. */
   public databaseName(serviceName: string): string {
     return serviceName.replace(/-/g, '_');
