@@ -1,4 +1,5 @@
 export * from './alerting/alert-rules';
+export * from './alerting/alertmanager-receivers-secret';
 export * from './alerting/alertmanager-values';
 export * from './alerting/exact-decimal';
 export * from './alerting/platform-alerts';

@@ -1,14 +1,14 @@
 /** Kubernetes Secret (in the monitoring namespace) holding the receivers' credentials as files, never in Git. */
 export const ALERTMANAGER_RECEIVERS_SECRET = 'alertmanager-receivers';
 
-/** Keys of that Secret. */
+/** Keys of that Secret, and properties of the Secrets Manager secret it is read from. */
 export const ALERTMANAGER_RECEIVER_KEYS = {
   pagerDutyRoutingKey: 'pagerduty-routing-key',
   ticketWebhookUrl: 'ticket-webhook-url',
 } as const;
 
-// kube-prometheus-stack mounts each Secret of `alertmanagerSpec.secrets` at this path.
-const secretFile = (key: string) => `/etc/alertmanager/secrets/${ALERTMANAGER_RECEIVERS_SECRET}/${key}`;
+const RECEIVERS_DIR = '/etc/alertmanager/receivers';
+const receiverFile = (key: string) => `${RECEIVERS_DIR}/${key}`;
 
 /**
  * Alertmanager settings for the kube-prometheus-stack chart's values (`alertmanager:` key): critical
@@ -17,7 +17,12 @@ const secretFile = (key: string) => `/etc/alertmanager/secrets/${ALERTMANAGER_RE
  */
 export function alertmanagerValues(): Record<string, unknown> {
   return {
-    alertmanagerSpec: { secrets: [ALERTMANAGER_RECEIVERS_SECRET] },
+    alertmanagerSpec: {
+      // Optional, so Alertmanager starts (and shows alerts) before the credentials exist; receivers read the
+      // files when they send.
+      volumes: [{ name: 'receivers', secret: { secretName: ALERTMANAGER_RECEIVERS_SECRET, optional: true } }],
+      volumeMounts: [{ name: 'receivers', mountPath: RECEIVERS_DIR, readOnly: true }],
+    },
     config: {
       route: {
         receiver: 'tickets',
@@ -43,11 +48,13 @@ export function alertmanagerValues(): Record<string, unknown> {
         { name: 'null' },
         {
           name: 'pager',
-          pagerduty_configs: [{ routing_key_file: secretFile(ALERTMANAGER_RECEIVER_KEYS.pagerDutyRoutingKey) }],
+          pagerduty_configs: [{ routing_key_file: receiverFile(ALERTMANAGER_RECEIVER_KEYS.pagerDutyRoutingKey) }],
         },
         {
           name: 'tickets',
-          webhook_configs: [{ url_file: secretFile(ALERTMANAGER_RECEIVER_KEYS.ticketWebhookUrl), send_resolved: true }],
+          webhook_configs: [
+            { url_file: receiverFile(ALERTMANAGER_RECEIVER_KEYS.ticketWebhookUrl), send_resolved: true },
+          ],
         },
       ],
     },
