@@ -1,0 +1,23 @@
+import { synthesizeCloud } from '../aws/cloud-assembly';
+
+describe('the CDK app', () => {
+  it('synthesizes byte-identical templates on a second run', () => {
+    const templatesOf = () => {
+      const { assembly } = synthesizeCloud();
+      return Object.fromEntries(assembly.stacks.map((stack) => [stack.id, JSON.stringify(stack.template)]));
+    };
+
+    const first = templatesOf();
+    const second = templatesOf();
+
+    expect(Object.keys(first).sort()).toEqual(
+      [
+        'shared-services',
+        ...['dev', 'staging', 'prod'].flatMap((e) =>
+          ['network', 'cluster', 'data', 'messaging'].map((s) => `${e}-${s}`),
+        ),
+      ].sort(),
+    );
+    expect(second).toEqual(first);
+  });
+});
