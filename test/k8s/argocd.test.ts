@@ -20,7 +20,7 @@ describe('the app-of-apps of an environment', () => {
     ]
       .filter((folder) => folder !== '')
       .sort();
-    const directoryApps = applications('dev').filter((a) => a.spec.source.path !== undefined);
+    const directoryApps = applications('dev').filter((a) => a.spec.source.directory !== undefined);
     expect(directoryApps.map((a) => a.spec.source.path.replace('dist/dev/', '')).sort()).toEqual(folders);
     for (const app of directoryApps) {
       expect(app.spec.source).toMatchObject({
@@ -72,7 +72,8 @@ describe('the app-of-apps of an environment', () => {
       'https://kubernetes-sigs.github.io/metrics-server',
       'https://kyverno.github.io/kyverno',
       'https://prometheus-community.github.io/helm-charts',
-      'public.ecr.aws/karpenter',
+      'oci://public.ecr.aws/karpenter/karpenter',
+      'oci://public.ecr.aws/karpenter/karpenter-crd',
     ]);
     expect(project.spec.destinations.map((d: { namespace: string }) => d.namespace)).toEqual([
       'argocd',
@@ -88,21 +89,21 @@ describe('the app-of-apps of an environment', () => {
 });
 
 describe('platform add-ons', () => {
-  const helmApps = () => applications('prod').filter((a) => a.spec.source.chart !== undefined);
+  const helmApps = () => applications('prod').filter((a) => a.spec.source.helm !== undefined);
 
   it('are Helm Applications with pinned chart versions, each in its namespace', () => {
     expect(
       helmApps().map((a) => [
         a.metadata.name,
-        a.spec.source.chart,
+        a.spec.source.chart ?? a.spec.source.repoURL,
         a.spec.source.targetRevision,
         a.spec.destination.namespace,
       ]),
     ).toEqual([
       ['aws-load-balancer-controller', 'aws-load-balancer-controller', '3.2.2', 'kube-system'],
       ['external-secrets', 'external-secrets', '2.9.0', 'external-secrets'],
-      ['karpenter-crd', 'karpenter-crd', '1.14.1', 'karpenter'],
-      ['karpenter', 'karpenter', '1.14.1', 'karpenter'],
+      ['karpenter-crd', 'oci://public.ecr.aws/karpenter/karpenter-crd', '1.14.1', 'karpenter'],
+      ['karpenter', 'oci://public.ecr.aws/karpenter/karpenter', '1.14.1', 'karpenter'],
       ['kube-prometheus-stack', 'kube-prometheus-stack', '88.0.0', 'monitoring'],
       ['kyverno', 'kyverno', '3.9.0', 'kyverno'],
       ['metrics-server', 'metrics-server', '3.13.0', 'kube-system'],
@@ -126,8 +127,11 @@ describe('platform add-ons', () => {
     });
   });
 
-  it('let Karpenter leave its CRDs to the CRD chart', () => {
-    expect(findObject(rendered, 'prod', 'Application', 'karpenter').spec.source.helm.skipCrds).toBe(true);
+  it('let Karpenter leave its CRDs to the CRD chart, both pulled from the OCI registry at their root', () => {
+    const karpenter = findObject(rendered, 'prod', 'Application', 'karpenter').spec.source;
+    expect(karpenter.helm.skipCrds).toBe(true);
+    expect(karpenter.path).toBe('.');
+    expect(karpenter.chart).toBeUndefined();
   });
 
   it('apply kube-prometheus-stack server-side and select the rules and monitors of every namespace', () => {

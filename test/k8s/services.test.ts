@@ -231,9 +231,9 @@ describe('secrets wiring', () => {
   });
 
   it('gives a service only the stores it declares', () => {
-    const names = objectsOf(rendered, 'prod', 'ExternalSecret').map(
-      (s) => `${s.metadata.namespace}/${s.metadata.name}`,
-    );
+    const names = objectsOf(rendered, 'prod', 'ExternalSecret')
+      .filter((s) => ['commerce', 'identity'].includes(s.metadata.namespace ?? ''))
+      .map((s) => `${s.metadata.namespace}/${s.metadata.name}`);
     expect(names.sort()).toEqual([
       'commerce/notification-service-redis',
       'commerce/order-service-postgres',
@@ -254,7 +254,28 @@ describe('secrets wiring', () => {
       ['aws-parameter-store', { aws: { service: 'ParameterStore', region: 'us-east-1' } }],
       ['aws-secrets-manager', { aws: { service: 'SecretsManager', region: 'us-east-1' } }],
     ]);
-    for (const store of stores) expect(store.spec.conditions).toEqual([{ namespaces: ['commerce', 'identity'] }]);
+    for (const store of stores) {
+      expect(store.spec.conditions).toEqual([{ namespaces: ['commerce', 'identity', 'monitoring'] }]);
+    }
+  });
+
+  it('admits every ExternalSecret of dist/ to the store it names, and every store it names exists', () => {
+    for (const environment of ['dev', 'staging', 'prod']) {
+      const stores = new Map(objectsOf(rendered, environment, 'ClusterSecretStore').map((s) => [s.metadata.name, s]));
+      for (const secret of objectsOf(rendered, environment, 'ExternalSecret')) {
+        const names = [
+          secret.spec.secretStoreRef.name,
+          ...secret.spec.data.flatMap(
+            (d: { sourceRef?: { storeRef: { name: string } } }) => d.sourceRef?.storeRef.name ?? [],
+          ),
+        ];
+        for (const name of names) {
+          const store = stores.get(name);
+          expect(store).toBeDefined();
+          expect(store?.spec.conditions[0].namespaces).toContain(secret.metadata.namespace);
+        }
+      }
+    }
   });
 
   it('puts no Secret and no secret value into dist/', () => {

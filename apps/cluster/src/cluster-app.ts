@@ -12,7 +12,13 @@ import {
   TEAM_LABEL,
   TeamResourceLimits,
 } from '@platform/k8s-platform';
-import { type Environment, EnvironmentNaming, type PlatformModel, type Service } from '@platform/model';
+import {
+  type Environment,
+  EnvironmentNaming,
+  PLATFORM_NAMESPACES,
+  type PlatformModel,
+  type Service,
+} from '@platform/model';
 import { App } from 'cdk8s';
 import { addGuardrailCharts } from './guardrail-charts';
 
@@ -68,7 +74,8 @@ function addSecretStores(app: App, model: PlatformModel, environment: Environmen
   const scope = chart(app, environment, 'platform/secret-stores', SyncWave.CLUSTER_CONFIGURATION);
   new ClusterSecretStores(scope, 'Stores', {
     environment,
-    namespaces: model.teams.map((team) => team.name),
+    // The team namespaces, and monitoring for Alertmanager's receiver credentials.
+    namespaces: [...model.teams.map((team) => team.name), PLATFORM_NAMESPACES.monitoring],
     labels: platformLabels(model.organization, environment, 'secret-stores'),
   });
 }

@@ -6,9 +6,13 @@ export interface Addon {
   /** Name of the Argo CD Application and the Helm release. */
   readonly name: string;
   readonly namespace: string;
-  /** Helm repository; OCI registries without a scheme (Argo CD's convention). */
+  /**
+   * A Helm repository, or the chart itself in an OCI registry (`oci://…`), which Argo CD (3.1 and later)
+   * pulls without a registered repository.
+   */
   readonly repoUrl: string;
-  readonly chart: string;
+  /** Chart name in a Helm repository; an OCI reference names the chart itself. */
+  readonly chart?: string;
   readonly version: string;
   /** Sync options besides the defaults, e.g. ServerSideApply for CRDs too large for client-side apply. */
   readonly syncOptions?: readonly string[];
@@ -60,8 +64,7 @@ export function platformAddons({ environment, naming }: AddonContext): Addon[] {
     {
       name: 'karpenter-crd',
       namespace: ADDON_SERVICE_ACCOUNTS.karpenter.namespace,
-      repoUrl: 'public.ecr.aws/karpenter',
-      chart: 'karpenter-crd',
+      repoUrl: 'oci://public.ecr.aws/karpenter/karpenter-crd',
       version: '1.14.1',
       syncOptions: ['ServerSideApply=true'],
       values: {},
@@ -69,8 +72,7 @@ export function platformAddons({ environment, naming }: AddonContext): Addon[] {
     {
       name: 'karpenter',
       namespace: ADDON_SERVICE_ACCOUNTS.karpenter.namespace,
-      repoUrl: 'public.ecr.aws/karpenter',
-      chart: 'karpenter',
+      repoUrl: 'oci://public.ecr.aws/karpenter/karpenter',
       version: '1.14.1',
       skipCrds: true,
       values: {

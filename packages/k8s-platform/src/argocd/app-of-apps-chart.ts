@@ -1,6 +1,7 @@
 import { type Environment, EnvironmentNaming, type Organization, PLATFORM_NAMESPACES } from '@platform/model';
 import { ApiObject, type App } from 'cdk8s';
 import { GitOpsChart, SyncWave } from '../gitops-chart';
+import type { ApplicationSpecSource } from '../imports/argocd-application-argoproj.io';
 import { AppProject } from '../imports/argocd-appproject-argoproj.io';
 import { platformLabels } from '../labels';
 import { type Addon, platformAddons } from './addon-catalog';
@@ -100,15 +101,13 @@ function destinationNamespaces(charts: readonly GitOpsChart[], addons: readonly 
   return [...namespaces].sort();
 }
 
-function helmSource(addon: Addon) {
-  return {
-    repoUrl: addon.repoUrl,
-    chart: addon.chart,
-    targetRevision: addon.version,
-    helm: {
-      releaseName: addon.name,
-      ...(addon.skipCrds ? { skipCrds: true } : {}),
-      ...(Object.keys(addon.values).length > 0 ? { valuesObject: addon.values } : {}),
-    },
+function helmSource(addon: Addon): ApplicationSpecSource {
+  const helm = {
+    releaseName: addon.name,
+    ...(addon.skipCrds ? { skipCrds: true } : {}),
+    ...(Object.keys(addon.values).length > 0 ? { valuesObject: addon.values } : {}),
   };
+  // An OCI chart is the artifact itself: Argo CD renders it from its root.
+  const location = addon.repoUrl.startsWith('oci://') ? { path: '.' } : { chart: addon.chart };
+  return { repoUrl: addon.repoUrl, ...location, targetRevision: addon.version, helm };
 }
