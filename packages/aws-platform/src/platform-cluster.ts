@@ -87,16 +87,16 @@ export class PlatformCluster extends Construct {
     });
     Tags.of(this.nodeSecurityGroup).add(naming.karpenterDiscoveryTag.key, naming.karpenterDiscoveryTag.value);
     // Nodes talk to each other (pods, DNS) and with the control plane in both directions.
-    this.nodeSecurityGroup.connections.allowInternally(ec2.Port.allTraffic(), 'Node to node');
-    this.nodeSecurityGroup.connections.allowFrom(
+    this.nodeSecurityGroup.addIngressRule(this.nodeSecurityGroup, ec2.Port.allTraffic(), 'Node to node');
+    this.nodeSecurityGroup.addIngressRule(
       this.cluster.clusterSecurityGroup,
       ec2.Port.allTraffic(),
-      'Control plane to nodes',
+      'Control plane and managed nodes to these nodes',
     );
-    this.cluster.clusterSecurityGroup.connections.allowFrom(
+    this.cluster.clusterSecurityGroup.addIngressRule(
       this.nodeSecurityGroup,
       ec2.Port.allTraffic(),
-      'Nodes to control plane',
+      'These nodes to the control plane and managed nodes',
     );
 
     const vpcCni = this.addAddon('VpcCni', 'vpc-cni', VPC_CNI_CONFIGURATION);

@@ -1,0 +1,70 @@
+import { loadPlatformModel, type PlatformModel } from '@platform/model';
+import { Validations } from 'aws-cdk-lib';
+import { Template } from 'aws-cdk-lib/assertions';
+import type { CloudAssembly } from 'aws-cdk-lib/cx-api';
+import { AwsSolutionsChecks } from 'cdk-nag';
+import { buildCloudApp, type CloudApp, TODAY_CONTEXT_KEY } from '../../apps/cloud/src/cloud-app';
+import { testCdkApp } from '../support/cdk-app';
+
+/** The day the shipped model is judged on in tests, so support warnings do not depend on the clock. */
+export const TEST_TODAY = '2026-11-22';
+
+export interface SynthesizedCloud {
+  readonly model: PlatformModel;
+  readonly cloud: CloudApp;
+  readonly assembly: CloudAssembly;
+  /** The template of a stack by its construct ID, e.g. `dev-cluster`. */
+  template(stackId: string): Template;
+}
+
+export interface SynthesizeOptions {
+  readonly model?: PlatformModel;
+  readonly context?: Record<string, unknown>;
+  /** Runs cdk-nag's AwsSolutionsChecks on every stack; synthesis throws on an unacknowledged finding. */
+  readonly nag?: boolean;
+}
+
+/** Builds and synthesizes the whole cloud app once; templates are read from the assembly, not re-synthesized. */
+export function synthesizeCloud(options: SynthesizeOptions = {}): SynthesizedCloud {
+  const model = options.model ?? loadPlatformModel();
+  const app = testCdkApp({ [TODAY_CONTEXT_KEY]: TEST_TODAY, ...options.context });
+  if (options.nag) Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
+  const cloud = buildCloudApp(app, model);
+  const assembly = app.synth();
+  const templates = new Map<string, Template>();
+  return {
+    model,
+    cloud,
+    assembly,
+    template(stackId) {
+      let template = templates.get(stackId);
+      if (!template) {
+        template = Template.fromJSON(assembly.getStackArtifact(stackId).template);
+        templates.set(stackId, template);
+      }
+      return template;
+    },
+  };
+}
+
+/** A copy of the shipped model with one environment changed. */
+export function modelWithEnvironment(
+  environmentName: string,
+  change: (environment: PlatformModel['environments'][number]) => PlatformModel['environments'][number],
+): PlatformModel {
+  const model = loadPlatformModel();
+  return {
+    ...model,
+    environments: model.environments.map((environment) =>
+      environment.name === environmentName ? change(structuredClone(environment)) : environment,
+    ),
+  };
+}
+
+/** Resources of one type in a template, by logical ID. */
+export function resourcesOfType(
+  template: Template,
+  type: string,
+): Record<string, { Properties: Record<string, unknown>; [key: string]: unknown }> {
+  return template.findResources(type) as Record<string, { Properties: Record<string, unknown> }>;
+}

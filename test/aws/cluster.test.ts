@@ -1,0 +1,318 @@
+import { ARGO_CD_CHART, CONSUMER_ACTIONS, NODE_MANAGED_POLICIES, PUBLISHER_ACTIONS } from '@platform/aws-platform';
+import {
+  ADDON_SERVICE_ACCOUNTS,
+  EnvironmentNaming,
+  GITOPS_ROOT_APPLICATION,
+  PLATFORM_NAMESPACES,
+  serviceAccountOf,
+} from '@platform/model';
+import { Match, type Template } from 'aws-cdk-lib/assertions';
+import { resourcesOfType, type SynthesizedCloud, synthesizeCloud } from './cloud-assembly';
+
+let synthesized: SynthesizedCloud;
+beforeAll(() => {
+  synthesized = synthesizeCloud();
+});
+
+const ENVIRONMENTS = ['dev', 'staging', 'prod'] as const;
+const environmentNamed = (name: string) => synthesized.model.environments.find((candidate) => candidate.name === name)!;
+const namingOf = (name: string) => new EnvironmentNaming(synthesized.model.organization, environmentNamed(name));
+
+/** The statements of the policy attached to the role with this name. */
+function statementsOfRole(template: Template, roleName: string): Record<string, unknown>[] {
+  const roles = resourcesOfType(template, 'AWS::IAM::Role');
+  const roleId = Object.keys(roles).find((id) => roles[id].Properties.RoleName === roleName);
+  expect(roleId).toBeDefined();
+  const policies = Object.values(resourcesOfType(template, 'AWS::IAM::Policy')).filter(({ Properties }) =>
+    (Properties.Roles as unknown[]).some((role) => JSON.stringify(role) === JSON.stringify({ Ref: roleId })),
+  );
+  return policies.flatMap(
+    ({ Properties }) => (Properties.PolicyDocument as { Statement: Record<string, unknown>[] }).Statement,
+  );
+}
+
+/** An ARN built with Fn::Join and the partition, as text. */
+function joined(value: unknown): string {
+  if (typeof value === 'string') return value;
+  const [separator, parts] = (value as { 'Fn::Join': [string, unknown[]] })['Fn::Join'];
+  return parts
+    .map((part) =>
+      typeof part === 'string' ? part : JSON.stringify(part) === '{"Ref":"AWS::Partition"}' ? 'aws' : '?',
+    )
+    .join(separator);
+}
+
+const asList = (value: unknown) => (Array.isArray(value) ? value : [value]);
+
+describe.each(ENVIRONMENTS)('%s cluster', (name) => {
+  const template = () => synthesized.template(`${name}-cluster`);
+
+  test('EKS runs the catalogue version with API authentication, all control-plane logs and no creator admin', () => {
+    template().hasResourceProperties('AWS::EKS::Cluster', {
+      Name: namingOf(name).clusterName,
+      Version: environmentNamed(name).cluster.kubernetesVersion,
+      AccessConfig: { AuthenticationMode: 'API', BootstrapClusterCreatorAdminPermissions: false },
+      Logging: {
+        ClusterLogging: {
+          EnabledTypes: ['api', 'audit', 'authenticator', 'controllerManager', 'scheduler'].map((type) => ({
+            Type: type,
+          })),
+        },
+      },
+    });
+  });
+
+  test('Kubernetes secrets are envelope-encrypted with a rotating customer-managed key', () => {
+    const keys = resourcesOfType(template(), 'AWS::KMS::Key');
+    const [cluster] = Object.values(resourcesOfType(template(), 'AWS::EKS::Cluster'));
+    const encryption = cluster.Properties.EncryptionConfig as { Provider: { KeyArn: { 'Fn::GetAtt': string[] } } }[];
+    const keyId = encryption[0].Provider.KeyArn['Fn::GetAtt'][0];
+    expect(keys[keyId].Properties.EnableKeyRotation).toBe(true);
+  });
+
+  test('the API endpoint is reachable as the model says', () => {
+    const access = environmentNamed(name).cluster.endpointAccess;
+    const expected =
+      access.mode === 'private'
+        ? { EndpointPrivateAccess: true, EndpointPublicAccess: false }
+        : { EndpointPrivateAccess: true, EndpointPublicAccess: true, PublicAccessCidrs: access.publicCidrs };
+    template().hasResourceProperties('AWS::EKS::Cluster', { ResourcesVpcConfig: Match.objectLike(expected) });
+  });
+
+  test('the admin role of the model gets cluster-admin through an access entry', () => {
+    const entries = Object.values(resourcesOfType(template(), 'AWS::EKS::AccessEntry')).filter(
+      ({ Properties }) => Properties.PrincipalArn === environmentNamed(name).cluster.adminRoleArn,
+    );
+    expect(entries).toHaveLength(1);
+    const policies = entries[0].Properties.AccessPolicies as { AccessScope: unknown; PolicyArn: unknown }[];
+    expect(policies.map((policy) => [policy.AccessScope, joined(policy.PolicyArn)])).toEqual([
+      [{ Type: 'cluster' }, 'arn:aws:eks::aws:cluster-access-policy/AmazonEKSClusterAdminPolicy'],
+    ]);
+  });
+
+  test('managed add-ons: VPC CNI with prefix delegation and network policy enforcement, CoreDNS, kube-proxy, EBS CSI, Pod Identity agent', () => {
+    const addons = Object.values(resourcesOfType(template(), 'AWS::EKS::Addon')).map(({ Properties }) => Properties);
+    expect(addons.map((addon) => addon.AddonName).sort()).toEqual([
+      'aws-ebs-csi-driver',
+      'coredns',
+      'eks-pod-identity-agent',
+      'kube-proxy',
+      'vpc-cni',
+    ]);
+    const vpcCni = addons.find((addon) => addon.AddonName === 'vpc-cni')!;
+    const configuration = JSON.parse(String(vpcCni.ConfigurationValues));
+    expect(configuration.enableNetworkPolicy).toBe('true');
+    expect(configuration.env.ENABLE_PREFIX_DELEGATION).toBe('true');
+  });
+
+  test('node groups system, general and spot run AL2023 with the model sizes, labels and taints', () => {
+    const groups = Object.values(resourcesOfType(template(), 'AWS::EKS::Nodegroup')).map(
+      ({ Properties }) => Properties,
+    );
+    expect(groups.map((group) => group.NodegroupName).sort()).toEqual(['general', 'spot', 'system']);
+    const model = environmentNamed(name).cluster.nodeGroups;
+    for (const group of groups) {
+      const groupName = group.NodegroupName as keyof typeof model;
+      expect(group.AmiType).toBe('AL2023_ARM_64_STANDARD');
+      expect(group.InstanceTypes).toEqual(model[groupName].instanceTypes);
+      expect(group.ScalingConfig).toEqual({
+        MinSize: model[groupName].minSize,
+        DesiredSize: model[groupName].desiredSize,
+        MaxSize: model[groupName].maxSize,
+      });
+      expect(group.Labels).toEqual({ 'node-role': groupName });
+    }
+    const byName = Object.fromEntries(groups.map((group) => [group.NodegroupName, group]));
+    expect(byName.system.CapacityType).toBe('ON_DEMAND');
+    expect(byName.general.CapacityType).toBe('ON_DEMAND');
+    expect(byName.spot.CapacityType).toBe('SPOT');
+    expect(byName.spot.InstanceTypes.length).toBeGreaterThan(1);
+    expect(byName.spot.Taints).toEqual([{ Key: 'node-role', Value: 'spot', Effect: 'NO_SCHEDULE' }]);
+    expect(byName.system.Taints).toEqual([{ Key: 'CriticalAddonsOnly', Value: 'true', Effect: 'NO_SCHEDULE' }]);
+    expect(byName.general.Taints ?? []).toEqual([]);
+  });
+
+  test('nodes require IMDSv2 and get encrypted root volumes and the node security group', () => {
+    template().hasResourceProperties('AWS::EC2::LaunchTemplate', {
+      LaunchTemplateData: Match.objectLike({
+        MetadataOptions: Match.objectLike({ HttpTokens: 'required' }),
+        BlockDeviceMappings: [Match.objectLike({ Ebs: Match.objectLike({ Encrypted: true }) })],
+        SecurityGroupIds: Match.arrayWith([
+          Match.objectLike({ 'Fn::GetAtt': ['PlatformNodeSecurityGroupEBA7E041', 'GroupId'] }),
+        ]),
+      }),
+    });
+  });
+
+  test('the node security group carries the Karpenter discovery tag', () => {
+    const { key, value } = namingOf(name).karpenterDiscoveryTag;
+    template().hasResourceProperties('AWS::EC2::SecurityGroup', {
+      GroupDescription: `Nodes of ${namingOf(name).clusterName}`,
+      Tags: Match.arrayWith([{ Key: key, Value: value }]),
+    });
+  });
+
+  test('Karpenter: node role with an EC2_LINUX access entry, interruption queue fed by four EventBridge rules', () => {
+    const naming = namingOf(name);
+    template().hasResourceProperties('AWS::IAM::Role', {
+      RoleName: naming.karpenterNodeRoleName,
+      ManagedPolicyArns: NODE_MANAGED_POLICIES.map((policy) => ({
+        'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, `:iam::aws:policy/${policy}`]],
+      })),
+    });
+    template().hasResourceProperties('AWS::EKS::AccessEntry', {
+      Type: 'EC2_LINUX',
+      PrincipalArn: { 'Fn::GetAtt': [Match.stringLikeRegexp('^PlatformKarpenterNodeRole'), 'Arn'] },
+    });
+    template().hasResourceProperties('AWS::SQS::Queue', {
+      QueueName: naming.karpenterInterruptionQueueName,
+      SqsManagedSseEnabled: true,
+    });
+    const detailTypes = Object.values(resourcesOfType(template(), 'AWS::Events::Rule')).map(
+      ({ Properties }) => (Properties.EventPattern as { 'detail-type': string[] })['detail-type'][0],
+    );
+    expect(detailTypes.sort()).toEqual([
+      'AWS Health Event',
+      'EC2 Instance Rebalance Recommendation',
+      'EC2 Instance State-change Notification',
+      'EC2 Spot Instance Interruption Warning',
+    ]);
+  });
+
+  test('Pod Identity binds each contract role to exactly its service account', () => {
+    const naming = namingOf(name);
+    const roles = resourcesOfType(template(), 'AWS::IAM::Role');
+    const associations = Object.values(resourcesOfType(template(), 'AWS::EKS::PodIdentityAssociation')).map(
+      ({ Properties }) => {
+        const roleId = (Properties.RoleArn as { 'Fn::GetAtt': string[] })['Fn::GetAtt'][0];
+        return `${Properties.Namespace}/${Properties.ServiceAccount} -> ${roles[roleId].Properties.RoleName}`;
+      },
+    );
+    const expected = [
+      ...synthesized.model.services.map((service) => {
+        const account = serviceAccountOf(service);
+        return `${account.namespace}/${account.name} -> ${naming.workloadRoleName(service.name)}`;
+      }),
+      ...(Object.keys(ADDON_SERVICE_ACCOUNTS) as (keyof typeof ADDON_SERVICE_ACCOUNTS)[]).map((addon) => {
+        const account = ADDON_SERVICE_ACCOUNTS[addon];
+        return `${account.namespace}/${account.name} -> ${naming.addonRoleName(addon)}`;
+      }),
+    ];
+    expect(associations.sort()).toEqual(expected.sort());
+    for (const role of Object.values(roles).filter(({ Properties }) =>
+      expected.some((line) => line.endsWith(` ${Properties.RoleName}`)),
+    )) {
+      expect(role.Properties.AssumeRolePolicyDocument).toEqual({
+        Version: '2012-10-17',
+        Statement: [
+          {
+            Action: ['sts:AssumeRole', 'sts:TagSession'],
+            Effect: 'Allow',
+            Principal: { Service: 'pods.eks.amazonaws.com' },
+          },
+        ],
+      });
+    }
+  });
+
+  test('order-service may only send to orders; notification-service only consumes it; user-service touches no queue', () => {
+    const naming = namingOf(name);
+    const sqsStatements = (service: string) =>
+      statementsOfRole(template(), naming.workloadRoleName(service)).filter((statement) =>
+        asList(statement.Action).some((action) => String(action).startsWith('sqs:')),
+      );
+    const ordersArn = `arn:aws:sqs:${environmentNamed(name).region}:${environmentNamed(name).account}:${naming.queueName('orders')}`;
+    const resolved = (statement: Record<string, unknown>) => joined(statement.Resource);
+    expect(sqsStatements('order-service').map((statement) => statement.Action)).toEqual([...PUBLISHER_ACTIONS]);
+    expect(resolved(sqsStatements('order-service')[0])).toBe(ordersArn);
+    expect(sqsStatements('notification-service').map((statement) => statement.Action)).toEqual([[...CONSUMER_ACTIONS]]);
+    expect(resolved(sqsStatements('notification-service')[0])).toBe(ordersArn);
+    expect(sqsStatements('user-service')).toEqual([]);
+  });
+
+  test('a service reads only its own credentials and connection parameters', () => {
+    const naming = namingOf(name);
+    for (const service of synthesized.model.services) {
+      const statements = statementsOfRole(template(), naming.workloadRoleName(service.name));
+      const secretResources = statements
+        .filter((statement) => asList(statement.Action).includes('secretsmanager:GetSecretValue'))
+        .flatMap((statement) => asList(statement.Resource).map((resource) => JSON.stringify(resource)));
+      const stores = [service.dependencies.database && 'postgres', service.dependencies.cache && 'redis'].filter(
+        Boolean,
+      );
+      expect(secretResources).toHaveLength(stores.length);
+      for (const resource of secretResources) {
+        expect(resource).toContain(`:secret:${naming.secretPrefix}${service.name}/`);
+        expect(resource).not.toContain('*');
+      }
+    }
+  });
+
+  test('External Secrets reads only below the environment secret and parameter prefixes', () => {
+    const naming = namingOf(name);
+    const resources = statementsOfRole(template(), naming.addonRoleName('externalSecrets')).flatMap((statement) =>
+      asList(statement.Resource).map((resource) => JSON.stringify(resource)),
+    );
+    expect(resources).toHaveLength(2);
+    expect(resources[0]).toContain(`:secret:${naming.secretPrefix}*`);
+    expect(resources[1]).toContain(`:parameter${naming.parameterPrefix}*`);
+  });
+
+  test('the EBS CSI driver identity carries the driver policy', () => {
+    template().hasResourceProperties('AWS::IAM::Role', {
+      RoleName: namingOf(name).addonRoleName('ebsCsiDriver'),
+      ManagedPolicyArns: [
+        Match.objectLike({
+          'Fn::Join': Match.arrayWith([Match.arrayWith([':iam::aws:policy/service-role/AmazonEBSCSIDriverPolicy'])]),
+        }),
+      ],
+    });
+  });
+
+  test('Argo CD is installed from its pinned chart with the catalogue kubectl layer', () => {
+    template().hasResourceProperties('Custom::AWSCDK-EKS-HelmChart', {
+      Chart: ARGO_CD_CHART.chart,
+      Repository: ARGO_CD_CHART.repository,
+      Version: Match.stringLikeRegexp('^\\d+\\.\\d+\\.\\d+$'),
+      Namespace: PLATFORM_NAMESPACES.argocd,
+    });
+    template().hasResourceProperties('AWS::Lambda::LayerVersion', {
+      Description: Match.stringLikeRegexp('kubectl 1\\.35\\.'),
+    });
+  });
+
+  test('the root Application syncs the environment folder of the GitOps repository, not recursively', () => {
+    const gitops = environmentNamed(name).gitops;
+    const manifests = Object.values(resourcesOfType(template(), 'Custom::AWSCDK-EKS-KubernetesResource'))
+      .map(({ Properties }) => Properties.Manifest)
+      .filter((manifest): manifest is string => typeof manifest === 'string')
+      .flatMap((manifest) => JSON.parse(manifest) as Record<string, any>[]);
+    const applications = manifests.filter((manifest) => manifest.kind === 'Application');
+    expect(applications).toHaveLength(1);
+    expect(applications[0].metadata).toMatchObject({
+      name: GITOPS_ROOT_APPLICATION,
+      namespace: PLATFORM_NAMESPACES.argocd,
+    });
+    expect(applications[0].spec.source).toEqual({
+      repoURL: gitops.repoUrl,
+      targetRevision: gitops.targetRevision,
+      path: gitops.path,
+      directory: { recurse: false },
+    });
+    // Nothing else is applied by CDK: every other object comes from Git.
+    expect(manifests.map((manifest) => manifest.kind)).toEqual(['Application']);
+  });
+
+  test('repository credentials are read from the contract secret at deploy time; the template holds no value', () => {
+    const naming = namingOf(name);
+    const [reader] = Object.values(resourcesOfType(template(), 'Custom::AWS'));
+    expect(JSON.stringify(reader.Properties.Update)).toContain(
+      `\\"SecretId\\":\\"${naming.gitopsRepositorySecretName}\\"`,
+    );
+    const secretManifest = Object.values(resourcesOfType(template(), 'Custom::AWSCDK-EKS-KubernetesResource'))
+      .map(({ Properties }) => JSON.stringify(Properties.Manifest))
+      .find((manifest) => manifest.includes('argocd.argoproj.io/secret-type'));
+    expect(secretManifest).toContain('SecretString');
+    expect(secretManifest).not.toMatch(/password\\\\":/);
+  });
+});

@@ -1,0 +1,168 @@
+import { CACHE_ENGINE, POSTGRES_LOG_EXPORTS } from '@platform/aws-platform';
+import { CONNECTION_PARAMETERS, DATA_STORE_PORTS, EnvironmentNaming } from '@platform/model';
+import { Match } from 'aws-cdk-lib/assertions';
+import { resourcesOfType, type SynthesizedCloud, synthesizeCloud } from './cloud-assembly';
+
+let synthesized: SynthesizedCloud;
+beforeAll(() => {
+  synthesized = synthesizeCloud();
+});
+
+const ENVIRONMENTS = ['dev', 'staging', 'prod'] as const;
+const environmentNamed = (name: string) => synthesized.model.environments.find((candidate) => candidate.name === name)!;
+const namingOf = (name: string) => new EnvironmentNaming(synthesized.model.organization, environmentNamed(name));
+const servicesWith = (store: 'database' | 'cache') =>
+  synthesized.model.services.filter((service) => service.dependencies[store]).map((service) => service.name);
+
+/** The security groups that may reach a data store's port: expected to be the cluster node security group only. */
+function ingressSources(name: string, port: number): unknown[] {
+  const template = synthesized.template(`${name}-data`);
+  const inline = Object.values(resourcesOfType(template, 'AWS::EC2::SecurityGroup')).flatMap(
+    ({ Properties }) => (Properties.SecurityGroupIngress ?? []) as Record<string, unknown>[],
+  );
+  const separate = Object.values(resourcesOfType(template, 'AWS::EC2::SecurityGroupIngress')).map(
+    ({ Properties }) => Properties,
+  );
+  return [...inline, ...separate]
+    .filter((rule) => rule.FromPort === port)
+    .map((rule) => rule.SourceSecurityGroupId ?? rule.CidrIp);
+}
+
+describe.each(ENVIRONMENTS)('%s data stores', (name) => {
+  const template = () => synthesized.template(`${name}-data`);
+  const database = () => environmentNamed(name).database;
+
+  test('one PostgreSQL instance per service that declares a database, with its contract database name', () => {
+    const instances = Object.values(resourcesOfType(template(), 'AWS::RDS::DBInstance')).map(
+      ({ Properties }) => Properties,
+    );
+    expect(instances.map((instance) => instance.DBName).sort()).toEqual(
+      servicesWith('database')
+        .map((service) => namingOf(name).databaseName(service))
+        .sort(),
+    );
+  });
+
+  test('PostgreSQL is hardened: current major, encrypted, IAM auth, Performance Insights, log exports, isolated subnets', () => {
+    const instances = Object.values(resourcesOfType(template(), 'AWS::RDS::DBInstance'));
+    for (const { Properties, DeletionPolicy, UpdateReplacePolicy } of instances) {
+      expect(Properties).toMatchObject({
+        Engine: 'postgres',
+        EngineVersion: '18',
+        StorageEncrypted: true,
+        EnableIAMDatabaseAuthentication: true,
+        EnablePerformanceInsights: true,
+        EnableCloudwatchLogsExports: [...POSTGRES_LOG_EXPORTS],
+        PubliclyAccessible: false,
+        Port: String(DATA_STORE_PORTS.postgres),
+        DBInstanceClass: database().instanceClass,
+        MultiAZ: database().multiAz,
+        DeletionProtection: database().deletionProtection,
+        BackupRetentionPeriod: database().backupRetentionDays,
+        AllocatedStorage: String(database().allocatedStorageGiB),
+        MaxAllocatedStorage: database().maxAllocatedStorageGiB,
+      });
+      expect(Properties.KmsKeyId).toEqual({ 'Fn::GetAtt': [expect.stringMatching(/StorageKey/), 'Arn'] });
+      expect(DeletionPolicy).toBe('Snapshot');
+      expect(UpdateReplacePolicy).toBe('Snapshot');
+    }
+    template().hasResourceProperties('AWS::RDS::DBSubnetGroup', {
+      SubnetIds: Match.arrayWith([Match.objectLike({ 'Fn::ImportValue': Match.stringLikeRegexp('isolatedSubnet1') })]),
+    });
+  });
+
+  test('TLS is enforced through the parameter group', () => {
+    template().hasResourceProperties('AWS::RDS::DBParameterGroup', { Parameters: { 'rds.force_ssl': '1' } });
+  });
+
+  test('credentials are generated under the contract secret name and rotated', () => {
+    const secrets = Object.values(resourcesOfType(template(), 'AWS::SecretsManager::Secret')).map(
+      ({ Properties }) => Properties.Name,
+    );
+    for (const service of servicesWith('database')) {
+      expect(secrets).toContain(namingOf(name).credentialsSecretName(service, 'postgres'));
+    }
+    template().resourceCountIs('AWS::SecretsManager::RotationSchedule', servicesWith('database').length);
+  });
+
+  test('only the cluster node security group reaches PostgreSQL and Valkey', () => {
+    const nodeGroup = { 'Fn::ImportValue': expect.stringMatching(/NodeSecurityGroup.*GroupId/) };
+    const postgres = ingressSources(name, DATA_STORE_PORTS.postgres);
+    // The rotation function also connects, from its own security group.
+    expect(postgres.filter((source) => JSON.stringify(source).includes('NodeSecurityGroup'))).toHaveLength(
+      servicesWith('database').length,
+    );
+    expect(postgres.every((source) => typeof source === 'object')).toBe(true);
+    expect(ingressSources(name, DATA_STORE_PORTS.redis)).toEqual(servicesWith('cache').map(() => nodeGroup));
+  });
+
+  test('connection facts are published under the contract parameter names', () => {
+    const parameters = Object.values(resourcesOfType(template(), 'AWS::SSM::Parameter')).map(
+      ({ Properties }) => Properties,
+    );
+    const naming = namingOf(name);
+    const expectedNames = [
+      ...servicesWith('database').flatMap((service) =>
+        CONNECTION_PARAMETERS.postgres.map((key) => naming.connectionParameterName(service, 'postgres', key)),
+      ),
+      ...servicesWith('cache').flatMap((service) =>
+        CONNECTION_PARAMETERS.redis.map((key) => naming.connectionParameterName(service, 'redis', key)),
+      ),
+    ];
+    expect(parameters.map((parameter) => parameter.Name).sort()).toEqual(expectedNames.sort());
+    const valueOf = (parameterName: string) => parameters.find((parameter) => parameter.Name === parameterName)?.Value;
+    const orderService = 'order-service';
+    expect(valueOf(naming.connectionParameterName(orderService, 'postgres', 'port'))).toBe('5432');
+    expect(valueOf(naming.connectionParameterName(orderService, 'postgres', 'database'))).toBe('order_service');
+    expect(valueOf(naming.connectionParameterName(orderService, 'postgres', 'host'))).toEqual({
+      'Fn::GetAtt': [expect.stringMatching(/^orderservicepostgresInstance/), 'Endpoint.Address'],
+    });
+    expect(valueOf(naming.connectionParameterName('notification-service', 'redis', 'port'))).toBe('6379');
+  });
+
+  test('Valkey: TLS with an auth token from Secrets Manager, KMS at rest, failover and Multi-AZ when the model gives replicas', () => {
+    const cache = environmentNamed(name).cache;
+    const groups = Object.values(resourcesOfType(template(), 'AWS::ElastiCache::ReplicationGroup')).map(
+      ({ Properties }) => Properties,
+    );
+    expect(groups).toHaveLength(servicesWith('cache').length);
+    for (const group of groups) {
+      expect(group).toMatchObject({
+        Engine: CACHE_ENGINE.engine,
+        TransitEncryptionEnabled: true,
+        TransitEncryptionMode: 'required',
+        AtRestEncryptionEnabled: true,
+        CacheNodeType: cache.nodeType,
+        NumCacheClusters: 1 + cache.replicas,
+        AutomaticFailoverEnabled: cache.replicas > 0,
+        MultiAZEnabled: cache.replicas > 0,
+        SnapshotRetentionLimit: cache.snapshotRetentionDays,
+        Port: DATA_STORE_PORTS.redis,
+      });
+      expect(JSON.stringify(group.AuthToken)).toMatch(
+        /^\{"Fn::Join":\["",\["\{\{resolve:secretsmanager:",\{"Ref":"notificationservicecacheAuthToken/,
+      );
+      expect(JSON.stringify(group.AuthToken)).toContain(':SecretString:password::}}');
+      expect(group.KmsKeyId).toEqual({ 'Fn::GetAtt': [expect.stringMatching(/StorageKey/), 'Arn'] });
+    }
+    template().hasResourceProperties('AWS::SecretsManager::Secret', {
+      Name: namingOf(name).credentialsSecretName('notification-service', 'redis'),
+      GenerateSecretString: Match.objectLike({ GenerateStringKey: 'password', ExcludePunctuation: true }),
+    });
+  });
+});
+
+test('prod keeps its databases safe and dev stays cheap', () => {
+  const prod = Object.values(resourcesOfType(synthesized.template('prod-data'), 'AWS::RDS::DBInstance'));
+  const dev = Object.values(resourcesOfType(synthesized.template('dev-data'), 'AWS::RDS::DBInstance'));
+  for (const { Properties } of prod) {
+    expect(Properties).toMatchObject({ MultiAZ: true, DeletionProtection: true, BackupRetentionPeriod: 30 });
+  }
+  for (const { Properties } of dev) {
+    expect(Properties).toMatchObject({ MultiAZ: false, DeletionProtection: false, BackupRetentionPeriod: 7 });
+  }
+  const prodCache = Object.values(
+    resourcesOfType(synthesized.template('prod-data'), 'AWS::ElastiCache::ReplicationGroup'),
+  );
+  expect(prodCache.map(({ Properties }) => Properties.MultiAZEnabled)).toEqual([true]);
+});

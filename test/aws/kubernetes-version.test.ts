@@ -1,0 +1,80 @@
+import { KUBECTL_LAYERS, kubernetesRelease, warnAboutSupport } from '@platform/aws-platform';
+import { KUBERNETES_VERSIONS, kubernetesVersionEntry } from '@platform/model';
+import { App, Stack } from 'aws-cdk-lib';
+import { modelWithEnvironment, resourcesOfType, type SynthesizedCloud, synthesizeCloud } from './cloud-assembly';
+
+function warningsOf(synthesized: SynthesizedCloud, stackId: string): string[] {
+  return synthesized.assembly
+    .getStackArtifact(stackId)
+    .messages.filter((message) => message.level === 'warning')
+    .map((message) => String(message.entry.data));
+}
+
+describe('an environment that selects Kubernetes 1.28', () => {
+  let synthesized: SynthesizedCloud;
+  beforeAll(() => {
+    const model = modelWithEnvironment('dev', (environment) => ({
+      ...environment,
+      cluster: { ...environment.cluster, kubernetesVersion: '1.28' },
+    }));
+    synthesized = synthesizeCloud({ model });
+  });
+
+  test('synthesizes a 1.28 cluster whose kubectl provider uses the v28 layer', () => {
+    const template = synthesized.template('dev-cluster');
+    template.hasResourceProperties('AWS::EKS::Cluster', { Version: '1.28' });
+    const layers = Object.values(resourcesOfType(template, 'AWS::Lambda::LayerVersion')).map(({ Properties }) =>
+      String(Properties.Description),
+    );
+    expect(layers.filter((description) => description.includes('kubectl'))).toEqual([
+      expect.stringMatching(/kubectl 1\.28\b/),
+    ]);
+  });
+
+  test('warns that EKS no longer creates or runs 1.28 clusters, on that environment only', () => {
+    expect(warningsOf(synthesized, 'dev-cluster')).toEqual([
+      expect.stringMatching(/Kubernetes 1\.28: EKS no longer creates or runs 1\.28 clusters/),
+    ]);
+    expect(warningsOf(synthesized, 'prod-cluster')).toEqual([]);
+  });
+
+  test('the other environments keep the current version and its layer', () => {
+    const layers = Object.values(resourcesOfType(synthesized.template('prod-cluster'), 'AWS::Lambda::LayerVersion'))
+      .map(({ Properties }) => String(Properties.Description))
+      .filter((description) => description.includes('kubectl'));
+    expect(layers).toEqual([expect.stringMatching(/kubectl 1\.35\./)]);
+  });
+});
+
+describe('support warnings by date', () => {
+  const current = kubernetesVersionEntry('1.35');
+  const warningsOn = (day: string) => {
+    const stack = new Stack(new App(), 'Probe');
+    warnAboutSupport(stack, current, new Date(`${day}T00:00:00Z`));
+    return stack.node.metadata.filter((entry) => entry.type === 'aws:cdk:warning').map((entry) => String(entry.data));
+  };
+
+  test('none while standard support has more than 90 days to run', () => {
+    expect(warningsOn('2026-11-22')).toEqual([]);
+  });
+
+  test('one within 90 days of the end of standard support, with the days left', () => {
+    expect(warningsOn('2027-01-26')).toEqual([
+      expect.stringContaining('standard support ends in 60 days (2027-03-27)'),
+    ]);
+  });
+
+  test('one during extended support', () => {
+    expect(warningsOn('2027-06-01')).toEqual([expect.stringMatching(/extended support .* until 2028-03-27/)]);
+  });
+});
+
+test('every catalogue entry has a kubectl layer class, and each layer package is installed', () => {
+  for (const entry of KUBERNETES_VERSIONS) {
+    expect(Object.keys(KUBECTL_LAYERS)).toContain(entry.kubectlLayerPackage);
+    expect(() =>
+      require.resolve(entry.kubectlLayerPackage, { paths: [require.resolve('@platform/aws-platform')] }),
+    ).not.toThrow();
+    expect(kubernetesRelease(entry.version).version.version).toBe(entry.version);
+  }
+});

@@ -1,0 +1,126 @@
+import { ModelSubnetAddresses } from '@platform/aws-platform';
+import { EnvironmentNaming, planSubnets } from '@platform/model';
+import { Match } from 'aws-cdk-lib/assertions';
+import { SubnetType } from 'aws-cdk-lib/aws-ec2';
+import { resourcesOfType, type SynthesizedCloud, synthesizeCloud } from './cloud-assembly';
+
+let synthesized: SynthesizedCloud;
+beforeAll(() => {
+  synthesized = synthesizeCloud();
+});
+
+const ENVIRONMENTS = ['dev', 'staging', 'prod'] as const;
+
+function tagValue(properties: Record<string, unknown>, key: string): string | undefined {
+  const tags = (properties.Tags ?? []) as { Key: string; Value: string }[];
+  return tags.find((tag) => tag.Key === key)?.Value;
+}
+
+const TIER_OF_CDK_SUBNET_TYPE: Record<string, string> = { Public: 'public', Private: 'private', Isolated: 'isolated' };
+
+describe.each(ENVIRONMENTS)('%s network', (name) => {
+  const environment = () => synthesized.model.environments.find((candidate) => candidate.name === name)!;
+  const naming = () => new EnvironmentNaming(synthesized.model.organization, environment());
+  const template = () => synthesized.template(`${name}-network`);
+
+  test('the VPC has the model CIDR and exactly the planned subnets, tier by tier and AZ by AZ', () => {
+    template().hasResourceProperties('AWS::EC2::VPC', { CidrBlock: environment().network.vpcCidr });
+    const subnets = Object.values(resourcesOfType(template(), 'AWS::EC2::Subnet')).map(({ Properties }) => ({
+      tier: TIER_OF_CDK_SUBNET_TYPE[tagValue(Properties, 'aws-cdk:subnet-type') ?? ''],
+      availabilityZone: Properties.AvailabilityZone,
+      cidr: Properties.CidrBlock,
+    }));
+    const byKey = (a: { tier: string; cidr: unknown }, b: { tier: string; cidr: unknown }) =>
+      `${a.tier}${a.cidr}`.localeCompare(`${b.tier}${b.cidr}`);
+    expect(subnets.sort(byKey)).toEqual(
+      planSubnets(environment())
+        .map((plan) => ({ tier: plan.tier, availabilityZone: plan.availabilityZone, cidr: plan.cidr }))
+        .sort(byKey),
+    );
+  });
+
+  test('the VPC carries the contract name the load balancer controller looks it up by', () => {
+    template().hasResourceProperties('AWS::EC2::VPC', {
+      Tags: Match.arrayWith([{ Key: 'Name', Value: naming().vpcName }]),
+    });
+  });
+
+  test('NAT gateways follow the model', () => {
+    const expected = environment().network.natGateways === 'single' ? 1 : environment().availabilityZones.length;
+    template().resourceCountIs('AWS::EC2::NatGateway', expected);
+  });
+
+  test('public subnets are tagged for internet-facing and private subnets for internal load balancers and Karpenter', () => {
+    const subnets = Object.values(resourcesOfType(template(), 'AWS::EC2::Subnet')).map(({ Properties }) => Properties);
+    const { key, value } = naming().karpenterDiscoveryTag;
+    for (const subnet of subnets) {
+      const type = tagValue(subnet, 'aws-cdk:subnet-type');
+      expect(tagValue(subnet, 'kubernetes.io/role/elb')).toBe(type === 'Public' ? '1' : undefined);
+      expect(tagValue(subnet, 'kubernetes.io/role/internal-elb')).toBe(type === 'Private' ? '1' : undefined);
+      expect(tagValue(subnet, key)).toBe(type === 'Private' ? value : undefined);
+    }
+  });
+
+  test('flow logs of all traffic go to an encrypted log group with the model retention', () => {
+    template().hasResourceProperties('AWS::EC2::FlowLog', {
+      TrafficType: 'ALL',
+      LogDestinationType: 'cloud-watch-logs',
+    });
+    template().hasResourceProperties('AWS::Logs::LogGroup', {
+      RetentionInDays: environment().network.flowLogRetentionDays,
+      KmsKeyId: Match.anyValue(),
+    });
+  });
+
+  test('S3 has a gateway endpoint; interface endpoints exist only where the model switches them on', () => {
+    template().hasResourceProperties('AWS::EC2::VPCEndpoint', {
+      VpcEndpointType: 'Gateway',
+      ServiceName: Match.objectLike({ 'Fn::Join': Match.arrayWith([Match.arrayWith(['.s3'])]) }),
+    });
+    const interfaces = Object.values(resourcesOfType(template(), 'AWS::EC2::VPCEndpoint')).filter(
+      ({ Properties }) => Properties.VpcEndpointType === 'Interface',
+    );
+    const services = interfaces.map(({ Properties }) => String(Properties.ServiceName).split('.').slice(3).join('.'));
+    if (environment().network.interfaceEndpoints) {
+      expect(services.sort()).toEqual(['ecr.api', 'ecr.dkr', 'logs', 'secretsmanager', 'sqs', 'sts']);
+    } else {
+      expect(services).toEqual([]);
+    }
+  });
+
+  test('every resource carries the environment, owner and cost-center tags', () => {
+    template().hasResourceProperties('AWS::EC2::VPC', {
+      Tags: Match.arrayWith([
+        { Key: 'cost-center', Value: environment().tags.costCenter },
+        { Key: 'environment', Value: name },
+        { Key: 'owner', Value: environment().tags.owner },
+      ]),
+    });
+  });
+});
+
+test('interface endpoints admit HTTPS from the VPC only', () => {
+  const template = synthesized.template('prod-network');
+  const prod = synthesized.model.environments.find((environment) => environment.name === 'prod')!;
+  template.hasResourceProperties('AWS::EC2::SecurityGroup', {
+    GroupDescription: 'Interface endpoints, HTTPS from inside the VPC',
+    SecurityGroupIngress: [Match.objectLike({ CidrIp: prod.network.vpcCidr, FromPort: 443, ToPort: 443 })],
+  });
+});
+
+test('a subnet the plan does not hold is a user error naming the environment and its AZs', () => {
+  const dev = synthesized.model.environments.find((environment) => environment.name === 'dev')!;
+  const addresses = new ModelSubnetAddresses(dev);
+  expect(() =>
+    addresses.allocateSubnetsCidr({
+      vpcCidr: dev.network.vpcCidr,
+      requestedSubnets: [
+        {
+          availabilityZone: 'us-east-1f',
+          subnetConstructId: 'x',
+          configuration: { name: 'private', subnetType: SubnetType.PRIVATE_WITH_EGRESS },
+        },
+      ],
+    }),
+  ).toThrow(/environment 'dev'.*us-east-1f.*us-east-1a, us-east-1b, us-east-1c/);
+});
