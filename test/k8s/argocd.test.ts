@@ -46,7 +46,7 @@ describe('the app-of-apps of an environment', () => {
       expect(app.metadata.finalizers).toEqual(['resources-finalizer.argocd.argoproj.io']);
       expect(app.spec.syncPolicy.automated).toEqual({ prune: true, selfHeal: true });
       expect(app.spec.syncPolicy.syncOptions).toContain('CreateNamespace=false');
-      expect(app.spec.project).toBe('platform');
+      expect(app.spec.project).toBe(app.metadata.name.startsWith('services-') ? 'services' : 'platform');
       expect(app.spec.destination.server).toBe('https://kubernetes.default.svc');
     }
   });
@@ -62,7 +62,21 @@ describe('the app-of-apps of an environment', () => {
     expect(wave('teams-identity')).toBeLessThan(wave('services-order-service'));
   });
 
-  it('restricts the AppProject to the GitOps repository, the pinned chart repositories and the platform namespaces', () => {
+  it('keeps the services in their own AppProject: the GitOps repository, the team namespaces, no cluster objects', () => {
+    const project = findObject(rendered, 'staging', 'AppProject', 'services');
+    expect(project.spec.sourceRepos).toEqual(['https://github.com/acme/platform.git']);
+    expect(project.spec.destinations).toEqual([
+      { server: 'https://kubernetes.default.svc', namespace: 'commerce' },
+      { server: 'https://kubernetes.default.svc', namespace: 'identity' },
+    ]);
+    expect(project.spec.clusterResourceWhitelist).toEqual([]);
+    expect(project.spec.namespaceResourceBlacklist).toEqual([
+      { group: '', kind: 'ResourceQuota' },
+      { group: '', kind: 'LimitRange' },
+    ]);
+  });
+
+  it('restricts the platform AppProject to the GitOps repository, the pinned chart repositories and the platform namespaces', () => {
     const project = findObject(rendered, 'staging', 'AppProject', 'platform');
     expect(project.spec.sourceRepos).toEqual([
       'https://aws.github.io/eks-charts',

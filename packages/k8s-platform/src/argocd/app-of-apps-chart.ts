@@ -10,32 +10,31 @@ import { ArgoCdApplication, IN_CLUSTER } from './argocd-application';
 export interface AppOfAppsChartProps {
   readonly organization: Organization;
   readonly environment: Environment;
-  /**
-   * Name of the environment's AppProject.
-   * @default 'platform'
-   */
-  readonly projectName?: string;
 }
+
+/** The environment's AppProjects: the platform's own components, and the teams' services. */
+export const APP_PROJECTS = { platform: 'platform', services: 'services' } as const;
 
 /**
  * The environment's root folder (`dist/<env>/`), which the root Application of the cloud stack syncs:
- * the AppProject, one Application per folder of every other GitOpsChart of the environment in the app,
+ * the AppProjects, one Application per folder of every other GitOpsChart of the environment in the app,
  * and one Helm Application per platform add-on. Build it after every other chart of the environment.
  */
 export class AppOfAppsChart extends GitOpsChart {
   public constructor(app: App, id: string, props: AppOfAppsChartProps) {
     super(app, id, { environment: props.environment.name, folder: '', syncWave: SyncWave.NAMESPACES });
     const { organization, environment } = props;
-    const project = props.projectName ?? 'platform';
     const labels = platformLabels(organization, environment, 'gitops');
     const naming = new EnvironmentNaming(organization, environment);
     const charts = folderCharts(app, environment.name);
+    const serviceCharts = charts.filter(isServiceChart);
+    const platformCharts = charts.filter((chart) => !isServiceChart(chart));
     const addons = platformAddons({ environment, naming });
 
     for (const chart of charts) {
       new ArgoCdApplication(this, `Folder-${chart.folder}`, {
         name: applicationName(chart.folder),
-        project,
+        project: isServiceChart(chart) ? APP_PROJECTS.services : APP_PROJECTS.platform,
         source: {
           repoUrl: environment.gitops.repoUrl,
           targetRevision: environment.gitops.targetRevision,
@@ -50,7 +49,7 @@ export class AppOfAppsChart extends GitOpsChart {
     for (const addon of addons) {
       new ArgoCdApplication(this, `Addon-${addon.name}`, {
         name: addon.name,
-        project,
+        project: APP_PROJECTS.platform,
         source: helmSource(addon),
         destinationNamespace: addon.namespace,
         syncWave: SyncWave.CRDS_AND_OPERATORS,
@@ -58,18 +57,46 @@ export class AppOfAppsChart extends GitOpsChart {
         labels,
       });
     }
-    new AppProject(this, 'Project', {
-      metadata: { name: project, namespace: PLATFORM_NAMESPACES.argocd, labels },
+    new AppProject(this, 'PlatformProject', {
+      metadata: { name: APP_PROJECTS.platform, namespace: PLATFORM_NAMESPACES.argocd, labels },
       spec: {
-        description: `Everything Argo CD deploys to ${naming.clusterName}`,
+        description: `The platform components of ${naming.clusterName}: add-ons, namespaces, policies, nodes`,
         sourceRepos: [...new Set([environment.gitops.repoUrl, ...addons.map((addon) => addon.repoUrl)])].sort(),
-        destinations: destinationNamespaces(charts, addons).map((namespace) => ({ server: IN_CLUSTER, namespace })),
+        destinations: destinations([
+          PLATFORM_NAMESPACES.argocd,
+          ...addons.map((addon) => addon.namespace),
+          ...platformCharts.flatMap(namespacesOf),
+        ]),
         // The add-on charts install CRDs, cluster roles and webhooks; the folders cluster-wide stores and node pools.
         clusterResourceWhitelist: [{ group: '*', kind: '*' }],
         sourceNamespaces: [PLATFORM_NAMESPACES.argocd],
       },
     });
+    new AppProject(this, 'ServicesProject', {
+      metadata: { name: APP_PROJECTS.services, namespace: PLATFORM_NAMESPACES.argocd, labels },
+      spec: {
+        description: `The teams' services on ${naming.clusterName}: namespaced objects in the team namespaces only`,
+        sourceRepos: [environment.gitops.repoUrl],
+        destinations: destinations(serviceCharts.flatMap(namespacesOf)),
+        clusterResourceWhitelist: [],
+        // Quotas and limits are the platform's guard rails of a namespace, not the services'.
+        namespaceResourceBlacklist: [
+          { group: '', kind: 'ResourceQuota' },
+          { group: '', kind: 'LimitRange' },
+        ],
+        sourceNamespaces: [PLATFORM_NAMESPACES.argocd],
+      },
+    });
   }
+}
+
+/** A folder of the services wave that holds only namespaced objects belongs to the services project. */
+function isServiceChart(chart: GitOpsChart): boolean {
+  return chart.syncWave === SyncWave.SERVICES && apiObjectsOf(chart).every((object) => object.metadata.namespace);
+}
+
+function destinations(namespaces: readonly string[]): { server: string; namespace: string }[] {
+  return [...new Set(namespaces)].sort().map((namespace) => ({ server: IN_CLUSTER, namespace }));
 }
 
 /** Name of the Application that owns a folder: the folder's path with '-' for '/'. */
@@ -84,21 +111,18 @@ function folderCharts(app: App, environment: string): GitOpsChart[] {
     .sort((a, b) => (a.folder < b.folder ? -1 : a.folder > b.folder ? 1 : 0));
 }
 
+function apiObjectsOf(chart: GitOpsChart): ApiObject[] {
+  return chart.node.findAll().filter((node): node is ApiObject => node instanceof ApiObject);
+}
+
 function namespacesOf(chart: GitOpsChart): string[] {
-  const objects = chart.node.findAll().filter((node): node is ApiObject => node instanceof ApiObject);
-  return [...new Set(objects.flatMap((object) => (object.metadata.namespace ? [object.metadata.namespace] : [])))];
+  return [...new Set(apiObjectsOf(chart).flatMap((object) => object.metadata.namespace ?? []))];
 }
 
 /** The folder's one namespace, when all its namespaced objects share it. */
 function singleNamespace(chart: GitOpsChart): string | undefined {
   const namespaces = namespacesOf(chart);
   return namespaces.length === 1 ? namespaces[0] : undefined;
-}
-
-function destinationNamespaces(charts: readonly GitOpsChart[], addons: readonly Addon[]): string[] {
-  const namespaces = new Set<string>([PLATFORM_NAMESPACES.argocd, ...addons.map((addon) => addon.namespace)]);
-  for (const chart of charts) for (const namespace of namespacesOf(chart)) namespaces.add(namespace);
-  return [...namespaces].sort();
 }
 
 function helmSource(addon: Addon): ApplicationSpecSource {
