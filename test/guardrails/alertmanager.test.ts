@@ -1,6 +1,11 @@
-import { ALERTMANAGER_RECEIVER_KEYS, ALERTMANAGER_RECEIVERS_SECRET, alertmanagerValues } from '@platform/k8s-platform';
-import { loadPlatformModel, PLATFORM_NAMESPACES } from '@platform/model';
-import { ofKind, readDistEnvironment } from './support/dist-manifests';
+import {
+  ALERTMANAGER_RECEIVER_KEYS,
+  ALERTMANAGER_RECEIVERS_SECRET,
+  AlertmanagerReceiversSecret,
+  alertmanagerValues,
+} from '@platform/k8s-platform';
+import { EnvironmentNaming, loadPlatformModel, PLATFORM_NAMESPACES } from '@platform/model';
+import { Chart, Testing } from 'cdk8s';
 
 interface Route {
   receiver: string;
@@ -64,17 +69,22 @@ describe('Alertmanager values', () => {
     expect(JSON.stringify(values)).not.toMatch(/"(routing_key|service_key|url|api_url)":/);
   });
 
-  test.each(loadPlatformModel().environments.map((e) => e.name))(
-    'dist/%s/alerting holds the ExternalSecret that fills that Secret from Secrets Manager',
-    (env) => {
-      const [secret] = ofKind(readDistEnvironment(env), 'ExternalSecret').filter(
-        (s) => s.metadata.name === ALERTMANAGER_RECEIVERS_SECRET,
-      );
-      expect(secret.metadata.namespace).toBe(PLATFORM_NAMESPACES.monitoring);
-      // biome-ignore lint/suspicious/noExplicitAny: manifest
-      const spec = secret.spec as any;
-      expect(spec.target.name).toBe(ALERTMANAGER_RECEIVERS_SECRET);
-      expect(spec.data).toEqual([
+  test.each(loadPlatformModel().environments.map((e) => [e.name, e] as const))(
+    'AlertmanagerReceiversSecret fills that Secret in %s from the Secrets Manager secret of the naming contract',
+    (env, environment) => {
+      const chart = new Chart(Testing.app(), 'test');
+      new AlertmanagerReceiversSecret(chart, 'receivers', {
+        naming: new EnvironmentNaming(loadPlatformModel().organization, environment),
+      });
+      const [secret] = Testing.synth(chart);
+      expect(secret.kind).toBe('ExternalSecret');
+      expect(secret.metadata).toEqual({
+        name: ALERTMANAGER_RECEIVERS_SECRET,
+        namespace: PLATFORM_NAMESPACES.monitoring,
+      });
+      expect(secret.spec.target.name).toBe(ALERTMANAGER_RECEIVERS_SECRET);
+      expect(secret.spec.secretStoreRef).toEqual({ kind: 'ClusterSecretStore', name: 'aws-secrets-manager' });
+      expect(secret.spec.data).toEqual([
         {
           secretKey: 'pagerduty-routing-key',
           remoteRef: { key: `acme/${env}/monitoring/alertmanager-receivers`, property: 'pagerduty-routing-key' },
