@@ -213,6 +213,9 @@ describe('secrets wiring', () => {
     expect(secret.apiVersion).toBe('external-secrets.io/v1');
     expect(secret.spec.secretStoreRef).toEqual({ kind: 'ClusterSecretStore', name: 'aws-secrets-manager' });
     expect(secret.spec.target).toEqual({ name: 'user-service-postgres', creationPolicy: 'Owner' });
+    // Synced before the Deployment of its folder, which reads the Secret through envFrom.
+    expect(secret.metadata.annotations).toEqual({ 'argocd.argoproj.io/sync-wave': '-1' });
+    expect(findObject(rendered, 'staging', 'Deployment', 'user-service').metadata.annotations).toBeUndefined();
     expect(secret.spec.data).toEqual([
       {
         secretKey: 'POSTGRES_USERNAME',

@@ -43,7 +43,13 @@ export class ServiceSecrets extends Construct {
     for (const store of stores) {
       const name = `${props.service.name}-${store}`;
       new ExternalSecret(this, store, {
-        metadata: { name, namespace: props.namespace, labels: props.labels },
+        metadata: {
+          name,
+          namespace: props.namespace,
+          labels: props.labels,
+          // Before the Deployment: Argo CD waits for the ExternalSecret to be healthy (its Secret written).
+          annotations: { 'argocd.argoproj.io/sync-wave': '-1' },
+        },
         spec: {
           refreshInterval: props.refreshInterval ?? '1h',
           secretStoreRef: {
