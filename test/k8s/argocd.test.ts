@@ -189,4 +189,11 @@ describe('AppOfAppsChart', () => {
     expect(child.metadata.annotations['argocd.argoproj.io/sync-wave']).toBe('1');
     expect([...files.keys()].filter((path) => path.includes('elsewhere'))).toEqual([]);
   });
+
+  it('refuses to render a chart created after the app-of-apps, which would have no Application', () => {
+    const app = new App();
+    new AppOfAppsChart(app, 'root', { organization: model.organization, environment: model.environments[0] });
+    new GitOpsChart(app, 'late', { environment: model.environments[0].name, folder: 'late' });
+    expect(() => renderManifestFiles(app)).toThrow(/folder 'late' has no Application/);
+  });
 });

@@ -16,6 +16,8 @@ export interface KubeObject {
  */
 export function renderManifestFiles(app: App): Map<string, string> {
   const files = new Map<string, string>();
+  const problems = app.charts.flatMap((chart) => chart.node.validate().map((error) => `${chart.node.id}: ${error}`));
+  if (problems.length > 0) throw new Error(`The charts are inconsistent:\n${problems.join('\n')}`);
   for (const chart of app.charts) {
     if (!isGitOpsChart(chart)) {
       throw new Error(`Chart '${chart.node.path}' is not a GitOpsChart, so it has no folder in dist/`);

@@ -30,6 +30,13 @@ export class AppOfAppsChart extends GitOpsChart {
     const serviceCharts = charts.filter(isServiceChart);
     const platformCharts = charts.filter((chart) => !isServiceChart(chart));
     const addons = platformAddons({ environment, naming });
+    // A chart created after this one would have no Application, so Argo CD would never sync its folder.
+    this.node.addValidation({
+      validate: () =>
+        folderCharts(app, environment.name)
+          .filter((chart) => !charts.includes(chart))
+          .map((chart) => `folder '${chart.folder}' has no Application: build the app-of-apps after its chart`),
+    });
 
     for (const chart of charts) {
       new ArgoCdApplication(this, `Folder-${chart.folder}`, {
