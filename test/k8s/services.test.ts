@@ -136,6 +136,17 @@ describe('service Deployments', () => {
     expect(findObject(withTmp, 'dev', 'Deployment', 'order-service').spec.template.spec.volumes).toBeUndefined();
   });
 
+  it('pin an image by digest when the model gives one, with a valid version label', () => {
+    const digest = `sha256:${'ab12'.repeat(16)}`;
+    const input = structuredClone(platformModelInput);
+    input.services[1] = { ...input.services[1], image: { tag: digest } };
+    const object = findObject(renderModel(loadModel(input)), 'prod', 'Deployment', 'user-service');
+    expect(object.spec.template.spec.containers[0].image).toBe(
+      `444444444444.dkr.ecr.us-east-1.amazonaws.com/acme/user-service@${digest}`,
+    );
+    expect(object.metadata.labels['app.kubernetes.io/version']).toBe('sha256-ab12ab12ab12');
+  });
+
   it('mount the token when a service uses the Kubernetes API', () => {
     const input = structuredClone(platformModelInput);
     input.services[2] = { ...input.services[2], usesKubernetesApi: true };
