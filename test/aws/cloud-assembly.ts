@@ -1,8 +1,7 @@
+import { addComplianceChecks } from '@platform/aws-platform';
 import { loadPlatformModel, type PlatformModel } from '@platform/model';
-import { Validations } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import type { CloudAssembly } from 'aws-cdk-lib/cx-api';
-import { AwsSolutionsChecks } from 'cdk-nag';
 import { buildCloudApp, type CloudApp, TODAY_CONTEXT_KEY } from '../../apps/cloud/src/cloud-app';
 import { testCdkApp } from '../support/cdk-app';
 
@@ -28,7 +27,7 @@ export interface SynthesizeOptions {
 export function synthesizeCloud(options: SynthesizeOptions = {}): SynthesizedCloud {
   const model = options.model ?? loadPlatformModel();
   const app = testCdkApp({ [TODAY_CONTEXT_KEY]: TEST_TODAY, ...options.context });
-  if (options.nag) Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
+  if (options.nag) addComplianceChecks(app);
   const cloud = buildCloudApp(app, model);
   const assembly = app.synth();
   const templates = new Map<string, Template>();
@@ -67,4 +66,11 @@ export function resourcesOfType(
   type: string,
 ): Record<string, { Properties: Record<string, unknown>; [key: string]: unknown }> {
   return template.findResources(type) as Record<string, { Properties: Record<string, unknown> }>;
+}
+
+/** The environment of the model with this name; a test of a missing environment fails here. */
+export function environmentOf(model: PlatformModel, name: string): PlatformModel['environments'][number] {
+  const environment = model.environments.find((candidate) => candidate.name === name);
+  if (!environment) throw new Error(`the model has no environment '${name}'`);
+  return environment;
 }

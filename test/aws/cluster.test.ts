@@ -7,7 +7,7 @@ import {
   serviceAccountOf,
 } from '@platform/model';
 import { Match, type Template } from 'aws-cdk-lib/assertions';
-import { resourcesOfType, type SynthesizedCloud, synthesizeCloud } from './cloud-assembly';
+import { environmentOf, resourcesOfType, type SynthesizedCloud, synthesizeCloud } from './cloud-assembly';
 
 let synthesized: SynthesizedCloud;
 beforeAll(() => {
@@ -15,7 +15,7 @@ beforeAll(() => {
 });
 
 const ENVIRONMENTS = ['dev', 'staging', 'prod'] as const;
-const environmentNamed = (name: string) => synthesized.model.environments.find((candidate) => candidate.name === name)!;
+const environmentNamed = (name: string) => environmentOf(synthesized.model, name);
 const namingOf = (name: string) => new EnvironmentNaming(synthesized.model.organization, environmentNamed(name));
 
 /** The statements of the policy attached to the role with this name. */
@@ -40,6 +40,12 @@ function joined(value: unknown): string {
       typeof part === 'string' ? part : JSON.stringify(part) === '{"Ref":"AWS::Partition"}' ? 'aws' : '?',
     )
     .join(separator);
+}
+
+interface KubernetesObject {
+  readonly kind: string;
+  readonly metadata: Record<string, unknown>;
+  readonly spec?: { readonly source?: unknown };
 }
 
 const asList = (value: unknown) => (Array.isArray(value) ? value : [value]);
@@ -99,8 +105,8 @@ describe.each(ENVIRONMENTS)('%s cluster', (name) => {
       'kube-proxy',
       'vpc-cni',
     ]);
-    const vpcCni = addons.find((addon) => addon.AddonName === 'vpc-cni')!;
-    const configuration = JSON.parse(String(vpcCni.ConfigurationValues));
+    const vpcCni = addons.find((addon) => addon.AddonName === 'vpc-cni');
+    const configuration = JSON.parse(String(vpcCni?.ConfigurationValues));
     expect(configuration.enableNetworkPolicy).toBe('true');
     expect(configuration.env.ENABLE_PREFIX_DELEGATION).toBe('true');
   });
@@ -286,14 +292,14 @@ describe.each(ENVIRONMENTS)('%s cluster', (name) => {
     const manifests = Object.values(resourcesOfType(template(), 'Custom::AWSCDK-EKS-KubernetesResource'))
       .map(({ Properties }) => Properties.Manifest)
       .filter((manifest): manifest is string => typeof manifest === 'string')
-      .flatMap((manifest) => JSON.parse(manifest) as Record<string, any>[]);
+      .flatMap((manifest) => JSON.parse(manifest) as KubernetesObject[]);
     const applications = manifests.filter((manifest) => manifest.kind === 'Application');
     expect(applications).toHaveLength(1);
     expect(applications[0].metadata).toMatchObject({
       name: GITOPS_ROOT_APPLICATION,
       namespace: PLATFORM_NAMESPACES.argocd,
     });
-    expect(applications[0].spec.source).toEqual({
+    expect(applications[0].spec?.source).toEqual({
       repoURL: gitops.repoUrl,
       targetRevision: gitops.targetRevision,
       path: gitops.path,

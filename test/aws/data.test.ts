@@ -1,7 +1,7 @@
 import { CACHE_ENGINE, POSTGRES_LOG_EXPORTS } from '@platform/aws-platform';
 import { CONNECTION_PARAMETERS, DATA_STORE_PORTS, EnvironmentNaming } from '@platform/model';
 import { Match } from 'aws-cdk-lib/assertions';
-import { resourcesOfType, type SynthesizedCloud, synthesizeCloud } from './cloud-assembly';
+import { environmentOf, resourcesOfType, type SynthesizedCloud, synthesizeCloud } from './cloud-assembly';
 
 let synthesized: SynthesizedCloud;
 beforeAll(() => {
@@ -9,7 +9,7 @@ beforeAll(() => {
 });
 
 const ENVIRONMENTS = ['dev', 'staging', 'prod'] as const;
-const environmentNamed = (name: string) => synthesized.model.environments.find((candidate) => candidate.name === name)!;
+const environmentNamed = (name: string) => environmentOf(synthesized.model, name);
 const namingOf = (name: string) => new EnvironmentNaming(synthesized.model.organization, environmentNamed(name));
 const servicesWith = (store: 'database' | 'cache') =>
   synthesized.model.services.filter((service) => service.dependencies[store]).map((service) => service.name);
@@ -110,14 +110,15 @@ describe.each(ENVIRONMENTS)('%s data stores', (name) => {
       ),
     ];
     expect(parameters.map((parameter) => parameter.Name).sort()).toEqual(expectedNames.sort());
-    const valueOf = (parameterName: string) => parameters.find((parameter) => parameter.Name === parameterName)?.Value;
+    const parameterValue = (parameterName: string) =>
+      parameters.find((parameter) => parameter.Name === parameterName)?.Value;
     const orderService = 'order-service';
-    expect(valueOf(naming.connectionParameterName(orderService, 'postgres', 'port'))).toBe('5432');
-    expect(valueOf(naming.connectionParameterName(orderService, 'postgres', 'database'))).toBe('order_service');
-    expect(valueOf(naming.connectionParameterName(orderService, 'postgres', 'host'))).toEqual({
+    expect(parameterValue(naming.connectionParameterName(orderService, 'postgres', 'port'))).toBe('5432');
+    expect(parameterValue(naming.connectionParameterName(orderService, 'postgres', 'database'))).toBe('order_service');
+    expect(parameterValue(naming.connectionParameterName(orderService, 'postgres', 'host'))).toEqual({
       'Fn::GetAtt': [expect.stringMatching(/^orderservicepostgresInstance/), 'Endpoint.Address'],
     });
-    expect(valueOf(naming.connectionParameterName('notification-service', 'redis', 'port'))).toBe('6379');
+    expect(parameterValue(naming.connectionParameterName('notification-service', 'redis', 'port'))).toBe('6379');
   });
 
   test('Valkey: TLS with an auth token from Secrets Manager, KMS at rest, failover and Multi-AZ when the model gives replicas', () => {

@@ -2,7 +2,7 @@ import { ModelSubnetAddresses } from '@platform/aws-platform';
 import { EnvironmentNaming, planSubnets } from '@platform/model';
 import { Match } from 'aws-cdk-lib/assertions';
 import { SubnetType } from 'aws-cdk-lib/aws-ec2';
-import { resourcesOfType, type SynthesizedCloud, synthesizeCloud } from './cloud-assembly';
+import { environmentOf, resourcesOfType, type SynthesizedCloud, synthesizeCloud } from './cloud-assembly';
 
 let synthesized: SynthesizedCloud;
 beforeAll(() => {
@@ -19,7 +19,7 @@ function tagValue(properties: Record<string, unknown>, key: string): string | un
 const TIER_OF_CDK_SUBNET_TYPE: Record<string, string> = { Public: 'public', Private: 'private', Isolated: 'isolated' };
 
 describe.each(ENVIRONMENTS)('%s network', (name) => {
-  const environment = () => synthesized.model.environments.find((candidate) => candidate.name === name)!;
+  const environment = () => environmentOf(synthesized.model, name);
   const naming = () => new EnvironmentNaming(synthesized.model.organization, environment());
   const template = () => synthesized.template(`${name}-network`);
 
@@ -101,7 +101,7 @@ describe.each(ENVIRONMENTS)('%s network', (name) => {
 
 test('interface endpoints admit HTTPS from the VPC only', () => {
   const template = synthesized.template('prod-network');
-  const prod = synthesized.model.environments.find((environment) => environment.name === 'prod')!;
+  const prod = environmentOf(synthesized.model, 'prod');
   template.hasResourceProperties('AWS::EC2::SecurityGroup', {
     GroupDescription: 'Interface endpoints, HTTPS from inside the VPC',
     SecurityGroupIngress: [Match.objectLike({ CidrIp: prod.network.vpcCidr, FromPort: 443, ToPort: 443 })],
@@ -109,7 +109,7 @@ test('interface endpoints admit HTTPS from the VPC only', () => {
 });
 
 test('a subnet the plan does not hold is a user error naming the environment and its AZs', () => {
-  const dev = synthesized.model.environments.find((environment) => environment.name === 'dev')!;
+  const dev = environmentOf(synthesized.model, 'dev');
   const addresses = new ModelSubnetAddresses(dev);
   expect(() =>
     addresses.allocateSubnetsCidr({

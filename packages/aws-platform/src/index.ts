@@ -1,5 +1,6 @@
 export * from './addon-permissions';
 export * from './ci-push-identity';
+export * from './compliance-checks';
 export * from './connection-parameters';
 export * from './gitops-bootstrap';
 export * from './image-registry';

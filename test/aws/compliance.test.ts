@@ -1,0 +1,85 @@
+import { addComplianceChecks } from '@platform/aws-platform';
+import { loadPlatformModel } from '@platform/model';
+import { Validations } from 'aws-cdk-lib';
+import * as sqs from 'aws-cdk-lib/aws-sqs';
+import type { IConstruct } from 'constructs';
+import { buildCloudApp, TODAY_CONTEXT_KEY } from '../../apps/cloud/src/cloud-app';
+import { testCdkApp } from '../support/cdk-app';
+import { type SynthesizedCloud, synthesizeCloud, TEST_TODAY } from './cloud-assembly';
+
+/** Acknowledged rule IDs of every construct below the scope, without the finding detail in brackets. */
+function acknowledgementsByRule(scope: IConstruct): Record<string, number> {
+  const counts: Record<string, number> = {};
+  for (const construct of scope.node.findAll()) {
+    for (const entry of construct.node.metadata) {
+      if (entry.type !== Validations.ACKNOWLEDGED_RULES_METADATA_KEY) continue;
+      for (const id of Object.keys(entry.data as Record<string, string>)) {
+        const rule = id.replace(/\[.*$/, '');
+        counts[rule] = (counts[rule] ?? 0) + 1;
+      }
+    }
+  }
+  return Object.fromEntries(Object.entries(counts).sort(([a], [b]) => a.localeCompare(b)));
+}
+
+describe('cdk-nag AwsSolutionsChecks on every stack of the shipped model', () => {
+  let synthesized: SynthesizedCloud;
+  beforeAll(() => {
+    // Synthesis throws on any unacknowledged finding, so reaching the tests means there is none.
+    synthesized = synthesizeCloud({ nag: true });
+  });
+
+  test('every stack was checked and none has an unacknowledged finding', () => {
+    const stacks = synthesized.assembly.stacks.map((stack) => stack.stackName);
+    expect(stacks).toHaveLength(1 + 4 * synthesized.model.environments.length);
+  });
+
+  test('every acknowledgement carries a reason a reviewer can read', () => {
+    const reasons = synthesized.cloud.sharedServices.node.root.node
+      .findAll()
+      .flatMap((construct) => construct.node.metadata)
+      .filter((entry) => entry.type === Validations.ACKNOWLEDGED_RULES_METADATA_KEY)
+      .flatMap((entry) => Object.values(entry.data as Record<string, string>));
+    expect(reasons.length).toBeGreaterThan(0);
+    for (const reason of reasons) expect(reason.length).toBeGreaterThan(40);
+  });
+
+  test('the acknowledgements, counted by rule, change only on review', () => {
+    expect(acknowledgementsByRule(synthesized.cloud.sharedServices.node.root)).toMatchInlineSnapshot(`
+{
+  "Annotation::AwsSolutions-AEC4": 1,
+  "Annotation::AwsSolutions-IAM4": 51,
+  "Annotation::AwsSolutions-IAM5": 64,
+  "Annotation::AwsSolutions-L1": 9,
+  "Annotation::AwsSolutions-RDS10": 4,
+  "Annotation::AwsSolutions-RDS11": 6,
+  "Annotation::AwsSolutions-RDS3": 2,
+  "Annotation::AwsSolutions-SMG4": 3,
+  "Annotation::AwsSolutions-SQS3": 3,
+  "CloudFormation-Validate::F3002": 3,
+  "CloudFormation-Validate::F3003": 3,
+  "CloudFormation-Validate::W3010": 6,
+  "CloudFormation-Validate::W9009": 3,
+}
+`);
+  });
+});
+
+test('an unacknowledged finding fails synthesis', () => {
+  const app = testCdkApp({ [TODAY_CONTEXT_KEY]: TEST_TODAY });
+  addComplianceChecks(app);
+  const { environments } = buildCloudApp(app, loadPlatformModel());
+  const messaging = environments.get('dev')?.messaging;
+  if (!messaging) throw new Error('dev has no messaging stack');
+  // No dead-letter queue and no TLS-only policy: AwsSolutions-SQS3 and SQS4.
+  new sqs.Queue(messaging, 'Careless', { encryption: sqs.QueueEncryption.SQS_MANAGED });
+  let message = '';
+  try {
+    app.synth();
+  } catch (error) {
+    message = (error as Error).message;
+  }
+  expect(message).toMatch(/ERROR .*\(AwsSolutions\)\s+dev-messaging\/Careless\/Resource[\s\S]*AwsSolutions-SQS3/);
+  expect(message).toContain("Acknowledge with 'AwsSolutions::AwsSolutions-SQS4'");
+  expect(message).not.toMatch(/dev-messaging\/orders/);
+});

@@ -1,0 +1,119 @@
+import { GITHUB_OIDC_ISSUER, PULL_ACTIONS } from '@platform/aws-platform';
+import { ecrRepositoryName } from '@platform/model';
+import { resourcesOfType, type SynthesizedCloud, synthesizeCloud } from './cloud-assembly';
+
+let synthesized: SynthesizedCloud;
+beforeAll(() => {
+  synthesized = synthesizeCloud();
+});
+
+const template = () => synthesized.template('shared-services');
+
+test('the shared stack lives in the shared-services account and region of the model', () => {
+  const stack = synthesized.assembly.getStackArtifact('shared-services');
+  expect(stack.environment).toMatchObject(synthesized.model.organization.sharedServices);
+});
+
+test('one repository per service: immutable tags, scan on push, KMS, lifecycle', () => {
+  const repositories = Object.values(resourcesOfType(template(), 'AWS::ECR::Repository')).map(
+    ({ Properties }) => Properties,
+  );
+  expect(repositories.map((repository) => repository.RepositoryName).sort()).toEqual(
+    synthesized.model.services.map((service) => ecrRepositoryName(synthesized.model.organization, service.name)).sort(),
+  );
+  for (const repository of repositories) {
+    expect(repository).toMatchObject({
+      ImageTagMutability: 'IMMUTABLE',
+      ImageScanningConfiguration: { ScanOnPush: true },
+      EncryptionConfiguration: { EncryptionType: 'KMS' },
+    });
+    const rules = JSON.parse(
+      String((repository.LifecyclePolicy as { LifecyclePolicyText: string }).LifecyclePolicyText),
+    ).rules;
+    expect(rules).toEqual([
+      expect.objectContaining({
+        selection: { tagStatus: 'untagged', countType: 'sinceImagePushed', countNumber: 7, countUnit: 'days' },
+      }),
+      expect.objectContaining({
+        selection: {
+          tagStatus: 'any',
+          countType: 'imageCountMoreThan',
+          countNumber: synthesized.model.organization.imagesKept,
+        },
+      }),
+    ]);
+  }
+});
+
+test('every environment account may pull, and only pull', () => {
+  const accounts = [...new Set(synthesized.model.environments.map((environment) => environment.account))].sort();
+  for (const { Properties } of Object.values(resourcesOfType(template(), 'AWS::ECR::Repository'))) {
+    const statements = (Properties.RepositoryPolicyText as { Statement: Record<string, unknown>[] }).Statement;
+    expect(statements).toHaveLength(1);
+    expect(statements[0].Action).toEqual(PULL_ACTIONS);
+    const principals = (statements[0].Principal as { AWS: unknown[] }).AWS.map((principal) =>
+      JSON.stringify(principal),
+    );
+    expect(principals).toHaveLength(accounts.length);
+    accounts.forEach((account, index) => {
+      expect(principals[index]).toContain(`:iam::${account}:root`);
+    });
+  }
+});
+
+test('CI assumes its role through GitHub OIDC only from the model repository and branch', () => {
+  const { githubRepository, branch } = synthesized.model.organization.ci;
+  template().hasResourceProperties('AWS::IAM::OIDCProvider', {
+    Url: `https://${GITHUB_OIDC_ISSUER}`,
+    ClientIdList: ['sts.amazonaws.com'],
+  });
+  const [role] = Object.values(resourcesOfType(template(), 'AWS::IAM::Role'));
+  expect(role.Properties.AssumeRolePolicyDocument).toMatchObject({
+    Statement: [
+      {
+        Action: 'sts:AssumeRoleWithWebIdentity',
+        Condition: {
+          StringEquals: {
+            [`${GITHUB_OIDC_ISSUER}:aud`]: 'sts.amazonaws.com',
+            [`${GITHUB_OIDC_ISSUER}:sub`]: `repo:${githubRepository}:ref:refs/heads/${branch}`,
+          },
+        },
+      },
+    ],
+  });
+});
+
+test('the CI role pushes only to the service repositories', () => {
+  const [policy] = Object.values(resourcesOfType(template(), 'AWS::IAM::Policy'));
+  const statements = (policy.Properties.PolicyDocument as { Statement: { Action: unknown; Resource: unknown }[] })
+    .Statement;
+  const repositoryIds = Object.keys(resourcesOfType(template(), 'AWS::ECR::Repository'));
+  for (const statement of statements) {
+    const actions = [statement.Action].flat();
+    if (actions.includes('ecr:GetAuthorizationToken')) {
+      // Authorization tokens have no resource scope in IAM.
+      expect(actions).toEqual(['ecr:GetAuthorizationToken']);
+      expect(statement.Resource).toBe('*');
+    } else {
+      expect(actions).toContain('ecr:PutImage');
+      expect(JSON.stringify(statement.Resource)).toMatch(
+        new RegExp(`^\\{"Fn::GetAtt":\\["(${repositoryIds.join('|')})","Arn"\\]\\}$`),
+      );
+    }
+  }
+  expect(statements.filter((statement) => [statement.Action].flat().includes('ecr:PutImage'))).toHaveLength(
+    repositoryIds.length,
+  );
+});
+
+test('the shared stack is tagged with the organization owner and cost center', () => {
+  const tags = (Object.values(resourcesOfType(template(), 'AWS::IAM::Role'))[0].Properties.Tags ?? []) as {
+    Key: string;
+    Value: string;
+  }[];
+  expect(tags).toEqual([
+    { Key: 'cost-center', Value: synthesized.model.organization.tags.costCenter },
+    { Key: 'environment', Value: 'shared' },
+    { Key: 'owner', Value: synthesized.model.organization.tags.owner },
+  ]);
+});

@@ -1,0 +1,40 @@
+import { type SynthesizedCloud, synthesizeCloud } from './cloud-assembly';
+
+let synthesized: SynthesizedCloud;
+beforeAll(() => {
+  synthesized = synthesizeCloud();
+});
+
+const STACK_KINDS = ['network', 'cluster', 'data', 'messaging'] as const;
+
+test.each(['dev', 'staging', 'prod'])('%s templates match their snapshots', (name) => {
+  for (const kind of STACK_KINDS) {
+    expect(synthesized.assembly.getStackArtifact(`${name}-${kind}`).template).toMatchSnapshot(`${name}-${kind}`);
+  }
+});
+
+test('shared services template matches its snapshot', () => {
+  expect(synthesized.assembly.getStackArtifact('shared-services').template).toMatchSnapshot();
+});
+
+test('the shipped model synthesizes without warnings', () => {
+  const warnings = synthesized.assembly.stacks.flatMap((stack) =>
+    stack.messages.filter((message) => message.level !== 'info').map((message) => `${stack.id}: ${message.entry.data}`),
+  );
+  expect(warnings).toEqual([]);
+});
+
+test('the same model synthesizes byte-identical templates', () => {
+  const again = synthesizeCloud();
+  for (const stack of synthesized.assembly.stacks) {
+    expect(JSON.stringify(again.assembly.getStackArtifact(stack.id).template)).toBe(JSON.stringify(stack.template));
+  }
+});
+
+test('no template holds a secret value: credentials appear only as dynamic references or deploy-time attributes', () => {
+  for (const stack of synthesized.assembly.stacks) {
+    const text = JSON.stringify(stack.template);
+    expect(text).not.toMatch(/"(Password|MasterUserPassword)":"[^{]/);
+    expect(text).not.toMatch(/"AuthToken":"/);
+  }
+});
