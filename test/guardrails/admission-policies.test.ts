@@ -41,6 +41,12 @@ describe.each(model.environments.map((e) => [e.name, e.policyMode] as const))('p
       expect(spec(policy).validationActions).toEqual([mode]);
       expect(spec(policy).evaluation.background.enabled).toBe(true);
       expect(spec(policy).validations.length).toBeGreaterThan(0);
+      // kubectl debug adds containers through the subresource; Pod policies must see those too.
+      const resources = spec(policy).matchConstraints.resourceRules.flatMap(
+        (r: { resources: string[] }) => r.resources,
+      );
+      if (resources.includes('pods') && !resources.includes('services'))
+        expect(resources).toContain('pods/ephemeralcontainers');
     }
   });
 

@@ -146,7 +146,9 @@ function expressionRewriter(
     rules.some((r) => r.apiGroups.includes(group) && r.resources.includes(resource));
   if (matches(kind.group, kind.resource)) return (expression) => expression;
   // Kyverno generates controller rules only for policies about Pods alone.
-  const podsOnly = rules.every((r) => r.apiGroups.every((g) => g === '') && r.resources.every((x) => x === 'pods'));
+  const podsOnly = rules.every(
+    (r) => r.apiGroups.every((g) => g === '') && r.resources.every((x) => x === 'pods' || x.startsWith('pods/')),
+  );
   const controllers = policy.spec.autogen?.podControllers?.controllers ?? AUTOGEN_CONTROLLERS;
   if (!podsOnly || !controllers.includes(kind.resource)) return undefined;
   const template = TEMPLATE_PATH[kind.resource];

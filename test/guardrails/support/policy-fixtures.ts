@@ -135,6 +135,13 @@ export function policyFixtures(registryHost: string): PolicyFixtures[] {
           change: (p) =>
             (p.spec.initContainers = [{ ...container(p), name: 'init', securityContext: { privileged: true } }]),
         },
+        {
+          name: 'privileged-debug-container',
+          change: (p) =>
+            (p.spec.ephemeralContainers = [
+              { name: 'debug', image: container(p).image, securityContext: { privileged: true } },
+            ]),
+        },
       ],
     },
     {

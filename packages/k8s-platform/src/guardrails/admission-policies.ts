@@ -108,12 +108,14 @@ export class AdmissionPolicies extends Construct {
   }
 }
 
-/** `apps/deployments`-style resource names grouped into admission resource rules, one per API group. */
+/** `deployments.apps`-style resource names grouped into admission resource rules, one per API group. */
 function resourceRules(resources: readonly string[]): ValidatingPolicySpecMatchConstraintsResourceRules[] {
   const byGroup = new Map<string, string[]>();
-  for (const resource of resources) {
-    const [group, plural] = resource.includes('/') ? resource.split('/') : ['', resource];
-    byGroup.set(group, [...(byGroup.get(group) ?? []), plural]);
+  for (const name of resources) {
+    const [resourceAndGroup, subresource] = name.split('/');
+    const [resource, ...group] = resourceAndGroup.split('.');
+    const key = group.join('.');
+    byGroup.set(key, [...(byGroup.get(key) ?? []), subresource ? `${resource}/${subresource}` : resource]);
   }
   return [...byGroup.entries()].map(([group, plurals]) => ({
     apiGroups: [group],

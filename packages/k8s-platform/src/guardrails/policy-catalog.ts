@@ -27,7 +27,7 @@ export interface PolicyDefinition {
   readonly subject: string;
   /** What the policy enforces and why. */
   readonly description: string;
-  /** Resources (core API group unless `apps/…` or `batch/…`) the policy matches. */
+  /** Resources the policy matches, as `resource[.group][/subresource]`: `pods`, `deployments.apps`, `pods/ephemeralcontainers`. */
   readonly resources: readonly string[];
   /**
    * Controllers autogen covers when the policy matches Pods only.
@@ -47,13 +47,16 @@ export interface PolicyContext {
 }
 
 export const POD_CONTROLLER_RESOURCES = {
-  deployments: 'apps/deployments',
-  statefulsets: 'apps/statefulsets',
-  daemonsets: 'apps/daemonsets',
-  replicasets: 'apps/replicasets',
-  jobs: 'batch/jobs',
-  cronjobs: 'batch/cronjobs',
+  deployments: 'deployments.apps',
+  statefulsets: 'statefulsets.apps',
+  daemonsets: 'daemonsets.apps',
+  replicasets: 'replicasets.apps',
+  jobs: 'jobs.batch',
+  cronjobs: 'cronjobs.batch',
 } as const satisfies Record<PodController, string>;
+
+/** Pods, and the subresource `kubectl debug` adds ephemeral containers through. */
+export const POD_RESOURCES = ['pods', 'pods/ephemeralcontainers'] as const;
 
 /** Labels of https://kubernetes.io/docs/concepts/overview/working-with-objects/common-labels/ every workload carries. */
 export const RECOMMENDED_LABELS = [
@@ -132,7 +135,7 @@ export function policyCatalog(context: PolicyContext): PolicyDefinition[] {
       severity: 'high',
       subject: 'Pod',
       description: 'Windows HostProcess containers run with full access to the node. They are not allowed.',
-      resources: ['pods'],
+      resources: POD_RESOURCES,
       variables: [ALL_CONTAINERS],
       validations: [
         {
@@ -152,7 +155,7 @@ export function policyCatalog(context: PolicyContext): PolicyDefinition[] {
       subject: 'Pod',
       description:
         "Sharing the node's network, PID or IPC namespace lets a Pod see and reach every process and socket of the node.",
-      resources: ['pods'],
+      resources: POD_RESOURCES,
       validations: [
         {
           expression:
@@ -170,7 +173,7 @@ export function policyCatalog(context: PolicyContext): PolicyDefinition[] {
       severity: 'high',
       subject: 'Pod,Volume',
       description: 'A hostPath volume exposes the node filesystem to the Pod and is a common path to a node takeover.',
-      resources: ['pods'],
+      resources: POD_RESOURCES,
       validations: [
         {
           expression: 'object.spec.?volumes.orValue([]).all(v, !has(v.hostPath))',
@@ -185,7 +188,7 @@ export function policyCatalog(context: PolicyContext): PolicyDefinition[] {
       severity: 'high',
       subject: 'Pod',
       description: 'A host port binds the node address, bypassing Services and NetworkPolicies.',
-      resources: ['pods'],
+      resources: POD_RESOURCES,
       variables: [ALL_CONTAINERS],
       validations: [
         {
@@ -201,7 +204,7 @@ export function policyCatalog(context: PolicyContext): PolicyDefinition[] {
       severity: 'high',
       subject: 'Pod',
       description: 'A privileged container has every capability and every device of the node.',
-      resources: ['pods'],
+      resources: POD_RESOURCES,
       variables: [ALL_CONTAINERS],
       validations: [
         {
@@ -218,7 +221,7 @@ export function policyCatalog(context: PolicyContext): PolicyDefinition[] {
       subject: 'Pod',
       description:
         'Capabilities beyond the container runtime defaults (for example NET_ADMIN, SYS_ADMIN) may not be added.',
-      resources: ['pods'],
+      resources: POD_RESOURCES,
       variables: [ALL_CONTAINERS],
       validations: [
         {
@@ -234,7 +237,7 @@ export function policyCatalog(context: PolicyContext): PolicyDefinition[] {
       severity: 'medium',
       subject: 'Pod',
       description: 'An unmasked /proc exposes kernel information of the node; the default mask must stay.',
-      resources: ['pods'],
+      resources: POD_RESOURCES,
       variables: [ALL_CONTAINERS],
       validations: [
         {
@@ -250,7 +253,7 @@ export function policyCatalog(context: PolicyContext): PolicyDefinition[] {
       severity: 'medium',
       subject: 'Pod',
       description: 'SELinux user and role may not be set, and the type only to one of the container types.',
-      resources: ['pods'],
+      resources: POD_RESOURCES,
       variables: [
         ALL_CONTAINERS,
         {
@@ -276,7 +279,7 @@ export function policyCatalog(context: PolicyContext): PolicyDefinition[] {
       severity: 'medium',
       subject: 'Pod',
       description: 'Seccomp may not be turned off (Unconfined).',
-      resources: ['pods'],
+      resources: POD_RESOURCES,
       variables: [ALL_CONTAINERS],
       validations: [
         {
@@ -294,7 +297,7 @@ export function policyCatalog(context: PolicyContext): PolicyDefinition[] {
       severity: 'medium',
       subject: 'Pod',
       description: 'Only the namespaced sysctls that the Pod Security Standards call safe may be set.',
-      resources: ['pods'],
+      resources: POD_RESOURCES,
       validations: [
         {
           expression: `object.spec.?securityContext.?sysctls.orValue([]).all(s, s.name in ${celList(SAFE_SYSCTLS)})`,
@@ -309,7 +312,7 @@ export function policyCatalog(context: PolicyContext): PolicyDefinition[] {
       severity: 'medium',
       subject: 'Pod,Volume',
       description: 'Only volume types that do not reach into the node or the network storage of others are allowed.',
-      resources: ['pods'],
+      resources: POD_RESOURCES,
       validations: [
         {
           expression: `object.spec.?volumes.orValue([]).all(v, v.all(field, field == 'name' || field in ${celList(RESTRICTED_VOLUME_SOURCES)}))`,
@@ -325,7 +328,7 @@ export function policyCatalog(context: PolicyContext): PolicyDefinition[] {
       subject: 'Pod',
       description:
         'A process may not gain more privileges than its parent (setuid binaries): allowPrivilegeEscalation must be false.',
-      resources: ['pods'],
+      resources: POD_RESOURCES,
       variables: [ALL_CONTAINERS],
       validations: [
         {
@@ -343,7 +346,7 @@ export function policyCatalog(context: PolicyContext): PolicyDefinition[] {
       severity: 'high',
       subject: 'Pod',
       description: 'Containers must run as a non-root user: runAsNonRoot true, and never runAsUser 0.',
-      resources: ['pods'],
+      resources: POD_RESOURCES,
       variables: [ALL_CONTAINERS],
       validations: [
         {
@@ -368,7 +371,7 @@ export function policyCatalog(context: PolicyContext): PolicyDefinition[] {
       severity: 'medium',
       subject: 'Pod',
       description: 'Seccomp must be on explicitly: RuntimeDefault or Localhost, on the Pod or on every container.',
-      resources: ['pods'],
+      resources: POD_RESOURCES,
       variables: [ALL_CONTAINERS],
       validations: [
         {
@@ -388,7 +391,7 @@ export function policyCatalog(context: PolicyContext): PolicyDefinition[] {
       severity: 'medium',
       subject: 'Pod',
       description: 'Containers must drop ALL capabilities and may add back only NET_BIND_SERVICE.',
-      resources: ['pods'],
+      resources: POD_RESOURCES,
       variables: [ALL_CONTAINERS],
       validations: [
         {
@@ -407,7 +410,7 @@ export function policyCatalog(context: PolicyContext): PolicyDefinition[] {
       subject: 'Pod',
       description:
         'An image without a tag, or tagged latest, changes under a running workload: rollbacks and audits need a fixed tag or digest.',
-      resources: ['pods'],
+      resources: POD_RESOURCES,
       variables: [ALL_CONTAINERS],
       validations: [
         {
@@ -426,7 +429,7 @@ export function policyCatalog(context: PolicyContext): PolicyDefinition[] {
       subject: 'Pod',
       description:
         'The scheduler places Pods by their requests, and a memory limit keeps one leaking container from starving its node.',
-      resources: ['pods'],
+      resources: POD_RESOURCES,
       variables: [RUNNING_CONTAINERS],
       validations: [
         {
@@ -446,8 +449,8 @@ export function policyCatalog(context: PolicyContext): PolicyDefinition[] {
       subject: 'Pod',
       description:
         'Without a readiness probe traffic reaches Pods that cannot serve it; without a liveness probe a hung process is never restarted. Pods of Jobs run to completion and are exempt.',
-      resources: ['pods'],
-      autogenControllers: ['deployments', 'statefulsets', 'daemonsets', 'replicasets'],
+      resources: POD_RESOURCES,
+      autogenControllers: ['deployments', 'statefulsets', 'daemonsets'],
       matchConditions: [
         {
           name: 'not-run-to-completion',
@@ -468,7 +471,7 @@ export function policyCatalog(context: PolicyContext): PolicyDefinition[] {
       severity: 'low',
       subject: 'Pod',
       description: `Dashboards, cost reports and alerts group workloads by the recommended labels: ${RECOMMENDED_LABELS.join(', ')}.`,
-      resources: ['pods'],
+      resources: POD_RESOURCES,
       validations: [
         {
           expression: `${celList(RECOMMENDED_LABELS)}.all(l, l in object.metadata.?labels.orValue({}) && object.metadata.labels[l] != '')`,
@@ -484,7 +487,7 @@ export function policyCatalog(context: PolicyContext): PolicyDefinition[] {
       subject: 'Pod',
       description:
         'A read-only root filesystem stops an intruder from changing binaries; write to an emptyDir instead.',
-      resources: ['pods'],
+      resources: POD_RESOURCES,
       variables: [ALL_CONTAINERS],
       validations: [
         {
@@ -501,7 +504,7 @@ export function policyCatalog(context: PolicyContext): PolicyDefinition[] {
       severity: 'high',
       subject: 'Pod',
       description: `Images come from the platform's ECR registry (${context.registryHost}) only, where they are scanned and immutable.`,
-      resources: ['pods'],
+      resources: POD_RESOURCES,
       variables: [ALL_CONTAINERS],
       validations: [
         {
