@@ -76,7 +76,6 @@ export class AppOfAppsChart extends GitOpsChart {
         ]),
         // The add-on charts install CRDs, cluster roles and webhooks; the folders cluster-wide stores and node pools.
         clusterResourceWhitelist: [{ group: '*', kind: '*' }],
-        sourceNamespaces: [PLATFORM_NAMESPACES.argocd],
       },
     });
     new AppProject(this, 'ServicesProject', {
@@ -91,7 +90,6 @@ export class AppOfAppsChart extends GitOpsChart {
           { group: '', kind: 'ResourceQuota' },
           { group: '', kind: 'LimitRange' },
         ],
-        sourceNamespaces: [PLATFORM_NAMESPACES.argocd],
       },
     });
   }
