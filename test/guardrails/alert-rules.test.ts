@@ -348,6 +348,12 @@ function burnRateTests(kind: 'availability' | 'latency', speed: 'page' | 'ticket
       alert_rule_test: [check(false, '')],
     },
     {
+      name: `${alertname}: ${p.window} just below, ${p.short} above: no alert`,
+      interval: '1m',
+      input_series: series({ [p.window]: p.below, [p.short]: p.above }),
+      alert_rule_test: [check(false, '')],
+    },
+    {
       name: `${alertname}: ${p.window} above, ${p.short} just below: no alert`,
       interval: '1m',
       input_series: series({ [p.window]: p.above, [p.short]: p.below }),

@@ -12,6 +12,7 @@ export function evaluateWithCel(
 ): PolicyResult[] {
   const result = spawnSync(process.execPath, ['--import', 'tsx', RUNNER], {
     input: JSON.stringify({ policies, exceptions, objects }),
+    cwd: join(__dirname, '..', '..', '..'),
     encoding: 'utf8',
     maxBuffer: 256 * 1024 * 1024,
   });
