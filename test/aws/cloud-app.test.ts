@@ -80,3 +80,18 @@ test('a node group mixing ARM and x86 instance types is a user error', () => {
   expect(isUserError(error)).toBe(true);
   expect(error.message).toContain("environment 'prod': cluster.nodeGroups.spot.instanceTypes mixes ARM and x86");
 });
+
+test('a cache ID longer than ElastiCache allows is a user error naming the environment', () => {
+  const shipped = loadPlatformModel();
+  const longName = 'notification-service-with-long-x';
+  const model = {
+    ...shipped,
+    services: shipped.services.map((service) =>
+      service.name === 'notification-service' ? { ...service, name: longName } : service,
+    ),
+  };
+  const error = errorOf(() => buildCloudApp(testCdkApp(), model));
+  expect(isUserError(error)).toBe(true);
+  expect(error.message).toContain(`environment 'dev': the cache ID 'acme-dev-${longName}'`);
+  expect(error.message).toContain('ElastiCache allows 40');
+});

@@ -1,4 +1,4 @@
-import { DATA_STORE_PORTS, type Environment, type EnvironmentNaming, type Service } from '@platform/model';
+import { DATA_STORE_PORTS, type Environment, type EnvironmentNaming, type Service, UserError } from '@platform/model';
 import { RemovalPolicy } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as elasticache from 'aws-cdk-lib/aws-elasticache';
@@ -68,7 +68,7 @@ export class ServiceCache extends Construct {
     });
 
     this.replicationGroup = new elasticache.CfnReplicationGroup(this, 'ReplicationGroup', {
-      replicationGroupId: `${naming.prefix}-${service.name}`.slice(0, 40),
+      replicationGroupId: replicationGroupId(environment, `${naming.prefix}-${service.name}`),
       replicationGroupDescription: `Cache of ${service.name} in ${naming.prefix}`,
       engine: CACHE_ENGINE.engine,
       engineVersion: CACHE_ENGINE.engineVersion,
@@ -108,4 +108,14 @@ export class ServiceCache extends Construct {
       facts: { host: this.replicationGroup.attrPrimaryEndPointAddress, port: String(port) },
     });
   }
+}
+
+/** ElastiCache replication group IDs have at most 40 characters. */
+function replicationGroupId(environment: Environment, id: string): string {
+  if (id.length > 40) {
+    throw new UserError(
+      `environment '${environment.name}': the cache ID '${id}' (organization-environment-service) has ${id.length} characters; ElastiCache allows 40. Shorten the service or environment name.`,
+    );
+  }
+  return id;
 }
