@@ -102,6 +102,32 @@ describe('the app-of-apps of an environment', () => {
   });
 });
 
+describe('what Argo CD would admit', () => {
+  it.each(['dev', 'staging', 'prod'])(
+    'in %s every Application uses a repository and namespaces its project allows, and objects its project permits',
+    (environment) => {
+      const projects = new Map(objectsOf(rendered, environment, 'AppProject').map((p) => [p.metadata.name, p.spec]));
+      for (const app of applications(environment)) {
+        const project = projects.get(app.spec.project);
+        expect(project).toBeDefined();
+        expect(project?.sourceRepos).toContain(app.spec.source.repoURL);
+        const allowed = project?.destinations.map((d: { namespace: string }) => d.namespace);
+        if (app.spec.destination.namespace) expect(allowed).toContain(app.spec.destination.namespace);
+        if (!app.spec.source.directory) continue;
+        const folder = app.spec.source.path.replace(`dist/${environment}/`, '');
+        const objects = rendered.filter((f) => f.path.startsWith(`${environment}/${folder}/`)).map((f) => f.object);
+        expect(objects.length).toBeGreaterThan(0);
+        for (const object of objects) {
+          if (object.metadata.namespace) expect(allowed).toContain(object.metadata.namespace);
+          else expect(project?.clusterResourceWhitelist).toEqual([{ group: '*', kind: '*' }]);
+          const denied = (project?.namespaceResourceBlacklist ?? []).map((r: { kind: string }) => r.kind);
+          expect(denied).not.toContain(object.kind);
+        }
+      }
+    },
+  );
+});
+
 describe('platform add-ons', () => {
   const helmApps = () => applications('prod').filter((a) => a.spec.source.helm !== undefined);
 
