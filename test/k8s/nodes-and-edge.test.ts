@@ -78,6 +78,12 @@ describe('edge', () => {
     ]);
   });
 
+  it('lets the ALB gate the readiness of pods in the namespace of the edge service only', () => {
+    const label = 'elbv2.k8s.aws/pod-readiness-gate-inject';
+    expect(findObject(rendered, 'prod', 'Namespace', 'commerce').metadata.labels[label]).toBe('enabled');
+    expect(findObject(rendered, 'prod', 'Namespace', 'identity').metadata.labels).not.toHaveProperty(label);
+  });
+
   it('uses no retired ingress-nginx anywhere', () => {
     expect(JSON.stringify(rendered)).not.toMatch(/ingress-nginx|kubernetes\.io\/ingress\.class.*nginx/);
   });

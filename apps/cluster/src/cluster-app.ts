@@ -7,6 +7,7 @@ import {
   ManagedNamespace,
   NamespaceBaselinePolicies,
   PlatformService,
+  POD_READINESS_GATE_LABELS,
   platformLabels,
   SyncWave,
   TEAM_LABEL,
@@ -53,7 +54,11 @@ function addNamespaces(app: App, model: PlatformModel, environment: Environment)
   const scope = chart(app, environment, 'namespaces', SyncWave.NAMESPACES);
   const labels = platformLabels(model.organization, environment, 'namespaces');
   for (const team of model.teams) {
-    new ManagedNamespace(scope, team.name, { name: team.name, labels: { ...labels, [TEAM_LABEL]: team.name } });
+    const servesEdge = model.services.some((service) => service.team === team.name && service.exposure === 'edge');
+    new ManagedNamespace(scope, team.name, {
+      name: team.name,
+      labels: { ...labels, [TEAM_LABEL]: team.name, ...(servesEdge ? POD_READINESS_GATE_LABELS : {}) },
+    });
   }
   for (const [name, podSecurity] of Object.entries(ADDON_NAMESPACE_SECURITY)) {
     new ManagedNamespace(scope, name, { name, podSecurity, labels });

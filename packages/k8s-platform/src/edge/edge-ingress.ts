@@ -2,6 +2,12 @@ import type { Environment, Service } from '@platform/model';
 import { k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 
+/**
+ * Namespace label by which the AWS Load Balancer Controller adds a readiness gate to new pods: a pod counts
+ * as ready only once the ALB sees it healthy, so a rolling update never outpaces the load balancer.
+ */
+export const POD_READINESS_GATE_LABELS = { 'elbv2.k8s.aws/pod-readiness-gate-inject': 'enabled' } as const;
+
 export interface EdgeIngressProps {
   readonly environment: Environment;
   readonly service: Service;
