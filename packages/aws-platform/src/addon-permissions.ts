@@ -1,5 +1,5 @@
 import type { EnvironmentNaming } from '@platform/model';
-import { Stack } from 'aws-cdk-lib';
+import { Aws, Stack } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type { IConstruct } from 'constructs';
 import { parameterArn, secretPrefixArn } from './resource-arns';
@@ -80,13 +80,13 @@ export function loadBalancerControllerStatements(): iam.PolicyStatement[] {
     new iam.PolicyStatement({
       sid: 'TagSecurityGroupsOnCreate',
       actions: ['ec2:CreateTags'],
-      resources: ['arn:aws:ec2:*:*:security-group/*'],
+      resources: [`arn:${Aws.PARTITION}:ec2:*:*:security-group/*`],
       conditions: { StringEquals: { 'ec2:CreateAction': 'CreateSecurityGroup' }, ...taggingOnCreate },
     }),
     new iam.PolicyStatement({
       sid: 'ManageOwnSecurityGroups',
       actions: ['ec2:CreateTags', 'ec2:DeleteTags', 'ec2:DeleteSecurityGroup'],
-      resources: ['arn:aws:ec2:*:*:security-group/*'],
+      resources: [`arn:${Aws.PARTITION}:ec2:*:*:security-group/*`],
       conditions: taggedByController,
     }),
     new iam.PolicyStatement({
@@ -142,7 +142,7 @@ export function loadBalancerControllerStatements(): iam.PolicyStatement[] {
     new iam.PolicyStatement({
       sid: 'RegisterTargets',
       actions: ['elasticloadbalancing:RegisterTargets', 'elasticloadbalancing:DeregisterTargets'],
-      resources: ['arn:aws:elasticloadbalancing:*:*:targetgroup/*/*'],
+      resources: [`arn:${Aws.PARTITION}:elasticloadbalancing:*:*:targetgroup/*/*`],
     }),
   ];
 }
@@ -164,7 +164,7 @@ export function karpenterControllerStatements(
 ): iam.PolicyStatement[] {
   const { region } = Stack.of(scope);
   const clusterTag = `kubernetes.io/cluster/${karpenter.clusterName}`;
-  const ec2Arn = (resource: string) => `arn:aws:ec2:${region}:*:${resource}`;
+  const ec2Arn = (resource: string) => `arn:${Aws.PARTITION}:ec2:${region}:*:${resource}`;
   const ownedResources = [
     'fleet/*',
     'instance/*',
@@ -205,6 +205,7 @@ export function karpenterControllerStatements(
     new iam.PolicyStatement({
       sid: 'DescribeCapacity',
       actions: [
+        'ec2:DescribeAvailabilityZones',
         'ec2:DescribeCapacityReservations',
         'ec2:DescribeImages',
         'ec2:DescribeInstances',
@@ -221,7 +222,7 @@ export function karpenterControllerStatements(
     new iam.PolicyStatement({
       sid: 'ReadAmiParameters',
       actions: ['ssm:GetParameter'],
-      resources: [`arn:aws:ssm:${region}::parameter/aws/service/*`],
+      resources: [`arn:${Aws.PARTITION}:ssm:${region}::parameter/aws/service/*`],
     }),
     new iam.PolicyStatement({
       sid: 'ReadInterruptionQueue',

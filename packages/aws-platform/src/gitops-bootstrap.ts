@@ -71,8 +71,6 @@ export class GitOpsBootstrap extends Construct {
       Stack.of(this).node.findChild(AWS_CUSTOM_RESOURCE_SINGLETON),
       'The AwsCustomResource function that reads the repository credentials',
     );
-    const kubectlProvider = cluster.node.tryFindChild('KubectlProvider');
-    if (kubectlProvider) acknowledgeCdkProvider(kubectlProvider, 'The kubectl provider (Helm and manifest handler)');
   }
 
   /**

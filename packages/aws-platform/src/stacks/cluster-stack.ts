@@ -8,6 +8,7 @@ import {
 import { Stack, type StackProps } from 'aws-cdk-lib';
 import type * as ec2 from 'aws-cdk-lib/aws-ec2';
 import type { Construct } from 'constructs';
+import { acknowledgeCdkProvider } from '../acknowledge';
 import { GitOpsBootstrap } from '../gitops-bootstrap';
 import { kubernetesRelease, warnAboutSupport } from '../kubernetes-release';
 import { PlatformCluster } from '../platform-cluster';
@@ -52,6 +53,9 @@ export class ClusterStack extends Stack {
       identities.set(service.name, identity);
     }
     this.serviceIdentities = identities;
+    // Last, so the findings include every permission the Helm and manifest resources added.
+    const kubectlProvider = this.platformCluster.cluster.node.tryFindChild('KubectlProvider');
+    if (kubectlProvider) acknowledgeCdkProvider(kubectlProvider, 'The kubectl provider (Helm and manifest handler)');
     tagResources(this, environment.name, environment.tags);
   }
 }
