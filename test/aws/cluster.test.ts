@@ -141,7 +141,7 @@ describe.each(ENVIRONMENTS)('%s cluster', (name) => {
   test('nodes require IMDSv2 and get encrypted root volumes and the node security group', () => {
     template().hasResourceProperties('AWS::EC2::LaunchTemplate', {
       LaunchTemplateData: Match.objectLike({
-        MetadataOptions: Match.objectLike({ HttpTokens: 'required' }),
+        MetadataOptions: Match.objectLike({ HttpTokens: 'required', HttpPutResponseHopLimit: 1 }),
         BlockDeviceMappings: [Match.objectLike({ Ebs: Match.objectLike({ Encrypted: true }) })],
         SecurityGroupIds: Match.arrayWith([
           Match.objectLike({ 'Fn::GetAtt': ['PlatformNodeSecurityGroupEBA7E041', 'GroupId'] }),

@@ -43,7 +43,9 @@ export class PlatformNodeGroups extends Construct {
     });
     const launchTemplate = new ec2.LaunchTemplate(this, 'LaunchTemplate', {
       requireImdsv2: true,
-      httpPutResponseHopLimit: 2,
+      // Pods get AWS credentials from Pod Identity; a hop limit of 1 keeps them away from the node's
+      // role, as on the nodes Karpenter launches.
+      httpPutResponseHopLimit: 1,
       securityGroup: props.securityGroups[0],
       blockDevices: [
         {
