@@ -1,7 +1,8 @@
-import { ModelSubnetAddresses } from '@platform/aws-platform';
+import { ModelSubnetAddresses, NetworkStack } from '@platform/aws-platform';
 import { EnvironmentNaming, planSubnets } from '@platform/model';
-import { Match } from 'aws-cdk-lib/assertions';
+import { Match, Template } from 'aws-cdk-lib/assertions';
 import { SubnetType } from 'aws-cdk-lib/aws-ec2';
+import { testCdkApp } from '../support/cdk-app';
 import { environmentOf, resourcesOfType, type SynthesizedCloud, synthesizeCloud } from './cloud-assembly';
 
 let synthesized: SynthesizedCloud;
@@ -123,4 +124,26 @@ test('a subnet the plan does not hold is a user error naming the environment and
       ],
     }),
   ).toThrow(/environment 'dev'.*us-east-1f.*us-east-1a, us-east-1b, us-east-1c/);
+});
+
+test('a different layout in the model yields exactly its planned subnets too', () => {
+  const shipped = environmentOf(synthesized.model, 'staging');
+  const environment = {
+    ...shipped,
+    network: { ...shipped.network, vpcCidr: '10.99.0.0/20', subnetPrefixes: { public: 26, private: 22, isolated: 27 } },
+  };
+  const stack = new NetworkStack(testCdkApp(), 'layout-network', {
+    env: { account: environment.account, region: environment.region },
+    organization: synthesized.model.organization,
+    environment,
+  });
+  const subnets = Object.values(resourcesOfType(Template.fromStack(stack), 'AWS::EC2::Subnet'))
+    .map(({ Properties }) => `${Properties.AvailabilityZone} ${Properties.CidrBlock}`)
+    .sort();
+  expect(subnets).toEqual(
+    planSubnets(environment)
+      .map((plan) => `${plan.availabilityZone} ${plan.cidr}`)
+      .sort(),
+  );
+  expect(subnets).toContain('us-east-1a 10.99.0.0/22');
 });
