@@ -211,15 +211,15 @@ describe.each(model.environments.map((environment) => environment.name))('enviro
     expect(ofType(all, 'AWS::IAM::Role').map((role) => role.properties.RoleName)).toContain(nodeClass.spec.role);
 
     const clusterNames = ofType(all, 'AWS::EKS::Cluster').map((cluster) => cluster.properties.Name);
-    const valueOf = (wanted: string) =>
+    const valuesNamed = (wanted: string) =>
       objects()
         .filter((object) => object.kind === 'Application')
         .flatMap((application) => [...entries(application.spec)].filter(([k]) => k === wanted).map(([, v]) => v));
-    expect(valueOf('clusterName').length).toBeGreaterThan(0);
-    for (const name of valueOf('clusterName')) expect(clusterNames).toContain(name);
+    expect(valuesNamed('clusterName').length).toBeGreaterThan(0);
+    for (const name of valuesNamed('clusterName')) expect(clusterNames).toContain(name);
     const queueNames = ofType(all, 'AWS::SQS::Queue').map((queue) => queue.properties.QueueName);
-    expect(valueOf('interruptionQueue').length).toBe(1);
-    for (const name of valueOf('interruptionQueue')) expect(queueNames).toContain(name);
+    expect(valuesNamed('interruptionQueue').length).toBe(1);
+    for (const name of valuesNamed('interruptionQueue')) expect(queueNames).toContain(name);
   });
 
   it('allows egress to the data stores exactly on the isolated subnets the templates create', () => {
