@@ -287,6 +287,16 @@ describe.each(ENVIRONMENTS)('%s cluster', (name) => {
     });
   });
 
+  test('Argo CD judges child Applications by their health, so sync waves between them hold', () => {
+    const [argoCd] = Object.values(resourcesOfType(template(), 'Custom::AWSCDK-EKS-HelmChart')).filter(
+      (chart) => chart.Properties.Chart === ARGO_CD_CHART.chart,
+    );
+    const values = JSON.parse(String(argoCd.Properties.Values));
+    const check: string = values.configs.cm['resource.customizations.health.argoproj.io_Application'];
+    expect(check).toContain('health.status = obj.status.health.status');
+    expect(check).toMatch(/status = "Progressing"/);
+  });
+
   test('the root Application syncs the environment folder of the GitOps repository, not recursively', () => {
     const gitops = environmentNamed(name).gitops;
     const manifests = Object.values(resourcesOfType(template(), 'Custom::AWSCDK-EKS-KubernetesResource'))

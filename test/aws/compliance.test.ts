@@ -54,7 +54,7 @@ describe('cdk-nag AwsSolutionsChecks on every stack of the shipped model', () =>
   "Annotation::AwsSolutions-RDS10": 4,
   "Annotation::AwsSolutions-RDS11": 6,
   "Annotation::AwsSolutions-RDS3": 2,
-  "Annotation::AwsSolutions-SMG4": 3,
+  "Annotation::AwsSolutions-SMG4": 6,
   "Annotation::AwsSolutions-SQS3": 3,
   "CloudFormation-Validate::F3002": 3,
   "CloudFormation-Validate::F3003": 3,

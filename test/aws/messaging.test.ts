@@ -1,4 +1,4 @@
-import { EnvironmentNaming } from '@platform/model';
+import { ALERTMANAGER_RECEIVER_KEYS, EnvironmentNaming } from '@platform/model';
 import { Match } from 'aws-cdk-lib/assertions';
 import { environmentOf, resourcesOfType, type SynthesizedCloud, synthesizeCloud } from './cloud-assembly';
 
@@ -71,5 +71,15 @@ describe.each(['dev', 'staging', 'prod'])('%s messaging', (name) => {
       AlarmActions: [{ Ref: topicId }],
       Dimensions: [{ Name: 'QueueName', Value: Match.objectLike({ 'Fn::GetAtt': [queueIds().main, 'QueueName'] }) }],
     });
+  });
+
+  test('the alert receivers get a secret under the contract name whose values the on-call team sets', () => {
+    const secrets = Object.values(resourcesOfType(template(), 'AWS::SecretsManager::Secret'));
+    const receivers = secrets.find((secret) => secret.Properties.Name === naming().alertmanagerReceiversSecretName);
+    expect(receivers?.Properties.GenerateSecretString).toEqual({
+      SecretStringTemplate: JSON.stringify({ [ALERTMANAGER_RECEIVER_KEYS.ticketWebhookUrl]: '' }),
+      GenerateStringKey: ALERTMANAGER_RECEIVER_KEYS.pagerDutyRoutingKey,
+    });
+    expect(receivers?.Properties.SecretString).toBeUndefined();
   });
 });

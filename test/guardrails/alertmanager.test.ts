@@ -1,10 +1,5 @@
-import {
-  ALERTMANAGER_RECEIVER_KEYS,
-  ALERTMANAGER_RECEIVERS_SECRET,
-  AlertmanagerReceiversSecret,
-  alertmanagerValues,
-} from '@platform/k8s-platform';
-import { EnvironmentNaming, loadPlatformModel, PLATFORM_NAMESPACES } from '@platform/model';
+import { ALERTMANAGER_RECEIVERS_SECRET, AlertmanagerReceiversSecret, alertmanagerValues } from '@platform/k8s-platform';
+import { ALERTMANAGER_RECEIVER_KEYS, EnvironmentNaming, loadPlatformModel, PLATFORM_NAMESPACES } from '@platform/model';
 import { Chart, Testing } from 'cdk8s';
 
 interface Route {

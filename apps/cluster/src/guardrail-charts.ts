@@ -1,5 +1,12 @@
-import { AdmissionPolicies, AlertRules, browsableRepositoryUrl, GitOpsChart, SyncWave } from '@platform/k8s-platform';
-import { type Environment, type PlatformModel, registryHost } from '@platform/model';
+import {
+  AdmissionPolicies,
+  AlertmanagerReceiversSecret,
+  AlertRules,
+  browsableRepositoryUrl,
+  GitOpsChart,
+  SyncWave,
+} from '@platform/k8s-platform';
+import { type Environment, EnvironmentNaming, type PlatformModel, registryHost } from '@platform/model';
 import type { App } from 'cdk8s';
 
 /** Folders of dist/<env>/ that hold the admission policies and the alert rules. */
@@ -28,5 +35,8 @@ export function addGuardrailCharts(app: App, model: PlatformModel, environment: 
       repositoryUrl: browsableRepositoryUrl(environment.gitops.repoUrl),
       revision: environment.gitops.targetRevision,
     },
+  });
+  new AlertmanagerReceiversSecret(alerting, 'alertmanager-receivers', {
+    naming: new EnvironmentNaming(model.organization, environment),
   });
 }

@@ -23,6 +23,16 @@ export const ARGO_CD_CHART = {
 
 export const REPOSITORY_SECRET_NAME = 'gitops-repository';
 
+/** Lua health check of an Application: the health its own status reports, Progressing until it has one. */
+export const APPLICATION_HEALTH_CHECK = [
+  'local health = { status = "Progressing", message = "" }',
+  'if obj.status ~= nil and obj.status.health ~= nil then',
+  '  health.status = obj.status.health.status',
+  '  health.message = obj.status.health.message or ""',
+  'end',
+  'return health',
+].join('\n');
+
 /** Construct ID aws-cdk-lib gives the one function behind every AwsCustomResource of a stack. */
 const AWS_CUSTOM_RESOURCE_SINGLETON = 'AWS679f53fac002430cb0da5b7982bd2287';
 
@@ -58,6 +68,8 @@ export class GitOpsBootstrap extends Construct {
         },
         crds: { keep: true },
         dex: { enabled: false },
+        // Sync waves between child Applications hold only when Argo CD judges an Application's health.
+        configs: { cm: { 'resource.customizations.health.argoproj.io_Application': APPLICATION_HEALTH_CHECK } },
       },
     });
 

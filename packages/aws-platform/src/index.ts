@@ -1,4 +1,5 @@
 export * from './addon-permissions';
+export * from './alert-receivers-secret';
 export * from './ci-push-identity';
 export * from './compliance-checks';
 export * from './connection-parameters';

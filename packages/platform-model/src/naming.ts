@@ -48,6 +48,12 @@ export type DataStore = keyof typeof CONNECTION_PARAMETERS;
 /** JSON keys of a data store's generated credentials secret (`credentialsSecretName`). */
 export const CREDENTIALS_SECRET_KEYS = ['username', 'password'] as const;
 
+/** JSON properties of the Alertmanager receivers' secret (`alertmanagerReceiversSecretName`). */
+export const ALERTMANAGER_RECEIVER_KEYS = {
+  pagerDutyRoutingKey: 'pagerduty-routing-key',
+  ticketWebhookUrl: 'ticket-webhook-url',
+} as const;
+
 /** Port each data store listens on: the AWS half opens it, the Kubernetes half allows egress to it. */
 export const DATA_STORE_PORTS = {
   postgres: 5432,

@@ -4,6 +4,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import type { Construct } from 'constructs';
+import { AlertReceiversSecret } from '../alert-receivers-secret';
 import { PlatformQueue } from '../platform-queue';
 import { tagResources } from '../platform-tags';
 
@@ -13,10 +14,11 @@ export interface MessagingStackProps extends StackProps {
   readonly queues: readonly Queue[];
 }
 
-/** The catalog's queues with their dead-letter queues and alarms, and the environment's alarm topic. */
+/** The catalog's queues with their dead-letter queues and alarms, the environment's alarm topic and the credentials of its alert receivers. */
 export class MessagingStack extends Stack {
   public readonly alarmTopic: sns.Topic;
   public readonly queues: ReadonlyMap<string, PlatformQueue>;
+  public readonly alertReceivers: AlertReceiversSecret;
 
   public constructor(scope: Construct, id: string, props: MessagingStackProps) {
     super(scope, id, props);
@@ -38,6 +40,7 @@ export class MessagingStack extends Stack {
       queues.set(queue.name, new PlatformQueue(this, queue.name, { queue, naming, alarmTopic: this.alarmTopic }));
     }
     this.queues = queues;
+    this.alertReceivers = new AlertReceiversSecret(this, 'AlertReceivers', { naming });
     tagResources(this, props.environment.name, props.environment.tags);
   }
 }

@@ -1,4 +1,4 @@
-import { type EnvironmentNaming, PLATFORM_NAMESPACES } from '@platform/model';
+import { ALERTMANAGER_RECEIVER_KEYS, type EnvironmentNaming, PLATFORM_NAMESPACES } from '@platform/model';
 import { Construct } from 'constructs';
 import {
   ExternalSecret,
@@ -6,7 +6,7 @@ import {
   ExternalSecretSpecTargetCreationPolicy,
 } from '../imports/eso-externalsecret-external-secrets.io';
 import { SECRET_STORES } from '../secrets/secret-stores';
-import { ALERTMANAGER_RECEIVER_KEYS, ALERTMANAGER_RECEIVERS_SECRET } from './alertmanager-values';
+import { ALERTMANAGER_RECEIVERS_SECRET } from './alertmanager-values';
 
 export interface AlertmanagerReceiversSecretProps {
   readonly naming: EnvironmentNaming;

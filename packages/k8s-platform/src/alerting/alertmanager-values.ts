@@ -1,11 +1,7 @@
+import { ALERTMANAGER_RECEIVER_KEYS } from '@platform/model';
+
 /** Kubernetes Secret (in the monitoring namespace) holding the receivers' credentials as files, never in Git. */
 export const ALERTMANAGER_RECEIVERS_SECRET = 'alertmanager-receivers';
-
-/** Keys of that Secret, and properties of the Secrets Manager secret it is read from. */
-export const ALERTMANAGER_RECEIVER_KEYS = {
-  pagerDutyRoutingKey: 'pagerduty-routing-key',
-  ticketWebhookUrl: 'ticket-webhook-url',
-} as const;
 
 const RECEIVERS_DIR = '/etc/alertmanager/receivers';
 const receiverFile = (key: string) => `${RECEIVERS_DIR}/${key}`;
