@@ -6,6 +6,8 @@ module.exports = {
   transform: { '^.+\\.ts$': ['@swc/jest', { jsc: { target: 'es2022' } }] },
   // Workspace packages are linked into node_modules but are TypeScript sources.
   transformIgnorePatterns: ['/node_modules/(?!@platform/)'],
+  globalSetup: '<rootDir>/test/support/global-setup.js',
+  globalTeardown: '<rootDir>/test/support/global-teardown.js',
   setupFilesAfterEnv: ['<rootDir>/test/support/cleanup.ts'],
   testTimeout: 120000,
   maxWorkers: 2,

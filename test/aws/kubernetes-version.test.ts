@@ -1,6 +1,7 @@
 import { KUBECTL_LAYERS, kubernetesRelease, warnAboutSupport } from '@platform/aws-platform';
 import { KUBERNETES_VERSIONS, kubernetesVersionEntry } from '@platform/model';
-import { App, Stack } from 'aws-cdk-lib';
+import { Stack } from 'aws-cdk-lib';
+import { testCdkApp } from '../support/cdk-app';
 import { modelWithEnvironment, resourcesOfType, type SynthesizedCloud, synthesizeCloud } from './cloud-assembly';
 
 function warningsOf(synthesized: SynthesizedCloud, stackId: string): string[] {
@@ -49,7 +50,7 @@ describe('an environment that selects Kubernetes 1.28', () => {
 describe('support warnings by date', () => {
   const current = kubernetesVersionEntry('1.35');
   const warningsOn = (day: string) => {
-    const stack = new Stack(new App(), 'Probe');
+    const stack = new Stack(testCdkApp(), 'Probe');
     warnAboutSupport(stack, current, new Date(`${day}T00:00:00Z`));
     return stack.node.metadata.filter((entry) => entry.type === 'aws:cdk:warning').map((entry) => String(entry.data));
   };

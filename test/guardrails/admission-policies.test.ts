@@ -2,7 +2,8 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { AdmissionPolicies, EXCEPTION_REASON_ANNOTATION, POLICY_ANNOTATIONS } from '@platform/k8s-platform';
 import { loadPlatformModel, PLATFORM_NAMESPACES, registryHost, UserError } from '@platform/model';
-import { Chart, Testing } from 'cdk8s';
+import { Chart } from 'cdk8s';
+import { testCdk8sApp } from '../support/cdk8s-app';
 import { evaluateWithCel } from './support/cel-evaluation';
 import { type DistManifest, ofKind, readDistEnvironment } from './support/dist-manifests';
 import { KIND_RESOURCES, type KubeObject, POD_BEARING_KINDS, type PolicyResult } from './support/kyverno-evaluation';
@@ -195,7 +196,7 @@ describe('platform exceptions', () => {
 
   test('an exception for an unknown policy is a user error naming the namespace and the policy', () => {
     const build = () =>
-      new AdmissionPolicies(new Chart(Testing.app(), 'test'), 'policies', {
+      new AdmissionPolicies(new Chart(testCdk8sApp(), 'test'), 'policies', {
         mode: 'Deny',
         registryHost: registry,
         exceptions: [{ namespace: 'monitoring', policy: 'disallow-everything', reason: 'no such policy' }],

@@ -6,7 +6,8 @@ import {
   ExactDecimal,
 } from '@platform/k8s-platform';
 import { loadPlatformModel, type Service, UserError } from '@platform/model';
-import { Chart, Testing } from 'cdk8s';
+import { Chart } from 'cdk8s';
+import { testCdk8sApp } from '../support/cdk8s-app';
 
 const [service] = loadPlatformModel().services;
 const withSlo = (slo: Partial<Service['slo']>): Service => ({ ...service, slo: { ...service.slo, ...slo } });
@@ -59,7 +60,7 @@ describe('SLO thresholds', () => {
     'availability %d%% leaves no error budget and is a user error naming the service',
     (availability) => {
       const build = () =>
-        new AlertRules(new Chart(Testing.app(), 'test'), 'rules', { services: [withSlo({ availability })], runbooks });
+        new AlertRules(new Chart(testCdk8sApp(), 'test'), 'rules', { services: [withSlo({ availability })], runbooks });
       expect(build).toThrow(UserError);
       expect(build).toThrow(`service '${service.name}': slo.availability must be strictly between 0 and 100`);
     },

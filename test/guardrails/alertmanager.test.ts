@@ -1,6 +1,7 @@
 import { ALERTMANAGER_RECEIVERS_SECRET, AlertmanagerReceiversSecret, alertmanagerValues } from '@platform/k8s-platform';
 import { ALERTMANAGER_RECEIVER_KEYS, EnvironmentNaming, loadPlatformModel, PLATFORM_NAMESPACES } from '@platform/model';
-import { Chart, Testing } from 'cdk8s';
+import { Chart } from 'cdk8s';
+import { testCdk8sApp } from '../support/cdk8s-app';
 
 interface Route {
   receiver: string;
@@ -67,11 +68,11 @@ describe('Alertmanager values', () => {
   test.each(loadPlatformModel().environments.map((e) => [e.name, e] as const))(
     'AlertmanagerReceiversSecret fills that Secret in %s from the Secrets Manager secret of the naming contract',
     (env, environment) => {
-      const chart = new Chart(Testing.app(), 'test');
+      const chart = new Chart(testCdk8sApp(), 'test');
       new AlertmanagerReceiversSecret(chart, 'receivers', {
         naming: new EnvironmentNaming(loadPlatformModel().organization, environment),
       });
-      const [secret] = Testing.synth(chart);
+      const [secret] = chart.toJson();
       expect(secret.kind).toBe('ExternalSecret');
       expect(secret.metadata).toEqual({
         name: ALERTMANAGER_RECEIVERS_SECRET,
