@@ -99,9 +99,16 @@ export const EnvironmentSchema = z.strictObject({
     /** Folder of the app-of-apps inside the repository. */
     path: z.string().regex(/^[a-z0-9][-a-z0-9_./]*$/, { error: "must be a relative path such as 'dist/prod'" }),
   }),
-  edge: z.strictObject({ domain: z.string().regex(/^([a-z0-9-]+\.)+[a-z]{2,}$/), certificateArn: arn }),
+  edge: z.strictObject({
+    domain: z
+      .string()
+      .regex(/^([a-z0-9-]+\.)+[a-z]{2,}$/, { error: 'must be a lowercase DNS name such as api.example.com' }),
+    certificateArn: arn,
+  }),
   /** SNS topic that CloudWatch alarms of this environment notify. */
-  alarmTopicName: z.string().regex(/^[A-Za-z0-9_-]{1,256}$/),
+  alarmTopicName: z.string().regex(/^[A-Za-z0-9_-]{1,256}$/, {
+    error: 'must be an SNS topic name: 1 to 256 letters, digits, hyphens or underscores',
+  }),
   tags: z.strictObject({ owner: z.string().min(1), costCenter: z.string().min(1) }),
 });
 
