@@ -6,7 +6,13 @@ import { Chart } from 'cdk8s';
 import { testCdk8sApp } from '../support/cdk8s-app';
 import { evaluateWithCel } from './support/cel-evaluation';
 import { type DistManifest, ofKind, readDistEnvironment } from './support/dist-manifests';
-import { KIND_RESOURCES, type KubeObject, POD_BEARING_KINDS, type PolicyResult } from './support/kyverno-evaluation';
+import {
+  canAutogen,
+  KIND_RESOURCES,
+  type KubeObject,
+  POD_BEARING_KINDS,
+  type PolicyResult,
+} from './support/kyverno-evaluation';
 import {
   compliantPod,
   compliantService,
@@ -42,12 +48,21 @@ describe.each(model.environments.map((e) => [e.name, e.policyMode] as const))('p
       expect(spec(policy).validationActions).toEqual([mode]);
       expect(spec(policy).evaluation.background.enabled).toBe(true);
       expect(spec(policy).validations.length).toBeGreaterThan(0);
-      // kubectl debug adds containers through the subresource; Pod policies must see those too.
-      const resources = spec(policy).matchConstraints.resourceRules.flatMap(
-        (r: { resources: string[] }) => r.resources,
-      );
-      if (resources.includes('pods') && !resources.includes('services'))
-        expect(resources).toContain('pods/ephemeralcontainers');
+    }
+  });
+
+  test('policies about Pods alone qualify for Kyverno autogen, so their controllers are checked at admission', () => {
+    const podPolicies = policies.filter((p) =>
+      spec(p).matchConstraints.resourceRules.every((r: { resources: string[] }) =>
+        r.resources.every((resource) => resource.split('/')[0] === 'pods'),
+      ),
+    );
+    expect(podPolicies.length).toBeGreaterThan(policies.length / 2);
+    for (const policy of podPolicies) {
+      expect({ policy: policy.metadata.name, autogen: canAutogen(spec(policy).matchConstraints) }).toEqual({
+        policy: policy.metadata.name,
+        autogen: true,
+      });
     }
   });
 
@@ -158,6 +173,19 @@ describe('good and bad fixtures', () => {
       ([path, text]) => readFileOrEmpty(join(__dirname, 'fixtures', path)) !== text,
     );
     expect(stale.map(([path]) => path)).toEqual([]);
+  });
+});
+
+describe('the autogen model of the evaluation', () => {
+  const rule = (resources: string[], apiGroups = ['']) => ({ apiGroups, apiVersions: ['v1'], resources });
+
+  test('derives controller rules only from a single core/v1 `pods` rule, as Kyverno 1.19 does', () => {
+    expect(canAutogen({ resourceRules: [rule(['pods'])] })).toBe(true);
+    expect(canAutogen({ resourceRules: [rule(['pods', 'pods/ephemeralcontainers'])] })).toBe(false);
+    expect(canAutogen({ resourceRules: [rule(['pods']), rule(['deployments'], ['apps'])] })).toBe(false);
+    expect(canAutogen({ resourceRules: [rule(['pods', 'services'])] })).toBe(false);
+    expect(canAutogen({ resourceRules: [rule(['pods'])], objectSelector: { matchLabels: { a: 'b' } } })).toBe(false);
+    expect(canAutogen({ resourceRules: [rule(['pods'])], excludeResourceRules: [rule(['pods'])] })).toBe(false);
   });
 });
 

@@ -34,10 +34,20 @@ interface NamedExpression {
   readonly expression: string;
 }
 
-interface ValidatingPolicyObject extends KubeObject {
+export interface ValidatingPolicyObject extends KubeObject {
   readonly spec: {
     readonly matchConstraints: {
-      readonly resourceRules: readonly { readonly apiGroups: string[]; readonly resources: string[] }[];
+      readonly resourceRules: readonly {
+        readonly apiGroups: string[];
+        readonly apiVersions?: string[];
+        readonly resources: string[];
+        readonly resourceNames?: string[];
+      }[];
+      readonly excludeResourceRules?: readonly unknown[];
+      readonly objectSelector?: {
+        readonly matchLabels?: Readonly<Record<string, string>>;
+        readonly matchExpressions?: readonly unknown[];
+      };
     };
     readonly autogen?: { readonly podControllers?: { readonly controllers?: readonly string[] } };
     readonly matchConditions?: readonly NamedExpression[];
@@ -145,14 +155,30 @@ function expressionRewriter(
   const matches = (group: string, resource: string) =>
     rules.some((r) => r.apiGroups.includes(group) && r.resources.includes(resource));
   if (matches(kind.group, kind.resource)) return (expression) => expression;
-  // Kyverno generates controller rules only for policies about Pods alone.
-  const podsOnly = rules.every(
-    (r) => r.apiGroups.every((g) => g === '') && r.resources.every((x) => x === 'pods' || x.startsWith('pods/')),
-  );
   const controllers = policy.spec.autogen?.podControllers?.controllers ?? AUTOGEN_CONTROLLERS;
-  if (!podsOnly || !controllers.includes(kind.resource)) return undefined;
+  if (!canAutogen(policy.spec.matchConstraints) || !controllers.includes(kind.resource)) return undefined;
   const template = TEMPLATE_PATH[kind.resource];
   return (expression) => expression.replace(/\bobject\.(spec|metadata)\b/g, `${template}.$1`);
+}
+
+/**
+ * Whether Kyverno (1.19) derives controller rules from these match constraints: exactly one resource rule, for
+ * core/v1 `pods` alone, without resource names, object selector or exclusions. A subresource such as
+ * `pods/ephemeralcontainers` in the rule switches autogen off.
+ */
+export function canAutogen(match: ValidatingPolicyObject['spec']['matchConstraints']): boolean {
+  if (match.resourceRules.length !== 1 || (match.excludeResourceRules ?? []).length > 0) return false;
+  const selector = match.objectSelector;
+  if (Object.keys(selector?.matchLabels ?? {}).length > 0 || (selector?.matchExpressions ?? []).length > 0)
+    return false;
+  const [rule] = match.resourceRules;
+  const only = (values: readonly string[] | undefined, value: string) => values?.length === 1 && values[0] === value;
+  return (
+    only(rule.apiGroups, '') &&
+    only(rule.apiVersions, 'v1') &&
+    only(rule.resources, 'pods') &&
+    (rule.resourceNames ?? []).length === 0
+  );
 }
 
 function exceptionApplies(

@@ -2,12 +2,14 @@
  * docs/policies-and-alerts.md, rendered from the objects in dist/ so the page cannot drift from what is
  * deployed. Regenerate with `npx tsx test/guardrails/emit-generated-files.ts`; a test compares.
  */
+import { ALERTMANAGER_RECEIVERS_SECRET } from '@platform/k8s-platform';
 import type { DistManifest } from './dist-manifests';
 import type { KubeObject } from './kyverno-evaluation';
 
 interface PolicySpec {
   readonly validationActions: string[];
   readonly matchConstraints: { resourceRules: { resources: string[] }[] };
+  readonly autogen?: { podControllers?: { controllers?: string[] } };
   readonly validations: { message: string }[];
 }
 interface AlertRule {
@@ -52,8 +54,11 @@ export function renderPoliciesAndAlertsPage(environments: ReadonlyMap<string, re
     '## Admission policies',
     '',
     '`Audit` records a violation in a PolicyReport and admits the object; `Deny` rejects it. Policies about Pods',
-    'apply to Deployments, StatefulSets, DaemonSets, ReplicaSets, Jobs and CronJobs too (Kyverno autogen); background',
-    'scanning reports objects that were admitted before a policy existed.',
+    `apply to Deployments, StatefulSets, DaemonSets, ReplicaSets, Jobs and CronJobs too (Kyverno autogen)${limitedAutogen(policies)}.`,
+    'Kyverno 1.19 derives those rules only for a policy that matches `pods` alone, so the policies do not match the',
+    '`pods/ephemeralcontainers` subresource that `kubectl debug` adds containers through; in the team namespaces Pod',
+    'Security Admission (`restricted`) checks those. Background scanning reports objects that were admitted before',
+    'a policy existed.',
     '',
     `| Policy | Category | Severity | What and why | ${names.map((n) => `Mode in ${n}`).join(' | ')} |`,
     `| --- | --- | --- | --- | ${names.map(() => '---').join(' | ')} |`,
@@ -98,8 +103,13 @@ export function renderPoliciesAndAlertsPage(environments: ReadonlyMap<string, re
     'fires, warnings with the same `alertname` and `namespace` are held back. Each alert links its runbook.',
     'The receivers read their credentials from files of the Secret `alertmanager-receivers` in `monitoring`',
     '(keys `pagerduty-routing-key` and `ticket-webhook-url`), mounted optionally so Alertmanager runs before it',
-    'exists; `AlertmanagerReceiversSecret` fills it from the Secrets Manager secret',
-    '`<organization>/<environment>/monitoring/alertmanager-receivers`. No credential is in Git.',
+    'exists; an `ExternalSecret` fills it from a Secrets Manager secret that the AWS half creates with placeholders',
+    'and the on-call team sets (see [the runbooks](runbooks/README.md#before-the-first-alert-set-the-receivers)).',
+    'No credential is in Git.',
+    '',
+    '| Environment | Secrets Manager secret of the receivers |',
+    '| --- | --- |',
+    ...names.map((env) => `| ${env} | ${receiversSecretOf(objectsOf(env, 'ExternalSecret'))} |`),
     '',
     '| Alert | Rule group | Severity | For | Condition | Runbook |',
     '| --- | --- | --- | --- | --- | --- |',
@@ -110,6 +120,24 @@ export function renderPoliciesAndAlertsPage(environments: ReadonlyMap<string, re
     '',
   ];
   return lines.join('\n');
+}
+
+// Policies whose autogen covers fewer controllers than all of them, e.g. require-probes (Jobs run to completion).
+function limitedAutogen(policies: readonly KubeObject[]): string {
+  const limited = policies.flatMap((p) => {
+    const controllers = (p.spec as PolicySpec).autogen?.podControllers?.controllers;
+    return controllers ? [`\`${p.metadata.name}\`, which covers only ${controllers.join(', ')}`] : [];
+  });
+  return limited.length > 0 ? `, except ${limited.join('; ')}` : '';
+}
+
+// The Secrets Manager secret the receivers' ExternalSecret reads, as dist/ names it.
+function receiversSecretOf(externalSecrets: readonly KubeObject[]): string {
+  const receivers = externalSecrets.find((e) => e.metadata.name === ALERTMANAGER_RECEIVERS_SECRET);
+  const keys = ((receivers?.spec as { data?: { remoteRef: { key: string } }[] } | undefined)?.data ?? []).map(
+    (d) => d.remoteRef.key,
+  );
+  return [...new Set(keys)].map((key) => `\`${key}\``).join(', ') || 'absent';
 }
 
 // Burn-rate alerts read best as their window pairs and thresholds; the others by their summary.

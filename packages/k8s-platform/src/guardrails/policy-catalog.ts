@@ -27,7 +27,7 @@ export interface PolicyDefinition {
   readonly subject: string;
   /** What the policy enforces and why. */
   readonly description: string;
-  /** Resources the policy matches, as `resource[.group][/subresource]`: `pods`, `deployments.apps`, `pods/ephemeralcontainers`. */
+  /** Resources the policy matches, as `resource[.group][/subresource]`: `pods`, `deployments.apps`. */
   readonly resources: readonly string[];
   /**
    * Controllers autogen covers when the policy matches Pods only.
@@ -55,8 +55,13 @@ export const POD_CONTROLLER_RESOURCES = {
   cronjobs: 'cronjobs.batch',
 } as const satisfies Record<PodController, string>;
 
-/** Pods, and the subresource `kubectl debug` adds ephemeral containers through. */
-export const POD_RESOURCES = ['pods', 'pods/ephemeralcontainers'] as const;
+/**
+ * What the Pod policies match: `pods` alone. Kyverno 1.19 derives the controller rules (autogen) only for a
+ * policy whose single resource rule is core/v1 `pods`; adding `pods/ephemeralcontainers` would switch autogen
+ * off, so Deployments and CronJobs would pass admission and only their Pods be refused. Debug containers
+ * (`kubectl debug`) in the team namespaces are held to the restricted standard by Pod Security Admission.
+ */
+export const POD_RESOURCES = ['pods'] as const;
 
 /** Labels of https://kubernetes.io/docs/concepts/overview/working-with-objects/common-labels/ every workload carries. */
 export const RECOMMENDED_LABELS = [
