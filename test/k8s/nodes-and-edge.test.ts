@@ -1,3 +1,4 @@
+import { isUserError, loadModel, platformModelInput } from '@platform/model';
 import { findObject, objectsOf, renderModel } from './support/rendered';
 
 const rendered = renderModel();
@@ -11,6 +12,36 @@ describe('Karpenter nodes', () => {
     expect(nodeClass.spec.securityGroupSelectorTerms).toEqual([{ tags: { 'karpenter.sh/discovery': 'acme-prod' } }]);
     expect(nodeClass.spec.metadataOptions).toEqual({ httpTokens: 'required', httpPutResponseHopLimit: 1 });
     expect(nodeClass.spec.blockDeviceMappings[0].ebs.encrypted).toBe(true);
+  });
+
+  it('run the AMI release the model pins per environment, never one that moves by itself', () => {
+    for (const environment of ['dev', 'staging', 'prod']) {
+      expect(findObject(rendered, environment, 'EC2NodeClass', 'default').spec.amiSelectorTerms).toEqual([
+        { alias: 'al2023@v20260903' },
+      ]);
+    }
+    const input = structuredClone(platformModelInput);
+    input.environments[0].cluster.karpenterAmiRelease = 'v20261101';
+    const promoted = renderModel(loadModel(input));
+    expect(findObject(promoted, 'dev', 'EC2NodeClass', 'default').spec.amiSelectorTerms).toEqual([
+      { alias: 'al2023@v20261101' },
+    ]);
+    expect(findObject(promoted, 'prod', 'EC2NodeClass', 'default').spec.amiSelectorTerms).toEqual([
+      { alias: 'al2023@v20260903' },
+    ]);
+  });
+
+  it('refuses a moving AMI release in the model, naming the field', () => {
+    const input = structuredClone(platformModelInput);
+    input.environments[2].cluster.karpenterAmiRelease = 'latest';
+    let error: unknown;
+    try {
+      loadModel(input);
+    } catch (caught) {
+      error = caught;
+    }
+    expect(isUserError(error)).toBe(true);
+    expect(String((error as Error).message)).toMatch(/karpenterAmiRelease.*'v20260903'/s);
   });
 
   it('come from a spot and an on-demand NodePool of instance categories c, m and r', () => {

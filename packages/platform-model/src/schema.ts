@@ -73,6 +73,13 @@ export const EnvironmentSchema = z.strictObject({
     nodeGroups: z.strictObject({ system: NodeGroupSchema, general: NodeGroupSchema, spot: NodeGroupSchema }),
     /** Ceiling of what Karpenter may provision in this environment. */
     karpenterLimits: z.strictObject({ cpu: positiveInt, memoryGiB: positiveInt }),
+    /**
+     * EKS AL2023 AMI release the Karpenter nodes run (`al2023@<release>`). Pinned, so nodes change only
+     * when this changes; promote a new release environment by environment.
+     */
+    karpenterAmiRelease: z.string().regex(/^v\d{8}$/, {
+      error: "must be an EKS AMI release such as 'v20260903' (not 'latest': nodes would change unreviewed)",
+    }),
   }),
   database: z.strictObject({
     instanceClass: z

@@ -18,9 +18,9 @@ export interface KarpenterNodesProps {
   readonly naming: EnvironmentNaming;
   readonly labels: Record<string, string>;
   /**
-   * AMI alias of the nodes. Karpenter replaces nodes (drift) when the alias resolves to a new AMI,
-   * within the disruption budgets.
-   * @default 'al2023@latest'
+   * AMI alias of the nodes. It names one AMI release, so nodes change only when it changes; Karpenter
+   * then replaces them (drift) within the disruption budgets.
+   * @default - `al2023@<environment.cluster.karpenterAmiRelease>`
    */
   readonly amiAlias?: string;
   /**
@@ -47,7 +47,7 @@ export class KarpenterNodes extends Construct {
       metadata: { name: NODE_CLASS_NAME, labels },
       spec: {
         role: naming.karpenterNodeRoleName,
-        amiSelectorTerms: [{ alias: props.amiAlias ?? 'al2023@latest' }],
+        amiSelectorTerms: [{ alias: props.amiAlias ?? `al2023@${props.environment.cluster.karpenterAmiRelease}` }],
         subnetSelectorTerms: [{ tags: discovery }],
         securityGroupSelectorTerms: [{ tags: discovery }],
         metadataOptions: {

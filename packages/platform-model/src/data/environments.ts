@@ -34,6 +34,7 @@ export const environments: Environment[] = [
         spot: { instanceTypes: ['m7g.large', 'm6g.large', 'c7g.large'], minSize: 0, desiredSize: 0, maxSize: 4 },
       },
       karpenterLimits: { cpu: 64, memoryGiB: 256 },
+      karpenterAmiRelease: 'v20260903',
     },
     database: {
       instanceClass: 'db.t4g.medium',
@@ -75,6 +76,7 @@ export const environments: Environment[] = [
         spot: { instanceTypes: ['m7g.xlarge', 'm6g.xlarge', 'c7g.xlarge'], minSize: 0, desiredSize: 1, maxSize: 6 },
       },
       karpenterLimits: { cpu: 128, memoryGiB: 512 },
+      karpenterAmiRelease: 'v20260903',
     },
     database: {
       instanceClass: 'db.r7g.large',
@@ -121,6 +123,7 @@ export const environments: Environment[] = [
         },
       },
       karpenterLimits: { cpu: 512, memoryGiB: 2048 },
+      karpenterAmiRelease: 'v20260903',
     },
     database: {
       instanceClass: 'db.r7g.xlarge',
