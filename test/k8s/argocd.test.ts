@@ -185,6 +185,25 @@ describe('platform add-ons', () => {
     expect(app.spec.source.helm.valuesObject).toHaveProperty('alertmanager');
   });
 
+  it('apply the add-ons whose CRDs exceed the client-side annotation limit server-side', () => {
+    const syncOptions = (name: string) =>
+      findObject(rendered, 'prod', 'Application', name).spec.syncPolicy.syncOptions as string[];
+    // SecretStore and ClusterSecretStore of External Secrets are about 690 KB each.
+    for (const name of ['external-secrets', 'karpenter-crd', 'kube-prometheus-stack', 'kyverno']) {
+      expect(syncOptions(name)).toContain('ServerSideApply=true');
+    }
+  });
+
+  it('let Kyverno honour PolicyExceptions from the kyverno namespace only, where every shipped exception lives', () => {
+    for (const environment of ['dev', 'staging', 'prod']) {
+      const values = findObject(rendered, environment, 'Application', 'kyverno').spec.source.helm.valuesObject;
+      expect(values.features.policyExceptions).toEqual({ enabled: true, namespace: 'kyverno' });
+      const exceptions = objectsOf(rendered, environment, 'PolicyException');
+      expect(exceptions.length).toBeGreaterThan(0);
+      expect([...new Set(exceptions.map((e) => e.metadata.namespace))]).toEqual(['kyverno']);
+    }
+  });
+
   it('run the vertical pod autoscaler as recommender only', () => {
     expect(
       findObject(rendered, 'prod', 'Application', 'vertical-pod-autoscaler').spec.source.helm.valuesObject,

@@ -26,6 +26,9 @@ export interface AddonContext {
   readonly naming: EnvironmentNaming;
 }
 
+/** The one namespace whose Kyverno PolicyExceptions Kyverno honours. */
+export const POLICY_EXCEPTION_NAMESPACE = PLATFORM_NAMESPACES.kyverno;
+
 /**
  * The add-ons and their chart versions. The versions match the CRDs the manifests are validated
  * against (../shared/crds): Karpenter 1.14.1, External Secrets 2.9.0, Kyverno 1.19.0 (chart 3.9.0),
@@ -55,6 +58,8 @@ export function platformAddons({ environment, naming }: AddonContext): Addon[] {
       repoUrl: 'https://charts.external-secrets.io',
       chart: 'external-secrets',
       version: '2.9.0',
+      // The SecretStore and ClusterSecretStore CRDs exceed the 256 KiB annotation limit of client-side apply.
+      syncOptions: ['ServerSideApply=true'],
       values: {
         installCRDs: true,
         ...highlyAvailable,
@@ -89,6 +94,9 @@ export function platformAddons({ environment, naming }: AddonContext): Addon[] {
       version: '3.9.0',
       syncOptions: ['ServerSideApply=true'],
       values: {
+        // The guard rails ship PolicyExceptions in this namespace; Kyverno ignores exceptions anywhere else,
+        // so whoever may write in a team namespace cannot exempt themselves.
+        features: { policyExceptions: { enabled: true, namespace: POLICY_EXCEPTION_NAMESPACE } },
         // Admission webhooks sit in the path of every write: three replicas survive a zone outage.
         admissionController: { replicas: 3 },
         backgroundController: highlyAvailable,
