@@ -1,9 +1,13 @@
 import { readdirSync } from 'node:fs';
+import { loadModel, loadPlatformModel, platformModelInput } from '@platform/model';
 import { CRD_DIRECTORY, loadCrdValidators } from './support/crd-schemas';
-import { droppedFields, isKubernetes128Kind, roundTripThrough128 } from './support/kubernetes-128';
+import { droppedFields, isKubernetes128Kind, roundTripThrough128, unservedFields } from './support/kubernetes-128';
 import { findObject, type RenderedObject, renderModel } from './support/rendered';
 
-const rendered = renderModel();
+const model = loadPlatformModel();
+const rendered = renderModel(model);
+const kubernetesVersion = (environment: string) =>
+  model.environments.find((candidate) => candidate.name === environment)?.cluster.kubernetesVersion ?? '?';
 const crds = loadCrdValidators();
 const isBuiltIn = (file: RenderedObject) =>
   !file.object.apiVersion.includes('.') ||
@@ -25,17 +29,28 @@ describe('every rendered object is valid for the API that serves it', () => {
   });
 
   it.each(builtIns.map((file) => [file.path, file]))(
-    '%s is a GA Kubernetes 1.28 kind whose fields 1.28 knows and kubernetes-models accepts',
+    '%s is a GA Kubernetes 1.28 kind whose fields 1.28 knows (or its cluster serves GA) and kubernetes-models accepts',
     (_path, file) => {
       const { apiVersion, kind } = file.object;
       expect(isKubernetes128Kind(apiVersion, kind)).toBe(true);
       expect(apiVersion).toMatch(/(^|\/)v\d+$/); // no alpha or beta API
-      expect(droppedFields(file.object, roundTripThrough128(file.object))).toEqual([]);
+      const dropped = droppedFields(file.object, roundTripThrough128(file.object));
+      expect(unservedFields(dropped, kubernetesVersion(file.environment))).toEqual([]);
       const Model = kubernetesModel(apiVersion, kind);
       expect(Model).toBeDefined();
       expect(() => new Model(file.object).validate()).not.toThrow();
     },
   );
+
+  it('renders only Kubernetes 1.28 fields for an environment that runs 1.28', () => {
+    const input = structuredClone(platformModelInput);
+    for (const environment of input.environments) environment.cluster.kubernetesVersion = '1.28';
+    const objects = renderModel(loadModel(input)).filter(isBuiltIn);
+    expect(objects.length).toBe(builtIns.length);
+    for (const file of objects) {
+      expect([file.path, droppedFields(file.object, roundTripThrough128(file.object))]).toEqual([file.path, []]);
+    }
+  });
 
   it.each(customResources.map((file) => [file.path, file]))(
     '%s matches the openAPIV3Schema of its served CRD version, with unknown fields rejected',
@@ -70,20 +85,33 @@ describe('the validators themselves', () => {
     expect(crds.has('external-secrets.io/v1beta1/ExternalSecret')).toBe(false);
   });
 
-  it('reject a field that Kubernetes 1.28 does not have (a later release added it)', () => {
+  it('reject a field that Kubernetes 1.28 does not have and 1.35 does not serve GA (alpha in 1.33)', () => {
     const withStopSignal = structuredClone(deployment);
     withStopSignal.spec.template.spec.containers[0].lifecycle.stopSignal = 'SIGTERM';
-    expect(droppedFields(withStopSignal, roundTripThrough128(withStopSignal))).toEqual([
-      'spec.template.spec.containers[0].lifecycle.stopSignal',
-    ]);
+    const dropped = droppedFields(withStopSignal, roundTripThrough128(withStopSignal));
+    expect(unservedFields(dropped, '1.35')).toEqual(['spec.template.spec.containers[0].lifecycle.stopSignal']);
+  });
+
+  it('accept the preStop sleep action only on a cluster that serves it GA (1.34 and later)', () => {
+    const dropped = droppedFields(deployment, roundTripThrough128(deployment));
+    expect(dropped).toEqual(['spec.template.spec.containers[0].lifecycle.preStop.sleep']);
+    expect(unservedFields(dropped, '1.35')).toEqual([]);
+    expect(unservedFields(dropped, '1.33')).toEqual(dropped);
+    expect(unservedFields(dropped, '1.28')).toEqual(dropped);
+  });
+
+  it('reject a wrong type in a field newer than 1.28', () => {
+    const wrongType = structuredClone(deployment);
+    wrongType.spec.template.spec.containers[0].lifecycle.preStop.sleep = { seconds: 'ten' };
+    const Model = kubernetesModel('apps/v1', 'Deployment');
+    expect(() => new Model(wrongType).validate()).toThrow();
   });
 
   it('reject a misspelt field of a built-in kind', () => {
     const misspelt = structuredClone(deployment);
     misspelt.spec.template.spec.containers[0].readinesProbe = {};
-    expect(droppedFields(misspelt, roundTripThrough128(misspelt))).toEqual([
-      'spec.template.spec.containers[0].readinesProbe',
-    ]);
+    const dropped = droppedFields(misspelt, roundTripThrough128(misspelt));
+    expect(unservedFields(dropped, '1.35')).toEqual(['spec.template.spec.containers[0].readinesProbe']);
   });
 
   it('reject a wrong type in a built-in kind', () => {

@@ -82,10 +82,22 @@ describe('service Deployments', () => {
     expect(constraints[0].labelSelector.matchLabels).toEqual(deployment('order-service').spec.selector.matchLabels);
   });
 
-  it('pause in preStop and give the pause plus the shutdown time as grace period', () => {
-    const pod = deployment('order-service').spec.template.spec;
-    expect(pod.containers[0].lifecycle.preStop.exec.command).toEqual(['sleep', '10']);
-    expect(pod.terminationGracePeriodSeconds).toBe(40);
+  it('pause in preStop with the kubelet’s sleep action, needing no sleep binary in the image, within the grace period', () => {
+    for (const file of rendered.filter((f) => f.object.kind === 'Deployment')) {
+      const pod = file.object.spec.template.spec;
+      expect(pod.containers[0].lifecycle).toEqual({ preStop: { sleep: { seconds: 10 } } });
+      expect(pod.terminationGracePeriodSeconds).toBe(40);
+    }
+  });
+
+  it('fall back to an exec sleep in an environment whose Kubernetes has no sleep action yet (1.28)', () => {
+    const input = structuredClone(platformModelInput);
+    input.environments[0].cluster.kubernetesVersion = '1.28';
+    const older = renderModel(loadModel(input));
+    const pod = (environment: string) =>
+      findObject(older, environment, 'Deployment', 'user-service').spec.template.spec;
+    expect(pod('dev').containers[0].lifecycle).toEqual({ preStop: { exec: { command: ['sleep', '10'] } } });
+    expect(pod('prod').containers[0].lifecycle).toEqual({ preStop: { sleep: { seconds: 10 } } });
   });
 
   it('mount no service account token, since no service uses the Kubernetes API', () => {

@@ -71,3 +71,18 @@ export function droppedFields(actual: unknown, kept: unknown, path = ''): string
   }
   return [];
 }
+
+/**
+ * Fields that Kubernetes added after 1.28 and that the platform uses where the cluster serves them GA,
+ * by the minor version that made them GA. kubernetes-models, whose schemas are newer, still checks their types.
+ */
+export const FIELDS_AFTER_128: readonly { readonly path: RegExp; readonly gaMinor: number }[] = [
+  // Lifecycle hook `sleep` action (KEP-3960).
+  { path: /^spec\.template\.spec\.containers\[\d+\]\.lifecycle\.preStop\.sleep$/, gaMinor: 34 },
+];
+
+/** The dropped fields that a cluster of this Kubernetes version (`1.35`) does not serve GA. */
+export function unservedFields(dropped: readonly string[], kubernetesVersion: string): string[] {
+  const minor = Number(kubernetesVersion.split('.')[1]);
+  return dropped.filter((path) => !FIELDS_AFTER_128.some((field) => field.path.test(path) && minor >= field.gaMinor));
+}

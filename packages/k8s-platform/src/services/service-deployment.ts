@@ -1,4 +1,5 @@
 import { type Environment, imageUri, type Organization, type Service, serviceAccountOf } from '@platform/model';
+import { ApiObject } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import { serviceSelector } from '../labels';
@@ -28,6 +29,9 @@ export interface ServiceDeploymentProps {
 /** Non-root user and group the containers run as. */
 const RUN_AS = 10001;
 
+/** First Kubernetes minor version with the `sleep` action of lifecycle hooks GA (KEP-3960). */
+export const SLEEP_HOOK_MINOR = 34;
+
 /**
  * The Deployment of a service: PSS restricted, probes on the model's paths, rolling updates that
  * never go below the current capacity, spread across zones and hosts. It has no `replicas`: the
@@ -41,8 +45,10 @@ export class ServiceDeployment extends Construct {
     const { service, namespace, labels } = props;
     this.name = service.name;
     const pause = props.preStopPauseSeconds ?? 10;
+    const nativeSleep = hasSleepHook(props.environment.cluster.kubernetesVersion);
     const selector = serviceSelector(service);
-    new k8s.KubeDeployment(this, 'Resource', {
+    // Typed by the 1.28 classes, written as a plain ApiObject: their rendering drops fields newer than 1.28.
+    const manifest = k8s.KubeDeployment.manifest({
       metadata: { name: service.name, namespace, labels },
       spec: {
         selector: { matchLabels: selector },
@@ -68,7 +74,7 @@ export class ServiceDeployment extends Construct {
               spread('topology.kubernetes.io/zone', 'DoNotSchedule', selector),
               spread('kubernetes.io/hostname', 'ScheduleAnyway', selector),
             ],
-            containers: [container(props, pause)],
+            containers: [container(props, nativeSleep ? undefined : pause)],
             volumes: service.writableTmp
               ? [{ name: 'tmp', emptyDir: { sizeLimit: k8s.Quantity.fromString('256Mi') } }]
               : undefined,
@@ -76,10 +82,23 @@ export class ServiceDeployment extends Construct {
         },
       },
     });
+    if (nativeSleep) {
+      // The kubelet sleeps itself, so the image needs no `sleep` binary (distroless images have none, and a
+      // failing exec hook skips the pause).
+      manifest.spec.template.spec.containers[0].lifecycle = { preStop: { sleep: { seconds: pause } } };
+    }
+    new ApiObject(this, 'Resource', manifest);
   }
 }
 
-function container(props: ServiceDeploymentProps, pauseSeconds: number): k8s.Container {
+/** Whether the cluster's Kubernetes version (`1.35`) has the GA `sleep` action of lifecycle hooks. */
+export function hasSleepHook(kubernetesVersion: string): boolean {
+  const [major, minor] = kubernetesVersion.split('.').map(Number);
+  return major > 1 || minor >= SLEEP_HOOK_MINOR;
+}
+
+/** The container; `execPauseSeconds` adds an `exec sleep` preStop hook, for clusters without the sleep action. */
+function container(props: ServiceDeploymentProps, execPauseSeconds: number | undefined): k8s.Container {
   const { organization, service } = props;
   const httpGet = (path: string): k8s.HttpGetAction => ({ path, port: k8s.IntOrString.fromString('http') });
   return {
@@ -105,8 +124,10 @@ function container(props: ServiceDeploymentProps, pauseSeconds: number): k8s.Con
     startupProbe: { httpGet: httpGet(service.health.startup), periodSeconds: 5, failureThreshold: 30 },
     readinessProbe: { httpGet: httpGet(service.health.readiness), periodSeconds: 5, failureThreshold: 3 },
     livenessProbe: { httpGet: httpGet(service.health.liveness), periodSeconds: 10, failureThreshold: 3 },
-    // Kubernetes 1.28 has no sleep action for hooks yet, so the image provides `sleep`.
-    lifecycle: { preStop: { exec: { command: ['sleep', String(pauseSeconds)] } } },
+    lifecycle:
+      execPauseSeconds === undefined
+        ? undefined
+        : { preStop: { exec: { command: ['sleep', String(execPauseSeconds)] } } },
     securityContext: {
       runAsNonRoot: true,
       runAsUser: RUN_AS,
