@@ -1,4 +1,4 @@
-import { ARGO_CD_CHART, CONSUMER_ACTIONS, NODE_MANAGED_POLICIES, PUBLISHER_ACTIONS } from '@platform/aws-platform';
+import { ARGO_CD_CHART, NODE_MANAGED_POLICIES } from '@platform/aws-platform';
 import {
   ADDON_SERVICE_ACCOUNTS,
   EnvironmentNaming,
@@ -229,9 +229,13 @@ describe.each(ENVIRONMENTS)('%s cluster', (name) => {
       );
     const ordersArn = `arn:aws:sqs:${environmentNamed(name).region}:${environmentNamed(name).account}:${naming.queueName('orders')}`;
     const resolved = (statement: Record<string, unknown>) => joined(statement.Resource);
-    expect(sqsStatements('order-service').map((statement) => statement.Action)).toEqual([...PUBLISHER_ACTIONS]);
+    const actionsOf = (service: string) =>
+      sqsStatements(service).map((statement) => asList(statement.Action).map(String).sort());
+    expect(actionsOf('order-service')).toEqual([['sqs:SendMessage']]);
     expect(resolved(sqsStatements('order-service')[0])).toBe(ordersArn);
-    expect(sqsStatements('notification-service').map((statement) => statement.Action)).toEqual([[...CONSUMER_ACTIONS]]);
+    expect(actionsOf('notification-service')).toEqual([
+      ['sqs:ChangeMessageVisibility', 'sqs:DeleteMessage', 'sqs:GetQueueAttributes', 'sqs:ReceiveMessage'],
+    ]);
     expect(resolved(sqsStatements('notification-service')[0])).toBe(ordersArn);
     expect(sqsStatements('user-service')).toEqual([]);
   });
@@ -317,6 +321,35 @@ describe.each(ENVIRONMENTS)('%s cluster', (name) => {
     });
     // Nothing else is applied by CDK: every other object comes from Git.
     expect(manifests.map((manifest) => manifest.kind)).toEqual(['Application']);
+  });
+
+  test('provider functions, which see the repository token in their events, log errors only to encrypted, expiring log groups', () => {
+    const functions = resourcesOfType(template(), 'AWS::Lambda::Function');
+    expect(Object.keys(functions)).toHaveLength(3);
+    for (const { Properties } of Object.values(functions)) {
+      expect(Properties.LoggingConfig).toMatchObject({
+        LogFormat: 'JSON',
+        ApplicationLogLevel: expect.stringMatching(/^(ERROR|FATAL)$/),
+      });
+    }
+    const logGroups = Object.values(resourcesOfType(template(), 'AWS::Logs::LogGroup')).map(
+      ({ Properties }) => Properties,
+    );
+    const logGroupOf = (functionId: string) =>
+      logGroups.find((group) => JSON.stringify(group.LogGroupName).includes(`{"Ref":"${functionId}"}`));
+    const keys = resourcesOfType(template(), 'AWS::KMS::Key');
+    for (const functionId of Object.keys(functions)) {
+      const logGroup = logGroupOf(functionId);
+      expect(logGroup).toMatchObject({ RetentionInDays: 14, KmsKeyId: { 'Fn::GetAtt': [expect.any(String), 'Arn'] } });
+      const [keyId] = (logGroup as { KmsKeyId: { 'Fn::GetAtt': string[] } }).KmsKeyId['Fn::GetAtt'];
+      expect(keys[keyId].Properties.EnableKeyRotation).toBe(true);
+    }
+    const handler = Object.entries(functions).find(([id]) => id.includes('KubectlProviderHandler'));
+    expect(handler?.[1].Properties.LoggingConfig).toEqual({
+      LogFormat: 'JSON',
+      ApplicationLogLevel: 'ERROR',
+      SystemLogLevel: 'WARN',
+    });
   });
 
   test('repository credentials are read from the contract secret at deploy time; the template holds no value', () => {

@@ -14,6 +14,7 @@ export * from './platform-network';
 export * from './platform-node-groups';
 export * from './platform-queue';
 export * from './platform-tags';
+export * from './provider-logs';
 export * from './resource-arns';
 export * from './service-cache';
 export * from './service-database';

@@ -5,14 +5,18 @@ import {
   type Service,
   serviceAccountOf,
 } from '@platform/model';
-import { Stack, type StackProps } from 'aws-cdk-lib';
+import { RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
 import type * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import * as logs from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
 import { acknowledgeCdkProvider } from '../acknowledge';
 import { GitOpsBootstrap } from '../gitops-bootstrap';
 import { kubernetesRelease, warnAboutSupport } from '../kubernetes-release';
 import { PlatformCluster } from '../platform-cluster';
 import { tagResources } from '../platform-tags';
+import { protectProviderLogs } from '../provider-logs';
 import { servicePolicyStatements } from '../service-permissions';
 import { WorkloadIdentity } from '../workload-identity';
 
@@ -53,6 +57,15 @@ export class ClusterStack extends Stack {
       identities.set(service.name, identity);
     }
     this.serviceIdentities = identities;
+    // Last, so every provider function of the stack exists: the kubectl handler sees the GitOps
+    // repository token.
+    const providerLogKey = new kms.Key(this, 'ProviderLogKey', {
+      description: `Encrypts the logs of the CDK provider functions of ${naming.clusterName}`,
+      enableKeyRotation: true,
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+    providerLogKey.grantEncryptDecrypt(new iam.ServicePrincipal(`logs.${this.region}.amazonaws.com`));
+    protectProviderLogs(this, { encryptionKey: providerLogKey, retention: logs.RetentionDays.TWO_WEEKS });
     // Last, so the findings include every permission the Helm and manifest resources added.
     const kubectlProvider = this.platformCluster.cluster.node.tryFindChild('KubectlProvider');
     if (kubectlProvider) acknowledgeCdkProvider(kubectlProvider, 'The kubectl provider (Helm and manifest handler)');

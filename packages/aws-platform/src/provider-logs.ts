@@ -1,0 +1,46 @@
+import { Stack } from 'aws-cdk-lib';
+import type * as kms from 'aws-cdk-lib/aws-kms';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import type { IConstruct } from 'constructs';
+
+export interface ProviderLogsProps {
+  /** Encrypts the functions' log groups; CloudWatch Logs of the stack's region must be allowed to use it. */
+  readonly encryptionKey: kms.IKey;
+  /** How long the log groups keep what is still logged (errors). */
+  readonly retention: logs.RetentionDays;
+}
+
+/** Log level below which a provider function's own output is dropped: errors only. */
+export const PROVIDER_APPLICATION_LOG_LEVEL = 'ERROR';
+
+/**
+ * The provider functions aws-cdk-lib creates (the kubectl handler, the AwsCustomResource function)
+ * print every event they handle, resource properties included, at INFO level; for the GitOps
+ * repository Secret that is its token. In JSON log format Lambda drops anything below the
+ * application log level, so only errors reach CloudWatch Logs, and those land in log groups with
+ * a bounded retention under a customer-managed key. A function whose library already sets a log
+ * level (the provider framework's, FATAL) keeps it.
+ */
+export function protectProviderLogs(scope: IConstruct, props: ProviderLogsProps): void {
+  for (const construct of scope.node.findAll()) {
+    if (construct instanceof lambda.CfnFunction) quietFunction(construct);
+    if (construct instanceof logs.CfnLogGroup && construct.node.scope?.node.scope instanceof lambda.Function) {
+      construct.retentionInDays = props.retention;
+      construct.kmsKeyId = props.encryptionKey.keyArn;
+    }
+  }
+}
+
+function quietFunction(resource: lambda.CfnFunction): void {
+  const current = Stack.of(resource).resolve(resource.loggingConfig) as
+    | lambda.CfnFunction.LoggingConfigProperty
+    | undefined;
+  if (current?.applicationLogLevel) return;
+  resource.loggingConfig = {
+    ...current,
+    logFormat: 'JSON',
+    applicationLogLevel: PROVIDER_APPLICATION_LOG_LEVEL,
+    systemLogLevel: 'WARN',
+  };
+}
