@@ -167,6 +167,15 @@ describe('platform add-ons', () => {
     });
   });
 
+  it('tell the AWS controllers their region and VPC, since pods cannot reach the instance metadata (hop limit 1)', () => {
+    const values = (name: string) => findObject(rendered, 'prod', 'Application', name).spec.source.helm.valuesObject;
+    expect(values('karpenter').controller.env).toEqual([{ name: 'AWS_REGION', value: 'us-east-1' }]);
+    expect(values('aws-load-balancer-controller')).toMatchObject({
+      region: 'us-east-1',
+      vpcTags: { Name: 'acme-prod-vpc' },
+    });
+  });
+
   it('let Karpenter leave its CRDs to the CRD chart, both pulled from the OCI registry at their root', () => {
     const karpenter = findObject(rendered, 'prod', 'Application', 'karpenter').spec.source;
     expect(karpenter.helm.skipCrds).toBe(true);

@@ -82,6 +82,8 @@ export function platformAddons({ environment, naming }: AddonContext): Addon[] {
       skipCrds: true,
       values: {
         settings: { clusterName: naming.clusterName, interruptionQueue: naming.karpenterInterruptionQueueName },
+        // Its region, which it would otherwise ask the instance metadata for: pods cannot reach it (hop limit 1).
+        controller: { env: [{ name: 'AWS_REGION', value: environment.region }] },
         serviceAccount: { create: true, name: ADDON_SERVICE_ACCOUNTS.karpenter.name },
         ...highlyAvailable,
       },
