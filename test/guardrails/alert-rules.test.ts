@@ -157,6 +157,35 @@ const platformAlertTests: UnitTest[] = [
     ],
   },
   {
+    // Samples every 55s rarely line up with the hour's edges, so increase() extrapolates: 5 restarts read as 5.01.
+    name: 'PodCrashLooping does not count 5 restarts as more than 5 when increase() extrapolates',
+    interval: '55s',
+    input_series: [
+      {
+        series: 'kube_pod_container_status_restarts_total{namespace="commerce",pod="order-service-0",container="app"}',
+        values: '0x100 6x100',
+      },
+      {
+        series: 'kube_pod_container_status_restarts_total{namespace="commerce",pod="order-service-1",container="app"}',
+        values: '0x100 5x100',
+      },
+    ],
+    alert_rule_test: [
+      {
+        eval_time: '130m',
+        alertname: 'PodCrashLooping',
+        exp_alerts: [
+          expected(
+            'PodCrashLooping',
+            { severity: 'critical', namespace: 'commerce', pod: 'order-service-0', container: 'app' },
+            'A container restarted more than 5 times in an hour.',
+            'Container app of pod commerce/order-service-0 restarted 6 times in the last hour.',
+          ),
+        ],
+      },
+    ],
+  },
+  {
     name: 'HighLatencyP99 fires after 5 minutes with a p99 above 2s, not for a fast service',
     interval: '1m',
     input_series: [

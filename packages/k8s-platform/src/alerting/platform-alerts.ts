@@ -29,13 +29,15 @@ export function platformAlertGroup(runbooks: RunbookLocation): RuleGroup {
       },
       {
         alert: 'PodCrashLooping',
-        expr: 'increase(kube_pod_container_status_restarts_total[1h]) > 5',
+        // increase() extrapolates to the window's edges, so exactly 5 restarts can read as 5.1 (always so in
+        // Prometheus 3, whose ranges are left-open): "more than 5" is compared as "at least 6".
+        expr: 'increase(kube_pod_container_status_restarts_total[1h]) >= 6',
         for: '5m',
         labels: { severity: 'critical' },
         annotations: {
           summary: 'A container restarted more than 5 times in an hour.',
           description:
-            'Container {{ $labels.container }} of pod {{ $labels.namespace }}/{{ $labels.pod }} restarted {{ $value | humanize }} times in the last hour.',
+            'Container {{ $labels.container }} of pod {{ $labels.namespace }}/{{ $labels.pod }} restarted {{ printf "%.0f" $value }} times in the last hour.',
           runbook_url: runbookUrl(runbooks, 'PodCrashLooping'),
         },
       },
