@@ -13,11 +13,15 @@ import { acknowledgeCdkProvider } from './acknowledge';
 import { NODE_ROLE_LABEL } from './platform-node-groups';
 import { secretArn } from './resource-arns';
 
-/** The Argo CD Helm chart, pinned; bump deliberately and read its upgrade notes. */
+/**
+ * The Argo CD Helm chart, pinned; bump deliberately and read its upgrade notes. Chart 10.3.3 ships
+ * Argo CD 3.5.1, the release whose Application and AppProject CRDs the manifests in dist/ are
+ * validated against.
+ */
 export const ARGO_CD_CHART = {
   chart: 'argo-cd',
   repository: 'https://argoproj.github.io/argo-helm',
-  version: '9.5.4',
+  version: '10.3.3',
   release: 'argo-cd',
 } as const;
 
