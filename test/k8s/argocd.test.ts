@@ -62,7 +62,7 @@ describe('the app-of-apps of an environment', () => {
     expect(wave('teams-identity')).toBeLessThan(wave('services-order-service'));
   });
 
-  it('keeps the services in their own AppProject: the GitOps repository, the team namespaces, no cluster objects', () => {
+  it('keeps the services in their own AppProject: the GitOps repository, the team namespaces, no cluster objects or guard-rail objects', () => {
     const project = findObject(rendered, 'staging', 'AppProject', 'services');
     expect(project.spec.sourceRepos).toEqual(['https://github.com/acme/platform.git']);
     expect(project.spec.destinations).toEqual([
@@ -73,6 +73,8 @@ describe('the app-of-apps of an environment', () => {
     expect(project.spec.namespaceResourceBlacklist).toEqual([
       { group: '', kind: 'ResourceQuota' },
       { group: '', kind: 'LimitRange' },
+      { group: 'policies.kyverno.io', kind: 'PolicyException' },
+      { group: 'kyverno.io', kind: 'PolicyException' },
     ]);
   });
 
@@ -120,8 +122,11 @@ describe('what Argo CD would admit', () => {
         for (const object of objects) {
           if (object.metadata.namespace) expect(allowed).toContain(object.metadata.namespace);
           else expect(project?.clusterResourceWhitelist).toEqual([{ group: '*', kind: '*' }]);
-          const denied = (project?.namespaceResourceBlacklist ?? []).map((r: { kind: string }) => r.kind);
-          expect(denied).not.toContain(object.kind);
+          const denied = (project?.namespaceResourceBlacklist ?? []).map(
+            (r: { group: string; kind: string }) => `${r.group}/${r.kind}`,
+          );
+          const group = object.apiVersion.includes('/') ? object.apiVersion.split('/')[0] : '';
+          expect(denied).not.toContain(`${group}/${object.kind}`);
         }
       }
     },

@@ -85,10 +85,13 @@ export class AppOfAppsChart extends GitOpsChart {
         sourceRepos: [environment.gitops.repoUrl],
         destinations: destinations(serviceCharts.flatMap(namespacesOf)),
         clusterResourceWhitelist: [],
-        // Quotas and limits are the platform's guard rails of a namespace, not the services'.
+        // Quotas, limits and policy exceptions are the platform's guard rails of a namespace, not the services'.
+        // Kyverno 1.19.0 does not enforce its exception namespace on every served PolicyException version.
         namespaceResourceBlacklist: [
           { group: '', kind: 'ResourceQuota' },
           { group: '', kind: 'LimitRange' },
+          { group: 'policies.kyverno.io', kind: 'PolicyException' },
+          { group: 'kyverno.io', kind: 'PolicyException' },
         ],
       },
     });
