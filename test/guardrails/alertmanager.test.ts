@@ -26,11 +26,12 @@ function matches(matcher: string, labels: Record<string, string>): boolean {
 }
 
 describe('Alertmanager values', () => {
-  test('critical alerts page, warnings open tickets, the always-firing Watchdog goes nowhere', () => {
+  test('critical alerts page, warnings open tickets, Watchdog and info alerts go nowhere', () => {
     expect(receiverFor({ alertname: 'HighErrorRate', severity: 'critical' })).toBe('pager');
     expect(receiverFor({ alertname: 'HighLatencyP99', severity: 'warning' })).toBe('tickets');
     expect(receiverFor({ alertname: 'Watchdog', severity: 'none' })).toBe('null');
     expect(receiverFor({ alertname: 'InfoInhibitor', severity: 'none' })).toBe('null');
+    expect(receiverFor({ alertname: 'CPUThrottlingHigh', severity: 'info' })).toBe('null');
     expect(receiverFor({ alertname: 'Unlabelled' })).toBe('tickets');
   });
 

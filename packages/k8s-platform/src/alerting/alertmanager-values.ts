@@ -29,6 +29,9 @@ export function alertmanagerValues(): Record<string, unknown> {
         routes: [
           // The chart's always-firing Watchdog and InfoInhibitor alerts prove the pipeline; they open nothing.
           { receiver: 'null', matchers: ['alertname=~"Watchdog|InfoInhibitor"'] },
+          // The chart's own rules grade hints (CPU throttling, quotas filling up) `info`: visible in Alertmanager,
+          // never a ticket. These values replace the chart's inhibit rules, which would otherwise mute them.
+          { receiver: 'null', matchers: ['severity="info"'] },
           { receiver: 'pager', matchers: ['severity="critical"'], repeat_interval: '1h' },
           { receiver: 'tickets', matchers: ['severity="warning"'], repeat_interval: '12h' },
         ],
