@@ -85,7 +85,7 @@ describe('edge', () => {
     expect(ingresses.map((i) => `${i.metadata.namespace}/${i.metadata.name}`)).toEqual(['commerce/order-service']);
   });
 
-  it('terminates HTTPS with the model certificate, redirects HTTP, targets pod IPs and checks readiness', () => {
+  it('terminates TLS 1.2/1.3 with the model certificate, redirects HTTP, drops invalid headers, targets pod IPs and checks readiness', () => {
     const ingress = findObject(rendered, 'staging', 'Ingress', 'order-service');
     expect(ingress.spec.ingressClassName).toBe('alb');
     expect(ingress.metadata.annotations).toMatchObject({
@@ -96,6 +96,8 @@ describe('edge', () => {
       'alb.ingress.kubernetes.io/certificate-arn':
         'arn:aws:acm:us-east-1:222222222222:certificate/00000000-0000-0000-0000-000000000002',
       'alb.ingress.kubernetes.io/healthcheck-path': '/readyz',
+      'alb.ingress.kubernetes.io/ssl-policy': 'ELBSecurityPolicy-TLS13-1-2-2021-06',
+      'alb.ingress.kubernetes.io/load-balancer-attributes': 'routing.http.drop_invalid_header_fields.enabled=true',
     });
     expect(ingress.spec.rules).toEqual([
       {

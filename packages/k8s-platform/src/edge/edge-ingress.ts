@@ -25,7 +25,8 @@ export interface EdgeIngressProps {
 /**
  * The internet-facing entry of an edge service: an Ingress of class `alb` that the AWS Load Balancer
  * Controller turns into an ALB with HTTPS on the environment's certificate, HTTP redirected to HTTPS,
- * and pods as targets (target type ip) health-checked on the service's readiness path.
+ * invalid header fields dropped, and pods as targets (target type ip) health-checked on the service's
+ * readiness path.
  */
 export class EdgeIngress extends Construct {
   public constructor(scope: Construct, id: string, props: EdgeIngressProps) {
@@ -45,6 +46,8 @@ export class EdgeIngress extends Construct {
           'alb.ingress.kubernetes.io/ssl-policy': props.sslPolicy ?? 'ELBSecurityPolicy-TLS13-1-2-2021-06',
           'alb.ingress.kubernetes.io/healthcheck-path': service.health.readiness,
           'alb.ingress.kubernetes.io/healthcheck-port': 'traffic-port',
+          // Requests with malformed header names never reach the pods (request smuggling; Security Hub ELB.4).
+          'alb.ingress.kubernetes.io/load-balancer-attributes': 'routing.http.drop_invalid_header_fields.enabled=true',
         },
       },
       spec: {
