@@ -1,7 +1,7 @@
 import { isUserError, loadPlatformModel } from '@platform/model';
 import { buildCloudApp, TODAY_CONTEXT_KEY } from '../../apps/cloud/src/cloud-app';
 import { testCdkApp } from '../support/cdk-app';
-import { modelWithEnvironment } from './cloud-assembly';
+import { modelWithEnvironment, SHIPPED_ENVIRONMENTS } from './cloud-assembly';
 
 function errorOf(build: () => void): Error {
   try {
@@ -17,7 +17,7 @@ test('the stack IDs are the public contract cdk deploy selects', () => {
   buildCloudApp(app, loadPlatformModel());
   expect(app.node.children.map((child) => child.node.id)).toEqual([
     'shared-services',
-    ...['dev', 'staging', 'prod'].flatMap((name) => [
+    ...SHIPPED_ENVIRONMENTS.flatMap((name) => [
       `${name}-network`,
       `${name}-cluster`,
       `${name}-data`,

@@ -1,5 +1,5 @@
 import { addComplianceChecks } from '@platform/aws-platform';
-import { loadPlatformModel, type PlatformModel } from '@platform/model';
+import { EnvironmentNaming, loadPlatformModel, type PlatformModel } from '@platform/model';
 import { Template } from 'aws-cdk-lib/assertions';
 import type { CloudAssembly } from 'aws-cdk-lib/cx-api';
 import { buildCloudApp, type CloudApp, TODAY_CONTEXT_KEY } from '../../apps/cloud/src/cloud-app';
@@ -8,12 +8,21 @@ import { testCdkApp } from '../support/cdk-app';
 /** The day the shipped model is judged on in tests, so support warnings do not depend on the clock. */
 export const TEST_TODAY = '2026-11-22';
 
+/** The environments the shipped model defines, in its order. */
+export const SHIPPED_ENVIRONMENTS = ['dev', 'staging', 'prod'] as const;
+
+type ModelEnvironment = PlatformModel['environments'][number];
+
 export interface SynthesizedCloud {
   readonly model: PlatformModel;
   readonly cloud: CloudApp;
   readonly assembly: CloudAssembly;
   /** The template of a stack by its construct ID, e.g. `dev-cluster`. */
   template(stackId: string): Template;
+  /** The model's environment with this name; a test of a missing environment fails here. */
+  environment(name: string): ModelEnvironment;
+  /** The naming contract of the model's environment with this name. */
+  naming(name: string): EnvironmentNaming;
 }
 
 export interface SynthesizeOptions {
@@ -43,13 +52,15 @@ export function synthesizeCloud(options: SynthesizeOptions = {}): SynthesizedClo
       }
       return template;
     },
+    environment: (name) => environmentOf(model, name),
+    naming: (name) => new EnvironmentNaming(model.organization, environmentOf(model, name)),
   };
 }
 
 /** A copy of the shipped model with one environment changed. */
 export function modelWithEnvironment(
   environmentName: string,
-  change: (environment: PlatformModel['environments'][number]) => PlatformModel['environments'][number],
+  change: (environment: ModelEnvironment) => ModelEnvironment,
 ): PlatformModel {
   const model = loadPlatformModel();
   return {
@@ -69,7 +80,7 @@ export function resourcesOfType(
 }
 
 /** The environment of the model with this name; a test of a missing environment fails here. */
-export function environmentOf(model: PlatformModel, name: string): PlatformModel['environments'][number] {
+export function environmentOf(model: PlatformModel, name: string): ModelEnvironment {
   const environment = model.environments.find((candidate) => candidate.name === name);
   if (!environment) throw new Error(`the model has no environment '${name}'`);
   return environment;

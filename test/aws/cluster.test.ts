@@ -1,22 +1,17 @@
 import { ARGO_CD_CHART, NODE_MANAGED_POLICIES } from '@platform/aws-platform';
 import {
   ADDON_SERVICE_ACCOUNTS,
-  EnvironmentNaming,
   GITOPS_ROOT_APPLICATION,
   PLATFORM_NAMESPACES,
   serviceAccountOf,
 } from '@platform/model';
 import { Match, type Template } from 'aws-cdk-lib/assertions';
-import { environmentOf, resourcesOfType, type SynthesizedCloud, synthesizeCloud } from './cloud-assembly';
+import { resourcesOfType, SHIPPED_ENVIRONMENTS, type SynthesizedCloud, synthesizeCloud } from './cloud-assembly';
 
 let synthesized: SynthesizedCloud;
 beforeAll(() => {
   synthesized = synthesizeCloud();
 });
-
-const ENVIRONMENTS = ['dev', 'staging', 'prod'] as const;
-const environmentNamed = (name: string) => environmentOf(synthesized.model, name);
-const namingOf = (name: string) => new EnvironmentNaming(synthesized.model.organization, environmentNamed(name));
 
 /** The statements of the policy attached to the role with this name. */
 function statementsOfRole(template: Template, roleName: string): Record<string, unknown>[] {
@@ -50,13 +45,13 @@ interface KubernetesObject {
 
 const asList = (value: unknown) => (Array.isArray(value) ? value : [value]);
 
-describe.each(ENVIRONMENTS)('%s cluster', (name) => {
+describe.each(SHIPPED_ENVIRONMENTS)('%s cluster', (name) => {
   const template = () => synthesized.template(`${name}-cluster`);
 
   test('EKS runs the catalogue version with API authentication, all control-plane logs and no creator admin', () => {
     template().hasResourceProperties('AWS::EKS::Cluster', {
-      Name: namingOf(name).clusterName,
-      Version: environmentNamed(name).cluster.kubernetesVersion,
+      Name: synthesized.naming(name).clusterName,
+      Version: synthesized.environment(name).cluster.kubernetesVersion,
       AccessConfig: { AuthenticationMode: 'API', BootstrapClusterCreatorAdminPermissions: false },
       Logging: {
         ClusterLogging: {
@@ -77,7 +72,7 @@ describe.each(ENVIRONMENTS)('%s cluster', (name) => {
   });
 
   test('the API endpoint is reachable as the model says', () => {
-    const access = environmentNamed(name).cluster.endpointAccess;
+    const access = synthesized.environment(name).cluster.endpointAccess;
     const expected =
       access.mode === 'private'
         ? { EndpointPrivateAccess: true, EndpointPublicAccess: false }
@@ -87,7 +82,7 @@ describe.each(ENVIRONMENTS)('%s cluster', (name) => {
 
   test('the admin role of the model gets cluster-admin through an access entry', () => {
     const entries = Object.values(resourcesOfType(template(), 'AWS::EKS::AccessEntry')).filter(
-      ({ Properties }) => Properties.PrincipalArn === environmentNamed(name).cluster.adminRoleArn,
+      ({ Properties }) => Properties.PrincipalArn === synthesized.environment(name).cluster.adminRoleArn,
     );
     expect(entries).toHaveLength(1);
     const policies = entries[0].Properties.AccessPolicies as { AccessScope: unknown; PolicyArn: unknown }[];
@@ -116,7 +111,7 @@ describe.each(ENVIRONMENTS)('%s cluster', (name) => {
       ({ Properties }) => Properties,
     );
     expect(groups.map((group) => group.NodegroupName).sort()).toEqual(['general', 'spot', 'system']);
-    const model = environmentNamed(name).cluster.nodeGroups;
+    const model = synthesized.environment(name).cluster.nodeGroups;
     for (const group of groups) {
       const groupName = group.NodegroupName as keyof typeof model;
       expect(group.AmiType).toBe('AL2023_ARM_64_STANDARD');
@@ -151,15 +146,15 @@ describe.each(ENVIRONMENTS)('%s cluster', (name) => {
   });
 
   test('the node security group carries the Karpenter discovery tag', () => {
-    const { key, value } = namingOf(name).karpenterDiscoveryTag;
+    const { key, value } = synthesized.naming(name).karpenterDiscoveryTag;
     template().hasResourceProperties('AWS::EC2::SecurityGroup', {
-      GroupDescription: `Nodes of ${namingOf(name).clusterName}`,
+      GroupDescription: `Nodes of ${synthesized.naming(name).clusterName}`,
       Tags: Match.arrayWith([{ Key: key, Value: value }]),
     });
   });
 
   test('Karpenter: node role with an EC2_LINUX access entry, interruption queue fed by four EventBridge rules', () => {
-    const naming = namingOf(name);
+    const naming = synthesized.naming(name);
     template().hasResourceProperties('AWS::IAM::Role', {
       RoleName: naming.karpenterNodeRoleName,
       ManagedPolicyArns: NODE_MANAGED_POLICIES.map((policy) => ({
@@ -186,7 +181,7 @@ describe.each(ENVIRONMENTS)('%s cluster', (name) => {
   });
 
   test('Pod Identity binds each contract role to exactly its service account', () => {
-    const naming = namingOf(name);
+    const naming = synthesized.naming(name);
     const roles = resourcesOfType(template(), 'AWS::IAM::Role');
     const associations = Object.values(resourcesOfType(template(), 'AWS::EKS::PodIdentityAssociation')).map(
       ({ Properties }) => {
@@ -222,12 +217,12 @@ describe.each(ENVIRONMENTS)('%s cluster', (name) => {
   });
 
   test('order-service may only send to orders; notification-service only consumes it; user-service touches no queue', () => {
-    const naming = namingOf(name);
+    const naming = synthesized.naming(name);
     const sqsStatements = (service: string) =>
       statementsOfRole(template(), naming.workloadRoleName(service)).filter((statement) =>
         asList(statement.Action).some((action) => String(action).startsWith('sqs:')),
       );
-    const ordersArn = `arn:aws:sqs:${environmentNamed(name).region}:${environmentNamed(name).account}:${naming.queueName('orders')}`;
+    const ordersArn = `arn:aws:sqs:${synthesized.environment(name).region}:${synthesized.environment(name).account}:${naming.queueName('orders')}`;
     const resolved = (statement: Record<string, unknown>) => joined(statement.Resource);
     const actionsOf = (service: string) =>
       sqsStatements(service).map((statement) => asList(statement.Action).map(String).sort());
@@ -241,7 +236,7 @@ describe.each(ENVIRONMENTS)('%s cluster', (name) => {
   });
 
   test('a service reads only its own credentials and connection parameters', () => {
-    const naming = namingOf(name);
+    const naming = synthesized.naming(name);
     for (const service of synthesized.model.services) {
       const statements = statementsOfRole(template(), naming.workloadRoleName(service.name));
       const secretResources = statements
@@ -259,7 +254,7 @@ describe.each(ENVIRONMENTS)('%s cluster', (name) => {
   });
 
   test('External Secrets reads only below the environment secret and parameter prefixes', () => {
-    const naming = namingOf(name);
+    const naming = synthesized.naming(name);
     const resources = statementsOfRole(template(), naming.addonRoleName('externalSecrets')).flatMap((statement) =>
       asList(statement.Resource).map((resource) => JSON.stringify(resource)),
     );
@@ -270,7 +265,7 @@ describe.each(ENVIRONMENTS)('%s cluster', (name) => {
 
   test('the EBS CSI driver identity carries the driver policy', () => {
     template().hasResourceProperties('AWS::IAM::Role', {
-      RoleName: namingOf(name).addonRoleName('ebsCsiDriver'),
+      RoleName: synthesized.naming(name).addonRoleName('ebsCsiDriver'),
       ManagedPolicyArns: [
         Match.objectLike({
           'Fn::Join': Match.arrayWith([Match.arrayWith([':iam::aws:policy/service-role/AmazonEBSCSIDriverPolicy'])]),
@@ -303,7 +298,7 @@ describe.each(ENVIRONMENTS)('%s cluster', (name) => {
   });
 
   test('the root Application syncs the environment folder of the GitOps repository, not recursively', () => {
-    const gitops = environmentNamed(name).gitops;
+    const gitops = synthesized.environment(name).gitops;
     const manifests = Object.values(resourcesOfType(template(), 'Custom::AWSCDK-EKS-KubernetesResource'))
       .map(({ Properties }) => Properties.Manifest)
       .filter((manifest): manifest is string => typeof manifest === 'string')
@@ -354,7 +349,7 @@ describe.each(ENVIRONMENTS)('%s cluster', (name) => {
   });
 
   test('repository credentials are read from the contract secret at deploy time; the template holds no value', () => {
-    const naming = namingOf(name);
+    const naming = synthesized.naming(name);
     const [reader] = Object.values(resourcesOfType(template(), 'Custom::AWS'));
     expect(JSON.stringify(reader.Properties.Update)).toContain(
       `\\"SecretId\\":\\"${naming.gitopsRepositorySecretName}\\"`,

@@ -1,16 +1,13 @@
 import { CACHE_ENGINE, POSTGRES_LOG_EXPORTS } from '@platform/aws-platform';
-import { CONNECTION_PARAMETERS, DATA_STORE_PORTS, EnvironmentNaming } from '@platform/model';
+import { CONNECTION_PARAMETERS, DATA_STORE_PORTS } from '@platform/model';
 import { Match } from 'aws-cdk-lib/assertions';
-import { environmentOf, resourcesOfType, type SynthesizedCloud, synthesizeCloud } from './cloud-assembly';
+import { resourcesOfType, SHIPPED_ENVIRONMENTS, type SynthesizedCloud, synthesizeCloud } from './cloud-assembly';
 
 let synthesized: SynthesizedCloud;
 beforeAll(() => {
   synthesized = synthesizeCloud();
 });
 
-const ENVIRONMENTS = ['dev', 'staging', 'prod'] as const;
-const environmentNamed = (name: string) => environmentOf(synthesized.model, name);
-const namingOf = (name: string) => new EnvironmentNaming(synthesized.model.organization, environmentNamed(name));
 const servicesWith = (store: 'database' | 'cache') =>
   synthesized.model.services.filter((service) => service.dependencies[store]).map((service) => service.name);
 
@@ -28,9 +25,9 @@ function ingressSources(name: string, port: number): unknown[] {
     .map((rule) => rule.SourceSecurityGroupId ?? rule.CidrIp);
 }
 
-describe.each(ENVIRONMENTS)('%s data stores', (name) => {
+describe.each(SHIPPED_ENVIRONMENTS)('%s data stores', (name) => {
   const template = () => synthesized.template(`${name}-data`);
-  const database = () => environmentNamed(name).database;
+  const database = () => synthesized.environment(name).database;
 
   test('one PostgreSQL instance per service that declares a database, with its contract database name', () => {
     const instances = Object.values(resourcesOfType(template(), 'AWS::RDS::DBInstance')).map(
@@ -38,7 +35,7 @@ describe.each(ENVIRONMENTS)('%s data stores', (name) => {
     );
     expect(instances.map((instance) => instance.DBName).sort()).toEqual(
       servicesWith('database')
-        .map((service) => namingOf(name).databaseName(service))
+        .map((service) => synthesized.naming(name).databaseName(service))
         .sort(),
     );
   });
@@ -80,7 +77,7 @@ describe.each(ENVIRONMENTS)('%s data stores', (name) => {
       ({ Properties }) => Properties.Name,
     );
     for (const service of servicesWith('database')) {
-      expect(secrets).toContain(namingOf(name).credentialsSecretName(service, 'postgres'));
+      expect(secrets).toContain(synthesized.naming(name).credentialsSecretName(service, 'postgres'));
     }
     template().resourceCountIs('AWS::SecretsManager::RotationSchedule', servicesWith('database').length);
   });
@@ -100,7 +97,7 @@ describe.each(ENVIRONMENTS)('%s data stores', (name) => {
     const parameters = Object.values(resourcesOfType(template(), 'AWS::SSM::Parameter')).map(
       ({ Properties }) => Properties,
     );
-    const naming = namingOf(name);
+    const naming = synthesized.naming(name);
     const expectedNames = [
       ...servicesWith('database').flatMap((service) =>
         CONNECTION_PARAMETERS.postgres.map((key) => naming.connectionParameterName(service, 'postgres', key)),
@@ -122,7 +119,7 @@ describe.each(ENVIRONMENTS)('%s data stores', (name) => {
   });
 
   test('Valkey: TLS with an auth token from Secrets Manager, KMS at rest, failover and Multi-AZ when the model gives replicas', () => {
-    const cache = environmentNamed(name).cache;
+    const cache = synthesized.environment(name).cache;
     const groups = Object.values(resourcesOfType(template(), 'AWS::ElastiCache::ReplicationGroup')).map(
       ({ Properties }) => Properties,
     );
@@ -147,7 +144,7 @@ describe.each(ENVIRONMENTS)('%s data stores', (name) => {
       expect(group.KmsKeyId).toEqual({ 'Fn::GetAtt': [expect.stringMatching(/StorageKey/), 'Arn'] });
     }
     template().hasResourceProperties('AWS::SecretsManager::Secret', {
-      Name: namingOf(name).credentialsSecretName('notification-service', 'redis'),
+      Name: synthesized.naming(name).credentialsSecretName('notification-service', 'redis'),
       GenerateSecretString: Match.objectLike({ GenerateStringKey: 'password', ExcludePunctuation: true }),
     });
   });

@@ -1,15 +1,15 @@
-import { ALERTMANAGER_RECEIVER_KEYS, EnvironmentNaming } from '@platform/model';
+import { ALERTMANAGER_RECEIVER_KEYS } from '@platform/model';
 import { Match } from 'aws-cdk-lib/assertions';
-import { environmentOf, resourcesOfType, type SynthesizedCloud, synthesizeCloud } from './cloud-assembly';
+import { resourcesOfType, SHIPPED_ENVIRONMENTS, type SynthesizedCloud, synthesizeCloud } from './cloud-assembly';
 
 let synthesized: SynthesizedCloud;
 beforeAll(() => {
   synthesized = synthesizeCloud();
 });
 
-describe.each(['dev', 'staging', 'prod'])('%s messaging', (name) => {
+describe.each(SHIPPED_ENVIRONMENTS)('%s messaging', (name) => {
   const template = () => synthesized.template(`${name}-messaging`);
-  const naming = () => new EnvironmentNaming(synthesized.model.organization, environmentOf(synthesized.model, name));
+  const naming = () => synthesized.naming(name);
   const queueIds = () => {
     const queues = resourcesOfType(template(), 'AWS::SQS::Queue');
     const idOf = (queueName: string) => Object.keys(queues).find((id) => queues[id].Properties.QueueName === queueName);
@@ -55,7 +55,7 @@ describe.each(['dev', 'staging', 'prod'])('%s messaging', (name) => {
     const topics = resourcesOfType(template(), 'AWS::SNS::Topic');
     const [topicId] = Object.keys(topics);
     expect(topics[topicId].Properties).toMatchObject({
-      TopicName: environmentOf(synthesized.model, name).alarmTopicName,
+      TopicName: synthesized.environment(name).alarmTopicName,
       KmsMasterKeyId: expect.anything(),
     });
     template().hasResourceProperties('AWS::CloudWatch::Alarm', {

@@ -1,16 +1,14 @@
 import { ModelSubnetAddresses, NetworkStack } from '@platform/aws-platform';
-import { EnvironmentNaming, planSubnets } from '@platform/model';
+import { planSubnets } from '@platform/model';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { SubnetType } from 'aws-cdk-lib/aws-ec2';
 import { testCdkApp } from '../support/cdk-app';
-import { environmentOf, resourcesOfType, type SynthesizedCloud, synthesizeCloud } from './cloud-assembly';
+import { resourcesOfType, SHIPPED_ENVIRONMENTS, type SynthesizedCloud, synthesizeCloud } from './cloud-assembly';
 
 let synthesized: SynthesizedCloud;
 beforeAll(() => {
   synthesized = synthesizeCloud();
 });
-
-const ENVIRONMENTS = ['dev', 'staging', 'prod'] as const;
 
 function tagValue(properties: Record<string, unknown>, key: string): string | undefined {
   const tags = (properties.Tags ?? []) as { Key: string; Value: string }[];
@@ -19,9 +17,9 @@ function tagValue(properties: Record<string, unknown>, key: string): string | un
 
 const TIER_OF_CDK_SUBNET_TYPE: Record<string, string> = { Public: 'public', Private: 'private', Isolated: 'isolated' };
 
-describe.each(ENVIRONMENTS)('%s network', (name) => {
-  const environment = () => environmentOf(synthesized.model, name);
-  const naming = () => new EnvironmentNaming(synthesized.model.organization, environment());
+describe.each(SHIPPED_ENVIRONMENTS)('%s network', (name) => {
+  const environment = () => synthesized.environment(name);
+  const naming = () => synthesized.naming(name);
   const template = () => synthesized.template(`${name}-network`);
 
   test('the VPC has the model CIDR and exactly the planned subnets, tier by tier and AZ by AZ', () => {
@@ -102,7 +100,7 @@ describe.each(ENVIRONMENTS)('%s network', (name) => {
 
 test('interface endpoints admit HTTPS from the VPC only', () => {
   const template = synthesized.template('prod-network');
-  const prod = environmentOf(synthesized.model, 'prod');
+  const prod = synthesized.environment('prod');
   template.hasResourceProperties('AWS::EC2::SecurityGroup', {
     GroupDescription: 'Interface endpoints, HTTPS from inside the VPC',
     SecurityGroupIngress: [Match.objectLike({ CidrIp: prod.network.vpcCidr, FromPort: 443, ToPort: 443 })],
@@ -110,7 +108,7 @@ test('interface endpoints admit HTTPS from the VPC only', () => {
 });
 
 test('a subnet the plan does not hold is a user error naming the environment and its AZs', () => {
-  const dev = environmentOf(synthesized.model, 'dev');
+  const dev = synthesized.environment('dev');
   const addresses = new ModelSubnetAddresses(dev);
   expect(() =>
     addresses.allocateSubnetsCidr({
@@ -127,7 +125,7 @@ test('a subnet the plan does not hold is a user error naming the environment and
 });
 
 test('a different layout in the model yields exactly its planned subnets too', () => {
-  const shipped = environmentOf(synthesized.model, 'staging');
+  const shipped = synthesized.environment('staging');
   const environment = {
     ...shipped,
     network: { ...shipped.network, vpcCidr: '10.99.0.0/20', subnetPrefixes: { public: 26, private: 22, isolated: 27 } },

@@ -1,4 +1,4 @@
-import { type SynthesizedCloud, synthesizeCloud } from './cloud-assembly';
+import { SHIPPED_ENVIRONMENTS, type SynthesizedCloud, synthesizeCloud } from './cloud-assembly';
 
 let synthesized: SynthesizedCloud;
 beforeAll(() => {
@@ -7,7 +7,7 @@ beforeAll(() => {
 
 const STACK_KINDS = ['network', 'cluster', 'data', 'messaging'] as const;
 
-test.each(['dev', 'staging', 'prod'])('%s templates match their snapshots', (name) => {
+test.each(SHIPPED_ENVIRONMENTS)('%s templates match their snapshots', (name) => {
   for (const kind of STACK_KINDS) {
     expect(synthesized.assembly.getStackArtifact(`${name}-${kind}`).template).toMatchSnapshot(`${name}-${kind}`);
   }
