@@ -76,11 +76,14 @@ describe('namespaces', () => {
     ]);
   });
 
-  it('rejects a quota too small for the services at their maximum replicas, naming the team', () => {
+  it('rejects a quota too small for the services at their maximum replicas plus a rollout surge pod, naming the team', () => {
     const input = structuredClone(platformModelInput);
-    input.teams[1] = { ...input.teams[1], quota: { ...input.teams[1].quota, pods: 4 } };
+    // user-service scales to 6 and surges by 1 in a rollout: 6 pods are one too few.
+    input.teams[1] = { ...input.teams[1], quota: { ...input.teams[1].quota, pods: 6 } };
     const render = () => renderModel(loadModel(input));
-    expect(render).toThrow(/teams\.identity\.quota .*pods 4 < 6/);
+    expect(render).toThrow(/teams\.identity\.quota .*pods 6 < 7/);
+    input.teams[1] = { ...input.teams[1], quota: { ...input.teams[1].quota, pods: 7 } };
+    expect(() => renderModel(loadModel(input))).not.toThrow();
     try {
       render();
     } catch (error) {

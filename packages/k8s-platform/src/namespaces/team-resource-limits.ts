@@ -2,10 +2,11 @@ import type { Service, Team } from '@platform/model';
 import { UserError } from '@platform/model';
 import { k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
+import { ROLLOUT_SURGE } from '../services/service-deployment';
 
 export interface TeamResourceLimitsProps {
   readonly team: Team;
-  /** The team's services; the quota must hold all of them at their maximum replicas. */
+  /** The team's services; the quota must hold all of them at their maximum replicas, mid-rollout. */
   readonly services: readonly Service[];
   /** Labels of the quota and the limit range. */
   readonly labels: Record<string, string>;
@@ -47,17 +48,18 @@ export class TeamResourceLimits extends Construct {
   }
 }
 
-/** The quota must admit every service of the team at its maximum replicas, or autoscaling stalls silently. */
+/**
+ * The quota must admit every service of the team at its maximum replicas plus the surge of a rolling update,
+ * or autoscaling stalls silently, and a rollout at full scale waits forever for its surge pod.
+ */
 function checkQuotaFits(team: Team, services: readonly Service[]): void {
-  const pods = services.reduce((sum, service) => sum + service.replicas.max, 0);
+  const peak = (service: Service) => service.replicas.max + ROLLOUT_SURGE;
+  const pods = services.reduce((sum, service) => sum + peak(service), 0);
   const memory = services.reduce(
-    (sum, service) => sum + service.replicas.max * quantityValue(service.resources.limits.memory),
+    (sum, service) => sum + peak(service) * quantityValue(service.resources.limits.memory),
     0,
   );
-  const cpu = services.reduce(
-    (sum, service) => sum + service.replicas.max * quantityValue(service.resources.requests.cpu),
-    0,
-  );
+  const cpu = services.reduce((sum, service) => sum + peak(service) * quantityValue(service.resources.requests.cpu), 0);
   const problems = [
     pods > team.quota.pods ? `pods ${team.quota.pods} < ${pods}` : undefined,
     memory > quantityValue(team.quota.memory) ? `memory ${team.quota.memory} < the services' memory limits` : undefined,
@@ -65,7 +67,7 @@ function checkQuotaFits(team: Team, services: readonly Service[]): void {
   ].filter((problem) => problem !== undefined);
   if (problems.length > 0) {
     throw new UserError(
-      `teams.${team.name}.quota is too small for its services at replicas.max (${services.map((s) => s.name).join(', ')}): ${problems.join('; ')}`,
+      `teams.${team.name}.quota is too small for its services at replicas.max plus ${ROLLOUT_SURGE} rollout surge pod each (${services.map((s) => s.name).join(', ')}): ${problems.join('; ')}`,
     );
   }
 }

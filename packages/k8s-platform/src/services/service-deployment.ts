@@ -29,6 +29,9 @@ export interface ServiceDeploymentProps {
 /** Non-root user and group the containers run as. */
 const RUN_AS = 10001;
 
+/** Extra pods a rolling update starts before it stops old ones (it never goes below the current count). */
+export const ROLLOUT_SURGE = 1;
+
 /** First Kubernetes minor version with the `sleep` action of lifecycle hooks GA (KEP-3960). */
 export const SLEEP_HOOK_MINOR = 34;
 
@@ -55,7 +58,10 @@ export class ServiceDeployment extends Construct {
         revisionHistoryLimit: 5,
         strategy: {
           type: 'RollingUpdate',
-          rollingUpdate: { maxUnavailable: k8s.IntOrString.fromNumber(0), maxSurge: k8s.IntOrString.fromNumber(1) },
+          rollingUpdate: {
+            maxUnavailable: k8s.IntOrString.fromNumber(0),
+            maxSurge: k8s.IntOrString.fromNumber(ROLLOUT_SURGE),
+          },
         },
         template: {
           metadata: { labels },
