@@ -4,6 +4,7 @@ import {
   AlertRules,
   browsableRepositoryUrl,
   GitOpsChart,
+  POLICY_EXCEPTION_NAMESPACE,
   SyncWave,
 } from '@platform/k8s-platform';
 import { type Environment, EnvironmentNaming, type PlatformModel, registryHost } from '@platform/model';
@@ -22,6 +23,8 @@ export function addGuardrailCharts(app: App, model: PlatformModel, environment: 
   new AdmissionPolicies(policies, 'admission-policies', {
     mode: environment.policyMode,
     registryHost: registryHost(model.organization),
+    // The one namespace the Kyverno add-on reads exceptions from.
+    exceptionNamespace: POLICY_EXCEPTION_NAMESPACE,
   });
 
   const alerting = new GitOpsChart(app, `${environment.name}-alerting`, {
