@@ -70,8 +70,12 @@ describe.each(model.environments.map((e) => [e.name, e.policyMode] as const))('p
     const names = policies.map((p) => p.metadata.name);
     const exceptions = exceptionsOf(env);
     expect(exceptions.length).toBeGreaterThan(0);
+    // Kyverno reads exceptions from the one namespace its Application's values name, and ignores all others.
+    const kyverno = ofKind(dist.get(env) ?? [], 'Application').find((a) => a.metadata.name === 'kyverno');
+    const exceptionSettings = spec(kyverno as KubeObject).source.helm.valuesObject.features.policyExceptions;
+    expect(exceptionSettings).toEqual({ enabled: true, namespace: PLATFORM_NAMESPACES.kyverno });
     for (const exception of exceptions) {
-      expect(exception.metadata.namespace).toBe(PLATFORM_NAMESPACES.kyverno);
+      expect(exception.metadata.namespace).toBe(exceptionSettings.namespace);
       expect(annotations(exception)[EXCEPTION_REASON_ANNOTATION]?.length).toBeGreaterThan(20);
       const { policyRefs, matchConditions } = spec(exception);
       expect(policyRefs).toHaveLength(1);
