@@ -180,6 +180,41 @@ describe.each(SHIPPED_ENVIRONMENTS)('%s cluster', (name) => {
     ]);
   });
 
+  test('Karpenter creates, tags and changes only instance profiles tagged for this cluster and region', () => {
+    const naming = synthesized.naming(name);
+    const { region } = synthesized.environment(name);
+    const clusterTag = `kubernetes.io/cluster/${naming.clusterName}`;
+    const statements = statementsOfRole(template(), naming.addonRoleName('karpenter'));
+    const profileActions = statements.filter((statement) =>
+      asList(statement.Action).some((action) => String(action).includes('InstanceProfile')),
+    );
+    const conditionsOf = (action: string) => {
+      const found = profileActions.filter((statement) => asList(statement.Action).includes(action));
+      expect(found).toHaveLength(1);
+      return found[0].Condition as Record<string, Record<string, string>>;
+    };
+    expect(conditionsOf('iam:CreateInstanceProfile').StringEquals).toMatchObject({
+      [`aws:RequestTag/${clusterTag}`]: 'owned',
+      'aws:RequestTag/topology.kubernetes.io/region': region,
+    });
+    for (const action of [
+      'iam:TagInstanceProfile',
+      'iam:AddRoleToInstanceProfile',
+      'iam:RemoveRoleFromInstanceProfile',
+      'iam:DeleteInstanceProfile',
+    ]) {
+      expect(conditionsOf(action).StringEquals).toMatchObject({
+        [`aws:ResourceTag/${clusterTag}`]: 'owned',
+        'aws:ResourceTag/topology.kubernetes.io/region': region,
+      });
+    }
+    const unconditioned = profileActions.filter((statement) => statement.Condition === undefined);
+    expect(unconditioned.flatMap((statement) => asList(statement.Action)).sort()).toEqual([
+      'iam:GetInstanceProfile',
+      'iam:ListInstanceProfiles',
+    ]);
+  });
+
   test('Pod Identity binds each contract role to exactly its service account', () => {
     const naming = synthesized.naming(name);
     const roles = resourcesOfType(template(), 'AWS::IAM::Role');

@@ -147,6 +147,14 @@ export function loadBalancerControllerStatements(): iam.PolicyStatement[] {
   ];
 }
 
+/** The tag Karpenter puts on each instance profile it creates, naming its EC2NodeClass. */
+const NODE_CLASS_TAG = 'karpenter.k8s.aws/ec2nodeclass';
+
+const requestTags = (tags: Record<string, string>) =>
+  Object.fromEntries(Object.entries(tags).map(([key, value]) => [`aws:RequestTag/${key}`, value]));
+const resourceTags = (tags: Record<string, string>) =>
+  Object.fromEntries(Object.entries(tags).map(([key, value]) => [`aws:ResourceTag/${key}`, value]));
+
 export interface KarpenterControllerScope {
   readonly clusterName: string;
   readonly clusterArn: string;
@@ -156,7 +164,8 @@ export interface KarpenterControllerScope {
 
 /**
  * What the Karpenter controller needs: launch and terminate the nodes of this cluster (resources
- * tagged with the cluster), pass the node role only, and read its interruption queue.
+ * tagged with the cluster), pass the node role only, change only the instance profiles it tagged
+ * for this cluster and region, and read its interruption queue.
  */
 export function karpenterControllerStatements(
   scope: IConstruct,
@@ -164,6 +173,13 @@ export function karpenterControllerStatements(
 ): iam.PolicyStatement[] {
   const { region } = Stack.of(scope);
   const clusterTag = `kubernetes.io/cluster/${karpenter.clusterName}`;
+  const profileTags = { [clusterTag]: 'owned', 'topology.kubernetes.io/region': region };
+  const instanceProfiles = Stack.of(scope).formatArn({
+    service: 'iam',
+    region: '',
+    resource: 'instance-profile',
+    resourceName: '*',
+  });
   const ec2Arn = (resource: string) => `arn:${Aws.PARTITION}:ec2:${region}:*:${resource}`;
   const ownedResources = [
     'fleet/*',
@@ -235,20 +251,43 @@ export function karpenterControllerStatements(
       resources: [karpenter.nodeRoleArn],
       conditions: { StringEquals: { 'iam:PassedToService': 'ec2.amazonaws.com' } },
     }),
+    // Karpenter creates one instance profile per EC2NodeClass and tags it with the cluster, the
+    // region and the node class: it may change only profiles that carry those tags.
+    new iam.PolicyStatement({
+      sid: 'CreateNodeInstanceProfiles',
+      actions: ['iam:CreateInstanceProfile'],
+      resources: [instanceProfiles],
+      conditions: {
+        StringEquals: { ...requestTags(profileTags), 'aws:RequestTag/eks:eks-cluster-name': karpenter.clusterName },
+        StringLike: { [`aws:RequestTag/${NODE_CLASS_TAG}`]: '*' },
+      },
+    }),
+    new iam.PolicyStatement({
+      sid: 'TagNodeInstanceProfiles',
+      actions: ['iam:TagInstanceProfile'],
+      resources: [instanceProfiles],
+      conditions: {
+        StringEquals: {
+          ...resourceTags(profileTags),
+          ...requestTags(profileTags),
+          'aws:RequestTag/eks:eks-cluster-name': karpenter.clusterName,
+        },
+        StringLike: { [`aws:ResourceTag/${NODE_CLASS_TAG}`]: '*', [`aws:RequestTag/${NODE_CLASS_TAG}`]: '*' },
+      },
+    }),
     new iam.PolicyStatement({
       sid: 'ManageNodeInstanceProfiles',
-      actions: [
-        'iam:CreateInstanceProfile',
-        'iam:TagInstanceProfile',
-        'iam:AddRoleToInstanceProfile',
-        'iam:RemoveRoleFromInstanceProfile',
-        'iam:DeleteInstanceProfile',
-        'iam:GetInstanceProfile',
-        'iam:ListInstanceProfiles',
-      ],
-      resources: [
-        Stack.of(scope).formatArn({ service: 'iam', region: '', resource: 'instance-profile', resourceName: '*' }),
-      ],
+      actions: ['iam:AddRoleToInstanceProfile', 'iam:RemoveRoleFromInstanceProfile', 'iam:DeleteInstanceProfile'],
+      resources: [instanceProfiles],
+      conditions: {
+        StringEquals: resourceTags(profileTags),
+        StringLike: { [`aws:ResourceTag/${NODE_CLASS_TAG}`]: '*' },
+      },
+    }),
+    new iam.PolicyStatement({
+      sid: 'ReadInstanceProfiles',
+      actions: ['iam:GetInstanceProfile', 'iam:ListInstanceProfiles'],
+      resources: [instanceProfiles],
     }),
     new iam.PolicyStatement({
       sid: 'DescribeCluster',
