@@ -79,6 +79,34 @@ describe('Karpenter nodes', () => {
   });
 });
 
+describe('storage', () => {
+  it('makes encrypted gp3 EBS volumes the default, created in the zone of their first pod, before the add-ons sync', () => {
+    const classes = objectsOf(rendered, 'prod', 'StorageClass');
+    expect(classes.map((c) => c.metadata.name)).toEqual(['gp3']);
+    expect(classes[0]).toMatchObject({
+      metadata: { annotations: { 'storageclass.kubernetes.io/is-default-class': 'true' } },
+      provisioner: 'ebs.csi.aws.com',
+      parameters: { type: 'gp3', encrypted: 'true' },
+      volumeBindingMode: 'WaitForFirstConsumer',
+      allowVolumeExpansion: true,
+    });
+    const wave = (name: string) =>
+      Number(findObject(rendered, 'prod', 'Application', name).metadata.annotations['argocd.argoproj.io/sync-wave']);
+    expect(wave('platform-storage')).toBeLessThan(wave('kube-prometheus-stack'));
+  });
+
+  it('keeps the Prometheus history on a volume of that class, capped below its size', () => {
+    const spec = findObject(rendered, 'prod', 'Application', 'kube-prometheus-stack').spec.source.helm.valuesObject
+      .prometheus.prometheusSpec;
+    expect(spec.storageSpec.volumeClaimTemplate.spec).toEqual({
+      storageClassName: 'gp3',
+      accessModes: ['ReadWriteOnce'],
+      resources: { requests: { storage: '50Gi' } },
+    });
+    expect(spec.retentionSize).toBe('45GB');
+  });
+});
+
 describe('edge', () => {
   it('exposes the edge service, and only it, through an ALB Ingress', () => {
     const ingresses = objectsOf(rendered, 'prod', 'Ingress');

@@ -2,6 +2,7 @@ import {
   ADDON_NAMESPACE_SECURITY,
   AppOfAppsChart,
   ClusterSecretStores,
+  EbsStorageClass,
   GitOpsChart,
   KarpenterNodes,
   ManagedNamespace,
@@ -31,6 +32,7 @@ export function buildClusterApp(model: PlatformModel): App {
   const app = new App();
   for (const environment of model.environments) {
     addNamespaces(app, model, environment);
+    addStorage(app, model, environment);
     addTeamGuardrails(app, model, environment);
     addSecretStores(app, model, environment);
     addNodes(app, model, environment);
@@ -63,6 +65,14 @@ function addNamespaces(app: App, model: PlatformModel, environment: Environment)
   for (const [name, podSecurity] of Object.entries(ADDON_NAMESPACE_SECURITY)) {
     new ManagedNamespace(scope, name, { name, podSecurity, labels });
   }
+}
+
+/** Before the add-ons, whose volumes (Prometheus) name it. */
+function addStorage(app: App, model: PlatformModel, environment: Environment): void {
+  const scope = chart(app, environment, 'platform/storage', SyncWave.NAMESPACES);
+  new EbsStorageClass(scope, 'DefaultStorageClass', {
+    labels: platformLabels(model.organization, environment, 'storage'),
+  });
 }
 
 function addTeamGuardrails(app: App, model: PlatformModel, environment: Environment): void {

@@ -29,3 +29,4 @@ export * from './services/platform-service';
 export * from './services/service-autoscaling';
 export * from './services/service-deployment';
 export * from './services/service-secrets';
+export * from './storage/ebs-storage-class';

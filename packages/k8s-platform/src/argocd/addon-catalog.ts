@@ -1,5 +1,6 @@
 import { ADDON_SERVICE_ACCOUNTS, type Environment, type EnvironmentNaming, PLATFORM_NAMESPACES } from '@platform/model';
 import { alertmanagerValues } from '../alerting/alertmanager-values';
+import { DEFAULT_STORAGE_CLASS } from '../storage/ebs-storage-class';
 
 /** A platform add-on installed by Argo CD from a Helm chart at a pinned version. */
 export interface Addon {
@@ -124,6 +125,17 @@ export function platformAddons({ environment, naming }: AddonContext): Addon[] {
             podMonitorSelectorNilUsesHelmValues: false,
             probeSelectorNilUsesHelmValues: false,
             retention: '15d',
+            // On a volume, so a restart or a node consolidation keeps the history; the size cap keeps it from filling up.
+            retentionSize: '45GB',
+            storageSpec: {
+              volumeClaimTemplate: {
+                spec: {
+                  storageClassName: DEFAULT_STORAGE_CLASS,
+                  accessModes: ['ReadWriteOnce'],
+                  resources: { requests: { storage: '50Gi' } },
+                },
+              },
+            },
           },
         },
       },
