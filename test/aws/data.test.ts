@@ -11,8 +11,8 @@ beforeAll(() => {
 const servicesWith = (store: 'database' | 'cache') =>
   synthesized.model.services.filter((service) => service.dependencies[store]).map((service) => service.name);
 
-/** The security groups that may reach a data store's port: expected to be the cluster node security group only. */
-function ingressSources(name: string, port: number): unknown[] {
+/** Every ingress rule of the data stack's security groups, inline or separate, as "source -> port". */
+function ingressRules(name: string): string[] {
   const template = synthesized.template(`${name}-data`);
   const inline = Object.values(resourcesOfType(template, 'AWS::EC2::SecurityGroup')).flatMap(
     ({ Properties }) => (Properties.SecurityGroupIngress ?? []) as Record<string, unknown>[],
@@ -20,9 +20,20 @@ function ingressSources(name: string, port: number): unknown[] {
   const separate = Object.values(resourcesOfType(template, 'AWS::EC2::SecurityGroupIngress')).map(
     ({ Properties }) => Properties,
   );
-  return [...inline, ...separate]
-    .filter((rule) => rule.FromPort === port)
-    .map((rule) => rule.SourceSecurityGroupId ?? rule.CidrIp);
+  return [...inline, ...separate].map((rule) => `${sourceOf(rule)} -> ${portOf(rule.FromPort)}`).sort();
+}
+
+function sourceOf(rule: Record<string, unknown>): string {
+  const text = JSON.stringify(rule.SourceSecurityGroupId ?? rule.CidrIp ?? rule.CidrIpv6 ?? rule.SourcePrefixListId);
+  if (/^\{"Fn::ImportValue":".*PlatformNodeSecurityGroup.*GroupId/.test(text)) return 'cluster nodes';
+  const rotation = /^\{"Fn::GetAtt":\["(\w+)InstanceRotationSingleUserSecurityGroup\w+","GroupId"\]\}$/.exec(text);
+  return rotation ? `rotation of ${rotation[1]}` : text;
+}
+
+function portOf(port: unknown): string {
+  return /^\{"Fn::GetAtt":\["\w+Instance\w+","Endpoint.Port"\]\}$/.test(JSON.stringify(port))
+    ? 'instance port'
+    : String(port);
 }
 
 describe.each(SHIPPED_ENVIRONMENTS)('%s data stores', (name) => {
@@ -82,15 +93,15 @@ describe.each(SHIPPED_ENVIRONMENTS)('%s data stores', (name) => {
     template().resourceCountIs('AWS::SecretsManager::RotationSchedule', servicesWith('database').length);
   });
 
-  test('only the cluster node security group reaches PostgreSQL and Valkey', () => {
-    const nodeGroup = { 'Fn::ImportValue': expect.stringMatching(/NodeSecurityGroup.*GroupId/) };
-    const postgres = ingressSources(name, DATA_STORE_PORTS.postgres);
-    // The rotation function also connects, from its own security group.
-    expect(postgres.filter((source) => JSON.stringify(source).includes('NodeSecurityGroup'))).toHaveLength(
-      servicesWith('database').length,
+  test('only the cluster nodes reach PostgreSQL and Valkey, plus each database its own rotation function', () => {
+    const logicalPrefix = (service: string) => service.replaceAll('-', '');
+    expect(ingressRules(name)).toEqual(
+      [
+        ...servicesWith('database').map(() => `cluster nodes -> ${DATA_STORE_PORTS.postgres}`),
+        ...servicesWith('database').map((service) => `rotation of ${logicalPrefix(service)}postgres -> instance port`),
+        ...servicesWith('cache').map(() => `cluster nodes -> ${DATA_STORE_PORTS.redis}`),
+      ].sort(),
     );
-    expect(postgres.every((source) => typeof source === 'object')).toBe(true);
-    expect(ingressSources(name, DATA_STORE_PORTS.redis)).toEqual(servicesWith('cache').map(() => nodeGroup));
   });
 
   test('connection facts are published under the contract parameter names', () => {
