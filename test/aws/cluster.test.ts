@@ -235,16 +235,29 @@ describe.each(SHIPPED_ENVIRONMENTS)('%s cluster', (name) => {
       }),
     ];
     expect(associations.sort()).toEqual(expected.sort());
-    for (const role of Object.values(roles).filter(({ Properties }) =>
-      expected.some((line) => line.endsWith(` ${Properties.RoleName}`)),
-    )) {
-      expect(role.Properties.AssumeRolePolicyDocument).toEqual({
+  });
+
+  test('each Pod Identity role trusts only its own cluster, namespace and service account', () => {
+    const roles = resourcesOfType(template(), 'AWS::IAM::Role');
+    const [clusterId] = Object.keys(resourcesOfType(template(), 'AWS::EKS::Cluster'));
+    const associations = Object.values(resourcesOfType(template(), 'AWS::EKS::PodIdentityAssociation'));
+    expect(associations.length).toBeGreaterThan(0);
+    for (const { Properties } of associations) {
+      const roleId = (Properties.RoleArn as { 'Fn::GetAtt': string[] })['Fn::GetAtt'][0];
+      expect(roles[roleId].Properties.AssumeRolePolicyDocument).toEqual({
         Version: '2012-10-17',
         Statement: [
           {
             Action: ['sts:AssumeRole', 'sts:TagSession'],
             Effect: 'Allow',
             Principal: { Service: 'pods.eks.amazonaws.com' },
+            Condition: {
+              StringEquals: {
+                'aws:RequestTag/eks-cluster-name': { Ref: clusterId },
+                'aws:RequestTag/kubernetes-namespace': Properties.Namespace,
+                'aws:RequestTag/kubernetes-service-account': Properties.ServiceAccount,
+              },
+            },
           },
         ],
       });

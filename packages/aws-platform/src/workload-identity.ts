@@ -14,8 +14,9 @@ export interface WorkloadIdentityProps {
 }
 
 /**
- * An IAM role that exactly one Kubernetes service account assumes through EKS Pod Identity. The
- * role starts with no permissions; grant them with `grantPrincipal` or `addToPolicy`.
+ * An IAM role that exactly one Kubernetes service account of one cluster assumes through EKS Pod
+ * Identity: the association binds it, the trust policy admits no other. The role starts with no
+ * permissions; grant them with `grantPrincipal` or `addToPolicy`.
  */
 export class WorkloadIdentity extends Construct implements iam.IGrantable {
   public readonly role: iam.Role;
@@ -24,11 +25,19 @@ export class WorkloadIdentity extends Construct implements iam.IGrantable {
 
   public constructor(scope: Construct, id: string, props: WorkloadIdentityProps) {
     super(scope, id);
+    // EKS Pod Identity passes the cluster, namespace and service account as session tags: the
+    // trust policy admits only this one, so another association with this role gets no credentials.
+    const podIdentity = new iam.ServicePrincipal('pods.eks.amazonaws.com').withConditions({
+      StringEquals: {
+        'aws:RequestTag/eks-cluster-name': props.clusterName,
+        'aws:RequestTag/kubernetes-namespace': props.serviceAccount.namespace,
+        'aws:RequestTag/kubernetes-service-account': props.serviceAccount.name,
+      },
+    });
     this.role = new iam.Role(this, 'Role', {
       roleName: props.roleName,
       description: props.description,
-      // EKS Pod Identity passes the cluster, namespace and service account as session tags.
-      assumedBy: new iam.SessionTagsPrincipal(new iam.ServicePrincipal('pods.eks.amazonaws.com')),
+      assumedBy: new iam.SessionTagsPrincipal(podIdentity),
     });
     this.grantPrincipal = this.role;
     this.association = new eks.CfnPodIdentityAssociation(this, 'Association', {
