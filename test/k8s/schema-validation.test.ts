@@ -1,6 +1,7 @@
 import { readdirSync } from 'node:fs';
 import { loadModel, loadPlatformModel, platformModelInput } from '@platform/model';
 import { CRD_DIRECTORY, loadCrdValidators } from './support/crd-schemas';
+import { creationRules, failedRules } from './support/crd-validation-rules';
 import { droppedFields, isKubernetes128Kind, roundTripThrough128, unservedFields } from './support/kubernetes-128';
 import { findObject, type RenderedObject, renderModel } from './support/rendered';
 
@@ -14,6 +15,13 @@ const isBuiltIn = (file: RenderedObject) =>
   (file.object.apiVersion.includes('.k8s.io/') && isKubernetes128Kind(file.object.apiVersion, file.object.kind));
 const builtIns = rendered.filter(isBuiltIn);
 const customResources = rendered.filter((file) => !isBuiltIn(file));
+/** The CRDs' CEL validation rules (x-kubernetes-validations) for each custom resource, and those that fail. */
+const ruleChecks = customResources.map((file) => {
+  const crd = crds.get(`${file.object.apiVersion}/${file.object.kind}`);
+  return crd ? creationRules(crd.schema, file.object) : [];
+});
+const ruleFailures = failedRules(ruleChecks);
+const ruleFailuresByPath = new Map(customResources.map((file, index) => [file.path, ruleFailures[index]]));
 
 /** kubernetes-models' class for an object, e.g. `apps/v1` Deployment → kubernetes-models/apps/v1 Deployment. */
 function kubernetesModel(apiVersion: string, kind: string): { new (data: unknown): { validate(): void } } {
@@ -53,8 +61,9 @@ describe('every rendered object is valid for the API that serves it', () => {
   });
 
   it.each(customResources.map((file) => [file.path, file]))(
-    '%s matches the openAPIV3Schema of its served CRD version, with unknown fields rejected',
+    '%s matches the openAPIV3Schema of its served CRD version (unknown fields rejected, CEL rules hold)',
     (_path, file) => {
+      expect(ruleFailuresByPath.get(file.path)).toEqual([]);
       const { apiVersion, kind, metadata } = file.object;
       const crd = crds.get(`${apiVersion}/${kind}`);
       expect(crd).toBeDefined();
@@ -119,6 +128,27 @@ describe('the validators themselves', () => {
     wrongType.spec.revisionHistoryLimit = 'five';
     const Model = kubernetesModel('apps/v1', 'Deployment');
     expect(() => new Model(wrongType).validate()).toThrow();
+  });
+
+  it('evaluate the CEL rules of the CRDs: a good number of them apply, and a broken value fails its rule', () => {
+    expect(ruleChecks.flat().length).toBeGreaterThan(100);
+    const nodeClass = findObject(rendered, 'prod', 'EC2NodeClass', 'default');
+    const crd = crds.get('karpenter.k8s.aws/v1/EC2NodeClass');
+    const broken = structuredClone(nodeClass);
+    broken.spec.amiSelectorTerms = [{ alias: 'amazonlinux@v20260903' }];
+    const nodePool = findObject(rendered, 'prod', 'NodePool', 'spot');
+    const restricted = structuredClone(nodePool);
+    restricted.spec.template.spec.requirements.push({ key: 'karpenter.sh/nodepool-x', operator: 'In', values: ['a'] });
+    const pool = crds.get('karpenter.sh/v1/NodePool');
+    if (!crd || !pool) throw new Error('Karpenter CRDs missing');
+    const [good, badFamily, badKey] = failedRules([
+      creationRules(crd.schema, nodeClass),
+      creationRules(crd.schema, broken),
+      creationRules(pool.schema, restricted),
+    ]);
+    expect(good).toEqual([]);
+    expect(badFamily.join('\n')).toMatch(/family is not supported/);
+    expect(badKey.join('\n')).toMatch(/requirements\[\d+\]\.key: .*restricted/);
   });
 
   it('reject an unknown field and a wrong enum value in a custom resource', () => {

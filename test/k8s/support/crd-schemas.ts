@@ -9,6 +9,8 @@ export const CRD_DIRECTORY = join(__dirname, '..', '..', '..', '..', 'shared', '
 export interface CrdVersion {
   readonly scope: 'Namespaced' | 'Cluster';
   readonly validate: ValidateFunction;
+  /** The version's openAPIV3Schema as published, with its `x-kubernetes-validations` rules. */
+  readonly schema: Record<string, unknown>;
 }
 
 interface CrdDocument {
@@ -39,6 +41,7 @@ export function loadCrdValidators(directory = CRD_DIRECTORY): Map<string, CrdVer
         validators.set(`${crd.spec.group}/${version.name}/${crd.spec.names.kind}`, {
           scope: crd.spec.scope,
           validate: ajv.compile(schema),
+          schema: version.schema.openAPIV3Schema,
         });
       }
     }
