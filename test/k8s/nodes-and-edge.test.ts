@@ -69,6 +69,13 @@ describe('Karpenter nodes', () => {
     expect(spot.spec.disruption.budgets[1]).toMatchObject({ nodes: '0', reasons: ['Underutilized'] });
   });
 
+  it('replace every node within 30 days, and drain an expired or drifted node within a day even if a budget blocks', () => {
+    for (const pool of objectsOf(rendered, 'prod', 'NodePool')) {
+      expect(pool.spec.template.spec.expireAfter).toBe('720h');
+      expect(pool.spec.template.spec.terminationGracePeriod).toBe('24h');
+    }
+  });
+
   it('split the environment limits of the model between the two pools', () => {
     const limits = objectsOf(rendered, 'prod', 'NodePool').map((p) => p.spec.limits);
     expect(limits).toEqual([

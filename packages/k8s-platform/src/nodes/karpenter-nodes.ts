@@ -112,6 +112,9 @@ function nodePoolProps(
         spec: {
           nodeClassRef: { group: 'karpenter.k8s.aws', kind: 'EC2NodeClass', name: NODE_CLASS_NAME },
           expireAfter: '720h',
+          // Without it a pod whose disruption budget never allows eviction keeps an expired or drifted node
+          // (a new AMI release) forever; after a day the drain goes ahead anyway.
+          terminationGracePeriod: '24h',
           requirements: [
             requirement('karpenter.sh/capacity-type', [pool.capacityType]),
             requirement('karpenter.k8s.aws/instance-category', ['c', 'm', 'r']),
