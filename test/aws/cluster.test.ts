@@ -387,6 +387,17 @@ describe.each(SHIPPED_ENVIRONMENTS)('%s cluster', (name) => {
       expect(logGroup).toMatchObject({ RetentionInDays: 14, KmsKeyId: { 'Fn::GetAtt': [expect.any(String), 'Arn'] } });
       const [keyId] = (logGroup as { KmsKeyId: { 'Fn::GetAtt': string[] } }).KmsKeyId['Fn::GetAtt'];
       expect(keys[keyId].Properties.EnableKeyRotation).toBe(true);
+      const { account, region } = synthesized.environment(name);
+      const logsStatements = (
+        keys[keyId].Properties.KeyPolicy as { Statement: { Principal: unknown; Condition?: unknown }[] }
+      ).Statement.filter((statement) => JSON.stringify(statement.Principal).includes('logs.'));
+      expect(logsStatements.map((statement) => statement.Condition)).toEqual([
+        {
+          ArnLike: {
+            'kms:EncryptionContext:aws:logs:arn': `arn:aws:logs:${region}:${account}:log-group:/aws/lambda/*`,
+          },
+        },
+      ]);
     }
     const handler = Object.entries(functions).find(([id]) => id.includes('KubectlProviderHandler'));
     expect(handler?.[1].Properties.LoggingConfig).toEqual({

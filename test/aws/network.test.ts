@@ -65,10 +65,25 @@ describe.each(SHIPPED_ENVIRONMENTS)('%s network', (name) => {
       TrafficType: 'ALL',
       LogDestinationType: 'cloud-watch-logs',
     });
-    template().hasResourceProperties('AWS::Logs::LogGroup', {
-      RetentionInDays: environment().network.flowLogRetentionDays,
-      KmsKeyId: Match.anyValue(),
-    });
+    const logGroups = Object.values(resourcesOfType(template(), 'AWS::Logs::LogGroup'));
+    expect(logGroups).toHaveLength(1);
+    const { LogGroupName, RetentionInDays, KmsKeyId } = logGroups[0].Properties;
+    expect(RetentionInDays).toBe(environment().network.flowLogRetentionDays);
+    const [keyId] = (KmsKeyId as { 'Fn::GetAtt': string[] })['Fn::GetAtt'];
+    const key = resourcesOfType(template(), 'AWS::KMS::Key')[keyId].Properties;
+    expect(key.EnableKeyRotation).toBe(true);
+    // CloudWatch Logs may use the key for this log group of this account only.
+    const { account, region } = environment();
+    const logsStatements = (
+      key.KeyPolicy as { Statement: { Principal: unknown; Condition?: unknown }[] }
+    ).Statement.filter((statement) => JSON.stringify(statement.Principal).includes('logs.'));
+    expect(logsStatements.map((statement) => statement.Condition)).toEqual([
+      {
+        ArnLike: {
+          'kms:EncryptionContext:aws:logs:arn': `arn:aws:logs:${region}:${account}:log-group:${LogGroupName}`,
+        },
+      },
+    ]);
   });
 
   test('S3 has a gateway endpoint; interface endpoints exist only where the model switches them on', () => {

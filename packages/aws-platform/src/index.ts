@@ -7,6 +7,7 @@ export * from './gitops-bootstrap';
 export * from './image-registry';
 export * from './karpenter-prerequisites';
 export * from './kubernetes-release';
+export * from './log-encryption';
 export * from './model-subnet-addresses';
 export * from './node-role';
 export * from './platform-cluster';

@@ -1,11 +1,11 @@
 import { type Environment, EnvironmentNaming, type Organization, SUBNET_TIERS, UserError } from '@platform/model';
-import { RemovalPolicy, Stack, Tags } from 'aws-cdk-lib';
+import { RemovalPolicy, Tags } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
-import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { acknowledge } from './acknowledge';
+import { allowLogGroupEncryption } from './log-encryption';
 import { ModelSubnetAddresses } from './model-subnet-addresses';
 
 export interface PlatformNetworkProps {
@@ -95,13 +95,14 @@ export class PlatformNetwork extends Construct {
       enableKeyRotation: true,
       removalPolicy: RemovalPolicy.RETAIN,
     });
+    const logGroupName = `/${naming.prefix}/vpc-flow-logs`;
+    allowLogGroupEncryption(key, logGroupName);
     const logGroup = new logs.LogGroup(this, 'FlowLogGroup', {
-      logGroupName: `/${naming.prefix}/vpc-flow-logs`,
+      logGroupName,
       retention: logRetention(environment),
       encryptionKey: key,
       removalPolicy: RemovalPolicy.RETAIN,
     });
-    key.grantEncryptDecrypt(new iam.ServicePrincipal(`logs.${Stack.of(this).region}.amazonaws.com`));
     this.vpc.addFlowLog('FlowLog', {
       destination: ec2.FlowLogDestination.toCloudWatchLogs(logGroup),
       trafficType: ec2.FlowLogTrafficType.ALL,

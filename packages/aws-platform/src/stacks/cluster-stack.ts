@@ -7,13 +7,13 @@ import {
 } from '@platform/model';
 import { RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
 import type * as ec2 from 'aws-cdk-lib/aws-ec2';
-import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
 import { acknowledgeCdkProvider } from '../acknowledge';
 import { GitOpsBootstrap } from '../gitops-bootstrap';
 import { kubernetesRelease, warnAboutSupport } from '../kubernetes-release';
+import { allowLogGroupEncryption } from '../log-encryption';
 import { PlatformCluster } from '../platform-cluster';
 import { tagResources } from '../platform-tags';
 import { protectProviderLogs } from '../provider-logs';
@@ -64,7 +64,7 @@ export class ClusterStack extends Stack {
       enableKeyRotation: true,
       removalPolicy: RemovalPolicy.RETAIN,
     });
-    providerLogKey.grantEncryptDecrypt(new iam.ServicePrincipal(`logs.${this.region}.amazonaws.com`));
+    allowLogGroupEncryption(providerLogKey, '/aws/lambda/*');
     protectProviderLogs(this, { encryptionKey: providerLogKey, retention: logs.RetentionDays.TWO_WEEKS });
     // Last, so the findings include every permission the Helm and manifest resources added.
     const kubectlProvider = this.platformCluster.cluster.node.tryFindChild('KubectlProvider');
