@@ -70,6 +70,18 @@ describe('the app-of-apps of an environment', () => {
       { server: 'https://kubernetes.default.svc', namespace: 'identity' },
     ]);
     expect(project.spec.clusterResourceWhitelist).toEqual([]);
+    expect(project.spec.namespaceResourceWhitelist).toEqual([
+      { group: '', kind: 'Service' },
+      { group: '', kind: 'ServiceAccount' },
+      { group: 'apps', kind: 'Deployment' },
+      { group: 'autoscaling.k8s.io', kind: 'VerticalPodAutoscaler' },
+      { group: 'autoscaling', kind: 'HorizontalPodAutoscaler' },
+      { group: 'external-secrets.io', kind: 'ExternalSecret' },
+      { group: 'monitoring.coreos.com', kind: 'ServiceMonitor' },
+      { group: 'networking.k8s.io', kind: 'Ingress' },
+      { group: 'networking.k8s.io', kind: 'NetworkPolicy' },
+      { group: 'policy', kind: 'PodDisruptionBudget' },
+    ]);
     expect(project.spec.namespaceResourceBlacklist).toEqual([
       { group: '', kind: 'ResourceQuota' },
       { group: '', kind: 'LimitRange' },
@@ -122,11 +134,13 @@ describe('what Argo CD would admit', () => {
         for (const object of objects) {
           if (object.metadata.namespace) expect(allowed).toContain(object.metadata.namespace);
           else expect(project?.clusterResourceWhitelist).toEqual([{ group: '*', kind: '*' }]);
-          const denied = (project?.namespaceResourceBlacklist ?? []).map(
-            (r: { group: string; kind: string }) => `${r.group}/${r.kind}`,
-          );
+          const key = (r: { group: string; kind: string }) => `${r.group}/${r.kind}`;
           const group = object.apiVersion.includes('/') ? object.apiVersion.split('/')[0] : '';
-          expect(denied).not.toContain(`${group}/${object.kind}`);
+          const objectKey = key({ group, kind: object.kind });
+          expect((project?.namespaceResourceBlacklist ?? []).map(key)).not.toContain(objectKey);
+          if (object.metadata.namespace && project?.namespaceResourceWhitelist) {
+            expect(project.namespaceResourceWhitelist.map(key)).toContain(objectKey);
+          }
         }
       }
     },

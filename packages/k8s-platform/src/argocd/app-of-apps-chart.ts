@@ -85,6 +85,8 @@ export class AppOfAppsChart extends GitOpsChart {
         sourceRepos: [environment.gitops.repoUrl],
         destinations: destinations(serviceCharts.flatMap(namespacesOf)),
         clusterResourceWhitelist: [],
+        // Only the kinds the services' folders hold: no Role, RoleBinding or Secret slipped into a folder.
+        namespaceResourceWhitelist: kindsOf(serviceCharts),
         // Quotas, limits and policy exceptions are the platform's guard rails of a namespace, not the services'.
         // Kyverno 1.19.0 does not enforce its exception namespace on every served PolicyException version.
         namespaceResourceBlacklist: [
@@ -101,6 +103,18 @@ export class AppOfAppsChart extends GitOpsChart {
 /** A folder of the services wave that holds only namespaced objects belongs to the services project. */
 function isServiceChart(chart: GitOpsChart): boolean {
   return chart.syncWave === SyncWave.SERVICES && apiObjectsOf(chart).every((object) => object.metadata.namespace);
+}
+
+/** The API groups and kinds of the charts' objects, each once, sorted. */
+function kindsOf(charts: readonly GitOpsChart[]): { group: string; kind: string }[] {
+  const kinds = charts.flatMap(apiObjectsOf).map((object) => {
+    const group = object.apiVersion.includes('/') ? object.apiVersion.split('/')[0] : '';
+    return `${group}/${object.kind}`;
+  });
+  return [...new Set(kinds)].sort().map((key) => {
+    const [group, kind] = key.split('/');
+    return { group, kind };
+  });
 }
 
 function destinations(namespaces: readonly string[]): { server: string; namespace: string }[] {
