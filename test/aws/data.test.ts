@@ -71,6 +71,17 @@ describe.each(SHIPPED_ENVIRONMENTS)('%s data stores', (name) => {
         MaxAllocatedStorage: database().maxAllocatedStorageGiB,
       });
       expect(Properties.KmsKeyId).toEqual({ 'Fn::GetAtt': [expect.stringMatching(/StorageKey/), 'Arn'] });
+      const logGroups = Object.values(resourcesOfType(template(), 'AWS::Logs::LogGroup'))
+        .map((logGroup) => logGroup.Properties)
+        .filter(({ LogGroupName }) =>
+          String(LogGroupName).startsWith(`/aws/rds/instance/${Properties.DBInstanceIdentifier}/`),
+        );
+      expect(logGroups.map(({ LogGroupName }) => String(LogGroupName).split('/').pop()).sort()).toEqual(
+        [...POSTGRES_LOG_EXPORTS].sort(),
+      );
+      for (const logGroup of logGroups) {
+        expect(logGroup).toMatchObject({ RetentionInDays: 30, KmsKeyId: Properties.KmsKeyId });
+      }
       expect(DeletionPolicy).toBe('Snapshot');
       expect(UpdateReplacePolicy).toBe('Snapshot');
     }

@@ -10,7 +10,7 @@ import { ConnectionParameters } from './connection-parameters';
 import { SUBNET_GROUP_NAMES } from './platform-network';
 
 /** Valkey, the open-source Redis-compatible engine ElastiCache recommends; clients speak the Redis protocol. */
-export const CACHE_ENGINE = { engine: 'valkey', engineVersion: '8.1', parameterFamily: 'default.valkey8' } as const;
+export const CACHE_ENGINE = { engine: 'valkey', engineVersion: '8.1' } as const;
 
 /** The user name clients present with the auth token (Valkey's default user). */
 export const CACHE_USERNAME = 'default';

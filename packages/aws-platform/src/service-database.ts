@@ -7,6 +7,7 @@ import * as rds from 'aws-cdk-lib/aws-rds';
 import { Construct } from 'constructs';
 import { acknowledge } from './acknowledge';
 import { ConnectionParameters } from './connection-parameters';
+import { allowLogGroupEncryption } from './log-encryption';
 import { SUBNET_GROUP_NAMES } from './platform-network';
 
 /** The PostgreSQL major version every service database runs. */
@@ -52,12 +53,16 @@ export class ServiceDatabase extends Construct {
     securityGroup.addIngressRule(props.clientSecurityGroup, ec2.Port.tcp(port), 'PostgreSQL from the cluster');
 
     const instanceIdentifier = `${naming.prefix}-${service.name}`;
-    // Created here rather than by RDS so retention is set without a log-retention function.
+    // Created here rather than by RDS so retention is set without a log-retention function, and
+    // encrypted with the instance's key: PostgreSQL logs can quote the data of failed statements.
+    const logGroupPrefix = `/aws/rds/instance/${instanceIdentifier}/`;
+    allowLogGroupEncryption(key, `${logGroupPrefix}*`);
     const logGroups = POSTGRES_LOG_EXPORTS.map(
       (log) =>
         new logs.LogGroup(this, `${log}-logs`, {
-          logGroupName: `/aws/rds/instance/${instanceIdentifier}/${log}`,
+          logGroupName: `${logGroupPrefix}${log}`,
           retention: logs.RetentionDays.ONE_MONTH,
+          encryptionKey: key,
           removalPolicy: RemovalPolicy.RETAIN,
         }),
     );
