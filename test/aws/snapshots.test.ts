@@ -38,3 +38,20 @@ test('no template holds a secret value: credentials appear only as dynamic refer
     expect(text).not.toMatch(/"AuthToken":"/);
   }
 });
+
+test('every stack carries the environment, owner and cost-center tags, which CloudFormation passes on to its resources', () => {
+  const { organization, environments } = synthesized.model;
+  const expected = (environment: string, tags: { owner: string; costCenter: string }) => ({
+    environment,
+    owner: tags.owner,
+    'cost-center': tags.costCenter,
+  });
+  expect(synthesized.assembly.getStackArtifact('shared-services').tags).toEqual(expected('shared', organization.tags));
+  for (const environment of environments) {
+    for (const kind of STACK_KINDS) {
+      expect(synthesized.assembly.getStackArtifact(`${environment.name}-${kind}`).tags).toEqual(
+        expected(environment.name, environment.tags),
+      );
+    }
+  }
+});
