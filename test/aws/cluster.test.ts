@@ -399,6 +399,15 @@ describe.each(SHIPPED_ENVIRONMENTS)('%s cluster', (name) => {
         },
       ]);
     }
+    // The log groups exist before any custom resource invokes a provider function.
+    const logGroupIds = Object.keys(resourcesOfType(template(), 'AWS::Logs::LogGroup')).sort();
+    const customResources = Object.entries(template().toJSON().Resources as Record<string, { Type: string }>).filter(
+      ([, resource]) => resource.Type.startsWith('Custom::'),
+    );
+    expect(customResources.length).toBeGreaterThan(0);
+    for (const [, resource] of customResources) {
+      expect((resource as { DependsOn?: string[] }).DependsOn).toEqual(expect.arrayContaining(logGroupIds));
+    }
     const handler = Object.entries(functions).find(([id]) => id.includes('KubectlProviderHandler'));
     expect(handler?.[1].Properties.LoggingConfig).toEqual({
       LogFormat: 'JSON',

@@ -1,4 +1,4 @@
-import { Stack } from 'aws-cdk-lib';
+import { CfnResource, Stack } from 'aws-cdk-lib';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
@@ -23,13 +23,28 @@ export const PROVIDER_APPLICATION_LOG_LEVEL = 'ERROR';
  * level (the provider framework's, FATAL) keeps it.
  */
 export function protectProviderLogs(scope: IConstruct, props: ProviderLogsProps): void {
-  for (const construct of scope.node.findAll()) {
+  const constructs = scope.node.findAll();
+  const logGroups: logs.CfnLogGroup[] = [];
+  for (const construct of constructs) {
     if (construct instanceof lambda.CfnFunction) quietFunction(construct);
     if (construct instanceof logs.CfnLogGroup && construct.node.scope?.node.scope instanceof lambda.Function) {
       construct.retentionInDays = props.retention;
       construct.kmsKeyId = props.encryptionKey.keyArn;
+      logGroups.push(construct);
     }
   }
+  // A log group names its function, so CloudFormation creates it after the function, in parallel
+  // with the custom resources that invoke the function; a first invocation would let Lambda create
+  // the group itself (unencrypted, kept forever) and CloudFormation's creation would then fail.
+  for (const construct of constructs) {
+    if (construct instanceof CfnResource && isCustomResource(construct.cfnResourceType)) {
+      for (const logGroup of logGroups) construct.addResourceDependency(logGroup);
+    }
+  }
+}
+
+function isCustomResource(resourceType: string): boolean {
+  return resourceType.startsWith('Custom::') || resourceType === 'AWS::CloudFormation::CustomResource';
 }
 
 function quietFunction(resource: lambda.CfnFunction): void {
