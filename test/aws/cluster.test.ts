@@ -180,7 +180,7 @@ describe.each(SHIPPED_ENVIRONMENTS)('%s cluster', (name) => {
     ]);
   });
 
-  test('Karpenter creates, tags and changes only instance profiles tagged for this cluster and region', () => {
+  test('Karpenter changes only instance profiles tagged for this cluster and region, and relabels its nodes with its own tags only', () => {
     const naming = synthesized.naming(name);
     const { region } = synthesized.environment(name);
     const clusterTag = `kubernetes.io/cluster/${naming.clusterName}`;
@@ -208,6 +208,16 @@ describe.each(SHIPPED_ENVIRONMENTS)('%s cluster', (name) => {
         'aws:ResourceTag/topology.kubernetes.io/region': region,
       });
     }
+    const tagging = statements.filter(
+      (statement) =>
+        asList(statement.Action).includes('ec2:CreateTags') &&
+        JSON.stringify(statement.Condition).includes(`aws:ResourceTag/${clusterTag}`),
+    );
+    expect(tagging.map((statement) => statement.Condition)).toEqual([
+      expect.objectContaining({
+        'ForAllValues:StringEquals': { 'aws:TagKeys': ['eks:eks-cluster-name', 'karpenter.sh/nodeclaim', 'Name'] },
+      }),
+    ]);
     const unconditioned = profileActions.filter((statement) => statement.Condition === undefined);
     expect(unconditioned.flatMap((statement) => asList(statement.Action)).sort()).toEqual([
       'iam:GetInstanceProfile',

@@ -213,8 +213,19 @@ export function karpenterControllerStatements(
       },
     }),
     new iam.PolicyStatement({
-      sid: 'ManageClusterNodes',
-      actions: ['ec2:CreateTags', 'ec2:TerminateInstances', 'ec2:DeleteLaunchTemplate'],
+      sid: 'LabelClusterNodes',
+      actions: ['ec2:CreateTags'],
+      resources: [ec2Arn('instance/*')],
+      conditions: {
+        StringEquals: { [`aws:ResourceTag/${clusterTag}`]: 'owned' },
+        StringEqualsIfExists: { 'aws:RequestTag/eks:eks-cluster-name': karpenter.clusterName },
+        // Only the tags Karpenter sets after launch: it cannot move a node to another cluster.
+        'ForAllValues:StringEquals': { 'aws:TagKeys': ['eks:eks-cluster-name', 'karpenter.sh/nodeclaim', 'Name'] },
+      },
+    }),
+    new iam.PolicyStatement({
+      sid: 'RemoveClusterNodes',
+      actions: ['ec2:TerminateInstances', 'ec2:DeleteLaunchTemplate'],
       resources: [ec2Arn('instance/*'), ec2Arn('launch-template/*')],
       conditions: { StringEquals: { [`aws:ResourceTag/${clusterTag}`]: 'owned' } },
     }),
