@@ -108,9 +108,10 @@ describe('storage', () => {
     expect(spec.storageSpec.volumeClaimTemplate.spec).toEqual({
       storageClassName: 'gp3',
       accessModes: ['ReadWriteOnce'],
-      resources: { requests: { storage: '50Gi' } },
+      resources: { requests: { storage: '100Gi' } },
     });
-    expect(spec.retentionSize).toBe('45GB');
+    expect(spec.retentionSize).toBe('90GB');
+    expect(spec.retention).toBe('31d');
   });
 });
 

@@ -124,15 +124,16 @@ export function platformAddons({ environment, naming }: AddonContext): Addon[] {
             serviceMonitorSelectorNilUsesHelmValues: false,
             podMonitorSelectorNilUsesHelmValues: false,
             probeSelectorNilUsesHelmValues: false,
-            retention: '15d',
+            // The SLO rules read the 30-day error ratio: history must cover the whole window.
+            retention: '31d',
             // On a volume, so a restart or a node consolidation keeps the history; the size cap keeps it from filling up.
-            retentionSize: '45GB',
+            retentionSize: '90GB',
             storageSpec: {
               volumeClaimTemplate: {
                 spec: {
                   storageClassName: DEFAULT_STORAGE_CLASS,
                   accessModes: ['ReadWriteOnce'],
-                  resources: { requests: { storage: '50Gi' } },
+                  resources: { requests: { storage: '100Gi' } },
                 },
               },
             },
