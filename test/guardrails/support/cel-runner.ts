@@ -4,15 +4,11 @@
  * results as JSON on stdout.
  */
 import { readFileSync } from 'node:fs';
+import { kubernetesCelEnvironment } from '../../support/cel-environment';
 import { evaluatePolicies } from './kyverno-evaluation';
 
 async function main(): Promise<void> {
-  const { Environment } = await import('@marcbachmann/cel-js');
-  const engine = new Environment({
-    unlistedVariablesAreDyn: true,
-    enableOptionalTypes: true,
-    homogeneousAggregateLiterals: false,
-  });
+  const engine = await kubernetesCelEnvironment();
   const input = JSON.parse(readFileSync(0, 'utf8'));
   const results = evaluatePolicies(engine, input.policies, input.exceptions, input.objects);
   process.stdout.write(JSON.stringify(results));

@@ -4,6 +4,7 @@
  * (ints as {"$int": "…"}) and writes, per list, the failed checks as JSON on stdout.
  */
 import { readFileSync } from 'node:fs';
+import { kubernetesCelEnvironment } from '../../support/cel-environment';
 
 interface Check {
   readonly path: string;
@@ -13,12 +14,7 @@ interface Check {
 }
 
 async function main(): Promise<void> {
-  const { Environment } = await import('@marcbachmann/cel-js');
-  const engine = new Environment({
-    unlistedVariablesAreDyn: true,
-    enableOptionalTypes: true,
-    homogeneousAggregateLiterals: false,
-  })
+  const engine = (await kubernetesCelEnvironment())
     // Kubernetes' regex library: the first match of the pattern, or the empty string.
     .registerFunction('string.find(string): string', (text: string, pattern: string) => {
       return new RegExp(pattern).exec(text)?.[0] ?? '';
