@@ -27,7 +27,10 @@ function readsAsItself(text: string): boolean {
   // As a key, a plain `<<` is YAML 1.1's merge key.
   if (text === '<<') return false;
   try {
-    return parse(text, { version: '1.1' }) === text && parse(text, { version: '1.2' }) === text;
+    return (
+      parse(text, { version: '1.1', logLevel: 'silent' }) === text &&
+      parse(text, { version: '1.2', logLevel: 'silent' }) === text
+    );
   } catch {
     return false;
   }
