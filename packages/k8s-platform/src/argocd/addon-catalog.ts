@@ -19,6 +19,11 @@ export interface Addon {
   readonly syncOptions?: readonly string[];
   /** Whether Helm leaves the chart's CRDs out, because another add-on installs them. */
   readonly skipCrds?: boolean;
+  /**
+   * Namespaces besides `namespace` that the chart's templates write to; its AppProject must permit them.
+   * @default - none
+   */
+  readonly otherNamespaces?: readonly string[];
   readonly values: Record<string, unknown>;
 }
 
@@ -114,6 +119,8 @@ export function platformAddons({ environment, naming }: AddonContext): Addon[] {
       repoUrl: 'https://prometheus-community.github.io/helm-charts',
       chart: 'kube-prometheus-stack',
       version: '88.0.0',
+      // Its exporter Services for CoreDNS and the control plane (templates/exporters/*/service.yaml).
+      otherNamespaces: [PLATFORM_NAMESPACES.kubeSystem],
       // The operator's CRDs exceed the 256 KiB annotation limit of client-side apply.
       syncOptions: ['ServerSideApply=true'],
       values: {
