@@ -160,7 +160,7 @@ describe('platform add-ons', () => {
       ]),
     ).toEqual([
       ['aws-load-balancer-controller', 'aws-load-balancer-controller', '3.2.2', 'kube-system'],
-      ['external-secrets', 'external-secrets', '2.9.0', 'external-secrets'],
+      ['external-secrets', 'external-secrets', '1.3.2', 'external-secrets'],
       ['karpenter-crd', 'oci://public.ecr.aws/karpenter/karpenter-crd', '1.14.1', 'karpenter'],
       ['karpenter', 'oci://public.ecr.aws/karpenter/karpenter', '1.14.1', 'karpenter'],
       ['kube-prometheus-stack', 'kube-prometheus-stack', '88.0.0', 'monitoring'],
@@ -229,6 +229,14 @@ describe('platform add-ons', () => {
       const exceptions = objectsOf(rendered, environment, 'PolicyException');
       expect(exceptions.length).toBeGreaterThan(0);
       expect([...new Set(exceptions.map((e) => e.metadata.namespace))]).toEqual(['kyverno']);
+    }
+  });
+
+  it('run External Secrets highly available: two controllers that elect a leader, two webhook replicas', () => {
+    for (const environment of ['dev', 'staging', 'prod']) {
+      const values = findObject(rendered, environment, 'Application', 'external-secrets').spec.source.helm.valuesObject;
+      // The chart's keys (external-secrets 1.3.2 values.yaml); helm-values.test.ts checks every key is the chart's.
+      expect(values).toMatchObject({ replicaCount: 2, leaderElect: true, webhook: { replicaCount: 2 } });
     }
   });
 
