@@ -1,7 +1,10 @@
 /**
- * Brings the upstream CRDs that dist/ is checked against into `.upstream/crds/` (git-ignored), from
- * the Go module proxy at the versions UPSTREAM_CRDS pins, and refuses any module or file whose
- * checksum differs from the table's.
+ * Brings the upstream files that dist/ is checked against into `.upstream/` (git-ignored), from the Go
+ * module proxy at the versions the tables pin, and refuses any module or file whose checksum differs
+ * from the table's:
+ *   - the CRDs of UPSTREAM_CRDS into `.upstream/crds/<name>.yaml`;
+ *   - the values.yaml of each chart of CHART_VALUE_KEYS that is in a Go module into
+ *     `.upstream/charts/<release>/values.yaml`.
  *
  *   tsx tools/fetch-upstream.ts        needs `go` (1.21 or later) on PATH and the Go module proxy
  */
@@ -9,8 +12,14 @@ import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { UPSTREAM_CRD_DIRECTORY, UPSTREAM_CRDS, type UpstreamModule } from '@platform/k8s-platform';
+import { dirname, join } from 'node:path';
+import {
+  CHART_VALUE_KEYS,
+  UPSTREAM_CHART_VALUES_DIRECTORY,
+  UPSTREAM_CRD_DIRECTORY,
+  UPSTREAM_CRDS,
+  type UpstreamModule,
+} from '@platform/k8s-platform';
 
 const root = join(__dirname, '..');
 
@@ -41,21 +50,51 @@ function fail(message: string): never {
 }
 
 const directories = new Map<string, string>();
-const staging = join(root, `${UPSTREAM_CRD_DIRECTORY}.staging`);
-rmSync(staging, { recursive: true, force: true });
-mkdirSync(staging, { recursive: true });
-for (const crd of UPSTREAM_CRDS) {
-  const key = `${crd.module.path}@${crd.module.version}`;
-  const directory = directories.get(key) ?? download(crd.module);
+
+/** The module's directory, downloaded once per run. */
+function moduleDirectory(module: UpstreamModule): string {
+  const key = `${module.path}@${module.version}`;
+  const directory = directories.get(key) ?? download(module);
   directories.set(key, directory);
-  const content = readFileSync(join(directory, crd.file));
-  const sha256 = createHash('sha256').update(content).digest('hex');
-  if (sha256 !== crd.sha256) fail(`${key}/${crd.file} has SHA-256 ${sha256}, the table pins ${crd.sha256}`);
-  writeFileSync(join(staging, `${crd.name}.yaml`), content);
+  return directory;
 }
-// Swapped in whole, so a failed run never leaves a half-filled folder behind.
-rmSync(join(root, UPSTREAM_CRD_DIRECTORY), { recursive: true, force: true });
-renameSync(staging, join(root, UPSTREAM_CRD_DIRECTORY));
+
+/** One upstream file, after checking its SHA-256 against the table's. */
+function upstreamFile(module: UpstreamModule, file: string, sha256: string): Buffer {
+  const content = readFileSync(join(moduleDirectory(module), file));
+  const actual = createHash('sha256').update(content).digest('hex');
+  if (actual !== sha256)
+    fail(`${module.path}@${module.version}/${file} has SHA-256 ${actual}, the table pins ${sha256}`);
+  return content;
+}
+
+/** Writes `files` (relative path → content) into a staging folder, then swaps it in whole for `directory`. */
+function replaceDirectory(directory: string, files: ReadonlyMap<string, Buffer>): void {
+  const target = join(root, directory);
+  const staging = `${target}.staging`;
+  rmSync(staging, { recursive: true, force: true });
+  for (const [path, content] of files) {
+    mkdirSync(dirname(join(staging, path)), { recursive: true });
+    writeFileSync(join(staging, path), content);
+  }
+  mkdirSync(staging, { recursive: true });
+  // Swapped in whole, so a failed run never leaves a half-filled folder behind.
+  rmSync(target, { recursive: true, force: true });
+  renameSync(staging, target);
+}
+
+const crds = new Map(UPSTREAM_CRDS.map((crd) => [`${crd.name}.yaml`, upstreamFile(crd.module, crd.file, crd.sha256)]));
+const charts = new Map(
+  CHART_VALUE_KEYS.flatMap((row) =>
+    row.module
+      ? [[`${row.release}/values.yaml`, upstreamFile(row.module.module, row.module.file, row.module.sha256)] as const]
+      : [],
+  ),
+);
+// Both tables are read and checked before either folder is replaced.
+replaceDirectory(UPSTREAM_CRD_DIRECTORY, crds);
+replaceDirectory(UPSTREAM_CHART_VALUES_DIRECTORY, charts);
 process.stdout.write(
-  `Fetched ${UPSTREAM_CRDS.length} CRDs from ${directories.size} modules into ${UPSTREAM_CRD_DIRECTORY}/.\n`,
+  `Fetched ${crds.size} CRDs into ${UPSTREAM_CRD_DIRECTORY}/ and ${charts.size} chart values files into ` +
+    `${UPSTREAM_CHART_VALUES_DIRECTORY}/ from ${directories.size} modules.\n`,
 );

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Sets up a machine that has only Node 20 and npm: pnpm, the pinned dependencies, promtool (the
-# alert-rule tests run the real Prometheus rule engine), Go, and the upstream CRDs at their pinned
-# versions and checksums (from the Go module proxy into .upstream/, git-ignored).
+# alert-rule tests run the real Prometheus rule engine), Go, and the upstream CRDs and chart values
+# files at their pinned versions and checksums (from the Go module proxy into .upstream/, git-ignored).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -28,7 +28,7 @@ fi
 
 if ! command -v go >/dev/null 2>&1; then
   apt_install golang-go ca-certificates || {
-    echo "go is missing: install Go 1.21 or later (it downloads the upstream CRDs) and run this again." >&2
+    echo "go is missing: install Go 1.21 or later (it downloads the upstream CRDs and chart values) and run this again." >&2
     exit 1
   }
 fi

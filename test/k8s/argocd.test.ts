@@ -232,6 +232,14 @@ describe('platform add-ons', () => {
     }
   });
 
+  it('run External Secrets highly available: two controllers that elect a leader, two webhook replicas', () => {
+    for (const environment of ['dev', 'staging', 'prod']) {
+      const values = findObject(rendered, environment, 'Application', 'external-secrets').spec.source.helm.valuesObject;
+      // The chart's keys (external-secrets 1.3.2 values.yaml); helm-values.test.ts checks every key is the chart's.
+      expect(values).toMatchObject({ replicaCount: 2, leaderElect: true, webhook: { replicaCount: 2 } });
+    }
+  });
+
   it('run the vertical pod autoscaler as recommender only', () => {
     expect(
       findObject(rendered, 'prod', 'Application', 'vertical-pod-autoscaler').spec.source.helm.valuesObject,

@@ -11,6 +11,7 @@ export * from './alerting/slo-alerts';
 export * from './argocd/addon-catalog';
 export * from './argocd/app-of-apps-chart';
 export * from './argocd/argocd-application';
+export * from './argocd/chart-values';
 export * from './argocd/upstream-crds';
 export * from './edge/edge-ingress';
 export * from './gitops-chart';

@@ -33,6 +33,8 @@ export const POLICY_EXCEPTION_NAMESPACE = PLATFORM_NAMESPACES.kyverno;
 /**
  * The add-ons and their chart versions. Each chart that installs CRDs of kinds in dist/ is pinned
  * together with those CRDs in UPSTREAM_CRDS (./upstream-crds.ts); a test checks that the two agree.
+ * Helm ignores a values key its chart does not define: every key set here must be in the chart's row
+ * of CHART_VALUE_KEYS (./chart-values.ts), at the same version, and a test checks dist/ against it.
  */
 export function platformAddons({ environment, naming }: AddonContext): Addon[] {
   const highlyAvailable = { replicas: 2 };
@@ -64,7 +66,13 @@ export function platformAddons({ environment, naming }: AddonContext): Addon[] {
       syncOptions: ['ServerSideApply=true'],
       values: {
         installCRDs: true,
-        ...highlyAvailable,
+        // The chart's keys are `replicaCount`, not `replicas`; two controllers must elect a leader, or both
+        // reconcile every ExternalSecret.
+        replicaCount: 2,
+        leaderElect: true,
+        // Its admission webhook fails closed (`webhook.failurePolicy: Fail`): one replica would block every
+        // write of a SecretStore or ExternalSecret while it restarts.
+        webhook: { replicaCount: 2 },
         serviceAccount: { create: true, name: ADDON_SERVICE_ACCOUNTS.externalSecrets.name },
       },
     },

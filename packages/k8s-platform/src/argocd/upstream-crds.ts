@@ -67,6 +67,16 @@ const VERTICAL_POD_AUTOSCALER: UpstreamModule = {
   sum: 'h1:egVuwoIPvX7EPRi57bxpoIu/+9z1fK1AqyyhI/p8+v0=',
 };
 
+/** The modules above by name, for the other tables of upstream facts (chart values: ./chart-values.ts). */
+export const UPSTREAM_MODULES = {
+  kyverno: KYVERNO,
+  prometheusOperator: PROMETHEUS_OPERATOR,
+  argoCd: ARGO_CD,
+  externalSecrets: EXTERNAL_SECRETS,
+  karpenter: KARPENTER,
+  verticalPodAutoscaler: VERTICAL_POD_AUTOSCALER,
+} as const;
+
 /**
  * Chart → controller release, facts from each chart's Chart.yaml (`appVersion`) at its tag:
  * kyverno 3.9.0 → v1.19.0 (kyverno/kyverno charts/kyverno/Chart.yaml at v1.19.0);
