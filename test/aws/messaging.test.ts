@@ -1,6 +1,15 @@
-import { ALERTMANAGER_RECEIVER_KEYS } from '@platform/model';
+import { MessagingStack } from '@platform/aws-platform';
+import { loadModel, type PlatformModel } from '@platform/model';
 import { Match } from 'aws-cdk-lib/assertions';
-import { resourcesOfType, SHIPPED_ENVIRONMENTS, type SynthesizedCloud, synthesizeCloud } from './cloud-assembly';
+import { testCdkApp } from '../support/cdk-app';
+import { alarmTopicUses, publishProblems, type StackFacts, subscriptionsOf } from './alarm-delivery';
+import {
+  environmentOf,
+  resourcesOfType,
+  SHIPPED_ENVIRONMENTS,
+  type SynthesizedCloud,
+  synthesizeCloud,
+} from './cloud-assembly';
 
 let synthesized: SynthesizedCloud;
 beforeAll(() => {
@@ -73,13 +82,126 @@ describe.each(SHIPPED_ENVIRONMENTS)('%s messaging', (name) => {
     });
   });
 
-  test('the alert receivers get a secret under the contract name whose values the on-call team sets', () => {
-    const secrets = Object.values(resourcesOfType(template(), 'AWS::SecretsManager::Secret'));
-    const receivers = secrets.find((secret) => secret.Properties.Name === naming().alertmanagerReceiversSecretName);
-    expect(receivers?.Properties.GenerateSecretString).toEqual({
-      SecretStringTemplate: JSON.stringify({ [ALERTMANAGER_RECEIVER_KEYS.ticketWebhookUrl]: '' }),
-      GenerateStringKey: ALERTMANAGER_RECEIVER_KEYS.pagerDutyRoutingKey,
+  test("each Alertmanager receiver the model configures gets an empty secret under the model's name", () => {
+    const environment = synthesized.environment(name);
+    const expected = Object.values(environment.alerting.receivers).flatMap((receiver) =>
+      Object.values(receiver).map((path) => `${synthesized.model.organization.name}/${name}/${path}`),
+    );
+    const secrets = Object.values(resourcesOfType(template(), 'AWS::SecretsManager::Secret')).filter((secret) =>
+      String(secret.Properties.Name).includes('/alertmanager/'),
+    );
+    expect(secrets.map((secret) => secret.Properties.Name).sort()).toEqual([...expected].sort());
+    for (const secret of secrets) {
+      // No value: neither a placeholder nor a generated string that could pass for a routing key.
+      expect(secret.Properties.SecretString).toBeUndefined();
+      expect(secret.Properties.GenerateSecretString).toBeUndefined();
+      // External Secrets may read below the environment's prefix only.
+      expect(String(secret.Properties.Name).startsWith(naming().secretPrefix)).toBe(true);
+    }
+  });
+});
+
+/** Every stack of an assembly with the facts the checks need, and the model environment it belongs to. */
+function stacksOf(
+  synthesized: SynthesizedCloud,
+): { facts: StackFacts; template: Record<string, unknown>; env?: string }[] {
+  return synthesized.assembly.stacks.map((stack) => ({
+    facts: { stackName: stack.stackName, account: stack.environment.account, region: stack.environment.region },
+    template: stack.template,
+    env: synthesized.model.environments.find((e) => stack.id.startsWith(`${e.name}-`))?.name,
+  }));
+}
+
+/**
+ * Guard: every SNS topic an alarm notifies lets CloudWatch publish for that alarm, and delivers to exactly the
+ * model's subscriptions, in every stack.
+ */
+function checkAlarmDelivery(model: PlatformModel, stacks: ReturnType<typeof stacksOf>): void {
+  let topicsChecked = 0;
+  for (const { facts, template, env } of stacks) {
+    const { uses, problems } = alarmTopicUses(template, facts);
+    expect({ stack: facts.stackName, problems }).toEqual({ stack: facts.stackName, problems: [] });
+    for (const use of uses) {
+      expect({ stack: facts.stackName, problems: publishProblems(template, use, facts) }).toEqual({
+        stack: facts.stackName,
+        problems: [],
+      });
+    }
+    for (const topic of new Set(uses.map((use) => use.topic))) {
+      if (!env) throw new Error(`stack ${facts.stackName} has alarms but belongs to no environment of the model`);
+      const expected = environmentOf(model, env).alerting.alarmSubscriptions;
+      expect(subscriptionsOf(template, topic)).toEqual(
+        [...expected].sort((a, b) => `${a.protocol} ${a.endpoint}`.localeCompare(`${b.protocol} ${b.endpoint}`)),
+      );
+      expect(expected.length).toBeGreaterThan(0);
+      topicsChecked += 1;
+    }
+  }
+  expect(topicsChecked).toBeGreaterThan(0);
+}
+
+describe('alarm topics', () => {
+  test('in every stack of the shipped model, CloudWatch may publish every alarm and the topic has the model subscribers', () => {
+    checkAlarmDelivery(synthesized.model, stacksOf(synthesized));
+  });
+
+  test('so they do for another valid model: more queues, HTTPS and e-mail subscribers', () => {
+    const shipped = synthesized.model;
+    const model = loadModel({
+      ...structuredClone(shipped),
+      queues: [...shipped.queues, { ...shipped.queues[0], name: 'invoices' }],
+      environments: shipped.environments.map((environment) => ({
+        ...structuredClone(environment),
+        alerting: {
+          ...environment.alerting,
+          alarmSubscriptions: [
+            { protocol: 'https', endpoint: 'https://alerts.example.org/sns' },
+            { protocol: 'email', endpoint: `oncall-${environment.name}@example.org` },
+          ],
+        },
+      })),
     });
-    expect(receivers?.Properties.SecretString).toBeUndefined();
+    const app = testCdkApp();
+    for (const environment of model.environments) {
+      new MessagingStack(app, `${environment.name}-messaging`, {
+        env: { account: environment.account, region: environment.region },
+        stackName: `acme-${environment.name}-messaging`,
+        organization: model.organization,
+        environment,
+        queues: model.queues,
+      });
+    }
+    const assembly = app.synth();
+    checkAlarmDelivery(
+      model,
+      assembly.stacks.map((stack) => ({
+        facts: { stackName: stack.stackName, account: stack.environment.account, region: stack.environment.region },
+        template: stack.template,
+        env: model.environments.find((e) => stack.id.startsWith(`${e.name}-`))?.name,
+      })),
+    );
+  });
+
+  test('the check fails for a topic whose policy only denies, and for an alarm named outside the allowed prefix', () => {
+    const messaging = synthesized.template('dev-messaging').toJSON();
+    const facts = { stackName: 'acme-dev-messaging', account: '111111111111', region: 'us-east-1' };
+    const denyOnly = structuredClone(messaging);
+    // biome-ignore lint/suspicious/noExplicitAny: CloudFormation JSON has no static shape
+    for (const resource of Object.values(denyOnly.Resources as Record<string, Record<string, any>>)) {
+      if (resource.Type === 'AWS::SNS::TopicPolicy') {
+        resource.Properties.PolicyDocument.Statement = resource.Properties.PolicyDocument.Statement.filter(
+          (s: { Effect: string }) => s.Effect === 'Deny',
+        );
+      }
+    }
+    const [use] = alarmTopicUses(denyOnly, facts).uses;
+    expect(publishProblems(denyOnly, use, facts)).toEqual([expect.stringMatching(/no statement .* allows/)]);
+    expect(
+      publishProblems(
+        messaging,
+        { ...use, alarmArn: `${use.alarmArn.replace(/alarm:.*/, 'alarm:other-name')}` },
+        facts,
+      ),
+    ).toEqual([expect.stringMatching(/no statement .* allows/)]);
   });
 });

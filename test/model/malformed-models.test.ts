@@ -295,6 +295,83 @@ const CASES: Case[] = [
     path: 'environments.staging.name',
     message: /IAM role 'acme-corporation-platform-teams-staging-notification-service-dispatch' \(max 64\)/,
   },
+  {
+    name: 'alarm topic without subscriptions',
+    mutate: (m) => {
+      environment(m, 'prod').alerting.alarmSubscriptions = [];
+    },
+    path: 'environments.prod.alerting.alarmSubscriptions',
+    message: /at least one subscription; without one, CloudWatch alarms reach nobody/,
+  },
+  {
+    name: 'e-mail subscription that is not an address',
+    mutate: (m) => {
+      environment(m, 'dev').alerting.alarmSubscriptions = [{ protocol: 'email', endpoint: 'platform-team' }];
+    },
+    path: 'environments.dev.alerting.alarmSubscriptions.0.endpoint',
+    message: /'platform-team' is not an e-mail address/,
+  },
+  {
+    name: 'HTTPS subscription carrying a password',
+    mutate: (m) => {
+      environment(m, 'staging').alerting.alarmSubscriptions.push({
+        protocol: 'https',
+        endpoint: 'https://user:secret@alerts.example.com/sns',
+      });
+    },
+    path: 'environments.staging.alerting.alarmSubscriptions.1.endpoint',
+    message: /not an https:\/\/ URL without user or password/,
+  },
+  {
+    name: 'subscription protocol other than email or https',
+    mutate: (m) => {
+      environment(m, 'dev').alerting.alarmSubscriptions = [{ protocol: 'sms', endpoint: '+15555550100' }];
+    },
+    path: 'environments.dev.alerting.alarmSubscriptions.0.protocol',
+    message: /email.*https/,
+  },
+  {
+    name: 'the same subscriber twice',
+    mutate: (m) => {
+      const [first] = environment(m, 'dev').alerting.alarmSubscriptions;
+      environment(m, 'dev').alerting.alarmSubscriptions.push({ ...first });
+    },
+    path: 'environments.dev.alerting.alarmSubscriptions.1.endpoint',
+    message: /subscribed more than once/,
+  },
+  {
+    name: 'two receivers sharing one secret',
+    mutate: (m) => {
+      const { receivers } = environment(m, 'staging').alerting;
+      receivers.deadMansSwitch = { urlSecret: receivers.ticketWebhook.urlSecret };
+    },
+    path: 'environments.staging.alerting.receivers.deadMansSwitch.urlSecret',
+    message: /is already the secret of the ticketWebhook receiver; give each receiver a secret of its own/,
+  },
+  {
+    name: "receiver secret that is a data store's credentials",
+    mutate: (m) => {
+      environment(m, 'prod').alerting.receivers.ticketWebhook = { urlSecret: 'order-service/postgres' };
+    },
+    path: 'environments.prod.alerting.receivers.ticketWebhook.urlSecret',
+    message: /'acme\/prod\/order-service\/postgres' is already the postgres credentials of order-service/,
+  },
+  {
+    name: 'receiver secret with a leading slash',
+    mutate: (m) => {
+      environment(m, 'prod').alerting.receivers.pagerDuty = { routingKeySecret: '/monitoring/pagerduty' };
+    },
+    path: 'environments.prod.alerting.receivers.pagerDuty.routingKeySecret',
+    message: /must be a secret name below the environment's prefix/,
+  },
+  {
+    name: "receiver secret ending like an ARN's suffix",
+    mutate: (m) => {
+      environment(m, 'dev').alerting.receivers.deadMansSwitch = { urlSecret: 'monitoring/dead-mans-switch' };
+    },
+    path: 'environments.dev.alerting.receivers.deadMansSwitch.urlSecret',
+    message: /ends in '-' and 6 characters/,
+  },
 ];
 
 function draftModel(): Draft {

@@ -1,6 +1,6 @@
 import {
   AdmissionPolicies,
-  AlertmanagerReceiversSecret,
+  AlertmanagerReceiverSecrets,
   AlertRules,
   browsableRepositoryUrl,
   GitOpsChart,
@@ -39,7 +39,7 @@ export function addGuardrailCharts(app: App, model: PlatformModel, environment: 
       revision: environment.gitops.targetRevision,
     },
   });
-  new AlertmanagerReceiversSecret(alerting, 'alertmanager-receivers', {
+  new AlertmanagerReceiverSecrets(alerting, 'alertmanager-receivers', {
     naming: new EnvironmentNaming(model.organization, environment),
   });
 }

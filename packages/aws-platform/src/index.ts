@@ -1,5 +1,6 @@
 export * from './addon-permissions';
-export * from './alert-receivers-secret';
+export * from './alarm-topic';
+export * from './alert-receiver-secrets';
 export * from './ci-push-identity';
 export * from './compliance-checks';
 export * from './connection-parameters';

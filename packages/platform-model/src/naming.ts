@@ -54,11 +54,32 @@ export type DataStore = keyof typeof CONNECTION_PARAMETERS;
 /** JSON keys of a data store's generated credentials secret (`credentialsSecretName`). */
 export const CREDENTIALS_SECRET_KEYS = ['username', 'password'] as const;
 
-/** JSON properties of the Alertmanager receivers' secret (`alertmanagerReceiversSecretName`). */
-export const ALERTMANAGER_RECEIVER_KEYS = {
-  pagerDutyRoutingKey: 'pagerduty-routing-key',
-  ticketWebhookUrl: 'ticket-webhook-url',
+/**
+ * Alertmanager's receivers that need a credential, each kept in a Secrets Manager secret of its own whose name the
+ * model gives (`environments[].alerting.receivers`, below `secretPrefix`). The secret holds the bare value, no JSON.
+ */
+export const ALERT_RECEIVERS = {
+  pagerDuty: {
+    field: 'routingKeySecret',
+    holds: 'the PagerDuty Events API v2 routing key (integration key) of the service that pages the on-call',
+  },
+  ticketWebhook: { field: 'urlSecret', holds: "the HTTPS URL of the ticketing system's webhook" },
+  deadMansSwitch: {
+    field: 'urlSecret',
+    holds: "the HTTPS heartbeat URL of the dead man's switch, which alerts when Alertmanager stops calling it",
+  },
 } as const;
+
+export type AlertReceiver = keyof typeof ALERT_RECEIVERS;
+
+/** One configured receiver's secret, as `EnvironmentNaming.alertReceiverSecrets` lists them. */
+export interface AlertReceiverSecret {
+  readonly receiver: AlertReceiver;
+  /** Full Secrets Manager name: `secretPrefix` followed by the model's path. */
+  readonly secretName: string;
+  /** What the on-call team puts into the secret. */
+  readonly holds: string;
+}
 
 /** Port each data store listens on: the AWS half opens it, the Kubernetes half allows egress to it. */
 export const DATA_STORE_PORTS = {
@@ -175,9 +196,18 @@ export class EnvironmentNaming {
     return `${this.secretPrefix}argocd/repository`;
   }
 
-  /** Credentials of Alertmanager's receivers (pager routing key, ticket webhook URL), as JSON properties. */
-  public get alertmanagerReceiversSecretName(): string {
-    return `${this.secretPrefix}monitoring/alertmanager-receivers`;
+  /**
+   * The secrets of the receivers the environment configures, in the order of `ALERT_RECEIVERS`; a receiver the
+   * model leaves out (the pager is optional) has none.
+   */
+  public get alertReceiverSecrets(): AlertReceiverSecret[] {
+    const configured: Partial<Record<AlertReceiver, Record<string, string>>> = this.environment.alerting.receivers;
+    return (Object.keys(ALERT_RECEIVERS) as AlertReceiver[]).flatMap((receiver) => {
+      const path = configured[receiver]?.[ALERT_RECEIVERS[receiver].field];
+      return path === undefined
+        ? []
+        : [{ receiver, secretName: `${this.secretPrefix}${path}`, holds: ALERT_RECEIVERS[receiver].holds }];
+    });
   }
 
   /** Name of a service's PostgreSQL database. */

@@ -38,6 +38,35 @@ export const NodeGroupSchema = z.strictObject({
   maxSize: positiveInt,
 });
 
+/**
+ * Name of a Secrets Manager secret below the environment's prefix `<org>/<env>/` (External Secrets may read
+ * there only): the characters Secrets Manager allows in a name, segments separated by single slashes.
+ */
+const secretPath = z.string().regex(/^[A-Za-z0-9_+=.@-]+(\/[A-Za-z0-9_+=.@-]+)*$/, {
+  error:
+    "must be a secret name below the environment's prefix, such as 'monitoring/alertmanager/pagerduty-routing-key': letters, digits and _+=.@- in segments separated by single '/'",
+});
+
+/**
+ * Where an environment's alerts go. CloudWatch alarms notify the SNS topic `alarmTopicName`, which delivers to
+ * `alarmSubscriptions`; Alertmanager pages, opens tickets and sends its heartbeat through the receivers, each of
+ * which reads its credential from the Secrets Manager secret named here. Git holds the names, never the values.
+ */
+export const AlertingSchema = z.strictObject({
+  /** Addresses the alarm topic delivers to: e-mail addresses or HTTPS endpoints (addresses, not credentials). */
+  alarmSubscriptions: z
+    .array(z.strictObject({ protocol: z.enum(['email', 'https']), endpoint: z.string() }))
+    .min(1, { error: 'needs at least one subscription; without one, CloudWatch alarms reach nobody' }),
+  receivers: z.strictObject({
+    /** Critical alerts page through PagerDuty (Events API v2). Without it, critical alerts open tickets. */
+    pagerDuty: z.strictObject({ routingKeySecret: secretPath }).optional(),
+    /** Warnings (and critical alerts when there is no pager) are POSTed to the ticketing system's webhook. */
+    ticketWebhook: z.strictObject({ urlSecret: secretPath }),
+    /** The always-firing Watchdog alert is POSTed here about once a minute; the service alerts when it stops. */
+    deadMansSwitch: z.strictObject({ urlSecret: secretPath }),
+  }),
+});
+
 export const EnvironmentSchema = z.strictObject({
   name: dnsLabel('environment name'),
   /** AWS account the environment is deployed to. */
@@ -116,6 +145,8 @@ export const EnvironmentSchema = z.strictObject({
   alarmTopicName: z.string().regex(/^[A-Za-z0-9_-]{1,256}$/, {
     error: 'must be an SNS topic name: 1 to 256 letters, digits, hyphens or underscores',
   }),
+  /** Who hears of the environment's alarms and alerts, and where the receivers' credentials are kept. */
+  alerting: AlertingSchema,
   tags: z.strictObject({ owner: z.string().min(1), costCenter: z.string().min(1) }),
 });
 
@@ -208,6 +239,7 @@ export const PlatformModelSchema = z.strictObject({
 
 export type NodeGroup = z.infer<typeof NodeGroupSchema>;
 export type Environment = z.infer<typeof EnvironmentSchema>;
+export type Alerting = z.infer<typeof AlertingSchema>;
 export type Service = z.infer<typeof ServiceSchema>;
 export type Queue = z.infer<typeof QueueSchema>;
 export type Team = z.infer<typeof TeamSchema>;

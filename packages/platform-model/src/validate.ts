@@ -1,6 +1,12 @@
 import type { z } from 'zod';
 import { blockSize, cidrsOverlap, parseCidr } from './cidr';
-import { ADDON_SERVICE_ACCOUNTS, EnvironmentNaming } from './naming';
+import {
+  ADDON_SERVICE_ACCOUNTS,
+  ALERT_RECEIVERS,
+  CONNECTION_PARAMETERS,
+  type DataStore,
+  EnvironmentNaming,
+} from './naming';
 import { addressesNeeded } from './network-layout';
 import {
   type Environment,
@@ -224,6 +230,58 @@ function environmentIssues(model: PlatformModel, environment: Environment): Mode
     add('database.maxAllocatedStorageGiB', `must be at least allocatedStorageGiB (${allocatedStorageGiB})`);
   }
   issues.push(...nameLengthIssues(model, environment));
+  issues.push(...alertingIssues(model, environment));
+  return issues;
+}
+
+const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
+const HTTPS_URL = /^https:\/\/[^\s/?#@]+(\/[^\s]*)?$/;
+/** Secrets Manager's limit on a secret name, and the suffix it advises against (its ARNs end in '-' and 6 characters). */
+const SECRET_NAME_MAX = 512;
+const ARN_LIKE_SUFFIX = /-[A-Za-z0-9]{6}$/;
+
+function alertingIssues(model: PlatformModel, environment: Environment): ModelIssue[] {
+  const issues: ModelIssue[] = [];
+  const add = (field: string, message: string) =>
+    issues.push({ path: `environments.${environment.name}.alerting.${field}`, message });
+
+  const seen = new Set<string>();
+  environment.alerting.alarmSubscriptions.forEach(({ protocol, endpoint }, index) => {
+    const at = `alarmSubscriptions.${index}.endpoint`;
+    if (protocol === 'email' && !EMAIL.test(endpoint)) {
+      add(at, `'${endpoint}' is not an e-mail address such as oncall@example.com`);
+    }
+    if (protocol === 'https' && !HTTPS_URL.test(endpoint)) {
+      add(at, `'${endpoint}' is not an https:// URL without user or password (a credential belongs in no model field)`);
+    }
+    if (seen.has(`${protocol} ${endpoint}`)) add(at, `'${endpoint}' is subscribed more than once`);
+    seen.add(`${protocol} ${endpoint}`);
+  });
+
+  // Each receiver's secret must be its own: another receiver's, or a secret the contract derives for something
+  // else, would hand Alertmanager the wrong value (or the AWS half would create the name twice).
+  const naming = new EnvironmentNaming(model.organization, environment);
+  const taken = new Map<string, string>([[naming.gitopsRepositorySecretName, 'the Argo CD repository credentials']]);
+  for (const service of model.services) {
+    for (const store of Object.keys(CONNECTION_PARAMETERS) as DataStore[]) {
+      taken.set(naming.credentialsSecretName(service.name, store), `the ${store} credentials of ${service.name}`);
+    }
+  }
+  for (const { receiver, secretName } of naming.alertReceiverSecrets) {
+    const at = `receivers.${receiver}.${ALERT_RECEIVERS[receiver].field}`;
+    const owner = taken.get(secretName);
+    if (owner) add(at, `'${secretName}' is already ${owner}; give each receiver a secret of its own`);
+    taken.set(secretName, `the secret of the ${receiver} receiver`);
+    if (secretName.length > SECRET_NAME_MAX) {
+      add(at, `'${secretName}' is longer than Secrets Manager's ${SECRET_NAME_MAX} characters`);
+    }
+    if (ARN_LIKE_SUFFIX.test(secretName)) {
+      add(
+        at,
+        `'${secretName}' ends in '-' and 6 characters, which Secrets Manager confuses with the suffix of its ARNs; rename it`,
+      );
+    }
+  }
   return issues;
 }
 

@@ -2,7 +2,7 @@
  * docs/policies-and-alerts.md, rendered from the objects in dist/ so the page cannot drift from what is
  * deployed. Regenerate with `npx tsx test/guardrails/emit-generated-files.ts`; a test compares.
  */
-import { ALERTMANAGER_RECEIVERS_SECRET } from '@platform/k8s-platform';
+import { AlertmanagerSetup, routeAlert } from './alertmanager-config';
 import type { DistManifest } from './dist-manifests';
 import type { KubeObject } from './kyverno-evaluation';
 
@@ -99,18 +99,22 @@ export function renderPoliciesAndAlertsPage(environments: ReadonlyMap<string, re
     '',
     '## Alerts',
     '',
-    'Alertmanager routes `critical` alerts to the pager and `warning` alerts to tickets, and the `info` alerts of',
-    "kube-prometheus-stack's own rules to no receiver (they stay visible in Alertmanager); while a critical alert",
-    'fires, warnings with the same `alertname` and `namespace` are held back. Each alert links its runbook.',
-    'The receivers read their credentials from files of the Secret `alertmanager-receivers` in `monitoring`',
-    '(keys `pagerduty-routing-key` and `ticket-webhook-url`), mounted optionally so Alertmanager runs before it',
-    'exists; an `ExternalSecret` fills it from a Secrets Manager secret that the AWS half creates with placeholders',
-    'and the on-call team sets (see [the runbooks](runbooks/README.md#before-the-first-alert-set-the-receivers)).',
-    'No credential is in Git.',
+    'Alertmanager (kube-prometheus-stack) sends `critical` alerts to the pager (PagerDuty) where the model configures',
+    "one and to tickets otherwise, `warning` and `info` alerts to tickets (a webhook), and the chart's always-firing",
+    "`Watchdog` to a dead man's switch about once a minute, so that an outside service alerts when the pipeline stops.",
+    'A critical alert holds back the warnings and infos of the same `alertname` and `namespace`, a warning the infos;',
+    "the chart's `InfoInhibitor` holds back a namespace's `info` alerts while no warning or critical alert fires there,",
+    'and is itself held back by `Watchdog` (its route ends at `null`, the one receiver without integration). Each alert',
+    'links its runbook. A receiver reads its credential from a file mounted from a Secret in `monitoring` that an',
+    '`ExternalSecret` fills from the Secrets Manager secret the model names (`environments[].alerting.receivers`); the',
+    'AWS half creates those secrets empty and the on-call team sets them (see',
+    '[the runbooks](runbooks/README.md#before-the-first-alert-set-the-receivers)). No credential is in Git. The',
+    'control-plane components EKS does not let Prometheus scrape (scheduler, controller manager, etcd, kube-proxy)',
+    'have no scrape target and no rules, so nothing fires for ever on a healthy cluster.',
     '',
-    '| Environment | Secrets Manager secret of the receivers |',
-    '| --- | --- |',
-    ...names.map((env) => `| ${env} | ${receiversSecretOf(objectsOf(env, 'ExternalSecret'))} |`),
+    '| Environment | Alerts | Receiver | Delivers through | Secrets Manager secret |',
+    '| --- | --- | --- | --- | --- |',
+    ...names.flatMap((env) => routingRows(env, environments.get(env) ?? [])),
     '',
     '| Alert | Rule group | Severity | For | Condition | Runbook |',
     '| --- | --- | --- | --- | --- | --- |',
@@ -132,13 +136,29 @@ function limitedAutogen(policies: readonly KubeObject[]): string {
   return limited.length > 0 ? `, except ${limited.join('; ')}` : '';
 }
 
-// The Secrets Manager secret the receivers' ExternalSecret reads, as dist/ names it.
-function receiversSecretOf(externalSecrets: readonly KubeObject[]): string {
-  const receivers = externalSecrets.find((e) => e.metadata.name === ALERTMANAGER_RECEIVERS_SECRET);
-  const keys = ((receivers?.spec as { data?: { remoteRef: { key: string } }[] } | undefined)?.data ?? []).map(
-    (d) => d.remoteRef.key,
+// Where each kind of alert goes in one environment, as dist/ configures Alertmanager.
+function routingRows(env: string, manifests: readonly DistManifest[]): string[] {
+  const objects = manifests.map((m) => m.object as unknown as Record<string, unknown>);
+  const application = objects.find(
+    (o) => o.kind === 'Application' && (o.metadata as { name: string }).name === 'kube-prometheus-stack',
   );
-  return [...new Set(keys)].map((key) => `\`${key}\``).join(', ') || 'absent';
+  if (!application) return [`| ${env} | | absent | | |`];
+  const setup = new AlertmanagerSetup(application, objects);
+  const kinds: [string, Record<string, string>][] = [
+    ['`critical`', { alertname: 'Any', severity: 'critical' }],
+    ['`warning`, `info`', { alertname: 'Any', severity: 'warning' }],
+    ['`Watchdog`', { alertname: 'Watchdog', severity: 'none' }],
+  ];
+  return kinds.flatMap(([what, labels]) =>
+    routeAlert(setup.config.route, labels).flatMap(({ receiver }) =>
+      setup
+        .deliveries(receiver)
+        .map(
+          (d) =>
+            `| ${env} | ${what} | \`${receiver}\` | ${d.integration.replace(/_configs$/, '')} | \`${d.secretName}\` |`,
+        ),
+    ),
+  );
 }
 
 // Burn-rate alerts read best as their window pairs and thresholds; the others by their summary.

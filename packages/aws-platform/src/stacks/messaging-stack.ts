@@ -2,9 +2,9 @@ import { type Environment, EnvironmentNaming, type Organization, type Queue } fr
 import { RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
-import * as sns from 'aws-cdk-lib/aws-sns';
 import type { Construct } from 'constructs';
-import { AlertReceiversSecret } from '../alert-receivers-secret';
+import { AlarmTopic } from '../alarm-topic';
+import { AlertReceiverSecrets } from '../alert-receiver-secrets';
 import { PlatformQueue } from '../platform-queue';
 import { tagResources } from '../platform-tags';
 
@@ -14,11 +14,14 @@ export interface MessagingStackProps extends StackProps {
   readonly queues: readonly Queue[];
 }
 
-/** The catalog's queues with their dead-letter queues and alarms, the environment's alarm topic and the credentials of its alert receivers. */
+/**
+ * The catalog's queues with their dead-letter queues and alarms, the environment's alarm topic with its
+ * subscriptions, and the (empty) secrets of its Alertmanager receivers.
+ */
 export class MessagingStack extends Stack {
-  public readonly alarmTopic: sns.Topic;
+  public readonly alarmTopic: AlarmTopic;
   public readonly queues: ReadonlyMap<string, PlatformQueue>;
-  public readonly alertReceivers: AlertReceiversSecret;
+  public readonly alertReceivers: AlertReceiverSecrets;
 
   public constructor(scope: Construct, id: string, props: MessagingStackProps) {
     super(scope, id, props);
@@ -30,17 +33,18 @@ export class MessagingStack extends Stack {
     });
     // CloudWatch alarms publish to the encrypted topic.
     topicKey.grant(new iam.ServicePrincipal('cloudwatch.amazonaws.com'), 'kms:Decrypt', 'kms:GenerateDataKey*');
-    this.alarmTopic = new sns.Topic(this, 'AlarmTopic', {
+    this.alarmTopic = new AlarmTopic(this, 'AlarmTopic', {
       topicName: props.environment.alarmTopicName,
       masterKey: topicKey,
-      enforceSSL: true,
+      alarmNamePrefix: `${naming.prefix}-`,
+      subscriptions: props.environment.alerting.alarmSubscriptions,
     });
     const queues = new Map<string, PlatformQueue>();
     for (const queue of props.queues) {
       queues.set(queue.name, new PlatformQueue(this, queue.name, { queue, naming, alarmTopic: this.alarmTopic }));
     }
     this.queues = queues;
-    this.alertReceivers = new AlertReceiversSecret(this, 'AlertReceivers', { naming });
+    this.alertReceivers = new AlertReceiverSecrets(this, 'AlertReceivers', { naming });
     tagResources(this, props.environment.name, props.environment.tags);
   }
 }

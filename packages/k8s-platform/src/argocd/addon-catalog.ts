@@ -1,5 +1,5 @@
 import { ADDON_SERVICE_ACCOUNTS, type Environment, type EnvironmentNaming, PLATFORM_NAMESPACES } from '@platform/model';
-import { alertmanagerValues } from '../alerting/alertmanager-values';
+import { kubePrometheusStackAlertingValues } from '../alerting/kube-prometheus-stack-alerting';
 import { DEFAULT_STORAGE_CLASS } from '../storage/ebs-storage-class';
 
 /** A platform add-on installed by Argo CD from a Helm chart at a pinned version. */
@@ -132,7 +132,7 @@ export function platformAddons({ environment, naming }: AddonContext): Addon[] {
       // The operator's CRDs exceed the 256 KiB annotation limit of client-side apply.
       syncOptions: ['ServerSideApply=true'],
       values: {
-        alertmanager: alertmanagerValues(),
+        ...kubePrometheusStackAlertingValues(environment),
         prometheus: {
           prometheusSpec: {
             // Select the PrometheusRules, ServiceMonitors and PodMonitors of every namespace, not only the chart's.

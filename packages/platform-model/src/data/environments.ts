@@ -10,6 +10,10 @@ const availabilityZones = ['us-east-1a', 'us-east-1b', 'us-east-1c'];
 const subnetPrefixes = { public: 24, private: 19, isolated: 24 };
 const gitopsRepoUrl = 'https://github.com/acme/platform.git';
 const tags = { owner: 'platform-team', costCenter: 'cc-1234' };
+/** Secrets (below `<org>/<env>/`) the on-call team fills with the receivers' credentials; Git holds only the names. */
+const ticketWebhook = { urlSecret: 'monitoring/alertmanager/ticket-webhook-url' };
+const pagerDuty = { routingKeySecret: 'monitoring/alertmanager/pagerduty-routing-key' };
+const deadMansSwitch = { urlSecret: 'monitoring/alertmanager/heartbeat-url' };
 
 export const environments: Environment[] = [
   {
@@ -52,6 +56,11 @@ export const environments: Environment[] = [
       certificateArn: 'arn:aws:acm:us-east-1:111111111111:certificate/00000000-0000-0000-0000-000000000001',
     },
     alarmTopicName: 'acme-dev-alarms',
+    alerting: {
+      alarmSubscriptions: [{ protocol: 'email', endpoint: 'platform-team@acme.example.com' }],
+      // No pager: critical alerts of dev open tickets.
+      receivers: { ticketWebhook, deadMansSwitch },
+    },
     tags,
   },
   {
@@ -94,6 +103,10 @@ export const environments: Environment[] = [
       certificateArn: 'arn:aws:acm:us-east-1:222222222222:certificate/00000000-0000-0000-0000-000000000002',
     },
     alarmTopicName: 'acme-staging-alarms',
+    alerting: {
+      alarmSubscriptions: [{ protocol: 'email', endpoint: 'platform-team@acme.example.com' }],
+      receivers: { pagerDuty, ticketWebhook, deadMansSwitch },
+    },
     tags,
   },
   {
@@ -141,6 +154,13 @@ export const environments: Environment[] = [
       certificateArn: 'arn:aws:acm:us-east-1:333333333333:certificate/00000000-0000-0000-0000-000000000003',
     },
     alarmTopicName: 'acme-prod-alarms',
+    alerting: {
+      alarmSubscriptions: [
+        { protocol: 'email', endpoint: 'platform-oncall@acme.example.com' },
+        { protocol: 'email', endpoint: 'platform-team@acme.example.com' },
+      ],
+      receivers: { pagerDuty, ticketWebhook, deadMansSwitch },
+    },
     tags,
   },
 ];
