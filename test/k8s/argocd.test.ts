@@ -160,7 +160,7 @@ describe('platform add-ons', () => {
       ]),
     ).toEqual([
       ['aws-load-balancer-controller', 'aws-load-balancer-controller', '3.2.2', 'kube-system'],
-      ['external-secrets', 'external-secrets', '2.9.0', 'external-secrets'],
+      ['external-secrets', 'external-secrets', '1.3.2', 'external-secrets'],
       ['karpenter-crd', 'oci://public.ecr.aws/karpenter/karpenter-crd', '1.14.1', 'karpenter'],
       ['karpenter', 'oci://public.ecr.aws/karpenter/karpenter', '1.14.1', 'karpenter'],
       ['kube-prometheus-stack', 'kube-prometheus-stack', '88.0.0', 'monitoring'],

@@ -31,9 +31,8 @@ export interface AddonContext {
 export const POLICY_EXCEPTION_NAMESPACE = PLATFORM_NAMESPACES.kyverno;
 
 /**
- * The add-ons and their chart versions. The versions match the CRDs the manifests are validated
- * against (../shared/crds): Karpenter 1.14.1, External Secrets 2.9.0, Kyverno 1.19.0 (chart 3.9.0),
- * prometheus-operator 0.93.0 (kube-prometheus-stack 88.0.0). Upgrade a chart and its CRDs together.
+ * The add-ons and their chart versions. Each chart that installs CRDs of kinds in dist/ is pinned
+ * together with those CRDs in UPSTREAM_CRDS (./upstream-crds.ts); a test checks that the two agree.
  */
 export function platformAddons({ environment, naming }: AddonContext): Addon[] {
   const highlyAvailable = { replicas: 2 };
@@ -58,7 +57,9 @@ export function platformAddons({ environment, naming }: AddonContext): Addon[] {
       namespace: ADDON_SERVICE_ACCOUNTS.externalSecrets.namespace,
       repoUrl: 'https://charts.external-secrets.io',
       chart: 'external-secrets',
-      version: '2.9.0',
+      // 1.3.2 is the newest release whose CRDs the Go module proxy serves (2.x is published without a
+      // /v2 module path, which the proxy refuses), so the newest whose CRDs dist/ can be checked against.
+      version: '1.3.2',
       // The SecretStore and ClusterSecretStore CRDs exceed the 256 KiB annotation limit of client-side apply.
       syncOptions: ['ServerSideApply=true'],
       values: {
