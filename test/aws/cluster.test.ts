@@ -158,7 +158,7 @@ describe.each(SHIPPED_ENVIRONMENTS)('%s cluster', (name) => {
     });
   });
 
-  test('Karpenter: node role with an EC2_LINUX access entry, interruption queue fed by four EventBridge rules', () => {
+  test('Karpenter: node role with an EC2_LINUX access entry, and its interruption queue (the events that feed it: controller-policies.test.ts)', () => {
     const naming = synthesized.naming(name);
     template().hasResourceProperties('AWS::IAM::Role', {
       RoleName: naming.karpenterNodeRoleName,
@@ -174,15 +174,6 @@ describe.each(SHIPPED_ENVIRONMENTS)('%s cluster', (name) => {
       QueueName: naming.karpenterInterruptionQueueName,
       SqsManagedSseEnabled: true,
     });
-    const detailTypes = Object.values(resourcesOfType(template(), 'AWS::Events::Rule')).map(
-      ({ Properties }) => (Properties.EventPattern as { 'detail-type': string[] })['detail-type'][0],
-    );
-    expect(detailTypes.sort()).toEqual([
-      'AWS Health Event',
-      'EC2 Instance Rebalance Recommendation',
-      'EC2 Instance State-change Notification',
-      'EC2 Spot Instance Interruption Warning',
-    ]);
   });
 
   test('Karpenter changes only instance profiles tagged for this cluster and region, and relabels its nodes with its own tags only', () => {

@@ -49,7 +49,7 @@ describe('cdk-nag AwsSolutionsChecks on every stack of the shipped model', () =>
 {
   "Annotation::AwsSolutions-AEC4": 1,
   "Annotation::AwsSolutions-IAM4": 51,
-  "Annotation::AwsSolutions-IAM5": 64,
+  "Annotation::AwsSolutions-IAM5": 82,
   "Annotation::AwsSolutions-L1": 9,
   "Annotation::AwsSolutions-RDS10": 4,
   "Annotation::AwsSolutions-RDS11": 6,

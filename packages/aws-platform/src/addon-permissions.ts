@@ -24,11 +24,27 @@ const ELBV2_CLUSTER_TAG = 'elbv2.k8s.aws/cluster';
 
 /**
  * What the AWS Load Balancer Controller needs to manage the load balancers, target groups and
- * security groups it creates; mutations are limited to resources carrying its cluster tag.
+ * security groups it creates: upstream's policy for the version the chart pins (statement for
+ * statement, see LOAD_BALANCER_CONTROLLER_POLICY_REFERENCE), with ARNs narrowed to this region and
+ * account. Mutations need the controller's cluster tag on the resource; tag changes on its own
+ * resources may not touch that tag (Null `aws:RequestTag/...` = true), so it cannot adopt or
+ * release resources of another cluster.
  */
-export function loadBalancerControllerStatements(): iam.PolicyStatement[] {
+export function loadBalancerControllerStatements(scope: IConstruct): iam.PolicyStatement[] {
+  const { region, account } = Stack.of(scope);
+  const arn = (service: string, resource: string) => `arn:${Aws.PARTITION}:${service}:${region}:${account}:${resource}`;
+  const securityGroups = arn('ec2', 'security-group/*');
+  const targetGroups = arn('elasticloadbalancing', 'targetgroup/*/*');
+  const targetGroupsAndLoadBalancers = [
+    targetGroups,
+    arn('elasticloadbalancing', 'loadbalancer/net/*/*'),
+    arn('elasticloadbalancing', 'loadbalancer/app/*/*'),
+  ];
   const taggedByController = { Null: { [`aws:ResourceTag/${ELBV2_CLUSTER_TAG}`]: 'false' } };
   const taggingOnCreate = { Null: { [`aws:RequestTag/${ELBV2_CLUSTER_TAG}`]: 'false' } };
+  const ownTagsKeepClusterTag = {
+    Null: { [`aws:RequestTag/${ELBV2_CLUSTER_TAG}`]: 'true', [`aws:ResourceTag/${ELBV2_CLUSTER_TAG}`]: 'false' },
+  };
   return [
     new iam.PolicyStatement({
       sid: 'CreateElbServiceLinkedRole',
@@ -37,7 +53,7 @@ export function loadBalancerControllerStatements(): iam.PolicyStatement[] {
       conditions: { StringEquals: { 'iam:AWSServiceName': 'elasticloadbalancing.amazonaws.com' } },
     }),
     new iam.PolicyStatement({
-      sid: 'Describe',
+      sid: 'DescribeNetworkAndLoadBalancers',
       actions: [
         'ec2:DescribeAccountAttributes',
         'ec2:DescribeAddresses',
@@ -50,17 +66,39 @@ export function loadBalancerControllerStatements(): iam.PolicyStatement[] {
         'ec2:DescribeInstances',
         'ec2:DescribeNetworkInterfaces',
         'ec2:DescribeTags',
-        'ec2:DescribeRouteTables',
         'ec2:GetCoipPoolUsage',
         'ec2:DescribeCoipPools',
         'ec2:GetSecurityGroupsForVpc',
         'ec2:DescribeIpamPools',
-        'elasticloadbalancing:Describe*',
+        'ec2:DescribeRouteTables',
+        'elasticloadbalancing:DescribeLoadBalancers',
+        'elasticloadbalancing:DescribeLoadBalancerAttributes',
+        'elasticloadbalancing:DescribeListeners',
+        'elasticloadbalancing:DescribeListenerCertificates',
+        'elasticloadbalancing:DescribeSSLPolicies',
+        'elasticloadbalancing:DescribeRules',
+        'elasticloadbalancing:DescribeTargetGroups',
+        'elasticloadbalancing:DescribeTargetGroupAttributes',
+        'elasticloadbalancing:DescribeTargetHealth',
+        'elasticloadbalancing:DescribeTags',
+        'elasticloadbalancing:DescribeTrustStores',
+        'elasticloadbalancing:DescribeListenerAttributes',
+        'elasticloadbalancing:DescribeCapacityReservation',
+      ],
+      resources: ['*'],
+    }),
+    new iam.PolicyStatement({
+      sid: 'IntegrateCertificatesWafAndShield',
+      actions: [
+        'cognito-idp:DescribeUserPoolClient',
         'acm:ListCertificates',
         'acm:DescribeCertificate',
         'iam:ListServerCertificates',
         'iam:GetServerCertificate',
-        'cognito-idp:DescribeUserPoolClient',
+        'waf-regional:GetWebACL',
+        'waf-regional:GetWebACLForResource',
+        'waf-regional:AssociateWebACL',
+        'waf-regional:DisassociateWebACL',
         'wafv2:GetWebACL',
         'wafv2:GetWebACLForResource',
         'wafv2:AssociateWebACL',
@@ -73,20 +111,27 @@ export function loadBalancerControllerStatements(): iam.PolicyStatement[] {
       resources: ['*'],
     }),
     new iam.PolicyStatement({
-      sid: 'CreateSecurityGroups',
-      actions: ['ec2:CreateSecurityGroup', 'ec2:AuthorizeSecurityGroupIngress', 'ec2:RevokeSecurityGroupIngress'],
+      sid: 'EditSecurityGroupIngress',
+      actions: ['ec2:AuthorizeSecurityGroupIngress', 'ec2:RevokeSecurityGroupIngress'],
       resources: ['*'],
     }),
+    new iam.PolicyStatement({ sid: 'CreateSecurityGroups', actions: ['ec2:CreateSecurityGroup'], resources: ['*'] }),
     new iam.PolicyStatement({
       sid: 'TagSecurityGroupsOnCreate',
       actions: ['ec2:CreateTags'],
-      resources: [`arn:${Aws.PARTITION}:ec2:*:*:security-group/*`],
+      resources: [securityGroups],
       conditions: { StringEquals: { 'ec2:CreateAction': 'CreateSecurityGroup' }, ...taggingOnCreate },
     }),
     new iam.PolicyStatement({
+      sid: 'TagOwnSecurityGroups',
+      actions: ['ec2:CreateTags', 'ec2:DeleteTags'],
+      resources: [securityGroups],
+      conditions: ownTagsKeepClusterTag,
+    }),
+    new iam.PolicyStatement({
       sid: 'ManageOwnSecurityGroups',
-      actions: ['ec2:CreateTags', 'ec2:DeleteTags', 'ec2:DeleteSecurityGroup'],
-      resources: [`arn:${Aws.PARTITION}:ec2:*:*:security-group/*`],
+      actions: ['ec2:AuthorizeSecurityGroupIngress', 'ec2:RevokeSecurityGroupIngress', 'ec2:DeleteSecurityGroup'],
+      resources: ['*'],
       conditions: taggedByController,
     }),
     new iam.PolicyStatement({
@@ -96,25 +141,34 @@ export function loadBalancerControllerStatements(): iam.PolicyStatement[] {
       conditions: taggingOnCreate,
     }),
     new iam.PolicyStatement({
-      sid: 'ManageListenersAndRules',
+      sid: 'CreateAndDeleteListenersAndRules',
       actions: [
         'elasticloadbalancing:CreateListener',
         'elasticloadbalancing:DeleteListener',
         'elasticloadbalancing:CreateRule',
         'elasticloadbalancing:DeleteRule',
-        'elasticloadbalancing:ModifyListener',
-        'elasticloadbalancing:ModifyRule',
-        'elasticloadbalancing:AddListenerCertificates',
-        'elasticloadbalancing:RemoveListenerCertificates',
-        'elasticloadbalancing:SetWebAcl',
       ],
       resources: ['*'],
     }),
     new iam.PolicyStatement({
-      sid: 'ManageOwnLoadBalancers',
+      sid: 'TagOwnLoadBalancers',
+      actions: ['elasticloadbalancing:AddTags', 'elasticloadbalancing:RemoveTags'],
+      resources: targetGroupsAndLoadBalancers,
+      conditions: ownTagsKeepClusterTag,
+    }),
+    new iam.PolicyStatement({
+      sid: 'TagListenersAndRules',
+      actions: ['elasticloadbalancing:AddTags', 'elasticloadbalancing:RemoveTags'],
+      resources: [
+        arn('elasticloadbalancing', 'listener/net/*/*/*'),
+        arn('elasticloadbalancing', 'listener/app/*/*/*'),
+        arn('elasticloadbalancing', 'listener-rule/net/*/*/*'),
+        arn('elasticloadbalancing', 'listener-rule/app/*/*/*'),
+      ],
+    }),
+    new iam.PolicyStatement({
+      sid: 'ModifyOwnLoadBalancers',
       actions: [
-        'elasticloadbalancing:AddTags',
-        'elasticloadbalancing:RemoveTags',
         'elasticloadbalancing:ModifyLoadBalancerAttributes',
         'elasticloadbalancing:SetIpAddressType',
         'elasticloadbalancing:SetSecurityGroups',
@@ -131,9 +185,9 @@ export function loadBalancerControllerStatements(): iam.PolicyStatement[] {
       conditions: taggedByController,
     }),
     new iam.PolicyStatement({
-      sid: 'TagOnCreate',
+      sid: 'TagLoadBalancersOnCreate',
       actions: ['elasticloadbalancing:AddTags'],
-      resources: ['*'],
+      resources: targetGroupsAndLoadBalancers,
       conditions: {
         StringEquals: { 'elasticloadbalancing:CreateAction': ['CreateTargetGroup', 'CreateLoadBalancer'] },
         ...taggingOnCreate,
@@ -142,13 +196,27 @@ export function loadBalancerControllerStatements(): iam.PolicyStatement[] {
     new iam.PolicyStatement({
       sid: 'RegisterTargets',
       actions: ['elasticloadbalancing:RegisterTargets', 'elasticloadbalancing:DeregisterTargets'],
-      resources: [`arn:${Aws.PARTITION}:elasticloadbalancing:*:*:targetgroup/*/*`],
+      resources: [targetGroups],
+    }),
+    new iam.PolicyStatement({
+      sid: 'ModifyListenersAndRules',
+      actions: [
+        'elasticloadbalancing:SetWebAcl',
+        'elasticloadbalancing:ModifyListener',
+        'elasticloadbalancing:AddListenerCertificates',
+        'elasticloadbalancing:RemoveListenerCertificates',
+        'elasticloadbalancing:ModifyRule',
+        'elasticloadbalancing:SetRulePriorities',
+      ],
+      resources: ['*'],
     }),
   ];
 }
 
 /** The tag Karpenter puts on each instance profile it creates, naming its EC2NodeClass. */
 const NODE_CLASS_TAG = 'karpenter.k8s.aws/ec2nodeclass';
+/** The tag Karpenter puts on everything it launches, naming its NodePool; managed node groups lack it. */
+const NODE_POOL_TAG = 'karpenter.sh/nodepool';
 
 const requestTags = (tags: Record<string, string>) =>
   Object.fromEntries(Object.entries(tags).map(([key, value]) => [`aws:RequestTag/${key}`, value]));
@@ -163,16 +231,20 @@ export interface KarpenterControllerScope {
 }
 
 /**
- * What the Karpenter controller needs: launch and terminate the nodes of this cluster (resources
- * tagged with the cluster), pass the node role only, change only the instance profiles it tagged
- * for this cluster and region, and read its interruption queue.
+ * What the Karpenter controller needs: upstream's controller policy for the version the chart pins
+ * (statement for statement, see KARPENTER_POLICY_REFERENCE). It launches only resources tagged for
+ * this cluster and one of its NodePools, and terminates or relabels only instances carrying both
+ * tags, so the managed node groups' instances (no NodePool tag) are out of its reach; it passes
+ * the Karpenter node role only and changes only the instance profiles it tagged for this cluster
+ * and region.
  */
 export function karpenterControllerStatements(
   scope: IConstruct,
   karpenter: KarpenterControllerScope,
 ): iam.PolicyStatement[] {
-  const { region } = Stack.of(scope);
-  const clusterTag = `kubernetes.io/cluster/${karpenter.clusterName}`;
+  const { region, account } = Stack.of(scope);
+  const cluster = karpenter.clusterName;
+  const clusterTag = `kubernetes.io/cluster/${cluster}`;
   const profileTags = { [clusterTag]: 'owned', 'topology.kubernetes.io/region': region };
   const instanceProfiles = Stack.of(scope).formatArn({
     service: 'iam',
@@ -180,114 +252,114 @@ export function karpenterControllerStatements(
     resource: 'instance-profile',
     resourceName: '*',
   });
-  const ec2Arn = (resource: string) => `arn:${Aws.PARTITION}:ec2:${region}:*:${resource}`;
-  const ownedResources = [
+  // Resources Karpenter creates are in this account; AMIs and snapshots have no account field, and
+  // subnets, security groups, capacity reservations and placement groups may be shared from another.
+  const ec2Arn = (owner: string, resource: string) => `arn:${Aws.PARTITION}:ec2:${region}:${owner}:${resource}`;
+  const launched = [
     'fleet/*',
     'instance/*',
     'volume/*',
     'network-interface/*',
     'launch-template/*',
     'spot-instances-request/*',
-  ].map(ec2Arn);
+  ].map((resource) => ec2Arn(account, resource));
+  const instances = ec2Arn(account, 'instance/*');
+  const launchTemplates = ec2Arn(account, 'launch-template/*');
+  const ownedByNodePool = {
+    StringEquals: { [`aws:ResourceTag/${clusterTag}`]: 'owned' },
+    StringLike: { [`aws:ResourceTag/${NODE_POOL_TAG}`]: '*' },
+  };
+  const launchTags = {
+    [`aws:RequestTag/${clusterTag}`]: 'owned',
+    'aws:RequestTag/eks:eks-cluster-name': cluster,
+  };
   return [
     new iam.PolicyStatement({
-      sid: 'LaunchFromSharedResources',
+      sid: 'AllowScopedEC2InstanceAccessActions',
       actions: ['ec2:RunInstances', 'ec2:CreateFleet'],
-      resources: ['image/*', 'snapshot/*', 'security-group/*', 'subnet/*', 'capacity-reservation/*'].map(ec2Arn),
+      resources: [
+        ec2Arn('', 'image/*'),
+        ec2Arn('', 'snapshot/*'),
+        ...['security-group/*', 'subnet/*', 'capacity-reservation/*', 'placement-group/*'].map((resource) =>
+          ec2Arn('*', resource),
+        ),
+      ],
+    }),
+    // Karpenter launches from the launch templates it created and tagged: without this, its
+    // startup validation (RunInstances/CreateFleet dry runs) fails and EC2NodeClasses stay NotReady.
+    new iam.PolicyStatement({
+      sid: 'AllowScopedEC2LaunchTemplateAccessActions',
+      actions: ['ec2:RunInstances', 'ec2:CreateFleet'],
+      resources: [launchTemplates],
+      conditions: ownedByNodePool,
     }),
     new iam.PolicyStatement({
-      sid: 'LaunchClusterTaggedResources',
+      sid: 'AllowScopedEC2InstanceActionsWithTags',
       actions: ['ec2:RunInstances', 'ec2:CreateFleet', 'ec2:CreateLaunchTemplate'],
-      resources: ownedResources,
-      conditions: { StringEquals: { [`aws:RequestTag/${clusterTag}`]: 'owned' } },
-    }),
-    new iam.PolicyStatement({
-      sid: 'TagOnLaunch',
-      actions: ['ec2:CreateTags'],
-      resources: ownedResources,
+      resources: launched,
       conditions: {
-        StringEquals: {
-          [`aws:RequestTag/${clusterTag}`]: 'owned',
-          'ec2:CreateAction': ['RunInstances', 'CreateFleet', 'CreateLaunchTemplate'],
-        },
+        StringEquals: launchTags,
+        StringLike: { [`aws:RequestTag/${NODE_POOL_TAG}`]: '*' },
       },
     }),
     new iam.PolicyStatement({
-      sid: 'LabelClusterNodes',
+      sid: 'AllowScopedResourceCreationTagging',
       actions: ['ec2:CreateTags'],
-      resources: [ec2Arn('instance/*')],
+      resources: launched,
       conditions: {
-        StringEquals: { [`aws:ResourceTag/${clusterTag}`]: 'owned' },
-        StringEqualsIfExists: { 'aws:RequestTag/eks:eks-cluster-name': karpenter.clusterName },
+        StringEquals: { ...launchTags, 'ec2:CreateAction': ['RunInstances', 'CreateFleet', 'CreateLaunchTemplate'] },
+        StringLike: { [`aws:RequestTag/${NODE_POOL_TAG}`]: '*' },
+      },
+    }),
+    new iam.PolicyStatement({
+      sid: 'AllowScopedResourceTagging',
+      actions: ['ec2:CreateTags'],
+      resources: [instances],
+      conditions: {
+        ...ownedByNodePool,
+        StringEqualsIfExists: { 'aws:RequestTag/eks:eks-cluster-name': cluster },
         // Only the tags Karpenter sets after launch: it cannot move a node to another cluster.
         'ForAllValues:StringEquals': { 'aws:TagKeys': ['eks:eks-cluster-name', 'karpenter.sh/nodeclaim', 'Name'] },
       },
     }),
     new iam.PolicyStatement({
-      sid: 'RemoveClusterNodes',
+      sid: 'AllowScopedDeletion',
       actions: ['ec2:TerminateInstances', 'ec2:DeleteLaunchTemplate'],
-      resources: [ec2Arn('instance/*'), ec2Arn('launch-template/*')],
-      conditions: { StringEquals: { [`aws:ResourceTag/${clusterTag}`]: 'owned' } },
+      resources: [instances, launchTemplates],
+      conditions: ownedByNodePool,
     }),
     new iam.PolicyStatement({
-      sid: 'DescribeCapacity',
-      actions: [
-        'ec2:DescribeAvailabilityZones',
-        'ec2:DescribeCapacityReservations',
-        'ec2:DescribeImages',
-        'ec2:DescribeInstances',
-        'ec2:DescribeInstanceTypeOfferings',
-        'ec2:DescribeInstanceTypes',
-        'ec2:DescribeLaunchTemplates',
-        'ec2:DescribeSecurityGroups',
-        'ec2:DescribeSpotPriceHistory',
-        'ec2:DescribeSubnets',
-        'pricing:GetProducts',
-      ],
-      resources: ['*'],
-    }),
-    new iam.PolicyStatement({
-      sid: 'ReadAmiParameters',
-      actions: ['ssm:GetParameter'],
-      resources: [`arn:${Aws.PARTITION}:ssm:${region}::parameter/aws/service/*`],
-    }),
-    new iam.PolicyStatement({
-      sid: 'ReadInterruptionQueue',
-      actions: ['sqs:DeleteMessage', 'sqs:GetQueueUrl', 'sqs:ReceiveMessage'],
-      resources: [karpenter.interruptionQueueArn],
-    }),
-    new iam.PolicyStatement({
-      sid: 'PassNodeRole',
+      sid: 'AllowPassingInstanceRole',
       actions: ['iam:PassRole'],
       resources: [karpenter.nodeRoleArn],
-      conditions: { StringEquals: { 'iam:PassedToService': 'ec2.amazonaws.com' } },
+      conditions: { StringEquals: { 'iam:PassedToService': ['ec2.amazonaws.com', 'ec2.amazonaws.com.cn'] } },
     }),
     // Karpenter creates one instance profile per EC2NodeClass and tags it with the cluster, the
     // region and the node class: it may change only profiles that carry those tags.
     new iam.PolicyStatement({
-      sid: 'CreateNodeInstanceProfiles',
+      sid: 'AllowScopedInstanceProfileCreationActions',
       actions: ['iam:CreateInstanceProfile'],
       resources: [instanceProfiles],
       conditions: {
-        StringEquals: { ...requestTags(profileTags), 'aws:RequestTag/eks:eks-cluster-name': karpenter.clusterName },
+        StringEquals: { ...requestTags(profileTags), 'aws:RequestTag/eks:eks-cluster-name': cluster },
         StringLike: { [`aws:RequestTag/${NODE_CLASS_TAG}`]: '*' },
       },
     }),
     new iam.PolicyStatement({
-      sid: 'TagNodeInstanceProfiles',
+      sid: 'AllowScopedInstanceProfileTagActions',
       actions: ['iam:TagInstanceProfile'],
       resources: [instanceProfiles],
       conditions: {
         StringEquals: {
           ...resourceTags(profileTags),
           ...requestTags(profileTags),
-          'aws:RequestTag/eks:eks-cluster-name': karpenter.clusterName,
+          'aws:RequestTag/eks:eks-cluster-name': cluster,
         },
         StringLike: { [`aws:ResourceTag/${NODE_CLASS_TAG}`]: '*', [`aws:RequestTag/${NODE_CLASS_TAG}`]: '*' },
       },
     }),
     new iam.PolicyStatement({
-      sid: 'ManageNodeInstanceProfiles',
+      sid: 'AllowScopedInstanceProfileActions',
       actions: ['iam:AddRoleToInstanceProfile', 'iam:RemoveRoleFromInstanceProfile', 'iam:DeleteInstanceProfile'],
       resources: [instanceProfiles],
       conditions: {
@@ -296,14 +368,55 @@ export function karpenterControllerStatements(
       },
     }),
     new iam.PolicyStatement({
-      sid: 'ReadInstanceProfiles',
-      actions: ['iam:GetInstanceProfile', 'iam:ListInstanceProfiles'],
-      resources: [instanceProfiles],
-    }),
-    new iam.PolicyStatement({
-      sid: 'DescribeCluster',
+      sid: 'AllowAPIServerEndpointDiscovery',
       actions: ['eks:DescribeCluster'],
       resources: [karpenter.clusterArn],
+    }),
+    new iam.PolicyStatement({
+      sid: 'AllowInterruptionQueueActions',
+      actions: ['sqs:DeleteMessage', 'sqs:GetQueueUrl', 'sqs:ReceiveMessage'],
+      resources: [karpenter.interruptionQueueArn],
+    }),
+    new iam.PolicyStatement({
+      sid: 'AllowZonalShiftStatusReadOnly',
+      actions: ['arc-zonal-shift:GetManagedResource'],
+      resources: ['*'],
+      conditions: { StringEquals: { 'arc-zonal-shift:ResourceIdentifier': karpenter.clusterArn } },
+    }),
+    new iam.PolicyStatement({
+      sid: 'AllowRegionalReadActions',
+      actions: [
+        'ec2:DescribeCapacityReservations',
+        'ec2:DescribeImages',
+        'ec2:DescribeInstances',
+        'ec2:DescribeInstanceStatus',
+        'ec2:DescribeInstanceTypeOfferings',
+        'ec2:DescribeInstanceTypes',
+        'ec2:DescribeLaunchTemplates',
+        'ec2:DescribePlacementGroups',
+        'ec2:DescribeSecurityGroups',
+        'ec2:DescribeSpotPriceHistory',
+        'ec2:DescribeSubnets',
+      ],
+      resources: ['*'],
+      conditions: { StringEquals: { 'aws:RequestedRegion': region } },
+    }),
+    new iam.PolicyStatement({
+      sid: 'AllowSSMReadActions',
+      actions: ['ssm:GetParameter'],
+      resources: [`arn:${Aws.PARTITION}:ssm:${region}::parameter/aws/service/*`],
+    }),
+    // The Price List API answers in a few regions only, hence no region condition.
+    new iam.PolicyStatement({ sid: 'AllowPricingReadActions', actions: ['pricing:GetProducts'], resources: ['*'] }),
+    new iam.PolicyStatement({
+      sid: 'AllowUnscopedInstanceProfileListAction',
+      actions: ['iam:ListInstanceProfiles'],
+      resources: ['*'],
+    }),
+    new iam.PolicyStatement({
+      sid: 'AllowInstanceProfileReadActions',
+      actions: ['iam:GetInstanceProfile'],
+      resources: [instanceProfiles],
     }),
   ];
 }

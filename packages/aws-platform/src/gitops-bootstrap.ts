@@ -6,11 +6,11 @@ import {
   GITOPS_SYNC_RETRY,
   PLATFORM_NAMESPACES,
 } from '@platform/model';
-import { CustomResource, Fn, Stack } from 'aws-cdk-lib';
+import { CustomResource, Duration, Fn, Stack } from 'aws-cdk-lib';
 import * as eks from 'aws-cdk-lib/aws-eks-v2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as cr from 'aws-cdk-lib/custom-resources';
-import { Construct } from 'constructs';
+import { Construct, type IDependable } from 'constructs';
 import { acknowledgeCdkProvider } from './acknowledge';
 import { NODE_ROLE_LABEL } from './platform-node-groups';
 import { secretArn } from './resource-arns';
@@ -39,6 +39,13 @@ export const APPLICATION_HEALTH_CHECK = [
   'return health',
 ].join('\n');
 
+/**
+ * How long Helm waits for Argo CD's pods before the release fails: the most aws-cdk-lib allows
+ * (15 minutes, the kubectl handler's Lambda limit). Helm's own default of 5 minutes is shorter than
+ * a cold start of new nodes pulling Argo CD's images.
+ */
+export const ARGO_CD_INSTALL_TIMEOUT = Duration.minutes(15);
+
 /** Construct ID aws-cdk-lib gives the one function behind every AwsCustomResource of a stack. */
 const AWS_CUSTOM_RESOURCE_SINGLETON = 'AWS679f53fac002430cb0da5b7982bd2287';
 
@@ -46,6 +53,11 @@ export interface GitOpsBootstrapProps {
   readonly cluster: eks.Cluster;
   readonly environment: Environment;
   readonly naming: EnvironmentNaming;
+  /**
+   * What Argo CD's pods need to run: the node groups and cluster DNS (PlatformCluster.podCapacity).
+   * The Helm release waits for its pods, so CloudFormation must create it after these.
+   */
+  readonly podCapacity: IDependable;
 }
 
 /** The cluster Argo CD runs in, as Applications and AppProjects name it. */
@@ -71,6 +83,7 @@ export class GitOpsBootstrap extends Construct {
       namespace,
       createNamespace: true,
       wait: true,
+      timeout: ARGO_CD_INSTALL_TIMEOUT,
       values: {
         global: {
           nodeSelector: { [NODE_ROLE_LABEL]: 'system' },
@@ -82,6 +95,8 @@ export class GitOpsBootstrap extends Construct {
         configs: { cm: { 'resource.customizations.health.argoproj.io_Application': APPLICATION_HEALTH_CHECK } },
       },
     });
+
+    this.argoCd.node.addDependency(props.podCapacity);
 
     const repositorySecret = this.addRepositorySecret(cluster, environment, naming);
     repositorySecret.node.addDependency(this.argoCd);

@@ -4,6 +4,7 @@ export * from './alert-receiver-secrets';
 export * from './ci-push-identity';
 export * from './compliance-checks';
 export * from './connection-parameters';
+export * from './controller-policy-references';
 export * from './gitops-bootstrap';
 export * from './image-registry';
 export * from './karpenter-prerequisites';

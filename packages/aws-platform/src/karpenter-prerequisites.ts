@@ -16,12 +16,19 @@ export interface KarpenterPrerequisitesProps {
   readonly naming: EnvironmentNaming;
 }
 
-/** EC2 events Karpenter reacts to before capacity disappears. */
+/**
+ * EC2 events Karpenter reacts to before capacity disappears (upstream's rules, see
+ * KARPENTER_INTERRUPTION_EVENTS_REFERENCE); the keys are construct IDs of the rules.
+ */
 export const INTERRUPTION_EVENTS = {
   SpotInterruption: { source: ['aws.ec2'], detailType: ['EC2 Spot Instance Interruption Warning'] },
   Rebalance: { source: ['aws.ec2'], detailType: ['EC2 Instance Rebalance Recommendation'] },
   InstanceStateChange: { source: ['aws.ec2'], detailType: ['EC2 Instance State-change Notification'] },
   ScheduledChange: { source: ['aws.health'], detailType: ['AWS Health Event'] },
+  CapacityReservationInterruption: {
+    source: ['aws.ec2'],
+    detailType: ['EC2 Capacity Reservation Instance Interruption Warning'],
+  },
 } as const;
 
 /**
@@ -84,7 +91,7 @@ export class KarpenterPrerequisites extends Construct {
     }
     acknowledgeWildcards(
       this.controllerIdentity.role,
-      'Karpenter launches instances, fleets and launch templates whose IDs are unknown beforehand and picks AMIs, subnets and security groups at run time; creation requires the cluster-owned request tag, termination the cluster-owned resource tag, and PassRole is limited to the node role.',
+      "Karpenter's upstream policy (KARPENTER_POLICY_REFERENCE): it launches instances, fleets and launch templates whose IDs are unknown beforehand and picks AMIs, subnets and security groups at run time; creation requires the cluster and NodePool request tags, termination the cluster and NodePool resource tags, reads are limited to the region, and PassRole to the node role.",
     );
   }
 }

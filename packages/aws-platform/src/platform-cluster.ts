@@ -4,7 +4,7 @@ import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as eks from 'aws-cdk-lib/aws-eks-v2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
-import { Construct } from 'constructs';
+import { Construct, DependencyGroup, type IDependable } from 'constructs';
 import { acknowledge, acknowledgeManagedPolicies, acknowledgeWildcards } from './acknowledge';
 import { externalSecretsStatements, loadBalancerControllerStatements } from './addon-permissions';
 import { KarpenterPrerequisites } from './karpenter-prerequisites';
@@ -45,7 +45,14 @@ export class PlatformCluster extends Construct {
   public readonly cluster: eks.Cluster;
   /** Attached to every node (managed and Karpenter's); data stores admit traffic from it only. */
   public readonly nodeSecurityGroup: ec2.SecurityGroup;
+  /** Depending on it waits for every managed node group (see PlatformNodeGroups). */
   public readonly nodeGroups: PlatformNodeGroups;
+  /**
+   * What pods need before they can become ready: every managed node group and cluster DNS (CoreDNS).
+   * Anything that waits for its pods at create time (a Helm release with `wait`, an add-on with a
+   * Deployment) depends on it; CloudFormation otherwise starts it as soon as the cluster exists.
+   */
+  public readonly podCapacity: IDependable;
   public readonly karpenter: KarpenterPrerequisites;
   public readonly addonIdentities: Readonly<
     Record<'externalSecrets' | 'loadBalancerController' | 'ebsCsiDriver', WorkloadIdentity>
@@ -120,7 +127,7 @@ export class PlatformCluster extends Construct {
     for (const statement of externalSecretsStatements(this, naming)) {
       this.addonIdentities.externalSecrets.addToPolicy(statement);
     }
-    for (const statement of loadBalancerControllerStatements()) {
+    for (const statement of loadBalancerControllerStatements(this)) {
       this.addonIdentities.loadBalancerController.addToPolicy(statement);
     }
     this.addonIdentities.ebsCsiDriver.role.addManagedPolicy(
@@ -132,18 +139,21 @@ export class PlatformCluster extends Construct {
     );
     acknowledgeWildcards(
       this.addonIdentities.loadBalancerController.role,
-      'The AWS Load Balancer Controller creates load balancers, target groups and security groups whose ARNs are unknown beforehand; describe calls have no resource scope, and every mutation is conditioned on the elbv2.k8s.aws/cluster tag it sets.',
+      "The AWS Load Balancer Controller's upstream policy (LOAD_BALANCER_CONTROLLER_POLICY_REFERENCE): it creates load balancers, target groups, listeners and security groups whose ARNs are unknown beforehand; describe calls have no resource scope, and changes to what it created are conditioned on the elbv2.k8s.aws/cluster tag, which it may not alter.",
     );
     acknowledgeWildcards(
       this.addonIdentities.externalSecrets.role,
       "External Secrets reads the secrets and parameters below this environment's prefixes (naming contract secretPrefix/parameterPrefix) and nothing else; the prefix wildcard is the boundary.",
     );
 
-    // Deployments need nodes to become ready; daemon sets above do not.
+    // Add-ons with Deployments stay DEGRADED until nodes run their pods, and CloudFormation fails
+    // their creation: they wait for every node group. The daemon sets above are what nodes need to
+    // become Ready, so they must not wait.
     const coreDns = this.addAddon('CoreDns', 'coredns');
     const ebsCsi = this.addAddon('EbsCsiDriver', 'aws-ebs-csi-driver');
     ebsCsi.node.addDependency(this.addonIdentities.ebsCsiDriver);
     for (const addon of [coreDns, ebsCsi]) addon.node.addDependency(this.nodeGroups);
+    this.podCapacity = new DependencyGroup(this.nodeGroups, coreDns);
 
     this.karpenter = new KarpenterPrerequisites(this, 'Karpenter', { cluster: this.cluster, naming });
   }

@@ -2,7 +2,7 @@ import { type Environment, type NodeGroup, UserError } from '@platform/model';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as eks from 'aws-cdk-lib/aws-eks-v2';
 import type * as iam from 'aws-cdk-lib/aws-iam';
-import { Construct } from 'constructs';
+import { Construct, Dependable } from 'constructs';
 import { createNodeRole } from './node-role';
 import { SUBNET_GROUP_NAMES } from './platform-network';
 
@@ -30,7 +30,13 @@ export interface PlatformNodeGroupsProps {
   readonly securityGroups: ec2.ISecurityGroup[];
 }
 
-/** The managed node groups of the model: AL2023, IMDSv2 only, encrypted root volumes, labelled by role. */
+/**
+ * The managed node groups of the model: AL2023, IMDSv2 only, encrypted root volumes, labelled by role.
+ *
+ * The AWS::EKS::Nodegroup resources live under the cluster (`Cluster/Nodegroup<name>`), not under this
+ * construct; depending on this construct (`node.addDependency(nodeGroups)`) waits for all of them,
+ * so whatever waits for pods can name this one construct.
+ */
 export class PlatformNodeGroups extends Construct {
   public readonly role: iam.Role;
   public readonly nodegroups: Readonly<Record<NodeGroupName, eks.Nodegroup>>;
@@ -77,6 +83,8 @@ export class PlatformNodeGroups extends Construct {
       });
     }
     this.nodegroups = nodegroups;
+    const roots = [this, ...Object.values(nodegroups)];
+    Dependable.implement(this, { dependencyRoots: roots });
   }
 }
 

@@ -43,7 +43,12 @@ export class ClusterStack extends Stack {
 
     this.platformCluster = new PlatformCluster(this, 'Platform', { vpc: props.vpc, environment, naming, release });
     warnAboutSupport(this.platformCluster.cluster, release.entry, props.today);
-    this.gitops = new GitOpsBootstrap(this, 'GitOps', { cluster: this.platformCluster.cluster, environment, naming });
+    this.gitops = new GitOpsBootstrap(this, 'GitOps', {
+      cluster: this.platformCluster.cluster,
+      environment,
+      naming,
+      podCapacity: this.platformCluster.podCapacity,
+    });
 
     const identities = new Map<string, WorkloadIdentity>();
     for (const service of props.services) {
