@@ -27,4 +27,10 @@ export interface Engine {
   /** Short name used by `npm run verify -- --only <name>`. */
   readonly name: string;
   run(context: EngineContext): Promise<EngineResult>;
+  /**
+   * Runs the engine on a deliberately broken input (a manifest, policy, rule or template made in a temp
+   * dir from a real output) and returns the engine's rejection as text; throws when the engine accepts it,
+   * so a run proves each engine can fail.
+   */
+  selfCheck(context: EngineContext): Promise<string>;
 }
