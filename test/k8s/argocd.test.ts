@@ -65,7 +65,7 @@ describe('the app-of-apps of an environment', () => {
   it('syncs automatically with prune and self-heal, never creates namespaces, and keeps the resources finalizer', () => {
     for (const app of applications('prod')) {
       expect(app.metadata.namespace).toBe('argocd');
-      expect(app.metadata.finalizers).toEqual(['resources-finalizer.argocd.argoproj.io']);
+      expect(app.metadata.finalizers).toEqual(['resources-finalizer.argocd.argoproj.io/foreground']);
       expect(app.spec.syncPolicy.automated).toEqual({ prune: true, selfHeal: true });
       expect(app.spec.syncPolicy.syncOptions).toContain('CreateNamespace=false');
       expect(app.spec.project).toBe(app.metadata.name.startsWith('services-') ? 'services' : 'platform');

@@ -2,6 +2,15 @@ import { GITOPS_SYNC_RETRY, PLATFORM_NAMESPACES } from '@platform/model';
 import { Construct } from 'constructs';
 import { Application, type ApplicationSpecSource } from '../imports/argocd-application-argoproj.io';
 
+/**
+ * The finalizer that makes deleting an Application delete what it deployed, with foreground propagation.
+ * Argo CD 3.5.1 treats it like the legacy `resources-finalizer.argocd.argoproj.io`
+ * (pkg/apis/application/v1alpha1/application_defaults.go ForegroundPropagationPolicyFinalizer), but
+ * the legacy name has no path, which kube-apiserver answers with a Warning on every custom resource
+ * (apiextensions-apiserver pkg/registry/customresource/validator.go, validateKubeFinalizerName, v0.35.8).
+ */
+export const APPLICATION_RESOURCES_FINALIZER = 'resources-finalizer.argocd.argoproj.io/foreground';
+
 /** The cluster Argo CD runs in: Applications deploy to their own cluster. */
 export const IN_CLUSTER = 'https://kubernetes.default.svc';
 
@@ -39,7 +48,7 @@ export class ArgoCdApplication extends Construct {
         namespace: PLATFORM_NAMESPACES.argocd,
         labels: props.labels,
         annotations: { 'argocd.argoproj.io/sync-wave': String(props.syncWave) },
-        finalizers: ['resources-finalizer.argocd.argoproj.io'],
+        finalizers: [APPLICATION_RESOURCES_FINALIZER],
       },
       spec: {
         project: props.project,
