@@ -6,7 +6,7 @@
  * The pinned CRDs are installed when the release that brings them would have installed them: Argo CD's
  * own before the app-of-apps, each Helm add-on's once its Application's wave is done.
  */
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { UPSTREAM_CRD_DIRECTORY, UPSTREAM_CRDS, type UpstreamCrd } from '@platform/k8s-platform';
 import { parseAllDocuments } from 'yaml';
@@ -235,6 +235,7 @@ export class PlanApplier {
     const installed: { name: string; apiVersions: string[]; kind: string }[] = [];
     for (const crd of crds) {
       const file = join(this.root, UPSTREAM_CRD_DIRECTORY, `${crd.name}.yaml`);
+      if (!existsSync(file)) throw new Error(`${file} is missing: run \`npm run setup\` (pnpm fetch:upstream)`);
       const text = readFileSync(file, 'utf8');
       for (const document of parseAllDocuments(text)) {
         const value = document.toJS() as {
