@@ -1,4 +1,9 @@
-import { ARGO_CD_CHART, NODE_MANAGED_POLICIES } from '@platform/aws-platform';
+import {
+  ARGO_CD_CHART,
+  NODE_MANAGED_POLICIES,
+  rootApplicationManifest,
+  rootProjectManifest,
+} from '@platform/aws-platform';
 import {
   ADDON_SERVICE_ACCOUNTS,
   GITOPS_ROOT_APPLICATION,
@@ -374,7 +379,32 @@ describe.each(SHIPPED_ENVIRONMENTS)('%s cluster', (name) => {
       directory: { recurse: false },
     });
     // Nothing else is applied by CDK: every other object comes from Git.
-    expect(manifests.map((manifest) => manifest.kind)).toEqual(['Application']);
+    expect(manifests.map((manifest) => manifest.kind).sort()).toEqual(['AppProject', 'Application']);
+  });
+
+  test('the root Application is applied after its restricted AppProject, both as the Kubernetes tests simulate them', () => {
+    const environment = synthesized.environment(name);
+    const kubernetesResources = resourcesOfType(template(), 'Custom::AWSCDK-EKS-KubernetesResource');
+    const applied = (kind: string) =>
+      Object.entries(kubernetesResources).flatMap(([id, { Properties, DependsOn }]) =>
+        typeof Properties.Manifest === 'string'
+          ? (JSON.parse(Properties.Manifest) as KubernetesObject[])
+              .filter((manifest) => manifest.kind === kind)
+              .map((manifest) => ({ id, manifest, dependsOn: (DependsOn ?? []) as string[] }))
+          : [],
+      );
+    const [project] = applied('AppProject');
+    const [application] = applied('Application');
+    // test/k8s/argocd.test.ts runs the Argo CD simulation with these very functions (CDK adds its prune label).
+    expect(project.manifest).toMatchObject(rootProjectManifest(environment));
+    expect(application.manifest).toMatchObject(rootApplicationManifest(environment));
+    expect(application.dependsOn).toContain(project.id);
+    // The project's CRD comes with the Argo CD chart, which also creates the namespace the simulation takes as given.
+    const [argoCd] = Object.entries(resourcesOfType(template(), 'Custom::AWSCDK-EKS-HelmChart')).filter(
+      ([, chart]) => chart.Properties.Chart === ARGO_CD_CHART.chart,
+    );
+    expect(project.dependsOn).toContain(argoCd[0]);
+    expect(argoCd[1].Properties).toMatchObject({ Namespace: PLATFORM_NAMESPACES.argocd, CreateNamespace: true });
   });
 
   test('provider functions, which see the repository token in their events, log errors only to encrypted, expiring log groups', () => {

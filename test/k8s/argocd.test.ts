@@ -1,8 +1,30 @@
-import { AppOfAppsChart, GitOpsChart, renderManifestFiles, SyncWave } from '@platform/k8s-platform';
-import { loadPlatformModel } from '@platform/model';
+import { readFileSync } from 'node:fs';
+import { ARGO_CD_CHART, rootApplicationManifest, rootProjectManifest } from '@platform/aws-platform';
+import { AppOfAppsChart, GitOpsChart, renderManifestFiles, SyncWave, UPSTREAM_CRDS } from '@platform/k8s-platform';
+import {
+  type Environment,
+  GITOPS_ROOT_PROJECT,
+  loadModel,
+  loadPlatformModel,
+  PLATFORM_NAMESPACES,
+  type PlatformModel,
+  platformModelInput,
+} from '@platform/model';
 import { ApiObject, App } from 'cdk8s';
-import { parse } from 'yaml';
-import { findObject, objectsOf, renderModel } from './support/rendered';
+import { parse, parseAllDocuments } from 'yaml';
+import {
+  annotationOptions,
+  argoCdSyncProblems,
+  type CrdFact,
+  DEFAULT_PROJECT,
+  type GitOpsRoot,
+  isDestinationPermitted,
+  isGroupKindPermitted,
+  isSourcePermitted,
+} from './support/argocd-sync';
+import { upstreamCrdFiles } from './support/crd-schemas';
+import { groupOf } from './support/kubernetes-scopes';
+import { findObject, objectsOf, type RenderedObject, renderModel } from './support/rendered';
 
 const model = loadPlatformModel();
 const rendered = renderModel(model);
@@ -103,8 +125,9 @@ describe('the app-of-apps of an environment', () => {
       'oci://public.ecr.aws/karpenter/karpenter',
       'oci://public.ecr.aws/karpenter/karpenter-crd',
     ]);
+    // '' for the Applications of cluster-scoped objects only; not argocd, which only the root project deploys to.
     expect(project.spec.destinations.map((d: { namespace: string }) => d.namespace)).toEqual([
-      'argocd',
+      '',
       'commerce',
       'external-secrets',
       'identity',
@@ -116,35 +139,312 @@ describe('the app-of-apps of an environment', () => {
   });
 });
 
-describe('what Argo CD would admit', () => {
-  it.each(['dev', 'staging', 'prod'])(
-    'in %s every Application uses a repository and namespaces its project allows, and objects its project permits',
+/** Namespaces every EKS cluster has before anything syncs. */
+const KUBERNETES_NAMESPACES = ['default', 'kube-system', 'kube-public', 'kube-node-lease'];
+
+/**
+ * What exists before the root Application of an environment syncs: the root Application and its project as the
+ * cloud stack applies them (test/aws/cluster.test.ts checks it applies exactly these, the project first, and that
+ * its Argo CD chart creates its namespace), and the `default` project Argo CD creates itself.
+ */
+function gitopsRoot(environment: Environment): GitOpsRoot {
+  return {
+    application: rootApplicationManifest(environment),
+    projects: [rootProjectManifest(environment), DEFAULT_PROJECT],
+    namespaces: [...KUBERNETES_NAMESPACES, PLATFORM_NAMESPACES.argocd],
+    releases: [ARGO_CD_CHART.release],
+  };
+}
+
+/** Every CRD of UPSTREAM_CRDS, with the scope its file declares and the release that installs it. */
+function upstreamCrdFacts(): CrdFact[] {
+  const files = upstreamCrdFiles();
+  return UPSTREAM_CRDS.flatMap((row, index) =>
+    parseAllDocuments(readFileSync(files[index], 'utf8'))
+      .map((document) => document.toJS())
+      .filter((document) => document?.kind === 'CustomResourceDefinition')
+      .map((crd) => ({
+        group: crd.spec.group,
+        kind: crd.spec.names.kind,
+        scope: crd.spec.scope,
+        installedBy: row.chart.release,
+      })),
+  );
+}
+const crds = upstreamCrdFacts();
+
+function environmentOf(of: PlatformModel, name: string): Environment {
+  const environment = of.environments.find((candidate) => candidate.name === name);
+  if (!environment) throw new Error(`no environment ${name}`);
+  return environment;
+}
+
+function syncProblems(of: PlatformModel, files: readonly RenderedObject[], name: string): string[] {
+  const own = files.filter((file) => file.environment === name);
+  return argoCdSyncProblems(name, own, gitopsRoot(environmentOf(of, name)), crds);
+}
+
+const environments = model.environments.map((environment) => environment.name);
+
+describe('what Argo CD 3.5.1 does with dist/<env>', () => {
+  it.each(environments)(
+    'admits every Application of %s, each finding its project, its namespaces and its CRDs in an earlier wave, every folder owned once',
     (environment) => {
-      const projects = new Map(objectsOf(rendered, environment, 'AppProject').map((p) => [p.metadata.name, p.spec]));
-      for (const app of applications(environment)) {
-        const project = projects.get(app.spec.project);
-        expect(project).toBeDefined();
-        expect(project?.sourceRepos).toContain(app.spec.source.repoURL);
-        const allowed = project?.destinations.map((d: { namespace: string }) => d.namespace);
-        if (app.spec.destination.namespace) expect(allowed).toContain(app.spec.destination.namespace);
-        if (!app.spec.source.directory) continue;
-        const folder = app.spec.source.path.replace(`dist/${environment}/`, '');
-        const objects = rendered.filter((f) => f.path.startsWith(`${environment}/${folder}/`)).map((f) => f.object);
-        expect(objects.length).toBeGreaterThan(0);
-        for (const object of objects) {
-          if (object.metadata.namespace) expect(allowed).toContain(object.metadata.namespace);
-          else expect(project?.clusterResourceWhitelist).toEqual([{ group: '*', kind: '*' }]);
-          const key = (r: { group: string; kind: string }) => `${r.group}/${r.kind}`;
-          const group = object.apiVersion.includes('/') ? object.apiVersion.split('/')[0] : '';
-          const objectKey = key({ group, kind: object.kind });
-          expect((project?.namespaceResourceBlacklist ?? []).map(key)).not.toContain(objectKey);
-          if (object.metadata.namespace && project?.namespaceResourceWhitelist) {
-            expect(project.namespaceResourceWhitelist.map(key)).toContain(objectKey);
-          }
-        }
-      }
+      expect(syncProblems(model, rendered, environment)).toEqual([]);
     },
   );
+
+  it('does so for a model with a team and a service the code has never seen', () => {
+    const input = structuredClone(platformModelInput);
+    input.teams.push({ name: 'payments', quota: { cpu: '4', memory: '8Gi', pods: 20 } });
+    input.services.push({
+      name: 'payment-service',
+      description: 'Takes payments for orders.',
+      team: 'payments',
+      port: 8443,
+      metricsPort: 9443,
+      health: { liveness: '/live', readiness: '/ready', startup: '/started' },
+      image: { tag: '3.0.1' },
+      resources: { requests: { cpu: '300m', memory: '384Mi' }, limits: { memory: '768Mi', cpu: '1' } },
+      replicas: { min: 2, max: 4 },
+      autoscaling: { cpuUtilization: 60, memoryUtilization: 75 },
+      dependencies: { calls: ['user-service'], publishes: [], consumes: [], database: false, cache: true },
+      slo: { availability: 99.95, latency: { percentile: 99, thresholdSeconds: 1 }, windowDays: 28 },
+      exposure: 'internal',
+      usesKubernetesApi: false,
+    });
+    const variant = loadModel(input);
+    const variantRendered = renderModel(variant);
+    expect(variantRendered.some((file) => file.path === 'prod/application-teams-payments.yaml')).toBe(true);
+    for (const environment of environments) expect(syncProblems(variant, variantRendered, environment)).toEqual([]);
+  });
+
+  it('keeps every Namespace through prune and Application deletion, in the option syntax Argo CD parses', () => {
+    for (const environment of environments) {
+      const namespaces = objectsOf(rendered, environment, 'Namespace');
+      expect(namespaces.length).toBeGreaterThan(0);
+      for (const namespace of namespaces) {
+        const options = annotationOptions(namespace, 'argocd.argoproj.io/sync-options');
+        expect([namespace.metadata.name, options.get('Prune'), options.get('Delete')]).toEqual([
+          namespace.metadata.name,
+          'false',
+          'false',
+        ]);
+      }
+    }
+  });
+
+  it.each(environments)(
+    'lets the root Application of %s retry like its children, in a project that admits Applications and AppProjects in the Argo CD namespace only',
+    (environment) => {
+      const root = gitopsRoot(environmentOf(model, environment));
+      const [rootProject] = root.projects;
+      expect(root.application.spec.project).toBe(rootProject.metadata.name);
+      expect(root.application.spec.project).not.toBe('default');
+      const children = applications(environment);
+      const retry = root.application.spec.syncPolicy.retry;
+      expect(retry).toBeDefined();
+      for (const child of children) expect(child.spec.syncPolicy.retry).toEqual(retry);
+      // Children belong to the environment's own projects, never to Argo CD's default or the root's.
+      const projects = objectsOf(rendered, environment, 'AppProject').map((project) => project.metadata.name);
+      expect(children.filter((child) => !projects.includes(child.spec.project))).toEqual([]);
+
+      const argocd = root.application.metadata.namespace;
+      const server = root.application.spec.destination.server;
+      expect(isGroupKindPermitted(rootProject, 'argoproj.io', 'Application', 'x', 'Namespaced')).toBe(true);
+      expect(isGroupKindPermitted(rootProject, 'argoproj.io', 'AppProject', 'x', 'Namespaced')).toBe(true);
+      expect(isDestinationPermitted(rootProject, server, argocd)).toBe(true);
+      for (const object of objectsOf(rendered, environment)) {
+        const group = groupOf(object.apiVersion);
+        if (group === 'argoproj.io') continue;
+        const scope = object.metadata.namespace ? 'Namespaced' : 'Cluster';
+        expect([
+          object.kind,
+          isGroupKindPermitted(rootProject, group, object.kind, object.metadata.name, scope),
+        ]).toEqual([object.kind, false]);
+        if (object.metadata.namespace && object.metadata.namespace !== argocd) {
+          expect(isDestinationPermitted(rootProject, server, object.metadata.namespace)).toBe(false);
+        }
+      }
+      expect(isDestinationPermitted(rootProject, server, '')).toBe(false);
+    },
+  );
+});
+
+describe('the simulation of Argo CD finds', () => {
+  // biome-ignore lint/suspicious/noExplicitAny: the copies are edited as plain JSON.
+  type Files = { path: string; environment: string; object: Record<string, any> }[];
+  const prodFiles = (): Files => structuredClone(rendered.filter((file) => file.environment === 'prod')) as Files;
+  const named = (files: Files, kind: string, name: string) => {
+    const found = files.find((file) => file.object.kind === kind && file.object.metadata.name === name);
+    if (!found) throw new Error(`no ${kind} ${name}`);
+    return found.object;
+  };
+  const setWave = (object: Files[number]['object'], wave: number) => {
+    object.metadata.annotations = { ...object.metadata.annotations, 'argocd.argoproj.io/sync-wave': String(wave) };
+  };
+  const add = (files: Files, path: string, object: Record<string, unknown>) =>
+    files.push({ path, environment: 'prod', object });
+
+  const cases: [string, (files: Files) => void, RegExp][] = [
+    [
+      'AppProjects synced with the default wave 0, after the Applications of wave -1',
+      (files) => {
+        for (const file of files.filter((f) => f.object.kind === 'AppProject')) delete file.object.metadata.annotations;
+      },
+      /Application namespaces \(wave -1\): project platform is synced in wave 0, not before/,
+    ],
+    [
+      'a destination without a namespace where the project lists named namespaces only',
+      (files) => {
+        const project = named(files, 'AppProject', 'platform');
+        project.spec.destinations = project.spec.destinations.filter((d: { namespace: string }) => d.namespace !== '');
+      },
+      /Application platform-storage \(wave -1\): destination https:\/\/kubernetes.default.svc namespace '' is not permitted in project platform/,
+    ],
+    [
+      'an add-on synced with the namespace it installs into',
+      (files) => setWave(named(files, 'Application', 'namespaces'), 0),
+      /Application kyverno \(wave 0\): destination namespace kyverno does not exist yet/,
+    ],
+    [
+      'an object in a namespace nothing creates',
+      (files) => {
+        named(files, 'LimitRange', 'container-defaults').metadata.namespace = 'nowhere';
+      },
+      /LimitRange nowhere\/container-defaults: namespace nowhere does not exist yet \(nothing creates it\)/,
+    ],
+    [
+      'a custom resource synced with the add-on that installs its CRD',
+      (files) => setWave(named(files, 'Application', 'kyverno'), 1),
+      /ValidatingPolicy \S+: its CRD comes with kyverno in wave 1, not before/,
+    ],
+    [
+      'a custom resource whose CRD no add-on installs',
+      (files) =>
+        add(files, 'prod/policies/widget-w.yaml', {
+          apiVersion: 'example.com/v1',
+          kind: 'Widget',
+          metadata: { name: 'w', namespace: 'kyverno' },
+        }),
+      /Widget kyverno\/w: nothing known installs the CRD of example.com\/Widget/,
+    ],
+    [
+      'a folder no Application owns',
+      (files) =>
+        files.splice(
+          files.findIndex((f) => f.path === 'prod/application-alerting.yaml'),
+          1,
+        ),
+      /folder dist\/prod\/alerting is owned by 0 Applications/,
+    ],
+    [
+      'a folder two Applications own',
+      (files) => {
+        const copy = structuredClone(named(files, 'Application', 'alerting'));
+        copy.metadata.name = 'alerting-again';
+        add(files, 'prod/application-alerting-again.yaml', copy);
+      },
+      /folder dist\/prod\/alerting is owned by 2 Applications \(alerting, alerting-again\)/,
+    ],
+    [
+      'a namespaced kind outside a present but empty whitelist',
+      (files) => {
+        named(files, 'AppProject', 'services').spec.namespaceResourceWhitelist = [];
+      },
+      /Deployment commerce\/order-service: kind apps\/Deployment is not permitted in project services/,
+    ],
+    [
+      'a cluster-scoped kind where the cluster whitelist is empty',
+      (files) =>
+        add(files, 'prod/services/order-service/storageclass-x.yaml', {
+          apiVersion: 'storage.k8s.io/v1',
+          kind: 'StorageClass',
+          metadata: { name: 'x' },
+        }),
+      /StorageClass x: cluster-scoped kind storage.k8s.io\/StorageClass is not permitted in project services/,
+    ],
+    [
+      'a blacklisted kind',
+      (files) =>
+        add(files, 'prod/services/order-service/resourcequota-x.yaml', {
+          apiVersion: 'v1',
+          kind: 'ResourceQuota',
+          metadata: { name: 'x', namespace: 'commerce' },
+        }),
+      /ResourceQuota commerce\/x: kind \/ResourceQuota is not permitted in project services/,
+    ],
+    [
+      'a namespaced object without a namespace where the destination has none',
+      (files) =>
+        add(files, 'prod/platform/storage/configmap-x.yaml', {
+          apiVersion: 'v1',
+          kind: 'ConfigMap',
+          metadata: { name: 'x' },
+        }),
+      /ConfigMap x: names no namespace, and the destination has none/,
+    ],
+    [
+      'an AppProject that would replace the root project',
+      (files) => {
+        const copy = structuredClone(named(files, 'AppProject', 'platform'));
+        copy.metadata.name = GITOPS_ROOT_PROJECT;
+        add(files, 'prod/appproject-root.yaml', copy);
+      },
+      /AppProject platform-root of dist\/prod would replace the project of that name/,
+    ],
+  ];
+
+  it.each(cases)('%s', (_, change, problem) => {
+    const files = prodFiles();
+    change(files);
+    expect(syncProblems(model, files as RenderedObject[], 'prod')).toEqual(
+      expect.arrayContaining([expect.stringMatching(problem)]),
+    );
+  });
+
+  it('destinations and kinds matched as Argo CD matches them: globs, deny patterns, absent and empty lists', () => {
+    const server = 'https://kubernetes.default.svc';
+    const project = (spec: Record<string, unknown>) => ({ spec });
+    const kube = project({ destinations: [{ server: '*', namespace: 'kube-*' }] });
+    expect(isDestinationPermitted(kube, server, 'kube-system')).toBe(true);
+    expect(isDestinationPermitted(kube, server, 'default')).toBe(false);
+    expect(isDestinationPermitted(kube, server, '')).toBe(false);
+    const allButKubeSystem = project({
+      destinations: [
+        { server: '*', namespace: '*' },
+        { server: '*', namespace: '!kube-system' },
+      ],
+    });
+    expect(isDestinationPermitted(allButKubeSystem, server, 'default')).toBe(true);
+    expect(isDestinationPermitted(allButKubeSystem, server, 'kube-system')).toBe(false);
+    const clusterOnly = project({ destinations: [{ server, namespace: '' }] });
+    expect(isDestinationPermitted(clusterOnly, server, '')).toBe(true);
+    expect(isDestinationPermitted(clusterOnly, server, 'default')).toBe(false);
+    expect(isDestinationPermitted(clusterOnly, 'https://elsewhere', '')).toBe(false);
+
+    expect(isGroupKindPermitted(project({}), 'apps', 'Deployment', 'x', 'Namespaced')).toBe(true);
+    expect(
+      isGroupKindPermitted(project({ namespaceResourceWhitelist: [] }), 'apps', 'Deployment', 'x', 'Namespaced'),
+    ).toBe(false);
+    expect(isGroupKindPermitted(project({}), '', 'Namespace', 'x', 'Cluster')).toBe(false);
+    expect(isGroupKindPermitted(project({ clusterResourceWhitelist: [] }), '', 'Namespace', 'x', 'Cluster')).toBe(
+      false,
+    );
+    const teamNamespaces = project({ clusterResourceWhitelist: [{ group: '', kind: 'Namespace', name: 'team-*' }] });
+    expect(isGroupKindPermitted(teamNamespaces, '', 'Namespace', 'team-a', 'Cluster')).toBe(true);
+    expect(isGroupKindPermitted(teamNamespaces, '', 'Namespace', 'kube-system', 'Cluster')).toBe(false);
+    const noSecrets = project({ namespaceResourceBlacklist: [{ group: '', kind: 'Secret' }] });
+    expect(isGroupKindPermitted(noSecrets, '', 'Secret', 'x', 'Namespaced')).toBe(false);
+    expect(isGroupKindPermitted(noSecrets, '', 'ConfigMap', 'x', 'Namespaced')).toBe(true);
+
+    expect(
+      isSourcePermitted(project({ sourceRepos: ['https://github.com/acme/*'] }), 'https://github.com/acme/x.git'),
+    ).toBe(true);
+    expect(
+      isSourcePermitted(project({ sourceRepos: ['https://github.com/acme/*'] }), 'https://github.com/other/x'),
+    ).toBe(false);
+  });
 });
 
 describe('platform add-ons', () => {
@@ -160,7 +460,7 @@ describe('platform add-ons', () => {
       ]),
     ).toEqual([
       ['aws-load-balancer-controller', 'aws-load-balancer-controller', '3.2.2', 'kube-system'],
-      ['external-secrets', 'external-secrets', '2.9.0', 'external-secrets'],
+      ['external-secrets', 'external-secrets', '1.3.2', 'external-secrets'],
       ['karpenter-crd', 'oci://public.ecr.aws/karpenter/karpenter-crd', '1.14.1', 'karpenter'],
       ['karpenter', 'oci://public.ecr.aws/karpenter/karpenter', '1.14.1', 'karpenter'],
       ['kube-prometheus-stack', 'kube-prometheus-stack', '88.0.0', 'monitoring'],
@@ -231,6 +531,14 @@ describe('platform add-ons', () => {
     }
   });
 
+  it('run External Secrets highly available: two controllers that elect a leader, two webhook replicas', () => {
+    for (const environment of ['dev', 'staging', 'prod']) {
+      const values = findObject(rendered, environment, 'Application', 'external-secrets').spec.source.helm.valuesObject;
+      // The chart's keys (external-secrets 1.3.2 values.yaml); helm-values.test.ts checks every key is the chart's.
+      expect(values).toMatchObject({ replicaCount: 2, leaderElect: true, webhook: { replicaCount: 2 } });
+    }
+  });
+
   it('run the vertical pod autoscaler as recommender only', () => {
     expect(
       findObject(rendered, 'prod', 'Application', 'vertical-pod-autoscaler').spec.source.helm.valuesObject,
@@ -260,6 +568,17 @@ describe('AppOfAppsChart', () => {
     expect(child.spec.destination.namespace).toBe('commerce');
     expect(child.metadata.annotations['argocd.argoproj.io/sync-wave']).toBe('1');
     expect([...files.keys()].filter((path) => path.includes('elsewhere'))).toEqual([]);
+  });
+
+  it('refuses a folder synced with or before the AppProjects, whose Application would be refused', () => {
+    const app = new App();
+    new GitOpsChart(app, 'early', {
+      environment: model.environments[0].name,
+      folder: 'early',
+      syncWave: SyncWave.PROJECTS,
+    });
+    new AppOfAppsChart(app, 'root', { organization: model.organization, environment: model.environments[0] });
+    expect(() => renderManifestFiles(app)).toThrow(/folder 'early' has sync wave -2: it must be after the AppProjects/);
   });
 
   it('refuses to render a chart created after the app-of-apps, which would have no Application', () => {

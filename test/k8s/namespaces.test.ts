@@ -47,7 +47,7 @@ describe('namespaces', () => {
 
   it('keeps namespaces out of Argo CD pruning and in the first sync wave', () => {
     expect(findObject(rendered, 'prod', 'Namespace', 'commerce').metadata.annotations).toEqual({
-      'argocd.argoproj.io/sync-options': 'Prune=false',
+      'argocd.argoproj.io/sync-options': 'Prune=false,Delete=false',
     });
     expect(findObject(rendered, 'prod', 'Application', 'namespaces').metadata.annotations).toEqual({
       'argocd.argoproj.io/sync-wave': '-1',

@@ -2,6 +2,8 @@ import {
   type Environment,
   type EnvironmentNaming,
   GITOPS_ROOT_APPLICATION,
+  GITOPS_ROOT_PROJECT,
+  GITOPS_SYNC_RETRY,
   PLATFORM_NAMESPACES,
 } from '@platform/model';
 import { CustomResource, Fn, Stack } from 'aws-cdk-lib';
@@ -46,13 +48,17 @@ export interface GitOpsBootstrapProps {
   readonly naming: EnvironmentNaming;
 }
 
+/** The cluster Argo CD runs in, as Applications and AppProjects name it. */
+const IN_CLUSTER = 'https://kubernetes.default.svc';
+
 /**
  * The only Kubernetes objects CDK applies: Argo CD itself, the credentials it reads the GitOps
- * repository with, and the root Application of the environment's folder. Everything else in the
- * cluster comes from Git through Argo CD.
+ * repository with, the root Application of the environment's folder and its restricted AppProject.
+ * Everything else in the cluster comes from Git through Argo CD.
  */
 export class GitOpsBootstrap extends Construct {
   public readonly argoCd: eks.HelmChart;
+  public readonly rootProject: eks.KubernetesManifest;
   public readonly rootApplication: eks.KubernetesManifest;
 
   public constructor(scope: Construct, id: string, props: GitOpsBootstrapProps) {
@@ -80,8 +86,11 @@ export class GitOpsBootstrap extends Construct {
     const repositorySecret = this.addRepositorySecret(cluster, environment, naming);
     repositorySecret.node.addDependency(this.argoCd);
 
+    // The AppProject CRD comes with the chart; an Application whose project does not exist is refused.
+    this.rootProject = cluster.addManifest('RootProject', rootProjectManifest(environment));
+    this.rootProject.node.addDependency(this.argoCd);
     this.rootApplication = cluster.addManifest('RootApplication', rootApplicationManifest(environment));
-    this.rootApplication.node.addDependency(repositorySecret);
+    this.rootApplication.node.addDependency(repositorySecret, this.rootProject);
 
     acknowledgeCdkProvider(
       Stack.of(this).node.findChild(AWS_CUSTOM_RESOURCE_SINGLETON),
@@ -133,22 +142,52 @@ export class GitOpsBootstrap extends Construct {
   }
 }
 
-/** The app-of-apps: the environment's folder, not recursive; each child Application owns a sub-folder. */
+/**
+ * The root Application's AppProject, in place of Argo CD's unrestricted `default`: from the environment's
+ * GitOps repository only, it may deploy Applications and AppProjects into the Argo CD namespace and nothing
+ * else (an empty cluster whitelist admits no cluster-scoped object; Argo CD 3.5.1,
+ * AppProject.IsGroupKindNamePermitted in pkg/apis/application/v1alpha1/app_project_types.go).
+ */
+export function rootProjectManifest(environment: Environment): Record<string, unknown> {
+  return {
+    apiVersion: 'argoproj.io/v1alpha1',
+    kind: 'AppProject',
+    metadata: { name: GITOPS_ROOT_PROJECT, namespace: PLATFORM_NAMESPACES.argocd },
+    spec: {
+      description: `The app-of-apps of ${environment.name}: Applications and AppProjects from ${environment.gitops.path}`,
+      sourceRepos: [environment.gitops.repoUrl],
+      destinations: [{ server: IN_CLUSTER, namespace: PLATFORM_NAMESPACES.argocd }],
+      clusterResourceWhitelist: [],
+      namespaceResourceWhitelist: [
+        { group: 'argoproj.io', kind: 'Application' },
+        { group: 'argoproj.io', kind: 'AppProject' },
+      ],
+    },
+  };
+}
+
+/**
+ * The app-of-apps: the environment's folder, not recursive; each child Application owns a sub-folder.
+ * It retries a failed sync like its children (GITOPS_SYNC_RETRY).
+ */
 export function rootApplicationManifest(environment: Environment): Record<string, unknown> {
   return {
     apiVersion: 'argoproj.io/v1alpha1',
     kind: 'Application',
     metadata: { name: GITOPS_ROOT_APPLICATION, namespace: PLATFORM_NAMESPACES.argocd },
     spec: {
-      project: 'default',
+      project: GITOPS_ROOT_PROJECT,
       source: {
         repoURL: environment.gitops.repoUrl,
         targetRevision: environment.gitops.targetRevision,
         path: environment.gitops.path,
         directory: { recurse: false },
       },
-      destination: { server: 'https://kubernetes.default.svc', namespace: PLATFORM_NAMESPACES.argocd },
-      syncPolicy: { automated: { prune: true, selfHeal: true } },
+      destination: { server: IN_CLUSTER, namespace: PLATFORM_NAMESPACES.argocd },
+      syncPolicy: {
+        automated: { prune: true, selfHeal: true },
+        retry: { limit: GITOPS_SYNC_RETRY.limit, backoff: { ...GITOPS_SYNC_RETRY.backoff } },
+      },
     },
   };
 }

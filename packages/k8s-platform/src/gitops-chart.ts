@@ -10,17 +10,20 @@ export interface GitOpsChartProps extends ChartProps {
    */
   readonly folder: string;
   /**
-   * Argo CD sync wave of the Application that owns the folder.
+   * Argo CD sync wave of the Application that owns the folder; after SyncWave.PROJECTS.
    * @default SyncWave.SERVICES
    */
   readonly syncWave?: number;
 }
 
 /**
- * Order in which Argo CD syncs the folders: the namespaces (the add-ons install into them), CRDs and
- * operators, then cluster configuration, then services.
+ * Order in which the root Application syncs the app-of-apps: the AppProjects (an Application whose project
+ * does not exist yet is refused and never turns healthy, so the root would wait for it forever), the
+ * namespaces (the add-ons install into them), CRDs and operators, then cluster configuration, then services.
+ * Argo CD applies a wave only once every object of the waves before it is healthy.
  */
 export const SyncWave = {
+  PROJECTS: -2,
   NAMESPACES: -1,
   CRDS_AND_OPERATORS: 0,
   CLUSTER_CONFIGURATION: 1,

@@ -1,6 +1,6 @@
 import type { App, Chart } from 'cdk8s';
-import { stringify } from 'yaml';
 import { GitOpsChart } from './gitops-chart';
+import { portableYaml } from './portable-yaml';
 
 /** A Kubernetes object as it is written to dist/. */
 export interface KubeObject {
@@ -27,7 +27,8 @@ export function renderManifestFiles(app: App): Map<string, string> {
       if (files.has(path)) {
         throw new Error(`Two objects would be written to dist/${path}; give them distinct kinds or names`);
       }
-      files.set(path, stringify(object, { lineWidth: 0 }));
+      // Go's decoders read YAML 1.1: `updateMode: Off` would reach the API server as `false`.
+      files.set(path, portableYaml(object));
     }
   }
   return new Map([...files.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));

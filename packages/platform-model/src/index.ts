@@ -4,6 +4,7 @@ import { loadModel } from './validate';
 
 export * from './cidr';
 export * from './cli-errors';
+export * from './gitops-sync';
 export * from './kubernetes-versions';
 export * from './naming';
 export * from './network-layout';

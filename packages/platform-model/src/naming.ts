@@ -34,6 +34,12 @@ export const PLATFORM_NAMESPACES = {
 /** The Argo CD Application the AWS half installs; it syncs the environment's app-of-apps folder. */
 export const GITOPS_ROOT_APPLICATION = 'platform-root';
 
+/**
+ * The Argo CD AppProject of the root Application, which the AWS half creates before it. The Kubernetes half
+ * ships no AppProject of this name: the root Application would take it over and widen or break it.
+ */
+export const GITOPS_ROOT_PROJECT = 'platform-root';
+
 /** Tag key by which Karpenter discovers subnets and security groups. */
 export const KARPENTER_DISCOVERY_TAG_KEY = 'karpenter.sh/discovery';
 

@@ -1,10 +1,20 @@
-import { readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { UPSTREAM_CRD_DIRECTORY, UPSTREAM_CRDS } from '@platform/k8s-platform';
 import Ajv, { type ValidateFunction } from 'ajv';
 import { parseAllDocuments } from 'yaml';
 
-/** The upstream CRDs live beside the clone (CI checks out shared/ next to it), never inside the repository. */
-export const CRD_DIRECTORY = join(__dirname, '..', '..', '..', '..', 'shared', 'crds');
+/** The upstream CRDs, as `pnpm fetch:upstream` (part of `npm run setup`) left them in the clone. */
+export const CRD_DIRECTORY = join(__dirname, '..', '..', '..', UPSTREAM_CRD_DIRECTORY);
+
+/** The files of UPSTREAM_CRDS; a missing one is an error that says how to get it, never a skipped check. */
+export function upstreamCrdFiles(directory = CRD_DIRECTORY): string[] {
+  return UPSTREAM_CRDS.map((crd) => {
+    const file = join(directory, `${crd.name}.yaml`);
+    if (!existsSync(file)) throw new Error(`${file} is missing: run 'npm run setup' (or 'pnpm fetch:upstream')`);
+    return file;
+  });
+}
 
 export interface CrdVersion {
   readonly scope: 'Namespaced' | 'Cluster';
@@ -31,7 +41,7 @@ interface CrdDocument {
 export function loadCrdValidators(directory = CRD_DIRECTORY): Map<string, CrdVersion> {
   const ajv = new Ajv({ strict: false, allErrors: true, validateFormats: false, code: { regExp: goRegExp } });
   const validators = new Map<string, CrdVersion>();
-  for (const file of yamlFiles(directory)) {
+  for (const file of upstreamCrdFiles(directory)) {
     for (const document of parseAllDocuments(readFileSync(file, 'utf8'))) {
       const crd = document.toJS() as CrdDocument | null;
       if (crd?.kind !== 'CustomResourceDefinition') continue;
@@ -56,13 +66,6 @@ function goRegExp(pattern: string, flags: string): RegExp {
     : new RegExp(pattern, flags);
 }
 goRegExp.code = 'goRegExp';
-
-function yamlFiles(directory: string): string[] {
-  return readdirSync(directory, { recursive: true, withFileTypes: true })
-    .filter((entry) => entry.isFile() && /\.ya?ml$/.test(entry.name))
-    .map((entry) => join(entry.parentPath, entry.name))
-    .sort();
-}
 
 type Schema = Record<string, unknown>;
 

@@ -19,6 +19,11 @@ export interface Addon {
   readonly syncOptions?: readonly string[];
   /** Whether Helm leaves the chart's CRDs out, because another add-on installs them. */
   readonly skipCrds?: boolean;
+  /**
+   * Namespaces besides `namespace` that the chart's templates write to; its AppProject must permit them.
+   * @default - none
+   */
+  readonly otherNamespaces?: readonly string[];
   readonly values: Record<string, unknown>;
 }
 
@@ -31,9 +36,10 @@ export interface AddonContext {
 export const POLICY_EXCEPTION_NAMESPACE = PLATFORM_NAMESPACES.kyverno;
 
 /**
- * The add-ons and their chart versions. The versions match the CRDs the manifests are validated
- * against (../shared/crds): Karpenter 1.14.1, External Secrets 2.9.0, Kyverno 1.19.0 (chart 3.9.0),
- * prometheus-operator 0.93.0 (kube-prometheus-stack 88.0.0). Upgrade a chart and its CRDs together.
+ * The add-ons and their chart versions. Each chart that installs CRDs of kinds in dist/ is pinned
+ * together with those CRDs in UPSTREAM_CRDS (./upstream-crds.ts); a test checks that the two agree.
+ * Helm ignores a values key its chart does not define: every key set here must be in the chart's row
+ * of CHART_VALUE_KEYS (./chart-values.ts), at the same version, and a test checks dist/ against it.
  */
 export function platformAddons({ environment, naming }: AddonContext): Addon[] {
   const highlyAvailable = { replicas: 2 };
@@ -58,12 +64,20 @@ export function platformAddons({ environment, naming }: AddonContext): Addon[] {
       namespace: ADDON_SERVICE_ACCOUNTS.externalSecrets.namespace,
       repoUrl: 'https://charts.external-secrets.io',
       chart: 'external-secrets',
-      version: '2.9.0',
+      // 1.3.2 is the newest release whose CRDs the Go module proxy serves (2.x is published without a
+      // /v2 module path, which the proxy refuses), so the newest whose CRDs dist/ can be checked against.
+      version: '1.3.2',
       // The SecretStore and ClusterSecretStore CRDs exceed the 256 KiB annotation limit of client-side apply.
       syncOptions: ['ServerSideApply=true'],
       values: {
         installCRDs: true,
-        ...highlyAvailable,
+        // The chart's keys are `replicaCount`, not `replicas`; two controllers must elect a leader, or both
+        // reconcile every ExternalSecret.
+        replicaCount: 2,
+        leaderElect: true,
+        // Its admission webhook fails closed (`webhook.failurePolicy: Fail`): one replica would block every
+        // write of a SecretStore or ExternalSecret while it restarts.
+        webhook: { replicaCount: 2 },
         serviceAccount: { create: true, name: ADDON_SERVICE_ACCOUNTS.externalSecrets.name },
       },
     },
@@ -113,6 +127,8 @@ export function platformAddons({ environment, naming }: AddonContext): Addon[] {
       repoUrl: 'https://prometheus-community.github.io/helm-charts',
       chart: 'kube-prometheus-stack',
       version: '88.0.0',
+      // Its exporter Services for CoreDNS and the control plane (templates/exporters/*/service.yaml).
+      otherNamespaces: [PLATFORM_NAMESPACES.kubeSystem],
       // The operator's CRDs exceed the 256 KiB annotation limit of client-side apply.
       syncOptions: ['ServerSideApply=true'],
       values: {

@@ -28,30 +28,42 @@ export class AppOfAppsChart extends GitOpsChart {
     const naming = new EnvironmentNaming(organization, environment);
     const charts = folderCharts(app, environment.name);
     const serviceCharts = charts.filter(isServiceChart);
-    const platformCharts = charts.filter((chart) => !isServiceChart(chart));
     const addons = platformAddons({ environment, naming });
-    // A chart created after this one would have no Application, so Argo CD would never sync its folder.
     this.node.addValidation({
-      validate: () =>
-        folderCharts(app, environment.name)
+      validate: () => [
+        // A chart created after this one would have no Application, so Argo CD would never sync its folder.
+        ...folderCharts(app, environment.name)
           .filter((chart) => !charts.includes(chart))
           .map((chart) => `folder '${chart.folder}' has no Application: build the app-of-apps after its chart`),
+        // An Application synced with or before its AppProject is refused, and the root waits for it forever.
+        ...charts
+          .filter((chart) => chart.syncWave <= SyncWave.PROJECTS)
+          .map(
+            (chart) =>
+              `folder '${chart.folder}' has sync wave ${chart.syncWave}: it must be after the AppProjects' wave ${SyncWave.PROJECTS}`,
+          ),
+      ],
     });
 
+    // What each project's Applications deploy to: their destination namespaces and their objects' namespaces.
+    const reach: Record<string, ProjectReach[]> = { [APP_PROJECTS.platform]: [], [APP_PROJECTS.services]: [] };
     for (const chart of charts) {
+      const project = isServiceChart(chart) ? APP_PROJECTS.services : APP_PROJECTS.platform;
+      const destinationNamespace = singleNamespace(chart);
       new ArgoCdApplication(this, `Folder-${chart.folder}`, {
         name: applicationName(chart.folder),
-        project: isServiceChart(chart) ? APP_PROJECTS.services : APP_PROJECTS.platform,
+        project,
         source: {
           repoUrl: environment.gitops.repoUrl,
           targetRevision: environment.gitops.targetRevision,
           path: `${environment.gitops.path}/${chart.folder}`,
           directory: { recurse: false },
         },
-        destinationNamespace: singleNamespace(chart),
+        destinationNamespace,
         syncWave: chart.syncWave,
         labels,
       });
+      reach[project].push({ destinationNamespace, namespaces: namespacesOf(chart) });
     }
     for (const addon of addons) {
       new ArgoCdApplication(this, `Addon-${addon.name}`, {
@@ -63,27 +75,33 @@ export class AppOfAppsChart extends GitOpsChart {
         syncOptions: addon.syncOptions,
         labels,
       });
+      reach[APP_PROJECTS.platform].push({
+        destinationNamespace: addon.namespace,
+        namespaces: addon.otherNamespaces ?? [],
+      });
     }
+    const projectMetadata = (name: string) => ({
+      name,
+      namespace: PLATFORM_NAMESPACES.argocd,
+      labels,
+      annotations: { 'argocd.argoproj.io/sync-wave': String(SyncWave.PROJECTS) },
+    });
     new AppProject(this, 'PlatformProject', {
-      metadata: { name: APP_PROJECTS.platform, namespace: PLATFORM_NAMESPACES.argocd, labels },
+      metadata: projectMetadata(APP_PROJECTS.platform),
       spec: {
         description: `The platform components of ${naming.clusterName}: add-ons, namespaces, policies, nodes`,
         sourceRepos: [...new Set([environment.gitops.repoUrl, ...addons.map((addon) => addon.repoUrl)])].sort(),
-        destinations: destinations([
-          PLATFORM_NAMESPACES.argocd,
-          ...addons.map((addon) => addon.namespace),
-          ...platformCharts.flatMap(namespacesOf),
-        ]),
+        destinations: destinations(reach[APP_PROJECTS.platform]),
         // The add-on charts install CRDs, cluster roles and webhooks; the folders cluster-wide stores and node pools.
         clusterResourceWhitelist: [{ group: '*', kind: '*' }],
       },
     });
     new AppProject(this, 'ServicesProject', {
-      metadata: { name: APP_PROJECTS.services, namespace: PLATFORM_NAMESPACES.argocd, labels },
+      metadata: projectMetadata(APP_PROJECTS.services),
       spec: {
         description: `The teams' services on ${naming.clusterName}: namespaced objects in the team namespaces only`,
         sourceRepos: [environment.gitops.repoUrl],
-        destinations: destinations(serviceCharts.flatMap(namespacesOf)),
+        destinations: destinations(reach[APP_PROJECTS.services]),
         clusterResourceWhitelist: [],
         // Only the kinds the services' folders hold: no Role, RoleBinding or Secret slipped into a folder.
         namespaceResourceWhitelist: kindsOf(serviceCharts),
@@ -117,7 +135,23 @@ function kindsOf(charts: readonly GitOpsChart[]): { group: string; kind: string 
   });
 }
 
-function destinations(namespaces: readonly string[]): { server: string; namespace: string }[] {
+/** The namespaces an Application of a project deploys to. */
+interface ProjectReach {
+  /** Its destination namespace; none for a folder of cluster-scoped objects or of several namespaces. */
+  readonly destinationNamespace?: string;
+  /** The namespaces its objects name. */
+  readonly namespaces: readonly string[];
+}
+
+/**
+ * The project's destinations: every namespace its Applications deploy to, each once, sorted. Argo CD 3.5.1
+ * (AppProject.IsDestinationPermitted, pkg/apis/application/v1alpha1/app_project_types.go) matches the
+ * Application's destination namespace too, also when all its objects are cluster-scoped: an Application
+ * without one needs the destination `''`, which admits no namespaced object (Argo CD refuses a namespaced
+ * object that names no namespace where the destination has none).
+ */
+function destinations(reach: readonly ProjectReach[]): { server: string; namespace: string }[] {
+  const namespaces = reach.flatMap((app) => [app.destinationNamespace ?? '', ...app.namespaces]);
   return [...new Set(namespaces)].sort().map((namespace) => ({ server: IN_CLUSTER, namespace }));
 }
 

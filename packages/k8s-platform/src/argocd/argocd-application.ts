@@ -1,4 +1,4 @@
-import { PLATFORM_NAMESPACES } from '@platform/model';
+import { GITOPS_SYNC_RETRY, PLATFORM_NAMESPACES } from '@platform/model';
 import { Construct } from 'constructs';
 import { Application, type ApplicationSpecSource } from '../imports/argocd-application-argoproj.io';
 
@@ -11,7 +11,9 @@ export interface ArgoCdApplicationProps {
   readonly project: string;
   readonly source: ApplicationSpecSource;
   /**
-   * Namespace for objects that name none.
+   * Namespace for objects that name none. Argo CD checks it against the project's destinations even when
+   * the Application deploys cluster-scoped objects only: without one, the project must permit the
+   * destination namespace `''`.
    * @default - none; every object names its namespace
    */
   readonly destinationNamespace?: string;
@@ -24,7 +26,8 @@ export interface ArgoCdApplicationProps {
 
 /**
  * A child Application of the app-of-apps: synced automatically with prune and self-heal, retried with
- * backoff, and never creating namespaces (the platform ships them with their Pod Security labels).
+ * backoff like the root Application (GITOPS_SYNC_RETRY), and never creating namespaces (the platform
+ * ships them with their Pod Security labels).
  * The resources finalizer makes deleting the Application delete what it deployed, instead of orphaning it.
  */
 export class ArgoCdApplication extends Construct {
@@ -48,7 +51,7 @@ export class ArgoCdApplication extends Construct {
         syncPolicy: {
           automated: { prune: true, selfHeal: true },
           syncOptions: ['CreateNamespace=false', ...(props.syncOptions ?? [])],
-          retry: { limit: 5, backoff: { duration: '10s', factor: 2, maxDuration: '3m' } },
+          retry: { limit: GITOPS_SYNC_RETRY.limit, backoff: { ...GITOPS_SYNC_RETRY.backoff } },
         },
       },
     });

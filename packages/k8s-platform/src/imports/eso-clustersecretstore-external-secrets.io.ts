@@ -120,13 +120,11 @@ export interface ClusterSecretStoreSpec {
   readonly provider: ClusterSecretStoreSpecProvider;
 
   /**
-   * Used to configure store refresh interval. Accepts either an integer number
-   * of seconds (legacy) or a Go duration string such as "1h" or "5m". Empty or
-   * 0 will default to the controller config.
+   * Used to configure store refresh interval in seconds. Empty or 0 will default to the controller config.
    *
    * @schema ClusterSecretStoreSpec#refreshInterval
    */
-  readonly refreshInterval?: ClusterSecretStoreSpecRefreshInterval;
+  readonly refreshInterval?: number;
 
   /**
    * Used to configure HTTP retries on failures.
@@ -146,7 +144,7 @@ export function toJson_ClusterSecretStoreSpec(obj: ClusterSecretStoreSpec | unde
     'conditions': obj.conditions?.map(y => toJson_ClusterSecretStoreSpecConditions(y)),
     'controller': obj.controller,
     'provider': toJson_ClusterSecretStoreSpecProvider(obj.provider),
-    'refreshInterval': obj.refreshInterval?.value,
+    'refreshInterval': obj.refreshInterval,
     'retrySettings': toJson_ClusterSecretStoreSpecRetrySettings(obj.retrySettings),
   };
   // filter undefined values
@@ -213,6 +211,13 @@ export interface ClusterSecretStoreSpecProvider {
   readonly akeyless?: ClusterSecretStoreSpecProviderAkeyless;
 
   /**
+   * Alibaba configures this store to sync secrets using Alibaba Cloud provider
+   *
+   * @schema ClusterSecretStoreSpecProvider#alibaba
+   */
+  readonly alibaba?: ClusterSecretStoreSpecProviderAlibaba;
+
+  /**
    * AWS configures this store to sync secrets using AWS Secret Manager provider
    *
    * @schema ClusterSecretStoreSpecProvider#aws
@@ -239,13 +244,6 @@ export interface ClusterSecretStoreSpecProvider {
    * @schema ClusterSecretStoreSpecProvider#beyondtrust
    */
   readonly beyondtrust?: ClusterSecretStoreSpecProviderBeyondtrust;
-
-  /**
-   * BeyondtrustWorkloadCredentials configures this store to sync secrets using the BeyondTrust Workload Credentials provider.
-   *
-   * @schema ClusterSecretStoreSpecProvider#beyondtrustworkloadcredentials
-   */
-  readonly beyondtrustworkloadcredentials?: ClusterSecretStoreSpecProviderBeyondtrustworkloadcredentials;
 
   /**
    * BitwardenSecretsManager configures this store to sync secrets using BitwardenSecretsManager provider
@@ -276,23 +274,19 @@ export interface ClusterSecretStoreSpecProvider {
   readonly conjur?: ClusterSecretStoreSpecProviderConjur;
 
   /**
-   * CRD configures this store to sync secrets from arbitrary Kubernetes resources,
-   * including both custom resources (CRDs) and core API resources. Resources are
-   * selected by API group, version and kind, where group can be "" (empty string)
-   * for core resources such as ConfigMap. Reading the core v1 Secret is
-   * intentionally blocked — use the Kubernetes provider for that.
-   *
-   * @schema ClusterSecretStoreSpecProvider#crd
-   */
-  readonly crd?: ClusterSecretStoreSpecProviderCrd;
-
-  /**
    * Delinea DevOps Secrets Vault
    * https://docs.delinea.com/online-help/products/devops-secrets-vault/current
    *
    * @schema ClusterSecretStoreSpecProvider#delinea
    */
   readonly delinea?: ClusterSecretStoreSpecProviderDelinea;
+
+  /**
+   * Device42 configures this store to sync secrets using the Device42 provider
+   *
+   * @schema ClusterSecretStoreSpecProvider#device42
+   */
+  readonly device42?: ClusterSecretStoreSpecProviderDevice42;
 
   /**
    * Doppler configures this store to sync secrets using the Doppler provider
@@ -373,13 +367,6 @@ export interface ClusterSecretStoreSpecProvider {
   readonly kubernetes?: ClusterSecretStoreSpecProviderKubernetes;
 
   /**
-   * NebiusMysterybox configures this store to sync secrets using NebiusMysterybox provider
-   *
-   * @schema ClusterSecretStoreSpecProvider#nebiusmysterybox
-   */
-  readonly nebiusmysterybox?: ClusterSecretStoreSpecProviderNebiusmysterybox;
-
-  /**
    * Ngrok configures this store to sync secrets using the ngrok provider.
    *
    * @schema ClusterSecretStoreSpecProvider#ngrok
@@ -408,25 +395,11 @@ export interface ClusterSecretStoreSpecProvider {
   readonly onepasswordSdk?: ClusterSecretStoreSpecProviderOnepasswordSdk;
 
   /**
-   * OpenBao configures this store to sync secrets using the OpenBao provider.
-   *
-   * @schema ClusterSecretStoreSpecProvider#openBao
-   */
-  readonly openBao?: ClusterSecretStoreSpecProviderOpenBao;
-
-  /**
    * Oracle configures this store to sync secrets using Oracle Vault provider
    *
    * @schema ClusterSecretStoreSpecProvider#oracle
    */
   readonly oracle?: ClusterSecretStoreSpecProviderOracle;
-
-  /**
-   * OVHcloud configures this store to sync secrets using the OVHcloud provider.
-   *
-   * @schema ClusterSecretStoreSpecProvider#ovh
-   */
-  readonly ovh?: ClusterSecretStoreSpecProviderOvh;
 
   /**
    * PassboltProvider provides access to Passbolt secrets manager.
@@ -523,17 +496,17 @@ export function toJson_ClusterSecretStoreSpecProvider(obj: ClusterSecretStoreSpe
   if (obj === undefined) { return undefined; }
   const result = {
     'akeyless': toJson_ClusterSecretStoreSpecProviderAkeyless(obj.akeyless),
+    'alibaba': toJson_ClusterSecretStoreSpecProviderAlibaba(obj.alibaba),
     'aws': toJson_ClusterSecretStoreSpecProviderAws(obj.aws),
     'azurekv': toJson_ClusterSecretStoreSpecProviderAzurekv(obj.azurekv),
     'barbican': toJson_ClusterSecretStoreSpecProviderBarbican(obj.barbican),
     'beyondtrust': toJson_ClusterSecretStoreSpecProviderBeyondtrust(obj.beyondtrust),
-    'beyondtrustworkloadcredentials': toJson_ClusterSecretStoreSpecProviderBeyondtrustworkloadcredentials(obj.beyondtrustworkloadcredentials),
     'bitwardensecretsmanager': toJson_ClusterSecretStoreSpecProviderBitwardensecretsmanager(obj.bitwardensecretsmanager),
     'chef': toJson_ClusterSecretStoreSpecProviderChef(obj.chef),
     'cloudrusm': toJson_ClusterSecretStoreSpecProviderCloudrusm(obj.cloudrusm),
     'conjur': toJson_ClusterSecretStoreSpecProviderConjur(obj.conjur),
-    'crd': toJson_ClusterSecretStoreSpecProviderCrd(obj.crd),
     'delinea': toJson_ClusterSecretStoreSpecProviderDelinea(obj.delinea),
+    'device42': toJson_ClusterSecretStoreSpecProviderDevice42(obj.device42),
     'doppler': toJson_ClusterSecretStoreSpecProviderDoppler(obj.doppler),
     'dvls': toJson_ClusterSecretStoreSpecProviderDvls(obj.dvls),
     'fake': toJson_ClusterSecretStoreSpecProviderFake(obj.fake),
@@ -545,14 +518,11 @@ export function toJson_ClusterSecretStoreSpecProvider(obj: ClusterSecretStoreSpe
     'infisical': toJson_ClusterSecretStoreSpecProviderInfisical(obj.infisical),
     'keepersecurity': toJson_ClusterSecretStoreSpecProviderKeepersecurity(obj.keepersecurity),
     'kubernetes': toJson_ClusterSecretStoreSpecProviderKubernetes(obj.kubernetes),
-    'nebiusmysterybox': toJson_ClusterSecretStoreSpecProviderNebiusmysterybox(obj.nebiusmysterybox),
     'ngrok': toJson_ClusterSecretStoreSpecProviderNgrok(obj.ngrok),
     'onboardbase': toJson_ClusterSecretStoreSpecProviderOnboardbase(obj.onboardbase),
     'onepassword': toJson_ClusterSecretStoreSpecProviderOnepassword(obj.onepassword),
     'onepasswordSDK': toJson_ClusterSecretStoreSpecProviderOnepasswordSdk(obj.onepasswordSdk),
-    'openBao': toJson_ClusterSecretStoreSpecProviderOpenBao(obj.openBao),
     'oracle': toJson_ClusterSecretStoreSpecProviderOracle(obj.oracle),
-    'ovh': toJson_ClusterSecretStoreSpecProviderOvh(obj.ovh),
     'passbolt': toJson_ClusterSecretStoreSpecProviderPassbolt(obj.passbolt),
     'passworddepot': toJson_ClusterSecretStoreSpecProviderPassworddepot(obj.passworddepot),
     'previder': toJson_ClusterSecretStoreSpecProviderPrevider(obj.previder),
@@ -570,24 +540,6 @@ export function toJson_ClusterSecretStoreSpecProvider(obj: ClusterSecretStoreSpe
   return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
-
-/**
- * Used to configure store refresh interval. Accepts either an integer number
- * of seconds (legacy) or a Go duration string such as "1h" or "5m". Empty or
- * 0 will default to the controller config.
- *
- * @schema ClusterSecretStoreSpecRefreshInterval
- */
-export class ClusterSecretStoreSpecRefreshInterval {
-  public static fromNumber(value: number): ClusterSecretStoreSpecRefreshInterval {
-    return new ClusterSecretStoreSpecRefreshInterval(value);
-  }
-  public static fromString(value: string): ClusterSecretStoreSpecRefreshInterval {
-    return new ClusterSecretStoreSpecRefreshInterval(value);
-  }
-  private constructor(public readonly value: number | string) {
-  }
-}
 
 /**
  * Used to configure HTTP retries on failures.
@@ -694,14 +646,6 @@ export interface ClusterSecretStoreSpecProviderAkeyless {
    * @schema ClusterSecretStoreSpecProviderAkeyless#caProvider
    */
   readonly caProvider?: ClusterSecretStoreSpecProviderAkeylessCaProvider;
-
-  /**
-   * IgnoreCache bypasses the Gateway cache for secret reads when true.
-   * Only relevant when akeylessGWApiURL points to an Akeyless Gateway.
-   *
-   * @schema ClusterSecretStoreSpecProviderAkeyless#ignoreCache
-   */
-  readonly ignoreCache?: boolean;
 }
 
 /**
@@ -715,7 +659,42 @@ export function toJson_ClusterSecretStoreSpecProviderAkeyless(obj: ClusterSecret
     'authSecretRef': toJson_ClusterSecretStoreSpecProviderAkeylessAuthSecretRef(obj.authSecretRef),
     'caBundle': obj.caBundle,
     'caProvider': toJson_ClusterSecretStoreSpecProviderAkeylessCaProvider(obj.caProvider),
-    'ignoreCache': obj.ignoreCache,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * Alibaba configures this store to sync secrets using Alibaba Cloud provider
+ *
+ * @schema ClusterSecretStoreSpecProviderAlibaba
+ */
+export interface ClusterSecretStoreSpecProviderAlibaba {
+  /**
+   * AlibabaAuth contains a secretRef for credentials.
+   *
+   * @schema ClusterSecretStoreSpecProviderAlibaba#auth
+   */
+  readonly auth: ClusterSecretStoreSpecProviderAlibabaAuth;
+
+  /**
+   * Alibaba Region to be used for the provider
+   *
+   * @schema ClusterSecretStoreSpecProviderAlibaba#regionID
+   */
+  readonly regionId: string;
+}
+
+/**
+ * Converts an object of type 'ClusterSecretStoreSpecProviderAlibaba' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_ClusterSecretStoreSpecProviderAlibaba(obj: ClusterSecretStoreSpecProviderAlibaba | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'auth': toJson_ClusterSecretStoreSpecProviderAlibabaAuth(obj.auth),
+    'regionID': obj.regionId,
   };
   // filter undefined values
   return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
@@ -743,14 +722,6 @@ export interface ClusterSecretStoreSpecProviderAws {
    * @schema ClusterSecretStoreSpecProviderAws#auth
    */
   readonly auth?: ClusterSecretStoreSpecProviderAwsAuth;
-
-  /**
-   * CustomSessionTags defines additional STS session tags to include when SessionTagsPolicy is Custom.
-   * These are merged with the automatically injected esoNamespace, esoStoreName, and esoStoreKind tags.
-   *
-   * @schema ClusterSecretStoreSpecProviderAws#customSessionTags
-   */
-  readonly customSessionTags?: { [key: string]: string };
 
   /**
    * AWS External ID set on assumed IAM roles
@@ -802,17 +773,6 @@ export interface ClusterSecretStoreSpecProviderAws {
   readonly sessionTags?: ClusterSecretStoreSpecProviderAwsSessionTags[];
 
   /**
-   * SessionTagsPolicy controls whether and how STS session tags are added when assuming roles.
-   * None (default): no tags are added.
-   * Simple: automatically adds esoNamespace (from the ExternalSecret), esoStoreName, and esoStoreKind tags.
-   * Custom: adds esoNamespace, esoStoreName, and esoStoreKind plus any tags defined in CustomSessionTags.
-   * Note: the IAM role must have sts:TagSession permission when using Simple or Custom.
-   *
-   * @schema ClusterSecretStoreSpecProviderAws#sessionTagsPolicy
-   */
-  readonly sessionTagsPolicy?: ClusterSecretStoreSpecProviderAwsSessionTagsPolicy;
-
-  /**
    * AWS STS assume role transitive session tags. Required when multiple rules are used with the provider
    *
    * @schema ClusterSecretStoreSpecProviderAws#transitiveTagKeys
@@ -829,7 +789,6 @@ export function toJson_ClusterSecretStoreSpecProviderAws(obj: ClusterSecretStore
   const result = {
     'additionalRoles': obj.additionalRoles?.map(y => y),
     'auth': toJson_ClusterSecretStoreSpecProviderAwsAuth(obj.auth),
-    'customSessionTags': ((obj.customSessionTags) === undefined) ? undefined : (Object.entries(obj.customSessionTags).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {})),
     'externalID': obj.externalId,
     'prefix': obj.prefix,
     'region': obj.region,
@@ -837,7 +796,6 @@ export function toJson_ClusterSecretStoreSpecProviderAws(obj: ClusterSecretStore
     'secretsManager': toJson_ClusterSecretStoreSpecProviderAwsSecretsManager(obj.secretsManager),
     'service': obj.service,
     'sessionTags': obj.sessionTags?.map(y => toJson_ClusterSecretStoreSpecProviderAwsSessionTags(y)),
-    'sessionTagsPolicy': obj.sessionTagsPolicy,
     'transitiveTagKeys': obj.transitiveTagKeys?.map(y => y),
   };
   // filter undefined values
@@ -863,7 +821,6 @@ export interface ClusterSecretStoreSpecProviderAzurekv {
    * Valid values are:
    * - "ServicePrincipal" (default): Using a service principal (tenantId, clientId, clientSecret)
    * - "ManagedIdentity": Using Managed Identity assigned to the pod (see aad-pod-identity)
-   * - "WorkloadIdentity": Using a Kubernetes ServiceAccount federated with Entra ID
    *
    * @schema ClusterSecretStoreSpecProviderAzurekv#authType
    */
@@ -1036,78 +993,6 @@ export function toJson_ClusterSecretStoreSpecProviderBeyondtrust(obj: ClusterSec
   const result = {
     'auth': toJson_ClusterSecretStoreSpecProviderBeyondtrustAuth(obj.auth),
     'server': toJson_ClusterSecretStoreSpecProviderBeyondtrustServer(obj.server),
-  };
-  // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
-}
-/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
-
-/**
- * BeyondtrustWorkloadCredentials configures this store to sync secrets using the BeyondTrust Workload Credentials provider.
- *
- * @schema ClusterSecretStoreSpecProviderBeyondtrustworkloadcredentials
- */
-export interface ClusterSecretStoreSpecProviderBeyondtrustworkloadcredentials {
-  /**
-   * Auth configures how the Operator authenticates with the BeyondTrust Workload Credentials API.
-   * Currently supports API key authentication via Kubernetes secret reference.
-   * For authentication setup, see: https://docs.beyondtrust.com/bt-docs/docs/secrets-api#authentication
-   *
-   * @schema ClusterSecretStoreSpecProviderBeyondtrustworkloadcredentials#auth
-   */
-  readonly auth: ClusterSecretStoreSpecProviderBeyondtrustworkloadcredentialsAuth;
-
-  /**
-   * CABundle is a base64-encoded CA certificate used to validate the BeyondTrust Workload Credentials API TLS certificate.
-   * Use this when your BeyondTrust instance uses a self-signed certificate or internal CA.
-   * If not set, the system's trusted root certificates are used.
-   *
-   * @schema ClusterSecretStoreSpecProviderBeyondtrustworkloadcredentials#caBundle
-   */
-  readonly caBundle?: string;
-
-  /**
-   * CAProvider points to a Secret or ConfigMap containing a PEM-encoded CA certificate.
-   * This is used to validate the BeyondTrust Workload Credentials API TLS certificate.
-   * Use this as an alternative to CABundle when you want to reference an existing Kubernetes resource.
-   *
-   * @schema ClusterSecretStoreSpecProviderBeyondtrustworkloadcredentials#caProvider
-   */
-  readonly caProvider?: ClusterSecretStoreSpecProviderBeyondtrustworkloadcredentialsCaProvider;
-
-  /**
-   * FolderPath specifies the default folder path for secret retrieval.
-   * Secrets will be fetched from this folder unless overridden in the ExternalSecret spec.
-   * Example: "production/database" or "dev/api-keys"
-   * Leave empty to retrieve secrets from the root folder.
-   * For folder organization, see: https://docs.beyondtrust.com/bt-docs/docs/secrets-api#folders
-   *
-   * @schema ClusterSecretStoreSpecProviderBeyondtrustworkloadcredentials#folderPath
-   */
-  readonly folderPath?: string;
-
-  /**
-   * Server configures the BeyondTrust Workload Credentials server connection details.
-   * Includes the API URL and Site ID for your BeyondTrust instance.
-   * For API reference, see: https://docs.beyondtrust.com/bt-docs/docs/secrets-api
-   *
-   * @schema ClusterSecretStoreSpecProviderBeyondtrustworkloadcredentials#server
-   */
-  readonly server: ClusterSecretStoreSpecProviderBeyondtrustworkloadcredentialsServer;
-}
-
-/**
- * Converts an object of type 'ClusterSecretStoreSpecProviderBeyondtrustworkloadcredentials' to JSON representation.
- */
-/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
-export function toJson_ClusterSecretStoreSpecProviderBeyondtrustworkloadcredentials(obj: ClusterSecretStoreSpecProviderBeyondtrustworkloadcredentials | undefined): Record<string, any> | undefined {
-  if (obj === undefined) { return undefined; }
-  const result = {
-    'auth': toJson_ClusterSecretStoreSpecProviderBeyondtrustworkloadcredentialsAuth(obj.auth),
-    'caBundle': obj.caBundle,
-    'caProvider': toJson_ClusterSecretStoreSpecProviderBeyondtrustworkloadcredentialsCaProvider(obj.caProvider),
-    'folderPath': obj.folderPath,
-    'server': toJson_ClusterSecretStoreSpecProviderBeyondtrustworkloadcredentialsServer(obj.server),
   };
   // filter undefined values
   return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
@@ -1329,74 +1214,6 @@ export function toJson_ClusterSecretStoreSpecProviderConjur(obj: ClusterSecretSt
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
 /**
- * CRD configures this store to sync secrets from arbitrary Kubernetes resources,
- * including both custom resources (CRDs) and core API resources. Resources are
- * selected by API group, version and kind, where group can be "" (empty string)
- * for core resources such as ConfigMap. Reading the core v1 Secret is
- * intentionally blocked — use the Kubernetes provider for that.
- *
- * @schema ClusterSecretStoreSpecProviderCrd
- */
-export interface ClusterSecretStoreSpecProviderCrd {
-  /**
-   * Auth configures authentication to the Kubernetes API, same as the
-   * Kubernetes provider. Required when Server.URL is set (unless using AuthRef).
-   *
-   * @schema ClusterSecretStoreSpecProviderCrd#auth
-   */
-  readonly auth?: ClusterSecretStoreSpecProviderCrdAuth;
-
-  /**
-   * AuthRef references a Secret containing a kubeconfig. Same semantics as the
-   * Kubernetes provider.
-   *
-   * @schema ClusterSecretStoreSpecProviderCrd#authRef
-   */
-  readonly authRef?: ClusterSecretStoreSpecProviderCrdAuthRef;
-
-  /**
-   * Resource identifies the CRD by its API group, version and kind.
-   *
-   * @schema ClusterSecretStoreSpecProviderCrd#resource
-   */
-  readonly resource: ClusterSecretStoreSpecProviderCrdResource;
-
-  /**
-   * Server configures the Kubernetes API address and TLS trust, same as the
-   * Kubernetes provider. When omitted, the URL defaults to the in-cluster API.
-   *
-   * @schema ClusterSecretStoreSpecProviderCrd#server
-   */
-  readonly server?: ClusterSecretStoreSpecProviderCrdServer;
-
-  /**
-   * Whitelist optionally restricts which object names and requested properties
-   * are allowed to be read.
-   *
-   * @schema ClusterSecretStoreSpecProviderCrd#whitelist
-   */
-  readonly whitelist?: ClusterSecretStoreSpecProviderCrdWhitelist;
-}
-
-/**
- * Converts an object of type 'ClusterSecretStoreSpecProviderCrd' to JSON representation.
- */
-/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
-export function toJson_ClusterSecretStoreSpecProviderCrd(obj: ClusterSecretStoreSpecProviderCrd | undefined): Record<string, any> | undefined {
-  if (obj === undefined) { return undefined; }
-  const result = {
-    'auth': toJson_ClusterSecretStoreSpecProviderCrdAuth(obj.auth),
-    'authRef': toJson_ClusterSecretStoreSpecProviderCrdAuthRef(obj.authRef),
-    'resource': toJson_ClusterSecretStoreSpecProviderCrdResource(obj.resource),
-    'server': toJson_ClusterSecretStoreSpecProviderCrdServer(obj.server),
-    'whitelist': toJson_ClusterSecretStoreSpecProviderCrdWhitelist(obj.whitelist),
-  };
-  // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
-}
-/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
-
-/**
  * Delinea DevOps Secrets Vault
  * https://docs.delinea.com/online-help/products/devops-secrets-vault/current
  *
@@ -1453,6 +1270,42 @@ export function toJson_ClusterSecretStoreSpecProviderDelinea(obj: ClusterSecretS
     'tenant': obj.tenant,
     'tld': obj.tld,
     'urlTemplate': obj.urlTemplate,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * Device42 configures this store to sync secrets using the Device42 provider
+ *
+ * @schema ClusterSecretStoreSpecProviderDevice42
+ */
+export interface ClusterSecretStoreSpecProviderDevice42 {
+  /**
+   * Auth configures how secret-manager authenticates with a Device42 instance.
+   *
+   * @schema ClusterSecretStoreSpecProviderDevice42#auth
+   */
+  readonly auth: ClusterSecretStoreSpecProviderDevice42Auth;
+
+  /**
+   * URL configures the Device42 instance URL.
+   *
+   * @schema ClusterSecretStoreSpecProviderDevice42#host
+   */
+  readonly host: string;
+}
+
+/**
+ * Converts an object of type 'ClusterSecretStoreSpecProviderDevice42' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_ClusterSecretStoreSpecProviderDevice42(obj: ClusterSecretStoreSpecProviderDevice42 | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'auth': toJson_ClusterSecretStoreSpecProviderDevice42Auth(obj.auth),
+    'host': obj.host,
   };
   // filter undefined values
   return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
@@ -1547,14 +1400,6 @@ export interface ClusterSecretStoreSpecProviderDvls {
    * @schema ClusterSecretStoreSpecProviderDvls#serverUrl
    */
   readonly serverUrl: string;
-
-  /**
-   * Vault is the name or UUID of the vault to fetch secrets from.
-   * When omitted, the vault must be specified in the secret key using the legacy format "<vault-id>/<entry-id>".
-   *
-   * @schema ClusterSecretStoreSpecProviderDvls#vault
-   */
-  readonly vault?: string;
 }
 
 /**
@@ -1567,7 +1412,6 @@ export function toJson_ClusterSecretStoreSpecProviderDvls(obj: ClusterSecretStor
     'auth': toJson_ClusterSecretStoreSpecProviderDvlsAuth(obj.auth),
     'insecure': obj.insecure,
     'serverUrl': obj.serverUrl,
-    'vault': obj.vault,
   };
   // filter undefined values
   return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
@@ -1737,16 +1581,6 @@ export interface ClusterSecretStoreSpecProviderGithub {
   readonly installationId: number;
 
   /**
-   * orgSecretVisibility controls the visibility of organization secrets pushed via PushSecret.
-   * Valid values are "all" or "private".
-   * When unset, new secrets are created with visibility "all" and existing secrets preserve
-   * whatever visibility they already have in GitHub.
-   *
-   * @schema ClusterSecretStoreSpecProviderGithub#orgSecretVisibility
-   */
-  readonly orgSecretVisibility?: ClusterSecretStoreSpecProviderGithubOrgSecretVisibility;
-
-  /**
    * organization will be used to fetch secrets from the Github organization
    *
    * @schema ClusterSecretStoreSpecProviderGithub#organization
@@ -1788,7 +1622,6 @@ export function toJson_ClusterSecretStoreSpecProviderGithub(obj: ClusterSecretSt
     'auth': toJson_ClusterSecretStoreSpecProviderGithubAuth(obj.auth),
     'environment': obj.environment,
     'installationID': obj.installationId,
-    'orgSecretVisibility': obj.orgSecretVisibility,
     'organization': obj.organization,
     'repository': obj.repository,
     'uploadURL': obj.uploadUrl,
@@ -2002,11 +1835,6 @@ export interface ClusterSecretStoreSpecProviderKeepersecurity {
    * @schema ClusterSecretStoreSpecProviderKeepersecurity#folderID
    */
   readonly folderId: string;
-
-  /**
-   * @schema ClusterSecretStoreSpecProviderKeepersecurity#getByTitleFallback
-   */
-  readonly getByTitleFallback?: boolean;
 }
 
 /**
@@ -2018,7 +1846,6 @@ export function toJson_ClusterSecretStoreSpecProviderKeepersecurity(obj: Cluster
   const result = {
     'authRef': toJson_ClusterSecretStoreSpecProviderKeepersecurityAuthRef(obj.authRef),
     'folderID': obj.folderId,
-    'getByTitleFallback': obj.getByTitleFallback,
   };
   // filter undefined values
   return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
@@ -2071,50 +1898,6 @@ export function toJson_ClusterSecretStoreSpecProviderKubernetes(obj: ClusterSecr
     'authRef': toJson_ClusterSecretStoreSpecProviderKubernetesAuthRef(obj.authRef),
     'remoteNamespace': obj.remoteNamespace,
     'server': toJson_ClusterSecretStoreSpecProviderKubernetesServer(obj.server),
-  };
-  // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
-}
-/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
-
-/**
- * NebiusMysterybox configures this store to sync secrets using NebiusMysterybox provider
- *
- * @schema ClusterSecretStoreSpecProviderNebiusmysterybox
- */
-export interface ClusterSecretStoreSpecProviderNebiusmysterybox {
-  /**
-   * NebiusMysterybox API endpoint
-   *
-   * @schema ClusterSecretStoreSpecProviderNebiusmysterybox#apiDomain
-   */
-  readonly apiDomain: string;
-
-  /**
-   * Auth defines parameters to authenticate in MysteryBox
-   *
-   * @schema ClusterSecretStoreSpecProviderNebiusmysterybox#auth
-   */
-  readonly auth: ClusterSecretStoreSpecProviderNebiusmysteryboxAuth;
-
-  /**
-   * The provider for the CA bundle to use to validate NebiusMysterybox server certificate.
-   *
-   * @schema ClusterSecretStoreSpecProviderNebiusmysterybox#caProvider
-   */
-  readonly caProvider?: ClusterSecretStoreSpecProviderNebiusmysteryboxCaProvider;
-}
-
-/**
- * Converts an object of type 'ClusterSecretStoreSpecProviderNebiusmysterybox' to JSON representation.
- */
-/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
-export function toJson_ClusterSecretStoreSpecProviderNebiusmysterybox(obj: ClusterSecretStoreSpecProviderNebiusmysterybox | undefined): Record<string, any> | undefined {
-  if (obj === undefined) { return undefined; }
-  const result = {
-    'apiDomain': obj.apiDomain,
-    'auth': toJson_ClusterSecretStoreSpecProviderNebiusmysteryboxAuth(obj.auth),
-    'caProvider': toJson_ClusterSecretStoreSpecProviderNebiusmysteryboxCaProvider(obj.caProvider),
   };
   // filter undefined values
   return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
@@ -2286,15 +2069,6 @@ export interface ClusterSecretStoreSpecProviderOnepasswordSdk {
   readonly cache?: ClusterSecretStoreSpecProviderOnepasswordSdkCache;
 
   /**
-   * Environment defines the 1Password Environment ID to read variables from.
-   * Environments are read-only: PushSecret, DeleteSecret, and SecretExists return an error when set.
-   * Mutually exclusive with Vault.
-   *
-   * @schema ClusterSecretStoreSpecProviderOnepasswordSdk#environment
-   */
-  readonly environment?: string;
-
-  /**
    * IntegrationInfo specifies the name and version of the integration built using the 1Password Go SDK.
    * If you don't know which name and version to use, use `DefaultIntegrationName` and `DefaultIntegrationVersion`, respectively.
    *
@@ -2304,11 +2078,10 @@ export interface ClusterSecretStoreSpecProviderOnepasswordSdk {
 
   /**
    * Vault defines the vault's name or uuid to access. Do NOT add op:// prefix. This will be done automatically.
-   * Mutually exclusive with Environment.
    *
    * @schema ClusterSecretStoreSpecProviderOnepasswordSdk#vault
    */
-  readonly vault?: string;
+  readonly vault: string;
 }
 
 /**
@@ -2320,97 +2093,8 @@ export function toJson_ClusterSecretStoreSpecProviderOnepasswordSdk(obj: Cluster
   const result = {
     'auth': toJson_ClusterSecretStoreSpecProviderOnepasswordSdkAuth(obj.auth),
     'cache': toJson_ClusterSecretStoreSpecProviderOnepasswordSdkCache(obj.cache),
-    'environment': obj.environment,
     'integrationInfo': toJson_ClusterSecretStoreSpecProviderOnepasswordSdkIntegrationInfo(obj.integrationInfo),
     'vault': obj.vault,
-  };
-  // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
-}
-/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
-
-/**
- * OpenBao configures this store to sync secrets using the OpenBao provider.
- *
- * @schema ClusterSecretStoreSpecProviderOpenBao
- */
-export interface ClusterSecretStoreSpecProviderOpenBao {
-  /**
-   * Auth configures how secret-manager authenticates with the OpenBao server.
-   *
-   * @schema ClusterSecretStoreSpecProviderOpenBao#auth
-   */
-  readonly auth?: ClusterSecretStoreSpecProviderOpenBaoAuth;
-
-  /**
-   * PEM encoded CA bundle used to validate the OpenBao server certificate. If
-   * this and `caProvider` are not set the system root certificates are used
-   * to validate the TLS connection.
-   *
-   * @schema ClusterSecretStoreSpecProviderOpenBao#caBundle
-   */
-  readonly caBundle?: string;
-
-  /**
-   * The provider for the CA bundle to use to validate OpenBao server
-   * certificate. If this and `caBundle` are not set the system root
-   * certificates are used to validate the TLS connection.
-   *
-   * @schema ClusterSecretStoreSpecProviderOpenBao#caProvider
-   */
-  readonly caProvider?: ClusterSecretStoreSpecProviderOpenBaoCaProvider;
-
-  /**
-   * Name of the [OpenBao Namespace]. Namespaces is a set of features within
-   * OpenBao that allows OpenBao environments to support secure multi-tenancy.
-   * e.g: "ns1".
-   *
-   * [OpenBao Namespace]: https://openbao.org/docs/concepts/namespaces/
-   *
-   * @schema ClusterSecretStoreSpecProviderOpenBao#namespace
-   */
-  readonly namespace?: string;
-
-  /**
-   * Path is the mount path of the OpenBao KV backend endpoint, e.g:
-   * "secret". The v2 KV secret engine version specific "/data" path suffix
-   * for fetching secrets from OpenBao is optional and will be appended
-   * if not present in specified path.
-   *
-   * @schema ClusterSecretStoreSpecProviderOpenBao#path
-   */
-  readonly path?: string;
-
-  /**
-   * Server is the connection address for the OpenBao server, e.g: `https://openbao.example.com:8200`.
-   *
-   * @schema ClusterSecretStoreSpecProviderOpenBao#server
-   */
-  readonly server: string;
-
-  /**
-   * Version is the OpenBao KV secret engine version. This can be either "v1" or
-   * "v2". Version defaults to "v2".
-   *
-   * @schema ClusterSecretStoreSpecProviderOpenBao#version
-   */
-  readonly version?: ClusterSecretStoreSpecProviderOpenBaoVersion;
-}
-
-/**
- * Converts an object of type 'ClusterSecretStoreSpecProviderOpenBao' to JSON representation.
- */
-/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
-export function toJson_ClusterSecretStoreSpecProviderOpenBao(obj: ClusterSecretStoreSpecProviderOpenBao | undefined): Record<string, any> | undefined {
-  if (obj === undefined) { return undefined; }
-  const result = {
-    'auth': toJson_ClusterSecretStoreSpecProviderOpenBaoAuth(obj.auth),
-    'caBundle': obj.caBundle,
-    'caProvider': toJson_ClusterSecretStoreSpecProviderOpenBaoCaProvider(obj.caProvider),
-    'namespace': obj.namespace,
-    'path': obj.path,
-    'server': obj.server,
-    'version': obj.version,
   };
   // filter undefined values
   return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
@@ -2500,66 +2184,6 @@ export function toJson_ClusterSecretStoreSpecProviderOracle(obj: ClusterSecretSt
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
 /**
- * OVHcloud configures this store to sync secrets using the OVHcloud provider.
- *
- * @schema ClusterSecretStoreSpecProviderOvh
- */
-export interface ClusterSecretStoreSpecProviderOvh {
-  /**
-   * Authentication method (mtls or token).
-   *
-   * @schema ClusterSecretStoreSpecProviderOvh#auth
-   */
-  readonly auth: ClusterSecretStoreSpecProviderOvhAuth;
-
-  /**
-   * Enables or disables check-and-set (CAS) (default: false).
-   *
-   * @schema ClusterSecretStoreSpecProviderOvh#casRequired
-   */
-  readonly casRequired?: boolean;
-
-  /**
-   * Setup a timeout in seconds when requests to the KMS are made (default: 30).
-   *
-   * @schema ClusterSecretStoreSpecProviderOvh#okmsTimeout
-   */
-  readonly okmsTimeout?: number;
-
-  /**
-   * specifies the OKMS ID.
-   *
-   * @schema ClusterSecretStoreSpecProviderOvh#okmsid
-   */
-  readonly okmsid: string;
-
-  /**
-   * specifies the OKMS server endpoint.
-   *
-   * @schema ClusterSecretStoreSpecProviderOvh#server
-   */
-  readonly server: string;
-}
-
-/**
- * Converts an object of type 'ClusterSecretStoreSpecProviderOvh' to JSON representation.
- */
-/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
-export function toJson_ClusterSecretStoreSpecProviderOvh(obj: ClusterSecretStoreSpecProviderOvh | undefined): Record<string, any> | undefined {
-  if (obj === undefined) { return undefined; }
-  const result = {
-    'auth': toJson_ClusterSecretStoreSpecProviderOvhAuth(obj.auth),
-    'casRequired': obj.casRequired,
-    'okmsTimeout': obj.okmsTimeout,
-    'okmsid': obj.okmsid,
-    'server': obj.server,
-  };
-  // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
-}
-/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
-
-/**
  * PassboltProvider provides access to Passbolt secrets manager.
  * See: https://www.passbolt.com.
  *
@@ -2572,22 +2196,6 @@ export interface ClusterSecretStoreSpecProviderPassbolt {
    * @schema ClusterSecretStoreSpecProviderPassbolt#auth
    */
   readonly auth: ClusterSecretStoreSpecProviderPassboltAuth;
-
-  /**
-   * PEM encoded CA bundle used to validate Passbolt server certificate. Only used
-   * if the Host URL is using HTTPS protocol. If not set the system root certificates
-   * are used to validate the TLS connection.
-   *
-   * @schema ClusterSecretStoreSpecProviderPassbolt#caBundle
-   */
-  readonly caBundle?: string;
-
-  /**
-   * The provider for the CA bundle to use to validate Passbolt server certificate.
-   *
-   * @schema ClusterSecretStoreSpecProviderPassbolt#caProvider
-   */
-  readonly caProvider?: ClusterSecretStoreSpecProviderPassboltCaProvider;
 
   /**
    * Host defines the Passbolt Server to connect to
@@ -2605,8 +2213,6 @@ export function toJson_ClusterSecretStoreSpecProviderPassbolt(obj: ClusterSecret
   if (obj === undefined) { return undefined; }
   const result = {
     'auth': toJson_ClusterSecretStoreSpecProviderPassboltAuth(obj.auth),
-    'caBundle': obj.caBundle,
-    'caProvider': toJson_ClusterSecretStoreSpecProviderPassboltCaProvider(obj.caProvider),
     'host': obj.host,
   };
   // filter undefined values
@@ -2701,11 +2307,9 @@ export interface ClusterSecretStoreSpecProviderPulumi {
   /**
    * AccessToken is the access tokens to sign in to the Pulumi Cloud Console.
    *
-   * Deprecated: Use auth.accessToken instead.
-   *
    * @schema ClusterSecretStoreSpecProviderPulumi#accessToken
    */
-  readonly accessToken?: ClusterSecretStoreSpecProviderPulumiAccessToken;
+  readonly accessToken: ClusterSecretStoreSpecProviderPulumiAccessToken;
 
   /**
    * APIURL is the URL of the Pulumi API.
@@ -2713,14 +2317,6 @@ export interface ClusterSecretStoreSpecProviderPulumi {
    * @schema ClusterSecretStoreSpecProviderPulumi#apiUrl
    */
   readonly apiUrl?: string;
-
-  /**
-   * Auth configures how the Operator authenticates with the Pulumi API.
-   * Either auth or the deprecated accessToken field must be specified.
-   *
-   * @schema ClusterSecretStoreSpecProviderPulumi#auth
-   */
-  readonly auth?: ClusterSecretStoreSpecProviderPulumiAuth;
 
   /**
    * Environment are YAML documents composed of static key-value pairs, programmatic expressions,
@@ -2757,7 +2353,6 @@ export function toJson_ClusterSecretStoreSpecProviderPulumi(obj: ClusterSecretSt
   const result = {
     'accessToken': toJson_ClusterSecretStoreSpecProviderPulumiAccessToken(obj.accessToken),
     'apiUrl': obj.apiUrl,
-    'auth': toJson_ClusterSecretStoreSpecProviderPulumiAuth(obj.auth),
     'environment': obj.environment,
     'organization': obj.organization,
     'project': obj.project,
@@ -2860,11 +2455,10 @@ export interface ClusterSecretStoreSpecProviderSecretserver {
 
   /**
    * Password is the secret server account password.
-   * Required unless Token is set.
    *
    * @schema ClusterSecretStoreSpecProviderSecretserver#password
    */
-  readonly password?: ClusterSecretStoreSpecProviderSecretserverPassword;
+  readonly password: ClusterSecretStoreSpecProviderSecretserverPassword;
 
   /**
    * ServerURL
@@ -2875,21 +2469,11 @@ export interface ClusterSecretStoreSpecProviderSecretserver {
   readonly serverUrl: string;
 
   /**
-   * Token is an access token used to authenticate to the secret server,
-   * as an alternative to Username and Password. When set, Username and
-   * Password are not required and are ignored.
-   *
-   * @schema ClusterSecretStoreSpecProviderSecretserver#token
-   */
-  readonly token?: ClusterSecretStoreSpecProviderSecretserverToken;
-
-  /**
    * Username is the secret server account username.
-   * Required unless Token is set.
    *
    * @schema ClusterSecretStoreSpecProviderSecretserver#username
    */
-  readonly username?: ClusterSecretStoreSpecProviderSecretserverUsername;
+  readonly username: ClusterSecretStoreSpecProviderSecretserverUsername;
 }
 
 /**
@@ -2904,7 +2488,6 @@ export function toJson_ClusterSecretStoreSpecProviderSecretserver(obj: ClusterSe
     'domain': obj.domain,
     'password': toJson_ClusterSecretStoreSpecProviderSecretserverPassword(obj.password),
     'serverURL': obj.serverUrl,
-    'token': toJson_ClusterSecretStoreSpecProviderSecretserverToken(obj.token),
     'username': toJson_ClusterSecretStoreSpecProviderSecretserverUsername(obj.username),
   };
   // filter undefined values
@@ -3416,16 +2999,6 @@ export interface ClusterSecretStoreSpecProviderAkeylessAuthSecretRef {
    * @schema ClusterSecretStoreSpecProviderAkeylessAuthSecretRef#secretRef
    */
   readonly secretRef?: ClusterSecretStoreSpecProviderAkeylessAuthSecretRefSecretRef;
-
-  /**
-   * ServiceAccountRef specifies a Kubernetes ServiceAccount used for azure_ad
-   * authentication on AKS Workload Identity. The operator obtains a federated
-   * identity token from this ServiceAccount via the TokenRequest API instead
-   * of using the ESO controller pod identity. Ignored for other access types.
-   *
-   * @schema ClusterSecretStoreSpecProviderAkeylessAuthSecretRef#serviceAccountRef
-   */
-  readonly serviceAccountRef?: ClusterSecretStoreSpecProviderAkeylessAuthSecretRefServiceAccountRef;
 }
 
 /**
@@ -3437,7 +3010,6 @@ export function toJson_ClusterSecretStoreSpecProviderAkeylessAuthSecretRef(obj: 
   const result = {
     'kubernetesAuth': toJson_ClusterSecretStoreSpecProviderAkeylessAuthSecretRefKubernetesAuth(obj.kubernetesAuth),
     'secretRef': toJson_ClusterSecretStoreSpecProviderAkeylessAuthSecretRefSecretRef(obj.secretRef),
-    'serviceAccountRef': toJson_ClusterSecretStoreSpecProviderAkeylessAuthSecretRefServiceAccountRef(obj.serviceAccountRef),
   };
   // filter undefined values
   return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
@@ -3491,6 +3063,42 @@ export function toJson_ClusterSecretStoreSpecProviderAkeylessCaProvider(obj: Clu
     'name': obj.name,
     'namespace': obj.namespace,
     'type': obj.type,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * AlibabaAuth contains a secretRef for credentials.
+ *
+ * @schema ClusterSecretStoreSpecProviderAlibabaAuth
+ */
+export interface ClusterSecretStoreSpecProviderAlibabaAuth {
+  /**
+   * AlibabaRRSAAuth authenticates against Alibaba using RRSA.
+   *
+   * @schema ClusterSecretStoreSpecProviderAlibabaAuth#rrsa
+   */
+  readonly rrsa?: ClusterSecretStoreSpecProviderAlibabaAuthRrsa;
+
+  /**
+   * AlibabaAuthSecretRef holds secret references for Alibaba credentials.
+   *
+   * @schema ClusterSecretStoreSpecProviderAlibabaAuth#secretRef
+   */
+  readonly secretRef?: ClusterSecretStoreSpecProviderAlibabaAuthSecretRef;
+}
+
+/**
+ * Converts an object of type 'ClusterSecretStoreSpecProviderAlibabaAuth' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_ClusterSecretStoreSpecProviderAlibabaAuth(obj: ClusterSecretStoreSpecProviderAlibabaAuth | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'rrsa': toJson_ClusterSecretStoreSpecProviderAlibabaAuthRrsa(obj.rrsa),
+    'secretRef': toJson_ClusterSecretStoreSpecProviderAlibabaAuthSecretRef(obj.secretRef),
   };
   // filter undefined values
   return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
@@ -3590,8 +3198,6 @@ export enum ClusterSecretStoreSpecProviderAwsService {
   SECRETS_MANAGER = "SecretsManager",
   /** ParameterStore */
   PARAMETER_STORE = "ParameterStore",
-  /** CertificateManager */
-  CERTIFICATE_MANAGER = "CertificateManager",
 }
 
 /**
@@ -3626,24 +3232,6 @@ export function toJson_ClusterSecretStoreSpecProviderAwsSessionTags(obj: Cluster
   return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
-
-/**
- * SessionTagsPolicy controls whether and how STS session tags are added when assuming roles.
- * None (default): no tags are added.
- * Simple: automatically adds esoNamespace (from the ExternalSecret), esoStoreName, and esoStoreKind tags.
- * Custom: adds esoNamespace, esoStoreName, and esoStoreKind plus any tags defined in CustomSessionTags.
- * Note: the IAM role must have sts:TagSession permission when using Simple or Custom.
- *
- * @schema ClusterSecretStoreSpecProviderAwsSessionTagsPolicy
- */
-export enum ClusterSecretStoreSpecProviderAwsSessionTagsPolicy {
-  /** None */
-  NONE = "None",
-  /** Simple */
-  SIMPLE = "Simple",
-  /** Custom */
-  CUSTOM = "Custom",
-}
 
 /**
  * Auth configures how the operator authenticates with Azure. Required for ServicePrincipal auth type. Optional for WorkloadIdentity.
@@ -3702,7 +3290,6 @@ export function toJson_ClusterSecretStoreSpecProviderAzurekvAuthSecretRef(obj: C
  * Valid values are:
  * - "ServicePrincipal" (default): Using a service principal (tenantId, clientId, clientSecret)
  * - "ManagedIdentity": Using Managed Identity assigned to the pod (see aad-pod-identity)
- * - "WorkloadIdentity": Using a Kubernetes ServiceAccount federated with Entra ID
  *
  * @schema ClusterSecretStoreSpecProviderAzurekvAuthType
  */
@@ -4012,137 +3599,6 @@ export function toJson_ClusterSecretStoreSpecProviderBeyondtrustServer(obj: Clus
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
 /**
- * Auth configures how the Operator authenticates with the BeyondTrust Workload Credentials API.
- * Currently supports API key authentication via Kubernetes secret reference.
- * For authentication setup, see: https://docs.beyondtrust.com/bt-docs/docs/secrets-api#authentication
- *
- * @schema ClusterSecretStoreSpecProviderBeyondtrustworkloadcredentialsAuth
- */
-export interface ClusterSecretStoreSpecProviderBeyondtrustworkloadcredentialsAuth {
-  /**
-   * APIKey configures API token authentication for BeyondTrust Workload Credentials.
-   * The token is retrieved from a Kubernetes secret and used as a Bearer token for API requests.
-   *
-   * @schema ClusterSecretStoreSpecProviderBeyondtrustworkloadcredentialsAuth#apikey
-   */
-  readonly apikey: ClusterSecretStoreSpecProviderBeyondtrustworkloadcredentialsAuthApikey;
-}
-
-/**
- * Converts an object of type 'ClusterSecretStoreSpecProviderBeyondtrustworkloadcredentialsAuth' to JSON representation.
- */
-/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
-export function toJson_ClusterSecretStoreSpecProviderBeyondtrustworkloadcredentialsAuth(obj: ClusterSecretStoreSpecProviderBeyondtrustworkloadcredentialsAuth | undefined): Record<string, any> | undefined {
-  if (obj === undefined) { return undefined; }
-  const result = {
-    'apikey': toJson_ClusterSecretStoreSpecProviderBeyondtrustworkloadcredentialsAuthApikey(obj.apikey),
-  };
-  // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
-}
-/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
-
-/**
- * CAProvider points to a Secret or ConfigMap containing a PEM-encoded CA certificate.
- * This is used to validate the BeyondTrust Workload Credentials API TLS certificate.
- * Use this as an alternative to CABundle when you want to reference an existing Kubernetes resource.
- *
- * @schema ClusterSecretStoreSpecProviderBeyondtrustworkloadcredentialsCaProvider
- */
-export interface ClusterSecretStoreSpecProviderBeyondtrustworkloadcredentialsCaProvider {
-  /**
-   * The key where the CA certificate can be found in the Secret or ConfigMap.
-   *
-   * @schema ClusterSecretStoreSpecProviderBeyondtrustworkloadcredentialsCaProvider#key
-   */
-  readonly key?: string;
-
-  /**
-   * The name of the object located at the provider type.
-   *
-   * @schema ClusterSecretStoreSpecProviderBeyondtrustworkloadcredentialsCaProvider#name
-   */
-  readonly name: string;
-
-  /**
-   * The namespace the Provider type is in.
-   * Can only be defined when used in a ClusterSecretStore.
-   *
-   * @schema ClusterSecretStoreSpecProviderBeyondtrustworkloadcredentialsCaProvider#namespace
-   */
-  readonly namespace?: string;
-
-  /**
-   * The type of provider to use such as "Secret", or "ConfigMap".
-   *
-   * @schema ClusterSecretStoreSpecProviderBeyondtrustworkloadcredentialsCaProvider#type
-   */
-  readonly type: ClusterSecretStoreSpecProviderBeyondtrustworkloadcredentialsCaProviderType;
-}
-
-/**
- * Converts an object of type 'ClusterSecretStoreSpecProviderBeyondtrustworkloadcredentialsCaProvider' to JSON representation.
- */
-/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
-export function toJson_ClusterSecretStoreSpecProviderBeyondtrustworkloadcredentialsCaProvider(obj: ClusterSecretStoreSpecProviderBeyondtrustworkloadcredentialsCaProvider | undefined): Record<string, any> | undefined {
-  if (obj === undefined) { return undefined; }
-  const result = {
-    'key': obj.key,
-    'name': obj.name,
-    'namespace': obj.namespace,
-    'type': obj.type,
-  };
-  // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
-}
-/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
-
-/**
- * Server configures the BeyondTrust Workload Credentials server connection details.
- * Includes the API URL and Site ID for your BeyondTrust instance.
- * For API reference, see: https://docs.beyondtrust.com/bt-docs/docs/secrets-api
- *
- * @schema ClusterSecretStoreSpecProviderBeyondtrustworkloadcredentialsServer
- */
-export interface ClusterSecretStoreSpecProviderBeyondtrustworkloadcredentialsServer {
-  /**
-   * APIURL is the base URL of your BeyondTrust Workload Credentials API server.
-   * This should be the full URL to your BeyondTrust instance.
-   * Example: https://api.beyondtrust.io/siie
-   * For more information, see: https://docs.beyondtrust.com/bt-docs/docs/secrets-api#base-url
-   *
-   * @schema ClusterSecretStoreSpecProviderBeyondtrustworkloadcredentialsServer#apiUrl
-   */
-  readonly apiUrl: string;
-
-  /**
-   * SiteID is your BeyondTrust Workload Credentials site identifier (UUID format).
-   * This identifier is unique to your BeyondTrust Workload Credentials instance.
-   * You can find your Site ID in the BeyondTrust Workload Credentials admin console.
-   * Example: a1b2c3d4-e5f6-4890-abcd-ef1234567890
-   * For more information, see: https://docs.beyondtrust.com/bt-docs/docs/secrets-api
-   *
-   * @schema ClusterSecretStoreSpecProviderBeyondtrustworkloadcredentialsServer#siteId
-   */
-  readonly siteId: string;
-}
-
-/**
- * Converts an object of type 'ClusterSecretStoreSpecProviderBeyondtrustworkloadcredentialsServer' to JSON representation.
- */
-/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
-export function toJson_ClusterSecretStoreSpecProviderBeyondtrustworkloadcredentialsServer(obj: ClusterSecretStoreSpecProviderBeyondtrustworkloadcredentialsServer | undefined): Record<string, any> | undefined {
-  if (obj === undefined) { return undefined; }
-  const result = {
-    'apiUrl': obj.apiUrl,
-    'siteId': obj.siteId,
-  };
-  // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
-}
-/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
-
-/**
  * Auth configures how secret-manager authenticates with a bitwarden machine account instance.
  * Make sure that the token being used has permissions on the given secret.
  *
@@ -4294,13 +3750,6 @@ export interface ClusterSecretStoreSpecProviderConjurAuth {
   readonly apikey?: ClusterSecretStoreSpecProviderConjurAuthApikey;
 
   /**
-   * Cert enables certificate-based authentication using a client certificate and key.
-   *
-   * @schema ClusterSecretStoreSpecProviderConjurAuth#cert
-   */
-  readonly cert?: ClusterSecretStoreSpecProviderConjurAuthCert;
-
-  /**
    * Jwt enables JWT authentication using Kubernetes service account tokens.
    *
    * @schema ClusterSecretStoreSpecProviderConjurAuth#jwt
@@ -4316,7 +3765,6 @@ export function toJson_ClusterSecretStoreSpecProviderConjurAuth(obj: ClusterSecr
   if (obj === undefined) { return undefined; }
   const result = {
     'apikey': toJson_ClusterSecretStoreSpecProviderConjurAuthApikey(obj.apikey),
-    'cert': toJson_ClusterSecretStoreSpecProviderConjurAuthCert(obj.cert),
     'jwt': toJson_ClusterSecretStoreSpecProviderConjurAuthJwt(obj.jwt),
   };
   // filter undefined values
@@ -4373,221 +3821,6 @@ export function toJson_ClusterSecretStoreSpecProviderConjurCaProvider(obj: Clust
     'name': obj.name,
     'namespace': obj.namespace,
     'type': obj.type,
-  };
-  // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
-}
-/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
-
-/**
- * Auth configures authentication to the Kubernetes API, same as the
- * Kubernetes provider. Required when Server.URL is set (unless using AuthRef).
- *
- * @schema ClusterSecretStoreSpecProviderCrdAuth
- */
-export interface ClusterSecretStoreSpecProviderCrdAuth {
-  /**
-   * has both clientCert and clientKey as secretKeySelector
-   *
-   * @schema ClusterSecretStoreSpecProviderCrdAuth#cert
-   */
-  readonly cert?: ClusterSecretStoreSpecProviderCrdAuthCert;
-
-  /**
-   * points to a service account that should be used for authentication
-   *
-   * @schema ClusterSecretStoreSpecProviderCrdAuth#serviceAccount
-   */
-  readonly serviceAccount?: ClusterSecretStoreSpecProviderCrdAuthServiceAccount;
-
-  /**
-   * use static token to authenticate with
-   *
-   * @schema ClusterSecretStoreSpecProviderCrdAuth#token
-   */
-  readonly token?: ClusterSecretStoreSpecProviderCrdAuthToken;
-}
-
-/**
- * Converts an object of type 'ClusterSecretStoreSpecProviderCrdAuth' to JSON representation.
- */
-/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
-export function toJson_ClusterSecretStoreSpecProviderCrdAuth(obj: ClusterSecretStoreSpecProviderCrdAuth | undefined): Record<string, any> | undefined {
-  if (obj === undefined) { return undefined; }
-  const result = {
-    'cert': toJson_ClusterSecretStoreSpecProviderCrdAuthCert(obj.cert),
-    'serviceAccount': toJson_ClusterSecretStoreSpecProviderCrdAuthServiceAccount(obj.serviceAccount),
-    'token': toJson_ClusterSecretStoreSpecProviderCrdAuthToken(obj.token),
-  };
-  // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
-}
-/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
-
-/**
- * AuthRef references a Secret containing a kubeconfig. Same semantics as the
- * Kubernetes provider.
- *
- * @schema ClusterSecretStoreSpecProviderCrdAuthRef
- */
-export interface ClusterSecretStoreSpecProviderCrdAuthRef {
-  /**
-   * A key in the referenced Secret.
-   * Some instances of this field may be defaulted, in others it may be required.
-   *
-   * @schema ClusterSecretStoreSpecProviderCrdAuthRef#key
-   */
-  readonly key?: string;
-
-  /**
-   * The name of the Secret resource being referred to.
-   *
-   * @schema ClusterSecretStoreSpecProviderCrdAuthRef#name
-   */
-  readonly name?: string;
-
-  /**
-   * The namespace of the Secret resource being referred to.
-   * Ignored if referent is not cluster-scoped, otherwise defaults to the namespace of the referent.
-   *
-   * @schema ClusterSecretStoreSpecProviderCrdAuthRef#namespace
-   */
-  readonly namespace?: string;
-}
-
-/**
- * Converts an object of type 'ClusterSecretStoreSpecProviderCrdAuthRef' to JSON representation.
- */
-/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
-export function toJson_ClusterSecretStoreSpecProviderCrdAuthRef(obj: ClusterSecretStoreSpecProviderCrdAuthRef | undefined): Record<string, any> | undefined {
-  if (obj === undefined) { return undefined; }
-  const result = {
-    'key': obj.key,
-    'name': obj.name,
-    'namespace': obj.namespace,
-  };
-  // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
-}
-/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
-
-/**
- * Resource identifies the CRD by its API group, version and kind.
- *
- * @schema ClusterSecretStoreSpecProviderCrdResource
- */
-export interface ClusterSecretStoreSpecProviderCrdResource {
-  /**
-   * Group is the API group of the resource. Use "" (empty string) for core
-   * Kubernetes resources such as ConfigMap; use e.g. "config.example.io"
-   * for a CRD. The field is required to be present in the manifest — write
-   * `group: ""` explicitly for core resources so typos fail at admission
-   * time rather than later at discovery.
-   *
-   * @schema ClusterSecretStoreSpecProviderCrdResource#group
-   */
-  readonly group: string;
-
-  /**
-   * Kind is the Kubernetes resource kind (e.g. "MyCustomResource").
-   *
-   * @schema ClusterSecretStoreSpecProviderCrdResource#kind
-   */
-  readonly kind: string;
-
-  /**
-   * Version is the API version of the resource (e.g. "v1alpha1").
-   *
-   * @schema ClusterSecretStoreSpecProviderCrdResource#version
-   */
-  readonly version: string;
-}
-
-/**
- * Converts an object of type 'ClusterSecretStoreSpecProviderCrdResource' to JSON representation.
- */
-/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
-export function toJson_ClusterSecretStoreSpecProviderCrdResource(obj: ClusterSecretStoreSpecProviderCrdResource | undefined): Record<string, any> | undefined {
-  if (obj === undefined) { return undefined; }
-  const result = {
-    'group': obj.group,
-    'kind': obj.kind,
-    'version': obj.version,
-  };
-  // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
-}
-/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
-
-/**
- * Server configures the Kubernetes API address and TLS trust, same as the
- * Kubernetes provider. When omitted, the URL defaults to the in-cluster API.
- *
- * @schema ClusterSecretStoreSpecProviderCrdServer
- */
-export interface ClusterSecretStoreSpecProviderCrdServer {
-  /**
-   * CABundle is a base64-encoded CA certificate
-   *
-   * @schema ClusterSecretStoreSpecProviderCrdServer#caBundle
-   */
-  readonly caBundle?: string;
-
-  /**
-   * see: https://external-secrets.io/latest/spec/#external-secrets.io/v1alpha1.CAProvider
-   *
-   * @schema ClusterSecretStoreSpecProviderCrdServer#caProvider
-   */
-  readonly caProvider?: ClusterSecretStoreSpecProviderCrdServerCaProvider;
-
-  /**
-   * configures the Kubernetes server Address.
-   *
-   * @schema ClusterSecretStoreSpecProviderCrdServer#url
-   */
-  readonly url?: string;
-}
-
-/**
- * Converts an object of type 'ClusterSecretStoreSpecProviderCrdServer' to JSON representation.
- */
-/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
-export function toJson_ClusterSecretStoreSpecProviderCrdServer(obj: ClusterSecretStoreSpecProviderCrdServer | undefined): Record<string, any> | undefined {
-  if (obj === undefined) { return undefined; }
-  const result = {
-    'caBundle': obj.caBundle,
-    'caProvider': toJson_ClusterSecretStoreSpecProviderCrdServerCaProvider(obj.caProvider),
-    'url': obj.url,
-  };
-  // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
-}
-/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
-
-/**
- * Whitelist optionally restricts which object names and requested properties
- * are allowed to be read.
- *
- * @schema ClusterSecretStoreSpecProviderCrdWhitelist
- */
-export interface ClusterSecretStoreSpecProviderCrdWhitelist {
-  /**
-   * Rules is a list of allow rules. If rules are set, at least one rule must
-   * match for a request to be allowed.
-   *
-   * @schema ClusterSecretStoreSpecProviderCrdWhitelist#rules
-   */
-  readonly rules?: ClusterSecretStoreSpecProviderCrdWhitelistRules[];
-}
-
-/**
- * Converts an object of type 'ClusterSecretStoreSpecProviderCrdWhitelist' to JSON representation.
- */
-/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
-export function toJson_ClusterSecretStoreSpecProviderCrdWhitelist(obj: ClusterSecretStoreSpecProviderCrdWhitelist | undefined): Record<string, any> | undefined {
-  if (obj === undefined) { return undefined; }
-  const result = {
-    'rules': obj.rules?.map(y => toJson_ClusterSecretStoreSpecProviderCrdWhitelistRules(y)),
   };
   // filter undefined values
   return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
@@ -4660,6 +3893,34 @@ export function toJson_ClusterSecretStoreSpecProviderDelineaClientSecret(obj: Cl
   const result = {
     'secretRef': toJson_ClusterSecretStoreSpecProviderDelineaClientSecretSecretRef(obj.secretRef),
     'value': obj.value,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * Auth configures how secret-manager authenticates with a Device42 instance.
+ *
+ * @schema ClusterSecretStoreSpecProviderDevice42Auth
+ */
+export interface ClusterSecretStoreSpecProviderDevice42Auth {
+  /**
+   * Device42SecretRef contains the secret reference for accessing the Device42 instance.
+   *
+   * @schema ClusterSecretStoreSpecProviderDevice42Auth#secretRef
+   */
+  readonly secretRef: ClusterSecretStoreSpecProviderDevice42AuthSecretRef;
+}
+
+/**
+ * Converts an object of type 'ClusterSecretStoreSpecProviderDevice42Auth' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_ClusterSecretStoreSpecProviderDevice42Auth(obj: ClusterSecretStoreSpecProviderDevice42Auth | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'secretRef': toJson_ClusterSecretStoreSpecProviderDevice42AuthSecretRef(obj.secretRef),
   };
   // filter undefined values
   return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
@@ -4906,21 +4167,6 @@ export function toJson_ClusterSecretStoreSpecProviderGithubAuth(obj: ClusterSecr
   return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
-
-/**
- * orgSecretVisibility controls the visibility of organization secrets pushed via PushSecret.
- * Valid values are "all" or "private".
- * When unset, new secrets are created with visibility "all" and existing secrets preserve
- * whatever visibility they already have in GitHub.
- *
- * @schema ClusterSecretStoreSpecProviderGithubOrgSecretVisibility
- */
-export enum ClusterSecretStoreSpecProviderGithubOrgSecretVisibility {
-  /** all */
-  ALL = "all",
-  /** private */
-  PRIVATE = "private",
-}
 
 /**
  * Auth configures how secret-manager authenticates with a GitLab instance.
@@ -5216,14 +4462,6 @@ export interface ClusterSecretStoreSpecProviderInfisicalSecretsScope {
   readonly expandSecretReferences?: boolean;
 
   /**
-   * OrganizationSlug is the optional slug that identifies the organization that will be used
-   * during authentication. Useful for sub-organization setups
-   *
-   * @schema ClusterSecretStoreSpecProviderInfisicalSecretsScope#organizationSlug
-   */
-  readonly organizationSlug?: string;
-
-  /**
    * ProjectSlug is the required slug identifier for the project.
    *
    * @schema ClusterSecretStoreSpecProviderInfisicalSecretsScope#projectSlug
@@ -5256,7 +4494,6 @@ export function toJson_ClusterSecretStoreSpecProviderInfisicalSecretsScope(obj: 
   const result = {
     'environmentSlug': obj.environmentSlug,
     'expandSecretReferences': obj.expandSecretReferences,
-    'organizationSlug': obj.organizationSlug,
     'projectSlug': obj.projectSlug,
     'recursive': obj.recursive,
     'secretsPath': obj.secretsPath,
@@ -5417,7 +4654,7 @@ export interface ClusterSecretStoreSpecProviderKubernetesServer {
   readonly caBundle?: string;
 
   /**
-   * see: https://external-secrets.io/latest/spec/#external-secrets.io/v1alpha1.CAProvider
+   * see: https://external-secrets.io/v0.4.1/spec/#external-secrets.io/v1alpha1.CAProvider
    *
    * @schema ClusterSecretStoreSpecProviderKubernetesServer#caProvider
    */
@@ -5441,83 +4678,6 @@ export function toJson_ClusterSecretStoreSpecProviderKubernetesServer(obj: Clust
     'caBundle': obj.caBundle,
     'caProvider': toJson_ClusterSecretStoreSpecProviderKubernetesServerCaProvider(obj.caProvider),
     'url': obj.url,
-  };
-  // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
-}
-/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
-
-/**
- * Auth defines parameters to authenticate in MysteryBox
- *
- * @schema ClusterSecretStoreSpecProviderNebiusmysteryboxAuth
- */
-export interface ClusterSecretStoreSpecProviderNebiusmysteryboxAuth {
-  /**
-   * ServiceAccountCreds references a Kubernetes Secret key that contains a JSON
-   * document with service account credentials used to get an IAM token.
-   *
-   * Expected JSON structure:
-   * {
-   * "subject-credentials": {
-   * "alg": "RS256",
-   * "private-key": "-----BEGIN PRIVATE KEY-----\n<private-key>\n-----END PRIVATE KEY-----\n",
-   * "kid": "<public-key-id>",
-   * "iss": "<issuer-service-account-id>",
-   * "sub": "<subject-service-account-id>"
-   * }
-   * }
-   *
-   * @schema ClusterSecretStoreSpecProviderNebiusmysteryboxAuth#serviceAccountCredsSecretRef
-   */
-  readonly serviceAccountCredsSecretRef?: ClusterSecretStoreSpecProviderNebiusmysteryboxAuthServiceAccountCredsSecretRef;
-
-  /**
-   * Token authenticates with Nebius Mysterybox by presenting a token.
-   *
-   * @schema ClusterSecretStoreSpecProviderNebiusmysteryboxAuth#tokenSecretRef
-   */
-  readonly tokenSecretRef?: ClusterSecretStoreSpecProviderNebiusmysteryboxAuthTokenSecretRef;
-}
-
-/**
- * Converts an object of type 'ClusterSecretStoreSpecProviderNebiusmysteryboxAuth' to JSON representation.
- */
-/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
-export function toJson_ClusterSecretStoreSpecProviderNebiusmysteryboxAuth(obj: ClusterSecretStoreSpecProviderNebiusmysteryboxAuth | undefined): Record<string, any> | undefined {
-  if (obj === undefined) { return undefined; }
-  const result = {
-    'serviceAccountCredsSecretRef': toJson_ClusterSecretStoreSpecProviderNebiusmysteryboxAuthServiceAccountCredsSecretRef(obj.serviceAccountCredsSecretRef),
-    'tokenSecretRef': toJson_ClusterSecretStoreSpecProviderNebiusmysteryboxAuthTokenSecretRef(obj.tokenSecretRef),
-  };
-  // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
-}
-/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
-
-/**
- * The provider for the CA bundle to use to validate NebiusMysterybox server certificate.
- *
- * @schema ClusterSecretStoreSpecProviderNebiusmysteryboxCaProvider
- */
-export interface ClusterSecretStoreSpecProviderNebiusmysteryboxCaProvider {
-  /**
-   * SecretKeySelector is a reference to a specific 'key' within a Secret resource.
-   * In some instances, `key` is a required field.
-   *
-   * @schema ClusterSecretStoreSpecProviderNebiusmysteryboxCaProvider#certSecretRef
-   */
-  readonly certSecretRef?: ClusterSecretStoreSpecProviderNebiusmysteryboxCaProviderCertSecretRef;
-}
-
-/**
- * Converts an object of type 'ClusterSecretStoreSpecProviderNebiusmysteryboxCaProvider' to JSON representation.
- */
-/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
-export function toJson_ClusterSecretStoreSpecProviderNebiusmysteryboxCaProvider(obj: ClusterSecretStoreSpecProviderNebiusmysteryboxCaProvider | undefined): Record<string, any> | undefined {
-  if (obj === undefined) { return undefined; }
-  const result = {
-    'certSecretRef': toJson_ClusterSecretStoreSpecProviderNebiusmysteryboxCaProviderCertSecretRef(obj.certSecretRef),
   };
   // filter undefined values
   return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
@@ -5753,135 +4913,6 @@ export function toJson_ClusterSecretStoreSpecProviderOnepasswordSdkIntegrationIn
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
 /**
- * Auth configures how secret-manager authenticates with the OpenBao server.
- *
- * @schema ClusterSecretStoreSpecProviderOpenBaoAuth
- */
-export interface ClusterSecretStoreSpecProviderOpenBaoAuth {
-  /**
-   * AppRole authenticates with OpenBao using the [App Role auth mechanism],
-   * with the role and secret stored in a Kubernetes Secret resource.
-   *
-   * [App Role auth mechanism]: https://openbao.org/docs/auth/approle/
-   *
-   * @schema ClusterSecretStoreSpecProviderOpenBaoAuth#appRole
-   */
-  readonly appRole?: ClusterSecretStoreSpecProviderOpenBaoAuthAppRole;
-
-  /**
-   * Name of the [OpenBao Namespace] to authenticate to. This can be different
-   * than the namespace your secret is in. Namespaces is a set of features
-   * within OpenBao that allows OpenBao environments to support secure
-   * multi-tenancy. e.g: "ns1". This will default to OpenBao.Namespace field
-   * if set, or empty otherwise
-   *
-   * [OpenBao Namespace]: https://openbao.org/docs/concepts/namespaces/
-   *
-   * @schema ClusterSecretStoreSpecProviderOpenBaoAuth#namespace
-   */
-  readonly namespace?: string;
-
-  /**
-   * TokenSecretRef authenticates with OpenBao by presenting a token.
-   *
-   * @schema ClusterSecretStoreSpecProviderOpenBaoAuth#tokenSecretRef
-   */
-  readonly tokenSecretRef?: ClusterSecretStoreSpecProviderOpenBaoAuthTokenSecretRef;
-
-  /**
-   * UserPass authenticates with OpenBao by passing a username/password pair
-   *
-   * @schema ClusterSecretStoreSpecProviderOpenBaoAuth#userPass
-   */
-  readonly userPass?: ClusterSecretStoreSpecProviderOpenBaoAuthUserPass;
-}
-
-/**
- * Converts an object of type 'ClusterSecretStoreSpecProviderOpenBaoAuth' to JSON representation.
- */
-/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
-export function toJson_ClusterSecretStoreSpecProviderOpenBaoAuth(obj: ClusterSecretStoreSpecProviderOpenBaoAuth | undefined): Record<string, any> | undefined {
-  if (obj === undefined) { return undefined; }
-  const result = {
-    'appRole': toJson_ClusterSecretStoreSpecProviderOpenBaoAuthAppRole(obj.appRole),
-    'namespace': obj.namespace,
-    'tokenSecretRef': toJson_ClusterSecretStoreSpecProviderOpenBaoAuthTokenSecretRef(obj.tokenSecretRef),
-    'userPass': toJson_ClusterSecretStoreSpecProviderOpenBaoAuthUserPass(obj.userPass),
-  };
-  // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
-}
-/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
-
-/**
- * The provider for the CA bundle to use to validate OpenBao server
- * certificate. If this and `caBundle` are not set the system root
- * certificates are used to validate the TLS connection.
- *
- * @schema ClusterSecretStoreSpecProviderOpenBaoCaProvider
- */
-export interface ClusterSecretStoreSpecProviderOpenBaoCaProvider {
-  /**
-   * The key where the CA certificate can be found in the Secret or ConfigMap.
-   *
-   * @schema ClusterSecretStoreSpecProviderOpenBaoCaProvider#key
-   */
-  readonly key?: string;
-
-  /**
-   * The name of the object located at the provider type.
-   *
-   * @schema ClusterSecretStoreSpecProviderOpenBaoCaProvider#name
-   */
-  readonly name: string;
-
-  /**
-   * The namespace the Provider type is in.
-   * Can only be defined when used in a ClusterSecretStore.
-   *
-   * @schema ClusterSecretStoreSpecProviderOpenBaoCaProvider#namespace
-   */
-  readonly namespace?: string;
-
-  /**
-   * The type of provider to use such as "Secret", or "ConfigMap".
-   *
-   * @schema ClusterSecretStoreSpecProviderOpenBaoCaProvider#type
-   */
-  readonly type: ClusterSecretStoreSpecProviderOpenBaoCaProviderType;
-}
-
-/**
- * Converts an object of type 'ClusterSecretStoreSpecProviderOpenBaoCaProvider' to JSON representation.
- */
-/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
-export function toJson_ClusterSecretStoreSpecProviderOpenBaoCaProvider(obj: ClusterSecretStoreSpecProviderOpenBaoCaProvider | undefined): Record<string, any> | undefined {
-  if (obj === undefined) { return undefined; }
-  const result = {
-    'key': obj.key,
-    'name': obj.name,
-    'namespace': obj.namespace,
-    'type': obj.type,
-  };
-  // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
-}
-/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
-
-/**
- * Version is the OpenBao KV secret engine version. This can be either "v1" or
- * "v2". Version defaults to "v2".
- *
- * @schema ClusterSecretStoreSpecProviderOpenBaoVersion
- */
-export enum ClusterSecretStoreSpecProviderOpenBaoVersion {
-  /** v1 */
-  V1 = "v1",
-  /** v2 */
-  V2 = "v2",
-}
-
-/**
  * Auth configures how secret-manager authenticates with the Oracle Vault.
  * If empty, use the instance principal, otherwise the user credentials specified in Auth.
  *
@@ -5991,42 +5022,6 @@ export function toJson_ClusterSecretStoreSpecProviderOracleServiceAccountRef(obj
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
 /**
- * Authentication method (mtls or token).
- *
- * @schema ClusterSecretStoreSpecProviderOvhAuth
- */
-export interface ClusterSecretStoreSpecProviderOvhAuth {
-  /**
-   * OvhClientMTLS defines the configuration required to authenticate to OVHcloud's Secret Manager using mTLS.
-   *
-   * @schema ClusterSecretStoreSpecProviderOvhAuth#mtls
-   */
-  readonly mtls?: ClusterSecretStoreSpecProviderOvhAuthMtls;
-
-  /**
-   * OvhClientToken defines the configuration required to authenticate to OVHcloud's Secret Manager using a token.
-   *
-   * @schema ClusterSecretStoreSpecProviderOvhAuth#token
-   */
-  readonly token?: ClusterSecretStoreSpecProviderOvhAuthToken;
-}
-
-/**
- * Converts an object of type 'ClusterSecretStoreSpecProviderOvhAuth' to JSON representation.
- */
-/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
-export function toJson_ClusterSecretStoreSpecProviderOvhAuth(obj: ClusterSecretStoreSpecProviderOvhAuth | undefined): Record<string, any> | undefined {
-  if (obj === undefined) { return undefined; }
-  const result = {
-    'mtls': toJson_ClusterSecretStoreSpecProviderOvhAuthMtls(obj.mtls),
-    'token': toJson_ClusterSecretStoreSpecProviderOvhAuthToken(obj.token),
-  };
-  // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
-}
-/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
-
-/**
  * Auth defines the information necessary to authenticate against Passbolt Server
  *
  * @schema ClusterSecretStoreSpecProviderPassboltAuth
@@ -6058,59 +5053,6 @@ export function toJson_ClusterSecretStoreSpecProviderPassboltAuth(obj: ClusterSe
   const result = {
     'passwordSecretRef': toJson_ClusterSecretStoreSpecProviderPassboltAuthPasswordSecretRef(obj.passwordSecretRef),
     'privateKeySecretRef': toJson_ClusterSecretStoreSpecProviderPassboltAuthPrivateKeySecretRef(obj.privateKeySecretRef),
-  };
-  // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
-}
-/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
-
-/**
- * The provider for the CA bundle to use to validate Passbolt server certificate.
- *
- * @schema ClusterSecretStoreSpecProviderPassboltCaProvider
- */
-export interface ClusterSecretStoreSpecProviderPassboltCaProvider {
-  /**
-   * The key where the CA certificate can be found in the Secret or ConfigMap.
-   *
-   * @schema ClusterSecretStoreSpecProviderPassboltCaProvider#key
-   */
-  readonly key?: string;
-
-  /**
-   * The name of the object located at the provider type.
-   *
-   * @schema ClusterSecretStoreSpecProviderPassboltCaProvider#name
-   */
-  readonly name: string;
-
-  /**
-   * The namespace the Provider type is in.
-   * Can only be defined when used in a ClusterSecretStore.
-   *
-   * @schema ClusterSecretStoreSpecProviderPassboltCaProvider#namespace
-   */
-  readonly namespace?: string;
-
-  /**
-   * The type of provider to use such as "Secret", or "ConfigMap".
-   *
-   * @schema ClusterSecretStoreSpecProviderPassboltCaProvider#type
-   */
-  readonly type: ClusterSecretStoreSpecProviderPassboltCaProviderType;
-}
-
-/**
- * Converts an object of type 'ClusterSecretStoreSpecProviderPassboltCaProvider' to JSON representation.
- */
-/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
-export function toJson_ClusterSecretStoreSpecProviderPassboltCaProvider(obj: ClusterSecretStoreSpecProviderPassboltCaProvider | undefined): Record<string, any> | undefined {
-  if (obj === undefined) { return undefined; }
-  const result = {
-    'key': obj.key,
-    'name': obj.name,
-    'namespace': obj.namespace,
-    'type': obj.type,
   };
   // filter undefined values
   return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
@@ -6176,8 +5118,6 @@ export function toJson_ClusterSecretStoreSpecProviderPreviderAuth(obj: ClusterSe
 /**
  * AccessToken is the access tokens to sign in to the Pulumi Cloud Console.
  *
- * Deprecated: Use auth.accessToken instead.
- *
  * @schema ClusterSecretStoreSpecProviderPulumiAccessToken
  */
 export interface ClusterSecretStoreSpecProviderPulumiAccessToken {
@@ -6197,43 +5137,6 @@ export function toJson_ClusterSecretStoreSpecProviderPulumiAccessToken(obj: Clus
   if (obj === undefined) { return undefined; }
   const result = {
     'secretRef': toJson_ClusterSecretStoreSpecProviderPulumiAccessTokenSecretRef(obj.secretRef),
-  };
-  // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
-}
-/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
-
-/**
- * Auth configures how the Operator authenticates with the Pulumi API.
- * Either auth or the deprecated accessToken field must be specified.
- *
- * @schema ClusterSecretStoreSpecProviderPulumiAuth
- */
-export interface ClusterSecretStoreSpecProviderPulumiAuth {
-  /**
-   * AccessToken authenticates using a Pulumi access token stored in a Kubernetes Secret.
-   *
-   * @schema ClusterSecretStoreSpecProviderPulumiAuth#accessToken
-   */
-  readonly accessToken?: ClusterSecretStoreSpecProviderPulumiAuthAccessToken;
-
-  /**
-   * OIDCConfig authenticates using Kubernetes ServiceAccount tokens via OIDC.
-   *
-   * @schema ClusterSecretStoreSpecProviderPulumiAuth#oidcConfig
-   */
-  readonly oidcConfig?: ClusterSecretStoreSpecProviderPulumiAuthOidcConfig;
-}
-
-/**
- * Converts an object of type 'ClusterSecretStoreSpecProviderPulumiAuth' to JSON representation.
- */
-/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
-export function toJson_ClusterSecretStoreSpecProviderPulumiAuth(obj: ClusterSecretStoreSpecProviderPulumiAuth | undefined): Record<string, any> | undefined {
-  if (obj === undefined) { return undefined; }
-  const result = {
-    'accessToken': toJson_ClusterSecretStoreSpecProviderPulumiAuthAccessToken(obj.accessToken),
-    'oidcConfig': toJson_ClusterSecretStoreSpecProviderPulumiAuthOidcConfig(obj.oidcConfig),
   };
   // filter undefined values
   return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
@@ -6367,7 +5270,6 @@ export function toJson_ClusterSecretStoreSpecProviderSecretserverCaProvider(obj:
 
 /**
  * Password is the secret server account password.
- * Required unless Token is set.
  *
  * @schema ClusterSecretStoreSpecProviderSecretserverPassword
  */
@@ -6403,46 +5305,7 @@ export function toJson_ClusterSecretStoreSpecProviderSecretserverPassword(obj: C
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
 /**
- * Token is an access token used to authenticate to the secret server,
- * as an alternative to Username and Password. When set, Username and
- * Password are not required and are ignored.
- *
- * @schema ClusterSecretStoreSpecProviderSecretserverToken
- */
-export interface ClusterSecretStoreSpecProviderSecretserverToken {
-  /**
-   * SecretRef references a key in a secret that will be used as value.
-   *
-   * @schema ClusterSecretStoreSpecProviderSecretserverToken#secretRef
-   */
-  readonly secretRef?: ClusterSecretStoreSpecProviderSecretserverTokenSecretRef;
-
-  /**
-   * Value can be specified directly to set a value without using a secret.
-   *
-   * @schema ClusterSecretStoreSpecProviderSecretserverToken#value
-   */
-  readonly value?: string;
-}
-
-/**
- * Converts an object of type 'ClusterSecretStoreSpecProviderSecretserverToken' to JSON representation.
- */
-/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
-export function toJson_ClusterSecretStoreSpecProviderSecretserverToken(obj: ClusterSecretStoreSpecProviderSecretserverToken | undefined): Record<string, any> | undefined {
-  if (obj === undefined) { return undefined; }
-  const result = {
-    'secretRef': toJson_ClusterSecretStoreSpecProviderSecretserverTokenSecretRef(obj.secretRef),
-    'value': obj.value,
-  };
-  // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
-}
-/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
-
-/**
  * Username is the secret server account username.
- * Required unless Token is set.
  *
  * @schema ClusterSecretStoreSpecProviderSecretserverUsername
  */
@@ -7231,56 +6094,6 @@ export function toJson_ClusterSecretStoreSpecProviderAkeylessAuthSecretRefSecret
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
 /**
- * ServiceAccountRef specifies a Kubernetes ServiceAccount used for azure_ad
- * authentication on AKS Workload Identity. The operator obtains a federated
- * identity token from this ServiceAccount via the TokenRequest API instead
- * of using the ESO controller pod identity. Ignored for other access types.
- *
- * @schema ClusterSecretStoreSpecProviderAkeylessAuthSecretRefServiceAccountRef
- */
-export interface ClusterSecretStoreSpecProviderAkeylessAuthSecretRefServiceAccountRef {
-  /**
-   * Audience specifies the `aud` claim for the service account token
-   * If the service account uses a well-known annotation for e.g. IRSA or GCP Workload Identity
-   * then this audiences will be appended to the list
-   *
-   * @schema ClusterSecretStoreSpecProviderAkeylessAuthSecretRefServiceAccountRef#audiences
-   */
-  readonly audiences?: string[];
-
-  /**
-   * The name of the ServiceAccount resource being referred to.
-   *
-   * @schema ClusterSecretStoreSpecProviderAkeylessAuthSecretRefServiceAccountRef#name
-   */
-  readonly name: string;
-
-  /**
-   * Namespace of the resource being referred to.
-   * Ignored if referent is not cluster-scoped, otherwise defaults to the namespace of the referent.
-   *
-   * @schema ClusterSecretStoreSpecProviderAkeylessAuthSecretRefServiceAccountRef#namespace
-   */
-  readonly namespace?: string;
-}
-
-/**
- * Converts an object of type 'ClusterSecretStoreSpecProviderAkeylessAuthSecretRefServiceAccountRef' to JSON representation.
- */
-/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
-export function toJson_ClusterSecretStoreSpecProviderAkeylessAuthSecretRefServiceAccountRef(obj: ClusterSecretStoreSpecProviderAkeylessAuthSecretRefServiceAccountRef | undefined): Record<string, any> | undefined {
-  if (obj === undefined) { return undefined; }
-  const result = {
-    'audiences': obj.audiences?.map(y => y),
-    'name': obj.name,
-    'namespace': obj.namespace,
-  };
-  // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
-}
-/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
-
-/**
  * The type of provider to use such as "Secret", or "ConfigMap".
  *
  * @schema ClusterSecretStoreSpecProviderAkeylessCaProviderType
@@ -7291,6 +6104,86 @@ export enum ClusterSecretStoreSpecProviderAkeylessCaProviderType {
   /** ConfigMap */
   CONFIG_MAP = "ConfigMap",
 }
+
+/**
+ * AlibabaRRSAAuth authenticates against Alibaba using RRSA.
+ *
+ * @schema ClusterSecretStoreSpecProviderAlibabaAuthRrsa
+ */
+export interface ClusterSecretStoreSpecProviderAlibabaAuthRrsa {
+  /**
+   * @schema ClusterSecretStoreSpecProviderAlibabaAuthRrsa#oidcProviderArn
+   */
+  readonly oidcProviderArn: string;
+
+  /**
+   * @schema ClusterSecretStoreSpecProviderAlibabaAuthRrsa#oidcTokenFilePath
+   */
+  readonly oidcTokenFilePath: string;
+
+  /**
+   * @schema ClusterSecretStoreSpecProviderAlibabaAuthRrsa#roleArn
+   */
+  readonly roleArn: string;
+
+  /**
+   * @schema ClusterSecretStoreSpecProviderAlibabaAuthRrsa#sessionName
+   */
+  readonly sessionName: string;
+}
+
+/**
+ * Converts an object of type 'ClusterSecretStoreSpecProviderAlibabaAuthRrsa' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_ClusterSecretStoreSpecProviderAlibabaAuthRrsa(obj: ClusterSecretStoreSpecProviderAlibabaAuthRrsa | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'oidcProviderArn': obj.oidcProviderArn,
+    'oidcTokenFilePath': obj.oidcTokenFilePath,
+    'roleArn': obj.roleArn,
+    'sessionName': obj.sessionName,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * AlibabaAuthSecretRef holds secret references for Alibaba credentials.
+ *
+ * @schema ClusterSecretStoreSpecProviderAlibabaAuthSecretRef
+ */
+export interface ClusterSecretStoreSpecProviderAlibabaAuthSecretRef {
+  /**
+   * The AccessKeyID is used for authentication
+   *
+   * @schema ClusterSecretStoreSpecProviderAlibabaAuthSecretRef#accessKeyIDSecretRef
+   */
+  readonly accessKeyIdSecretRef: ClusterSecretStoreSpecProviderAlibabaAuthSecretRefAccessKeyIdSecretRef;
+
+  /**
+   * The AccessKeySecret is used for authentication
+   *
+   * @schema ClusterSecretStoreSpecProviderAlibabaAuthSecretRef#accessKeySecretSecretRef
+   */
+  readonly accessKeySecretSecretRef: ClusterSecretStoreSpecProviderAlibabaAuthSecretRefAccessKeySecretSecretRef;
+}
+
+/**
+ * Converts an object of type 'ClusterSecretStoreSpecProviderAlibabaAuthSecretRef' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_ClusterSecretStoreSpecProviderAlibabaAuthSecretRef(obj: ClusterSecretStoreSpecProviderAlibabaAuthSecretRef | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'accessKeyIDSecretRef': toJson_ClusterSecretStoreSpecProviderAlibabaAuthSecretRefAccessKeyIdSecretRef(obj.accessKeyIdSecretRef),
+    'accessKeySecretSecretRef': toJson_ClusterSecretStoreSpecProviderAlibabaAuthSecretRefAccessKeySecretSecretRef(obj.accessKeySecretSecretRef),
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
 /**
  * AWSJWTAuth stores reference to Authenticate against AWS using service account tokens.
@@ -7796,50 +6689,6 @@ export function toJson_ClusterSecretStoreSpecProviderBeyondtrustAuthClientSecret
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
 /**
- * APIKey configures API token authentication for BeyondTrust Workload Credentials.
- * The token is retrieved from a Kubernetes secret and used as a Bearer token for API requests.
- *
- * @schema ClusterSecretStoreSpecProviderBeyondtrustworkloadcredentialsAuthApikey
- */
-export interface ClusterSecretStoreSpecProviderBeyondtrustworkloadcredentialsAuthApikey {
-  /**
-   * Token references the Kubernetes secret containing the BeyondTrust Workload Credentials API token.
-   * The secret should contain the API key used to authenticate with BeyondTrust Workload Credentials.
-   * Create an API token in your BeyondTrust Workload Credentials console and store it in a Kubernetes secret.
-   * For details on creating API tokens, see: https://docs.beyondtrust.com/bt-docs/docs/secrets-api#authentication
-   *
-   * @schema ClusterSecretStoreSpecProviderBeyondtrustworkloadcredentialsAuthApikey#token
-   */
-  readonly token: ClusterSecretStoreSpecProviderBeyondtrustworkloadcredentialsAuthApikeyToken;
-}
-
-/**
- * Converts an object of type 'ClusterSecretStoreSpecProviderBeyondtrustworkloadcredentialsAuthApikey' to JSON representation.
- */
-/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
-export function toJson_ClusterSecretStoreSpecProviderBeyondtrustworkloadcredentialsAuthApikey(obj: ClusterSecretStoreSpecProviderBeyondtrustworkloadcredentialsAuthApikey | undefined): Record<string, any> | undefined {
-  if (obj === undefined) { return undefined; }
-  const result = {
-    'token': toJson_ClusterSecretStoreSpecProviderBeyondtrustworkloadcredentialsAuthApikeyToken(obj.token),
-  };
-  // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
-}
-/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
-
-/**
- * The type of provider to use such as "Secret", or "ConfigMap".
- *
- * @schema ClusterSecretStoreSpecProviderBeyondtrustworkloadcredentialsCaProviderType
- */
-export enum ClusterSecretStoreSpecProviderBeyondtrustworkloadcredentialsCaProviderType {
-  /** Secret */
-  SECRET = "Secret",
-  /** ConfigMap */
-  CONFIG_MAP = "ConfigMap",
-}
-
-/**
  * BitwardenSecretsManagerSecretRef contains the credential ref to the bitwarden instance.
  *
  * @schema ClusterSecretStoreSpecProviderBitwardensecretsmanagerAuthSecretRef
@@ -7990,68 +6839,6 @@ export function toJson_ClusterSecretStoreSpecProviderConjurAuthApikey(obj: Clust
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
 /**
- * Cert enables certificate-based authentication using a client certificate and key.
- *
- * @schema ClusterSecretStoreSpecProviderConjurAuthCert
- */
-export interface ClusterSecretStoreSpecProviderConjurAuthCert {
-  /**
-   * Account is the Conjur organization account name.
-   *
-   * @schema ClusterSecretStoreSpecProviderConjurAuthCert#account
-   */
-  readonly account: string;
-
-  /**
-   * ClientCertRef is a reference to a specific 'key' containing the client certificate
-   * within a Secret resource. The certificate must be PEM-encoded.
-   *
-   * @schema ClusterSecretStoreSpecProviderConjurAuthCert#clientCertRef
-   */
-  readonly clientCertRef: ClusterSecretStoreSpecProviderConjurAuthCertClientCertRef;
-
-  /**
-   * ClientKeyRef is a reference to a specific 'key' containing the private RSA client key
-   * within a Secret resource. The key must be PEM-encoded.
-   *
-   * @schema ClusterSecretStoreSpecProviderConjurAuthCert#clientKeyRef
-   */
-  readonly clientKeyRef: ClusterSecretStoreSpecProviderConjurAuthCertClientKeyRef;
-
-  /**
-   * Optional HostID for cert authentication (can be omitted when using 'spiffe' mode).
-   *
-   * @schema ClusterSecretStoreSpecProviderConjurAuthCert#hostId
-   */
-  readonly hostId?: string;
-
-  /**
-   * The conjur authn cert webservice id
-   *
-   * @schema ClusterSecretStoreSpecProviderConjurAuthCert#serviceID
-   */
-  readonly serviceId: string;
-}
-
-/**
- * Converts an object of type 'ClusterSecretStoreSpecProviderConjurAuthCert' to JSON representation.
- */
-/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
-export function toJson_ClusterSecretStoreSpecProviderConjurAuthCert(obj: ClusterSecretStoreSpecProviderConjurAuthCert | undefined): Record<string, any> | undefined {
-  if (obj === undefined) { return undefined; }
-  const result = {
-    'account': obj.account,
-    'clientCertRef': toJson_ClusterSecretStoreSpecProviderConjurAuthCertClientCertRef(obj.clientCertRef),
-    'clientKeyRef': toJson_ClusterSecretStoreSpecProviderConjurAuthCertClientKeyRef(obj.clientKeyRef),
-    'hostId': obj.hostId,
-    'serviceID': obj.serviceId,
-  };
-  // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
-}
-/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
-
-/**
  * Jwt enables JWT authentication using Kubernetes service account tokens.
  *
  * @schema ClusterSecretStoreSpecProviderConjurAuthJwt
@@ -8125,222 +6912,6 @@ export enum ClusterSecretStoreSpecProviderConjurCaProviderType {
   /** ConfigMap */
   CONFIG_MAP = "ConfigMap",
 }
-
-/**
- * has both clientCert and clientKey as secretKeySelector
- *
- * @schema ClusterSecretStoreSpecProviderCrdAuthCert
- */
-export interface ClusterSecretStoreSpecProviderCrdAuthCert {
-  /**
-   * SecretKeySelector is a reference to a specific 'key' within a Secret resource.
-   * In some instances, `key` is a required field.
-   *
-   * @schema ClusterSecretStoreSpecProviderCrdAuthCert#clientCert
-   */
-  readonly clientCert: ClusterSecretStoreSpecProviderCrdAuthCertClientCert;
-
-  /**
-   * SecretKeySelector is a reference to a specific 'key' within a Secret resource.
-   * In some instances, `key` is a required field.
-   *
-   * @schema ClusterSecretStoreSpecProviderCrdAuthCert#clientKey
-   */
-  readonly clientKey: ClusterSecretStoreSpecProviderCrdAuthCertClientKey;
-}
-
-/**
- * Converts an object of type 'ClusterSecretStoreSpecProviderCrdAuthCert' to JSON representation.
- */
-/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
-export function toJson_ClusterSecretStoreSpecProviderCrdAuthCert(obj: ClusterSecretStoreSpecProviderCrdAuthCert | undefined): Record<string, any> | undefined {
-  if (obj === undefined) { return undefined; }
-  const result = {
-    'clientCert': toJson_ClusterSecretStoreSpecProviderCrdAuthCertClientCert(obj.clientCert),
-    'clientKey': toJson_ClusterSecretStoreSpecProviderCrdAuthCertClientKey(obj.clientKey),
-  };
-  // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
-}
-/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
-
-/**
- * points to a service account that should be used for authentication
- *
- * @schema ClusterSecretStoreSpecProviderCrdAuthServiceAccount
- */
-export interface ClusterSecretStoreSpecProviderCrdAuthServiceAccount {
-  /**
-   * Audience specifies the `aud` claim for the service account token
-   * If the service account uses a well-known annotation for e.g. IRSA or GCP Workload Identity
-   * then this audiences will be appended to the list
-   *
-   * @schema ClusterSecretStoreSpecProviderCrdAuthServiceAccount#audiences
-   */
-  readonly audiences?: string[];
-
-  /**
-   * The name of the ServiceAccount resource being referred to.
-   *
-   * @schema ClusterSecretStoreSpecProviderCrdAuthServiceAccount#name
-   */
-  readonly name: string;
-
-  /**
-   * Namespace of the resource being referred to.
-   * Ignored if referent is not cluster-scoped, otherwise defaults to the namespace of the referent.
-   *
-   * @schema ClusterSecretStoreSpecProviderCrdAuthServiceAccount#namespace
-   */
-  readonly namespace?: string;
-}
-
-/**
- * Converts an object of type 'ClusterSecretStoreSpecProviderCrdAuthServiceAccount' to JSON representation.
- */
-/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
-export function toJson_ClusterSecretStoreSpecProviderCrdAuthServiceAccount(obj: ClusterSecretStoreSpecProviderCrdAuthServiceAccount | undefined): Record<string, any> | undefined {
-  if (obj === undefined) { return undefined; }
-  const result = {
-    'audiences': obj.audiences?.map(y => y),
-    'name': obj.name,
-    'namespace': obj.namespace,
-  };
-  // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
-}
-/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
-
-/**
- * use static token to authenticate with
- *
- * @schema ClusterSecretStoreSpecProviderCrdAuthToken
- */
-export interface ClusterSecretStoreSpecProviderCrdAuthToken {
-  /**
-   * SecretKeySelector is a reference to a specific 'key' within a Secret resource.
-   * In some instances, `key` is a required field.
-   *
-   * @schema ClusterSecretStoreSpecProviderCrdAuthToken#bearerToken
-   */
-  readonly bearerToken: ClusterSecretStoreSpecProviderCrdAuthTokenBearerToken;
-}
-
-/**
- * Converts an object of type 'ClusterSecretStoreSpecProviderCrdAuthToken' to JSON representation.
- */
-/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
-export function toJson_ClusterSecretStoreSpecProviderCrdAuthToken(obj: ClusterSecretStoreSpecProviderCrdAuthToken | undefined): Record<string, any> | undefined {
-  if (obj === undefined) { return undefined; }
-  const result = {
-    'bearerToken': toJson_ClusterSecretStoreSpecProviderCrdAuthTokenBearerToken(obj.bearerToken),
-  };
-  // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
-}
-/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
-
-/**
- * see: https://external-secrets.io/latest/spec/#external-secrets.io/v1alpha1.CAProvider
- *
- * @schema ClusterSecretStoreSpecProviderCrdServerCaProvider
- */
-export interface ClusterSecretStoreSpecProviderCrdServerCaProvider {
-  /**
-   * The key where the CA certificate can be found in the Secret or ConfigMap.
-   *
-   * @schema ClusterSecretStoreSpecProviderCrdServerCaProvider#key
-   */
-  readonly key?: string;
-
-  /**
-   * The name of the object located at the provider type.
-   *
-   * @schema ClusterSecretStoreSpecProviderCrdServerCaProvider#name
-   */
-  readonly name: string;
-
-  /**
-   * The namespace the Provider type is in.
-   * Can only be defined when used in a ClusterSecretStore.
-   *
-   * @schema ClusterSecretStoreSpecProviderCrdServerCaProvider#namespace
-   */
-  readonly namespace?: string;
-
-  /**
-   * The type of provider to use such as "Secret", or "ConfigMap".
-   *
-   * @schema ClusterSecretStoreSpecProviderCrdServerCaProvider#type
-   */
-  readonly type: ClusterSecretStoreSpecProviderCrdServerCaProviderType;
-}
-
-/**
- * Converts an object of type 'ClusterSecretStoreSpecProviderCrdServerCaProvider' to JSON representation.
- */
-/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
-export function toJson_ClusterSecretStoreSpecProviderCrdServerCaProvider(obj: ClusterSecretStoreSpecProviderCrdServerCaProvider | undefined): Record<string, any> | undefined {
-  if (obj === undefined) { return undefined; }
-  const result = {
-    'key': obj.key,
-    'name': obj.name,
-    'namespace': obj.namespace,
-    'type': obj.type,
-  };
-  // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
-}
-/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
-
-/**
- * CRDProviderWhitelistRule defines a single allow rule for CRD reads.
- *
- * @schema ClusterSecretStoreSpecProviderCrdWhitelistRules
- */
-export interface ClusterSecretStoreSpecProviderCrdWhitelistRules {
-  /**
-   * Name is an optional regular expression matched against the bare object name.
-   * For both SecretStore and ClusterSecretStore this is always the object name
-   * without any namespace prefix (e.g. "my-db-spec", not "prod/my-db-spec").
-   *
-   * @schema ClusterSecretStoreSpecProviderCrdWhitelistRules#name
-   */
-  readonly name?: string;
-
-  /**
-   * Namespace is an optional regular expression matched against the namespace of
-   * the object. Applies only when a ClusterSecretStore is used; it is ignored
-   * for SecretStore (where the namespace is fixed to the store namespace).
-   *
-   * @schema ClusterSecretStoreSpecProviderCrdWhitelistRules#namespace
-   */
-  readonly namespace?: string;
-
-  /**
-   * Properties is an optional list of regular expressions matched against
-   * requested property keys (for example: "spec.secretValue").
-   *
-   * @schema ClusterSecretStoreSpecProviderCrdWhitelistRules#properties
-   */
-  readonly properties?: string[];
-}
-
-/**
- * Converts an object of type 'ClusterSecretStoreSpecProviderCrdWhitelistRules' to JSON representation.
- */
-/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
-export function toJson_ClusterSecretStoreSpecProviderCrdWhitelistRules(obj: ClusterSecretStoreSpecProviderCrdWhitelistRules | undefined): Record<string, any> | undefined {
-  if (obj === undefined) { return undefined; }
-  const result = {
-    'name': obj.name,
-    'namespace': obj.namespace,
-    'properties': obj.properties?.map(y => y),
-  };
-  // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
-}
-/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
 /**
  * SecretRef references a key in a secret that will be used as value.
@@ -8428,6 +6999,34 @@ export function toJson_ClusterSecretStoreSpecProviderDelineaClientSecretSecretRe
     'key': obj.key,
     'name': obj.name,
     'namespace': obj.namespace,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * Device42SecretRef contains the secret reference for accessing the Device42 instance.
+ *
+ * @schema ClusterSecretStoreSpecProviderDevice42AuthSecretRef
+ */
+export interface ClusterSecretStoreSpecProviderDevice42AuthSecretRef {
+  /**
+   * Username / Password is used for authentication.
+   *
+   * @schema ClusterSecretStoreSpecProviderDevice42AuthSecretRef#credentials
+   */
+  readonly credentials?: ClusterSecretStoreSpecProviderDevice42AuthSecretRefCredentials;
+}
+
+/**
+ * Converts an object of type 'ClusterSecretStoreSpecProviderDevice42AuthSecretRef' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_ClusterSecretStoreSpecProviderDevice42AuthSecretRef(obj: ClusterSecretStoreSpecProviderDevice42AuthSecretRef | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'credentials': toJson_ClusterSecretStoreSpecProviderDevice42AuthSecretRefCredentials(obj.credentials),
   };
   // filter undefined values
   return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
@@ -8717,18 +7316,6 @@ export interface ClusterSecretStoreSpecProviderGcpsmAuthWorkloadIdentityFederati
   readonly externalTokenEndpoint?: string;
 
   /**
-   * GCPServiceAccountEmail is the email of the Google Cloud service account to impersonate
-   * after Workload Identity Federation. Use this to grant access through the service account's
-   * IAM bindings (for example roles/secretmanager.secretAccessor). When set, it overrides
-   * service_account_impersonation_url in the external account JSON from credConfig;
-   * when serviceAccountRef is set, it also overrides the "iam.gke.io/gcp-service-account" annotation
-   * on that ServiceAccount.
-   *
-   * @schema ClusterSecretStoreSpecProviderGcpsmAuthWorkloadIdentityFederation#gcpServiceAccountEmail
-   */
-  readonly gcpServiceAccountEmail?: string;
-
-  /**
    * serviceAccountRef is the reference to the kubernetes ServiceAccount to be used for obtaining the tokens,
    * when Kubernetes is configured as provider in workload identity pool.
    *
@@ -8748,7 +7335,6 @@ export function toJson_ClusterSecretStoreSpecProviderGcpsmAuthWorkloadIdentityFe
     'awsSecurityCredentials': toJson_ClusterSecretStoreSpecProviderGcpsmAuthWorkloadIdentityFederationAwsSecurityCredentials(obj.awsSecurityCredentials),
     'credConfig': toJson_ClusterSecretStoreSpecProviderGcpsmAuthWorkloadIdentityFederationCredConfig(obj.credConfig),
     'externalTokenEndpoint': obj.externalTokenEndpoint,
-    'gcpServiceAccountEmail': obj.gcpServiceAccountEmail,
     'serviceAccountRef': toJson_ClusterSecretStoreSpecProviderGcpsmAuthWorkloadIdentityFederationServiceAccountRef(obj.serviceAccountRef),
   };
   // filter undefined values
@@ -9352,7 +7938,7 @@ export interface ClusterSecretStoreSpecProviderKubernetesAuthCert {
    *
    * @schema ClusterSecretStoreSpecProviderKubernetesAuthCert#clientCert
    */
-  readonly clientCert: ClusterSecretStoreSpecProviderKubernetesAuthCertClientCert;
+  readonly clientCert?: ClusterSecretStoreSpecProviderKubernetesAuthCertClientCert;
 
   /**
    * SecretKeySelector is a reference to a specific 'key' within a Secret resource.
@@ -9360,7 +7946,7 @@ export interface ClusterSecretStoreSpecProviderKubernetesAuthCert {
    *
    * @schema ClusterSecretStoreSpecProviderKubernetesAuthCert#clientKey
    */
-  readonly clientKey: ClusterSecretStoreSpecProviderKubernetesAuthCertClientKey;
+  readonly clientKey?: ClusterSecretStoreSpecProviderKubernetesAuthCertClientKey;
 }
 
 /**
@@ -9437,7 +8023,7 @@ export interface ClusterSecretStoreSpecProviderKubernetesAuthToken {
    *
    * @schema ClusterSecretStoreSpecProviderKubernetesAuthToken#bearerToken
    */
-  readonly bearerToken: ClusterSecretStoreSpecProviderKubernetesAuthTokenBearerToken;
+  readonly bearerToken?: ClusterSecretStoreSpecProviderKubernetesAuthTokenBearerToken;
 }
 
 /**
@@ -9455,7 +8041,7 @@ export function toJson_ClusterSecretStoreSpecProviderKubernetesAuthToken(obj: Cl
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
 /**
- * see: https://external-secrets.io/latest/spec/#external-secrets.io/v1alpha1.CAProvider
+ * see: https://external-secrets.io/v0.4.1/spec/#external-secrets.io/v1alpha1.CAProvider
  *
  * @schema ClusterSecretStoreSpecProviderKubernetesServerCaProvider
  */
@@ -9501,157 +8087,6 @@ export function toJson_ClusterSecretStoreSpecProviderKubernetesServerCaProvider(
     'name': obj.name,
     'namespace': obj.namespace,
     'type': obj.type,
-  };
-  // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
-}
-/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
-
-/**
- * ServiceAccountCreds references a Kubernetes Secret key that contains a JSON
- * document with service account credentials used to get an IAM token.
- *
- * Expected JSON structure:
- * {
- * "subject-credentials": {
- * "alg": "RS256",
- * "private-key": "-----BEGIN PRIVATE KEY-----\n<private-key>\n-----END PRIVATE KEY-----\n",
- * "kid": "<public-key-id>",
- * "iss": "<issuer-service-account-id>",
- * "sub": "<subject-service-account-id>"
- * }
- * }
- *
- * @schema ClusterSecretStoreSpecProviderNebiusmysteryboxAuthServiceAccountCredsSecretRef
- */
-export interface ClusterSecretStoreSpecProviderNebiusmysteryboxAuthServiceAccountCredsSecretRef {
-  /**
-   * A key in the referenced Secret.
-   * Some instances of this field may be defaulted, in others it may be required.
-   *
-   * @schema ClusterSecretStoreSpecProviderNebiusmysteryboxAuthServiceAccountCredsSecretRef#key
-   */
-  readonly key?: string;
-
-  /**
-   * The name of the Secret resource being referred to.
-   *
-   * @schema ClusterSecretStoreSpecProviderNebiusmysteryboxAuthServiceAccountCredsSecretRef#name
-   */
-  readonly name?: string;
-
-  /**
-   * The namespace of the Secret resource being referred to.
-   * Ignored if referent is not cluster-scoped, otherwise defaults to the namespace of the referent.
-   *
-   * @schema ClusterSecretStoreSpecProviderNebiusmysteryboxAuthServiceAccountCredsSecretRef#namespace
-   */
-  readonly namespace?: string;
-}
-
-/**
- * Converts an object of type 'ClusterSecretStoreSpecProviderNebiusmysteryboxAuthServiceAccountCredsSecretRef' to JSON representation.
- */
-/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
-export function toJson_ClusterSecretStoreSpecProviderNebiusmysteryboxAuthServiceAccountCredsSecretRef(obj: ClusterSecretStoreSpecProviderNebiusmysteryboxAuthServiceAccountCredsSecretRef | undefined): Record<string, any> | undefined {
-  if (obj === undefined) { return undefined; }
-  const result = {
-    'key': obj.key,
-    'name': obj.name,
-    'namespace': obj.namespace,
-  };
-  // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
-}
-/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
-
-/**
- * Token authenticates with Nebius Mysterybox by presenting a token.
- *
- * @schema ClusterSecretStoreSpecProviderNebiusmysteryboxAuthTokenSecretRef
- */
-export interface ClusterSecretStoreSpecProviderNebiusmysteryboxAuthTokenSecretRef {
-  /**
-   * A key in the referenced Secret.
-   * Some instances of this field may be defaulted, in others it may be required.
-   *
-   * @schema ClusterSecretStoreSpecProviderNebiusmysteryboxAuthTokenSecretRef#key
-   */
-  readonly key?: string;
-
-  /**
-   * The name of the Secret resource being referred to.
-   *
-   * @schema ClusterSecretStoreSpecProviderNebiusmysteryboxAuthTokenSecretRef#name
-   */
-  readonly name?: string;
-
-  /**
-   * The namespace of the Secret resource being referred to.
-   * Ignored if referent is not cluster-scoped, otherwise defaults to the namespace of the referent.
-   *
-   * @schema ClusterSecretStoreSpecProviderNebiusmysteryboxAuthTokenSecretRef#namespace
-   */
-  readonly namespace?: string;
-}
-
-/**
- * Converts an object of type 'ClusterSecretStoreSpecProviderNebiusmysteryboxAuthTokenSecretRef' to JSON representation.
- */
-/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
-export function toJson_ClusterSecretStoreSpecProviderNebiusmysteryboxAuthTokenSecretRef(obj: ClusterSecretStoreSpecProviderNebiusmysteryboxAuthTokenSecretRef | undefined): Record<string, any> | undefined {
-  if (obj === undefined) { return undefined; }
-  const result = {
-    'key': obj.key,
-    'name': obj.name,
-    'namespace': obj.namespace,
-  };
-  // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
-}
-/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
-
-/**
- * SecretKeySelector is a reference to a specific 'key' within a Secret resource.
- * In some instances, `key` is a required field.
- *
- * @schema ClusterSecretStoreSpecProviderNebiusmysteryboxCaProviderCertSecretRef
- */
-export interface ClusterSecretStoreSpecProviderNebiusmysteryboxCaProviderCertSecretRef {
-  /**
-   * A key in the referenced Secret.
-   * Some instances of this field may be defaulted, in others it may be required.
-   *
-   * @schema ClusterSecretStoreSpecProviderNebiusmysteryboxCaProviderCertSecretRef#key
-   */
-  readonly key?: string;
-
-  /**
-   * The name of the Secret resource being referred to.
-   *
-   * @schema ClusterSecretStoreSpecProviderNebiusmysteryboxCaProviderCertSecretRef#name
-   */
-  readonly name?: string;
-
-  /**
-   * The namespace of the Secret resource being referred to.
-   * Ignored if referent is not cluster-scoped, otherwise defaults to the namespace of the referent.
-   *
-   * @schema ClusterSecretStoreSpecProviderNebiusmysteryboxCaProviderCertSecretRef#namespace
-   */
-  readonly namespace?: string;
-}
-
-/**
- * Converts an object of type 'ClusterSecretStoreSpecProviderNebiusmysteryboxCaProviderCertSecretRef' to JSON representation.
- */
-/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
-export function toJson_ClusterSecretStoreSpecProviderNebiusmysteryboxCaProviderCertSecretRef(obj: ClusterSecretStoreSpecProviderNebiusmysteryboxCaProviderCertSecretRef | undefined): Record<string, any> | undefined {
-  if (obj === undefined) { return undefined; }
-  const result = {
-    'key': obj.key,
-    'name': obj.name,
-    'namespace': obj.namespace,
   };
   // filter undefined values
   return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
@@ -9854,179 +8289,6 @@ export function toJson_ClusterSecretStoreSpecProviderOnepasswordSdkAuthServiceAc
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
 /**
- * AppRole authenticates with OpenBao using the [App Role auth mechanism],
- * with the role and secret stored in a Kubernetes Secret resource.
- *
- * [App Role auth mechanism]: https://openbao.org/docs/auth/approle/
- *
- * @schema ClusterSecretStoreSpecProviderOpenBaoAuthAppRole
- */
-export interface ClusterSecretStoreSpecProviderOpenBaoAuthAppRole {
-  /**
-   * Path where the App Role authentication backend is mounted
-   * in OpenBao, e.g: "approle"
-   *
-   * @schema ClusterSecretStoreSpecProviderOpenBaoAuthAppRole#path
-   */
-  readonly path: string;
-
-  /**
-   * RoleID configured in the App Role authentication backend when setting
-   * up the authentication backend in OpenBao.
-   *
-   * @schema ClusterSecretStoreSpecProviderOpenBaoAuthAppRole#roleId
-   */
-  readonly roleId?: string;
-
-  /**
-   * Reference to a key in a Secret that contains the App Role ID used
-   * to authenticate with OpenBao.
-   * The `key` field must be specified and denotes which entry within the Secret
-   * resource is used as the app role id.
-   *
-   * @schema ClusterSecretStoreSpecProviderOpenBaoAuthAppRole#roleRef
-   */
-  readonly roleRef?: ClusterSecretStoreSpecProviderOpenBaoAuthAppRoleRoleRef;
-
-  /**
-   * Reference to a key in a Secret that contains the App Role secret used
-   * to authenticate with OpenBao.
-   * The `key` field must be specified and denotes which entry within the Secret
-   * resource is used as the app role secret.
-   *
-   * @schema ClusterSecretStoreSpecProviderOpenBaoAuthAppRole#secretRef
-   */
-  readonly secretRef: ClusterSecretStoreSpecProviderOpenBaoAuthAppRoleSecretRef;
-}
-
-/**
- * Converts an object of type 'ClusterSecretStoreSpecProviderOpenBaoAuthAppRole' to JSON representation.
- */
-/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
-export function toJson_ClusterSecretStoreSpecProviderOpenBaoAuthAppRole(obj: ClusterSecretStoreSpecProviderOpenBaoAuthAppRole | undefined): Record<string, any> | undefined {
-  if (obj === undefined) { return undefined; }
-  const result = {
-    'path': obj.path,
-    'roleId': obj.roleId,
-    'roleRef': toJson_ClusterSecretStoreSpecProviderOpenBaoAuthAppRoleRoleRef(obj.roleRef),
-    'secretRef': toJson_ClusterSecretStoreSpecProviderOpenBaoAuthAppRoleSecretRef(obj.secretRef),
-  };
-  // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
-}
-/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
-
-/**
- * TokenSecretRef authenticates with OpenBao by presenting a token.
- *
- * @schema ClusterSecretStoreSpecProviderOpenBaoAuthTokenSecretRef
- */
-export interface ClusterSecretStoreSpecProviderOpenBaoAuthTokenSecretRef {
-  /**
-   * A key in the referenced Secret.
-   * Some instances of this field may be defaulted, in others it may be required.
-   *
-   * @schema ClusterSecretStoreSpecProviderOpenBaoAuthTokenSecretRef#key
-   */
-  readonly key?: string;
-
-  /**
-   * The name of the Secret resource being referred to.
-   *
-   * @schema ClusterSecretStoreSpecProviderOpenBaoAuthTokenSecretRef#name
-   */
-  readonly name?: string;
-
-  /**
-   * The namespace of the Secret resource being referred to.
-   * Ignored if referent is not cluster-scoped, otherwise defaults to the namespace of the referent.
-   *
-   * @schema ClusterSecretStoreSpecProviderOpenBaoAuthTokenSecretRef#namespace
-   */
-  readonly namespace?: string;
-}
-
-/**
- * Converts an object of type 'ClusterSecretStoreSpecProviderOpenBaoAuthTokenSecretRef' to JSON representation.
- */
-/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
-export function toJson_ClusterSecretStoreSpecProviderOpenBaoAuthTokenSecretRef(obj: ClusterSecretStoreSpecProviderOpenBaoAuthTokenSecretRef | undefined): Record<string, any> | undefined {
-  if (obj === undefined) { return undefined; }
-  const result = {
-    'key': obj.key,
-    'name': obj.name,
-    'namespace': obj.namespace,
-  };
-  // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
-}
-/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
-
-/**
- * UserPass authenticates with OpenBao by passing a username/password pair
- *
- * @schema ClusterSecretStoreSpecProviderOpenBaoAuthUserPass
- */
-export interface ClusterSecretStoreSpecProviderOpenBaoAuthUserPass {
-  /**
-   * Path where the UserPassword authentication backend is mounted
-   * in OpenBao, e.g: "userpass"
-   *
-   * @schema ClusterSecretStoreSpecProviderOpenBaoAuthUserPass#path
-   */
-  readonly path: string;
-
-  /**
-   * SecretRef to a key in a Secret resource containing password for the user
-   * used to authenticate with OpenBao using the [UserPass authentication
-   * method]
-   *
-   * [UserPass authentication method]: https://openbao.org/docs/auth/userpass/
-   *
-   * @schema ClusterSecretStoreSpecProviderOpenBaoAuthUserPass#secretRef
-   */
-  readonly secretRef?: ClusterSecretStoreSpecProviderOpenBaoAuthUserPassSecretRef;
-
-  /**
-   * Username is a username used to authenticate using the [UserPass
-   * authentication method]
-   *
-   * [UserPass authentication method]: https://openbao.org/docs/auth/userpass/
-   *
-   * @schema ClusterSecretStoreSpecProviderOpenBaoAuthUserPass#username
-   */
-  readonly username: string;
-}
-
-/**
- * Converts an object of type 'ClusterSecretStoreSpecProviderOpenBaoAuthUserPass' to JSON representation.
- */
-/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
-export function toJson_ClusterSecretStoreSpecProviderOpenBaoAuthUserPass(obj: ClusterSecretStoreSpecProviderOpenBaoAuthUserPass | undefined): Record<string, any> | undefined {
-  if (obj === undefined) { return undefined; }
-  const result = {
-    'path': obj.path,
-    'secretRef': toJson_ClusterSecretStoreSpecProviderOpenBaoAuthUserPassSecretRef(obj.secretRef),
-    'username': obj.username,
-  };
-  // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
-}
-/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
-
-/**
- * The type of provider to use such as "Secret", or "ConfigMap".
- *
- * @schema ClusterSecretStoreSpecProviderOpenBaoCaProviderType
- */
-export enum ClusterSecretStoreSpecProviderOpenBaoCaProviderType {
-  /** Secret */
-  SECRET = "Secret",
-  /** ConfigMap */
-  CONFIG_MAP = "ConfigMap",
-}
-
-/**
  * SecretRef to pass through sensitive information.
  *
  * @schema ClusterSecretStoreSpecProviderOracleAuthSecretRef
@@ -10056,88 +8318,6 @@ export function toJson_ClusterSecretStoreSpecProviderOracleAuthSecretRef(obj: Cl
   const result = {
     'fingerprint': toJson_ClusterSecretStoreSpecProviderOracleAuthSecretRefFingerprint(obj.fingerprint),
     'privatekey': toJson_ClusterSecretStoreSpecProviderOracleAuthSecretRefPrivatekey(obj.privatekey),
-  };
-  // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
-}
-/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
-
-/**
- * OvhClientMTLS defines the configuration required to authenticate to OVHcloud's Secret Manager using mTLS.
- *
- * @schema ClusterSecretStoreSpecProviderOvhAuthMtls
- */
-export interface ClusterSecretStoreSpecProviderOvhAuthMtls {
-  /**
-   * @schema ClusterSecretStoreSpecProviderOvhAuthMtls#caBundle
-   */
-  readonly caBundle?: string;
-
-  /**
-   * CAProvider provides a custom certificate authority for accessing the provider's store.
-   * The CAProvider points to a Secret or ConfigMap resource that contains a PEM-encoded certificate.
-   *
-   * @schema ClusterSecretStoreSpecProviderOvhAuthMtls#caProvider
-   */
-  readonly caProvider?: ClusterSecretStoreSpecProviderOvhAuthMtlsCaProvider;
-
-  /**
-   * SecretKeySelector is a reference to a specific 'key' within a Secret resource.
-   * In some instances, `key` is a required field.
-   *
-   * @schema ClusterSecretStoreSpecProviderOvhAuthMtls#certSecretRef
-   */
-  readonly certSecretRef: ClusterSecretStoreSpecProviderOvhAuthMtlsCertSecretRef;
-
-  /**
-   * SecretKeySelector is a reference to a specific 'key' within a Secret resource.
-   * In some instances, `key` is a required field.
-   *
-   * @schema ClusterSecretStoreSpecProviderOvhAuthMtls#keySecretRef
-   */
-  readonly keySecretRef: ClusterSecretStoreSpecProviderOvhAuthMtlsKeySecretRef;
-}
-
-/**
- * Converts an object of type 'ClusterSecretStoreSpecProviderOvhAuthMtls' to JSON representation.
- */
-/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
-export function toJson_ClusterSecretStoreSpecProviderOvhAuthMtls(obj: ClusterSecretStoreSpecProviderOvhAuthMtls | undefined): Record<string, any> | undefined {
-  if (obj === undefined) { return undefined; }
-  const result = {
-    'caBundle': obj.caBundle,
-    'caProvider': toJson_ClusterSecretStoreSpecProviderOvhAuthMtlsCaProvider(obj.caProvider),
-    'certSecretRef': toJson_ClusterSecretStoreSpecProviderOvhAuthMtlsCertSecretRef(obj.certSecretRef),
-    'keySecretRef': toJson_ClusterSecretStoreSpecProviderOvhAuthMtlsKeySecretRef(obj.keySecretRef),
-  };
-  // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
-}
-/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
-
-/**
- * OvhClientToken defines the configuration required to authenticate to OVHcloud's Secret Manager using a token.
- *
- * @schema ClusterSecretStoreSpecProviderOvhAuthToken
- */
-export interface ClusterSecretStoreSpecProviderOvhAuthToken {
-  /**
-   * SecretKeySelector is a reference to a specific 'key' within a Secret resource.
-   * In some instances, `key` is a required field.
-   *
-   * @schema ClusterSecretStoreSpecProviderOvhAuthToken#tokenSecretRef
-   */
-  readonly tokenSecretRef: ClusterSecretStoreSpecProviderOvhAuthTokenTokenSecretRef;
-}
-
-/**
- * Converts an object of type 'ClusterSecretStoreSpecProviderOvhAuthToken' to JSON representation.
- */
-/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
-export function toJson_ClusterSecretStoreSpecProviderOvhAuthToken(obj: ClusterSecretStoreSpecProviderOvhAuthToken | undefined): Record<string, any> | undefined {
-  if (obj === undefined) { return undefined; }
-  const result = {
-    'tokenSecretRef': toJson_ClusterSecretStoreSpecProviderOvhAuthTokenTokenSecretRef(obj.tokenSecretRef),
   };
   // filter undefined values
   return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
@@ -10239,18 +8419,6 @@ export function toJson_ClusterSecretStoreSpecProviderPassboltAuthPrivateKeySecre
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
 /**
- * The type of provider to use such as "Secret", or "ConfigMap".
- *
- * @schema ClusterSecretStoreSpecProviderPassboltCaProviderType
- */
-export enum ClusterSecretStoreSpecProviderPassboltCaProviderType {
-  /** Secret */
-  SECRET = "Secret",
-  /** ConfigMap */
-  CONFIG_MAP = "ConfigMap",
-}
-
-/**
  * PasswordDepotSecretRef contains the secret reference for Password Depot authentication.
  *
  * @schema ClusterSecretStoreSpecProviderPassworddepotAuthSecretRef
@@ -10346,80 +8514,6 @@ export function toJson_ClusterSecretStoreSpecProviderPulumiAccessTokenSecretRef(
     'key': obj.key,
     'name': obj.name,
     'namespace': obj.namespace,
-  };
-  // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
-}
-/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
-
-/**
- * AccessToken authenticates using a Pulumi access token stored in a Kubernetes Secret.
- *
- * @schema ClusterSecretStoreSpecProviderPulumiAuthAccessToken
- */
-export interface ClusterSecretStoreSpecProviderPulumiAuthAccessToken {
-  /**
-   * SecretRef is a reference to a secret containing the Pulumi API token.
-   *
-   * @schema ClusterSecretStoreSpecProviderPulumiAuthAccessToken#secretRef
-   */
-  readonly secretRef?: ClusterSecretStoreSpecProviderPulumiAuthAccessTokenSecretRef;
-}
-
-/**
- * Converts an object of type 'ClusterSecretStoreSpecProviderPulumiAuthAccessToken' to JSON representation.
- */
-/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
-export function toJson_ClusterSecretStoreSpecProviderPulumiAuthAccessToken(obj: ClusterSecretStoreSpecProviderPulumiAuthAccessToken | undefined): Record<string, any> | undefined {
-  if (obj === undefined) { return undefined; }
-  const result = {
-    'secretRef': toJson_ClusterSecretStoreSpecProviderPulumiAuthAccessTokenSecretRef(obj.secretRef),
-  };
-  // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
-}
-/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
-
-/**
- * OIDCConfig authenticates using Kubernetes ServiceAccount tokens via OIDC.
- *
- * @schema ClusterSecretStoreSpecProviderPulumiAuthOidcConfig
- */
-export interface ClusterSecretStoreSpecProviderPulumiAuthOidcConfig {
-  /**
-   * ExpirationSeconds sets the token validity duration for service account and OIDC token.
-   * Defaults to 10 minutes.
-   *
-   * @default 10 minutes.
-   * @schema ClusterSecretStoreSpecProviderPulumiAuthOidcConfig#expirationSeconds
-   */
-  readonly expirationSeconds?: number;
-
-  /**
-   * Organization is the name of the Pulumi organization configured for OIDC authentication.
-   *
-   * @schema ClusterSecretStoreSpecProviderPulumiAuthOidcConfig#organization
-   */
-  readonly organization: string;
-
-  /**
-   * ServiceAccountRef specifies the Kubernetes ServiceAccount to use for authentication.
-   *
-   * @schema ClusterSecretStoreSpecProviderPulumiAuthOidcConfig#serviceAccountRef
-   */
-  readonly serviceAccountRef: ClusterSecretStoreSpecProviderPulumiAuthOidcConfigServiceAccountRef;
-}
-
-/**
- * Converts an object of type 'ClusterSecretStoreSpecProviderPulumiAuthOidcConfig' to JSON representation.
- */
-/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
-export function toJson_ClusterSecretStoreSpecProviderPulumiAuthOidcConfig(obj: ClusterSecretStoreSpecProviderPulumiAuthOidcConfig | undefined): Record<string, any> | undefined {
-  if (obj === undefined) { return undefined; }
-  const result = {
-    'expirationSeconds': obj.expirationSeconds,
-    'organization': obj.organization,
-    'serviceAccountRef': toJson_ClusterSecretStoreSpecProviderPulumiAuthOidcConfigServiceAccountRef(obj.serviceAccountRef),
   };
   // filter undefined values
   return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
@@ -10565,52 +8659,6 @@ export interface ClusterSecretStoreSpecProviderSecretserverPasswordSecretRef {
  */
 /* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 export function toJson_ClusterSecretStoreSpecProviderSecretserverPasswordSecretRef(obj: ClusterSecretStoreSpecProviderSecretserverPasswordSecretRef | undefined): Record<string, any> | undefined {
-  if (obj === undefined) { return undefined; }
-  const result = {
-    'key': obj.key,
-    'name': obj.name,
-    'namespace': obj.namespace,
-  };
-  // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
-}
-/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
-
-/**
- * SecretRef references a key in a secret that will be used as value.
- *
- * @schema ClusterSecretStoreSpecProviderSecretserverTokenSecretRef
- */
-export interface ClusterSecretStoreSpecProviderSecretserverTokenSecretRef {
-  /**
-   * A key in the referenced Secret.
-   * Some instances of this field may be defaulted, in others it may be required.
-   *
-   * @schema ClusterSecretStoreSpecProviderSecretserverTokenSecretRef#key
-   */
-  readonly key?: string;
-
-  /**
-   * The name of the Secret resource being referred to.
-   *
-   * @schema ClusterSecretStoreSpecProviderSecretserverTokenSecretRef#name
-   */
-  readonly name?: string;
-
-  /**
-   * The namespace of the Secret resource being referred to.
-   * Ignored if referent is not cluster-scoped, otherwise defaults to the namespace of the referent.
-   *
-   * @schema ClusterSecretStoreSpecProviderSecretserverTokenSecretRef#namespace
-   */
-  readonly namespace?: string;
-}
-
-/**
- * Converts an object of type 'ClusterSecretStoreSpecProviderSecretserverTokenSecretRef' to JSON representation.
- */
-/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
-export function toJson_ClusterSecretStoreSpecProviderSecretserverTokenSecretRef(obj: ClusterSecretStoreSpecProviderSecretserverTokenSecretRef | undefined): Record<string, any> | undefined {
   if (obj === undefined) { return undefined; }
   const result = {
     'key': obj.key,
@@ -10806,13 +8854,6 @@ export interface ClusterSecretStoreSpecProviderVaultAuthCert {
    * @schema ClusterSecretStoreSpecProviderVaultAuthCert#secretRef
    */
   readonly secretRef?: ClusterSecretStoreSpecProviderVaultAuthCertSecretRef;
-
-  /**
-   * VaultRole specifies the Vault role to use for TLS certificate authentication.
-   *
-   * @schema ClusterSecretStoreSpecProviderVaultAuthCert#vaultRole
-   */
-  readonly vaultRole?: string;
 }
 
 /**
@@ -10825,7 +8866,6 @@ export function toJson_ClusterSecretStoreSpecProviderVaultAuthCert(obj: ClusterS
     'clientCert': toJson_ClusterSecretStoreSpecProviderVaultAuthCertClientCert(obj.clientCert),
     'path': obj.path,
     'secretRef': toJson_ClusterSecretStoreSpecProviderVaultAuthCertSecretRef(obj.secretRef),
-    'vaultRole': obj.vaultRole,
   };
   // filter undefined values
   return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
@@ -11986,6 +10026,98 @@ export function toJson_ClusterSecretStoreSpecProviderAkeylessAuthSecretRefSecret
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
 /**
+ * The AccessKeyID is used for authentication
+ *
+ * @schema ClusterSecretStoreSpecProviderAlibabaAuthSecretRefAccessKeyIdSecretRef
+ */
+export interface ClusterSecretStoreSpecProviderAlibabaAuthSecretRefAccessKeyIdSecretRef {
+  /**
+   * A key in the referenced Secret.
+   * Some instances of this field may be defaulted, in others it may be required.
+   *
+   * @schema ClusterSecretStoreSpecProviderAlibabaAuthSecretRefAccessKeyIdSecretRef#key
+   */
+  readonly key?: string;
+
+  /**
+   * The name of the Secret resource being referred to.
+   *
+   * @schema ClusterSecretStoreSpecProviderAlibabaAuthSecretRefAccessKeyIdSecretRef#name
+   */
+  readonly name?: string;
+
+  /**
+   * The namespace of the Secret resource being referred to.
+   * Ignored if referent is not cluster-scoped, otherwise defaults to the namespace of the referent.
+   *
+   * @schema ClusterSecretStoreSpecProviderAlibabaAuthSecretRefAccessKeyIdSecretRef#namespace
+   */
+  readonly namespace?: string;
+}
+
+/**
+ * Converts an object of type 'ClusterSecretStoreSpecProviderAlibabaAuthSecretRefAccessKeyIdSecretRef' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_ClusterSecretStoreSpecProviderAlibabaAuthSecretRefAccessKeyIdSecretRef(obj: ClusterSecretStoreSpecProviderAlibabaAuthSecretRefAccessKeyIdSecretRef | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'key': obj.key,
+    'name': obj.name,
+    'namespace': obj.namespace,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * The AccessKeySecret is used for authentication
+ *
+ * @schema ClusterSecretStoreSpecProviderAlibabaAuthSecretRefAccessKeySecretSecretRef
+ */
+export interface ClusterSecretStoreSpecProviderAlibabaAuthSecretRefAccessKeySecretSecretRef {
+  /**
+   * A key in the referenced Secret.
+   * Some instances of this field may be defaulted, in others it may be required.
+   *
+   * @schema ClusterSecretStoreSpecProviderAlibabaAuthSecretRefAccessKeySecretSecretRef#key
+   */
+  readonly key?: string;
+
+  /**
+   * The name of the Secret resource being referred to.
+   *
+   * @schema ClusterSecretStoreSpecProviderAlibabaAuthSecretRefAccessKeySecretSecretRef#name
+   */
+  readonly name?: string;
+
+  /**
+   * The namespace of the Secret resource being referred to.
+   * Ignored if referent is not cluster-scoped, otherwise defaults to the namespace of the referent.
+   *
+   * @schema ClusterSecretStoreSpecProviderAlibabaAuthSecretRefAccessKeySecretSecretRef#namespace
+   */
+  readonly namespace?: string;
+}
+
+/**
+ * Converts an object of type 'ClusterSecretStoreSpecProviderAlibabaAuthSecretRefAccessKeySecretSecretRef' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_ClusterSecretStoreSpecProviderAlibabaAuthSecretRefAccessKeySecretSecretRef(obj: ClusterSecretStoreSpecProviderAlibabaAuthSecretRefAccessKeySecretSecretRef | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'key': obj.key,
+    'name': obj.name,
+    'namespace': obj.namespace,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
  * ServiceAccountSelector is a reference to a ServiceAccount resource.
  *
  * @schema ClusterSecretStoreSpecProviderAwsAuthJwtServiceAccountRef
@@ -12497,55 +10629,6 @@ export function toJson_ClusterSecretStoreSpecProviderBeyondtrustAuthClientSecret
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
 /**
- * Token references the Kubernetes secret containing the BeyondTrust Workload Credentials API token.
- * The secret should contain the API key used to authenticate with BeyondTrust Workload Credentials.
- * Create an API token in your BeyondTrust Workload Credentials console and store it in a Kubernetes secret.
- * For details on creating API tokens, see: https://docs.beyondtrust.com/bt-docs/docs/secrets-api#authentication
- *
- * @schema ClusterSecretStoreSpecProviderBeyondtrustworkloadcredentialsAuthApikeyToken
- */
-export interface ClusterSecretStoreSpecProviderBeyondtrustworkloadcredentialsAuthApikeyToken {
-  /**
-   * A key in the referenced Secret.
-   * Some instances of this field may be defaulted, in others it may be required.
-   *
-   * @schema ClusterSecretStoreSpecProviderBeyondtrustworkloadcredentialsAuthApikeyToken#key
-   */
-  readonly key?: string;
-
-  /**
-   * The name of the Secret resource being referred to.
-   *
-   * @schema ClusterSecretStoreSpecProviderBeyondtrustworkloadcredentialsAuthApikeyToken#name
-   */
-  readonly name?: string;
-
-  /**
-   * The namespace of the Secret resource being referred to.
-   * Ignored if referent is not cluster-scoped, otherwise defaults to the namespace of the referent.
-   *
-   * @schema ClusterSecretStoreSpecProviderBeyondtrustworkloadcredentialsAuthApikeyToken#namespace
-   */
-  readonly namespace?: string;
-}
-
-/**
- * Converts an object of type 'ClusterSecretStoreSpecProviderBeyondtrustworkloadcredentialsAuthApikeyToken' to JSON representation.
- */
-/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
-export function toJson_ClusterSecretStoreSpecProviderBeyondtrustworkloadcredentialsAuthApikeyToken(obj: ClusterSecretStoreSpecProviderBeyondtrustworkloadcredentialsAuthApikeyToken | undefined): Record<string, any> | undefined {
-  if (obj === undefined) { return undefined; }
-  const result = {
-    'key': obj.key,
-    'name': obj.name,
-    'namespace': obj.namespace,
-  };
-  // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
-}
-/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
-
-/**
  * AccessToken used for the bitwarden instance.
  *
  * @schema ClusterSecretStoreSpecProviderBitwardensecretsmanagerAuthSecretRefCredentials
@@ -12824,100 +10907,6 @@ export function toJson_ClusterSecretStoreSpecProviderConjurAuthApikeyUserRef(obj
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
 /**
- * ClientCertRef is a reference to a specific 'key' containing the client certificate
- * within a Secret resource. The certificate must be PEM-encoded.
- *
- * @schema ClusterSecretStoreSpecProviderConjurAuthCertClientCertRef
- */
-export interface ClusterSecretStoreSpecProviderConjurAuthCertClientCertRef {
-  /**
-   * A key in the referenced Secret.
-   * Some instances of this field may be defaulted, in others it may be required.
-   *
-   * @schema ClusterSecretStoreSpecProviderConjurAuthCertClientCertRef#key
-   */
-  readonly key?: string;
-
-  /**
-   * The name of the Secret resource being referred to.
-   *
-   * @schema ClusterSecretStoreSpecProviderConjurAuthCertClientCertRef#name
-   */
-  readonly name?: string;
-
-  /**
-   * The namespace of the Secret resource being referred to.
-   * Ignored if referent is not cluster-scoped, otherwise defaults to the namespace of the referent.
-   *
-   * @schema ClusterSecretStoreSpecProviderConjurAuthCertClientCertRef#namespace
-   */
-  readonly namespace?: string;
-}
-
-/**
- * Converts an object of type 'ClusterSecretStoreSpecProviderConjurAuthCertClientCertRef' to JSON representation.
- */
-/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
-export function toJson_ClusterSecretStoreSpecProviderConjurAuthCertClientCertRef(obj: ClusterSecretStoreSpecProviderConjurAuthCertClientCertRef | undefined): Record<string, any> | undefined {
-  if (obj === undefined) { return undefined; }
-  const result = {
-    'key': obj.key,
-    'name': obj.name,
-    'namespace': obj.namespace,
-  };
-  // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
-}
-/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
-
-/**
- * ClientKeyRef is a reference to a specific 'key' containing the private RSA client key
- * within a Secret resource. The key must be PEM-encoded.
- *
- * @schema ClusterSecretStoreSpecProviderConjurAuthCertClientKeyRef
- */
-export interface ClusterSecretStoreSpecProviderConjurAuthCertClientKeyRef {
-  /**
-   * A key in the referenced Secret.
-   * Some instances of this field may be defaulted, in others it may be required.
-   *
-   * @schema ClusterSecretStoreSpecProviderConjurAuthCertClientKeyRef#key
-   */
-  readonly key?: string;
-
-  /**
-   * The name of the Secret resource being referred to.
-   *
-   * @schema ClusterSecretStoreSpecProviderConjurAuthCertClientKeyRef#name
-   */
-  readonly name?: string;
-
-  /**
-   * The namespace of the Secret resource being referred to.
-   * Ignored if referent is not cluster-scoped, otherwise defaults to the namespace of the referent.
-   *
-   * @schema ClusterSecretStoreSpecProviderConjurAuthCertClientKeyRef#namespace
-   */
-  readonly namespace?: string;
-}
-
-/**
- * Converts an object of type 'ClusterSecretStoreSpecProviderConjurAuthCertClientKeyRef' to JSON representation.
- */
-/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
-export function toJson_ClusterSecretStoreSpecProviderConjurAuthCertClientKeyRef(obj: ClusterSecretStoreSpecProviderConjurAuthCertClientKeyRef | undefined): Record<string, any> | undefined {
-  if (obj === undefined) { return undefined; }
-  const result = {
-    'key': obj.key,
-    'name': obj.name,
-    'namespace': obj.namespace,
-  };
-  // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
-}
-/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
-
-/**
  * Optional SecretRef that refers to a key in a Secret resource containing JWT token to
  * authenticate with Conjur using the JWT authentication method.
  *
@@ -13013,24 +11002,23 @@ export function toJson_ClusterSecretStoreSpecProviderConjurAuthJwtServiceAccount
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
 /**
- * SecretKeySelector is a reference to a specific 'key' within a Secret resource.
- * In some instances, `key` is a required field.
+ * Username / Password is used for authentication.
  *
- * @schema ClusterSecretStoreSpecProviderCrdAuthCertClientCert
+ * @schema ClusterSecretStoreSpecProviderDevice42AuthSecretRefCredentials
  */
-export interface ClusterSecretStoreSpecProviderCrdAuthCertClientCert {
+export interface ClusterSecretStoreSpecProviderDevice42AuthSecretRefCredentials {
   /**
    * A key in the referenced Secret.
    * Some instances of this field may be defaulted, in others it may be required.
    *
-   * @schema ClusterSecretStoreSpecProviderCrdAuthCertClientCert#key
+   * @schema ClusterSecretStoreSpecProviderDevice42AuthSecretRefCredentials#key
    */
   readonly key?: string;
 
   /**
    * The name of the Secret resource being referred to.
    *
-   * @schema ClusterSecretStoreSpecProviderCrdAuthCertClientCert#name
+   * @schema ClusterSecretStoreSpecProviderDevice42AuthSecretRefCredentials#name
    */
   readonly name?: string;
 
@@ -13038,16 +11026,16 @@ export interface ClusterSecretStoreSpecProviderCrdAuthCertClientCert {
    * The namespace of the Secret resource being referred to.
    * Ignored if referent is not cluster-scoped, otherwise defaults to the namespace of the referent.
    *
-   * @schema ClusterSecretStoreSpecProviderCrdAuthCertClientCert#namespace
+   * @schema ClusterSecretStoreSpecProviderDevice42AuthSecretRefCredentials#namespace
    */
   readonly namespace?: string;
 }
 
 /**
- * Converts an object of type 'ClusterSecretStoreSpecProviderCrdAuthCertClientCert' to JSON representation.
+ * Converts an object of type 'ClusterSecretStoreSpecProviderDevice42AuthSecretRefCredentials' to JSON representation.
  */
 /* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
-export function toJson_ClusterSecretStoreSpecProviderCrdAuthCertClientCert(obj: ClusterSecretStoreSpecProviderCrdAuthCertClientCert | undefined): Record<string, any> | undefined {
+export function toJson_ClusterSecretStoreSpecProviderDevice42AuthSecretRefCredentials(obj: ClusterSecretStoreSpecProviderDevice42AuthSecretRefCredentials | undefined): Record<string, any> | undefined {
   if (obj === undefined) { return undefined; }
   const result = {
     'key': obj.key,
@@ -13058,112 +11046,6 @@ export function toJson_ClusterSecretStoreSpecProviderCrdAuthCertClientCert(obj: 
   return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
-
-/**
- * SecretKeySelector is a reference to a specific 'key' within a Secret resource.
- * In some instances, `key` is a required field.
- *
- * @schema ClusterSecretStoreSpecProviderCrdAuthCertClientKey
- */
-export interface ClusterSecretStoreSpecProviderCrdAuthCertClientKey {
-  /**
-   * A key in the referenced Secret.
-   * Some instances of this field may be defaulted, in others it may be required.
-   *
-   * @schema ClusterSecretStoreSpecProviderCrdAuthCertClientKey#key
-   */
-  readonly key?: string;
-
-  /**
-   * The name of the Secret resource being referred to.
-   *
-   * @schema ClusterSecretStoreSpecProviderCrdAuthCertClientKey#name
-   */
-  readonly name?: string;
-
-  /**
-   * The namespace of the Secret resource being referred to.
-   * Ignored if referent is not cluster-scoped, otherwise defaults to the namespace of the referent.
-   *
-   * @schema ClusterSecretStoreSpecProviderCrdAuthCertClientKey#namespace
-   */
-  readonly namespace?: string;
-}
-
-/**
- * Converts an object of type 'ClusterSecretStoreSpecProviderCrdAuthCertClientKey' to JSON representation.
- */
-/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
-export function toJson_ClusterSecretStoreSpecProviderCrdAuthCertClientKey(obj: ClusterSecretStoreSpecProviderCrdAuthCertClientKey | undefined): Record<string, any> | undefined {
-  if (obj === undefined) { return undefined; }
-  const result = {
-    'key': obj.key,
-    'name': obj.name,
-    'namespace': obj.namespace,
-  };
-  // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
-}
-/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
-
-/**
- * SecretKeySelector is a reference to a specific 'key' within a Secret resource.
- * In some instances, `key` is a required field.
- *
- * @schema ClusterSecretStoreSpecProviderCrdAuthTokenBearerToken
- */
-export interface ClusterSecretStoreSpecProviderCrdAuthTokenBearerToken {
-  /**
-   * A key in the referenced Secret.
-   * Some instances of this field may be defaulted, in others it may be required.
-   *
-   * @schema ClusterSecretStoreSpecProviderCrdAuthTokenBearerToken#key
-   */
-  readonly key?: string;
-
-  /**
-   * The name of the Secret resource being referred to.
-   *
-   * @schema ClusterSecretStoreSpecProviderCrdAuthTokenBearerToken#name
-   */
-  readonly name?: string;
-
-  /**
-   * The namespace of the Secret resource being referred to.
-   * Ignored if referent is not cluster-scoped, otherwise defaults to the namespace of the referent.
-   *
-   * @schema ClusterSecretStoreSpecProviderCrdAuthTokenBearerToken#namespace
-   */
-  readonly namespace?: string;
-}
-
-/**
- * Converts an object of type 'ClusterSecretStoreSpecProviderCrdAuthTokenBearerToken' to JSON representation.
- */
-/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
-export function toJson_ClusterSecretStoreSpecProviderCrdAuthTokenBearerToken(obj: ClusterSecretStoreSpecProviderCrdAuthTokenBearerToken | undefined): Record<string, any> | undefined {
-  if (obj === undefined) { return undefined; }
-  const result = {
-    'key': obj.key,
-    'name': obj.name,
-    'namespace': obj.namespace,
-  };
-  // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
-}
-/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
-
-/**
- * The type of provider to use such as "Secret", or "ConfigMap".
- *
- * @schema ClusterSecretStoreSpecProviderCrdServerCaProviderType
- */
-export enum ClusterSecretStoreSpecProviderCrdServerCaProviderType {
-  /** Secret */
-  SECRET = "Secret",
-  /** ConfigMap */
-  CONFIG_MAP = "ConfigMap",
-}
 
 /**
  * ServiceAccountRef specifies the Kubernetes ServiceAccount to use for authentication.
@@ -14999,154 +12881,6 @@ export function toJson_ClusterSecretStoreSpecProviderOnepasswordAuthSecretRefCon
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
 /**
- * Reference to a key in a Secret that contains the App Role ID used
- * to authenticate with OpenBao.
- * The `key` field must be specified and denotes which entry within the Secret
- * resource is used as the app role id.
- *
- * @schema ClusterSecretStoreSpecProviderOpenBaoAuthAppRoleRoleRef
- */
-export interface ClusterSecretStoreSpecProviderOpenBaoAuthAppRoleRoleRef {
-  /**
-   * A key in the referenced Secret.
-   * Some instances of this field may be defaulted, in others it may be required.
-   *
-   * @schema ClusterSecretStoreSpecProviderOpenBaoAuthAppRoleRoleRef#key
-   */
-  readonly key?: string;
-
-  /**
-   * The name of the Secret resource being referred to.
-   *
-   * @schema ClusterSecretStoreSpecProviderOpenBaoAuthAppRoleRoleRef#name
-   */
-  readonly name?: string;
-
-  /**
-   * The namespace of the Secret resource being referred to.
-   * Ignored if referent is not cluster-scoped, otherwise defaults to the namespace of the referent.
-   *
-   * @schema ClusterSecretStoreSpecProviderOpenBaoAuthAppRoleRoleRef#namespace
-   */
-  readonly namespace?: string;
-}
-
-/**
- * Converts an object of type 'ClusterSecretStoreSpecProviderOpenBaoAuthAppRoleRoleRef' to JSON representation.
- */
-/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
-export function toJson_ClusterSecretStoreSpecProviderOpenBaoAuthAppRoleRoleRef(obj: ClusterSecretStoreSpecProviderOpenBaoAuthAppRoleRoleRef | undefined): Record<string, any> | undefined {
-  if (obj === undefined) { return undefined; }
-  const result = {
-    'key': obj.key,
-    'name': obj.name,
-    'namespace': obj.namespace,
-  };
-  // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
-}
-/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
-
-/**
- * Reference to a key in a Secret that contains the App Role secret used
- * to authenticate with OpenBao.
- * The `key` field must be specified and denotes which entry within the Secret
- * resource is used as the app role secret.
- *
- * @schema ClusterSecretStoreSpecProviderOpenBaoAuthAppRoleSecretRef
- */
-export interface ClusterSecretStoreSpecProviderOpenBaoAuthAppRoleSecretRef {
-  /**
-   * A key in the referenced Secret.
-   * Some instances of this field may be defaulted, in others it may be required.
-   *
-   * @schema ClusterSecretStoreSpecProviderOpenBaoAuthAppRoleSecretRef#key
-   */
-  readonly key?: string;
-
-  /**
-   * The name of the Secret resource being referred to.
-   *
-   * @schema ClusterSecretStoreSpecProviderOpenBaoAuthAppRoleSecretRef#name
-   */
-  readonly name?: string;
-
-  /**
-   * The namespace of the Secret resource being referred to.
-   * Ignored if referent is not cluster-scoped, otherwise defaults to the namespace of the referent.
-   *
-   * @schema ClusterSecretStoreSpecProviderOpenBaoAuthAppRoleSecretRef#namespace
-   */
-  readonly namespace?: string;
-}
-
-/**
- * Converts an object of type 'ClusterSecretStoreSpecProviderOpenBaoAuthAppRoleSecretRef' to JSON representation.
- */
-/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
-export function toJson_ClusterSecretStoreSpecProviderOpenBaoAuthAppRoleSecretRef(obj: ClusterSecretStoreSpecProviderOpenBaoAuthAppRoleSecretRef | undefined): Record<string, any> | undefined {
-  if (obj === undefined) { return undefined; }
-  const result = {
-    'key': obj.key,
-    'name': obj.name,
-    'namespace': obj.namespace,
-  };
-  // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
-}
-/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
-
-/**
- * SecretRef to a key in a Secret resource containing password for the user
- * used to authenticate with OpenBao using the [UserPass authentication
- * method]
- *
- * [UserPass authentication method]: https://openbao.org/docs/auth/userpass/
- *
- * @schema ClusterSecretStoreSpecProviderOpenBaoAuthUserPassSecretRef
- */
-export interface ClusterSecretStoreSpecProviderOpenBaoAuthUserPassSecretRef {
-  /**
-   * A key in the referenced Secret.
-   * Some instances of this field may be defaulted, in others it may be required.
-   *
-   * @schema ClusterSecretStoreSpecProviderOpenBaoAuthUserPassSecretRef#key
-   */
-  readonly key?: string;
-
-  /**
-   * The name of the Secret resource being referred to.
-   *
-   * @schema ClusterSecretStoreSpecProviderOpenBaoAuthUserPassSecretRef#name
-   */
-  readonly name?: string;
-
-  /**
-   * The namespace of the Secret resource being referred to.
-   * Ignored if referent is not cluster-scoped, otherwise defaults to the namespace of the referent.
-   *
-   * @schema ClusterSecretStoreSpecProviderOpenBaoAuthUserPassSecretRef#namespace
-   */
-  readonly namespace?: string;
-}
-
-/**
- * Converts an object of type 'ClusterSecretStoreSpecProviderOpenBaoAuthUserPassSecretRef' to JSON representation.
- */
-/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
-export function toJson_ClusterSecretStoreSpecProviderOpenBaoAuthUserPassSecretRef(obj: ClusterSecretStoreSpecProviderOpenBaoAuthUserPassSecretRef | undefined): Record<string, any> | undefined {
-  if (obj === undefined) { return undefined; }
-  const result = {
-    'key': obj.key,
-    'name': obj.name,
-    'namespace': obj.namespace,
-  };
-  // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
-}
-/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
-
-/**
  * Fingerprint is the fingerprint of the API private key.
  *
  * @schema ClusterSecretStoreSpecProviderOracleAuthSecretRefFingerprint
@@ -15227,201 +12961,6 @@ export interface ClusterSecretStoreSpecProviderOracleAuthSecretRefPrivatekey {
  */
 /* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 export function toJson_ClusterSecretStoreSpecProviderOracleAuthSecretRefPrivatekey(obj: ClusterSecretStoreSpecProviderOracleAuthSecretRefPrivatekey | undefined): Record<string, any> | undefined {
-  if (obj === undefined) { return undefined; }
-  const result = {
-    'key': obj.key,
-    'name': obj.name,
-    'namespace': obj.namespace,
-  };
-  // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
-}
-/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
-
-/**
- * CAProvider provides a custom certificate authority for accessing the provider's store.
- * The CAProvider points to a Secret or ConfigMap resource that contains a PEM-encoded certificate.
- *
- * @schema ClusterSecretStoreSpecProviderOvhAuthMtlsCaProvider
- */
-export interface ClusterSecretStoreSpecProviderOvhAuthMtlsCaProvider {
-  /**
-   * The key where the CA certificate can be found in the Secret or ConfigMap.
-   *
-   * @schema ClusterSecretStoreSpecProviderOvhAuthMtlsCaProvider#key
-   */
-  readonly key?: string;
-
-  /**
-   * The name of the object located at the provider type.
-   *
-   * @schema ClusterSecretStoreSpecProviderOvhAuthMtlsCaProvider#name
-   */
-  readonly name: string;
-
-  /**
-   * The namespace the Provider type is in.
-   * Can only be defined when used in a ClusterSecretStore.
-   *
-   * @schema ClusterSecretStoreSpecProviderOvhAuthMtlsCaProvider#namespace
-   */
-  readonly namespace?: string;
-
-  /**
-   * The type of provider to use such as "Secret", or "ConfigMap".
-   *
-   * @schema ClusterSecretStoreSpecProviderOvhAuthMtlsCaProvider#type
-   */
-  readonly type: ClusterSecretStoreSpecProviderOvhAuthMtlsCaProviderType;
-}
-
-/**
- * Converts an object of type 'ClusterSecretStoreSpecProviderOvhAuthMtlsCaProvider' to JSON representation.
- */
-/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
-export function toJson_ClusterSecretStoreSpecProviderOvhAuthMtlsCaProvider(obj: ClusterSecretStoreSpecProviderOvhAuthMtlsCaProvider | undefined): Record<string, any> | undefined {
-  if (obj === undefined) { return undefined; }
-  const result = {
-    'key': obj.key,
-    'name': obj.name,
-    'namespace': obj.namespace,
-    'type': obj.type,
-  };
-  // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
-}
-/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
-
-/**
- * SecretKeySelector is a reference to a specific 'key' within a Secret resource.
- * In some instances, `key` is a required field.
- *
- * @schema ClusterSecretStoreSpecProviderOvhAuthMtlsCertSecretRef
- */
-export interface ClusterSecretStoreSpecProviderOvhAuthMtlsCertSecretRef {
-  /**
-   * A key in the referenced Secret.
-   * Some instances of this field may be defaulted, in others it may be required.
-   *
-   * @schema ClusterSecretStoreSpecProviderOvhAuthMtlsCertSecretRef#key
-   */
-  readonly key?: string;
-
-  /**
-   * The name of the Secret resource being referred to.
-   *
-   * @schema ClusterSecretStoreSpecProviderOvhAuthMtlsCertSecretRef#name
-   */
-  readonly name?: string;
-
-  /**
-   * The namespace of the Secret resource being referred to.
-   * Ignored if referent is not cluster-scoped, otherwise defaults to the namespace of the referent.
-   *
-   * @schema ClusterSecretStoreSpecProviderOvhAuthMtlsCertSecretRef#namespace
-   */
-  readonly namespace?: string;
-}
-
-/**
- * Converts an object of type 'ClusterSecretStoreSpecProviderOvhAuthMtlsCertSecretRef' to JSON representation.
- */
-/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
-export function toJson_ClusterSecretStoreSpecProviderOvhAuthMtlsCertSecretRef(obj: ClusterSecretStoreSpecProviderOvhAuthMtlsCertSecretRef | undefined): Record<string, any> | undefined {
-  if (obj === undefined) { return undefined; }
-  const result = {
-    'key': obj.key,
-    'name': obj.name,
-    'namespace': obj.namespace,
-  };
-  // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
-}
-/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
-
-/**
- * SecretKeySelector is a reference to a specific 'key' within a Secret resource.
- * In some instances, `key` is a required field.
- *
- * @schema ClusterSecretStoreSpecProviderOvhAuthMtlsKeySecretRef
- */
-export interface ClusterSecretStoreSpecProviderOvhAuthMtlsKeySecretRef {
-  /**
-   * A key in the referenced Secret.
-   * Some instances of this field may be defaulted, in others it may be required.
-   *
-   * @schema ClusterSecretStoreSpecProviderOvhAuthMtlsKeySecretRef#key
-   */
-  readonly key?: string;
-
-  /**
-   * The name of the Secret resource being referred to.
-   *
-   * @schema ClusterSecretStoreSpecProviderOvhAuthMtlsKeySecretRef#name
-   */
-  readonly name?: string;
-
-  /**
-   * The namespace of the Secret resource being referred to.
-   * Ignored if referent is not cluster-scoped, otherwise defaults to the namespace of the referent.
-   *
-   * @schema ClusterSecretStoreSpecProviderOvhAuthMtlsKeySecretRef#namespace
-   */
-  readonly namespace?: string;
-}
-
-/**
- * Converts an object of type 'ClusterSecretStoreSpecProviderOvhAuthMtlsKeySecretRef' to JSON representation.
- */
-/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
-export function toJson_ClusterSecretStoreSpecProviderOvhAuthMtlsKeySecretRef(obj: ClusterSecretStoreSpecProviderOvhAuthMtlsKeySecretRef | undefined): Record<string, any> | undefined {
-  if (obj === undefined) { return undefined; }
-  const result = {
-    'key': obj.key,
-    'name': obj.name,
-    'namespace': obj.namespace,
-  };
-  // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
-}
-/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
-
-/**
- * SecretKeySelector is a reference to a specific 'key' within a Secret resource.
- * In some instances, `key` is a required field.
- *
- * @schema ClusterSecretStoreSpecProviderOvhAuthTokenTokenSecretRef
- */
-export interface ClusterSecretStoreSpecProviderOvhAuthTokenTokenSecretRef {
-  /**
-   * A key in the referenced Secret.
-   * Some instances of this field may be defaulted, in others it may be required.
-   *
-   * @schema ClusterSecretStoreSpecProviderOvhAuthTokenTokenSecretRef#key
-   */
-  readonly key?: string;
-
-  /**
-   * The name of the Secret resource being referred to.
-   *
-   * @schema ClusterSecretStoreSpecProviderOvhAuthTokenTokenSecretRef#name
-   */
-  readonly name?: string;
-
-  /**
-   * The namespace of the Secret resource being referred to.
-   * Ignored if referent is not cluster-scoped, otherwise defaults to the namespace of the referent.
-   *
-   * @schema ClusterSecretStoreSpecProviderOvhAuthTokenTokenSecretRef#namespace
-   */
-  readonly namespace?: string;
-}
-
-/**
- * Converts an object of type 'ClusterSecretStoreSpecProviderOvhAuthTokenTokenSecretRef' to JSON representation.
- */
-/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
-export function toJson_ClusterSecretStoreSpecProviderOvhAuthTokenTokenSecretRef(obj: ClusterSecretStoreSpecProviderOvhAuthTokenTokenSecretRef | undefined): Record<string, any> | undefined {
   if (obj === undefined) { return undefined; }
   const result = {
     'key': obj.key,
@@ -15517,99 +13056,6 @@ export function toJson_ClusterSecretStoreSpecProviderPreviderAuthSecretRefAccess
   if (obj === undefined) { return undefined; }
   const result = {
     'key': obj.key,
-    'name': obj.name,
-    'namespace': obj.namespace,
-  };
-  // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
-}
-/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
-
-/**
- * SecretRef is a reference to a secret containing the Pulumi API token.
- *
- * @schema ClusterSecretStoreSpecProviderPulumiAuthAccessTokenSecretRef
- */
-export interface ClusterSecretStoreSpecProviderPulumiAuthAccessTokenSecretRef {
-  /**
-   * A key in the referenced Secret.
-   * Some instances of this field may be defaulted, in others it may be required.
-   *
-   * @schema ClusterSecretStoreSpecProviderPulumiAuthAccessTokenSecretRef#key
-   */
-  readonly key?: string;
-
-  /**
-   * The name of the Secret resource being referred to.
-   *
-   * @schema ClusterSecretStoreSpecProviderPulumiAuthAccessTokenSecretRef#name
-   */
-  readonly name?: string;
-
-  /**
-   * The namespace of the Secret resource being referred to.
-   * Ignored if referent is not cluster-scoped, otherwise defaults to the namespace of the referent.
-   *
-   * @schema ClusterSecretStoreSpecProviderPulumiAuthAccessTokenSecretRef#namespace
-   */
-  readonly namespace?: string;
-}
-
-/**
- * Converts an object of type 'ClusterSecretStoreSpecProviderPulumiAuthAccessTokenSecretRef' to JSON representation.
- */
-/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
-export function toJson_ClusterSecretStoreSpecProviderPulumiAuthAccessTokenSecretRef(obj: ClusterSecretStoreSpecProviderPulumiAuthAccessTokenSecretRef | undefined): Record<string, any> | undefined {
-  if (obj === undefined) { return undefined; }
-  const result = {
-    'key': obj.key,
-    'name': obj.name,
-    'namespace': obj.namespace,
-  };
-  // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
-}
-/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
-
-/**
- * ServiceAccountRef specifies the Kubernetes ServiceAccount to use for authentication.
- *
- * @schema ClusterSecretStoreSpecProviderPulumiAuthOidcConfigServiceAccountRef
- */
-export interface ClusterSecretStoreSpecProviderPulumiAuthOidcConfigServiceAccountRef {
-  /**
-   * Audience specifies the `aud` claim for the service account token
-   * If the service account uses a well-known annotation for e.g. IRSA or GCP Workload Identity
-   * then this audiences will be appended to the list
-   *
-   * @schema ClusterSecretStoreSpecProviderPulumiAuthOidcConfigServiceAccountRef#audiences
-   */
-  readonly audiences?: string[];
-
-  /**
-   * The name of the ServiceAccount resource being referred to.
-   *
-   * @schema ClusterSecretStoreSpecProviderPulumiAuthOidcConfigServiceAccountRef#name
-   */
-  readonly name: string;
-
-  /**
-   * Namespace of the resource being referred to.
-   * Ignored if referent is not cluster-scoped, otherwise defaults to the namespace of the referent.
-   *
-   * @schema ClusterSecretStoreSpecProviderPulumiAuthOidcConfigServiceAccountRef#namespace
-   */
-  readonly namespace?: string;
-}
-
-/**
- * Converts an object of type 'ClusterSecretStoreSpecProviderPulumiAuthOidcConfigServiceAccountRef' to JSON representation.
- */
-/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
-export function toJson_ClusterSecretStoreSpecProviderPulumiAuthOidcConfigServiceAccountRef(obj: ClusterSecretStoreSpecProviderPulumiAuthOidcConfigServiceAccountRef | undefined): Record<string, any> | undefined {
-  if (obj === undefined) { return undefined; }
-  const result = {
-    'audiences': obj.audiences?.map(y => y),
     'name': obj.name,
     'namespace': obj.namespace,
   };
@@ -16025,7 +13471,6 @@ export interface ClusterSecretStoreSpecProviderVaultAuthJwtKubernetesServiceAcco
    * Optional audiences field that will be used to request a temporary Kubernetes service
    * account token for the service account referenced by `serviceAccountRef`.
    * Defaults to a single audience `vault` it not specified.
-   *
    * Deprecated: use serviceAccountRef.Audiences instead
    *
    * @default a single audience `vault` it not specified.
@@ -16037,7 +13482,6 @@ export interface ClusterSecretStoreSpecProviderVaultAuthJwtKubernetesServiceAcco
    * Optional expiration time in seconds that will be used to request a temporary
    * Kubernetes service account token for the service account referenced by
    * `serviceAccountRef`.
-   *
    * Deprecated: this will be removed in the future.
    * Defaults to 10 minutes.
    *
@@ -16583,18 +14027,6 @@ export function toJson_ClusterSecretStoreSpecProviderGcpsmAuthWorkloadIdentityFe
   return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
-
-/**
- * The type of provider to use such as "Secret", or "ConfigMap".
- *
- * @schema ClusterSecretStoreSpecProviderOvhAuthMtlsCaProviderType
- */
-export enum ClusterSecretStoreSpecProviderOvhAuthMtlsCaProviderType {
-  /** Secret */
-  SECRET = "Secret",
-  /** ConfigMap */
-  CONFIG_MAP = "ConfigMap",
-}
 
 /**
  * The SecretAccessKey is used for authentication
@@ -26961,7 +24393,6 @@ export interface ClusterSecretStoreV1Beta1SpecProviderVaultAuthJwtKubernetesServ
    * Optional audiences field that will be used to request a temporary Kubernetes service
    * account token for the service account referenced by `serviceAccountRef`.
    * Defaults to a single audience `vault` it not specified.
-   *
    * Deprecated: use serviceAccountRef.Audiences instead
    *
    * @default a single audience `vault` it not specified.
@@ -26973,7 +24404,6 @@ export interface ClusterSecretStoreV1Beta1SpecProviderVaultAuthJwtKubernetesServ
    * Optional expiration time in seconds that will be used to request a temporary
    * Kubernetes service account token for the service account referenced by
    * `serviceAccountRef`.
-   *
    * Deprecated: this will be removed in the future.
    * Defaults to 10 minutes.
    *

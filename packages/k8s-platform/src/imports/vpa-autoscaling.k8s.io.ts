@@ -126,13 +126,6 @@ export interface VerticalPodAutoscalerSpec {
   readonly resourcePolicy?: VerticalPodAutoscalerSpecResourcePolicy;
 
   /**
-   * startupBoost specifies the startup boost policy for the pod.
-   *
-   * @schema VerticalPodAutoscalerSpec#startupBoost
-   */
-  readonly startupBoost?: VerticalPodAutoscalerSpecStartupBoost;
-
-  /**
    * TargetRef points to the controller managing the set of pods for the
    * autoscaler to control - e.g. Deployment, StatefulSet. VerticalPodAutoscaler
    * can be targeted at controller implementing scale subresource (the pod set is
@@ -168,7 +161,6 @@ export function toJson_VerticalPodAutoscalerSpec(obj: VerticalPodAutoscalerSpec 
   const result = {
     'recommenders': obj.recommenders?.map(y => toJson_VerticalPodAutoscalerSpecRecommenders(y)),
     'resourcePolicy': toJson_VerticalPodAutoscalerSpecResourcePolicy(obj.resourcePolicy),
-    'startupBoost': toJson_VerticalPodAutoscalerSpecStartupBoost(obj.startupBoost),
     'targetRef': toJson_VerticalPodAutoscalerSpecTargetRef(obj.targetRef),
     'updatePolicy': toJson_VerticalPodAutoscalerSpecUpdatePolicy(obj.updatePolicy),
   };
@@ -241,35 +233,6 @@ export function toJson_VerticalPodAutoscalerSpecResourcePolicy(obj: VerticalPodA
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
 /**
- * startupBoost specifies the startup boost policy for the pod.
- *
- * @schema VerticalPodAutoscalerSpecStartupBoost
- */
-export interface VerticalPodAutoscalerSpecStartupBoost {
-  /**
-   * cpu specifies the CPU startup boost policy.
-   * If this field is not set, no startup boost is applied.
-   *
-   * @schema VerticalPodAutoscalerSpecStartupBoost#cpu
-   */
-  readonly cpu?: VerticalPodAutoscalerSpecStartupBoostCpu;
-}
-
-/**
- * Converts an object of type 'VerticalPodAutoscalerSpecStartupBoost' to JSON representation.
- */
-/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
-export function toJson_VerticalPodAutoscalerSpecStartupBoost(obj: VerticalPodAutoscalerSpecStartupBoost | undefined): Record<string, any> | undefined {
-  if (obj === undefined) { return undefined; }
-  const result = {
-    'cpu': toJson_VerticalPodAutoscalerSpecStartupBoostCpu(obj.cpu),
-  };
-  // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
-}
-/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
-
-/**
  * TargetRef points to the controller managing the set of pods for the
  * autoscaler to control - e.g. Deployment, StatefulSet. VerticalPodAutoscaler
  * can be targeted at controller implementing scale subresource (the pod set is
@@ -332,15 +295,6 @@ export function toJson_VerticalPodAutoscalerSpecTargetRef(obj: VerticalPodAutosc
  */
 export interface VerticalPodAutoscalerSpecUpdatePolicy {
   /**
-   * evictAfterOOMSeconds specifies the time in seconds to wait after an OOM event before
-   * considering the pod for eviction. Pods that have OOMed in less than this time
-   * since start will be evicted.
-   *
-   * @schema VerticalPodAutoscalerSpecUpdatePolicy#evictAfterOOMSeconds
-   */
-  readonly evictAfterOomSeconds?: number;
-
-  /**
    * EvictionRequirements is a list of EvictionRequirements that need to
    * evaluate to true in order for a Pod to be evicted. If more than one
    * EvictionRequirement is specified, all of them need to be fulfilled to allow eviction.
@@ -360,7 +314,7 @@ export interface VerticalPodAutoscalerSpecUpdatePolicy {
 
   /**
    * Controls when autoscaler applies changes to the pod resources.
-   * The default is 'Recreate'.
+   * The default is 'Auto'.
    *
    * @schema VerticalPodAutoscalerSpecUpdatePolicy#updateMode
    */
@@ -374,7 +328,6 @@ export interface VerticalPodAutoscalerSpecUpdatePolicy {
 export function toJson_VerticalPodAutoscalerSpecUpdatePolicy(obj: VerticalPodAutoscalerSpecUpdatePolicy | undefined): Record<string, any> | undefined {
   if (obj === undefined) { return undefined; }
   const result = {
-    'evictAfterOOMSeconds': obj.evictAfterOomSeconds,
     'evictionRequirements': obj.evictionRequirements?.map(y => toJson_VerticalPodAutoscalerSpecUpdatePolicyEvictionRequirements(y)),
     'minReplicas': obj.minReplicas,
     'updateMode': obj.updateMode,
@@ -426,27 +379,6 @@ export interface VerticalPodAutoscalerSpecResourcePolicyContainerPolicies {
   readonly maxAllowed?: { [key: string]: VerticalPodAutoscalerSpecResourcePolicyContainerPoliciesMaxAllowed };
 
   /**
-   * memoryAggregationIntervalCount is the number of consecutive
-   * memoryAggregationIntervals which make up the memory aggregation window.
-   * The total window length is:
-   * MemoryAggregationIntervalSeconds * MemoryAggregationIntervalCount.
-   *
-   * @schema VerticalPodAutoscalerSpecResourcePolicyContainerPolicies#memoryAggregationIntervalCount
-   */
-  readonly memoryAggregationIntervalCount?: number;
-
-  /**
-   * memoryAggregationIntervalSeconds is the length of a single interval
-   * (in seconds) for which the peak memory usage is computed.
-   * Memory usage peaks are aggregated in multiples of this interval.
-   * In other words, there is one memory usage sample per interval
-   * (the maximum usage over that interval).
-   *
-   * @schema VerticalPodAutoscalerSpecResourcePolicyContainerPolicies#memoryAggregationIntervalSeconds
-   */
-  readonly memoryAggregationIntervalSeconds?: number;
-
-  /**
    * Specifies the minimal amount of resources that will be recommended
    * for the container. The default is no minimum.
    *
@@ -460,30 +392,6 @@ export interface VerticalPodAutoscalerSpecResourcePolicyContainerPolicies {
    * @schema VerticalPodAutoscalerSpecResourcePolicyContainerPolicies#mode
    */
   readonly mode?: VerticalPodAutoscalerSpecResourcePolicyContainerPoliciesMode;
-
-  /**
-   * oomBumpUpRatio is the ratio to increase memory when OOM is detected.
-   *
-   * @schema VerticalPodAutoscalerSpecResourcePolicyContainerPolicies#oomBumpUpRatio
-   */
-  readonly oomBumpUpRatio?: VerticalPodAutoscalerSpecResourcePolicyContainerPoliciesOomBumpUpRatio;
-
-  /**
-   * oomMinBumpUp is the minimum increase in memory when OOM is detected.
-   *
-   * @schema VerticalPodAutoscalerSpecResourcePolicyContainerPolicies#oomMinBumpUp
-   */
-  readonly oomMinBumpUp?: VerticalPodAutoscalerSpecResourcePolicyContainerPoliciesOomMinBumpUp;
-
-  /**
-   * startupBoost specifies the startup boost policy for the container.
-   * This overrides any pod-level startup boost policy.
-   * The startup boost policy takes precedence over the rest of the fields in
-   * this struct, except for ContainerName and ControlledValues.
-   *
-   * @schema VerticalPodAutoscalerSpecResourcePolicyContainerPolicies#startupBoost
-   */
-  readonly startupBoost?: VerticalPodAutoscalerSpecResourcePolicyContainerPoliciesStartupBoost;
 }
 
 /**
@@ -497,73 +405,8 @@ export function toJson_VerticalPodAutoscalerSpecResourcePolicyContainerPolicies(
     'controlledResources': obj.controlledResources?.map(y => y),
     'controlledValues': obj.controlledValues,
     'maxAllowed': ((obj.maxAllowed) === undefined) ? undefined : (Object.entries(obj.maxAllowed).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1]?.value }), {})),
-    'memoryAggregationIntervalCount': obj.memoryAggregationIntervalCount,
-    'memoryAggregationIntervalSeconds': obj.memoryAggregationIntervalSeconds,
     'minAllowed': ((obj.minAllowed) === undefined) ? undefined : (Object.entries(obj.minAllowed).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1]?.value }), {})),
     'mode': obj.mode,
-    'oomBumpUpRatio': obj.oomBumpUpRatio?.value,
-    'oomMinBumpUp': obj.oomMinBumpUp?.value,
-    'startupBoost': toJson_VerticalPodAutoscalerSpecResourcePolicyContainerPoliciesStartupBoost(obj.startupBoost),
-  };
-  // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
-}
-/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
-
-/**
- * cpu specifies the CPU startup boost policy.
- * If this field is not set, no startup boost is applied.
- *
- * @schema VerticalPodAutoscalerSpecStartupBoostCpu
- */
-export interface VerticalPodAutoscalerSpecStartupBoostCpu {
-  /**
-   * durationSeconds indicates for how long to keep the pod boosted after it goes to Ready.
-   * Defaults to 0.
-   *
-   * @default 0.
-   * @schema VerticalPodAutoscalerSpecStartupBoostCpu#durationSeconds
-   */
-  readonly durationSeconds?: number;
-
-  /**
-   * factor specifies the factor to apply to the resource request.
-   * This field is required when Type is "Factor".
-   *
-   * @schema VerticalPodAutoscalerSpecStartupBoostCpu#factor
-   */
-  readonly factor?: number;
-
-  /**
-   * quantity specifies the absolute resource quantity to be used as the
-   * resource request and limit during the boost phase.
-   * This field is required when Type is "Quantity".
-   *
-   * @schema VerticalPodAutoscalerSpecStartupBoostCpu#quantity
-   */
-  readonly quantity?: VerticalPodAutoscalerSpecStartupBoostCpuQuantity;
-
-  /**
-   * type specifies the kind of boost to apply.
-   * Supported values are: "Factor", "Quantity".
-   * No startupboost will be applied for unrecognized values.
-   *
-   * @schema VerticalPodAutoscalerSpecStartupBoostCpu#type
-   */
-  readonly type: VerticalPodAutoscalerSpecStartupBoostCpuType;
-}
-
-/**
- * Converts an object of type 'VerticalPodAutoscalerSpecStartupBoostCpu' to JSON representation.
- */
-/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
-export function toJson_VerticalPodAutoscalerSpecStartupBoostCpu(obj: VerticalPodAutoscalerSpecStartupBoostCpu | undefined): Record<string, any> | undefined {
-  if (obj === undefined) { return undefined; }
-  const result = {
-    'durationSeconds': obj.durationSeconds,
-    'factor': obj.factor,
-    'quantity': obj.quantity?.value,
-    'type': obj.type,
   };
   // filter undefined values
   return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
@@ -611,7 +454,7 @@ export function toJson_VerticalPodAutoscalerSpecUpdatePolicyEvictionRequirements
 
 /**
  * Controls when autoscaler applies changes to the pod resources.
- * The default is 'Recreate'.
+ * The default is 'Auto'.
  *
  * @schema VerticalPodAutoscalerSpecUpdatePolicyUpdateMode
  */
@@ -624,8 +467,6 @@ export enum VerticalPodAutoscalerSpecUpdatePolicyUpdateMode {
   RECREATE = "Recreate",
   /** InPlaceOrRecreate */
   IN_PLACE_OR_RECREATE = "InPlaceOrRecreate",
-  /** InPlace */
-  IN_PLACE = "InPlace",
   /** Auto */
   AUTO = "Auto",
 }
@@ -684,102 +525,6 @@ export enum VerticalPodAutoscalerSpecResourcePolicyContainerPoliciesMode {
 }
 
 /**
- * oomBumpUpRatio is the ratio to increase memory when OOM is detected.
- *
- * @schema VerticalPodAutoscalerSpecResourcePolicyContainerPoliciesOomBumpUpRatio
- */
-export class VerticalPodAutoscalerSpecResourcePolicyContainerPoliciesOomBumpUpRatio {
-  public static fromNumber(value: number): VerticalPodAutoscalerSpecResourcePolicyContainerPoliciesOomBumpUpRatio {
-    return new VerticalPodAutoscalerSpecResourcePolicyContainerPoliciesOomBumpUpRatio(value);
-  }
-  public static fromString(value: string): VerticalPodAutoscalerSpecResourcePolicyContainerPoliciesOomBumpUpRatio {
-    return new VerticalPodAutoscalerSpecResourcePolicyContainerPoliciesOomBumpUpRatio(value);
-  }
-  private constructor(public readonly value: number | string) {
-  }
-}
-
-/**
- * oomMinBumpUp is the minimum increase in memory when OOM is detected.
- *
- * @schema VerticalPodAutoscalerSpecResourcePolicyContainerPoliciesOomMinBumpUp
- */
-export class VerticalPodAutoscalerSpecResourcePolicyContainerPoliciesOomMinBumpUp {
-  public static fromNumber(value: number): VerticalPodAutoscalerSpecResourcePolicyContainerPoliciesOomMinBumpUp {
-    return new VerticalPodAutoscalerSpecResourcePolicyContainerPoliciesOomMinBumpUp(value);
-  }
-  public static fromString(value: string): VerticalPodAutoscalerSpecResourcePolicyContainerPoliciesOomMinBumpUp {
-    return new VerticalPodAutoscalerSpecResourcePolicyContainerPoliciesOomMinBumpUp(value);
-  }
-  private constructor(public readonly value: number | string) {
-  }
-}
-
-/**
- * startupBoost specifies the startup boost policy for the container.
- * This overrides any pod-level startup boost policy.
- * The startup boost policy takes precedence over the rest of the fields in
- * this struct, except for ContainerName and ControlledValues.
- *
- * @schema VerticalPodAutoscalerSpecResourcePolicyContainerPoliciesStartupBoost
- */
-export interface VerticalPodAutoscalerSpecResourcePolicyContainerPoliciesStartupBoost {
-  /**
-   * cpu specifies the CPU startup boost policy.
-   * If this field is not set, no startup boost is applied.
-   *
-   * @schema VerticalPodAutoscalerSpecResourcePolicyContainerPoliciesStartupBoost#cpu
-   */
-  readonly cpu?: VerticalPodAutoscalerSpecResourcePolicyContainerPoliciesStartupBoostCpu;
-}
-
-/**
- * Converts an object of type 'VerticalPodAutoscalerSpecResourcePolicyContainerPoliciesStartupBoost' to JSON representation.
- */
-/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
-export function toJson_VerticalPodAutoscalerSpecResourcePolicyContainerPoliciesStartupBoost(obj: VerticalPodAutoscalerSpecResourcePolicyContainerPoliciesStartupBoost | undefined): Record<string, any> | undefined {
-  if (obj === undefined) { return undefined; }
-  const result = {
-    'cpu': toJson_VerticalPodAutoscalerSpecResourcePolicyContainerPoliciesStartupBoostCpu(obj.cpu),
-  };
-  // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
-}
-/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
-
-/**
- * quantity specifies the absolute resource quantity to be used as the
- * resource request and limit during the boost phase.
- * This field is required when Type is "Quantity".
- *
- * @schema VerticalPodAutoscalerSpecStartupBoostCpuQuantity
- */
-export class VerticalPodAutoscalerSpecStartupBoostCpuQuantity {
-  public static fromNumber(value: number): VerticalPodAutoscalerSpecStartupBoostCpuQuantity {
-    return new VerticalPodAutoscalerSpecStartupBoostCpuQuantity(value);
-  }
-  public static fromString(value: string): VerticalPodAutoscalerSpecStartupBoostCpuQuantity {
-    return new VerticalPodAutoscalerSpecStartupBoostCpuQuantity(value);
-  }
-  private constructor(public readonly value: number | string) {
-  }
-}
-
-/**
- * type specifies the kind of boost to apply.
- * Supported values are: "Factor", "Quantity".
- * No startupboost will be applied for unrecognized values.
- *
- * @schema VerticalPodAutoscalerSpecStartupBoostCpuType
- */
-export enum VerticalPodAutoscalerSpecStartupBoostCpuType {
-  /** Factor */
-  FACTOR = "Factor",
-  /** Quantity */
-  QUANTITY = "Quantity",
-}
-
-/**
  * EvictionChangeRequirement refers to the relationship between the new target recommendation for a Pod and its current requests, what kind of change is necessary for the Pod to be evicted
  *
  * @schema VerticalPodAutoscalerSpecUpdatePolicyEvictionRequirementsChangeRequirement
@@ -789,98 +534,6 @@ export enum VerticalPodAutoscalerSpecUpdatePolicyEvictionRequirementsChangeRequi
   TARGET_HIGHER_THAN_REQUESTS = "TargetHigherThanRequests",
   /** TargetLowerThanRequests */
   TARGET_LOWER_THAN_REQUESTS = "TargetLowerThanRequests",
-}
-
-/**
- * cpu specifies the CPU startup boost policy.
- * If this field is not set, no startup boost is applied.
- *
- * @schema VerticalPodAutoscalerSpecResourcePolicyContainerPoliciesStartupBoostCpu
- */
-export interface VerticalPodAutoscalerSpecResourcePolicyContainerPoliciesStartupBoostCpu {
-  /**
-   * durationSeconds indicates for how long to keep the pod boosted after it goes to Ready.
-   * Defaults to 0.
-   *
-   * @default 0.
-   * @schema VerticalPodAutoscalerSpecResourcePolicyContainerPoliciesStartupBoostCpu#durationSeconds
-   */
-  readonly durationSeconds?: number;
-
-  /**
-   * factor specifies the factor to apply to the resource request.
-   * This field is required when Type is "Factor".
-   *
-   * @schema VerticalPodAutoscalerSpecResourcePolicyContainerPoliciesStartupBoostCpu#factor
-   */
-  readonly factor?: number;
-
-  /**
-   * quantity specifies the absolute resource quantity to be used as the
-   * resource request and limit during the boost phase.
-   * This field is required when Type is "Quantity".
-   *
-   * @schema VerticalPodAutoscalerSpecResourcePolicyContainerPoliciesStartupBoostCpu#quantity
-   */
-  readonly quantity?: VerticalPodAutoscalerSpecResourcePolicyContainerPoliciesStartupBoostCpuQuantity;
-
-  /**
-   * type specifies the kind of boost to apply.
-   * Supported values are: "Factor", "Quantity".
-   * No startupboost will be applied for unrecognized values.
-   *
-   * @schema VerticalPodAutoscalerSpecResourcePolicyContainerPoliciesStartupBoostCpu#type
-   */
-  readonly type: VerticalPodAutoscalerSpecResourcePolicyContainerPoliciesStartupBoostCpuType;
-}
-
-/**
- * Converts an object of type 'VerticalPodAutoscalerSpecResourcePolicyContainerPoliciesStartupBoostCpu' to JSON representation.
- */
-/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
-export function toJson_VerticalPodAutoscalerSpecResourcePolicyContainerPoliciesStartupBoostCpu(obj: VerticalPodAutoscalerSpecResourcePolicyContainerPoliciesStartupBoostCpu | undefined): Record<string, any> | undefined {
-  if (obj === undefined) { return undefined; }
-  const result = {
-    'durationSeconds': obj.durationSeconds,
-    'factor': obj.factor,
-    'quantity': obj.quantity?.value,
-    'type': obj.type,
-  };
-  // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
-}
-/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
-
-/**
- * quantity specifies the absolute resource quantity to be used as the
- * resource request and limit during the boost phase.
- * This field is required when Type is "Quantity".
- *
- * @schema VerticalPodAutoscalerSpecResourcePolicyContainerPoliciesStartupBoostCpuQuantity
- */
-export class VerticalPodAutoscalerSpecResourcePolicyContainerPoliciesStartupBoostCpuQuantity {
-  public static fromNumber(value: number): VerticalPodAutoscalerSpecResourcePolicyContainerPoliciesStartupBoostCpuQuantity {
-    return new VerticalPodAutoscalerSpecResourcePolicyContainerPoliciesStartupBoostCpuQuantity(value);
-  }
-  public static fromString(value: string): VerticalPodAutoscalerSpecResourcePolicyContainerPoliciesStartupBoostCpuQuantity {
-    return new VerticalPodAutoscalerSpecResourcePolicyContainerPoliciesStartupBoostCpuQuantity(value);
-  }
-  private constructor(public readonly value: number | string) {
-  }
-}
-
-/**
- * type specifies the kind of boost to apply.
- * Supported values are: "Factor", "Quantity".
- * No startupboost will be applied for unrecognized values.
- *
- * @schema VerticalPodAutoscalerSpecResourcePolicyContainerPoliciesStartupBoostCpuType
- */
-export enum VerticalPodAutoscalerSpecResourcePolicyContainerPoliciesStartupBoostCpuType {
-  /** Factor */
-  FACTOR = "Factor",
-  /** Quantity */
-  QUANTITY = "Quantity",
 }
 
 

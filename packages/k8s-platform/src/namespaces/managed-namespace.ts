@@ -30,7 +30,9 @@ export class ManagedNamespace extends Construct {
       metadata: {
         name: props.name,
         labels: { ...props.labels, ...podSecurityLabels(props.podSecurity ?? RESTRICTED) },
-        annotations: { 'argocd.argoproj.io/sync-options': 'Prune=false' },
+        // Comma-separated Key=value options (Argo CD 3.5.1, gitops-engine pkg/sync/resource/annotations.go): never
+        // pruned when it leaves Git, never deleted with its Application (controller/appcontroller.go, shouldBeDeleted).
+        annotations: { 'argocd.argoproj.io/sync-options': 'Prune=false,Delete=false' },
       },
     });
   }

@@ -1,0 +1,37 @@
+import { Document, parse, visit } from 'yaml';
+
+/**
+ * YAML text that a YAML 1.1 reader (the API server's, kubectl's and Argo CD's Go decoders) and a
+ * YAML 1.2 reader both read as `value`. Plain strings that either version would resolve to something
+ * else — `Off`, `yes`, `y`, `~`, `0755`, `0o17`, `1_000`, `2026-01-01`, `.5`, … — are double-quoted;
+ * every other scalar is written as the YAML 1.2 core schema writes it.
+ *
+ * @param value JSON-like data (objects, arrays, strings, finite numbers, booleans, null).
+ * @returns the document as text, without a line-width limit (long strings are never folded).
+ */
+export function portableYaml(value: unknown): string {
+  const document = new Document(value);
+  visit(document, {
+    Scalar(_key, node) {
+      // Multi-line strings are written as block scalars, which both versions read as text.
+      if (typeof node.value === 'string' && !node.value.includes('\n') && !readsAsItself(node.value)) {
+        node.type = 'QUOTE_DOUBLE';
+      }
+    },
+  });
+  return document.toString({ lineWidth: 0 });
+}
+
+/** Whether `text`, written as a plain scalar, reads back as the same string in YAML 1.1 and in YAML 1.2. */
+function readsAsItself(text: string): boolean {
+  // As a key, a plain `<<` is YAML 1.1's merge key.
+  if (text === '<<') return false;
+  try {
+    return (
+      parse(text, { version: '1.1', logLevel: 'silent' }) === text &&
+      parse(text, { version: '1.2', logLevel: 'silent' }) === text
+    );
+  } catch {
+    return false;
+  }
+}
