@@ -62,11 +62,6 @@ const WITHOUT_PODS = ['karpenter-crd'];
  */
 const READ_AT_ANOTHER_VERSION: readonly { addon: string; pinned: string; why: string }[] = [
   { addon: 'argo-cd', pinned: '10.3.3', why: 'the newest argo-helm snapshot obtainable here ends at argo-cd-10.1.1' },
-  {
-    addon: 'external-secrets',
-    pinned: '2.9.0',
-    why: 'chart 2.9.0 is obtainable from no registry here; the pin moves to 1.3.2, whose chart the facts were read from',
-  },
 ];
 
 function namespaceOf(addon: AddonFacts, env: string): string {
