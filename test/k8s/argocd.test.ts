@@ -522,13 +522,12 @@ describe('platform add-ons', () => {
     }
   });
 
-  it('let Kyverno honour PolicyExceptions from the kyverno namespace only, where every shipped exception lives', () => {
+  it('let Kyverno honour PolicyExceptions from the kyverno namespace only, where any shipped exception lives', () => {
     for (const environment of ['dev', 'staging', 'prod']) {
       const values = findObject(rendered, environment, 'Application', 'kyverno').spec.source.helm.valuesObject;
       expect(values.features.policyExceptions).toEqual({ enabled: true, namespace: 'kyverno' });
       const exceptions = objectsOf(rendered, environment, 'PolicyException');
-      expect(exceptions.length).toBeGreaterThan(0);
-      expect([...new Set(exceptions.map((e) => e.metadata.namespace))]).toEqual(['kyverno']);
+      for (const exception of exceptions) expect(exception.metadata.namespace).toBe('kyverno');
     }
   });
 
