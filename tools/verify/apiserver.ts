@@ -147,7 +147,7 @@ async function run(context: EngineContext): Promise<EngineResult> {
   return {
     engine: engineName(versions),
     ok: failures.length === 0,
-    summary: `objects of dist/ applied: ${counts.join(', ')} (+ the cloud half's root AppProject and Application each); ${rejected} rejected, ${warnings} warnings${crdWarnings.length > 0 ? ` (+${crdWarnings.length} on pinned CRDs)` : ''}; ${seconds} s`,
+    summary: `objects of dist/ applied: ${counts.join(', ')} (and the root AppProject and Application of the cloud half); ${rejected} rejected, ${warnings} warnings${crdWarnings.length > 0 ? ` (and ${crdWarnings.length} on the pinned CRDs)` : ''}; ${seconds} s`,
     failures,
   };
 }
