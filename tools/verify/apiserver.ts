@@ -1,13 +1,15 @@
 /**
- * The real API server as the judge of dist/: for each environment a fresh etcd and kube-apiserver on
- * loopback (./apiserver/local-cluster.ts), the pinned CRDs, then dist/<env>/ applied the way Argo CD
- * would, wave by wave and Application by Application, by server-side apply with strict field
- * validation (./apiserver/apply.ts). Any rejection, any Warning header (Pod Security warnings of pod
- * templates included: the namespaces' PSS labels come from dist/ itself) and any object that cannot be
- * applied in its wave (namespace or CRD not there yet) fails the run.
+ * The real API server as the judge of dist/: for each environment a fresh etcd, kube-apiserver and
+ * kube-controller-manager on loopback (./apiserver/local-cluster.ts), the pinned CRDs, then dist/<env>/
+ * applied the way Argo CD would, wave by wave and Application by Application, by server-side apply with
+ * strict field validation (./apiserver/apply.ts). Any rejection, any Warning header (Pod Security
+ * warnings of pod templates included: the namespaces' PSS labels come from dist/ itself), any object that
+ * cannot be applied in its wave (namespace or CRD not there yet) and any workload whose Pods the API
+ * server refuses to the controllers (./apiserver/workloads.ts) fails the run.
  *
- * Builds (tools/verify/go/, cached in .tools/): kube-apiserver of k8s.io/kubernetes per Kubernetes minor
- * the model's environments run, and etcd v3.6 (go.etcd.io/etcd/server/v3).
+ * Builds (tools/verify/go/, cached in .tools/): kube-apiserver and kube-controller-manager of
+ * k8s.io/kubernetes per Kubernetes minor the model's environments run, and etcd v3.6
+ * (go.etcd.io/etcd/server/v3).
  */
 import { rootApplicationManifest, rootProjectManifest } from '@platform/aws-platform';
 import { type Environment, loadPlatformModel } from '@platform/model';
@@ -16,27 +18,47 @@ import { objectPath, PlanApplier, serverSideApply, statusMessage } from './apise
 import { ensureGoBinary, type GoBinary } from './apiserver/go-build';
 import { type ClusterBinaries, LocalCluster } from './apiserver/local-cluster';
 import { type ManifestObject, type SyncPlan, syncPlan } from './apiserver/sync-plan';
+import { checkWorkloadPods } from './apiserver/workloads';
 import type { Engine, EngineContext, EngineResult } from './engine';
 
+/** The two Kubernetes binaries of one release, built from one build module. */
+function kubernetesBuild(
+  module: string,
+  version: string,
+): { kubeApiserver: GoBinary; kubeControllerManager: GoBinary } {
+  const [major, minor] = version.slice(1).split('.');
+  // What the release build stamps (kubernetes hack/lib/version.sh), so /version reports the release.
+  const linkerFlags = [
+    `-X k8s.io/component-base/version.gitVersion=${version}`,
+    `-X k8s.io/component-base/version.gitMajor=${major}`,
+    `-X k8s.io/component-base/version.gitMinor=${minor}`,
+    '-X k8s.io/component-base/version.gitTreeState=clean',
+  ];
+  return {
+    kubeApiserver: {
+      module,
+      package: 'k8s.io/kubernetes/cmd/kube-apiserver',
+      binary: 'kube-apiserver',
+      version,
+      linkerFlags,
+    },
+    kubeControllerManager: {
+      module,
+      package: 'k8s.io/kubernetes/cmd/kube-controller-manager',
+      binary: 'kube-controller-manager',
+      version,
+      linkerFlags,
+    },
+  };
+}
+
 /**
- * kube-apiserver builds by Kubernetes minor (the model's `cluster.kubernetesVersion`). The newest 1.35
- * patch the Go module proxy serves is v1.35.8. An environment on another minor (the catalogue also
- * lists 1.28) needs its own build module here, pinned to that minor's newest patch.
+ * Kubernetes builds by minor (the model's `cluster.kubernetesVersion`). The newest 1.35 patch the Go
+ * module proxy serves is v1.35.8. An environment on another minor (the catalogue also lists 1.28) needs
+ * its own build module here, pinned to that minor's newest patch.
  */
-const KUBE_APISERVER_BUILDS: Readonly<Record<string, GoBinary>> = {
-  '1.35': {
-    module: 'tools/verify/go/kube-apiserver-1.35',
-    package: 'k8s.io/kubernetes/cmd/kube-apiserver',
-    binary: 'kube-apiserver',
-    version: 'v1.35.8',
-    // What the release build stamps (kubernetes hack/lib/version.sh), so /version reports v1.35.8.
-    linkerFlags: [
-      '-X k8s.io/component-base/version.gitVersion=v1.35.8',
-      '-X k8s.io/component-base/version.gitMajor=1',
-      '-X k8s.io/component-base/version.gitMinor=35',
-      '-X k8s.io/component-base/version.gitTreeState=clean',
-    ],
-  },
+const KUBERNETES_BUILDS: Readonly<Record<string, ReturnType<typeof kubernetesBuild>>> = {
+  '1.35': kubernetesBuild('tools/verify/go/kubernetes-1.35', 'v1.35.8'),
 };
 
 /** etcd: the newest 3.6 patch on the Go module proxy (Kubernetes 1.35 is tested with etcd 3.6). */
@@ -46,6 +68,9 @@ const ETCD_BUILD: GoBinary = {
   binary: 'etcd',
   version: 'v3.6.16',
 };
+
+/** How long the controllers get to create the Pods of an environment's workloads. */
+const POD_CREATION_TIMEOUT_MS = 90_000;
 
 /** Argo CD's namespace, where the root app puts dist/<env>/'s Applications and AppProjects. */
 const ARGO_CD_NAMESPACE = 'argocd';
@@ -88,20 +113,24 @@ function bootstrapObjects(environment: Environment): ManifestObject[] {
 }
 
 async function binariesFor(context: EngineContext, kubernetesVersion: string): Promise<ClusterBinaries> {
-  const build = KUBE_APISERVER_BUILDS[kubernetesVersion];
+  const build = KUBERNETES_BUILDS[kubernetesVersion];
   if (build === undefined) {
     throw new Error(
-      `no kube-apiserver build for Kubernetes ${kubernetesVersion}; builds exist for ${Object.keys(KUBE_APISERVER_BUILDS).join(', ')} (tools/verify/apiserver.ts KUBE_APISERVER_BUILDS)`,
+      `no Kubernetes build for ${kubernetesVersion}; builds exist for ${Object.keys(KUBERNETES_BUILDS).join(', ')} (tools/verify/apiserver.ts KUBERNETES_BUILDS)`,
     );
   }
-  const kubeApiserver = await ensureGoBinary(context, build);
+  // One after the other: two Go builds at once would share 2 cores and memory for nothing.
+  const kubeApiserver = await ensureGoBinary(context, build.kubeApiserver);
+  const kubeControllerManager = await ensureGoBinary(context, build.kubeControllerManager);
   const etcd = await ensureGoBinary(context, ETCD_BUILD);
-  return { kubeApiserver, etcd };
+  return { kubeApiserver, kubeControllerManager, etcd };
 }
 
 function engineName(versions: readonly string[]): string {
-  const builds = versions.map((version) => KUBE_APISERVER_BUILDS[version]?.version ?? `(none for ${version})`);
-  return `kube-apiserver ${[...new Set(builds)].join(', ')} + etcd ${ETCD_BUILD.version}`;
+  const builds = versions.map(
+    (version) => KUBERNETES_BUILDS[version]?.kubeApiserver.version ?? `(none for ${version})`,
+  );
+  return `kube-apiserver ${[...new Set(builds)].join(', ')} (+ kube-controller-manager, etcd ${ETCD_BUILD.version})`;
 }
 
 async function run(context: EngineContext): Promise<EngineResult> {
@@ -112,6 +141,8 @@ async function run(context: EngineContext): Promise<EngineResult> {
   const counts: string[] = [];
   let rejected = 0;
   let warnings = 0;
+  let pods = 0;
+  let workloads = 0;
   const crdWarnings: string[] = [];
   for (const environment of model.environments) {
     const plan = planOf(context, environment);
@@ -128,12 +159,17 @@ async function run(context: EngineContext): Promise<EngineResult> {
       cluster = await LocalCluster.start(binaries, context.log);
       context.log(`applying ${environment.gitops.path} (Kubernetes ${environment.cluster.kubernetesVersion})`);
       const bootstrap = bootstrapObjects(environment);
-      const outcome = await new PlanApplier(cluster, context.root).applyPlan(plan, bootstrap);
+      const applier = new PlanApplier(cluster, context.root);
+      const outcome = await applier.applyPlan(plan, bootstrap);
       counts.push(`${environment.name} ${outcome.applied - bootstrap.length}`);
       rejected += outcome.rejected;
       warnings += outcome.warnings;
       failures.push(...outcome.failures);
       crdWarnings.push(...outcome.crdWarnings);
+      const podOutcome = await checkWorkloadPods(cluster, applier.workloads(), POD_CREATION_TIMEOUT_MS);
+      workloads += applier.workloads().length;
+      pods += podOutcome.pods;
+      failures.push(...podOutcome.failures);
     } catch (error) {
       // A control plane that would not start, or a pinned CRD it refused: this environment is not judged.
       failures.push(`${environment.name}: ${(error as Error).message}`);
@@ -147,7 +183,7 @@ async function run(context: EngineContext): Promise<EngineResult> {
   return {
     engine: engineName(versions),
     ok: failures.length === 0,
-    summary: `objects of dist/ applied: ${counts.join(', ')} (and the root AppProject and Application of the cloud half); ${rejected} rejected, ${warnings} warnings${crdWarnings.length > 0 ? ` (and ${crdWarnings.length} on the pinned CRDs)` : ''}; ${seconds} s`,
+    summary: `objects of dist/ applied: ${counts.join(', ')} (and the root AppProject and Application of the cloud half); ${rejected} rejected, ${warnings} warnings; ${workloads} workloads made ${pods} Pods${crdWarnings.length > 0 ? ` (and ${crdWarnings.length} on the pinned CRDs)` : ''}; ${seconds} s`,
     failures,
   };
 }

@@ -12,6 +12,7 @@ import { UPSTREAM_CRD_DIRECTORY, UPSTREAM_CRDS, type UpstreamCrd } from '@platfo
 import { parseAllDocuments } from 'yaml';
 import type { ApiResponse, LocalCluster } from './local-cluster';
 import type { ManifestObject, SyncPlan } from './sync-plan';
+import { POD_MAKING_KINDS, type WorkloadRef } from './workloads';
 
 /** Field manager of Argo CD's server-side apply (argo-cd v3.5.1 common.ArgoCDSSAManager). */
 export const ARGO_CD_FIELD_MANAGER = 'argocd-controller';
@@ -118,6 +119,7 @@ export class PlanApplier {
   private warnings = 0;
   private readonly failures: string[] = [];
   private readonly crdWarnings: string[] = [];
+  private readonly appliedWorkloads: WorkloadRef[] = [];
 
   constructor(
     private readonly cluster: LocalCluster,
@@ -170,6 +172,11 @@ export class PlanApplier {
     return this.outcome();
   }
 
+  /** The applied objects whose controllers make Pods, for checkWorkloadPods. */
+  workloads(): readonly WorkloadRef[] {
+    return [...this.appliedWorkloads];
+  }
+
   /** What has been applied, rejected and warned about so far. */
   outcome(): ApplyOutcome {
     return {
@@ -212,6 +219,16 @@ export class PlanApplier {
       );
     } else {
       this.applied += 1;
+      if (POD_MAKING_KINDS.has(`${object.apiVersion} ${object.kind}`) && namespace !== undefined) {
+        this.appliedWorkloads.push({
+          environment,
+          source: object.source,
+          kind: object.kind,
+          name: object.name,
+          namespace,
+          path: objectPath(object.apiVersion, resource, object.name, namespace),
+        });
+      }
     }
     for (const warning of response.warnings) {
       this.warnings += 1;

@@ -1,9 +1,11 @@
 /**
- * A throw-away control plane on loopback: etcd and kube-apiserver as child processes, free ports, a temp
- * folder for etcd's data, the serving certificate (kube-apiserver generates a self-signed one in
- * --cert-dir), an admin token (static token file, group system:masters) and the service-account signing
- * key (generated here, per run). No controller-manager or scheduler: objects are stored and admitted,
- * never reconciled. `stop()` ends both processes and removes the folder; so do SIGINT, SIGTERM and exit.
+ * A throw-away control plane on loopback: etcd, kube-apiserver and kube-controller-manager as child
+ * processes, free ports, a temp folder for etcd's data, the serving certificate (kube-apiserver generates
+ * a self-signed one in --cert-dir), an admin token (static token file, group system:masters) and the
+ * service-account signing key (generated here, per run). The controllers make the Pods of each workload,
+ * so Pod admission (Pod Security enforce, LimitRange, ResourceQuota, ServiceAccount) judges them; there
+ * is no scheduler and no node, so they stay Pending. `stop()` ends the processes and removes the folder;
+ * so do SIGINT, SIGTERM and exit.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { generateKeyPairSync, randomBytes } from 'node:crypto';
@@ -17,6 +19,7 @@ import { join } from 'node:path';
 export interface ClusterBinaries {
   readonly etcd: string;
   readonly kubeApiserver: string;
+  readonly kubeControllerManager: string;
 }
 
 export interface ApiResponse {
@@ -125,7 +128,7 @@ export class LocalCluster {
   }
 
   private async launch(binaries: ClusterBinaries): Promise<void> {
-    const [etcdClient, etcdPeer, apiserver] = await freePorts(3);
+    const [etcdClient, etcdPeer, apiserver, controllerManager] = await freePorts(4);
     this.port = apiserver;
     const etcdUrl = `http://${LOOPBACK}:${etcdClient}`;
     this.spawnLogged('etcd', binaries.etcd, [
@@ -181,6 +184,43 @@ export class LocalCluster {
       if (ready.status !== 200) return false;
       // The system namespaces are made by a post-start hook shortly after readiness.
       return (await this.request('GET', '/api/v1/namespaces/kube-system')).status === 200;
+    });
+
+    const kubeconfig = join(this.directory, 'kubeconfig');
+    writeFileSync(
+      kubeconfig,
+      JSON.stringify({
+        apiVersion: 'v1',
+        kind: 'Config',
+        clusters: [
+          {
+            name: 'verify',
+            cluster: { server: `https://${LOOPBACK}:${apiserver}`, 'certificate-authority': certificate },
+          },
+        ],
+        users: [{ name: 'verify-admin', user: { token: this.token } }],
+        contexts: [{ name: 'verify', context: { cluster: 'verify', user: 'verify-admin' } }],
+        'current-context': 'verify',
+      }),
+      { mode: 0o600 },
+    );
+    this.spawnLogged('kube-controller-manager', binaries.kubeControllerManager, [
+      `--kubeconfig=${kubeconfig}`,
+      `--authentication-kubeconfig=${kubeconfig}`,
+      `--authorization-kubeconfig=${kubeconfig}`,
+      '--leader-elect=false',
+      `--bind-address=${LOOPBACK}`,
+      `--secure-port=${controllerManager}`,
+      `--cert-dir=${join(this.directory, 'controller-manager-certs')}`,
+      `--service-account-private-key-file=${join(this.directory, 'sa.key')}`,
+      `--root-ca-file=${certificate}`,
+      // The autoscaler raises a Deployment to minReplicas at its first pass; make that pass come soon.
+      '--horizontal-pod-autoscaler-sync-period=1s',
+      '--profiling=false',
+    ]);
+    await this.waitFor('kube-controller-manager', async () => {
+      // The service-account controller makes `default` in every namespace once the controllers run.
+      return (await this.request('GET', '/api/v1/namespaces/kube-system/serviceaccounts/default')).status === 200;
     });
   }
 
