@@ -60,6 +60,18 @@ describe.each(model.environments.map((e) => [e.name, e.policyMode] as const))('p
     }
   });
 
+  test("fail closed only where they deny: a policy that only audits sits in Kyverno's ignoring webhook", () => {
+    // Kyverno 1.19.0 (pkg/controllers/webhook/validating.go) puts a policy in its fail-closed webhook unless
+    // its failurePolicy is Ignore; while Kyverno is down that webhook rejects every matching request.
+    for (const policy of policies) {
+      const denies = (spec(policy).validationActions as string[]).includes('Deny');
+      expect({ policy: policy.metadata.name, failurePolicy: spec(policy).failurePolicy }).toEqual({
+        policy: policy.metadata.name,
+        failurePolicy: denies ? 'Fail' : 'Ignore',
+      });
+    }
+  });
+
   test('each pair splits the namespaces by the guardrails label: audit for the companion, everything else for the policy', () => {
     for (const policy of policies) {
       expect({ policy: policy.metadata.name, selector: spec(policy).matchConstraints.namespaceSelector }).toEqual({

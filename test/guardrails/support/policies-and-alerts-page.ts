@@ -107,6 +107,8 @@ export function renderPoliciesAndAlertsPage(environments: ReadonlyMap<string, re
     `So their namespaces are labelled \`${GUARDRAILS_LABEL}: audit\`: the guard rails report there, and Pod Security`,
     'Admission enforces the strictest level the add-ons need (the least strict level any add-on of the namespace needs).',
     'The levels are checked against the pods of each chart at its pinned version (`test/guardrails/addon-admission.test.ts`).',
+    'A policy that only audits sets `failurePolicy: Ignore`, so Kyverno registers it in its fail-open webhook: while',
+    'Kyverno is down, pods of these namespaces (Argo CD, which would repair Kyverno, among them) still start.',
     '',
     '| Namespace | Pod Security enforce | Guard rails | Add-on | Chart | Level it needs | Why |',
     '| --- | --- | --- | --- | --- | --- | --- |',
