@@ -38,8 +38,12 @@ async function run(context: EngineContext): Promise<EngineResult> {
     context.log(`kyverno apply: dist/${environment}`);
     const inputs = applyInputs(readEnvironment(context.root, environment));
     failures.push(...inputs.problems.map((p) => `dist/${environment}: ${p}`));
-    if (inputs.policies.length === 0) failures.push(`dist/${environment}: no ValidatingPolicy`);
-    if (inputs.workloads.length === 0) failures.push(`dist/${environment}: no workload`);
+    if (inputs.policies.length === 0 || inputs.workloads.length === 0) {
+      failures.push(
+        `dist/${environment}: ${inputs.policies.length} ValidatingPolicies, ${inputs.workloads.length} workloads`,
+      );
+      continue;
+    }
     const outcome = await applyPolicies(cli, inputs);
     violations += outcome.violations.length;
     failures.push(...outcome.violations.map((v) => `dist/${environment}: ${v}`));
