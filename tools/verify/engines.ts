@@ -1,4 +1,5 @@
 import type { Engine } from './engine';
+import { kyvernoEngine } from './kyverno';
 
 /** The engines `npm run verify` runs, in this order: cheapest first, so a quick failure shows early. */
-export const ENGINES: readonly Engine[] = [];
+export const ENGINES: readonly Engine[] = [kyvernoEngine];
