@@ -1,5 +1,6 @@
 import { apiServerEngine } from './apiserver';
 import type { Engine } from './engine';
+import { kyvernoEngine } from './kyverno';
 
 /** The engines `npm run verify` runs, in this order: cheapest first, so a quick failure shows early. */
-export const ENGINES: readonly Engine[] = [apiServerEngine];
+export const ENGINES: readonly Engine[] = [kyvernoEngine, apiServerEngine];

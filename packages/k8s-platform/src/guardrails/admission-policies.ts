@@ -3,6 +3,7 @@ import { Construct } from 'constructs';
 import { PolicyException } from '../imports/kyverno-policyexception-policies.kyverno.io';
 import {
   ValidatingPolicy,
+  ValidatingPolicySpecFailurePolicy,
   type ValidatingPolicySpecMatchConstraintsResourceRules,
   ValidatingPolicySpecValidationActions,
 } from '../imports/kyverno-validatingpolicy-policies.kyverno.io';
@@ -104,6 +105,9 @@ export class AdmissionPolicies extends Construct {
       },
       spec: {
         validationActions: [ValidatingPolicySpecValidationActions[mode === 'Deny' ? 'DENY' : 'AUDIT']],
+        // Kyverno registers a policy in its fail-closed webhook unless it says Ignore: a policy that only
+        // audits must not block every pod of its namespaces (Argo CD's own among them) while Kyverno is down.
+        failurePolicy: ValidatingPolicySpecFailurePolicy[mode === 'Deny' ? 'FAIL' : 'IGNORE'],
         evaluation: { background: { enabled: true } },
         matchConstraints: {
           resourceRules: resourceRules(definition.resources),
