@@ -32,7 +32,7 @@ function download(module: UpstreamModule): string {
     encoding: 'utf8',
     env: { ...process.env, GOWORK: 'off', GOFLAGS: '-mod=mod' },
   });
-  if (result.error) fail(`cannot run 'go' (${result.error.message}): install Go 1.21 or later`);
+  if (result.error) fail(`cannot run 'go' (${result.error.message}): install Go 1.19 or later`);
   let info: { Dir?: string; Sum?: string; Error?: string } = {};
   try {
     info = JSON.parse(result.stdout);

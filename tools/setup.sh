@@ -28,7 +28,7 @@ fi
 
 if ! command -v go >/dev/null 2>&1; then
   apt_install golang-go ca-certificates || {
-    echo "go is missing: install Go 1.21 or later (it downloads the upstream CRDs and chart values) and run this again." >&2
+    echo "go is missing: install Go 1.19 or later (it downloads the upstream CRDs and chart values) and run this again." >&2
     exit 1
   }
 fi

@@ -1,11 +1,18 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { AdmissionPolicies, EXCEPTION_REASON_ANNOTATION, POLICY_ANNOTATIONS } from '@platform/k8s-platform';
+import {
+  ADDON_NAMESPACES,
+  ADDON_POLICY_SUFFIX,
+  AdmissionPolicies,
+  EXCEPTION_REASON_ANNOTATION,
+  GUARDRAILS_LABEL,
+  POLICY_ANNOTATIONS,
+} from '@platform/k8s-platform';
 import { loadPlatformModel, PLATFORM_NAMESPACES, registryHost, UserError } from '@platform/model';
 import { Chart } from 'cdk8s';
 import { testCdk8sApp } from '../support/cdk8s-app';
 import { evaluateWithCel } from './support/cel-evaluation';
-import { type DistManifest, ofKind, readDistEnvironment } from './support/dist-manifests';
+import { type DistManifest, namespaceLabelsOf, ofKind, readDistEnvironment } from './support/dist-manifests';
 import {
   canAutogen,
   KIND_RESOURCES,
@@ -26,6 +33,8 @@ const model = loadPlatformModel();
 const registry = registryHost(model.organization);
 const dist = new Map<string, DistManifest[]>(model.environments.map((e) => [e.name, readDistEnvironment(e.name)]));
 const policiesOf = (environment: string) => ofKind(dist.get(environment) ?? [], 'ValidatingPolicy');
+const namespacesOf = (environment: string) => namespaceLabelsOf(dist.get(environment) ?? []);
+const isAddonPolicy = (policy: KubeObject) => policy.metadata.name.endsWith(ADDON_POLICY_SUFFIX);
 const exceptionsOf = (environment: string) => ofKind(dist.get(environment) ?? [], 'PolicyException');
 const annotations = (object: KubeObject) => (object.metadata.annotations ?? {}) as Record<string, string>;
 // biome-ignore lint/suspicious/noExplicitAny: manifests are free-form
@@ -36,18 +45,54 @@ const failures = (results: readonly PolicyResult[]) =>
 describe.each(model.environments.map((e) => [e.name, e.policyMode] as const))('policies in dist/%s', (env, mode) => {
   const policies = policiesOf(env);
 
-  test('hold the whole set, each with the Kyverno annotations, the mode and background scanning', () => {
+  test('hold the whole set twice, each with the Kyverno annotations, the mode and background scanning', () => {
+    const names = policyFixtures(registry).map((f) => f.policy);
     expect(policies.map((p) => p.metadata.name).sort()).toEqual(
-      policyFixtures(registry)
-        .map((f) => f.policy)
-        .sort(),
+      [...names, ...names.map((n) => `${n}${ADDON_POLICY_SUFFIX}`)].sort(),
     );
     for (const policy of policies) {
       for (const key of Object.values(POLICY_ANNOTATIONS)) expect(annotations(policy)[key]).toMatch(/\S/);
       expect(policy.apiVersion).toBe('policies.kyverno.io/v1');
-      expect(spec(policy).validationActions).toEqual([mode]);
+      expect(spec(policy).validationActions).toEqual([isAddonPolicy(policy) ? 'Audit' : mode]);
       expect(spec(policy).evaluation.background.enabled).toBe(true);
       expect(spec(policy).validations.length).toBeGreaterThan(0);
+    }
+  });
+
+  test("fail closed only where they deny: a policy that only audits sits in Kyverno's ignoring webhook", () => {
+    // Kyverno 1.19.0 (pkg/controllers/webhook/validating.go) puts a policy in its fail-closed webhook unless
+    // its failurePolicy is Ignore; while Kyverno is down that webhook rejects every matching request.
+    for (const policy of policies) {
+      const denies = (spec(policy).validationActions as string[]).includes('Deny');
+      expect({ policy: policy.metadata.name, failurePolicy: spec(policy).failurePolicy }).toEqual({
+        policy: policy.metadata.name,
+        failurePolicy: denies ? 'Fail' : 'Ignore',
+      });
+    }
+  });
+
+  test('each pair splits the namespaces by the guardrails label: audit for the companion, everything else for the policy', () => {
+    for (const policy of policies) {
+      expect({ policy: policy.metadata.name, selector: spec(policy).matchConstraints.namespaceSelector }).toEqual({
+        policy: policy.metadata.name,
+        selector: {
+          matchExpressions: [
+            { key: GUARDRAILS_LABEL, operator: isAddonPolicy(policy) ? 'In' : 'NotIn', values: ['audit'] },
+          ],
+        },
+      });
+      const { namespaceSelector: _selector, ...constraints } = spec(policy).matchConstraints;
+      const twin = policies.find(
+        (p) =>
+          p.metadata.name ===
+          (isAddonPolicy(policy)
+            ? policy.metadata.name.replace(ADDON_POLICY_SUFFIX, '')
+            : `${policy.metadata.name}${ADDON_POLICY_SUFFIX}`),
+      ) as KubeObject;
+      const { namespaceSelector: _twinSelector, ...twinConstraints } = spec(twin).matchConstraints;
+      expect(constraints).toEqual(twinConstraints);
+      expect(spec(policy).validations).toEqual(spec(twin).validations);
+      expect(spec(policy).matchConditions).toEqual(spec(twin).matchConditions);
     }
   });
 
@@ -66,15 +111,13 @@ describe.each(model.environments.map((e) => [e.name, e.policyMode] as const))('p
     }
   });
 
-  test('exceptions are each for one policy in one platform namespace, with a reason', () => {
-    const names = policies.map((p) => p.metadata.name);
-    const exceptions = exceptionsOf(env);
-    expect(exceptions.length).toBeGreaterThan(0);
+  test('exceptions, if any, are each for one enforcing policy in one namespace outside the add-on ones, with a reason', () => {
+    const names = policies.filter((p) => !isAddonPolicy(p)).map((p) => p.metadata.name);
     // Kyverno reads exceptions from the one namespace its Application's values name, and ignores all others.
     const kyverno = ofKind(dist.get(env) ?? [], 'Application').find((a) => a.metadata.name === 'kyverno');
     const exceptionSettings = spec(kyverno as KubeObject).source.helm.valuesObject.features.policyExceptions;
     expect(exceptionSettings).toEqual({ enabled: true, namespace: PLATFORM_NAMESPACES.kyverno });
-    for (const exception of exceptions) {
+    for (const exception of exceptionsOf(env)) {
       expect(exception.metadata.namespace).toBe(exceptionSettings.namespace);
       expect(annotations(exception)[EXCEPTION_REASON_ANNOTATION]?.length).toBeGreaterThan(20);
       const { policyRefs, matchConditions } = spec(exception);
@@ -84,14 +127,14 @@ describe.each(model.environments.map((e) => [e.name, e.policyMode] as const))('p
       const namespace = /^object\.metadata\.\?namespace\.orValue\(''\) == '([a-z-]+)'$/.exec(
         matchConditions[0].expression,
       );
-      expect(Object.values(PLATFORM_NAMESPACES)).toContain(namespace?.[1]);
+      expect(ADDON_NAMESPACES.map((n) => n.name)).not.toContain(namespace?.[1]);
       expect(exception.metadata.name).toBe(`${namespace?.[1]}-${policyRefs[0].name}`);
     }
   });
 
   test('every workload and Service in dist/ passes every policy', () => {
     const objects = ofKind(dist.get(env) ?? [], ...Object.keys(KIND_RESOURCES));
-    const results = evaluateWithCel(policies, exceptionsOf(env), objects);
+    const results = evaluateWithCel(policies, exceptionsOf(env), objects, namespacesOf(env));
     expect(results).toHaveLength(policies.length * objects.length);
     expect(failures(results)).toEqual([]);
   });
@@ -99,8 +142,10 @@ describe.each(model.environments.map((e) => [e.name, e.policyMode] as const))('p
   test('every catalog service has a workload there, and the Pod policies apply to each workload', () => {
     const workloads = ofKind(dist.get(env) ?? [], ...POD_BEARING_KINDS);
     expect(workloads.length).toBeGreaterThanOrEqual(model.services.length);
-    const results = evaluateWithCel(policies, [], workloads);
+    const results = evaluateWithCel(policies, [], workloads, namespacesOf(env));
+    // The workloads live in team namespaces: the enforcing policies apply, their add-on companions do not.
     const podPolicies = policies
+      .filter((p) => !isAddonPolicy(p))
       .filter((p) =>
         spec(p).matchConstraints.resourceRules.some((r: { resources: string[] }) => r.resources.includes('pods')),
       )
@@ -122,7 +167,10 @@ describe('good and bad fixtures', () => {
   // Every environment's policies, against every fixture: only the mode differs between environments.
   const results = model.environments.flatMap((e) => {
     const objects = fixtures.flatMap((f) => fixtureObjects(f, registry).map((o) => o.object));
-    return evaluateWithCel(policiesOf(e.name), [], objects).map((r) => ({ ...r, environment: e.name }));
+    return evaluateWithCel(policiesOf(e.name), [], objects, namespacesOf(e.name)).map((r) => ({
+      ...r,
+      environment: e.name,
+    }));
   });
   const resultOf = (environment: string, policy: string, object: KubeObject) =>
     results.find((r) => r.environment === environment && r.policy === policy && r.resource === describeObject(object));
@@ -162,11 +210,12 @@ describe('good and bad fixtures', () => {
 
   test('the compliant Pod and Service, from which every example is made, pass every policy', () => {
     const objects = [compliantPod(registry), compliantService()] as KubeObject[];
-    const evaluated = evaluateWithCel(policiesOf('prod'), [], objects);
+    const evaluated = evaluateWithCel(policiesOf('prod'), [], objects, namespacesOf('prod'));
     expect(failures(evaluated)).toEqual([]);
     const passed = new Set(evaluated.filter((r) => r.verdict === 'pass').map((r) => r.policy));
     expect([...passed].sort()).toEqual(
       policiesOf('prod')
+        .filter((p) => !isAddonPolicy(p))
         .map((p) => p.metadata.name)
         .sort(),
     );
@@ -193,7 +242,7 @@ describe('the autogen model of the evaluation', () => {
   });
 });
 
-describe('platform exceptions', () => {
+describe('add-on namespaces', () => {
   const env = 'prod';
   const nodeAgent = (namespace: string): KubeObject => ({
     apiVersion: 'apps/v1',
@@ -203,27 +252,27 @@ describe('platform exceptions', () => {
       template: { spec: { hostNetwork: true, containers: [{ name: 'agent', image: 'public.ecr.aws/x/agent:1.0.0' }] } },
     },
   });
-  const results = evaluateWithCel(policiesOf(env), exceptionsOf(env), [
-    nodeAgent(PLATFORM_NAMESPACES.kubeSystem),
-    nodeAgent(PLATFORM_NAMESPACES.monitoring),
-    nodeAgent('commerce'),
-  ]);
+  const results = evaluateWithCel(
+    policiesOf(env),
+    exceptionsOf(env),
+    [nodeAgent(PLATFORM_NAMESPACES.kubeSystem), nodeAgent(PLATFORM_NAMESPACES.monitoring), nodeAgent('commerce')],
+    namespacesOf(env),
+  );
   const verdict = (namespace: string, policy: string) =>
     results.find((r) => r.policy === policy && r.resource === `DaemonSet ${namespace}/node-agent`)?.verdict;
 
-  test('waive a policy only in the namespaces it was granted for', () => {
-    expect(verdict(PLATFORM_NAMESPACES.kubeSystem, 'disallow-host-namespaces')).toBe('excepted');
-    expect(verdict(PLATFORM_NAMESPACES.monitoring, 'disallow-host-namespaces')).toBe('excepted');
-    expect(verdict('commerce', 'disallow-host-namespaces')).toBe('fail');
-    expect(verdict(PLATFORM_NAMESPACES.kubeSystem, 'restrict-image-registries')).toBe('excepted');
-    expect(verdict('commerce', 'restrict-image-registries')).toBe('fail');
+  test('audit a guard rail there instead of enforcing it', () => {
+    for (const namespace of [PLATFORM_NAMESPACES.kubeSystem, PLATFORM_NAMESPACES.monitoring]) {
+      expect(verdict(namespace, 'disallow-host-namespaces')).toBe('not-applicable');
+      expect(verdict(namespace, `disallow-host-namespaces${ADDON_POLICY_SUFFIX}`)).toBe('fail');
+      expect(verdict(namespace, `restrict-image-registries${ADDON_POLICY_SUFFIX}`)).toBe('fail');
+    }
   });
 
-  test('leave the other policies in force in a platform namespace', () => {
-    // monitoring is waived for node-exporter's host access, not for privilege escalation or root.
-    expect(verdict(PLATFORM_NAMESPACES.monitoring, 'disallow-privilege-escalation')).toBe('fail');
-    expect(verdict(PLATFORM_NAMESPACES.monitoring, 'require-run-as-nonroot')).toBe('fail');
-    expect(verdict(PLATFORM_NAMESPACES.kubeSystem, 'disallow-default-namespace')).toBe('pass');
+  test('leave the guard rails in force in a team namespace', () => {
+    expect(verdict('commerce', 'disallow-host-namespaces')).toBe('fail');
+    expect(verdict('commerce', `disallow-host-namespaces${ADDON_POLICY_SUFFIX}`)).toBe('not-applicable');
+    expect(verdict('commerce', 'restrict-image-registries')).toBe('fail');
   });
 
   test('an exception for an unknown policy is a user error naming the namespace and the policy', () => {
@@ -231,10 +280,10 @@ describe('platform exceptions', () => {
       new AdmissionPolicies(new Chart(testCdk8sApp(), 'test'), 'policies', {
         mode: 'Deny',
         registryHost: registry,
-        exceptions: [{ namespace: 'monitoring', policy: 'disallow-everything', reason: 'no such policy' }],
+        exceptions: [{ namespace: 'commerce', policy: 'disallow-everything', reason: 'no such policy' }],
       });
     expect(build).toThrow(UserError);
-    expect(build).toThrow(/namespace 'monitoring'.*'disallow-everything'/);
+    expect(build).toThrow(/namespace 'commerce'.*'disallow-everything'/);
   });
 });
 

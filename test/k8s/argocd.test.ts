@@ -3,6 +3,7 @@ import { ARGO_CD_CHART, rootApplicationManifest, rootProjectManifest } from '@pl
 import { AppOfAppsChart, GitOpsChart, renderManifestFiles, SyncWave, UPSTREAM_CRDS } from '@platform/k8s-platform';
 import {
   type Environment,
+  EnvironmentNaming,
   GITOPS_ROOT_PROJECT,
   loadModel,
   loadPlatformModel,
@@ -24,7 +25,7 @@ import {
 } from './support/argocd-sync';
 import { upstreamCrdFiles } from './support/crd-schemas';
 import { groupOf } from './support/kubernetes-scopes';
-import { findObject, objectsOf, type RenderedObject, renderModel } from './support/rendered';
+import { findObject, type Manifest, objectsOf, type RenderedObject, renderModel } from './support/rendered';
 
 const model = loadPlatformModel();
 const rendered = renderModel(model);
@@ -218,6 +219,46 @@ describe('what Argo CD 3.5.1 does with dist/<env>', () => {
     expect(variantRendered.some((file) => file.path === 'prod/application-teams-payments.yaml')).toBe(true);
     for (const environment of environments) expect(syncProblems(variant, variantRendered, environment)).toEqual([]);
   });
+
+  it.each(environments)(
+    'retries every Application of %s without end, so what turns healthy after the sync starts is still deployed',
+    (environment) => {
+      // Argo CD 3.5.1 (controller/appcontroller.go) never auto-syncs a revision again once its retries are
+      // used up; a negative limit retries for ever (with the capped backoff).
+      const finite = applications(environment).filter((app) => !(app.spec.syncPolicy.retry?.limit < 0));
+      expect(finite.map((app) => app.metadata.name)).toEqual([]);
+      expect(
+        (rootApplicationManifest(environmentOf(model, environment)) as Manifest).spec.syncPolicy.retry.limit,
+      ).toBeLessThan(0);
+    },
+  );
+
+  it.each(environments)(
+    'syncs the ExternalSecrets of credentials an operator supplies in %s after everything else, so nothing waits for them',
+    (environment) => {
+      const naming = new EnvironmentNaming(model.organization, environmentOf(model, environment));
+      const operatorSupplied = new Set(naming.alertReceiverSecrets.map((secret) => secret.secretName));
+      const wave = (app: Manifest) => Number(app.metadata.annotations?.['argocd.argoproj.io/sync-wave'] ?? 0);
+      const { path: root } = environmentOf(model, environment).gitops;
+      // The folders (below dist/<env>/) whose ExternalSecrets read a secret that only an operator fills.
+      const folders = new Set(
+        rendered
+          .filter((file) => file.environment === environment && file.object.kind === 'ExternalSecret')
+          .filter((file) =>
+            (file.object.spec.data ?? []).some((entry: Manifest) => operatorSupplied.has(entry.remoteRef.key)),
+          )
+          .map((file) => file.path.split('/').slice(1, -1).join('/')),
+      );
+      const waiting = applications(environment).filter((app) =>
+        folders.has(String(app.spec.source.path).slice(root.length + 1)),
+      );
+      expect(waiting.length).toBe(operatorSupplied.size > 0 ? 1 : 0);
+      const others = applications(environment).filter((app) => !waiting.includes(app));
+      for (const app of waiting) {
+        for (const other of others) expect(wave(app)).toBeGreaterThan(wave(other));
+      }
+    },
+  );
 
   it('keeps every Namespace through prune and Application deletion, in the option syntax Argo CD parses', () => {
     for (const environment of environments) {
@@ -522,13 +563,12 @@ describe('platform add-ons', () => {
     }
   });
 
-  it('let Kyverno honour PolicyExceptions from the kyverno namespace only, where every shipped exception lives', () => {
+  it('let Kyverno honour PolicyExceptions from the kyverno namespace only, where any shipped exception lives', () => {
     for (const environment of ['dev', 'staging', 'prod']) {
       const values = findObject(rendered, environment, 'Application', 'kyverno').spec.source.helm.valuesObject;
       expect(values.features.policyExceptions).toEqual({ enabled: true, namespace: 'kyverno' });
       const exceptions = objectsOf(rendered, environment, 'PolicyException');
-      expect(exceptions.length).toBeGreaterThan(0);
-      expect([...new Set(exceptions.map((e) => e.metadata.namespace))]).toEqual(['kyverno']);
+      for (const exception of exceptions) expect(exception.metadata.namespace).toBe('kyverno');
     }
   });
 
@@ -539,6 +579,27 @@ describe('platform add-ons', () => {
       expect(values).toMatchObject({ replicaCount: 2, leaderElect: true, webhook: { replicaCount: 2 } });
     }
   });
+
+  it.each(environments)(
+    'keep in %s the webhook certificate the load balancer chart generates on every render, in the webhooks and the Secret alike',
+    (environment) => {
+      // eks-charts aws-load-balancer-controller 3.2.2 templates/_helpers.tpl: genCA unless cert-manager or webhookTLS.
+      const app = findObject(rendered, environment, 'Application', 'aws-load-balancer-controller');
+      const values = app.spec.source.helm.valuesObject;
+      expect(values.enableCertManager ?? false).toBe(false);
+      expect(values.webhookTLS).toBeUndefined();
+      const ignored = (app.spec.ignoreDifferences ?? []).map(
+        (d: Manifest) => `${d.kind}/${d.name} ${[...(d.jqPathExpressions ?? []), ...(d.jsonPointers ?? [])].join(' ')}`,
+      );
+      expect(ignored.sort()).toEqual([
+        'MutatingWebhookConfiguration/aws-load-balancer-webhook .webhooks[]?.clientConfig.caBundle',
+        'Secret/aws-load-balancer-tls /data',
+        'ValidatingWebhookConfiguration/aws-load-balancer-webhook .webhooks[]?.clientConfig.caBundle',
+      ]);
+      // Without it a sync for any other change would still apply the newly generated pair.
+      expect(app.spec.syncPolicy.syncOptions).toContain('RespectIgnoreDifferences=true');
+    },
+  );
 
   it('run the vertical pod autoscaler as recommender only', () => {
     expect(

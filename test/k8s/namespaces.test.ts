@@ -12,26 +12,36 @@ describe('namespaces', () => {
         'pod-security.kubernetes.io/audit': 'restricted',
         'pod-security.kubernetes.io/warn': 'restricted',
         'platform.io/team': team,
+        'platform.io/guardrails': 'enforce',
         'platform.io/environment': 'prod',
         'app.kubernetes.io/managed-by': 'cdk8s',
       });
     }
   });
 
-  it('ships the add-on namespaces with levels their charts run under, and never kube-system or argocd', () => {
-    const levels = Object.fromEntries(
-      objectsOf(rendered, 'dev', 'Namespace').map((n) => [
-        n.metadata.name,
-        n.metadata.labels['pod-security.kubernetes.io/enforce'],
-      ]),
-    );
-    expect(levels).toEqual({
+  it('ships the add-on namespaces, kube-system and argocd included, with the levels their charts run under', () => {
+    const labelsOf = (key: string) =>
+      Object.fromEntries(objectsOf(rendered, 'dev', 'Namespace').map((n) => [n.metadata.name, n.metadata.labels[key]]));
+    expect(labelsOf('pod-security.kubernetes.io/enforce')).toEqual({
       commerce: 'restricted',
       identity: 'restricted',
-      'external-secrets': 'baseline',
-      karpenter: 'baseline',
-      kyverno: 'baseline',
+      'kube-system': 'privileged',
+      argocd: 'restricted',
+      'external-secrets': 'restricted',
+      karpenter: 'restricted',
+      kyverno: 'restricted',
       monitoring: 'privileged',
+    });
+    // The guard rails enforce in the team namespaces and only audit in the add-on namespaces.
+    expect(labelsOf('platform.io/guardrails')).toEqual({
+      commerce: 'enforce',
+      identity: 'enforce',
+      'kube-system': 'audit',
+      argocd: 'audit',
+      'external-secrets': 'audit',
+      karpenter: 'audit',
+      kyverno: 'audit',
+      monitoring: 'audit',
     });
   });
 

@@ -1,9 +1,12 @@
 import {
-  ADDON_NAMESPACE_SECURITY,
+  ADDON_NAMESPACES,
   AppOfAppsChart,
+  addonNamespaceSecurity,
   ClusterSecretStores,
   EbsStorageClass,
   GitOpsChart,
+  GUARDRAILS_LABEL,
+  type GuardrailScope,
   KarpenterNodes,
   ManagedNamespace,
   NamespaceBaselinePolicies,
@@ -59,11 +62,22 @@ function addNamespaces(app: App, model: PlatformModel, environment: Environment)
     const servesEdge = model.services.some((service) => service.team === team.name && service.exposure === 'edge');
     new ManagedNamespace(scope, team.name, {
       name: team.name,
-      labels: { ...labels, [TEAM_LABEL]: team.name, ...(servesEdge ? POD_READINESS_GATE_LABELS : {}) },
+      labels: {
+        ...labels,
+        [TEAM_LABEL]: team.name,
+        [GUARDRAILS_LABEL]: 'enforce' satisfies GuardrailScope,
+        ...(servesEdge ? POD_READINESS_GATE_LABELS : {}),
+      },
     });
   }
-  for (const [name, podSecurity] of Object.entries(ADDON_NAMESPACE_SECURITY)) {
-    new ManagedNamespace(scope, name, { name, podSecurity, labels });
+  // kube-system and argocd exist before Argo CD syncs (EKS and the cloud stack create them): Argo CD adopts
+  // them for their labels, which the guard rails and Pod Security read.
+  for (const namespace of ADDON_NAMESPACES) {
+    new ManagedNamespace(scope, namespace.name, {
+      name: namespace.name,
+      podSecurity: addonNamespaceSecurity(namespace),
+      labels: { ...labels, [GUARDRAILS_LABEL]: 'audit' satisfies GuardrailScope },
+    });
   }
 }
 

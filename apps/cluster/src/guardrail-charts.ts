@@ -10,8 +10,12 @@ import {
 import { type Environment, EnvironmentNaming, type PlatformModel, registryHost } from '@platform/model';
 import type { App } from 'cdk8s';
 
-/** Folders of dist/<env>/ that hold the admission policies and the alert rules. */
-export const GUARDRAIL_FOLDERS = { policies: 'policies', alerting: 'alerting' } as const;
+/** Folders of dist/<env>/ that hold the admission policies, the alert rules and the alert receivers' credentials. */
+export const GUARDRAIL_FOLDERS = {
+  policies: 'policies',
+  alerting: 'alerting',
+  alertReceivers: 'alerting/receivers',
+} as const;
 
 /** Admission policies and alert rules of one environment. */
 export function addGuardrailCharts(app: App, model: PlatformModel, environment: Environment): void {
@@ -39,7 +43,13 @@ export function addGuardrailCharts(app: App, model: PlatformModel, environment: 
       revision: environment.gitops.targetRevision,
     },
   });
-  new AlertmanagerReceiverSecrets(alerting, 'alertmanager-receivers', {
+  // Degraded until an operator fills the receivers' secrets: in the last wave, so no other folder waits for them.
+  const receivers = new GitOpsChart(app, `${environment.name}-alerting-receivers`, {
+    environment: environment.name,
+    folder: GUARDRAIL_FOLDERS.alertReceivers,
+    syncWave: SyncWave.OPERATOR_SUPPLIED,
+  });
+  new AlertmanagerReceiverSecrets(receivers, 'alertmanager-receivers', {
     naming: new EnvironmentNaming(model.organization, environment),
   });
 }

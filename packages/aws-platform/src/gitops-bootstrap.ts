@@ -40,11 +40,13 @@ export const APPLICATION_HEALTH_CHECK = [
 ].join('\n');
 
 /**
- * How long Helm waits for Argo CD's pods before the release fails: the most aws-cdk-lib allows
- * (15 minutes, the kubectl handler's Lambda limit). Helm's own default of 5 minutes is shorter than
- * a cold start of new nodes pulling Argo CD's images.
+ * How long Helm waits for Argo CD's pods before the release fails: 14 minutes. Helm's own default of
+ * 5 minutes is shorter than new nodes pulling Argo CD's images; Helm runs inside the kubectl handler,
+ * a Lambda function stopped after 15 minutes, so a Helm timeout of 15 would let Lambda kill Helm before
+ * it reports, and CloudFormation would wait for a response that never comes. The minute left over is
+ * for the handler to fetch the chart and report.
  */
-export const ARGO_CD_INSTALL_TIMEOUT = Duration.minutes(15);
+export const ARGO_CD_INSTALL_TIMEOUT = Duration.minutes(14);
 
 /** Construct ID aws-cdk-lib gives the one function behind every AwsCustomResource of a stack. */
 const AWS_CUSTOM_RESOURCE_SINGLETON = 'AWS679f53fac002430cb0da5b7982bd2287';

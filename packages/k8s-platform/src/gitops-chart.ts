@@ -19,8 +19,10 @@ export interface GitOpsChartProps extends ChartProps {
 /**
  * Order in which the root Application syncs the app-of-apps: the AppProjects (an Application whose project
  * does not exist yet is refused and never turns healthy, so the root would wait for it forever), the
- * namespaces (the add-ons install into them), CRDs and operators, then cluster configuration, then services.
- * Argo CD applies a wave only once every object of the waves before it is healthy.
+ * namespaces (the add-ons install into them), CRDs and operators, then cluster configuration, then services,
+ * and last what waits for an operator: objects that stay Degraded until someone puts a credential into Secrets
+ * Manager (the alert receivers). Argo CD applies a wave only once every object of the waves before it is
+ * healthy, and a sync ends without waiting for the health of its last wave, so nothing waits for those.
  */
 export const SyncWave = {
   PROJECTS: -2,
@@ -28,6 +30,7 @@ export const SyncWave = {
   CRDS_AND_OPERATORS: 0,
   CLUSTER_CONFIGURATION: 1,
   SERVICES: 2,
+  OPERATOR_SUPPLIED: 3,
 } as const;
 
 /** A chart whose objects land in `dist/<environment>/<folder>/`, the folder one Argo CD Application owns. */

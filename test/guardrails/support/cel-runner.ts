@@ -1,6 +1,6 @@
 /**
  * Child process that evaluates policies with @marcbachmann/cel-js, an ES module that the test runner's
- * CommonJS loader cannot require. Reads {policies, exceptions, objects} as JSON on stdin and writes the
+ * CommonJS loader cannot require. Reads {policies, exceptions, objects, namespaces} as JSON on stdin and writes the
  * results as JSON on stdout.
  */
 import { readFileSync } from 'node:fs';
@@ -10,7 +10,7 @@ import { evaluatePolicies } from './kyverno-evaluation';
 async function main(): Promise<void> {
   const engine = await kubernetesCelEnvironment();
   const input = JSON.parse(readFileSync(0, 'utf8'));
-  const results = evaluatePolicies(engine, input.policies, input.exceptions, input.objects);
+  const results = evaluatePolicies(engine, input.policies, input.exceptions, input.objects, input.namespaces);
   process.stdout.write(JSON.stringify(results));
 }
 

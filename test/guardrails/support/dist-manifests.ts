@@ -25,3 +25,10 @@ export function readDistEnvironment(environment: string): DistManifest[] {
 export function ofKind(manifests: readonly DistManifest[], ...kinds: string[]): KubeObject[] {
   return manifests.filter((m) => kinds.includes(m.object.kind)).map((m) => m.object);
 }
+
+/** The labels of every Namespace the environment ships, by name. */
+export function namespaceLabelsOf(manifests: readonly DistManifest[]): Record<string, Record<string, string>> {
+  return Object.fromEntries(
+    ofKind(manifests, 'Namespace').map((n) => [n.metadata.name, (n.metadata.labels ?? {}) as Record<string, string>]),
+  );
+}

@@ -1,7 +1,8 @@
 /**
  * Evaluates Kyverno ValidatingPolicies and PolicyExceptions as Kyverno does, with an independent CEL
- * engine: resource rules, autogen for Pod controllers, match conditions, variables, validations and
- * exceptions. The engine is passed in, so this module stays free of how it is loaded.
+ * engine: namespace selectors, resource rules, autogen for Pod controllers, match conditions, variables,
+ * validations and exceptions, for CREATE and UPDATE requests. The engine is passed in, so this module stays
+ * free of how it is loaded.
  */
 
 export interface KubeObject {
@@ -18,8 +19,22 @@ export interface CelEngine {
 
 export type Verdict = 'pass' | 'fail' | 'excepted' | 'not-applicable' | 'error';
 
+/** An admission request; a bare object stands for its CREATE (as background scans evaluate too). */
+export interface AdmissionRequest {
+  readonly operation: 'CREATE' | 'UPDATE';
+  readonly object: KubeObject;
+  /** The stored object, for an UPDATE. */
+  readonly oldObject?: KubeObject;
+}
+
+/** Labels of each namespace by name. */
+export type NamespaceLabels = Readonly<Record<string, Readonly<Record<string, string>>>>;
+
 export interface PolicyResult {
   readonly policy: string;
+  /** The policy's validationActions: a failure with `Deny` rejects the request. */
+  readonly actions: readonly string[];
+  readonly operation: 'CREATE' | 'UPDATE';
   /** `Kind namespace/name` of the evaluated object. */
   readonly resource: string;
   readonly verdict: Verdict;
@@ -48,12 +63,23 @@ export interface ValidatingPolicyObject extends KubeObject {
         readonly matchLabels?: Readonly<Record<string, string>>;
         readonly matchExpressions?: readonly unknown[];
       };
+      readonly namespaceSelector?: LabelSelector;
     };
+    readonly validationActions?: readonly string[];
     readonly autogen?: { readonly podControllers?: { readonly controllers?: readonly string[] } };
     readonly matchConditions?: readonly NamedExpression[];
     readonly variables?: readonly NamedExpression[];
     readonly validations: readonly { readonly expression: string; readonly message?: string }[];
   };
+}
+
+interface LabelSelector {
+  readonly matchLabels?: Readonly<Record<string, string>>;
+  readonly matchExpressions?: readonly {
+    readonly key: string;
+    readonly operator: 'In' | 'NotIn' | 'Exists' | 'DoesNotExist';
+    readonly values?: readonly string[];
+  }[];
 }
 
 interface PolicyExceptionObject extends KubeObject {
@@ -80,47 +106,74 @@ export const POD_BEARING_KINDS = ['Pod', 'Deployment', 'StatefulSet', 'DaemonSet
 
 const AUTOGEN_CONTROLLERS = ['deployments', 'statefulsets', 'daemonsets', 'replicasets', 'jobs', 'cronjobs'];
 
-// Where a controller keeps its Pod template: autogen moves `object.spec` and `object.metadata` there.
-const TEMPLATE_PATH: Readonly<Record<string, string>> = {
-  deployments: 'object.spec.template',
-  statefulsets: 'object.spec.template',
-  daemonsets: 'object.spec.template',
-  replicasets: 'object.spec.template',
-  jobs: 'object.spec.template',
-  cronjobs: 'object.spec.jobTemplate.spec.template',
+// Kyverno 1.19 autogen (pkg/cel/autogen/data.go): the text replacements that move a Pod policy onto a controller.
+const AUTOGEN_REPLACEMENTS: Readonly<Record<string, readonly [string, string][]>> = {
+  defaults: [
+    ['spec', 'spec.template.spec'],
+    ['metadata', 'spec.template.metadata'],
+  ],
+  cronjobs: [
+    ['spec', 'spec.jobTemplate.spec.template.spec'],
+    ['metadata', 'spec.jobTemplate.spec.template.metadata'],
+  ],
 };
 
 export function describe(object: KubeObject): string {
   return `${object.kind} ${object.metadata.namespace ?? '(cluster)'}/${object.metadata.name}`;
 }
 
-/** Every policy against every object: one result per pair. */
+/**
+ * Every policy against every request: one result per pair. Namespaces not in `namespaces` carry only the
+ * `kubernetes.io/metadata.name` label, as Kyverno assumes for a namespace it cannot resolve.
+ */
 export function evaluatePolicies(
   engine: CelEngine,
   policies: readonly KubeObject[],
   exceptions: readonly KubeObject[],
-  objects: readonly KubeObject[],
+  requests: readonly (KubeObject | AdmissionRequest)[],
+  namespaces: NamespaceLabels = {},
 ): PolicyResult[] {
   return policies.flatMap((policy) =>
-    objects.map((object) =>
-      evaluatePolicy(engine, policy as ValidatingPolicyObject, exceptions as PolicyExceptionObject[], object),
+    requests.map((request) =>
+      evaluatePolicy(
+        engine,
+        policy as ValidatingPolicyObject,
+        exceptions as PolicyExceptionObject[],
+        asRequest(request),
+        namespaces,
+      ),
     ),
   );
+}
+
+function asRequest(input: KubeObject | AdmissionRequest): AdmissionRequest {
+  return 'operation' in input && 'object' in input
+    ? (input as AdmissionRequest)
+    : { operation: 'CREATE', object: input };
 }
 
 function evaluatePolicy(
   engine: CelEngine,
   policy: ValidatingPolicyObject,
   exceptions: readonly PolicyExceptionObject[],
-  object: KubeObject,
+  request: AdmissionRequest,
+  namespaces: NamespaceLabels,
 ): PolicyResult {
-  const base = { policy: policy.metadata.name, resource: describe(object) };
+  const { object, operation } = request;
+  const base = {
+    policy: policy.metadata.name,
+    actions: policy.spec.validationActions ?? [],
+    operation,
+    resource: describe(object),
+  };
   const rewrite = expressionRewriter(policy, object);
-  if (!rewrite) return { ...base, verdict: 'not-applicable', messages: [] };
+  if (!rewrite || !namespaceMatches(policy.spec.matchConstraints.namespaceSelector, object, namespaces)) {
+    return { ...base, verdict: 'not-applicable', messages: [] };
+  }
   const context: Record<string, unknown> = {
     object: toCelValue(object),
-    oldObject: null,
-    request: { operation: 'CREATE', namespace: object.metadata.namespace ?? '', name: object.metadata.name },
+    oldObject: request.oldObject ? toCelValue(request.oldObject) : null,
+    request: { operation, namespace: object.metadata.namespace ?? '', name: object.metadata.name },
   };
   try {
     const conditions = policy.spec.matchConditions ?? [];
@@ -144,6 +197,44 @@ function evaluatePolicy(
   }
 }
 
+/** Whether a request is rejected: a policy with the Deny action failed it (or could not evaluate it). */
+export function isDenied(results: readonly PolicyResult[]): boolean {
+  return results.some((r) => (r.verdict === 'fail' || r.verdict === 'error') && r.actions.includes('Deny'));
+}
+
+/**
+ * The namespace selector as Kyverno's matcher applies it (pkg/cel/matching): an object without a namespace is
+ * never skipped; otherwise the labels of its namespace must match.
+ */
+function namespaceMatches(
+  selector: LabelSelector | undefined,
+  object: KubeObject,
+  namespaces: NamespaceLabels,
+): boolean {
+  const namespace = object.metadata.namespace;
+  if (!selector || !namespace) return true;
+  const labels: Record<string, string> = { ...(namespaces[namespace] ?? {}), 'kubernetes.io/metadata.name': namespace };
+  const byLabels = Object.entries(selector.matchLabels ?? {}).every(([key, value]) => labels[key] === value);
+  return (
+    byLabels &&
+    (selector.matchExpressions ?? []).every((e) => {
+      const value = labels[e.key];
+      switch (e.operator) {
+        case 'In':
+          return value !== undefined && (e.values ?? []).includes(value);
+        case 'NotIn':
+          return value === undefined || !(e.values ?? []).includes(value);
+        case 'Exists':
+          return value !== undefined;
+        case 'DoesNotExist':
+          return value === undefined;
+        default:
+          throw new Error(`unknown label selector operator ${e.operator as string}`);
+      }
+    })
+  );
+}
+
 /** How the policy's expressions read for this object, or undefined when the policy does not match it. */
 function expressionRewriter(
   policy: ValidatingPolicyObject,
@@ -157,14 +248,34 @@ function expressionRewriter(
   if (matches(kind.group, kind.resource)) return (expression) => expression;
   const controllers = policy.spec.autogen?.podControllers?.controllers ?? AUTOGEN_CONTROLLERS;
   if (!canAutogen(policy.spec.matchConstraints) || !controllers.includes(kind.resource)) return undefined;
-  const template = TEMPLATE_PATH[kind.resource];
-  return (expression) => expression.replace(/\bobject\.(spec|metadata)\b/g, `${template}.$1`);
+  const replacements = AUTOGEN_REPLACEMENTS[kind.resource === 'cronjobs' ? 'cronjobs' : 'defaults'];
+  return (expression) =>
+    replacements.reduce(
+      (text, [from, to]) =>
+        replaceAutogen(replaceAutogen(text, `object.${from}`, `object.${to}`), `oldObject.${from}`, `oldObject.${to}`),
+      expression,
+    );
+}
+
+/**
+ * Kyverno's textual replacement (pkg/cel/autogen/replacement.go): every occurrence of `from`, except one followed
+ * by `.namespace` as a whole segment, which stays on the controller's own metadata.
+ */
+function replaceAutogen(text: string, from: string, to: string): string {
+  let result = '';
+  let rest = text;
+  for (let index = rest.indexOf(from); index >= 0; index = rest.indexOf(from)) {
+    const after = rest.slice(index + from.length);
+    result += rest.slice(0, index) + (/^\.namespace(?![A-Za-z0-9_])/.test(after) ? from : to);
+    rest = after;
+  }
+  return result + rest;
 }
 
 /**
  * Whether Kyverno (1.19) derives controller rules from these match constraints: exactly one resource rule, for
  * core/v1 `pods` alone, without resource names, object selector or exclusions. A subresource such as
- * `pods/ephemeralcontainers` in the rule switches autogen off.
+ * `pods/ephemeralcontainers` in the rule switches autogen off; a namespace selector does not (autogen copies it).
  */
 export function canAutogen(match: ValidatingPolicyObject['spec']['matchConstraints']): boolean {
   if (match.resourceRules.length !== 1 || (match.excludeResourceRules ?? []).length > 0) return false;

@@ -2,6 +2,8 @@
  * docs/policies-and-alerts.md, rendered from the objects in dist/ so the page cannot drift from what is
  * deployed. Regenerate with `npx tsx test/guardrails/emit-generated-files.ts`; a test compares.
  */
+import { ARGO_CD_CHART } from '@platform/aws-platform';
+import { ADDON_NAMESPACES, ADDON_POLICY_SUFFIX, GUARDRAILS_LABEL } from '@platform/k8s-platform';
 import { AlertmanagerSetup, routeAlert } from './alertmanager-config';
 import type { DistManifest } from './dist-manifests';
 import type { KubeObject } from './kyverno-evaluation';
@@ -29,13 +31,32 @@ export function renderPoliciesAndAlertsPage(environments: ReadonlyMap<string, re
   const objectsOf = (env: string, kind: string) =>
     (environments.get(env) ?? []).filter((m) => m.object.kind === kind).map((m) => m.object);
   const reference = names[names.length - 1];
-  const policies = objectsOf(reference, 'ValidatingPolicy');
+  // The enforcing policies; each one's add-on companion shares its annotations and validations.
+  const policies = objectsOf(reference, 'ValidatingPolicy').filter(
+    (p) => !p.metadata.name.endsWith(ADDON_POLICY_SUFFIX),
+  );
+  const namespaceLabels = (name: string) =>
+    (objectsOf(reference, 'Namespace').find((n) => n.metadata.name === name)?.metadata.labels ?? {}) as Record<
+      string,
+      string
+    >;
   const exceptions = objectsOf(reference, 'PolicyException');
   const alerts = objectsOf(reference, 'PrometheusRule').flatMap((rule) =>
     (rule.spec as { groups: { name: string; rules: AlertRule[] }[] }).groups.flatMap((g) =>
       g.rules.filter((r) => r.alert).map((r) => ({ group: g.name, rule: r })),
     ),
   );
+  // The chart and version an add-on's Application pins; Argo CD itself comes from the cloud stack.
+  const chartOf = (addon: string) => {
+    const source = (
+      objectsOf(reference, 'Application').find((a) => a.metadata.name === addon)?.spec as
+        | { source?: { chart?: string; repoURL: string; targetRevision: string; helm?: unknown } }
+        | undefined
+    )?.source;
+    if (source?.helm) return `${source.chart ?? source.repoURL.split('/').pop()} ${source.targetRevision}`;
+    if (addon === ARGO_CD_CHART.chart) return `${ARGO_CD_CHART.chart} ${ARGO_CD_CHART.version} (cloud stack)`;
+    return 'EKS add-on';
+  };
   const modeOf = (env: string, policy: string) =>
     (
       objectsOf(env, 'ValidatingPolicy').find((p) => p.metadata.name === policy)?.spec as PolicySpec | undefined
@@ -53,18 +74,23 @@ export function renderPoliciesAndAlertsPage(environments: ReadonlyMap<string, re
     '',
     '## Admission policies',
     '',
-    '`Audit` records a violation in a PolicyReport and admits the object; `Deny` rejects it. Policies about Pods',
+    '`Audit` records a violation in a PolicyReport and admits the object; `Deny` rejects it. Each guard rail is',
+    `two policies, split by the namespace label \`${GUARDRAILS_LABEL}\`: \`<name>\` acts in the environment's mode in`,
+    'every namespace not labelled `audit` (the team namespaces, `default`, and any namespace without the label), and',
+    `\`<name>${ADDON_POLICY_SUFFIX}\` only audits, in the add-on namespaces (see below). An UPDATE that leaves what a policy`,
+    'checks unchanged (the Pod spec, or the Pod template of a controller) is not checked again, so removing a',
+    'finalizer or scaling a Deployment never fails on an object admitted before a policy existed. Policies about Pods',
     `apply to Deployments, StatefulSets, DaemonSets, ReplicaSets, Jobs and CronJobs too (Kyverno autogen)${limitedAutogen(policies)}.`,
     'Kyverno 1.19 derives those rules only for a policy that matches `pods` alone, so the policies do not match the',
     '`pods/ephemeralcontainers` subresource that `kubectl debug` adds containers through; in the team namespaces Pod',
     'Security Admission (`restricted`) checks those. Background scanning reports objects that were admitted before',
     'a policy existed.',
     '',
-    `| Policy | Category | Severity | What and why | ${names.map((n) => `Mode in ${n}`).join(' | ')} |`,
-    `| --- | --- | --- | --- | ${names.map(() => '---').join(' | ')} |`,
+    `| Policy | Category | Severity | What and why | ${names.map((n) => `Mode in ${n}`).join(' | ')} | In add-on namespaces |`,
+    `| --- | --- | --- | --- | ${names.map(() => '---').join(' | ')} | --- |`,
     ...policies.map(
       (p) =>
-        `| \`${p.metadata.name}\` (${cell(annotation(p, 'policies.kyverno.io/title'))}) | ${cell(annotation(p, 'policies.kyverno.io/category'))} | ${annotation(p, 'policies.kyverno.io/severity')} | ${cell(annotation(p, 'policies.kyverno.io/description'))} | ${names.map((n) => modeOf(n, p.metadata.name)).join(' | ')} |`,
+        `| \`${p.metadata.name}\` (${cell(annotation(p, 'policies.kyverno.io/title'))}) | ${cell(annotation(p, 'policies.kyverno.io/category'))} | ${annotation(p, 'policies.kyverno.io/severity')} | ${cell(annotation(p, 'policies.kyverno.io/description'))} | ${names.map((n) => modeOf(n, p.metadata.name)).join(' | ')} | \`${p.metadata.name}${ADDON_POLICY_SUFFIX}\`: ${modeOf(reference, `${p.metadata.name}${ADDON_POLICY_SUFFIX}`)} |`,
     ),
     '',
     '### Messages',
@@ -73,19 +99,42 @@ export function renderPoliciesAndAlertsPage(environments: ReadonlyMap<string, re
     '',
     ...policies.flatMap((p) => (p.spec as PolicySpec).validations.map((v) => `- \`${p.metadata.name}\`: ${v.message}`)),
     '',
+    '### Add-on namespaces',
+    '',
+    "The add-ons' charts run upstream images with their own labels, and several leave out requests, limits or probes",
+    'by default; a guard rail that denied them would stop their next restart or upgrade, which Argo CD cannot heal.',
+    `So their namespaces are labelled \`${GUARDRAILS_LABEL}: audit\`: the guard rails report there, and Pod Security`,
+    'Admission enforces the strictest level the add-ons need (the least strict level any add-on of the namespace needs).',
+    'The levels are checked against the pods of each chart at its pinned version (`test/guardrails/addon-admission.test.ts`).',
+    'A policy that only audits sets `failurePolicy: Ignore`, so Kyverno registers it in its fail-open webhook: while',
+    'Kyverno is down, pods of these namespaces (Argo CD, which would repair Kyverno, among them) still start.',
+    '',
+    '| Namespace | Pod Security enforce | Guard rails | Add-on | Chart | Level it needs | Why |',
+    '| --- | --- | --- | --- | --- | --- | --- |',
+    ...ADDON_NAMESPACES.flatMap((namespace) =>
+      namespace.addons.map(
+        (addon) =>
+          `| ${namespace.name} | ${namespaceLabels(namespace.name)['pod-security.kubernetes.io/enforce'] ?? 'absent'} | ${namespaceLabels(namespace.name)[GUARDRAILS_LABEL] ?? 'absent'} | ${addon.addon} | ${chartOf(addon.addon)} | ${addon.level} | ${cell(addon.why)} |`,
+      ),
+    ),
+    '',
     '### Exceptions',
     '',
-    'The add-ons in the platform namespaces run upstream images, and some are node agents that need the host.',
-    'Each waiver is a `PolicyException` (in the `kyverno` namespace) for one policy in one namespace, with its reason',
-    'in the `policies.kyverno.io/reason` annotation; every other policy still applies there.',
+    'A waiver of an enforcing policy is a `PolicyException` (in the `kyverno` namespace) for one policy in one',
+    'namespace, with its reason in the `policies.kyverno.io/reason` annotation; every other policy still applies there.',
+    'The add-on namespaces need none, and may have none.',
     '',
-    '| Namespace | Policy waived | Reason |',
-    '| --- | --- | --- |',
-    ...exceptions.map((e) => {
-      const spec = e.spec as { policyRefs: { name: string }[]; matchConditions: { expression: string }[] };
-      const namespace = /'([a-z0-9-]+)'$/.exec(spec.matchConditions[0]?.expression ?? '')?.[1] ?? '?';
-      return `| ${namespace} | \`${spec.policyRefs[0]?.name}\` | ${cell(annotation(e, 'policies.kyverno.io/reason'))} |`;
-    }),
+    ...(exceptions.length === 0
+      ? ['None are granted.']
+      : [
+          '| Namespace | Policy waived | Reason |',
+          '| --- | --- | --- |',
+          ...exceptions.map((e) => {
+            const spec = e.spec as { policyRefs: { name: string }[]; matchConditions: { expression: string }[] };
+            const namespace = /'([a-z0-9-]+)'$/.exec(spec.matchConditions[0]?.expression ?? '')?.[1] ?? '?';
+            return `| ${namespace} | \`${spec.policyRefs[0]?.name}\` | ${cell(annotation(e, 'policies.kyverno.io/reason'))} |`;
+          }),
+        ]),
     '',
     '### Requesting an exception',
     '',
@@ -93,7 +142,8 @@ export function renderPoliciesAndAlertsPage(environments: ReadonlyMap<string, re
     '   alternative (an `emptyDir` instead of a writable root filesystem, `NET_BIND_SERVICE` instead of root).',
     '2. Otherwise open a pull request that adds one entry to `PLATFORM_EXCEPTIONS` in',
     '   `packages/k8s-platform/src/guardrails/platform-exceptions.ts`, or passes an `exceptions` list to',
-    '   `AdmissionPolicies`: one policy, one namespace, and the reason (what needs it and why no alternative works).',
+    '   `AdmissionPolicies`: one enforcing policy, one namespace outside the add-on ones, and the reason (what needs',
+    '   it and why no alternative works).',
     '3. Run `pnpm synth` and `pnpm test`, regenerate this page, and ask the platform team for review. The reason',
     "   lands in the exception's annotation and in the table above.",
     '',

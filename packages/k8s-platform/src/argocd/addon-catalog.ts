@@ -1,5 +1,6 @@
 import { ADDON_SERVICE_ACCOUNTS, type Environment, type EnvironmentNaming, PLATFORM_NAMESPACES } from '@platform/model';
 import { kubePrometheusStackAlertingValues } from '../alerting/kube-prometheus-stack-alerting';
+import type { ApplicationSpecIgnoreDifferences } from '../imports/argocd-application-argoproj.io';
 import { DEFAULT_STORAGE_CLASS } from '../storage/ebs-storage-class';
 
 /** A platform add-on installed by Argo CD from a Helm chart at a pinned version. */
@@ -24,6 +25,12 @@ export interface Addon {
    * @default - none
    */
   readonly otherNamespaces?: readonly string[];
+  /**
+   * Fields the chart renders differently on every render (generated certificates), which Argo CD must
+   * neither report as drift nor overwrite on a later sync (RespectIgnoreDifferences).
+   * @default - none
+   */
+  readonly ignoreDifferences?: readonly ApplicationSpecIgnoreDifferences[];
   readonly values: Record<string, unknown>;
 }
 
@@ -50,6 +57,25 @@ export function platformAddons({ environment, naming }: AddonContext): Addon[] {
       repoUrl: 'https://aws.github.io/eks-charts',
       chart: 'aws-load-balancer-controller',
       version: '3.2.2',
+      // With neither cert-manager nor keepTLSSecret, the chart generates a new webhook CA on every render
+      // (templates/_helpers.tpl, genCA; Argo CD renders without Helm's lookup): Argo CD would swap the
+      // serving certificate and the webhooks' caBundle on each re-render, failing pod and Service admission
+      // until the controller reloads. The first render's pair is kept.
+      ignoreDifferences: [
+        ...['MutatingWebhookConfiguration', 'ValidatingWebhookConfiguration'].map((kind) => ({
+          group: 'admissionregistration.k8s.io',
+          kind,
+          name: 'aws-load-balancer-webhook',
+          jqPathExpressions: ['.webhooks[]?.clientConfig.caBundle'],
+        })),
+        {
+          group: '',
+          kind: 'Secret',
+          name: 'aws-load-balancer-tls',
+          namespace: ADDON_SERVICE_ACCOUNTS.loadBalancerController.namespace,
+          jsonPointers: ['/data'],
+        },
+      ],
       values: {
         clusterName: naming.clusterName,
         region: environment.region,
@@ -95,6 +121,8 @@ export function platformAddons({ environment, naming }: AddonContext): Addon[] {
       repoUrl: 'oci://public.ecr.aws/karpenter/karpenter',
       version: '1.14.1',
       skipCrds: true,
+      // Its chart binds a Role in kube-system (templates/role.yaml, rolebinding.yaml at v1.14.1).
+      otherNamespaces: [PLATFORM_NAMESPACES.kubeSystem],
       values: {
         settings: { clusterName: naming.clusterName, interruptionQueue: naming.karpenterInterruptionQueueName },
         // Its region, which it would otherwise ask the instance metadata for: pods cannot reach it (hop limit 1).

@@ -73,6 +73,7 @@ export class AppOfAppsChart extends GitOpsChart {
         destinationNamespace: addon.namespace,
         syncWave: SyncWave.CRDS_AND_OPERATORS,
         syncOptions: addon.syncOptions,
+        ignoreDifferences: addon.ignoreDifferences,
         labels,
       });
       reach[APP_PROJECTS.platform].push({

@@ -1,6 +1,10 @@
 import { GITOPS_SYNC_RETRY, PLATFORM_NAMESPACES } from '@platform/model';
 import { Construct } from 'constructs';
-import { Application, type ApplicationSpecSource } from '../imports/argocd-application-argoproj.io';
+import {
+  Application,
+  type ApplicationSpecIgnoreDifferences,
+  type ApplicationSpecSource,
+} from '../imports/argocd-application-argoproj.io';
 
 /** The cluster Argo CD runs in: Applications deploy to their own cluster. */
 export const IN_CLUSTER = 'https://kubernetes.default.svc';
@@ -21,6 +25,12 @@ export interface ArgoCdApplicationProps {
   readonly syncWave: number;
   /** Sync options besides CreateNamespace=false. @default - none */
   readonly syncOptions?: readonly string[];
+  /**
+   * Fields Argo CD ignores when it compares, and keeps as they are live when it syncs
+   * (`RespectIgnoreDifferences=true` is added with them).
+   * @default - none
+   */
+  readonly ignoreDifferences?: readonly ApplicationSpecIgnoreDifferences[];
   readonly labels: Record<string, string>;
 }
 
@@ -48,9 +58,16 @@ export class ArgoCdApplication extends Construct {
           server: IN_CLUSTER,
           ...(props.destinationNamespace ? { namespace: props.destinationNamespace } : {}),
         },
+        ...(props.ignoreDifferences?.length
+          ? { ignoreDifferences: props.ignoreDifferences.map((d) => ({ ...d })) }
+          : {}),
         syncPolicy: {
           automated: { prune: true, selfHeal: true },
-          syncOptions: ['CreateNamespace=false', ...(props.syncOptions ?? [])],
+          syncOptions: [
+            'CreateNamespace=false',
+            ...(props.syncOptions ?? []),
+            ...(props.ignoreDifferences?.length ? ['RespectIgnoreDifferences=true'] : []),
+          ],
           retry: { limit: GITOPS_SYNC_RETRY.limit, backoff: { ...GITOPS_SYNC_RETRY.backoff } },
         },
       },

@@ -3,13 +3,18 @@ import { Construct } from 'constructs';
 import { PolicyException } from '../imports/kyverno-policyexception-policies.kyverno.io';
 import {
   ValidatingPolicy,
+  ValidatingPolicySpecFailurePolicy,
   type ValidatingPolicySpecMatchConstraintsResourceRules,
   ValidatingPolicySpecValidationActions,
 } from '../imports/kyverno-validatingpolicy-policies.kyverno.io';
+import { ADDON_NAMESPACES, GUARDRAILS_LABEL, type GuardrailScope } from '../namespaces/platform-namespaces';
 import { PLATFORM_EXCEPTIONS, type PlatformException } from './platform-exceptions';
 import { type PolicyDefinition, policyCatalog } from './policy-catalog';
 
 export type PolicyMode = 'Audit' | 'Deny';
+
+/** Suffix of the companion policy that audits a guard rail in the add-on namespaces. */
+export const ADDON_POLICY_SUFFIX = '-addons';
 
 export interface AdmissionPoliciesProps {
   /** What Kyverno does with a violation: record it in a PolicyReport (Audit) or reject the request (Deny). */
@@ -26,6 +31,11 @@ export interface AdmissionPoliciesProps {
    * @default PLATFORM_NAMESPACES.kyverno
    */
   readonly exceptionNamespace?: string;
+  /**
+   * Namespaces labelled `platform.io/guardrails: audit`, where no exception is needed (nor allowed).
+   * @default the names of ADDON_NAMESPACES
+   */
+  readonly auditedNamespaces?: readonly string[];
 }
 
 /** Annotation keys of the Kyverno policy library. */
@@ -41,34 +51,50 @@ export const POLICY_ANNOTATIONS = {
 export const EXCEPTION_REASON_ANNOTATION = 'policies.kyverno.io/reason';
 
 /**
- * The cluster's admission policies: one ValidatingPolicy per control, plus a PolicyException per
- * (platform namespace, policy) pair the platform's add-ons cannot meet.
+ * The cluster's admission policies: per guard rail of the catalog, two ValidatingPolicies with complementary
+ * namespace selectors on GUARDRAILS_LABEL. `<name>` acts in the environment's mode (Deny in prod) in every
+ * namespace not labelled `audit`: the team namespaces, `default` and any namespace without the label.
+ * `<name>-addons` only audits, in the add-on namespaces, whose charts run upstream images and defaults the
+ * guard rails were not written for; Pod Security Admission holds those namespaces to the level their charts
+ * need. validationActions belong to a whole policy, hence the pair. Plus a PolicyException per waiver.
  */
 export class AdmissionPolicies extends Construct {
-  /** Names of the policies, in catalog order. */
+  /** Names of the enforcing policies, in catalog order. */
   public readonly policyNames: readonly string[];
+  /** Names of the auditing companions in the add-on namespaces, in catalog order. */
+  public readonly addonPolicyNames: readonly string[];
 
   public constructor(scope: Construct, id: string, props: AdmissionPoliciesProps) {
     super(scope, id);
     const definitions = policyCatalog({ registryHost: props.registryHost });
-    for (const definition of definitions) this.addPolicy(definition, props.mode);
+    for (const definition of definitions) {
+      this.addPolicy(definition, definition.name, props.mode, 'enforce');
+      this.addPolicy(definition, `${definition.name}${ADDON_POLICY_SUFFIX}`, 'Audit', 'audit');
+    }
     this.policyNames = definitions.map((definition) => definition.name);
+    this.addonPolicyNames = this.policyNames.map((name) => `${name}${ADDON_POLICY_SUFFIX}`);
 
     const exceptionNamespace = props.exceptionNamespace ?? PLATFORM_NAMESPACES.kyverno;
+    const audited = props.auditedNamespaces ?? ADDON_NAMESPACES.map((namespace) => namespace.name);
     for (const exception of props.exceptions ?? PLATFORM_EXCEPTIONS) {
       if (!this.policyNames.includes(exception.policy)) {
         throw new UserError(
           `PolicyException for namespace '${exception.namespace}' names unknown policy '${exception.policy}'; known policies: ${this.policyNames.join(', ')}`,
         );
       }
+      if (audited.includes(exception.namespace)) {
+        throw new UserError(
+          `PolicyException for namespace '${exception.namespace}' and policy '${exception.policy}' is not needed: the guard rails only audit in the add-on namespaces (${audited.join(', ')}); exceptions are for namespaces where they enforce`,
+        );
+      }
       this.addException(exception, exceptionNamespace);
     }
   }
 
-  private addPolicy(definition: PolicyDefinition, mode: PolicyMode): void {
-    new ValidatingPolicy(this, definition.name, {
+  private addPolicy(definition: PolicyDefinition, name: string, mode: PolicyMode, scope: GuardrailScope): void {
+    new ValidatingPolicy(this, name, {
       metadata: {
-        name: definition.name,
+        name,
         annotations: {
           [POLICY_ANNOTATIONS.title]: definition.title,
           [POLICY_ANNOTATIONS.category]: definition.category,
@@ -79,12 +105,28 @@ export class AdmissionPolicies extends Construct {
       },
       spec: {
         validationActions: [ValidatingPolicySpecValidationActions[mode === 'Deny' ? 'DENY' : 'AUDIT']],
+        // Kyverno registers a policy in its fail-closed webhook unless it says Ignore: a policy that only
+        // audits must not block every pod of its namespaces (Argo CD's own among them) while Kyverno is down.
+        failurePolicy: ValidatingPolicySpecFailurePolicy[mode === 'Deny' ? 'FAIL' : 'IGNORE'],
         evaluation: { background: { enabled: true } },
-        matchConstraints: { resourceRules: resourceRules(definition.resources) },
+        matchConstraints: {
+          resourceRules: resourceRules(definition.resources),
+          // Kyverno's autogen copies the namespace selector into the Pod controllers' rules.
+          namespaceSelector: {
+            matchExpressions: [
+              scope === 'audit'
+                ? { key: GUARDRAILS_LABEL, operator: 'In', values: ['audit'] }
+                : { key: GUARDRAILS_LABEL, operator: 'NotIn', values: ['audit'] },
+            ],
+          },
+        },
         ...(definition.autogenControllers && {
           autogen: { podControllers: { controllers: [...definition.autogenControllers] } },
         }),
-        ...(definition.matchConditions && { matchConditions: definition.matchConditions.map((c) => ({ ...c })) }),
+        matchConditions: [
+          changedOnUpdate(definition.reads ?? ['spec']),
+          ...(definition.matchConditions ?? []).map((c) => ({ ...c })),
+        ],
         ...(definition.variables && { variables: definition.variables.map((v) => ({ ...v })) }),
         validations: definition.validations.map((v) => ({ ...v })),
       },
@@ -106,6 +148,20 @@ export class AdmissionPolicies extends Construct {
       },
     });
   }
+}
+
+/**
+ * Match condition: the request is not an UPDATE, or it changes what the policy reads. Kyverno's autogen rewrites
+ * `object.spec` and `oldObject.spec` alike (to `…spec.template.spec` for a Deployment), so a controller's UPDATE
+ * is compared by its Pod template. Background scans evaluate as CREATE.
+ */
+export function changedOnUpdate(reads: readonly ('spec' | 'labels')[]): { name: string; expression: string } {
+  const changed = reads.map((field) =>
+    field === 'spec'
+      ? 'object.spec != oldObject.spec'
+      : 'object.metadata.?labels.orValue({}) != oldObject.metadata.?labels.orValue({})',
+  );
+  return { name: 'changed-on-update', expression: [`request.operation != 'UPDATE'`, ...changed].join(' || ') };
 }
 
 /** `deployments.apps`-style resource names grouped into admission resource rules, one per API group. */

@@ -34,6 +34,13 @@ export interface PolicyDefinition {
    * @default every Pod controller
    */
   readonly autogenControllers?: readonly PodController[];
+  /**
+   * What of the object the validations read. An UPDATE that changes none of it is not checked again, so a
+   * change of metadata alone (a finalizer removed, an annotation set) never fails on an object admitted before
+   * the policy existed.
+   * @default ['spec']
+   */
+  readonly reads?: readonly ('spec' | 'labels')[];
   /** Conditions an object must meet for the policy to apply at all. */
   readonly matchConditions?: readonly { readonly name: string; readonly expression: string }[];
   readonly variables?: readonly { readonly name: string; readonly expression: string }[];
@@ -477,6 +484,7 @@ export function policyCatalog(context: PolicyContext): PolicyDefinition[] {
       subject: 'Pod',
       description: `Dashboards, cost reports and alerts group workloads by the recommended labels: ${RECOMMENDED_LABELS.join(', ')}.`,
       resources: POD_RESOURCES,
+      reads: ['spec', 'labels'],
       validations: [
         {
           expression: `${celList(RECOMMENDED_LABELS)}.all(l, l in object.metadata.?labels.orValue({}) && object.metadata.labels[l] != '')`,
@@ -526,6 +534,14 @@ export function policyCatalog(context: PolicyContext): PolicyDefinition[] {
       subject: 'Pod,Service',
       description: 'Workloads belong to their team namespace, where quotas, NetworkPolicies and RBAC apply.',
       resources: ['pods', 'services', ...Object.values(POD_CONTROLLER_RESOURCES)],
+      matchConditions: [
+        {
+          // The API server keeps its own Service `default/kubernetes` in line with its flags.
+          name: 'not-the-api-server-service',
+          expression:
+            "!(object.kind == 'Service' && object.metadata.name == 'kubernetes' && object.metadata.?namespace.orValue('') == 'default')",
+        },
+      ],
       validations: [
         {
           expression: "object.metadata.?namespace.orValue('default') != 'default'",

@@ -18,3 +18,11 @@ export function podSecurityLabels(levels: PodSecurityLevels): Record<string, str
 }
 
 export const RESTRICTED: PodSecurityLevels = { enforce: 'restricted', warn: 'restricted' };
+
+/** The levels from strictest to least strict. */
+export const POD_SECURITY_ORDER: readonly PodSecurityLevel[] = ['restricted', 'baseline', 'privileged'];
+
+/** The least strict of the levels: the one that admits what each of them admits. Restricted when empty. */
+export function leastStrict(levels: readonly PodSecurityLevel[]): PodSecurityLevel {
+  return POD_SECURITY_ORDER[Math.max(0, ...levels.map((level) => POD_SECURITY_ORDER.indexOf(level)))];
+}
