@@ -28,7 +28,7 @@ interface FrameworkReport {
 }
 
 /**
- * Runs checkov on one framework from the root (so a `.checkov.yaml` there would apply). Reviewed findings
+ * Runs checkov on one framework from the root (so a `.checkov.yaml` there would apply) or from `cwd`. Reviewed findings
  * are skipped in the outputs themselves, next to the resource with their reason: `Metadata.checkov.skip` of
  * a CloudFormation resource, `checkov.io/skip<n>` annotations of a Kubernetes object.
  */
@@ -36,6 +36,7 @@ async function scan(
   context: EngineContext,
   framework: Framework,
   targets: readonly string[],
+  cwd = context.root,
 ): Promise<FrameworkReport> {
   const checkov = await pythonTool(context, CHECKOV);
   const output = mkdtempSync(join(tmpdir(), 'verify-checkov-'));
@@ -54,7 +55,7 @@ async function scan(
         '--compact',
         '--skip-download',
       ],
-      { cwd: context.root },
+      { cwd },
     );
     const report = join(output, 'results_json.json');
     // checkov exits 1 when a check fails; anything else, or no report, means it did not run through.
@@ -123,7 +124,7 @@ async function selfCheck(context: EngineContext): Promise<string> {
   try {
     const file = join(work, 'privileged-deployment.yaml');
     writeFileSync(file, stringify(deployment));
-    const report = await scan(context, 'kubernetes', ['--file', file]);
+    const report = await scan(context, 'kubernetes', ['--file', 'privileged-deployment.yaml'], work);
     const privileged = report.failedChecks.filter((check) => check.check_id === 'CKV_K8S_16');
     if (privileged.length === 0) {
       throw new Error(`checkov passed a privileged container (dist/${source} with privileged: true)`);

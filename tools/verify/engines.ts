@@ -1,4 +1,8 @@
+import { actionlintEngine } from './actionlint';
+import { cfnLintEngine } from './cfn-lint';
+import { checkovEngine } from './checkov';
 import type { Engine } from './engine';
+import { promtoolEngine } from './promtool';
 
 /** The engines `npm run verify` runs, in this order: cheapest first, so a quick failure shows early. */
-export const ENGINES: readonly Engine[] = [];
+export const ENGINES: readonly Engine[] = [actionlintEngine, cfnLintEngine, checkovEngine, promtoolEngine];

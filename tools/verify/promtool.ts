@@ -71,7 +71,9 @@ async function checkRules(promtool: string, file: string): Promise<{ rules: numb
   const output = `${run.stdout}${run.stderr}`;
   const found = /SUCCESS: (\d+) rules found/.exec(output);
   if (run.status === 0 && found) return { rules: Number(found[1]) };
-  return { failure: lastLines(output, 20) };
+  // promtool's own lines around the findings ("Checking <file>", "FAILED:") say nothing more.
+  const findings = output.split('\n').filter((line) => !/^Checking |^\s*FAILED:?\s*$/.test(line));
+  return { failure: lastLines(findings.join('\n'), 20) };
 }
 
 async function run(context: EngineContext): Promise<EngineResult> {
