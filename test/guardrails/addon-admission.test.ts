@@ -332,4 +332,28 @@ describe('AdmissionPolicies exceptions', () => {
   test('an exception in a team namespace waives the enforcing policy there', () => {
     expect(build(model.teams[0].name, 'require-ro-rootfs')).not.toThrow();
   });
+
+  test('a waived policy is not evaluated in its namespace, whether the object breaks it or not, as Kyverno reports', () => {
+    const team = model.teams[0].name;
+    const other = `${team}-other`;
+    const chart = new Chart(testCdk8sApp(), 'test');
+    new AdmissionPolicies(chart, 'policies', {
+      mode: 'Deny',
+      registryHost: registry,
+      exceptions: [{ namespace: team, policy: 'require-ro-rootfs', reason: 'a reason long enough to read' }],
+    });
+    const objects = chart.toJson() as KubeObject[];
+    const pod = (namespace: string, readOnly: boolean): KubeObject => {
+      const object = compliantPod(registry);
+      object.metadata.namespace = namespace;
+      object.spec.containers[0].securityContext.readOnlyRootFilesystem = readOnly;
+      return object as KubeObject;
+    };
+    const results = evaluateWithCel(
+      objects.filter((o) => o.kind === 'ValidatingPolicy' && o.metadata.name === 'require-ro-rootfs'),
+      objects.filter((o) => o.kind === 'PolicyException'),
+      [pod(team, true), pod(team, false), pod(other, true), pod(other, false)],
+    );
+    expect(results.map((r) => r.verdict)).toEqual(['excepted', 'excepted', 'pass', 'fail']);
+  });
 });

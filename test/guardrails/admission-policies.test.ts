@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import {
   ADDON_NAMESPACES,
   ADDON_POLICY_SUFFIX,
@@ -10,6 +10,7 @@ import {
 } from '@platform/k8s-platform';
 import { loadPlatformModel, PLATFORM_NAMESPACES, registryHost, UserError } from '@platform/model';
 import { Chart } from 'cdk8s';
+import { parse, parseAllDocuments } from 'yaml';
 import { testCdk8sApp } from '../support/cdk8s-app';
 import { evaluateWithCel } from './support/cel-evaluation';
 import { type DistManifest, namespaceLabelsOf, ofKind, readDistEnvironment } from './support/dist-manifests';
@@ -206,6 +207,25 @@ describe('good and bad fixtures', () => {
   test('examples are named uniquely, so no result stands for another example', () => {
     const names = fixtures.flatMap((f) => fixtureObjects(f, registry).map((o) => describeObject(o.object)));
     expect(new Set(names).size).toBe(names.length);
+  });
+
+  test('each resource a Kyverno CLI test names is one object of its resources.yaml, of the declared kind', () => {
+    // kyverno test (1.19) finds a result's resources by name alone, whatever the result's kind says.
+    const files = renderFixtureFiles(registry);
+    const tests = [...files].filter(([path]) => path.endsWith('/kyverno-test.yaml'));
+    expect(tests.length).toBe(fixtures.length);
+    for (const [path, text] of tests) {
+      const test = parse(text) as { resources: string[]; results: { kind: string; resources: string[] }[] };
+      const objects = test.resources.flatMap((file) =>
+        parseAllDocuments(files.get(join(dirname(path), file)) ?? '').map((d) => d.toJS() as KubeObject),
+      );
+      for (const result of test.results) {
+        for (const name of result.resources) {
+          const named = objects.filter((o) => o.metadata.name === name).map((o) => o.kind);
+          expect({ path, name, kinds: named }).toEqual({ path, name, kinds: [result.kind] });
+        }
+      }
+    }
   });
 
   test('the compliant Pod and Service, from which every example is made, pass every policy', () => {

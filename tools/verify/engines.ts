@@ -2,7 +2,14 @@ import { actionlintEngine } from './actionlint';
 import { cfnLintEngine } from './cfn-lint';
 import { checkovEngine } from './checkov';
 import type { Engine } from './engine';
+import { kyvernoEngine } from './kyverno';
 import { promtoolEngine } from './promtool';
 
 /** The engines `npm run verify` runs, in this order: cheapest first, so a quick failure shows early. */
-export const ENGINES: readonly Engine[] = [actionlintEngine, cfnLintEngine, checkovEngine, promtoolEngine];
+export const ENGINES: readonly Engine[] = [
+  actionlintEngine,
+  cfnLintEngine,
+  checkovEngine,
+  promtoolEngine,
+  kyvernoEngine,
+];

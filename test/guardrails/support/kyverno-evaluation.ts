@@ -38,9 +38,9 @@ export interface PolicyResult {
   /** `Kind namespace/name` of the evaluated object. */
   readonly resource: string;
   readonly verdict: Verdict;
-  /** Messages of the failed validations, or the error. */
+  /** The message of the first failed validation (Kyverno evaluates no further), or the error. */
   readonly messages: readonly string[];
-  /** The PolicyException that waived a failure. */
+  /** The PolicyException that waived the policy for this object. */
   readonly exception?: string;
 }
 
@@ -176,6 +176,11 @@ function evaluatePolicy(
     request: { operation, namespace: object.metadata.namespace ?? '', name: object.metadata.name },
   };
   try {
+    // Kyverno 1.19 (pkg/cel/policies/vpol/compiler/policy.go, evaluateWithData): a matching exception waives the
+    // policy before its match conditions and validations run; then the validations run in order and the first
+    // that fails is the result.
+    const exception = exceptions.find((e) => exceptionApplies(engine, e, policy, context));
+    if (exception) return { ...base, verdict: 'excepted', messages: [], exception: exception.metadata.name };
     const conditions = policy.spec.matchConditions ?? [];
     if (!conditions.every((c) => engine.evaluate(rewrite(c.expression), context) === true)) {
       return { ...base, verdict: 'not-applicable', messages: [] };
@@ -185,13 +190,9 @@ function evaluatePolicy(
     for (const variable of policy.spec.variables ?? []) {
       variables[variable.name] = engine.evaluate(rewrite(variable.expression), withVariables);
     }
-    const messages = policy.spec.validations
-      .filter((v) => engine.evaluate(rewrite(v.expression), withVariables) !== true)
-      .map((v) => v.message ?? v.expression);
-    if (messages.length === 0) return { ...base, verdict: 'pass', messages };
-    const exception = exceptions.find((e) => exceptionApplies(engine, e, policy, context));
-    if (exception) return { ...base, verdict: 'excepted', messages, exception: exception.metadata.name };
-    return { ...base, verdict: 'fail', messages };
+    const failed = policy.spec.validations.find((v) => engine.evaluate(rewrite(v.expression), withVariables) !== true);
+    if (!failed) return { ...base, verdict: 'pass', messages: [] };
+    return { ...base, verdict: 'fail', messages: [failed.message ?? failed.expression] };
   } catch (error) {
     return { ...base, verdict: 'error', messages: [(error as Error).message] };
   }

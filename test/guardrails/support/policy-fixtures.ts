@@ -375,19 +375,25 @@ export function fixtureObjects(fixtures: PolicyFixtures, registryHost: string): 
     for (const fixtureCase of cases) {
       const base = fixtures.subject === 'Pod' ? compliantPod(registryHost) : compliantService();
       fixtureCase.change(base);
-      // Unique across policies, so one evaluation can hold every policy's examples.
-      base.metadata.name = `${fixtures.policy}-${expected === 'pass' ? 'good' : 'bad'}-${fixtureCase.name}`;
+      // Unique across policies, so one evaluation can hold every policy's examples, and across kinds, because
+      // `kyverno test` (1.19, cmd/cli/kubectl-kyverno/commands/test/output.go) finds a result's resources by
+      // name alone: a Pod and its Deployment of one name would each be checked against both results.
+      const name = `${fixtures.policy}-${expected === 'pass' ? 'good' : 'bad'}-${fixtureCase.name}`;
+      base.metadata.name = name;
       objects.push({ expected, object: base as KubeObject });
       if (fixtures.subject === 'Pod' && (fixtureCase.controllers || expected === 'pass')) {
-        objects.push({ expected, object: asDeployment(base) }, { expected, object: asCronJob(base) });
+        objects.push(
+          { expected, object: asDeployment(base, `${name}-deployment`) },
+          { expected, object: asCronJob(base, `${name}-cronjob`) },
+        );
       }
     }
   }
   return objects;
 }
 
-function asDeployment(pod: Json): KubeObject {
-  const { name, namespace, labels } = pod.metadata;
+function asDeployment(pod: Json, name: string): KubeObject {
+  const { namespace, labels } = pod.metadata;
   return {
     apiVersion: 'apps/v1',
     kind: 'Deployment',
@@ -396,8 +402,8 @@ function asDeployment(pod: Json): KubeObject {
   };
 }
 
-function asCronJob(pod: Json): KubeObject {
-  const { name, namespace, labels } = pod.metadata;
+function asCronJob(pod: Json, name: string): KubeObject {
+  const { namespace, labels } = pod.metadata;
   return {
     apiVersion: 'batch/v1',
     kind: 'CronJob',
@@ -415,6 +421,12 @@ export function expectedVerdict(policy: string, fixture: FixtureObject): 'pass' 
   return fixture.expected;
 }
 
+/**
+ * The result a Kyverno CLI test declares for each verdict. A resource the policy does not apply to is `skip`:
+ * kyverno test (1.19) passes it when the policy gave it no result, and fails it when the policy evaluated it.
+ */
+const CLI_RESULTS = { pass: 'pass', fail: 'fail', 'not-applicable': 'skip' } as const;
+
 /** The environment whose policies the committed Kyverno CLI tests run against. */
 export const KYVERNO_TEST_ENVIRONMENT = 'prod';
 
@@ -425,10 +437,10 @@ export function renderFixtureFiles(registryHost: string): Map<string, string> {
     const objects = fixtureObjects(fixtures, registryHost);
     const dir = fixtures.policy;
     files.set(`${dir}/resources.yaml`, objects.map((o) => stringify(o.object, { lineWidth: 0 })).join('---\n'));
-    const results = (['pass', 'fail'] as const).flatMap((result) => {
+    const results = (['pass', 'fail', 'not-applicable'] as const).flatMap((verdict) => {
       const byKind = new Map<string, string[]>();
       for (const fixture of objects) {
-        if (expectedVerdict(fixtures.policy, fixture) !== result) continue;
+        if (expectedVerdict(fixtures.policy, fixture) !== verdict) continue;
         byKind.set(fixture.object.kind, [...(byKind.get(fixture.object.kind) ?? []), fixture.object.metadata.name]);
       }
       return [...byKind.entries()].map(([kind, resources]) => ({
@@ -436,7 +448,7 @@ export function renderFixtureFiles(registryHost: string): Map<string, string> {
         isValidatingPolicy: true,
         kind,
         resources,
-        result,
+        result: CLI_RESULTS[verdict],
       }));
     });
     const test = {
