@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# Sets up a machine that has only Node 20 and npm: pnpm, the pinned dependencies, promtool (the
-# alert-rule tests run the real Prometheus rule engine), Go, and the upstream CRDs and chart values
-# files at their pinned versions and checksums (from the Go module proxy into .upstream/, git-ignored).
+# Sets up a machine that has only Node 20 and npm: pnpm, the pinned dependencies, Go, promtool of the
+# Prometheus the cluster runs (built from the Go module proxy into .tools/; the alert-rule tests run it),
+# and the upstream CRDs and chart values files at their pinned versions and checksums (into .upstream/).
+# Both folders are git-ignored.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -19,17 +20,12 @@ apt_install() {
   fi
 }
 
-if ! command -v promtool >/dev/null 2>&1; then
-  apt_install prometheus || {
-    echo "promtool is missing: install the 'prometheus' package (it ships promtool) and run this again." >&2
-    exit 1
-  }
-fi
-
 if ! command -v go >/dev/null 2>&1; then
   apt_install golang-go ca-certificates || {
-    echo "go is missing: install Go 1.19 or later (it downloads the upstream CRDs and chart values) and run this again." >&2
+    echo "go is missing: install Go 1.21 or later (it fetches the upstream CRDs and builds promtool, switching to the toolchain a module needs) and run this again." >&2
     exit 1
   }
 fi
+# promtool of the Prometheus the cluster runs, for the alert-rule tests and npm run verify.
+pnpm exec tsx tools/verify/build-promtool.ts >/dev/null
 pnpm run fetch:upstream

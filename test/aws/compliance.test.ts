@@ -48,7 +48,7 @@ describe('cdk-nag AwsSolutionsChecks on every stack of the shipped model', () =>
     expect(acknowledgementsByRule(synthesized.cloud.sharedServices.node.root)).toMatchInlineSnapshot(`
 {
   "Annotation::AwsSolutions-AEC4": 1,
-  "Annotation::AwsSolutions-IAM4": 51,
+  "Annotation::AwsSolutions-IAM4": 57,
   "Annotation::AwsSolutions-IAM5": 82,
   "Annotation::AwsSolutions-L1": 9,
   "Annotation::AwsSolutions-RDS10": 4,

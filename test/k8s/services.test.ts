@@ -238,7 +238,8 @@ describe('secrets wiring', () => {
     expect(secret.spec.target).toEqual({ name: 'user-service-postgres', creationPolicy: 'Owner' });
     // Synced before the Deployment of its folder, which reads the Secret through envFrom.
     expect(secret.metadata.annotations).toEqual({ 'argocd.argoproj.io/sync-wave': '-1' });
-    expect(findObject(rendered, 'staging', 'Deployment', 'user-service').metadata.annotations).toBeUndefined();
+    const deploymentAnnotations = findObject(rendered, 'staging', 'Deployment', 'user-service').metadata.annotations;
+    expect(deploymentAnnotations?.['argocd.argoproj.io/sync-wave']).toBeUndefined();
     expect(secret.spec.data).toEqual([
       {
         secretKey: 'POSTGRES_USERNAME',

@@ -2,6 +2,7 @@ import { Stack, Validations } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import type { IConstruct } from 'constructs';
+import { skipCheckovOnCdkProvider } from './checkov-skips';
 
 /**
  * Records that a validation finding on this construct (and its children) was reviewed and
@@ -34,8 +35,10 @@ export function acknowledgeManagedPolicies(role: IConstruct, reason: string): vo
 /**
  * Findings on the functions and roles aws-cdk-lib creates for its own providers (kubectl,
  * AwsCustomResource): their roles, policies and runtimes are the library's, not configurable here.
+ * Covers cdk-nag's findings and checkov's (skipCheckovOnCdkProvider).
  */
 export function acknowledgeCdkProvider(scope: IConstruct, what: string): void {
+  skipCheckovOnCdkProvider(scope, what);
   const reason = `${what} is created and maintained by aws-cdk-lib: its execution role uses the Lambda managed policies, its policy is scoped by the library, and its runtime follows the library's releases.`;
   for (const construct of scope.node.findAll()) {
     if (construct instanceof iam.CfnRole) acknowledgeManagedPolicies(construct, reason);

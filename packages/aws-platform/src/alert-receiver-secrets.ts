@@ -2,6 +2,7 @@ import type { AlertReceiver, EnvironmentNaming } from '@platform/model';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
 import { acknowledge } from './acknowledge';
+import { SECRETS_WITH_AWS_MANAGED_KEY, skipCheckov } from './checkov-skips';
 
 export interface AlertReceiverSecretsProps {
   readonly naming: EnvironmentNaming;
@@ -32,6 +33,7 @@ export class AlertReceiverSecrets extends Construct {
       );
     }
     this.secrets = secrets;
+    for (const secret of secrets.values()) skipCheckov(secret, 'CKV_AWS_149', SECRETS_WITH_AWS_MANAGED_KEY);
     acknowledge(
       this,
       'AwsSolutions-SMG4',

@@ -8,6 +8,7 @@ import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { acknowledge, acknowledgeWildcards } from './acknowledge';
 import { karpenterControllerStatements } from './addon-permissions';
+import { skipCheckovSqsManagedEncryption } from './checkov-skips';
 import { createNodeRole } from './node-role';
 import { WorkloadIdentity } from './workload-identity';
 
@@ -69,6 +70,10 @@ export class KarpenterPrerequisites extends Construct {
       });
     }
 
+    skipCheckovSqsManagedEncryption(
+      this.interruptionQueue,
+      'EventBridge (events.amazonaws.com) and the Karpenter role',
+    );
     acknowledge(
       this.interruptionQueue,
       'AwsSolutions-SQS3',

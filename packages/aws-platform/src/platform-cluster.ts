@@ -7,6 +7,7 @@ import * as kms from 'aws-cdk-lib/aws-kms';
 import { Construct, DependencyGroup, type IDependable } from 'constructs';
 import { acknowledge, acknowledgeManagedPolicies, acknowledgeWildcards } from './acknowledge';
 import { externalSecretsStatements, loadBalancerControllerStatements } from './addon-permissions';
+import { skipCheckov } from './checkov-skips';
 import { KarpenterPrerequisites } from './karpenter-prerequisites';
 import type { KubernetesRelease } from './kubernetes-release';
 import { SUBNET_GROUP_NAMES } from './platform-network';
@@ -141,6 +142,16 @@ export class PlatformCluster extends Construct {
       this.addonIdentities.loadBalancerController.role,
       "The AWS Load Balancer Controller's upstream policy (LOAD_BALANCER_CONTROLLER_POLICY_REFERENCE): it creates load balancers, target groups, listeners and security groups whose ARNs are unknown beforehand; describe calls have no resource scope, and changes to what it created are conditioned on the elbv2.k8s.aws/cluster tag, which it may not alter.",
     );
+    const loadBalancerControllerPolicy = this.addonIdentities.loadBalancerController.role.node
+      .tryFindChild('DefaultPolicy')
+      ?.node.tryFindChild('Resource');
+    if (loadBalancerControllerPolicy) {
+      skipCheckov(
+        loadBalancerControllerPolicy,
+        'CKV_AWS_111',
+        "The AWS Load Balancer Controller's upstream policy, which a test holds to LOAD_BALANCER_CONTROLLER_POLICY_REFERENCE: upstream grants listener, rule, certificate, security group rule and WAF/Shield changes without a condition because the controller makes them for Ingresses at run time, before any ARN or tag is known; deleting load balancers, target groups and security groups stays conditioned on its elbv2.k8s.aws/cluster tag.",
+      );
+    }
     acknowledgeWildcards(
       this.addonIdentities.externalSecrets.role,
       "External Secrets reads the secrets and parameters below this environment's prefixes (naming contract secretPrefix/parameterPrefix) and nothing else; the prefix wildcard is the boundary.",

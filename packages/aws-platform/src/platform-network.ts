@@ -1,10 +1,11 @@
 import { type Environment, EnvironmentNaming, type Organization, SUBNET_TIERS, UserError } from '@platform/model';
-import { RemovalPolicy, Tags } from 'aws-cdk-lib';
+import { RemovalPolicy, Stack, Tags } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { acknowledge } from './acknowledge';
+import { skipCheckovOnCdkProvider } from './checkov-skips';
 import { allowLogGroupEncryption } from './log-encryption';
 import { ModelSubnetAddresses } from './model-subnet-addresses';
 
@@ -57,6 +58,17 @@ export class PlatformNetwork extends Construct {
       'CloudFormation-Validate::W3010',
       'The AZs are named in the model on purpose: planSubnets assigns each subnet CIDR to an AZ, and the Kubernetes half relies on that plan.',
     );
+
+    // The function aws-cdk-lib adds for restrictDefaultSecurityGroup (its construct ID is the library's).
+    const restrictDefaultSecurityGroup = Stack.of(this).node.tryFindChild(
+      'Custom::VpcRestrictDefaultSGCustomResourceProvider',
+    );
+    if (restrictDefaultSecurityGroup) {
+      skipCheckovOnCdkProvider(
+        restrictDefaultSecurityGroup,
+        "The function that removes the default security group's rules",
+      );
+    }
 
     for (const subnet of this.vpc.publicSubnets) Tags.of(subnet).add('kubernetes.io/role/elb', '1');
     for (const subnet of this.vpc.privateSubnets) {

@@ -5,6 +5,7 @@ import * as actions from 'aws-cdk-lib/aws-cloudwatch-actions';
 import type * as sns from 'aws-cdk-lib/aws-sns';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
+import { skipCheckovSqsManagedEncryption } from './checkov-skips';
 import { queueArn } from './resource-arns';
 
 export interface PlatformQueueProps {
@@ -38,6 +39,9 @@ export class PlatformQueue extends Construct {
       enforceSSL: true,
       deadLetterQueue: { queue: this.deadLetterQueue, maxReceiveCount: queue.maxReceiveCount },
     });
+    for (const encrypted of [this.queue, this.deadLetterQueue]) {
+      skipCheckovSqsManagedEncryption(encrypted, "the services' producer and consumer roles");
+    }
     // Only the main queue may move messages into the dead-letter queue; its ARN by name, as the
     // main queue already refers to the dead-letter queue.
     const dlqResource = this.deadLetterQueue.node.defaultChild as sqs.CfnQueue;

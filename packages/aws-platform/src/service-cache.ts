@@ -6,6 +6,7 @@ import * as kms from 'aws-cdk-lib/aws-kms';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
 import { acknowledge } from './acknowledge';
+import { SECRETS_WITH_AWS_MANAGED_KEY, skipCheckov } from './checkov-skips';
 import { ConnectionParameters } from './connection-parameters';
 import { SUBNET_GROUP_NAMES } from './platform-network';
 
@@ -88,6 +89,7 @@ export class ServiceCache extends Construct {
       autoMinorVersionUpgrade: true,
     });
 
+    skipCheckov(this.authToken, 'CKV_AWS_149', SECRETS_WITH_AWS_MANAGED_KEY);
     acknowledge(
       this.authToken,
       'AwsSolutions-SMG4',

@@ -4,8 +4,10 @@ import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as rds from 'aws-cdk-lib/aws-rds';
+import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
-import { acknowledge } from './acknowledge';
+import { acknowledge, acknowledgeManagedPolicies } from './acknowledge';
+import { SECRETS_WITH_AWS_MANAGED_KEY, skipCheckov } from './checkov-skips';
 import { ConnectionParameters } from './connection-parameters';
 import { allowLogGroupEncryption } from './log-encryption';
 import { SUBNET_GROUP_NAMES } from './platform-network';
@@ -15,6 +17,13 @@ export const POSTGRES_ENGINE_VERSION = rds.PostgresEngineVersion.VER_18;
 
 /** Logs the instance exports to CloudWatch Logs. */
 export const POSTGRES_LOG_EXPORTS = ['postgresql', 'upgrade'] as const;
+
+/**
+ * How often Enhanced Monitoring samples the instance's OS (CPU steal, memory, swap, per-process use),
+ * which Performance Insights and CloudWatch's hypervisor metrics do not show. 60 s is the coarsest
+ * interval RDS offers (1, 5, 10, 15, 30 or 60 s), priced by volume of RDSOSMetrics log data.
+ */
+export const ENHANCED_MONITORING_INTERVAL = Duration.seconds(60);
 
 export interface ServiceDatabaseProps {
   readonly vpc: ec2.IVpc;
@@ -98,6 +107,7 @@ export class ServiceDatabase extends Construct {
       iamAuthentication: true,
       enablePerformanceInsights: true,
       performanceInsightEncryptionKey: key,
+      monitoringInterval: ENHANCED_MONITORING_INTERVAL,
       cloudwatchLogsExports: [...POSTGRES_LOG_EXPORTS],
       autoMinorVersionUpgrade: true,
       copyTagsToSnapshot: true,
@@ -123,6 +133,16 @@ export class ServiceDatabase extends Construct {
   }
 
   private acknowledgeFindings(environment: Environment): void {
+    const monitoringRole = this.instance.node.tryFindChild('MonitoringRole');
+    if (monitoringRole) {
+      acknowledgeManagedPolicies(
+        monitoringRole,
+        'AmazonRDSEnhancedMonitoringRole is the policy RDS documents for Enhanced Monitoring: it lets RDS write OS metrics to the RDSOSMetrics log group, nothing else.',
+      );
+    }
+    // instance.secret is the secret's attachment to the instance; the generated secret is the child 'Secret'.
+    const secret = this.instance.node.tryFindChild('Secret');
+    if (secret instanceof secretsmanager.Secret) skipCheckov(secret, 'CKV_AWS_149', SECRETS_WITH_AWS_MANAGED_KEY);
     acknowledge(
       this.instance,
       'AwsSolutions-RDS11',
@@ -133,6 +153,11 @@ export class ServiceDatabase extends Construct {
         this.instance,
         'AwsSolutions-RDS3',
         `The model runs ${environment.name} databases in one AZ (database.multiAz: false) to save cost; backups cover its data.`,
+      );
+      skipCheckov(
+        this.instance,
+        'CKV_AWS_157',
+        `The model runs ${environment.name} databases in one AZ (database.multiAz: false) to save cost; automated backups and the final snapshot cover its data.`,
       );
     }
     if (!environment.database.deletionProtection) {

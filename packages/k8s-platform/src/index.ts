@@ -13,6 +13,7 @@ export * from './argocd/app-of-apps-chart';
 export * from './argocd/argocd-application';
 export * from './argocd/chart-values';
 export * from './argocd/upstream-crds';
+export * from './checkov-skips';
 export * from './edge/edge-ingress';
 export * from './gitops-chart';
 export * from './guardrails/admission-policies';

@@ -2,10 +2,14 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
+import { PROMETHEUS_VERSION, promtoolPath } from '../../../tools/verify/promtool';
 import { tempDir } from '../../support/temp-dirs';
 
-/** promtool of the Debian `prometheus` package, which `.ci/run` installs. */
-export const PROMTOOL = '/usr/bin/promtool';
+/**
+ * promtool of the Prometheus the cluster runs (PROMETHEUS_VERSION, 3.x: left-open range windows), the one
+ * `npm run verify` uses; `npm run setup` builds it into .tools/ with tools/verify/build-promtool.ts.
+ */
+export const PROMTOOL = promtoolPath(join(__dirname, '..', '..', '..', '.tools'));
 
 export interface PromtoolRun {
   readonly status: number | null;
@@ -15,7 +19,9 @@ export interface PromtoolRun {
 /** Runs promtool, failing loudly when it is not installed: a missing engine must never count as a pass. */
 export function promtool(args: readonly string[], cwd: string): PromtoolRun {
   if (!existsSync(PROMTOOL)) {
-    throw new Error(`${PROMTOOL} is missing; install it with 'apt-get install prometheus' (as .ci/run does)`);
+    throw new Error(
+      `${PROMTOOL} (promtool ${PROMETHEUS_VERSION}) is missing; build it with 'pnpm exec tsx tools/verify/build-promtool.ts' (as 'npm run setup' does)`,
+    );
   }
   const result = spawnSync(PROMTOOL, args, { cwd, encoding: 'utf8' });
   if (result.error) throw result.error;

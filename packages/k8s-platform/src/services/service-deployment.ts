@@ -2,6 +2,7 @@ import { type Environment, imageUri, type Organization, type Service, serviceAcc
 import { ApiObject } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
+import { type CheckovSkip, checkovSkipAnnotations } from '../checkov-skips';
 import { serviceSelector } from '../labels';
 
 export interface ServiceDeploymentProps {
@@ -51,8 +52,14 @@ export class ServiceDeployment extends Construct {
     const nativeSleep = hasSleepHook(props.environment.cluster.kubernetesVersion);
     const selector = serviceSelector(service);
     // Typed by the 1.28 classes, written as a plain ApiObject: their rendering drops fields newer than 1.28.
+    const skips = reviewedFindings(service, props.secretNames);
     const manifest = k8s.KubeDeployment.manifest({
-      metadata: { name: service.name, namespace, labels },
+      metadata: {
+        name: service.name,
+        namespace,
+        labels,
+        annotations: skips.length > 0 ? checkovSkipAnnotations(skips) : undefined,
+      },
       spec: {
         selector: { matchLabels: selector },
         revisionHistoryLimit: 5,
@@ -95,6 +102,40 @@ export class ServiceDeployment extends Construct {
     }
     new ApiObject(this, 'Resource', manifest);
   }
+}
+
+/**
+ * checkov findings on a service's Deployment that follow from the platform's design, each only while its
+ * cause holds: a CPU limit, a digest or secrets passed as files make the finding, and its skip, go away.
+ */
+export function reviewedFindings(service: Service, secretNames: readonly string[]): CheckovSkip[] {
+  const skips: CheckovSkip[] = [
+    {
+      check: 'CKV_K8S_15',
+      reason:
+        'Images come from the organization ECR repositories, whose tags are immutable, so IfNotPresent can only reuse the very image the tag named; nodes pull with their own role, so pulling again would not re-check a pod right to the image.',
+    },
+  ];
+  if (!service.image.tag.startsWith('sha256:')) {
+    skips.push({
+      check: 'CKV_K8S_43',
+      reason: `The model names the image by its version tag (${service.image.tag}); the ECR repositories make tags immutable, so the tag names one digest for ever, as a digest reference would.`,
+    });
+  }
+  if (!service.resources.limits.cpu) {
+    skips.push({
+      check: 'CKV_K8S_11',
+      reason:
+        'The model sets no CPU limit for this service (resources.limits.cpu): CPU is compressible and a CFS quota throttles a latency-bound service even on an idle node; the CPU request reserves its share and the team ResourceQuota caps the requests of the namespace.',
+    });
+  }
+  if (secretNames.length > 0) {
+    skips.push({
+      check: 'CKV_K8S_35',
+      reason: `The service reads its data store settings from environment variables (envFrom ${secretNames.join(', ')}, written by External Secrets from Secrets Manager), the contract the applications are built to; the container runs as non-root with a read-only root filesystem and no privilege escalation.`,
+    });
+  }
+  return skips;
 }
 
 /** Whether the cluster's Kubernetes version (`1.35`) has the GA `sleep` action of lifecycle hooks. */

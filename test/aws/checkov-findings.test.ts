@@ -1,0 +1,122 @@
+/**
+ * What checkov (run by `npm run verify`, tools/verify/checkov.ts) asks of the templates, as facts jest can
+ * check without it: each finding is fixed, or skipped in the resource's Metadata.checkov.skip exactly while
+ * its cause holds, with a reason. Judged on the synthesized templates of the shipped model and of a variant.
+ */
+import type { PlatformModel } from '@platform/model';
+import { modelWithEnvironment, SHIPPED_ENVIRONMENTS, synthesizeCloud } from './cloud-assembly';
+
+interface Resource {
+  readonly Type: string;
+  readonly Properties?: Record<string, unknown>;
+  readonly Metadata?: { checkov?: { skip?: { id: string; comment: string }[] } };
+}
+
+/** Every resource of every stack, as `<stack artifact ID>/<logical ID>`, e.g. `dev-data/…`. */
+function resourcesOf(model?: PlatformModel): Map<string, Resource> {
+  const { assembly } = synthesizeCloud({ model });
+  const resources = new Map<string, Resource>();
+  for (const stack of assembly.stacks) {
+    const template = stack.template as { Resources: Record<string, Resource> };
+    for (const [id, resource] of Object.entries(template.Resources)) resources.set(`${stack.id}/${id}`, resource);
+  }
+  return resources;
+}
+
+const skipped = (resource: Resource, check: string) =>
+  (resource.Metadata?.checkov?.skip ?? []).some((skip) => skip.id === check);
+
+/** The resources of a type that break the rule: `ok` must hold, or the check be skipped (and only then). */
+function violations(
+  resources: Map<string, Resource>,
+  type: string,
+  check: string,
+  ok: (properties: Record<string, unknown>) => boolean,
+): string[] {
+  return [...resources]
+    .filter(([, resource]) => resource.Type === type)
+    .filter(([, resource]) => ok(resource.Properties ?? {}) === skipped(resource, check))
+    .map(([id]) => `${id} ${check}`);
+}
+
+function checkovRules(resources: Map<string, Resource>): string[] {
+  const variables = (p: Record<string, unknown>) =>
+    Object.keys((p.Environment as { Variables?: object } | undefined)?.Variables ?? {});
+  return [
+    ...violations(resources, 'AWS::RDS::DBInstance', 'CKV_AWS_157', (p) => p.MultiAZ === true),
+    ...violations(resources, 'AWS::SQS::Queue', 'CKV_AWS_27', (p) => p.KmsMasterKeyId !== undefined),
+    ...violations(resources, 'AWS::SecretsManager::Secret', 'CKV_AWS_149', (p) => p.KmsKeyId !== undefined),
+    ...violations(
+      resources,
+      'AWS::Lambda::Function',
+      'CKV_AWS_115',
+      (p) => p.ReservedConcurrentExecutions !== undefined,
+    ),
+    ...violations(resources, 'AWS::Lambda::Function', 'CKV_AWS_116', (p) => p.DeadLetterConfig !== undefined),
+    ...violations(resources, 'AWS::Lambda::Function', 'CKV_AWS_117', (p) => p.VpcConfig !== undefined),
+    ...violations(
+      resources,
+      'AWS::Lambda::Function',
+      'CKV_AWS_173',
+      (p) => variables(p).length === 0 || p.KmsKeyArn !== undefined,
+    ),
+  ];
+}
+
+describe('checkov findings on the templates of the shipped model', () => {
+  const resources = resourcesOf();
+
+  test('every environment is covered', () => {
+    const stacks = new Set([...resources.keys()].map((id) => id.split('/')[0]));
+    for (const environment of SHIPPED_ENVIRONMENTS) expect(stacks).toContain(`${environment}-data`);
+  });
+
+  test('every RDS instance has Enhanced Monitoring at an interval RDS offers (CKV_AWS_118)', () => {
+    const instances = [...resources].filter(([, r]) => r.Type === 'AWS::RDS::DBInstance');
+    expect(instances.length).toBeGreaterThan(0);
+    for (const [id, instance] of instances) {
+      const interval = instance.Properties?.MonitoringInterval;
+      expect({ id, offered: [1, 5, 10, 15, 30, 60].includes(interval as number) }).toEqual({ id, offered: true });
+      expect({ id, role: instance.Properties?.MonitoringRoleArn }).toEqual({ id, role: expect.anything() });
+    }
+  });
+
+  test('a finding is skipped exactly while its cause holds: queues, secrets, databases, provider functions', () => {
+    expect(checkovRules(resources)).toEqual([]);
+  });
+
+  test('a queue skips CKV_AWS_27 only because SQS-managed keys encrypt it', () => {
+    for (const [id, queue] of resources) {
+      if (queue.Type !== 'AWS::SQS::Queue') continue;
+      const encrypted =
+        queue.Properties?.KmsMasterKeyId !== undefined || queue.Properties?.SqsManagedSseEnabled === true;
+      expect({ id, encrypted }).toEqual({ id, encrypted: true });
+    }
+  });
+
+  test('every skip names a check and a reason a reviewer can read, once per resource', () => {
+    let count = 0;
+    for (const [id, resource] of resources) {
+      const skips = resource.Metadata?.checkov?.skip ?? [];
+      expect({ id, unique: new Set(skips.map((skip) => skip.id)).size }).toEqual({ id, unique: skips.length });
+      for (const skip of skips) {
+        count += 1;
+        expect(skip.id).toMatch(/^CKV_AWS_\d+$/);
+        expect(skip.comment.length).toBeGreaterThan(60);
+      }
+    }
+    expect(count).toBeGreaterThan(0);
+  });
+});
+
+test('a model that runs dev databases in two AZs loses the CKV_AWS_157 skip there', () => {
+  const model = modelWithEnvironment('dev', (environment) => ({
+    ...environment,
+    database: { ...environment.database, multiAz: true },
+  }));
+  const resources = resourcesOf(model);
+  const dev = [...resources].filter(([id, r]) => id.startsWith('dev-') && r.Type === 'AWS::RDS::DBInstance');
+  expect(dev.length).toBeGreaterThan(0);
+  for (const [, instance] of dev) expect(skipped(instance, 'CKV_AWS_157')).toBe(false);
+  expect(checkovRules(resources)).toEqual([]);
+});

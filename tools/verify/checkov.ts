@@ -1,0 +1,142 @@
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseAllDocuments, stringify } from 'yaml';
+import { listFiles } from '../../apps/cluster/src/dist-directory';
+import type { Engine, EngineContext, EngineResult } from './engine';
+import { runProcess } from './process-output';
+import { pythonTool } from './python-tool';
+
+/** checkov from PyPI, pinned. */
+export const CHECKOV = { project: 'checkov', version: '3.3.30', command: 'checkov' } as const;
+
+type Framework = 'cloudformation' | 'kubernetes';
+
+/** One failed check of checkov's JSON report. */
+interface FailedCheck {
+  readonly check_id: string;
+  readonly check_name: string;
+  readonly file_path: string;
+  readonly resource: string;
+}
+
+interface FrameworkReport {
+  readonly passed: number;
+  readonly failed: number;
+  readonly skipped: number;
+  readonly failedChecks: readonly FailedCheck[];
+}
+
+/**
+ * Runs checkov on one framework from the root (so a `.checkov.yaml` there would apply) or from `cwd`. Reviewed findings
+ * are skipped in the outputs themselves, next to the resource with their reason: `Metadata.checkov.skip` of
+ * a CloudFormation resource, `checkov.io/skip<n>` annotations of a Kubernetes object.
+ */
+async function scan(
+  context: EngineContext,
+  framework: Framework,
+  targets: readonly string[],
+  cwd = context.root,
+): Promise<FrameworkReport> {
+  const checkov = await pythonTool(context, CHECKOV);
+  const output = mkdtempSync(join(tmpdir(), 'verify-checkov-'));
+  try {
+    const run = await runProcess(
+      checkov,
+      [
+        '--framework',
+        framework,
+        ...targets,
+        '--output',
+        'json',
+        '--output-file-path',
+        output,
+        '--quiet',
+        '--compact',
+        '--skip-download',
+      ],
+      { cwd },
+    );
+    const report = join(output, 'results_json.json');
+    // checkov exits 1 when a check fails; anything else, or no report, means it did not run through.
+    if ((run.status !== 0 && run.status !== 1) || !existsSync(report)) {
+      throw new Error(`checkov (${framework}) exited with ${run.status}:\n${run.stderr}${run.stdout}`);
+    }
+    const parsed = JSON.parse(readFileSync(report, 'utf8')) as unknown;
+    const reports = (Array.isArray(parsed) ? parsed : [parsed]) as {
+      check_type?: string;
+      summary?: { passed: number; failed: number; skipped: number };
+      results?: { failed_checks?: FailedCheck[] };
+      passed?: number;
+    }[];
+    const own = reports.find((entry) => entry.check_type === framework);
+    if (!own?.summary) return { passed: 0, failed: 0, skipped: 0, failedChecks: [] };
+    return { ...own.summary, failedChecks: own.results?.failed_checks ?? [] };
+  } finally {
+    rmSync(output, { recursive: true, force: true });
+  }
+}
+
+function templates(root: string): string[] {
+  return readdirSync(join(root, 'cdk.out'))
+    .filter((name) => name.endsWith('.template.json'))
+    .sort()
+    .map((name) => join('cdk.out', name));
+}
+
+const describe = (check: FailedCheck) => `${check.check_id} ${check.file_path} ${check.resource}: ${check.check_name}`;
+
+async function run(context: EngineContext): Promise<EngineResult> {
+  const files = templates(context.root);
+  const cloudformation = await scan(
+    context,
+    'cloudformation',
+    files.flatMap((file) => ['--file', file]),
+  );
+  const kubernetes = await scan(context, 'kubernetes', ['--directory', 'dist']);
+  const failures = [
+    ...(cloudformation.passed === 0 ? ['cloudformation: no check ran on cdk.out/'] : []),
+    ...(kubernetes.passed === 0 ? ['kubernetes: no check ran on dist/'] : []),
+    ...[...cloudformation.failedChecks, ...kubernetes.failedChecks].map(describe),
+  ];
+  const figures = (name: string, report: FrameworkReport) =>
+    `${name} ${report.passed} passed, ${report.failed} failed, ${report.skipped} skipped`;
+  return {
+    engine: `checkov ${CHECKOV.version}`,
+    ok: failures.length === 0,
+    summary: `${figures(`cloudformation (${files.length} templates)`, cloudformation)}; ${figures('kubernetes (dist/)', kubernetes)}`,
+    failures,
+  };
+}
+
+/** The first Deployment of dist/ with a privileged container: checkov's CKV_K8S_16 must fail it. */
+async function selfCheck(context: EngineContext): Promise<string> {
+  const dist = join(context.root, 'dist');
+  const source = listFiles(dist).find((path) => /(^|\/)deployment-[^/]+\.yaml$/.test(path));
+  if (!source) throw new Error('dist/ holds no Deployment to break');
+  const [document] = parseAllDocuments(readFileSync(join(dist, source), 'utf8'));
+  const deployment = document.toJS() as {
+    spec: { template: { spec: { containers: { securityContext?: Record<string, unknown> }[] } } };
+  };
+  const [container] = deployment.spec.template.spec.containers;
+  container.securityContext = { ...container.securityContext, privileged: true, allowPrivilegeEscalation: true };
+  const work = mkdtempSync(join(tmpdir(), 'verify-checkov-broken-'));
+  try {
+    const file = join(work, 'privileged-deployment.yaml');
+    writeFileSync(file, stringify(deployment));
+    const report = await scan(context, 'kubernetes', ['--file', 'privileged-deployment.yaml'], work);
+    const privileged = report.failedChecks.filter((check) => check.check_id === 'CKV_K8S_16');
+    if (privileged.length === 0) {
+      throw new Error(`checkov passed a privileged container (dist/${source} with privileged: true)`);
+    }
+    return privileged.map(describe).join('\n');
+  } finally {
+    rmSync(work, { recursive: true, force: true });
+  }
+}
+
+/**
+ * checkov on the CloudFormation templates of cdk.out/ and the Kubernetes objects of dist/: no failed check.
+ * Figures are counted per framework.
+ */
+export const checkovEngine: Engine = { name: 'checkov', run, selfCheck };

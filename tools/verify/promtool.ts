@@ -1,0 +1,153 @@
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseAllDocuments, stringify } from 'yaml';
+import { listFiles } from '../../apps/cluster/src/dist-directory';
+import { alertRuleUnitTestSuites, UNIT_TEST_ENVIRONMENT } from '../../test/guardrails/support/alert-rule-unit-tests';
+import type { Engine, EngineContext, EngineResult } from './engine';
+import { type GoModuleBinary, goModuleBinary, goModuleBinaryPath } from './go-module-binary';
+import { lastLines, runProcess } from './process-output';
+
+/**
+ * The Prometheus the cluster runs: kube-prometheus-stack 88.0.0 sets prometheus.prometheusSpec.image.tag
+ * to v3.13.1 (prometheus-community/helm-charts, tag kube-prometheus-stack-88.0.0,
+ * charts/kube-prometheus-stack/values.yaml), and dist/ does not override it. Prometheus publishes 3.x.y as
+ * Go module version v0.3xx.y (3.13.1 = v0.313.1).
+ */
+export const PROMETHEUS_VERSION = '3.13.1';
+
+const PROMTOOL: GoModuleBinary = {
+  name: 'promtool',
+  module: 'github.com/prometheus/prometheus',
+  version: 'v0.313.1',
+  mainPackage: './cmd/promtool',
+  linkerSettings: [`github.com/prometheus/common/version.Version=${PROMETHEUS_VERSION}`],
+};
+
+/** promtool of that Prometheus, from `.tools/` (built on first use). */
+export function promtoolBinary(context: EngineContext): Promise<string> {
+  return goModuleBinary(context, PROMTOOL);
+}
+
+/** Where promtoolBinary() keeps promtool below a `.tools/` directory, built or not. */
+export function promtoolPath(toolsDirectory: string): string {
+  return goModuleBinaryPath(toolsDirectory, PROMTOOL);
+}
+
+interface RuleFile {
+  /** `<env>/<path in dist>` of the PrometheusRule. */
+  readonly source: string;
+  readonly groups: unknown[];
+}
+
+/** Every PrometheusRule of dist/, one rule file each, as the Prometheus Operator writes them. */
+function distRuleFiles(root: string): RuleFile[] {
+  const dist = join(root, 'dist');
+  const files: RuleFile[] = [];
+  for (const environment of readdirSync(dist).sort()) {
+    if (!statSync(join(dist, environment)).isDirectory()) continue;
+    for (const path of listFiles(join(dist, environment))) {
+      if (!/\.ya?ml$/.test(path)) continue;
+      for (const document of parseAllDocuments(readFileSync(join(dist, environment, path), 'utf8'))) {
+        const object = document.toJS() as { kind?: string; spec?: { groups?: unknown[] } } | null;
+        if (object?.kind === 'PrometheusRule') {
+          files.push({ source: `${environment}/${path}`, groups: object.spec?.groups ?? [] });
+        }
+      }
+    }
+  }
+  return files;
+}
+
+function writeYaml(directory: string, name: string, content: unknown): string {
+  const path = join(directory, name);
+  writeFileSync(path, stringify(content, { lineWidth: 0 }));
+  return path;
+}
+
+/** `check rules` with every lint, lint findings fatal; returns the rule count or the failure text. */
+async function checkRules(promtool: string, file: string): Promise<{ rules: number } | { failure: string }> {
+  const run = await runProcess(promtool, ['check', 'rules', '--lint=all', '--lint-fatal', file]);
+  const output = `${run.stdout}${run.stderr}`;
+  const found = /SUCCESS: (\d+) rules found/.exec(output);
+  if (run.status === 0 && found) return { rules: Number(found[1]) };
+  // promtool's own lines around the findings ("Checking <file>", "FAILED:") say nothing more.
+  const findings = output.split('\n').filter((line) => !/^Checking |^\s*FAILED:?\s*$/.test(line));
+  return { failure: lastLines(findings.join('\n'), 20) };
+}
+
+async function run(context: EngineContext): Promise<EngineResult> {
+  const promtool = await promtoolBinary(context);
+  const work = mkdtempSync(join(tmpdir(), 'verify-promtool-'));
+  const failures: string[] = [];
+  try {
+    const ruleFiles = distRuleFiles(context.root);
+    if (ruleFiles.length === 0) failures.push('dist/ holds no PrometheusRule: nothing was checked');
+    let groups = 0;
+    let rules = 0;
+    for (const [index, ruleFile] of ruleFiles.entries()) {
+      const file = writeYaml(work, `rules-${index}.yaml`, { groups: ruleFile.groups });
+      const checked = await checkRules(promtool, file);
+      groups += ruleFile.groups.length;
+      if ('rules' in checked) rules += checked.rules;
+      else failures.push(`check rules dist/${ruleFile.source}:\n${checked.failure}`);
+    }
+
+    // The unit tests run on all rule groups of their environment together, as Prometheus loads them.
+    const unitRules = ruleFiles
+      .filter((file) => file.source.startsWith(`${UNIT_TEST_ENVIRONMENT}/`))
+      .flatMap((file) => file.groups);
+    const ruleFileName = 'unit-test-rules.yaml';
+    writeYaml(work, ruleFileName, { groups: unitRules });
+    let tests = 0;
+    for (const [suite, suiteTests] of Object.entries(alertRuleUnitTestSuites())) {
+      const name = `tests-${suite.replace(/\W+/g, '-')}.yaml`;
+      writeYaml(work, name, { rule_files: [ruleFileName], evaluation_interval: '1m', tests: suiteTests });
+      const result = await runProcess(promtool, ['test', 'rules', name], { cwd: work });
+      const output = `${result.stdout}${result.stderr}`;
+      tests += suiteTests.length;
+      if (result.status !== 0 || !output.includes('SUCCESS')) {
+        failures.push(`test rules (${suite}) on dist/${UNIT_TEST_ENVIRONMENT}:\n${lastLines(output, 40)}`);
+      }
+    }
+    const environments = new Set(ruleFiles.map((file) => file.source.split('/')[0])).size;
+    return {
+      engine: `promtool ${PROMETHEUS_VERSION}`,
+      ok: failures.length === 0,
+      summary:
+        `check rules: ${ruleFiles.length} PrometheusRules (${groups} groups, ${rules} rules) in ${environments} environments; ` +
+        `test rules: ${tests} unit tests on dist/${UNIT_TEST_ENVIRONMENT}; ${failures.length} failed`,
+      failures,
+    };
+  } finally {
+    rmSync(work, { recursive: true, force: true });
+  }
+}
+
+/** The first rule group of dist/ with its first expression cut short: promtool must refuse to parse it. */
+async function selfCheck(context: EngineContext): Promise<string> {
+  const promtool = await promtoolBinary(context);
+  const [ruleFile] = distRuleFiles(context.root);
+  if (!ruleFile) throw new Error('dist/ holds no PrometheusRule to break');
+  const [group] = ruleFile.groups as { name: string; rules: { expr: string }[] }[];
+  const broken = {
+    ...group,
+    rules: [{ ...group.rules[0], expr: `${group.rules[0].expr} +` }, ...group.rules.slice(1)],
+  };
+  const work = mkdtempSync(join(tmpdir(), 'verify-promtool-broken-'));
+  try {
+    const file = writeYaml(work, 'broken-rules.yaml', { groups: [broken] });
+    const checked = await checkRules(promtool, file);
+    if ('rules' in checked) {
+      throw new Error(
+        `promtool accepted a rule whose expression ends in a dangling '+' (from dist/${ruleFile.source})`,
+      );
+    }
+    return checked.failure;
+  } finally {
+    rmSync(work, { recursive: true, force: true });
+  }
+}
+
+/** promtool of Prometheus 3: `check rules` on every PrometheusRule of dist/, `test rules` on the unit tests. */
+export const promtoolEngine: Engine = { name: 'promtool', run, selfCheck };
