@@ -148,6 +148,43 @@ describe('syncPlan on a made-up folder', () => {
       'dist/x/application-c.yaml: argocd.argoproj.io/sync-wave must be an integer, found "first"',
     ]);
   });
+
+  test('names a Git source of another repository and every YAML file no Application syncs', () => {
+    const base = tempDir();
+    write(base, 'dist/x/application-a.yaml', application('a', '0', 'dist/x/a'));
+    write(base, 'dist/x/a/ns.yaml', 'apiVersion: v1\nkind: Namespace\nmetadata:\n  name: team\n');
+    // A Git folder of another repository: no chart, not oci://, so it is not a Helm add-on.
+    const other = application('o', '0', 'dist/x/o').replace(repoUrl, 'https://example.com/other.git');
+    write(base, 'dist/x/application-o.yaml', other);
+    write(base, 'dist/x/o/cm.yaml', 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: o\n');
+    // Helm add-ons from a chart repository and from an OCI registry stay out of the plan without a problem.
+    const chart = application('h', '0', 'x')
+      .replace(
+        `repoURL: "${repoUrl}", path: x`,
+        'repoURL: "https://charts.example.com", chart: h, targetRevision: 1.0.0',
+      )
+      .replace('dist/x/h', 'x');
+    write(base, 'dist/x/application-h.yaml', chart);
+    const oci = application('k', '0', 'x').replace(
+      `repoURL: "${repoUrl}", path: x`,
+      'repoURL: "oci://r.example.com/k", path: "."',
+    );
+    write(base, 'dist/x/application-k.yaml', oci);
+    write(base, 'dist/x/stray/deep/cm.yaml', 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: stray\n');
+    const plan = syncPlan({ root: base, environment: 'x', gitopsPath: 'dist/x', repoUrl, rootNamespace: 'argocd' });
+    expect([...plan.problems].sort()).toEqual([
+      'dist/x/application-o.yaml: Application \'o\' syncs a folder of "https://example.com/other.git", ' +
+        `not of the model's gitops.repoUrl "${repoUrl}"`,
+      'dist/x/o/cm.yaml: no Application of dist/x syncs this file',
+      'dist/x/stray/deep/cm.yaml: no Application of dist/x syncs this file',
+    ]);
+    expect(plan.waves.flatMap((wave) => wave.applications.map((app) => [app.name, app.folder]))).toEqual([
+      ['a', 'dist/x/a'],
+      ['h', undefined],
+      ['k', undefined],
+      ['o', undefined],
+    ]);
+  });
 });
 
 test('parseSyncWave reads what Go strconv.Atoi reads, 0 when absent', () => {

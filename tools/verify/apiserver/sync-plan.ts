@@ -202,10 +202,14 @@ export function syncPlan(options: SyncPlanOptions): SyncPlan {
   if (!existsSync(rootFolder) || !statSync(rootFolder).isDirectory()) {
     return { environment, gitops: [], rootNamespace, waves: [], problems: [`${gitopsPath}: no such folder`] };
   }
+  // Files read by the root app or a child Application, to find the ones none of them reaches.
+  const covered = new Set<string>();
+  const read = (file: string) => {
+    covered.add(relative(root, file));
+    return readManifests(root, file, problems);
+  };
   // The root Application reads its folder without recursing (gitops-bootstrap.ts: directory.recurse false).
-  const gitops = manifestFiles(rootFolder, false)
-    .flatMap((file) => readManifests(root, file, problems))
-    .sort(compareSyncOrder);
+  const gitops = manifestFiles(rootFolder, false).flatMap(read).sort(compareSyncOrder);
 
   const applications: PlannedApplication[] = [];
   for (const object of gitops) {
@@ -214,7 +218,19 @@ export function syncPlan(options: SyncPlanOptions): SyncPlan {
       spec?: { destination?: { namespace?: string }; source?: ApplicationSource; sources?: ApplicationSource[] };
     };
     const sources = value.spec?.sources ?? (value.spec?.source ? [value.spec.source] : []);
-    const folders = sources.filter((source) => source.repoURL === repoUrl && source.chart === undefined);
+    // A Helm add-on names a chart (or an OCI chart repository); any other source is a Git folder, and the only
+    // Git repository dist/ may point at is the model's: a folder of another repository is not what this check reads.
+    const isChart = (source: ApplicationSource) =>
+      source.chart !== undefined || (source.repoURL ?? '').startsWith('oci://');
+    for (const source of sources) {
+      if (!isChart(source) && source.repoURL !== repoUrl) {
+        problems.push(
+          `${object.source}: Application '${object.name}' syncs a folder of ${JSON.stringify(source.repoURL)}, ` +
+            `not of the model's gitops.repoUrl ${JSON.stringify(repoUrl)}`,
+        );
+      }
+    }
+    const folders = sources.filter((source) => !isChart(source) && source.repoURL === repoUrl);
     const objects: ManifestObject[] = [];
     let folder: string | undefined;
     for (const source of folders) {
@@ -231,7 +247,7 @@ export function syncPlan(options: SyncPlanOptions): SyncPlan {
       }
       folder = path;
       for (const file of manifestFiles(directory, source.directory?.recurse === true)) {
-        objects.push(...readManifests(root, file, problems));
+        objects.push(...read(file));
       }
     }
     const destination = value.spec?.destination?.namespace;
@@ -242,6 +258,15 @@ export function syncPlan(options: SyncPlanOptions): SyncPlan {
       folder,
       objects: objects.sort(compareSyncOrder),
     });
+  }
+
+  // Every YAML file of the environment's folder must be synced by the root app or one of its Applications;
+  // a file no Application reaches would never get to the cluster.
+  for (const file of manifestFiles(rootFolder, true)) {
+    const path = relative(root, file);
+    if (/\.ya?ml$/.test(path) && !covered.has(path)) {
+      problems.push(`${path}: no Application of ${gitopsPath} syncs this file`);
+    }
   }
 
   const waveNumbers = [...new Set(applications.map((application) => application.wave))].sort((a, b) => a - b);
