@@ -13,6 +13,8 @@ function actionlintBinary(context: EngineContext): Promise<string> {
     name: 'actionlint',
     module: 'github.com/rhysd/actionlint',
     version: `v${ACTIONLINT_VERSION}`,
+    // go.sum hash of that version (sum.golang.org).
+    sum: 'h1:vQ4GeJN86C0QH+gTUQcs8McmK62OLT3kmakPMtEWYnY=',
     mainPackage: './cmd/actionlint',
     linkerSettings: [`github.com/rhysd/actionlint.version=${ACTIONLINT_VERSION}`],
   });

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Engine, EngineContext, EngineResult } from './engine';
 import { runProcess } from './process-output';
-import { pythonTool } from './python-tool';
+import { pythonTool, withFreshHome } from './python-tool';
 
 /** cfn-lint from PyPI, pinned. Rule choices live in `.cfnlintrc.yaml` at the repository root, each with its reason. */
 export const CFN_LINT = { project: 'cfn-lint', version: '1.58.0', command: 'cfn-lint' } as const;
@@ -25,10 +25,19 @@ function templates(root: string): string[] {
     .map((name) => join('cdk.out', name));
 }
 
-/** Runs cfn-lint from the root, so it reads `.cfnlintrc.yaml` there; exit codes 2/4/8 mean findings, others failure. */
+/** The project's cfn-lint settings, relative to the root. */
+const CONFIG_FILE = '.cfnlintrc.yaml';
+
+/**
+ * Runs cfn-lint from the root with `.cfnlintrc.yaml` named explicitly (cfn-lint then reads no other
+ * config, cfnlint/config.py 1.58.0) and a fresh HOME; exit codes 2/4/8 mean findings, others failure.
+ */
 async function lint(context: EngineContext, files: readonly string[]): Promise<CfnLintMatch[]> {
   const cfnLint = await pythonTool(context, CFN_LINT);
-  const run = await runProcess(cfnLint, ['--format', 'json', '--', ...files], { cwd: context.root });
+  const config = join(context.root, CONFIG_FILE);
+  const run = await withFreshHome((env) =>
+    runProcess(cfnLint, ['--config-file', config, '--format', 'json', '--', ...files], { cwd: context.root, env }),
+  );
   if (run.status === null || (run.status & ~(2 | 4 | 8)) !== 0) {
     throw new Error(`cfn-lint exited with ${run.status}:\n${run.stderr}${run.stdout}`);
   }

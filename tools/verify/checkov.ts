@@ -5,7 +5,7 @@ import { parseAllDocuments, stringify } from 'yaml';
 import { listFiles } from '../../apps/cluster/src/dist-directory';
 import type { Engine, EngineContext, EngineResult } from './engine';
 import { runProcess } from './process-output';
-import { pythonTool } from './python-tool';
+import { pythonTool, withFreshHome } from './python-tool';
 
 /** checkov from PyPI, pinned. */
 export const CHECKOV = { project: 'checkov', version: '3.3.30', command: 'checkov' } as const;
@@ -20,17 +20,26 @@ interface FailedCheck {
   readonly resource: string;
 }
 
+/** The project's checkov settings, relative to the root. */
+const CONFIG_FILE = '.checkov.yaml';
+
+/** One framework's figures of checkov's JSON report (checkov/common/output/report.py `get_summary`). */
 interface FrameworkReport {
   readonly passed: number;
   readonly failed: number;
   readonly skipped: number;
+  /** Files checkov could not parse: their resources were not checked at all. */
+  readonly parsing_errors: number;
+  /** Resources checkov read; 0 means it found nothing to check. */
+  readonly resource_count: number;
   readonly failedChecks: readonly FailedCheck[];
 }
 
 /**
- * Runs checkov on one framework from the root (so a `.checkov.yaml` there would apply) or from `cwd`. Reviewed findings
- * are skipped in the outputs themselves, next to the resource with their reason: `Metadata.checkov.skip` of
- * a CloudFormation resource, `checkov.io/skip<n>` annotations of a Kubernetes object.
+ * Runs checkov on one framework from the root or from `cwd`, with the root's `.checkov.yaml` named explicitly and a
+ * fresh HOME (so no user config applies). Reviewed findings are skipped in the outputs themselves, next to the
+ * resource with their reason: `Metadata.checkov.skip` of a CloudFormation resource, `checkov.io/skip<n>`
+ * annotations of a Kubernetes object.
  */
 async function scan(
   context: EngineContext,
@@ -41,21 +50,23 @@ async function scan(
   const checkov = await pythonTool(context, CHECKOV);
   const output = mkdtempSync(join(tmpdir(), 'verify-checkov-'));
   try {
-    const run = await runProcess(
-      checkov,
-      [
-        '--framework',
-        framework,
-        ...targets,
-        '--output',
-        'json',
-        '--output-file-path',
-        output,
-        '--quiet',
-        '--compact',
-        '--skip-download',
-      ],
-      { cwd },
+    const config = join(context.root, CONFIG_FILE);
+    const run = await withFreshHome((env) =>
+      runProcess(
+        checkov,
+        [
+          '--config-file',
+          config,
+          '--framework',
+          framework,
+          ...targets,
+          '--output',
+          'json',
+          '--output-file-path',
+          output,
+        ],
+        { cwd, env },
+      ),
     );
     const report = join(output, 'results_json.json');
     // checkov exits 1 when a check fails; anything else, or no report, means it did not run through.
@@ -65,12 +76,13 @@ async function scan(
     const parsed = JSON.parse(readFileSync(report, 'utf8')) as unknown;
     const reports = (Array.isArray(parsed) ? parsed : [parsed]) as {
       check_type?: string;
-      summary?: { passed: number; failed: number; skipped: number };
+      summary?: Omit<FrameworkReport, 'failedChecks'>;
       results?: { failed_checks?: FailedCheck[] };
-      passed?: number;
     }[];
     const own = reports.find((entry) => entry.check_type === framework);
-    if (!own?.summary) return { passed: 0, failed: 0, skipped: 0, failedChecks: [] };
+    // No report of this framework: checkov found nothing of it to read.
+    if (!own?.summary)
+      return { passed: 0, failed: 0, skipped: 0, parsing_errors: 0, resource_count: 0, failedChecks: [] };
     return { ...own.summary, failedChecks: own.results?.failed_checks ?? [] };
   } finally {
     rmSync(output, { recursive: true, force: true });
@@ -86,6 +98,17 @@ function templates(root: string): string[] {
 
 const describe = (check: FailedCheck) => `${check.check_id} ${check.file_path} ${check.resource}: ${check.check_name}`;
 
+/** What checkov did not check: files it could not parse, no resource read, no check run. */
+function coverageFailures(framework: Framework, place: string, report: FrameworkReport): string[] {
+  return [
+    ...(report.parsing_errors > 0
+      ? [`${framework}: checkov could not parse ${report.parsing_errors} files of ${place}`]
+      : []),
+    ...(report.resource_count === 0 ? [`${framework}: checkov read no resource in ${place}`] : []),
+    ...(report.passed === 0 ? [`${framework}: no check ran on ${place}`] : []),
+  ];
+}
+
 async function run(context: EngineContext): Promise<EngineResult> {
   const files = templates(context.root);
   const cloudformation = await scan(
@@ -95,12 +118,13 @@ async function run(context: EngineContext): Promise<EngineResult> {
   );
   const kubernetes = await scan(context, 'kubernetes', ['--directory', 'dist']);
   const failures = [
-    ...(cloudformation.passed === 0 ? ['cloudformation: no check ran on cdk.out/'] : []),
-    ...(kubernetes.passed === 0 ? ['kubernetes: no check ran on dist/'] : []),
+    ...coverageFailures('cloudformation', 'cdk.out/', cloudformation),
+    ...coverageFailures('kubernetes', 'dist/', kubernetes),
     ...[...cloudformation.failedChecks, ...kubernetes.failedChecks].map(describe),
   ];
   const figures = (name: string, report: FrameworkReport) =>
-    `${name} ${report.passed} passed, ${report.failed} failed, ${report.skipped} skipped`;
+    `${name} ${report.resource_count} resources, ${report.passed} passed, ${report.failed} failed, ` +
+    `${report.skipped} skipped, ${report.parsing_errors} parsing errors`;
   return {
     engine: `checkov ${CHECKOV.version}`,
     ok: failures.length === 0,

@@ -11,6 +11,11 @@ export interface GoModuleBinary {
   readonly module: string;
   /** Exact module version, e.g. `v0.313.1`. */
   readonly version: string;
+  /**
+   * The module's `h1:` hash as in go.sum and sum.golang.org, e.g. `h1:BOyo…=`: `go mod download` must report the
+   * same `Sum`, so a proxy or cache serving other content for this version is refused.
+   */
+  readonly sum: string;
   /** The main package, relative to the module root, e.g. `./cmd/promtool`. */
   readonly mainPackage: string;
   /** `-X importpath.name=value` settings for the linker, e.g. the version a binary reports. @default - none */
@@ -35,14 +40,18 @@ export async function goModuleBinary(context: EngineContext, binary: GoModuleBin
   const started = Date.now();
   context.log(`${binary.name}: building ${binary.module}@${binary.version} ${binary.mainPackage} (first run only)`);
   // The module's go.work (if any) names folders the module zip does not hold; the build must ignore it.
-  const env = { GOWORK: 'off', GOFLAGS: '-mod=mod', CGO_ENABLED: '0' };
+  // -mod=readonly: the module's own go.mod and go.sum are the pins; a build that would change them fails.
+  const env = { GOWORK: 'off', GOFLAGS: '-mod=readonly', CGO_ENABLED: '0' };
   mkdirSync(directory, { recursive: true });
   const download = await runOrThrow('go', ['mod', 'download', '-json', `${binary.module}@${binary.version}`], {
     cwd: directory,
     env,
   });
-  const moduleDirectory = (JSON.parse(download.stdout) as { Dir?: string }).Dir;
+  const { Dir: moduleDirectory, Sum: sum } = JSON.parse(download.stdout) as { Dir?: string; Sum?: string };
   if (!moduleDirectory) throw new Error(`go mod download gave no directory for ${binary.module}@${binary.version}`);
+  if (sum !== binary.sum) {
+    throw new Error(`${binary.module}@${binary.version} has checksum ${sum}, but ${binary.name} pins ${binary.sum}`);
+  }
 
   const partial = `${path}.partial-${process.pid}`;
   const ldflags = ['-s', '-w', ...(binary.linkerSettings ?? []).map((setting) => `-X ${setting}`)].join(' ');

@@ -1,4 +1,4 @@
-import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseAllDocuments, stringify } from 'yaml';
@@ -20,6 +20,8 @@ const PROMTOOL: GoModuleBinary = {
   name: 'promtool',
   module: 'github.com/prometheus/prometheus',
   version: 'v0.313.1',
+  // go.sum hash of that version (sum.golang.org).
+  sum: 'h1:BOyoPuxCL+58NpuZ0ovKuKo8ALmVLTCTIM7r8znt6z8=',
   mainPackage: './cmd/promtool',
   linkerSettings: [`github.com/prometheus/common/version.Version=${PROMETHEUS_VERSION}`],
 };
@@ -86,6 +88,13 @@ async function run(context: EngineContext): Promise<EngineResult> {
     let groups = 0;
     let rules = 0;
     for (const [index, ruleFile] of ruleFiles.entries()) {
+      // An empty PrometheusRule or group passes `check rules` but alerts on nothing: the output lost its rules.
+      const empty = (ruleFile.groups as { name?: unknown; rules?: unknown[] }[]).filter(
+        (group) => !Array.isArray(group.rules) || group.rules.length === 0,
+      );
+      if (ruleFile.groups.length === 0) failures.push(`dist/${ruleFile.source}: a PrometheusRule without groups`);
+      for (const group of empty)
+        failures.push(`dist/${ruleFile.source}: group ${JSON.stringify(group.name)} has no rules`);
       const file = writeYaml(work, `rules-${index}.yaml`, { groups: ruleFile.groups });
       const checked = await checkRules(promtool, file);
       groups += ruleFile.groups.length;
@@ -103,13 +112,21 @@ async function run(context: EngineContext): Promise<EngineResult> {
     for (const [suite, suiteTests] of Object.entries(alertRuleUnitTestSuites())) {
       const name = `tests-${suite.replace(/\W+/g, '-')}.yaml`;
       writeYaml(work, name, { rule_files: [ruleFileName], evaluation_interval: '1m', tests: suiteTests });
-      const result = await runProcess(promtool, ['test', 'rules', name], { cwd: work });
+      const junit = `${name}.junit.xml`;
+      const result = await runProcess(promtool, ['test', 'rules', `--junit=${junit}`, name], { cwd: work });
       const output = `${result.stdout}${result.stderr}`;
-      tests += suiteTests.length;
+      // Count the tests promtool ran from its JUnit report, not the ones handed to it.
+      const ran = existsSync(join(work, junit))
+        ? (readFileSync(join(work, junit), 'utf8').match(/<testcase\b/g) ?? []).length
+        : 0;
+      tests += ran;
       if (result.status !== 0 || !output.includes('SUCCESS')) {
         failures.push(`test rules (${suite}) on dist/${UNIT_TEST_ENVIRONMENT}:\n${lastLines(output, 40)}`);
+      } else if (ran !== suiteTests.length) {
+        failures.push(`test rules (${suite}): promtool ran ${ran} of ${suiteTests.length} unit tests`);
       }
     }
+    if (tests === 0) failures.push(`test rules: no unit test ran on dist/${UNIT_TEST_ENVIRONMENT}`);
     const environments = new Set(ruleFiles.map((file) => file.source.split('/')[0])).size;
     return {
       engine: `promtool ${PROMETHEUS_VERSION}`,

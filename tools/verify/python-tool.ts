@@ -1,4 +1,5 @@
-import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { EngineContext } from './engine';
 import { runOrThrow } from './process-output';
@@ -39,4 +40,18 @@ export async function pythonTool(context: EngineContext, tool: PythonTool): Prom
   writeFileSync(marker, `${tool.project}==${tool.version}\n`);
   context.log(`${tool.project}: installed in ${Math.round((Date.now() - started) / 1000)} s`);
   return command;
+}
+
+/**
+ * Runs `use` with an environment whose HOME is a new empty folder, removed after: cfn-lint reads
+ * `~/.cfnlintrc*` and checkov `~/.checkov.y*ml` (cfnlint/config.py, checkov/common/util/config_utils.py),
+ * so a file of the user running the check would otherwise change what it checks.
+ */
+export async function withFreshHome<T>(use: (env: Readonly<Record<string, string>>) => Promise<T>): Promise<T> {
+  const home = mkdtempSync(join(tmpdir(), 'verify-home-'));
+  try {
+    return await use({ HOME: home });
+  } finally {
+    rmSync(home, { recursive: true, force: true });
+  }
 }

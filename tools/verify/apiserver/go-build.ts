@@ -76,8 +76,9 @@ export async function ensureGoBinary(context: GoBuildContext, target: GoBinary):
         target.package,
       ],
       moduleDirectory,
-      // Outside any workspace; -mod=mod lets go.sum be the only pin, as in `go install`.
-      { ...process.env, GOWORK: 'off', GOFLAGS: '-mod=mod' },
+      // Outside any workspace; -mod=readonly: the build module's go.mod and go.sum are the pins, and a build
+      // that would add to or change them fails instead of resolving something unpinned.
+      { ...process.env, GOWORK: 'off', GOFLAGS: '-mod=readonly' },
     );
     renameSync(partial, binary);
   } finally {

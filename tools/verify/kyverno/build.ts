@@ -34,7 +34,8 @@ const CLI_PACKAGE = './cmd/cli/kubectl-kyverno';
 const VERSION_VARIABLE = 'github.com/kyverno/kyverno/pkg/version.BuildVersion';
 
 // Outside any workspace, so nothing of this repository changes what Go resolves; static like upstream's build.
-const GO_ENV = { GOWORK: 'off', GOFLAGS: '-mod=mod', CGO_ENABLED: '0' };
+// -mod=readonly: the module's own go.mod and go.sum are the pins; a build that would change them fails.
+const GO_ENV = { GOWORK: 'off', GOFLAGS: '-mod=readonly', CGO_ENABLED: '0' };
 
 /** Path of the CLI binary, built first when `.tools/` lacks it or holds one of another module or flags. */
 export async function ensureKyvernoCli(
