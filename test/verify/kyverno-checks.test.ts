@@ -3,6 +3,7 @@
  * how it reads the CLI's answers. The CLI itself runs in `npm run verify` (tools/verify/kyverno.ts).
  */
 import { loadPlatformModel } from '@platform/model';
+import { addonNamespace, GUARDRAILS_LABEL, withAddonCopies } from '../../tools/verify/kyverno/addon-namespace';
 import {
   applyInputs,
   judge,
@@ -10,6 +11,7 @@ import {
   namespaceValues,
   type ReportResult,
   readEnvironment,
+  runProblem,
   WORKLOAD_KINDS,
 } from '../../tools/verify/kyverno/apply-dist';
 import { checkRows, type DeclaredCase, parseRows, type TestRow } from '../../tools/verify/kyverno/cli-tests';
@@ -101,7 +103,96 @@ describe('reading the policy report of kyverno apply', () => {
   });
 
   test('a workload no policy evaluated is a violation, as nothing was checked', () => {
-    expect(judge([], inputs).violations).toEqual(['Deployment n/d: no policy evaluated it']);
+    expect(judge([], inputs).violations).toEqual([
+      'Deployment n/d: no policy evaluated it',
+      'ValidatingPolicy p (Audit): no result for any workload',
+    ]);
+  });
+
+  test('a policy that gave no result for any workload is a violation, naming the policy', () => {
+    const unused: KubeObject = {
+      ...inputs.policies[0],
+      metadata: { name: 'q' },
+      spec: { validationActions: ['Deny'] },
+    };
+    const both = { ...inputs, policies: [...inputs.policies, unused] };
+    expect(judge([result('pass')], both).violations).toEqual(['ValidatingPolicy q (Deny): no result for any workload']);
+    expect(judge([result('pass'), { ...result('skip'), policy: 'q' }], both).violations).toEqual([]);
+  });
+
+  test('kyverno apply must exit 0, or 1 with a failing result, and print no other error on stderr', () => {
+    const violation = 'Error: exit as there are policy violations\n';
+    expect(runProblem(0, '', [result('pass')])).toBeUndefined();
+    expect(runProblem(1, violation, [result('fail')])).toBeUndefined();
+    expect(runProblem(1, violation, [result('pass')])).toMatch(/exit 1 without a failing result/);
+    expect(runProblem(1, '', [])).toMatch(/exit 1/);
+    expect(runProblem(2, '', [result('fail')])).toMatch(/exit 2/);
+    expect(runProblem(null, '', [result('pass')])).toMatch(/exit null/);
+    expect(runProblem(0, 'Error: failed to load policy x\n', [result('pass')])).toMatch(/failed to load policy x/);
+    expect(runProblem(0, violation, [result('pass')])).toMatch(/error on stderr/);
+  });
+});
+
+describe('workloads copied into an add-on namespace', () => {
+  test.each(model.environments.map((e) => e.name))(
+    'dist/%s: every policy selects the Namespaces of its own workloads or of their add-on copies',
+    (env) => {
+      const own = applyInputs(readEnvironment(root, env));
+      const addons = addonNamespace(own.namespaces);
+      expect(addons).toBeDefined();
+      const inputs = withAddonCopies(own, addons as string);
+      const labelsOf = new Map(own.namespaces.map((n) => [n.metadata.name, n.metadata.labels ?? {}]));
+      const reached = new Set(
+        inputs.workloads.map((w) => labelsOf.get(w.metadata.namespace ?? '')?.[GUARDRAILS_LABEL]),
+      );
+      for (const policy of own.policies) {
+        const selector = (
+          policy.spec as {
+            matchConstraints?: {
+              namespaceSelector?: { matchExpressions?: { key: string; operator: string; values: string[] }[] };
+            };
+          }
+        ).matchConstraints?.namespaceSelector;
+        const wanted = (selector?.matchExpressions ?? []).filter((e) => e.key === GUARDRAILS_LABEL);
+        for (const expression of wanted) {
+          expect([policy.metadata.name, expression.values.some((v) => reached.has(v))]).toEqual([
+            policy.metadata.name,
+            true,
+          ]);
+        }
+      }
+    },
+  );
+
+  const workload = (kind: string, namespace: string, name: string): KubeObject => ({
+    apiVersion: 'v1',
+    kind,
+    metadata: { name, namespace },
+  });
+  const namespace = (name: string, guardrails?: string): KubeObject => ({
+    apiVersion: 'v1',
+    kind: 'Namespace',
+    metadata: { name, labels: guardrails ? { [GUARDRAILS_LABEL]: guardrails } : {} },
+  });
+
+  test('the add-on namespace is the first audit-labelled one by name', () => {
+    expect(
+      addonNamespace([namespace('team', 'enforce'), namespace('monitoring', 'audit'), namespace('argocd', 'audit')]),
+    ).toBe('argocd');
+    expect(addonNamespace([namespace('team', 'enforce')])).toBeUndefined();
+  });
+
+  test('each workload gets one copy there, renamed only where names would clash', () => {
+    const own = { policies: [], exceptions: [], namespaces: [], problems: [] };
+    const copied = withAddonCopies(
+      { ...own, workloads: [workload('Service', 'a', 's'), workload('Service', 'b', 's'), workload('Pod', 'a', 'p')] },
+      'addons',
+    );
+    expect(copied.workloads.slice(3).map((w) => `${w.kind} ${w.metadata.namespace}/${w.metadata.name}`)).toEqual([
+      'Service addons/a-s',
+      'Service addons/b-s',
+      'Pod addons/p',
+    ]);
   });
 });
 

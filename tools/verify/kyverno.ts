@@ -3,7 +3,8 @@
  *   - `kyverno test` on every kyverno-test.yaml (the guard rails' good and bad examples): every declared
  *     result holds and was really evaluated;
  *   - `kyverno apply` of each environment's ValidatingPolicies and PolicyExceptions to every workload of its
- *     dist/ folder, with its Namespaces' labels: no violation, in enforcing and auditing policies alike.
+ *     dist/ folder, and to a copy of each in the first add-on (audit-labelled) namespace, with its Namespaces'
+ *     labels: no violation, in enforcing and auditing policies alike, and every policy gives some result.
  * The self-check applies prod's policies to a real Deployment of a team namespace made privileged, which
  * must be denied, and runs a Kyverno CLI test whose declared result was flipped, which must fail.
  */
@@ -13,6 +14,7 @@ import { dirname, join, resolve } from 'node:path';
 import { loadPlatformModel } from '@platform/model';
 import { parse, stringify } from 'yaml';
 import type { Engine, EngineContext, EngineResult } from './engine';
+import { addonNamespace, withAddonCopies } from './kyverno/addon-namespace';
 import { applyInputs, applyPolicies, type KubeObject, readEnvironment } from './kyverno/apply-dist';
 import { ensureKyvernoCli, KYVERNO_MODULE } from './kyverno/build';
 import { findTestFiles, parseRows, runTests } from './kyverno/cli-tests';
@@ -36,7 +38,10 @@ async function run(context: EngineContext): Promise<EngineResult> {
   let excepted = 0;
   for (const environment of loadPlatformModel().environments.map((e) => e.name)) {
     context.log(`kyverno apply: dist/${environment}`);
-    const inputs = applyInputs(readEnvironment(context.root, environment));
+    const own = applyInputs(readEnvironment(context.root, environment));
+    // The add-on (Audit) variants select only add-on namespaces, where dist/ has no workload: copies go there.
+    const addons = addonNamespace(own.namespaces);
+    const inputs = addons ? withAddonCopies(own, addons) : own;
     failures.push(...inputs.problems.map((p) => `dist/${environment}: ${p}`));
     if (inputs.policies.length === 0 || inputs.workloads.length === 0) {
       failures.push(
@@ -49,7 +54,7 @@ async function run(context: EngineContext): Promise<EngineResult> {
     failures.push(...outcome.violations.map((v) => `dist/${environment}: ${v}`));
     excepted += outcome.excepted;
     figures.push(
-      `${environment} ${inputs.workloads.length} workloads × ${inputs.policies.length} policies → ${outcome.results.length} results`,
+      `${environment} ${own.workloads.length} workloads (+${inputs.workloads.length - own.workloads.length} in ${addons ?? 'no add-on namespace'}) × ${inputs.policies.length} policies → ${outcome.results.length} results`,
     );
   }
 

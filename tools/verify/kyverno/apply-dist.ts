@@ -144,7 +144,10 @@ export async function applyPolicies(cli: string, inputs: ApplyInputs): Promise<A
       report = undefined;
     }
     if (!report) throw new Error(`kyverno apply gave no policy report (exit ${run.status}):\n${outputTail(run)}`);
-    return judge(report.results ?? [], inputs);
+    const results = report.results ?? [];
+    const problem = runProblem(run.status, run.stderr, results);
+    if (problem) throw new Error(`kyverno apply: ${problem}`);
+    return judge(results, inputs);
   } finally {
     rmSync(work, { recursive: true, force: true });
   }
@@ -170,7 +173,37 @@ export function namespaceValues(namespaces: readonly KubeObject[]): unknown {
 const describe = (r: { kind: string; namespace?: string; name: string }) =>
   `${r.kind} ${r.namespace ? `${r.namespace}/` : ''}${r.name}`;
 
-/** Violations of a report: any result but pass or skip, and any workload the policies never evaluated. */
+/**
+ * The error the CLI reports when results failed or erred, its way of exiting 1 (kyverno/kyverno v1.19.0
+ * cmd/cli/kubectl-kyverno/commands/apply/command.go, func exit).
+ */
+const VIOLATION_EXIT = /exit as there are policy (violations|errors)/;
+
+/**
+ * Why a run of `kyverno apply` cannot be trusted, or undefined when it can: the CLI exits 0, or 1 when the report
+ * holds a failed or erroneous result (see VIOLATION_EXIT); any other exit, or any other error line on stderr,
+ * means it did not evaluate everything.
+ */
+export function runProblem(
+  status: number | null,
+  stderr: string,
+  results: readonly ReportResult[],
+): string | undefined {
+  const failing = results.some((r) => r.result === 'fail' || r.result === 'error');
+  const errorLines = stderr
+    .split('\n')
+    .filter((line) => /\b(error|fatal|panic)\b/i.test(line) && !(failing && VIOLATION_EXIT.test(line)));
+  if (status !== 0 && !(status === 1 && failing)) {
+    return `exit ${status}${failing ? '' : ' without a failing result'}: ${stderr.trim() || '(no stderr)'}`;
+  }
+  if (errorLines.length > 0) return `error on stderr (exit ${status}): ${stderr.trim()}`;
+  return undefined;
+}
+
+/**
+ * Violations of a report: any result but pass or skip, any workload the policies never evaluated, and any policy
+ * that gave no result at all (nothing shows it at work).
+ */
 export function judge(results: readonly ReportResult[], inputs: ApplyInputs): ApplyOutcome {
   const actions = new Map(
     inputs.policies.map((p) => [
@@ -187,6 +220,12 @@ export function judge(results: readonly ReportResult[], inputs: ApplyInputs): Ap
   for (const workload of inputs.workloads) {
     const name = describe({ ...workload.metadata, kind: workload.kind });
     if (!evaluated.has(name)) violations.push(`${name}: no policy evaluated it`);
+  }
+  const answered = new Set(results.map((r) => r.policy));
+  for (const policy of inputs.policies) {
+    const name = policy.metadata.name;
+    if (!answered.has(name))
+      violations.push(`ValidatingPolicy ${name} (${actions.get(name) ?? '?'}): no result for any workload`);
   }
   return { results, violations, excepted: results.filter((r) => r.result === 'skip').length };
 }
