@@ -18,7 +18,7 @@ import { addonNamespace, withAddonCopies } from './kyverno/addon-namespace';
 import { applyInputs, applyPolicies, type KubeObject, readEnvironment } from './kyverno/apply-dist';
 import { ensureKyvernoCli, KYVERNO_MODULE } from './kyverno/build';
 import { findTestFiles, parseRows, runTests } from './kyverno/cli-tests';
-import { outputTail, runCommand } from './kyverno/command';
+import { lastLines, runProcess } from './process-output';
 
 const ENGINE = `kyverno CLI ${KYVERNO_MODULE.version}`;
 /** The environment whose policies the self-check runs: the one that must deny. */
@@ -136,10 +136,12 @@ async function flippedResultFails(cli: string, root: string): Promise<string> {
     const [first] = test.results;
     first.result = first.result === 'pass' ? 'fail' : 'pass';
     writeFileSync(join(work, 'kyverno-test.yaml'), stringify(test, { lineWidth: 0 }));
-    const result = await runCommand(cli, ['test', work, '--remove-color', '--output-format', 'json'], { cwd: work });
+    const result = await runProcess(cli, ['test', work, '--remove-color', '--output-format', 'json'], { cwd: work });
     const failed = parseRows(result.stdout).filter((row) => row.RESULT !== 'Pass');
     if (result.status === 0 || failed.length === 0) {
-      throw new Error(`kyverno test passed ${path} with a flipped result:\n${outputTail(result)}`);
+      throw new Error(
+        `kyverno test passed ${path} with a flipped result:\n${lastLines(`${result.stdout}${result.stderr}`, 40)}`,
+      );
     }
     return `kyverno test fails ${path} with ${first.resources[0]} declared ${first.result}: ${failed[0].REASON}`;
   } finally {

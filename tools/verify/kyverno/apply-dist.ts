@@ -12,7 +12,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseAllDocuments, stringify } from 'yaml';
 import { listFiles } from '../../../apps/cluster/src/dist-directory';
-import { outputTail, runCommand } from './command';
+import { lastLines, runProcess } from '../process-output';
 
 export interface KubeObject {
   readonly apiVersion: string;
@@ -135,7 +135,7 @@ export async function applyPolicies(cli: string, inputs: ApplyInputs): Promise<A
     if (inputs.exceptions.length > 0) args.push('--exception', file('exceptions.yaml', inputs.exceptions));
     args.push('--values-file', file('values.yaml', [namespaceValues(inputs.namespaces)]));
     args.push('--policy-report', '--output-format', 'json', '--remove-color');
-    const run = await runCommand(cli, args, { cwd: work });
+    const run = await runProcess(cli, args, { cwd: work });
     const start = run.stdout.indexOf('{');
     let report: { results?: ReportResult[] } | undefined;
     try {
@@ -143,7 +143,10 @@ export async function applyPolicies(cli: string, inputs: ApplyInputs): Promise<A
     } catch {
       report = undefined;
     }
-    if (!report) throw new Error(`kyverno apply gave no policy report (exit ${run.status}):\n${outputTail(run)}`);
+    if (!report)
+      throw new Error(
+        `kyverno apply gave no policy report (exit ${run.status}):\n${lastLines(`${run.stdout}${run.stderr}`, 40)}`,
+      );
     const results = report.results ?? [];
     const problem = runProblem(run.status, run.stderr, results);
     if (problem) throw new Error(`kyverno apply: ${problem}`);

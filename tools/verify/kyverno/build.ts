@@ -24,7 +24,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { UPSTREAM_MODULES, type UpstreamModule } from '@platform/k8s-platform';
 import type { EngineContext } from '../engine';
-import { outputTail, runCommand } from './command';
+import { lastLines, runProcess } from '../process-output';
 
 /** The Kyverno release whose CLI checks the policies: the one the kyverno chart of dist/ runs. */
 export const KYVERNO_MODULE: UpstreamModule = UPSTREAM_MODULES.kyverno;
@@ -61,16 +61,20 @@ export async function ensureKyvernoCli(
     const copy = join(work, 'src');
     cpSync(source, copy, { recursive: true });
     makeWritable(copy);
-    const build = await runCommand('go', ['build', '-trimpath', `-ldflags=${ldflags}`, '-o', partial, CLI_PACKAGE], {
+    const build = await runProcess('go', ['build', '-trimpath', `-ldflags=${ldflags}`, '-o', partial, CLI_PACKAGE], {
       cwd: copy,
       env: GO_ENV,
     });
     if (build.status !== 0) {
-      throw new Error(`go build ${CLI_PACKAGE} of ${module.path}@${module.version} failed:\n${outputTail(build)}`);
+      throw new Error(
+        `go build ${CLI_PACKAGE} of ${module.path}@${module.version} failed:\n${lastLines(`${build.stdout}${build.stderr}`, 40)}`,
+      );
     }
-    const version = await runCommand(partial, ['version'], { cwd: work });
+    const version = await runProcess(partial, ['version'], { cwd: work });
     if (!version.stdout.includes(`Version: ${module.version}`)) {
-      throw new Error(`the built CLI reports another version than ${module.version}:\n${outputTail(version)}`);
+      throw new Error(
+        `the built CLI reports another version than ${module.version}:\n${lastLines(`${version.stdout}${version.stderr}`, 40)}`,
+      );
     }
     renameSync(partial, binary);
   } finally {
@@ -85,7 +89,7 @@ export async function ensureKyvernoCli(
 /** `go mod download` of the module: its directory in the module cache, after checking its go.sum hash. */
 async function downloadModule(module: UpstreamModule, cwd: string): Promise<string> {
   const reference = `${module.path}@${module.version}`;
-  const result = await runCommand('go', ['mod', 'download', '-json', reference], { cwd, env: GO_ENV });
+  const result = await runProcess('go', ['mod', 'download', '-json', reference], { cwd, env: GO_ENV });
   let info: { Dir?: string; Sum?: string; Error?: string } = {};
   try {
     info = JSON.parse(result.stdout);
@@ -93,7 +97,9 @@ async function downloadModule(module: UpstreamModule, cwd: string): Promise<stri
     // Reported below with the command's output.
   }
   if (result.status !== 0 || !info.Dir || info.Error) {
-    throw new Error(`go mod download ${reference} failed: ${info.Error ?? outputTail(result)}`);
+    throw new Error(
+      `go mod download ${reference} failed: ${info.Error ?? lastLines(`${result.stdout}${result.stderr}`, 40)}`,
+    );
   }
   if (info.Sum !== module.sum) {
     throw new Error(`${reference} has checksum ${info.Sum}, but upstream-crds.ts pins ${module.sum}`);

@@ -10,7 +10,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 import { parse } from 'yaml';
-import { outputTail, runCommand } from './command';
+import { lastLines, runProcess } from '../process-output';
 
 /** Folders never searched for tests: dependencies, build output and caches. */
 const SKIPPED_DIRECTORIES = new Set(['node_modules', 'dist', 'cdk.out', 'coverage']);
@@ -122,14 +122,14 @@ export async function runTests(cli: string, root: string, paths: readonly string
   const failures: string[] = [];
   for (const [group, members] of groups) {
     const cases = members.flatMap((path) => declaredCases(path, readFileSync(join(root, path), 'utf8')));
-    const result = await runCommand(cli, ['test', group, '--remove-color', '--output-format', 'json'], { cwd: root });
+    const result = await runProcess(cli, ['test', group, '--remove-color', '--output-format', 'json'], { cwd: root });
     const loaded = result.stdout.match(/^Loading test\s+\(/gm)?.length ?? 0;
     const rows = parseRows(result.stdout);
     declared += cases.length;
     files += loaded;
     if (loaded < members.length || rows.length === 0) {
       failures.push(
-        `kyverno test ${group} ran ${loaded} of ${members.length} test files (exit ${result.status}):\n${outputTail(result)}`,
+        `kyverno test ${group} ran ${loaded} of ${members.length} test files (exit ${result.status}):\n${lastLines(`${result.stdout}${result.stderr}`, 40)}`,
       );
       continue;
     }
@@ -137,7 +137,9 @@ export async function runTests(cli: string, root: string, paths: readonly string
     held += checked.held;
     failures.push(...checked.failures);
     if (result.status !== 0 && checked.failures.length === 0) {
-      failures.push(`kyverno test ${group} exited ${result.status}:\n${outputTail(result)}`);
+      failures.push(
+        `kyverno test ${group} exited ${result.status}:\n${lastLines(`${result.stdout}${result.stderr}`, 40)}`,
+      );
     }
   }
   return { files, declared, held, failures };
