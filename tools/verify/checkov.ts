@@ -135,6 +135,16 @@ async function run(context: EngineContext): Promise<EngineResult> {
 
 /** The first Deployment of dist/ with a privileged container: checkov's CKV_K8S_16 must fail it. */
 async function selfCheck(context: EngineContext): Promise<string> {
+  const work = mkdtempSync(join(tmpdir(), 'verify-checkov-broken-'));
+  try {
+    return [await privilegedDeployment(context, work), await unencryptedDatabase(context, work)].join('\n');
+  } finally {
+    rmSync(work, { recursive: true, force: true });
+  }
+}
+
+/** The Kubernetes framework: a real dist/ Deployment made privileged must fail CKV_K8S_16. */
+async function privilegedDeployment(context: EngineContext, work: string): Promise<string> {
   const dist = join(context.root, 'dist');
   const source = listFiles(dist).find((path) => /(^|\/)deployment-[^/]+\.yaml$/.test(path));
   if (!source) throw new Error('dist/ holds no Deployment to break');
@@ -144,19 +154,36 @@ async function selfCheck(context: EngineContext): Promise<string> {
   };
   const [container] = deployment.spec.template.spec.containers;
   container.securityContext = { ...container.securityContext, privileged: true, allowPrivilegeEscalation: true };
-  const work = mkdtempSync(join(tmpdir(), 'verify-checkov-broken-'));
-  try {
-    const file = join(work, 'privileged-deployment.yaml');
-    writeFileSync(file, stringify(deployment));
-    const report = await scan(context, 'kubernetes', ['--file', 'privileged-deployment.yaml'], work);
-    const privileged = report.failedChecks.filter((check) => check.check_id === 'CKV_K8S_16');
-    if (privileged.length === 0) {
-      throw new Error(`checkov passed a privileged container (dist/${source} with privileged: true)`);
-    }
-    return privileged.map(describe).join('\n');
-  } finally {
-    rmSync(work, { recursive: true, force: true });
+  writeFileSync(join(work, 'privileged-deployment.yaml'), stringify(deployment));
+  const report = await scan(context, 'kubernetes', ['--file', 'privileged-deployment.yaml'], work);
+  const privileged = report.failedChecks.filter((check) => check.check_id === 'CKV_K8S_16');
+  if (privileged.length === 0) {
+    throw new Error(`checkov passed a privileged container (dist/${source} with privileged: true)`);
   }
+  return privileged.map(describe).join('\n');
+}
+
+/** The CloudFormation framework: a real cdk.out/ database with its storage unencrypted must fail CKV_AWS_16. */
+async function unencryptedDatabase(context: EngineContext, work: string): Promise<string> {
+  const cdkOut = join(context.root, 'cdk.out');
+  for (const name of readdirSync(cdkOut)
+    .filter((file) => file.endsWith('.template.json'))
+    .sort()) {
+    const template = JSON.parse(readFileSync(join(cdkOut, name), 'utf8')) as {
+      Resources?: Record<string, { Type: string; Properties?: Record<string, unknown> }>;
+    };
+    const database = Object.values(template.Resources ?? {}).find((r) => r.Type === 'AWS::RDS::DBInstance');
+    if (!database) continue;
+    database.Properties = { ...database.Properties, StorageEncrypted: false };
+    writeFileSync(join(work, 'unencrypted.template.json'), JSON.stringify(template));
+    const report = await scan(context, 'cloudformation', ['--file', 'unencrypted.template.json'], work);
+    const unencrypted = report.failedChecks.filter((check) => check.check_id === 'CKV_AWS_16');
+    if (unencrypted.length === 0) {
+      throw new Error(`checkov passed an unencrypted database (cdk.out/${name} with StorageEncrypted: false)`);
+    }
+    return unencrypted.map(describe).join('\n');
+  }
+  throw new Error('cdk.out/ holds no database to break');
 }
 
 /**

@@ -46,7 +46,7 @@ function seconds(since: bigint): string {
 async function verify(engine: Engine, context: EngineContext): Promise<EngineResult> {
   try {
     const rejection = await engine.selfCheck(context);
-    context.log(`${engine.name}: rejects a broken input: ${rejection.split('\n')[0]}`);
+    for (const line of rejection.split('\n')) context.log(`${engine.name}: rejects a broken input: ${line}`);
   } catch (error) {
     return { engine: engine.name, ok: false, summary: 'self-check failed', failures: [String(error)] };
   }

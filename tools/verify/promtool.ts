@@ -160,10 +160,40 @@ async function selfCheck(context: EngineContext): Promise<string> {
         `promtool accepted a rule whose expression ends in a dangling '+' (from dist/${ruleFile.source})`,
       );
     }
-    return checked.failure;
+    return `${checked.failure}\n${await failedUnitTest(promtool, context.root, work)}`;
   } finally {
     rmSync(work, { recursive: true, force: true });
   }
+}
+
+/** `test rules` must fail a unit test whose first expected alert list is turned around (none for some, some for none). */
+async function failedUnitTest(promtool: string, root: string, work: string): Promise<string> {
+  const [suite] = Object.values(alertRuleUnitTestSuites());
+  const [test] = (suite ?? []) as { alert_rule_test?: { exp_alerts?: unknown[] }[] }[];
+  const [case_] = test?.alert_rule_test ?? [];
+  if (!case_) throw new Error('no alert rule unit test to break');
+  const flipped = {
+    ...test,
+    alert_rule_test: [{ ...case_, exp_alerts: case_.exp_alerts?.length ? [] : [{ exp_labels: { severity: 'none' } }] }],
+  };
+  const unitRules = distRuleFiles(root)
+    .filter((file) => file.source.startsWith(`${UNIT_TEST_ENVIRONMENT}/`))
+    .flatMap((file) => file.groups);
+  writeYaml(work, 'flipped-rules.yaml', { groups: unitRules });
+  const name = writeYaml(work, 'flipped-test.yaml', {
+    rule_files: ['flipped-rules.yaml'],
+    evaluation_interval: '1m',
+    tests: [flipped],
+  });
+  const result = await runProcess(promtool, ['test', 'rules', name], { cwd: work });
+  const output = `${result.stdout}${result.stderr}`;
+  if (result.status === 0)
+    throw new Error('promtool test rules passed a unit test with its expected alerts turned around');
+  return (
+    lastLines(output, 3)
+      .split('\n')
+      .find((line) => /FAIL|expected|got/i.test(line)) ?? lastLines(output, 1)
+  );
 }
 
 /** promtool of Prometheus 3: `check rules` on every PrometheusRule of dist/, `test rules` on the unit tests. */
