@@ -4,6 +4,7 @@
  * validations and exceptions, for CREATE and UPDATE requests. The engine is passed in, so this module stays
  * free of how it is loaded.
  */
+import { WORKLOAD_KINDS } from '../../../tools/verify/kyverno/apply-dist';
 
 export interface KubeObject {
   readonly apiVersion: string;
@@ -89,17 +90,8 @@ interface PolicyExceptionObject extends KubeObject {
   };
 }
 
-/** API group and resource of each kind the policies are tested against. */
-export const KIND_RESOURCES: Readonly<Record<string, { group: string; resource: string }>> = {
-  Pod: { group: '', resource: 'pods' },
-  Service: { group: '', resource: 'services' },
-  Deployment: { group: 'apps', resource: 'deployments' },
-  StatefulSet: { group: 'apps', resource: 'statefulsets' },
-  DaemonSet: { group: 'apps', resource: 'daemonsets' },
-  ReplicaSet: { group: 'apps', resource: 'replicasets' },
-  Job: { group: 'batch', resource: 'jobs' },
-  CronJob: { group: 'batch', resource: 'cronjobs' },
-};
+/** API group and resource of each kind the policies are tested against: the kinds `npm run verify` feeds Kyverno. */
+export const KIND_RESOURCES = WORKLOAD_KINDS;
 
 /** Kinds that hold a Pod template: what the policies guard. */
 export const POD_BEARING_KINDS = ['Pod', 'Deployment', 'StatefulSet', 'DaemonSet', 'ReplicaSet', 'Job', 'CronJob'];
