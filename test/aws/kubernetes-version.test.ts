@@ -1,3 +1,4 @@
+import { format } from 'node:util';
 import { KUBECTL_LAYERS, kubernetesRelease, warnAboutSupport } from '@platform/aws-platform';
 import { KUBERNETES_VERSIONS, kubernetesVersionEntry } from '@platform/model';
 import { Stack } from 'aws-cdk-lib';
@@ -13,12 +14,20 @@ function warningsOf(synthesized: SynthesizedCloud, stackId: string): string[] {
 
 describe('an environment that selects Kubernetes 1.28', () => {
   let synthesized: SynthesizedCloud;
+  /** What synthesis printed: the CDK prints the warnings of its validation report to stderr. */
+  let printed: string[];
   beforeAll(() => {
     const model = modelWithEnvironment('dev', (environment) => ({
       ...environment,
       cluster: { ...environment.cluster, kubernetesVersion: '1.28' },
     }));
-    synthesized = synthesizeCloud({ model });
+    const report = jest.spyOn(console, 'error').mockImplementation(() => {});
+    try {
+      synthesized = synthesizeCloud({ model });
+    } finally {
+      printed = report.mock.calls.map((args) => format(...args));
+      report.mockRestore();
+    }
   });
 
   test('synthesizes a 1.28 cluster whose kubectl provider uses the v28 layer', () => {
@@ -37,6 +46,14 @@ describe('an environment that selects Kubernetes 1.28', () => {
       expect.stringMatching(/Kubernetes 1\.28: EKS no longer creates or runs 1\.28 clusters/),
     ]);
     expect(warningsOf(synthesized, 'prod-cluster')).toEqual([]);
+  });
+
+  test('prints that warning, and nothing else, when it synthesizes', () => {
+    expect(printed).toEqual([
+      expect.stringMatching(/WARNING Kubernetes 1\.28: EKS no longer creates or runs 1\.28 clusters/),
+    ]);
+    expect(printed.join('\n')).toContain('dev-cluster/');
+    expect(printed.join('\n')).not.toContain('prod-cluster/');
   });
 
   test('the other environments keep the current version and its layer', () => {
