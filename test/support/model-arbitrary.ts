@@ -81,7 +81,9 @@ type RawName = typeof rawName extends fc.Arbitrary<infer T> ? T : never;
 /** The DNS label a raw name gives within a length budget. */
 function labelOf(raw: RawName, budget: number): string {
   const length = Math.max(1, Math.min(raw.length, budget));
-  return length === 1 ? raw.first : `${raw.first}${raw.middle.slice(0, length - 2)}${raw.last}`;
+  // No two hyphens in a row (the schema's rule): the second of a pair becomes a letter.
+  const middle = raw.middle.slice(0, length - 2).replace(/-(?=-)/g, 'a');
+  return length === 1 ? raw.first : `${raw.first}${middle}${raw.last}`;
 }
 
 /** The label itself, or a variant of it (same start, a counter at the end) no name in `taken` has. */

@@ -6,10 +6,14 @@ import { SUPPORTED_KUBERNETES_VERSIONS } from './kubernetes-versions';
  * rules across fields and across environments live in validate.ts.
  */
 
-const DNS_LABEL = /^[a-z]([-a-z0-9]{0,30}[a-z0-9])?$/;
+/**
+ * A DNS label of at most 32 characters without two hyphens in a row: ECR repository names (`<org>/<service>`) and
+ * ElastiCache IDs (`<org>-<env>-<service>`) refuse `--`, and both are derived from these names.
+ */
+const DNS_LABEL = /^(?=.{1,32}$)[a-z](-?[a-z0-9])*$/;
 const dnsLabel = (what: string) =>
   z.string().regex(DNS_LABEL, {
-    error: `${what} must be a DNS label: lowercase letters, digits and '-', starting with a letter, at most 32 characters`,
+    error: `${what} must be a DNS label: lowercase letters and digits, single '-' between them, starting with a letter, at most 32 characters`,
   });
 
 const accountId = z.string().regex(/^\d{12}$/, { error: 'AWS account id must be exactly 12 digits' });

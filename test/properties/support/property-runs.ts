@@ -6,6 +6,7 @@
  *   PROPERTY_RUNS     models per property (overrides the profile's count)
  *   PROPERTY_SEED     seed (quick: fixed; nightly: a new one each run, printed on failure)
  *   PROPERTY_PATH     with PROPERTY_SEED, replays exactly the failing model a report names
+ *   PROPERTY_MAX_SERVICES, PROPERTY_MAX_ENVIRONMENTS   caps on the models' size (quick: small; nightly: 40 and 4)
  *
  * A failing property throws with the seed, the replay command and the shrunk model, which is also written as JSON
  * to `.property-failures/<property>.json` for `pnpm validate --model` and `pnpm synth --model`.
@@ -62,19 +63,29 @@ function integerVariable(name: string): number | undefined {
   return Number(text);
 }
 
+function definedOnly<T extends object>(value: T): Partial<T> {
+  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as Partial<T>;
+}
+
 /** The run of one property under the current profile and variables. */
 export function propertyRun(budget: PropertyBudget): PropertyRun {
   const nightly = profile() === 'nightly';
   const numRuns = integerVariable('PROPERTY_RUNS') ?? (nightly ? budget.nightlyRuns : budget.quickRuns);
   const seed = integerVariable('PROPERTY_SEED') ?? (nightly ? Date.now() % 2 ** 31 : QUICK_SEED);
-  const shrinkMs = Math.max(30_000, 10 * budget.perModelMs);
+  const shrinkMs = Math.min(300_000, Math.max(30_000, 5 * budget.perModelMs));
   const generationMs = 3 * numRuns * budget.perModelMs;
   return {
     profile: nightly ? 'nightly' : 'quick',
     seed,
     numRuns,
     path: process.env.PROPERTY_PATH || undefined,
-    size: nightly ? undefined : budget.quickSize,
+    size: {
+      ...(nightly ? {} : budget.quickSize),
+      ...definedOnly({
+        maxServices: integerVariable('PROPERTY_MAX_SERVICES'),
+        maxEnvironments: integerVariable('PROPERTY_MAX_ENVIRONMENTS'),
+      }),
+    },
     generationMs,
     shrinkMs,
     timeoutMs: generationMs + shrinkMs + 60_000,

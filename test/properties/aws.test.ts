@@ -1,0 +1,59 @@
+import { rmSync } from 'node:fs';
+import { addComplianceChecks } from '@platform/aws-platform';
+import type { PlatformModel } from '@platform/model';
+import { buildCloudApp, TODAY_CONTEXT_KEY } from '../../apps/cloud/src/cloud-app';
+import { renderDist } from '../../apps/cluster/src/synthesize-dist';
+import { TEST_TODAY } from '../aws/cloud-assembly';
+import { testCdkApp } from '../support/cdk-app';
+import { awsNameProblems, awsServiceProblems, contractProblems, templatesOf } from './support/aws-invariants';
+import { parseDist } from './support/kubernetes-invariants';
+import { assertForAllModels, propertyRun } from './support/property-runs';
+
+/**
+ * The AWS half on generated models, synthesized as `pnpm synth` does it: with the compliance checks (cdk-nag and
+ * CloudFormation's own validation), which fail the synthesis on a finding. CDK synthesis is slow (seconds per
+ * environment), so the ordinary run checks one small model; the nightly run many full-size ones.
+ */
+const run = propertyRun({
+  quickRuns: 1,
+  quickSize: { maxServices: 6, maxEnvironments: 2 },
+  nightlyRuns: 15,
+  perModelMs: 90_000,
+});
+
+/** The availability zones of each generated account and region, as cdk.json would commit them. */
+function availabilityZoneContext(model: PlatformModel): Record<string, string[]> {
+  return Object.fromEntries(
+    model.environments.map((e) => [`availability-zones:account=${e.account}:region=${e.region}`, e.availabilityZones]),
+  );
+}
+
+test(
+  'the AWS half synthesizes every valid model with names within AWS limits and least privilege per service',
+  () => {
+    assertForAllModels('aws half', run, (model) => {
+      const app = testCdkApp({ [TODAY_CONTEXT_KEY]: TEST_TODAY, ...availabilityZoneContext(model) });
+      try {
+        buildCloudApp(app, model);
+        addComplianceChecks(app);
+        const templates = templatesOf(app.synth());
+        const problems = {
+          stacks:
+            templates.byStack.size === 1 + 4 * model.environments.length ? [] : [`${templates.byStack.size} stacks`],
+          names: awsNameProblems(model, templates),
+          services: awsServiceProblems(model, templates),
+          contract: contractProblems(model, templates, parseDist(renderDist(model))),
+        };
+        const broken = Object.entries(problems).filter(([, list]) => list.length > 0);
+        if (broken.length > 0) {
+          throw new Error(
+            broken.map(([invariant, list]) => `${invariant}:\n  ${list.slice(0, 10).join('\n  ')}`).join('\n'),
+          );
+        }
+      } finally {
+        rmSync(app.outdir, { recursive: true, force: true });
+      }
+    });
+  },
+  run.timeoutMs,
+);
