@@ -56,6 +56,49 @@ test('every organization, environment and service name the validator accepts giv
       const cacheId = `${organization}-${environment}-${service}`;
       expect({ cacheId, valid: ELASTICACHE_ID.test(cacheId) }).toEqual({ cacheId, valid: true });
     }),
-    { seed: QUICK_SEED, numRuns: 200, examples: [['a--b'], ['a-'], ['0a']] },
+    { seed: QUICK_SEED, numRuns: 100, examples: [['a--b'], ['a-'], ['0a']] },
+  );
+});
+
+const label = (length: number) => `a${'b1-c'.repeat(8)}`.slice(0, length).replace(/-$/, 'x');
+
+test('every organization, environment and service name length the validator accepts keeps the derived AWS names within limits', () => {
+  fc.assert(
+    fc.property(
+      fc.record({
+        organization: fc.integer({ min: 1, max: 32 }),
+        environment: fc.integer({ min: 1, max: 32 }),
+        service: fc.integer({ min: 1, max: 32 }),
+        database: fc.boolean(),
+        cache: fc.boolean(),
+      }),
+      (lengths) => {
+        const [organization, environment, service] = [
+          label(lengths.organization),
+          label(lengths.environment),
+          label(lengths.service),
+        ];
+        const valid = accepts((input) => {
+          input.organization.name = organization;
+          input.environments[0].name = environment;
+          Object.assign(input.services[2], { name: service });
+          Object.assign(input.services[2].dependencies, { database: lengths.database, cache: lengths.cache });
+        });
+        fc.pre(valid);
+        // Role, database instance and cache of a service are all named <org>-<env>-<service>.
+        const named = `${organization}-${environment}-${service}`;
+        expect({
+          role: named.length <= 64,
+          addonRole: `${organization}-${environment}-load-balancer-controller`.length <= 64,
+          database: !lengths.database || named.length <= 63,
+          cache: !lengths.cache || named.length <= 40,
+        }).toEqual({ role: true, addonRole: true, database: true, cache: true });
+      },
+    ),
+    {
+      seed: QUICK_SEED,
+      numRuns: 200,
+      examples: [[{ organization: 4, environment: 3, service: 32, database: false, cache: true }]],
+    },
   );
 });

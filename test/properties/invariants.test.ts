@@ -14,6 +14,7 @@ import {
   portabilityProblems,
   type RenderedDist,
   reachabilityProblems,
+  recordingRuleProblems,
   serviceObjectProblems,
 } from './support/kubernetes-invariants';
 import { labelProblems, objectNameProblems } from './support/kubernetes-names';
@@ -40,7 +41,21 @@ test('the shipped model passes every check', () => {
     applications: applicationFolderProblems(model, dist),
     services: serviceObjectProblems(model, dist),
     reachability: reachabilityProblems(model, dist),
-  }).toEqual({ names: [], duplicates: [], portable: [], applications: [], services: [], reachability: [] });
+    recordingRules: recordingRuleProblems(dist),
+  }).toEqual({
+    names: [],
+    duplicates: [],
+    portable: [],
+    applications: [],
+    services: [],
+    reachability: [],
+    recordingRules: [],
+  });
+});
+
+test('an SLO window of one day, which a burn-rate window already records, is no second recording of that series', () => {
+  const oneDay = { ...model, services: model.services.map((s) => ({ ...s, slo: { ...s.slo, windowDays: 1 } })) };
+  expect(recordingRuleProblems(parseDist(renderDist(oneDay)))).toEqual([]);
 });
 
 describe('object names and labels', () => {

@@ -7,6 +7,7 @@ import {
   parseDist,
   portabilityProblems,
   reachabilityProblems,
+  recordingRuleProblems,
   serviceObjectProblems,
 } from './support/kubernetes-invariants';
 import { assertForAllModels, propertyRun } from './support/property-runs';
@@ -40,6 +41,7 @@ test(
         applicationPerFolder: applicationFolderProblems(model, dist),
         serviceObjects: serviceObjectProblems(model, dist),
         reachability: reachabilityProblems(model, dist),
+        recordingRules: recordingRuleProblems(dist),
         guardrails: guardrailProblems(model, dist),
       };
       const broken = Object.entries(problems).filter(([, list]) => list.length > 0);

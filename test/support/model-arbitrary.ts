@@ -9,7 +9,8 @@
  * asserts `validateModel` accepts every model, so a drift between this file and the validator fails loudly.
  *
  * Sizes: 1–40 services, 1–6 teams, 0–5 queues, 1–4 environments (two or more span at least two regions).
- * Names go up to the limits the derived AWS names leave them (IAM role 64, SQS queue 80, ElastiCache ID 40).
+ * Names go up to the limits the derived AWS names leave them (IAM role 64, SQS queue 80, RDS instance 63,
+ * ElastiCache ID 40).
  */
 import { ROLLOUT_SURGE } from '@platform/k8s-platform';
 import {
@@ -26,7 +27,7 @@ import {
 import fc from 'fast-check';
 
 /** Limits of the names derived from the model (AWS documentation of each service; ElastiCache: CreateReplicationGroup). */
-export const DERIVED_NAME_LIMITS = { iamRole: 64, sqsQueue: 80, elastiCacheId: 40 } as const;
+export const DERIVED_NAME_LIMITS = { iamRole: 64, sqsQueue: 80, rdsInstance: 63, elastiCacheId: 40 } as const;
 
 /** Longest add-on role suffix (`-load-balancer-controller`) and the DLQ suffix the naming contract appends. */
 const LONGEST_ROLE_SUFFIX = '-load-balancer-controller'.length;
@@ -326,6 +327,7 @@ function buildModel(blueprint: ModelBlueprint): PlatformModel {
     teams: teamLabels,
     queues: queues.map((queue) => queue.name),
     serviceBudget: Math.min(MODEL_NAME_MAX, DERIVED_NAME_LIMITS.iamRole - longestPrefix - 1),
+    databaseBudget: DERIVED_NAME_LIMITS.rdsInstance - longestPrefix - 1,
     cacheBudget: DERIVED_NAME_LIMITS.elastiCacheId - longestPrefix - 1,
   });
   const teams: Team[] = blueprint.teams.map((team, index) =>
@@ -472,6 +474,8 @@ interface ServiceFacts {
   readonly queues: readonly string[];
   /** Longest service name every environment's IAM role name leaves room for. */
   readonly serviceBudget: number;
+  /** Longest name a service with a database may have: `<org>-<env>-<service>` is its RDS instance identifier. */
+  readonly databaseBudget: number;
   /** Longest name a service with a cache may have: `<org>-<env>-<service>` is its ElastiCache ID. */
   readonly cacheBudget: number;
 }
@@ -481,7 +485,11 @@ function buildServices(blueprint: ModelBlueprint, facts: ServiceFacts): Service[
   const count = blueprint.services.length;
   const names = blueprint.services.map((service) => {
     const cache = service.cache && facts.cacheBudget >= 2;
-    const budget = cache ? Math.min(facts.serviceBudget, facts.cacheBudget) : facts.serviceBudget;
+    const budget = Math.min(
+      facts.serviceBudget,
+      service.database ? facts.databaseBudget : MODEL_NAME_MAX,
+      cache ? facts.cacheBudget : MODEL_NAME_MAX,
+    );
     return uniqueLabel(labelOf(service.name, budget), budget, taken);
   });
   // One edge service per environment: every edge service is served on the environment's domain at '/'.

@@ -69,7 +69,7 @@ export class ServiceCache extends Construct {
     });
 
     this.replicationGroup = new elasticache.CfnReplicationGroup(this, 'ReplicationGroup', {
-      replicationGroupId: replicationGroupId(environment, `${naming.prefix}-${service.name}`),
+      replicationGroupId: replicationGroupId(environment, naming.cacheReplicationGroupId(service.name)),
       replicationGroupDescription: `Cache of ${service.name} in ${naming.prefix}`,
       engine: CACHE_ENGINE.engine,
       engineVersion: CACHE_ENGINE.engineVersion,

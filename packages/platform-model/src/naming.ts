@@ -210,6 +210,16 @@ export class EnvironmentNaming {
     });
   }
 
+  /** RDS DB instance identifier of a service's database; RDS allows 63 characters (validate.ts checks). */
+  public databaseInstanceIdentifier(serviceName: string): string {
+    return `${this.prefix}-${serviceName}`;
+  }
+
+  /** ElastiCache replication group ID of a service's cache; ElastiCache allows 40 characters (validate.ts checks). */
+  public cacheReplicationGroupId(serviceName: string): string {
+    return `${this.prefix}-${serviceName}`;
+  }
+
   /** Name of a service's PostgreSQL database. */
   public databaseName(serviceName: string): string {
     return serviceName.replace(/-/g, '_');

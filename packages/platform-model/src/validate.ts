@@ -184,8 +184,12 @@ function serviceIssues(service: Service, known: KnownNames): ModelIssue[] {
   return issues;
 }
 
-/** AWS's limits on the names the contract derives. */
-const NAME_LIMITS = { iamRole: 64, sqsQueue: 80 } as const;
+/**
+ * AWS's limits on the names the contract derives: IAM role names (IAM quotas), SQS queue names (CreateQueue),
+ * RDS DB instance identifiers (CreateDBInstance) and ElastiCache replication group IDs (CreateReplicationGroup).
+ * A service's database instance and cache are named like its role, `<org>-<env>-<service>`.
+ */
+const NAME_LIMITS = { iamRole: 64, sqsQueue: 80, dbInstance: 63, cacheId: 40 } as const;
 
 function environmentIssues(model: PlatformModel, environment: Environment): ModelIssue[] {
   const issues: ModelIssue[] = [];
@@ -295,9 +299,19 @@ function nameLengthIssues(model: PlatformModel, environment: Environment): Model
     naming.karpenterNodeRoleName,
   ];
   const queues = model.queues.map((queue) => naming.deadLetterQueueName(queue.name));
+  const withStore = (store: 'database' | 'cache') =>
+    model.services.filter((service) => service.dependencies[store]).map((service) => service.name);
   const tooLong = [
     ...roles.filter((name) => name.length > NAME_LIMITS.iamRole).map((name) => `IAM role '${name}' (max 64)`),
     ...queues.filter((name) => name.length > NAME_LIMITS.sqsQueue).map((name) => `SQS queue '${name}' (max 80)`),
+    ...withStore('database')
+      .map((service) => naming.databaseInstanceIdentifier(service))
+      .filter((name) => name.length > NAME_LIMITS.dbInstance)
+      .map((name) => `RDS DB instance '${name}' (max 63)`),
+    ...withStore('cache')
+      .map((service) => naming.cacheReplicationGroupId(service))
+      .filter((name) => name.length > NAME_LIMITS.cacheId)
+      .map((name) => `ElastiCache replication group '${name}' (max 40)`),
   ];
   return tooLong.map((what) => ({
     path: `environments.${environment.name}.name`,

@@ -365,3 +365,26 @@ function environmentReachability(model: PlatformModel, environment: Environment,
   }
   return problems;
 }
+
+/**
+ * No rule group records one series twice: two recording rules of a group with the same name and labels write the
+ * same series at the same time, and Prometheus rejects the second sample of every evaluation (a rule failure).
+ */
+export function recordingRuleProblems(dist: RenderedDist): string[] {
+  return dist.objects
+    .filter((file) => file.object.kind === 'PrometheusRule')
+    .flatMap(({ path, object }) =>
+      ((object.spec.groups ?? []) as { name: string; rules: { record?: string; labels?: unknown }[] }[]).flatMap(
+        (group) => {
+          const seen = new Set<string>();
+          return group.rules.flatMap((rule) => {
+            if (rule.record === undefined) return [];
+            const key = `${rule.record} ${canonical(rule.labels ?? {})}`;
+            if (seen.has(key)) return [`${path}: group ${group.name} records ${rule.record} twice`];
+            seen.add(key);
+            return [];
+          });
+        },
+      ),
+    );
+}
