@@ -16,7 +16,7 @@ import { assertForAllModels, propertyRun } from './support/property-runs';
  */
 const run = propertyRun({
   quickRuns: 1,
-  quickSize: { maxServices: 6, maxEnvironments: 2 },
+  quickSize: { maxServices: 4, maxEnvironments: 2 },
   nightlyRuns: 15,
   perModelMs: 90_000,
 });

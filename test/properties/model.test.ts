@@ -3,7 +3,7 @@ import fc from 'fast-check';
 import { platformModelArbitrary } from '../support/model-arbitrary';
 import { assertForAllModels, propertyRun, QUICK_SEED } from './support/property-runs';
 
-const run = propertyRun({ quickRuns: 200, quickSize: {}, nightlyRuns: 5000, perModelMs: 50 });
+const run = propertyRun({ quickRuns: 100, quickSize: {}, nightlyRuns: 5000, perModelMs: 50 });
 
 describe('the model generator of the property suites', () => {
   // The other properties trust the generator: if it drifts from the validator, this fails first.
@@ -19,7 +19,7 @@ describe('the model generator of the property suites', () => {
   );
 
   test('covers what the properties are about: sizes, regions, graphs, data stores, queues, edge', () => {
-    const models = fc.sample(platformModelArbitrary(), { numRuns: 300, seed: QUICK_SEED });
+    const models = fc.sample(platformModelArbitrary(), { numRuns: 150, seed: QUICK_SEED });
     const some = (predicate: (model: PlatformModel) => boolean) => models.some(predicate);
     const regions = (model: PlatformModel) => new Set(model.environments.map((e) => e.region)).size;
     expect({
@@ -41,6 +41,7 @@ describe('the model generator of the property suites', () => {
       ),
       edgeAndInternal: some((m) => m.services.some((s) => s.exposure === 'edge') && m.services.length > 1),
       digests: some((m) => m.services.some((s) => s.image.tag.startsWith('sha256:'))),
+      releases: some((m) => Object.values(m.releases ?? {}).some((perService) => Object.keys(perService).length > 0)),
       // Names at the limits the derived AWS names leave: a 64-character IAM role for a service.
       roleNameAtLimit: some((m) =>
         m.environments.some((e) => m.services.some((s) => `${m.organization.name}-${e.name}-${s.name}`.length === 64)),
@@ -58,6 +59,7 @@ describe('the model generator of the property suites', () => {
       publishersAndConsumers: true,
       edgeAndInternal: true,
       digests: true,
+      releases: true,
       roleNameAtLimit: true,
     });
   });

@@ -8,7 +8,8 @@
  * one CPU architecture per node group) the generator keeps to it here, and the first property of the suite
  * asserts `validateModel` accepts every model, so a drift between this file and the validator fails loudly.
  *
- * Sizes: 1–40 services, 1–6 teams, 0–5 queues, 1–4 environments (two or more span at least two regions).
+ * Sizes: 1–40 services, 1–6 teams, 0–5 queues, 1–4 environments (two or more span at least two regions), and
+ * per environment releases (image, replicas, resources) for some services.
  * Names go up to the limits the derived AWS names leave them (IAM role 64, SQS queue 80, RDS instance 63,
  * ElastiCache ID 40).
  */
@@ -20,8 +21,11 @@ import {
   PLATFORM_NAMESPACES,
   type PlatformModel,
   type Queue,
+  type Releases,
   type Service,
+  type ServiceRelease,
   SUPPORTED_KUBERNETES_VERSIONS,
+  servicesIn,
   type Team,
 } from '@platform/model';
 import fc from 'fast-check';
@@ -133,6 +137,36 @@ function memoryQuantity(mebibytes: number, style: 'Mi' | 'Gi'): string {
   return `${mebibytes}Mi`;
 }
 
+const resourceFields = {
+  cpuRequestMilli: fc.integer({ min: 1, max: 4000 }),
+  cpuStyle: fc.constantFrom('milli', 'cores') as fc.Arbitrary<'milli' | 'cores'>,
+  cpuLimitExtraMilli: fc.option(fc.integer({ min: 0, max: 4000 }), { nil: undefined }),
+  memoryRequestMi: fc.integer({ min: 16, max: 8192 }),
+  memoryLimitExtraMi: fc.integer({ min: 0, max: 8192 }),
+  memoryStyle: fc.constantFrom('Mi', 'Gi') as fc.Arbitrary<'Mi' | 'Gi'>,
+};
+const resourceBlueprint = fc.record(resourceFields);
+type ResourceBlueprint = typeof resourceBlueprint extends fc.Arbitrary<infer T> ? T : never;
+
+const replicaFields = {
+  replicasMin: fc.integer({ min: 1, max: 5 }),
+  replicasExtra: fc.integer({ min: 0, max: 15 }),
+};
+
+/** What one environment runs of a service where it differs from the catalog (`releases.<env>.<service>`). */
+const releaseBlueprint = fc.option(
+  fc.record(
+    {
+      tag: imageTagArbitrary,
+      replicas: fc.record(replicaFields),
+      resources: resourceBlueprint,
+    },
+    { requiredKeys: [] },
+  ),
+  { nil: undefined, freq: 2 },
+);
+type ReleaseBlueprint = typeof releaseBlueprint extends fc.Arbitrary<infer T> ? T : never;
+
 const serviceBlueprint = fc.record({
   name: rawName,
   team: fc.nat(),
@@ -140,14 +174,8 @@ const serviceBlueprint = fc.record({
   metricsPort: port,
   health: fc.record({ liveness: httpPath, readiness: httpPath, startup: httpPath }),
   tag: imageTagArbitrary,
-  cpuRequestMilli: fc.integer({ min: 1, max: 4000 }),
-  cpuStyle: fc.constantFrom('milli', 'cores') as fc.Arbitrary<'milli' | 'cores'>,
-  cpuLimitExtraMilli: fc.option(fc.integer({ min: 0, max: 4000 }), { nil: undefined }),
-  memoryRequestMi: fc.integer({ min: 16, max: 8192 }),
-  memoryLimitExtraMi: fc.integer({ min: 0, max: 8192 }),
-  memoryStyle: fc.constantFrom('Mi', 'Gi') as fc.Arbitrary<'Mi' | 'Gi'>,
-  replicasMin: fc.integer({ min: 1, max: 5 }),
-  replicasExtra: fc.integer({ min: 0, max: 15 }),
+  ...resourceFields,
+  ...replicaFields,
   cpuUtilization: fc.integer({ min: 1, max: 100 }),
   memoryUtilization: fc.integer({ min: 1, max: 100 }),
   calls: fc.array(fc.nat(), { maxLength: 6 }),
@@ -229,6 +257,8 @@ const environmentBlueprint = fc.record({
     snapshotRetentionDays: fc.integer({ min: 0, max: 35 }),
   }),
   policyMode: fc.constantFrom('Audit', 'Deny') as fc.Arbitrary<'Audit' | 'Deny'>,
+  /** The environment's releases, one per service of the catalog (most empty); none at all for some. */
+  releases: fc.option(fc.array(releaseBlueprint, { minLength: 40, maxLength: 40 }), { nil: undefined, freq: 3 }),
   subscriptions: fc.uniqueArray(fc.constantFrom('email-oncall', 'email-team', 'https-hook'), {
     minLength: 1,
     maxLength: 3,
@@ -330,11 +360,16 @@ function buildModel(blueprint: ModelBlueprint): PlatformModel {
     databaseBudget: DERIVED_NAME_LIMITS.rdsInstance - longestPrefix - 1,
     cacheBudget: DERIVED_NAME_LIMITS.elastiCacheId - longestPrefix - 1,
   });
+  const releases = buildReleases(blueprint.environments, environments, services);
+  // Each environment runs its releases: the quota must hold the team's services as every environment runs them.
+  const views = environments.map((environment) =>
+    servicesIn({ services, releases } as PlatformModel, environment.name),
+  );
   const teams: Team[] = blueprint.teams.map((team, index) =>
     buildTeam(
       teamLabels[index],
       team,
-      services.filter((service) => service.team === teamLabels[index]),
+      views.map((view) => view.filter((service) => service.team === teamLabels[index])),
     ),
   );
 
@@ -345,7 +380,41 @@ function buildModel(blueprint: ModelBlueprint): PlatformModel {
     imagesKept: blueprint.organization.imagesKept,
     tags: { owner: 'platform-team', costCenter: 'cc-1234' },
   };
-  return { organization, environments, teams, services, queues };
+  return { organization, environments, teams, services, queues, ...(releases ? { releases } : {}) };
+}
+
+/** `releases`: per environment that has any, the services whose release the blueprint gives. */
+function buildReleases(
+  blueprints: readonly EnvironmentBlueprint[],
+  environments: readonly Environment[],
+  services: readonly Service[],
+): Releases | undefined {
+  const entries = environments.flatMap((environment, index) => {
+    const releases = blueprints[index].releases;
+    if (!releases) return [];
+    const perService = services.flatMap((service, serviceIndex) => {
+      const release = releaseOf(releases[serviceIndex]);
+      return release ? [[service.name, release] as const] : [];
+    });
+    return [[environment.name, Object.fromEntries(perService)] as const];
+  });
+  return entries.length > 0 ? Object.fromEntries(entries) : undefined;
+}
+
+function releaseOf(blueprint: ReleaseBlueprint): ServiceRelease | undefined {
+  if (!blueprint) return undefined;
+  return {
+    ...(blueprint.tag === undefined ? {} : { image: { tag: blueprint.tag } }),
+    ...(blueprint.replicas === undefined
+      ? {}
+      : {
+          replicas: {
+            min: blueprint.replicas.replicasMin,
+            max: blueprint.replicas.replicasMin + blueprint.replicas.replicasExtra,
+          },
+        }),
+    ...(blueprint.resources === undefined ? {} : { resources: resourcesOf(blueprint.resources) }),
+  };
 }
 
 /** Two or more environments span at least two regions. */
@@ -525,13 +594,27 @@ interface ServiceChoices {
   readonly edge: boolean;
 }
 
-function buildService(blueprint: ServiceBlueprint, choices: ServiceChoices): Service {
-  const replicasMin = blueprint.replicasMin;
-  const metricsPort = blueprint.metricsPort === blueprint.port ? (blueprint.port % 65535) + 1 : blueprint.metricsPort;
+/** Requests and limits from a blueprint's sizes (the limit at or above the request, as Kubernetes requires). */
+function resourcesOf(blueprint: ResourceBlueprint): Service['resources'] {
   const cpuLimit =
     blueprint.cpuLimitExtraMilli === undefined
       ? {}
       : { cpu: cpuQuantity(blueprint.cpuRequestMilli + blueprint.cpuLimitExtraMilli, blueprint.cpuStyle) };
+  return {
+    requests: {
+      cpu: cpuQuantity(blueprint.cpuRequestMilli, blueprint.cpuStyle),
+      memory: memoryQuantity(blueprint.memoryRequestMi, blueprint.memoryStyle),
+    },
+    limits: {
+      memory: memoryQuantity(blueprint.memoryRequestMi + blueprint.memoryLimitExtraMi, blueprint.memoryStyle),
+      ...cpuLimit,
+    },
+  };
+}
+
+function buildService(blueprint: ServiceBlueprint, choices: ServiceChoices): Service {
+  const replicasMin = blueprint.replicasMin;
+  const metricsPort = blueprint.metricsPort === blueprint.port ? (blueprint.port % 65535) + 1 : blueprint.metricsPort;
   return {
     name: choices.name,
     description: `Generated service ${choices.name}.`,
@@ -540,16 +623,7 @@ function buildService(blueprint: ServiceBlueprint, choices: ServiceChoices): Ser
     metricsPort,
     health: blueprint.health,
     image: { tag: blueprint.tag },
-    resources: {
-      requests: {
-        cpu: cpuQuantity(blueprint.cpuRequestMilli, blueprint.cpuStyle),
-        memory: memoryQuantity(blueprint.memoryRequestMi, blueprint.memoryStyle),
-      },
-      limits: {
-        memory: memoryQuantity(blueprint.memoryRequestMi + blueprint.memoryLimitExtraMi, blueprint.memoryStyle),
-        ...cpuLimit,
-      },
-    },
+    resources: resourcesOf(blueprint),
     replicas: { min: replicasMin, max: replicasMin + blueprint.replicasExtra },
     autoscaling: { cpuUtilization: blueprint.cpuUtilization, memoryUtilization: blueprint.memoryUtilization },
     dependencies: {
@@ -573,16 +647,19 @@ function buildService(blueprint: ServiceBlueprint, choices: ServiceChoices): Ser
 type TeamBlueprint = typeof teamBlueprint extends fc.Arbitrary<infer T> ? T : never;
 
 /**
- * A team whose quota holds its services at their peak: `replicas.max` plus the rollout surge, times the CPU
- * request and the memory limit (the rule of TeamResourceLimits), plus the blueprint's spare room.
+ * A team whose quota holds its services at their peak in every environment (each runs its own releases):
+ * `replicas.max` plus the rollout surge, times the CPU request and the memory limit (the rule of
+ * TeamResourceLimits), plus the blueprint's spare room.
  */
-function buildTeam(name: string, blueprint: TeamBlueprint, services: readonly Service[]): Team {
+function buildTeam(name: string, blueprint: TeamBlueprint, views: readonly (readonly Service[])[]): Team {
   const peak = (service: Service) => service.replicas.max + ROLLOUT_SURGE;
-  const pods = services.reduce((sum, service) => sum + peak(service), 0);
-  const cpuMilli = services.reduce((sum, service) => sum + peak(service) * milliOf(service.resources.requests.cpu), 0);
-  const memoryMi = services.reduce(
-    (sum, service) => sum + peak(service) * mebibytesOf(service.resources.limits.memory),
-    0,
+  const most = (need: (services: readonly Service[]) => number) => Math.max(0, ...views.map(need));
+  const pods = most((services) => services.reduce((sum, service) => sum + peak(service), 0));
+  const cpuMilli = most((services) =>
+    services.reduce((sum, service) => sum + peak(service) * milliOf(service.resources.requests.cpu), 0),
+  );
+  const memoryMi = most((services) =>
+    services.reduce((sum, service) => sum + peak(service) * mebibytesOf(service.resources.limits.memory), 0),
   );
   return {
     name,

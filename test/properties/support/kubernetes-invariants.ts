@@ -122,6 +122,20 @@ export function expectedServiceObjects(service: Service): string[] {
   ].sort();
 }
 
+/**
+ * A service as an environment runs it: each field its release in `releases.<env>.<service>` gives (image, replicas,
+ * resources) replaces the catalog's whole field (schema.ts ServiceReleaseSchema).
+ */
+export function asRunIn(model: PlatformModel, environment: string, service: Service): Service {
+  const release = model.releases?.[environment]?.[service.name];
+  return {
+    ...service,
+    image: release?.image ?? service.image,
+    replicas: release?.replicas ?? service.replicas,
+    resources: release?.resources ?? service.resources,
+  };
+}
+
 /** The image of a service: its repository `<org>/<service>` in the shared registry, at its tag or digest. */
 function expectedImage(model: PlatformModel, service: Service): string {
   const { account, region } = model.organization.sharedServices;
@@ -130,8 +144,9 @@ function expectedImage(model: PlatformModel, service: Service): string {
 }
 
 /**
- * Every service has its objects in every environment, in its team's namespace, and they say what the model says:
- * image, ports, probes, resources, replica bounds, queue URLs; every team has its namespace and quota.
+ * Every service has its objects in every environment, in its team's namespace, and they say what the model says
+ * (with the environment's release applied): image, ports, probes, resources, replica bounds, queue URLs; every team
+ * has its namespace and quota.
  */
 export function serviceObjectProblems(model: PlatformModel, dist: RenderedDist): string[] {
   const problems: string[] = [];
@@ -139,7 +154,8 @@ export function serviceObjectProblems(model: PlatformModel, dist: RenderedDist):
     const objects = inEnvironment(dist, environment.name);
     const find = (kind: string, name: string) =>
       objects.find((f) => f.object.kind === kind && f.object.metadata.name === name)?.object;
-    for (const service of model.services) {
+    for (const catalogEntry of model.services) {
+      const service = asRunIn(model, environment.name, catalogEntry);
       const at = `${environment.name}/${service.name}`;
       const folder = `${environment.name}/services/${service.name}/`;
       const found = objects

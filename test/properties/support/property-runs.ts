@@ -31,7 +31,7 @@ export interface PropertyBudget {
   readonly quickSize: ModelSize;
   /** Models per property in the nightly run. */
   readonly nightlyRuns: number;
-  /** Upper bound of the time one model takes, for jest's timeout (ms). */
+  /** Generous upper bound of the time one model takes on a busy machine (ms): what the run may take. */
   readonly perModelMs: number;
 }
 
@@ -42,7 +42,7 @@ export interface PropertyRun {
   readonly size?: ModelSize;
   /** jest's timeout for the test: every model, plus shrinking. */
   readonly timeoutMs: number;
-  /** Generous bound of the time the models take before shrinking. */
+  /** Time the models may take before shrinking: their number times `perModelMs`. */
   readonly generationMs: number;
   /** Shrinking stops after this long; the smallest failing model found so far is reported. */
   readonly shrinkMs: number;
@@ -72,8 +72,9 @@ export function propertyRun(budget: PropertyBudget): PropertyRun {
   const nightly = profile() === 'nightly';
   const numRuns = integerVariable('PROPERTY_RUNS') ?? (nightly ? budget.nightlyRuns : budget.quickRuns);
   const seed = integerVariable('PROPERTY_SEED') ?? (nightly ? Date.now() % 2 ** 31 : QUICK_SEED);
-  const shrinkMs = Math.min(300_000, Math.max(30_000, 5 * budget.perModelMs));
-  const generationMs = 3 * numRuns * budget.perModelMs;
+  // Shrinking re-renders the model for every attempt: it stops after a minute (quick) or five (nightly).
+  const shrinkMs = nightly ? 300_000 : 60_000;
+  const generationMs = numRuns * budget.perModelMs;
   return {
     profile: nightly ? 'nightly' : 'quick',
     seed,
@@ -98,7 +99,7 @@ export function propertyRun(budget: PropertyBudget): PropertyRun {
  */
 export function assertForAllModels(name: string, run: PropertyRun, check: (model: PlatformModel) => void): void {
   const started = Date.now();
-  const details = fc.check(
+  const details = fc.check<[PlatformModel]>(
     fc.property(platformModelArbitrary(run.size), (model) => {
       check(model);
     }),
@@ -107,11 +108,17 @@ export function assertForAllModels(name: string, run: PropertyRun, check: (model
       numRuns: run.numRuns,
       ...(run.path ? { path: run.path } : {}),
       // A model takes seconds to render: shrinking stops at the time limit and reports the smallest failure so far.
-      interruptAfterTimeLimit: run.generationMs + run.shrinkMs,
+      // A run that has not checked every model by then fails too, rather than passing on fewer models.
+      plugins: [fc.interruptAfterTimeLimit(run.generationMs + run.shrinkMs, { failOnInterrupt: true })],
     },
   );
   if (!details.failed) return;
-  const [model] = details.counterexample ?? [];
+  const model = details.counterexample?.[0];
+  if (model === undefined) {
+    throw new Error(
+      `Property '${name}' checked only ${details.numRuns} of ${run.numRuns} models within ${Math.round((run.generationMs + run.shrinkMs) / 1000)} s (seed ${details.seed}); the machine is slower than the budget allows.`,
+    );
+  }
   const file = join(FAILURE_DIRECTORY, `${name.replace(/[^A-Za-z0-9]+/g, '-').toLowerCase()}.json`);
   mkdirSync(FAILURE_DIRECTORY, { recursive: true });
   writeFileSync(file, `${JSON.stringify(model, null, 2)}\n`);
