@@ -9,6 +9,35 @@ import { imageTagArbitrary } from '../support/model-arbitrary';
 import { labelValueProblem } from './support/kubernetes-names';
 import { QUICK_SEED } from './support/property-runs';
 
+/** Renames the shipped model's first environment, and its releases with it. */
+function renameEnvironment(input: typeof platformModelInput, name: string): void {
+  const old = input.environments[0].name;
+  input.environments[0].name = name;
+  const releases = input.releases as Record<string, unknown> | undefined;
+  if (releases && old in releases && name !== old) {
+    releases[name] = releases[old];
+    delete releases[old];
+  }
+}
+
+/** Renames the shipped model's third service (which no other calls) in the catalog and in the releases. */
+function renameService(input: typeof platformModelInput, name: string): void {
+  const old = input.services[2].name;
+  Object.assign(input.services[2], { name });
+  for (const perService of Object.values((input.releases ?? {}) as Record<string, Record<string, unknown>>)) {
+    if (old in perService && name !== old) {
+      perService[name] = perService[old];
+      delete perService[old];
+    }
+  }
+}
+
+test('the renaming helpers keep the shipped model valid, so a rejection below is the name’s', () => {
+  expect(accepts((input) => renameEnvironment(input, 'qa'))).toBe(true);
+  expect(accepts((input) => renameService(input, 'qa'))).toBe(true);
+  expect(accepts((input) => Object.assign(input.organization, { name: 'qa' }))).toBe(true);
+});
+
 /** Whether the validator accepts the shipped model with this change. */
 function accepts(change: (input: typeof platformModelInput) => void): boolean {
   const input = structuredClone(platformModelInput);
@@ -43,8 +72,8 @@ test('every organization, environment and service name the validator accepts giv
     fc.property(nameLike, (name) => {
       const [organization, environment, service] = [
         accepts((input) => Object.assign(input.organization, { name })) ? name : 'acme',
-        accepts((input) => Object.assign(input.environments[0], { name })) ? name : 'dev',
-        accepts((input) => Object.assign(input.services[2], { name })) ? name : 'notification-service',
+        accepts((input) => renameEnvironment(input, name)) ? name : 'dev',
+        accepts((input) => renameService(input, name)) ? name : 'notification-service',
       ];
       expect({
         repository: `${organization}/${service}`,
@@ -80,8 +109,8 @@ test('every organization, environment and service name length the validator acce
         ];
         const valid = accepts((input) => {
           input.organization.name = organization;
-          input.environments[0].name = environment;
-          Object.assign(input.services[2], { name: service });
+          renameEnvironment(input, environment);
+          renameService(input, service);
           Object.assign(input.services[2].dependencies, { database: lengths.database, cache: lengths.cache });
         });
         fc.pre(valid);
