@@ -349,8 +349,9 @@ function buildModel(blueprint: ModelBlueprint): PlatformModel {
   }));
 
   const teamNames = new Set<string>(RESERVED_NAMESPACES);
+  // Kubernetes reserves the `kube-` prefix for its own namespaces (validate.ts refuses it for teams).
   const teamLabels = blueprint.teams.map((team) =>
-    uniqueLabel(labelOf(team.name, MODEL_NAME_MAX), MODEL_NAME_MAX, teamNames),
+    uniqueLabel(labelOf(team.name, MODEL_NAME_MAX).replace(/^kube-/, 'kubf-'), MODEL_NAME_MAX, teamNames),
   );
 
   const services = buildServices(blueprint, {

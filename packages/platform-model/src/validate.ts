@@ -7,6 +7,7 @@ import {
   CONNECTION_PARAMETERS,
   type DataStore,
   EnvironmentNaming,
+  PLATFORM_NAMESPACES,
 } from './naming';
 import { addressesNeeded } from './network-layout';
 import { releaseIssues } from './release-rules';
@@ -20,6 +21,7 @@ import {
   ReleasesSchema,
   type Service,
   ServiceSchema,
+  type Team,
   TeamSchema,
 } from './schema';
 
@@ -131,10 +133,28 @@ function crossFieldIssues(model: PlatformModel, known: KnownNames): ModelIssue[]
     ...duplicateNames('teams', model.teams),
     ...duplicateNames('services', model.services),
     ...duplicateNames('queues', model.queues),
+    ...model.teams.flatMap(teamIssues),
     ...model.services.flatMap((service) => serviceIssues(service, known)),
     ...model.environments.flatMap((environment) => environmentIssues(model, environment)),
     ...overlappingNetworks(model.environments),
     ...releaseIssues(model.releases, known),
+  ];
+}
+
+/**
+ * Namespaces a team may not take: the platform's own (its add-ons would share the team's quota, policies and
+ * NetworkPolicies, and the two would be rendered as one object twice), `default` (the guard rails refuse workloads
+ * there) and Kubernetes' `kube-` prefix (kube-system, kube-public, kube-node-lease and those to come).
+ */
+const RESERVED_NAMESPACES: readonly string[] = [...Object.values(PLATFORM_NAMESPACES), 'default'];
+
+function teamIssues(team: Team): ModelIssue[] {
+  if (!RESERVED_NAMESPACES.includes(team.name) && !team.name.startsWith('kube-')) return [];
+  return [
+    {
+      path: `teams.${team.name}.name`,
+      message: `'${team.name}' is a namespace of the platform or of Kubernetes (${RESERVED_NAMESPACES.join(', ')}, kube-*); a team's name becomes its namespace, so choose another`,
+    },
   ];
 }
 
