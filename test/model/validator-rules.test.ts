@@ -9,7 +9,7 @@ import {
   ROLLOUT_SURGE,
   validateModel,
 } from '@platform/model';
-import { addEdgeService, draftModel, moveToAccount, PROJECT_CONTEXT, unusedAccount } from './support/drafts';
+import { addEdgeService, draftModel, moveToAccount, PROJECT_CONTEXT, releaseOf, unusedAccount } from './support/drafts';
 
 /**
  * Each rule of the validator, broken once in a copy of the shipped model: exactly the expected problems, at their
@@ -64,6 +64,45 @@ const CASES: Case[] = [
       const { team } = busiestTeam(model);
       team.quota.cpu = '1m';
       return [{ path: `teams.${team.name}.quota.cpu`, message: /CPU requests .*allowed: at least \d+m?$/ }];
+    },
+  },
+  {
+    name: "a release that outgrows its team's quota in one environment",
+    breakModel: (model) => {
+      const { team, services } = busiestTeam(model);
+      const need = (environment: string) =>
+        services.reduce(
+          (sum, service) =>
+            sum + (model.releases?.[environment]?.[service.name]?.replicas ?? service.replicas).max + ROLLOUT_SURGE,
+          0,
+        );
+      // The quota fits every environment as it is; then the last environment's release scales the first service up.
+      team.quota.pods = Math.max(...model.environments.map((environment) => need(environment.name)));
+      const { name } = model.environments[model.environments.length - 1];
+      releaseOf(model, name, services[0].name).replicas = { min: 1, max: team.quota.pods };
+      return [
+        {
+          path: `teams.${team.name}.quota.pods`,
+          message: new RegExp(` in ${name}; allowed: at least ${need(name)}$`),
+        },
+      ];
+    },
+  },
+  {
+    name: 'a release whose memory request exceeds its limit',
+    breakModel: (model) => {
+      const [service] = model.services;
+      const { name } = model.environments[0];
+      releaseOf(model, name, service.name).resources = {
+        requests: { cpu: '100m', memory: '1Gi' },
+        limits: { memory: '512Mi' },
+      };
+      return [
+        {
+          path: `releases.${name}.${service.name}.resources.requests.memory`,
+          message: /1Gi exceeds limits\.memory \(512Mi\)/,
+        },
+      ];
     },
   },
   {

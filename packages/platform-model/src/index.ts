@@ -13,6 +13,7 @@ export * from './naming';
 export * from './network-layout';
 export * from './prometheus-retention';
 export { type QuotaConsumer, teamQuotaIssues } from './quota-rules';
+export * from './releases';
 export * from './schema';
 export { SLO_AVAILABILITY_RANGE, SLO_LATENCY_THRESHOLD_SECONDS } from './slo-rules';
 export * from './validate';

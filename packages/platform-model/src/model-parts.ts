@@ -7,6 +7,8 @@ import {
   type Queue,
   QueueSchema,
   type Service,
+  type ServiceRelease,
+  ServiceReleaseSchema,
   ServiceSchema,
   type Team,
   TeamSchema,
@@ -32,6 +34,8 @@ export interface ModelParts {
   readonly teams: readonly Part<Team>[];
   readonly services: readonly Part<Service>[];
   readonly queues: readonly Part<Queue>[];
+  /** Per environment name, per service name as written: the release, split into parts like the entries. */
+  readonly releases: ReadonlyMap<string, ReadonlyMap<string, Part<ServiceRelease>>>;
 }
 
 /** The fields `keys` of an entry, when all of them are well-formed; undefined otherwise. */
@@ -49,7 +53,23 @@ export function modelParts(input: unknown): ModelParts {
     teams: list<Team>(root.teams, TeamSchema),
     services: list<Service>(root.services, ServiceSchema),
     queues: list<Queue>(root.queues, QueueSchema),
+    releases: releaseParts(root.releases),
   };
+}
+
+function releaseParts(value: unknown): Map<string, Map<string, Part<ServiceRelease>>> {
+  const entries = (record: unknown) => (isRecord(record) ? Object.entries(record) : []);
+  return new Map(
+    entries(value).map(([environment, services]) => [
+      environment,
+      new Map(
+        entries(services).map(([service, release]) => [
+          service,
+          partOf<ServiceRelease>(release, ServiceReleaseSchema, service),
+        ]),
+      ),
+    ]),
+  );
 }
 
 function partOf<T>(item: unknown, schema: z.ZodObject, fallbackLabel: string): Part<T> {

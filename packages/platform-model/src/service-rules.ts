@@ -1,3 +1,4 @@
+import { imageTagProblem } from './image-reference';
 import { IssueList, type ModelIssue } from './model-issue';
 import { type ModelParts, type Part, pick } from './model-parts';
 import type { Service } from './schema';
@@ -9,9 +10,6 @@ interface KnownNames {
   readonly queues: readonly string[];
   readonly teams: readonly string[];
 }
-
-const IMAGE_TAG = /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/;
-const IMAGE_DIGEST = /^sha256:[a-f0-9]{64}$/;
 
 /** Each service's references (team, calls, queues), replica range, ports, image and resources. */
 export function serviceIssues(parts: ModelParts): ModelIssue[] {
@@ -53,26 +51,25 @@ function issuesOf(part: Part<Service>, known: KnownNames): ModelIssue[] {
   if (ports && ports.port === ports.metricsPort) {
     add('metricsPort', `must differ from port (${ports.port}); each port of a service is unique`);
   }
-  const tag = pick(part, 'image')?.image.tag;
-  if (tag === '' || tag === 'latest') {
-    add('image.tag', `'${tag}' is not an immutable tag; use a version tag (e.g. '1.4.2') or a sha256 digest`);
-  } else if (tag !== undefined && !IMAGE_TAG.test(tag) && !IMAGE_DIGEST.test(tag)) {
-    add('image.tag', `'${tag}' is neither a valid image tag nor 'sha256:' followed by 64 hex digits`);
-  }
+  const image = pick(part, 'image')?.image;
+  const tagProblem = image && imageTagProblem(image.tag);
+  if (tagProblem) add('image.tag', tagProblem);
   const resources = pick(part, 'resources')?.resources;
-  if (resources) {
-    // The API server refuses a pod whose request exceeds its limit.
-    const { requests, limits } = resources;
-    for (const kind of ['memory', 'cpu'] as const) {
-      const limit = limits[kind];
-      if (limit === undefined) continue;
-      if ((quantityValue(requests[kind]) ?? 0) > (quantityValue(limit) ?? Number.POSITIVE_INFINITY)) {
-        add(
-          `resources.requests.${kind}`,
-          `${requests[kind]} exceeds limits.${kind} (${limit}); a request must be at most its limit`,
-        );
-      }
+  if (resources) resourceIssues(resources, list);
+  return list.issues;
+}
+
+/** The API server refuses a pod whose request exceeds its limit: each request at most its limit. */
+export function resourceIssues(resources: Service['resources'], list: IssueList): void {
+  const { requests, limits } = resources;
+  for (const kind of ['memory', 'cpu'] as const) {
+    const limit = limits[kind];
+    if (limit === undefined) continue;
+    if ((quantityValue(requests[kind]) ?? 0) > (quantityValue(limit) ?? Number.POSITIVE_INFINITY)) {
+      list.add(
+        `resources.requests.${kind}`,
+        `${requests[kind]} exceeds limits.${kind} (${limit}); a request must be at most its limit`,
+      );
     }
   }
-  return list.issues;
 }

@@ -10,6 +10,7 @@ import { isRecord, type ModelParts, modelParts, type Part } from './model-parts'
 import { nameIssues } from './name-rules';
 import { networkIssues } from './network-rules';
 import { quotaIssues } from './quota-rules';
+import { releaseIssues } from './release-rules';
 import { type PlatformModel, PlatformModelSchema } from './schema';
 import { serviceIssues } from './service-rules';
 import { sloIssues } from './slo-rules';
@@ -52,6 +53,7 @@ export function validateModel(
 const MODEL_RULES: readonly ((parts: ModelParts) => ModelIssue[])[] = [
   duplicateNameIssues,
   serviceIssues,
+  releaseIssues,
   sloIssues,
   quotaIssues,
   edgeIssues,

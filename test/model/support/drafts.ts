@@ -1,4 +1,4 @@
-import { type DeploymentContext, type PlatformModel, platformModelInput } from '@platform/model';
+import { type DeploymentContext, type PlatformModel, platformModelInput, type ServiceRelease } from '@platform/model';
 import { projectCdkContext } from '../../../tools/cdk-context';
 
 /** A copy of the shipped model to break; typed as the model, though a test may write anything into it. */
@@ -43,4 +43,12 @@ export function addEdgeService(model: PlatformModel, name: string, edge?: { subd
     edge,
     dependencies: { calls: [], publishes: [], consumes: [], database: false, cache: false },
   });
+}
+
+/** The release of a service in an environment, created empty when the model has none, to be written into. */
+export function releaseOf(model: PlatformModel, environment: string, service: string): ServiceRelease {
+  model.releases = model.releases ?? {};
+  model.releases[environment] = model.releases[environment] ?? {};
+  model.releases[environment][service] = model.releases[environment][service] ?? {};
+  return model.releases[environment][service];
 }
