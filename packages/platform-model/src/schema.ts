@@ -96,6 +96,7 @@ export const EnvironmentSchema = z.strictObject({
     natGateways: z.enum(['one-per-az', 'single']),
     /** Interface endpoints for ECR, STS, SQS, Secrets Manager and CloudWatch Logs. */
     interfaceEndpoints: z.boolean(),
+    /** Days CloudWatch Logs keeps the flow logs: one of its periods (CLOUDWATCH_LOGS_RETENTION_DAYS in aws-facts.ts). */
     flowLogRetentionDays: positiveInt,
   }),
   cluster: z.strictObject({
@@ -108,7 +109,7 @@ export const EnvironmentSchema = z.strictObject({
       z.strictObject({ mode: z.literal('private') }),
       z.strictObject({ mode: z.literal('public-and-private'), publicCidrs: z.array(cidr).min(1) }),
     ]),
-    /** IAM role that gets cluster-admin through an access entry. */
+    /** IAM role of the environment's account (`arn:aws:iam::<account>:role/…`, no region) that gets cluster-admin through an access entry. */
     adminRoleArn: arn,
     nodeGroups: z.strictObject({ system: NodeGroupSchema, general: NodeGroupSchema, spot: NodeGroupSchema }),
     /** Ceiling of what Karpenter may provision in this environment. */
@@ -147,9 +148,14 @@ export const EnvironmentSchema = z.strictObject({
     path: z.string().regex(/^[a-z0-9][-a-z0-9_./]*$/, { error: "must be a relative path such as 'dist/prod'" }),
   }),
   edge: z.strictObject({
+    /** DNS name the edge services are served below: `<service>.<domain>`, or `domain` itself with a path. */
     domain: z
       .string()
       .regex(/^([a-z0-9-]+\.)+[a-z]{2,}$/, { error: 'must be a lowercase DNS name such as api.example.com' }),
+    /**
+     * ACM certificate of the ALB, in the environment's account and region (certificates are regional), covering
+     * `domain` and `*.<domain>` (the edge routes, edge-routes.ts).
+     */
     certificateArn: arn,
   }),
   /** SNS topic that CloudWatch alarms of this environment notify. */
