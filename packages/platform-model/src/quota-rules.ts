@@ -30,7 +30,7 @@ export function quotaIssues(parts: ModelParts): ModelIssue[] {
     const team = { name: part.label, quota };
     const failing = new Map<QuotaField, { worst: Shortfall; environments: string[] }>();
     for (const environment of environments) {
-      for (const shortfall of shortfalls(team, servicesIn(parts, environment))) {
+      for (const shortfall of shortfalls(team, resolvedServices(parts, environment))) {
         const entry = failing.get(shortfall.field) ?? { worst: shortfall, environments: [] };
         if (shortfall.need > entry.worst.need) entry.worst = shortfall;
         entry.environments.push(environment);
@@ -90,7 +90,7 @@ function shortfalls(team: Pick<Team, 'name' | 'quota'>, services: readonly Quota
 }
 
 /** The services as one environment runs them (as `servicesIn` of releases.ts resolves them), from the parts. */
-function servicesIn(parts: ModelParts, environment: string): QuotaConsumer[] {
+function resolvedServices(parts: ModelParts, environment: string): QuotaConsumer[] {
   const releases = parts.releases.get(environment);
   return parts.services.flatMap((part) => {
     const service = pick(part, 'team', 'replicas', 'resources');
