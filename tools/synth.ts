@@ -7,9 +7,10 @@
  */
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
-import { exitOnUserError, loadPlatformModel, UserError } from '@platform/model';
+import { exitOnUserError, loadModel, platformModelInput, UserError } from '@platform/model';
 import { DistCheckError, diffAgainstDirectory, replaceDistDirectory } from '../apps/cluster/src/dist-directory';
 import { renderDist } from '../apps/cluster/src/synthesize-dist';
+import { projectCdkContext } from './cdk-context';
 
 const ROOT = join(__dirname, '..');
 const DIST = join(ROOT, 'dist');
@@ -26,7 +27,8 @@ function synthesizeCloud(): void {
 
 function main(): void {
   const check = process.argv.includes('--check');
-  const files = renderDist(loadPlatformModel());
+  // The validator `pnpm validate` runs, with the same context: every problem listed before anything is written.
+  const files = renderDist(loadModel(platformModelInput, projectCdkContext()));
   if (check) {
     const differences = diffAgainstDirectory(DIST, files);
     if (differences.length > 0) {

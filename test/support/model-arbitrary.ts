@@ -13,15 +13,16 @@
  * Names go up to the limits the derived AWS names leave them (IAM role 64, SQS queue 80, RDS instance 63,
  * ElastiCache ID 40).
  */
-import { ROLLOUT_SURGE } from '@platform/k8s-platform';
 import {
   type Environment,
   type NodeGroup,
   type Organization,
   PLATFORM_NAMESPACES,
   type PlatformModel,
+  PROMETHEUS_RETENTION_DAYS,
   type Queue,
   type Releases,
+  ROLLOUT_SURGE,
   type Service,
   type ServiceRelease,
   SUPPORTED_KUBERNETES_VERSIONS,
@@ -183,12 +184,14 @@ const serviceBlueprint = fc.record({
   consumes: fc.array(fc.nat(), { maxLength: 3 }),
   database: fc.boolean(),
   cache: fc.boolean(),
-  // Availability 90–99.999 % in steps of 0.001; latency 1 ms – 60 s; window up to Prometheus's 31-day retention.
+  // Availability 90–99.999 % in steps of 0.001; latency 1 ms – 60 s; window up to the days Prometheus keeps.
   availabilityThousandths: fc.integer({ min: 90_000, max: 99_999 }),
   percentile: fc.constantFrom(50, 75, 90, 95, 99, 99.5, 99.9),
   thresholdMilliseconds: fc.integer({ min: 1, max: 60_000 }),
-  windowDays: fc.integer({ min: 1, max: 30 }),
+  windowDays: fc.integer({ min: 1, max: PROMETHEUS_RETENTION_DAYS }),
   edge: fc.boolean(),
+  /** An edge service's route: its own host (the default), a path on the environment's domain, or a subdomain. */
+  edgeRoute: fc.constantFrom('default', 'path', 'subdomain') as fc.Arbitrary<'default' | 'path' | 'subdomain'>,
   usesKubernetesApi: fc.boolean(),
   writableTmp: fc.option(fc.boolean(), { nil: undefined }),
 });
@@ -562,8 +565,6 @@ function buildServices(blueprint: ModelBlueprint, facts: ServiceFacts): Service[
     );
     return uniqueLabel(labelOf(service.name, budget), budget, taken);
   });
-  // One edge service per environment: every edge service is served on the environment's domain at '/'.
-  const edgeIndex = blueprint.services.findIndex((service) => service.edge);
   return blueprint.services.map((service, index) =>
     buildService(service, {
       name: names[index],
@@ -576,7 +577,7 @@ function buildServices(blueprint: ModelBlueprint, facts: ServiceFacts): Service[
       publishes: pick(service.publishes, facts.queues),
       consumes: pick(service.consumes, facts.queues),
       cache: service.cache && names[index].length <= facts.cacheBudget,
-      edge: index === edgeIndex,
+      edge: service.edge,
     }),
   );
 }
@@ -640,9 +641,20 @@ function buildService(blueprint: ServiceBlueprint, choices: ServiceChoices): Ser
       windowDays: blueprint.windowDays,
     },
     exposure: choices.edge ? 'edge' : 'internal',
+    ...(choices.edge ? edgeOf(choices.name, blueprint.edgeRoute) : {}),
     usesKubernetesApi: blueprint.usesKubernetesApi,
     ...(blueprint.writableTmp === undefined ? {} : { writableTmp: blueprint.writableTmp }),
   };
+}
+
+/**
+ * The `edge` field of an edge service. Every route is its own: the default host `<name>.<domain>`, the path
+ * `/<name>` on the domain itself, or the subdomain `0<name>` (a digit first, so no service's default host).
+ */
+function edgeOf(name: string, route: 'default' | 'path' | 'subdomain'): Pick<Service, 'edge'> {
+  if (route === 'path') return { edge: { path: `/${name}` } };
+  if (route === 'subdomain') return { edge: { subdomain: `0${name}` } };
+  return {};
 }
 
 type TeamBlueprint = typeof teamBlueprint extends fc.Arbitrary<infer T> ? T : never;

@@ -1,11 +1,11 @@
 import { addComplianceChecks } from '@platform/aws-platform';
-import { exitOnUserError, loadPlatformModel } from '@platform/model';
+import { exitOnUserError, platformModelInput } from '@platform/model';
 import { App } from 'aws-cdk-lib';
-import { buildCloudApp } from './cloud-app';
+import { buildCloudAppFromInput } from './cloud-app';
 
 exitOnUserError(() => {
   const app = new App();
-  buildCloudApp(app, loadPlatformModel());
+  buildCloudAppFromInput(app, platformModelInput);
   // An unacknowledged cdk-nag finding fails `cdk synth` and `cdk deploy`, not only the tests.
   addComplianceChecks(app);
   app.synth();

@@ -210,12 +210,12 @@ export class EnvironmentNaming {
     });
   }
 
-  /** RDS DB instance identifier of a service's database; RDS allows 63 characters (validate.ts checks). */
+  /** Identifier of a service's RDS instance (also the prefix of its log groups). */
   public databaseInstanceIdentifier(serviceName: string): string {
     return `${this.prefix}-${serviceName}`;
   }
 
-  /** ElastiCache replication group ID of a service's cache; ElastiCache allows 40 characters (validate.ts checks). */
+  /** ID of a service's ElastiCache replication group. */
   public cacheReplicationGroupId(serviceName: string): string {
     return `${this.prefix}-${serviceName}`;
   }
