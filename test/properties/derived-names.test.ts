@@ -156,3 +156,14 @@ describe('team names', () => {
     },
   );
 });
+
+// RDS refuses a reserved word as DBName and MasterUsername (CreateDBInstance); both are the service's name.
+test.each(['user', 'order', 'do', 'table'])(
+  "a service with a database named '%s', a word PostgreSQL reserves, is a model error at its name",
+  (name) => {
+    const input = structuredClone(platformModelInput);
+    renameService(input, name);
+    input.services[2].dependencies.database = true;
+    expect(validateModel(input).issues.map((issue) => issue.path)).toEqual([`services.${name}.name`]);
+  },
+);

@@ -19,6 +19,7 @@ import {
   type Organization,
   PLATFORM_NAMESPACES,
   type PlatformModel,
+  POSTGRES_RESERVED_WORDS,
   PROMETHEUS_RETENTION_DAYS,
   type Queue,
   type Releases,
@@ -554,7 +555,8 @@ interface ServiceFacts {
 }
 
 function buildServices(blueprint: ModelBlueprint, facts: ServiceFacts): Service[] {
-  const taken = new Set<string>();
+  // A service's database and its user take the service's name: RDS refuses PostgreSQL's reserved words.
+  const taken = new Set<string>(POSTGRES_RESERVED_WORDS);
   const count = blueprint.services.length;
   const names = blueprint.services.map((service) => {
     const cache = service.cache && facts.cacheBudget >= 2;

@@ -49,3 +49,21 @@ export function partitionOf(region: string): string {
   if (region.startsWith('cn-')) return 'aws-cn';
   return 'aws';
 }
+
+/**
+ * PostgreSQL's reserved key words (PostgreSQL 18 documentation, Appendix C "SQL Key Words", the entries marked
+ * reserved, including "reserved (can be function or type)"). RDS `CreateDBInstance` refuses them as DBName and
+ * MasterUsername ("Can't be a word reserved by the database engine"); a service's database and its user are
+ * named after the service (naming.ts `databaseName`).
+ */
+export const POSTGRES_RESERVED_WORDS: ReadonlySet<string> = new Set(
+  (
+    'all analyse analyze and any array as asc asymmetric authorization binary both case cast check collate collation ' +
+    'column concurrently constraint create cross current_catalog current_date current_role current_schema ' +
+    'current_time current_timestamp current_user default deferrable desc distinct do else end except false fetch ' +
+    'for foreign freeze from full grant group having ilike in initially inner intersect into is isnull join lateral ' +
+    'leading left like limit localtime localtimestamp natural not notnull null offset on only or order outer ' +
+    'overlaps placing primary references returning right select session_user similar some symmetric system_user ' +
+    'table tablesample then to trailing true union unique user using variadic verbose when where window with'
+  ).split(' '),
+);

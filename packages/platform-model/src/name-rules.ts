@@ -1,4 +1,4 @@
-import { AWS_NAME_LIMITS } from './aws-facts';
+import { AWS_NAME_LIMITS, POSTGRES_RESERVED_WORDS } from './aws-facts';
 import type { ModelIssue } from './model-issue';
 import { type ModelParts, pick } from './model-parts';
 import { ADDON_SERVICE_ACCOUNTS, type AddonWithIdentity, EnvironmentNaming } from './naming';
@@ -9,6 +9,26 @@ import type { Environment, Organization } from './schema';
  * (aws-facts.ts); RDS and ElastiCache also refuse two hyphens in a row.
  */
 export function nameIssues(parts: ModelParts): ModelIssue[] {
+  return [...databaseNameIssues(parts), ...derivedNameIssues(parts)];
+}
+
+/** A service's PostgreSQL database and its user are named after it: RDS refuses PostgreSQL's reserved words. */
+function databaseNameIssues(parts: ModelParts): ModelIssue[] {
+  return parts.services.flatMap((part) => {
+    const service = pick(part, 'name', 'dependencies');
+    if (!service?.dependencies.database) return [];
+    const database = service.name.replace(/-/g, '_');
+    if (!POSTGRES_RESERVED_WORDS.has(database)) return [];
+    return [
+      {
+        path: `services.${part.label}.name`,
+        message: `names its PostgreSQL database and user '${database}', a word PostgreSQL reserves, which RDS refuses; rename the service`,
+      },
+    ];
+  });
+}
+
+function derivedNameIssues(parts: ModelParts): ModelIssue[] {
   const organization = pick(parts.organization, 'name');
   if (!organization) return [];
   return parts.environments.flatMap((part) => {
