@@ -2,7 +2,7 @@
  * The invariant checks of the property suites can fail: each is shown a rendering or template with one fault put
  * in by hand, and must name it. (A check that passes everything would let every property pass.)
  */
-import { loadPlatformModel, type PlatformModel } from '@platform/model';
+import { loadPlatformModel, type PlatformModel, platformModelInput, validateModel } from '@platform/model';
 import { renderDist } from '../../apps/cluster/src/synthesize-dist';
 import { awsServiceProblems, type Templates } from './support/aws-invariants';
 import { guardrailProblems } from './support/guardrail-invariants';
@@ -54,7 +54,11 @@ test('the shipped model passes every check', () => {
 });
 
 test('an SLO window of one day, which a burn-rate window already records, is no second recording of that series', () => {
-  const oneDay = { ...model, services: model.services.map((s) => ({ ...s, slo: { ...s.slo, windowDays: 1 } })) };
+  const oneDay = {
+    ...model,
+    environments: model.environments.slice(0, 1),
+    services: model.services.map((s) => ({ ...s, slo: { ...s.slo, windowDays: 1 } })),
+  };
   expect(recordingRuleProblems(parseDist(renderDist(oneDay)))).toEqual([]);
 });
 
@@ -232,4 +236,27 @@ describe('workload roles', () => {
       'dev: secrets user-service may read are [acme/dev/argocd/repository, acme/dev/billing/postgres, acme/dev/user-service/postgres], the model asks for [acme/dev/user-service/postgres]',
     ]);
   });
+});
+
+describe('team names', () => {
+  // The namespaces the cluster already has: every add-on namespace the platform renders, and Kubernetes' own.
+  const platformNamespaces = fresh()
+    .objects.filter((file) => file.environment === 'prod' && file.object.kind === 'Namespace')
+    .filter((file) => file.object.metadata.labels?.['platform.io/team'] === undefined)
+    .map((file) => file.object.metadata.name as string);
+
+  it('the shipped rendering has add-on namespaces to check', () => {
+    expect(platformNamespaces.length).toBeGreaterThan(3);
+  });
+
+  it.each([...platformNamespaces, 'default', 'kube-public', 'kube-node-lease'])(
+    "a team named '%s', a namespace the cluster already has, is a model error at teams.<name>.name",
+    (name) => {
+      const input = structuredClone(platformModelInput);
+      const old = input.teams[1].name;
+      input.teams[1].name = name;
+      for (const service of input.services) if (service.team === old) service.team = name;
+      expect(validateModel(input).issues.map((issue) => issue.path)).toEqual([`teams.${name}.name`]);
+    },
+  );
 });

@@ -18,7 +18,7 @@ import { assertForAllModels, propertyRun } from './support/property-runs';
  * checked on it; a failure lists every broken invariant of the smallest failing model.
  */
 const run = propertyRun({
-  quickRuns: 3,
+  quickRuns: 2,
   quickSize: { maxServices: 6, maxEnvironments: 2 },
   nightlyRuns: 40,
   perModelMs: 40_000,
