@@ -1,5 +1,6 @@
 import type { z } from 'zod';
 import { blockSize, cidrsOverlap, parseCidr } from './cidr';
+import { RESERVED_DIST_FOLDERS } from './dist-layout';
 import {
   ADDON_SERVICE_ACCOUNTS,
   ALERT_RECEIVERS,
@@ -192,6 +193,12 @@ function environmentIssues(model: PlatformModel, environment: Environment): Mode
   const add = (field: string, message: string) =>
     issues.push({ path: `environments.${environment.name}.${field}`, message });
   const zones = environment.availabilityZones;
+  if (RESERVED_DIST_FOLDERS.includes(environment.name)) {
+    add(
+      'name',
+      `'${environment.name}' is reserved: dist/${environment.name}/ holds the CloudFormation templates; choose another name`,
+    );
+  }
   const zonePattern = new RegExp(`^${environment.region}[a-z]$`);
 
   if (zones.length !== 3) add('availabilityZones', `needs exactly 3 availability zones, got ${zones.length}`);
