@@ -10,6 +10,7 @@ export * from './gitops-sync';
 export * from './kubernetes-versions';
 export * from './naming';
 export * from './network-layout';
+export * from './releases';
 export * from './schema';
 export * from './source-errors';
 export * from './validate';

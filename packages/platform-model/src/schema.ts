@@ -197,6 +197,23 @@ export const ServiceSchema = z.strictObject({
   writableTmp: z.boolean().optional(),
 });
 
+/**
+ * What one environment runs of a service where it differs from the catalog: the image, and if needed the
+ * replica range and resources. Each given field replaces the catalog's whole field. `pnpm promote` writes
+ * `image` here.
+ */
+export const ServiceReleaseSchema = z.strictObject({
+  image: ServiceSchema.shape.image.optional(),
+  replicas: ServiceSchema.shape.replicas.optional(),
+  resources: ServiceSchema.shape.resources.optional(),
+});
+
+/** Per environment name, per service name: that service's release in that environment. */
+export const ReleasesSchema = z.record(
+  z.string().describe('environment'),
+  z.record(z.string().describe('service'), ServiceReleaseSchema),
+);
+
 export const QueueSchema = z.strictObject({
   name: dnsLabel('queue name'),
   /** Deliveries before a message moves to the dead-letter queue. */
@@ -235,6 +252,8 @@ export const PlatformModelSchema = z.strictObject({
   teams: z.array(TeamSchema).min(1),
   services: z.array(ServiceSchema),
   queues: z.array(QueueSchema),
+  /** Per-environment releases (`data/releases.json`); an environment or service without one runs the catalog's values. */
+  releases: ReleasesSchema.optional(),
 });
 
 export type NodeGroup = z.infer<typeof NodeGroupSchema>;
@@ -242,6 +261,8 @@ export type Environment = z.infer<typeof EnvironmentSchema>;
 export type Alerting = z.infer<typeof AlertingSchema>;
 export type Service = z.infer<typeof ServiceSchema>;
 export type Queue = z.infer<typeof QueueSchema>;
+export type ServiceRelease = z.infer<typeof ServiceReleaseSchema>;
+export type Releases = z.infer<typeof ReleasesSchema>;
 export type Team = z.infer<typeof TeamSchema>;
 export type Organization = z.infer<typeof OrganizationSchema>;
 export type PlatformModel = z.infer<typeof PlatformModelSchema>;

@@ -1,6 +1,7 @@
 import type { z } from 'zod';
 import { blockSize, cidrsOverlap, parseCidr } from './cidr';
 import { RESERVED_DIST_FOLDERS } from './dist-layout';
+import { imageTagProblem } from './image-reference';
 import {
   ADDON_SERVICE_ACCOUNTS,
   ALERT_RECEIVERS,
@@ -9,6 +10,7 @@ import {
   EnvironmentNaming,
 } from './naming';
 import { addressesNeeded } from './network-layout';
+import { releaseIssues } from './release-rules';
 import {
   type Environment,
   EnvironmentSchema,
@@ -16,6 +18,7 @@ import {
   type PlatformModel,
   PlatformModelSchema,
   QueueSchema,
+  ReleasesSchema,
   type Service,
   ServiceSchema,
   TeamSchema,
@@ -66,7 +69,7 @@ const LISTS = {
   queues: QueueSchema,
 } as const;
 
-type KnownNames = Record<keyof typeof LISTS, string[]>;
+export type KnownNames = Record<keyof typeof LISTS, string[]>;
 
 /** Names as written, well-formed or not, so a broken entry is not also reported as unknown where it is used. */
 function knownNames(input: unknown): KnownNames {
@@ -101,6 +104,7 @@ function wellFormedParts(input: unknown): PlatformModel | undefined {
     teams: keep(input.teams, LISTS.teams),
     services: keep(input.services, LISTS.services),
     queues: keep(input.queues, LISTS.queues),
+    releases: ReleasesSchema.safeParse(input.releases).data,
   };
 }
 
@@ -131,6 +135,7 @@ function crossFieldIssues(model: PlatformModel, known: KnownNames): ModelIssue[]
     ...model.services.flatMap((service) => serviceIssues(service, known)),
     ...model.environments.flatMap((environment) => environmentIssues(model, environment)),
     ...overlappingNetworks(model.environments),
+    ...releaseIssues(model.releases, known),
   ];
 }
 
@@ -143,9 +148,6 @@ function duplicateNames(list: string, items: readonly { name: string }[]): Model
   }
   return issues;
 }
-
-const IMAGE_TAG = /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/;
-const IMAGE_DIGEST = /^sha256:[a-f0-9]{64}$/;
 
 function serviceIssues(service: Service, known: KnownNames): ModelIssue[] {
   const at = (field: string) => `services.${service.name}.${field}`;
@@ -173,12 +175,8 @@ function serviceIssues(service: Service, known: KnownNames): ModelIssue[] {
   if (service.port === service.metricsPort) {
     add('metricsPort', `must differ from port (${service.port}); each port of a service is unique`);
   }
-  const { tag } = service.image;
-  if (tag === '' || tag === 'latest') {
-    add('image.tag', `'${tag}' is not an immutable tag; use a version tag (e.g. '1.4.2') or a sha256 digest`);
-  } else if (!IMAGE_TAG.test(tag) && !IMAGE_DIGEST.test(tag)) {
-    add('image.tag', `'${tag}' is neither a valid image tag nor 'sha256:' followed by 64 hex digits`);
-  }
+  const tagProblem = imageTagProblem(service.image.tag);
+  if (tagProblem) add('image.tag', tagProblem);
   if (!(service.slo.availability > 0 && service.slo.availability < 100)) {
     add('slo.availability', `${service.slo.availability} must be strictly between 0 and 100`);
   }
