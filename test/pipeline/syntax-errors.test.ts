@@ -82,6 +82,25 @@ describe('a syntax error in a TypeScript model data file', () => {
   });
 });
 
+describe('a syntax error in a JSON model data file', () => {
+  const files = readdirSync(join(__dirname, '..', '..', DATA)).filter((name) => name.endsWith('.json'));
+
+  it.each(files.sort().slice(0, 1))('%s: pnpm validate and the CDK app print one line with its place', (file) => {
+    const original = readFileSync(join(root, DATA, file), 'utf8');
+    try {
+      // The object's last member followed by one whose value is missing: the comma at column 13.
+      const body = original.trimEnd().replace(/\n?\}$/, '');
+      writeFileSync(join(root, DATA, file), `${body},\n  "broken": ,\n}\n`);
+      const location = `${DATA}/${file}:${body.split('\n').length + 1}:13`;
+
+      expectOneLocatedLine(tsx('tools/validate.ts'), location);
+      expectOneLocatedLine(tsx('apps/cloud/src/main.ts'), location);
+    } finally {
+      writeFileSync(join(root, DATA, file), original);
+    }
+  });
+});
+
 describe('a proposed model (--model) that is not JSON', () => {
   it.each([
     ['tools/validate.ts', []],
