@@ -101,12 +101,16 @@ describe('help and the command line', () => {
 
 describe('one environment from a proposed model', () => {
   /**
-   * The proposed model: the shipped one cut to its first environment (which keeps the renders quick)
-   * with the organization renamed, a change both halves must show: it prefixes AWS resource names and
-   * the environment's secret paths.
+   * The proposed model: the shipped one cut to its first environment (and that environment's
+   * releases), which keeps the renders quick, with the organization renamed, a change both halves must
+   * show: it prefixes AWS resource names and the environment's secret paths.
    */
   const proposed = structuredClone(platformModelInput) as typeof platformModelInput;
   proposed.environments = proposed.environments.slice(0, 1);
+  const kept = proposed.environments.map((environment) => environment.name);
+  proposed.releases = Object.fromEntries(
+    Object.entries(proposed.releases ?? {}).filter(([name]) => kept.includes(name)),
+  ) as typeof proposed.releases;
   proposed.organization.name = [...proposed.organization.name].map((char) => (char === 'q' ? 'z' : 'q')).join('');
   const model: PlatformModel = loadModel(proposed);
   const environment = model.environments[0].name;
