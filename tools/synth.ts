@@ -45,7 +45,9 @@ runEntryPoint(async () => {
   // Loaded only now: these load the model data, whose syntax errors runEntryPoint reports.
   const { counted, loadModel } = await import('@platform/model');
   const { modelInputFrom } = await import('./model-input.ts');
-  const model = loadModel(modelInputFrom(values.model));
+  const { projectCdkContext } = await import('./cdk-context.ts');
+  // The one validator, with the context synthesis reads: every problem listed before anything is rendered.
+  const model = loadModel(modelInputFrom(values.model), projectCdkContext(ROOT));
   const environment = values.env;
   const known = model.environments.map((candidate) => candidate.name);
   if (environment !== undefined && !known.includes(environment)) {

@@ -1,13 +1,15 @@
 /**
- * Checks the model and prints every problem, without writing anything. `pnpm validate --help` lists
- * the options.
+ * Checks the model, and what synthesis reads from cdk.json's context, with the validator synth runs, and
+ * prints every problem, without writing anything. `pnpm validate --help` lists the options.
  */
 import { runEntryPoint } from '@platform/model/entry-point';
 import { helpText, parseCommandLine } from './command-line';
 
 const VALIDATE = {
   command: 'pnpm validate',
-  summary: 'Checks the model and prints every problem, naming its place and what is allowed; writes nothing.',
+  summary:
+    "Checks the model and cdk.json's context with the checks pnpm synth runs, and prints every problem,\n" +
+    'naming its place and what is allowed; writes nothing.',
   options: {
     model: {
       type: 'string',
@@ -26,7 +28,9 @@ runEntryPoint(async () => {
   // Loaded only now: these load the model data, whose syntax errors runEntryPoint reports.
   const { counted, loadModel } = await import('@platform/model');
   const { modelInputFrom } = await import('./model-input.ts');
-  const model = loadModel(modelInputFrom(values.model));
+  const { projectCdkContext } = await import('./cdk-context.ts');
+  // The one validator, with the context synthesis reads: every problem listed before anything is rendered.
+  const model = loadModel(modelInputFrom(values.model), projectCdkContext());
   process.stdout.write(
     `The model is valid: ${counted(model.environments.length, 'environment')}, ${counted(model.services.length, 'service')}, ${counted(model.queues.length, 'queue')}.\n`,
   );

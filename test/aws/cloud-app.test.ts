@@ -30,7 +30,8 @@ test('an environment whose account has no committed AZ context is a user error t
   const model = modelWithEnvironment('staging', (environment) => ({ ...environment, account: '555555555555' }));
   const error = errorOf(() => buildCloudApp(testCdkApp(), model));
   expect(isUserError(error)).toBe(true);
-  expect(error.message).toContain("environment 'staging' (account 555555555555, us-east-1)");
+  expect(error.message).toContain('environments.staging.availabilityZones: cdk.json has no availability-zone context');
+  expect(error.message).toContain('account 555555555555, us-east-1');
   expect(error.message).toContain(
     '"availability-zones:account=555555555555:region=us-east-1": ["us-east-1a","us-east-1b","us-east-1c"]',
   );
@@ -44,13 +45,13 @@ test('an AZ missing from the committed context is a user error naming it', () =>
   }));
   const error = errorOf(() => buildCloudApp(testCdkApp(), model));
   expect(isUserError(error)).toBe(true);
-  expect(error.message).toMatch(/environment 'dev'.*us-east-1f are not in the committed context/);
+  expect(error.message).toMatch(/environments\.dev\.availabilityZones: us-east-1f not in the committed context/);
 });
 
 test('a malformed platform:today is a user error', () => {
   const error = errorOf(() => buildCloudApp(testCdkApp({ [TODAY_CONTEXT_KEY]: 'tomorrow' }), loadPlatformModel()));
   expect(isUserError(error)).toBe(true);
-  expect(error.message).toContain("context 'platform:today' must be an ISO date");
+  expect(error.message).toContain('context.platform:today: "tomorrow" is no date; allowed: an ISO date');
 });
 
 test('a flow-log retention CloudWatch does not offer is a user error listing the allowed values', () => {

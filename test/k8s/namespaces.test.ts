@@ -91,7 +91,7 @@ describe('namespaces', () => {
     // user-service scales to 6 and surges by 1 in a rollout: 6 pods are one too few.
     input.teams[1] = { ...input.teams[1], quota: { ...input.teams[1].quota, pods: 6 } };
     const render = () => renderModel(loadModel(input));
-    expect(render).toThrow(/teams\.identity\.quota .*pods 6 < 7/);
+    expect(render).toThrow(/teams\.identity\.quota\.pods: 6 is too small .*user-service.*at least 7/);
     input.teams[1] = { ...input.teams[1], quota: { ...input.teams[1].quota, pods: 7 } };
     expect(() => renderModel(loadModel(input))).not.toThrow();
     try {

@@ -1,4 +1,13 @@
-import { isUserError, loadModel, platformModelInput } from '@platform/model';
+import { EDGE_INGRESS_GROUP } from '@platform/k8s-platform';
+import {
+  edgeRoute,
+  isUserError,
+  loadModel,
+  loadPlatformModel,
+  PROMETHEUS_RETENTION_DAYS,
+  platformModelInput,
+} from '@platform/model';
+import { addEdgeService, draftModel } from '../model/support/drafts';
 import { findObject, objectsOf, renderModel } from './support/rendered';
 
 const rendered = renderModel();
@@ -111,7 +120,8 @@ describe('storage', () => {
       resources: { requests: { storage: '100Gi' } },
     });
     expect(spec.retentionSize).toBe('90GB');
-    expect(spec.retention).toBe('31d');
+    // The model's figure, which the SLO rule holds every window to.
+    expect(spec.retention).toBe(`${PROMETHEUS_RETENTION_DAYS}d`);
   });
 });
 
@@ -135,16 +145,56 @@ describe('edge', () => {
       'alb.ingress.kubernetes.io/ssl-policy': 'ELBSecurityPolicy-TLS13-1-2-2021-06',
       'alb.ingress.kubernetes.io/load-balancer-attributes': 'routing.http.drop_invalid_header_fields.enabled=true',
     });
+    const model = loadPlatformModel();
+    const staging = model.environments.find((environment) => environment.name === 'staging');
+    const service = model.services.find((candidate) => candidate.name === 'order-service');
+    if (!staging || !service) throw new Error('the shipped model has no staging or no order-service');
+    const route = edgeRoute(staging, service);
     expect(ingress.spec.rules).toEqual([
       {
-        host: 'staging.acme.example.com',
+        host: route.host,
         http: {
           paths: [
-            { path: '/', pathType: 'Prefix', backend: { service: { name: 'order-service', port: { name: 'http' } } } },
+            {
+              path: route.path,
+              pathType: 'Prefix',
+              backend: { service: { name: 'order-service', port: { name: 'http' } } },
+            },
           ],
         },
       },
     ]);
+  });
+
+  it('serves every edge service of an environment from one ALB, each on its route, longer paths tried first', () => {
+    const input = draftModel();
+    input.services[0] = { ...input.services[0], exposure: 'edge', edge: { path: '/' } };
+    addEdgeService(input, 'catalog', { path: '/catalog/items' });
+    addEdgeService(input, 'search');
+    const model = loadModel(input);
+    const environment = model.environments[0];
+    const ingresses = objectsOf(renderModel(model), environment.name, 'Ingress');
+
+    const edgeServices = model.services.filter((service) => service.exposure === 'edge');
+    expect(ingresses.map((ingress) => ingress.metadata.annotations['alb.ingress.kubernetes.io/group.name'])).toEqual(
+      edgeServices.map(() => EDGE_INGRESS_GROUP),
+    );
+    const rules = ingresses.map((ingress) => ({
+      host: ingress.spec.rules[0].host,
+      path: ingress.spec.rules[0].http.paths[0].path,
+      order: Number(ingress.metadata.annotations['alb.ingress.kubernetes.io/group.order']),
+    }));
+    expect(rules.map(({ host, path }) => ({ host, path })).sort((a, b) => a.path.localeCompare(b.path))).toEqual(
+      edgeServices.map((service) => edgeRoute(environment, service)).sort((a, b) => a.path.localeCompare(b.path)),
+    );
+    // The controller tries a group's rules by group.order, smallest first: on a shared host the longer path first.
+    for (const a of rules) {
+      for (const b of rules) {
+        if (a.host === b.host && a.path.length > b.path.length) expect(a.order).toBeLessThan(b.order);
+      }
+      expect(a.order).toBeGreaterThanOrEqual(-1000);
+      expect(a.order).toBeLessThanOrEqual(1000);
+    }
   });
 
   it('lets the ALB gate the readiness of pods in the namespace of the edge service only', () => {

@@ -168,7 +168,7 @@ const CASES: Case[] = [
       service(m, 'user-service').slo = { ...service(m, 'user-service').slo, availability: 100 };
     },
     path: 'services.user-service.slo.availability',
-    message: /strictly between 0 and 100/,
+    message: /100 is outside 90–99\.999/,
   },
   {
     name: 'SLO of 0 %',
@@ -176,7 +176,7 @@ const CASES: Case[] = [
       service(m, 'order-service').slo = { ...service(m, 'order-service').slo, availability: 0 };
     },
     path: 'services.order-service.slo.availability',
-    message: /strictly between 0 and 100/,
+    message: /0 is outside 90–99\.999/,
   },
   {
     name: "image tag 'latest'",

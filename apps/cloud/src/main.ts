@@ -7,11 +7,11 @@ import { runEntryPoint } from '@platform/model/entry-point';
 runEntryPoint(async () => {
   // Loaded only now: these load the model data, whose syntax errors runEntryPoint reports.
   const { addComplianceChecks } = await import('@platform/aws-platform');
-  const { loadPlatformModel } = await import('@platform/model');
+  const { platformModelInput } = await import('@platform/model');
   const { App } = await import('aws-cdk-lib');
-  const { buildCloudApp } = await import('./cloud-app.ts');
+  const { buildCloudAppFromInput } = await import('./cloud-app.ts');
   const app = new App();
-  buildCloudApp(app, loadPlatformModel());
+  buildCloudAppFromInput(app, platformModelInput);
   // An unacknowledged cdk-nag finding fails `cdk synth` and `cdk deploy`, not only the tests.
   addComplianceChecks(app);
   app.synth();
