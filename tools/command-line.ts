@@ -14,6 +14,11 @@ export interface CommandSpec<Options extends Record<string, OptionSpec>> {
   readonly command: string;
   readonly summary: string;
   readonly options: Options;
+  /**
+   * Names of the arguments the command takes before or between its options, in order (e.g. `['service']`);
+   * each is required. @default none
+   */
+  readonly arguments?: readonly string[];
 }
 
 type Values<Options extends Record<string, OptionSpec>> = {
@@ -24,6 +29,8 @@ type Values<Options extends Record<string, OptionSpec>> = {
 export interface CommandLine<Options extends Record<string, OptionSpec>> {
   readonly help: boolean;
   readonly values: Values<Options>;
+  /** The arguments the spec names, in its order. */
+  readonly positionals: readonly string[];
 }
 
 const HELP: OptionSpec = { type: 'boolean', description: 'print this help and exit' };
@@ -54,9 +61,14 @@ export function parseCommandLine<Options extends Record<string, OptionSpec>>(
     throw new UsageError(`${spec.command}: ${problem}; allowed: ${allowed(options)}`);
   };
   const values: Record<string, string | true> = {};
+  const positionals: string[] = [];
+  const names = spec.arguments ?? [];
   for (const token of tokens) {
     if (token.kind === 'option-terminator') continue;
-    if (token.kind === 'positional') refuse(`unexpected argument '${token.value}'`);
+    if (token.kind === 'positional') {
+      if (positionals.length >= names.length) refuse(`unexpected argument '${token.value}'`);
+      positionals.push(token.value);
+    }
     if (token.kind !== 'option') continue;
     const option = Object.hasOwn(options, token.name) ? options[token.name] : undefined;
     if (!option) return refuse(`unknown option '${token.rawName}'`);
@@ -74,7 +86,8 @@ export function parseCommandLine<Options extends Record<string, OptionSpec>>(
   }
   const help = values.help === true;
   delete values.help;
-  return { help, values: values as Values<Options> };
+  if (!help && positionals.length < names.length) refuse(`missing argument <${names[positionals.length]}>`);
+  return { help, values: values as Values<Options>, positionals };
 }
 
 /** The help text: usage line, summary and one line per option. */
@@ -83,7 +96,7 @@ export function helpText<Options extends Record<string, OptionSpec>>(spec: Comma
   const shown = Object.entries(options).map(([name, option]) => [optionText(name, option), option.description]);
   const width = Math.max(...shown.map(([text]) => text.length));
   return [
-    `Usage: ${spec.command} [options]`,
+    `Usage: ${[spec.command, ...(spec.arguments ?? []).map((name) => `<${name}>`), '[options]'].join(' ')}`,
     '',
     spec.summary,
     '',

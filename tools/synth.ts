@@ -45,16 +45,15 @@ runEntryPoint(async () => {
   // Loaded only now: these load the model data, whose syntax errors runEntryPoint reports.
   const { counted, loadModel } = await import('@platform/model');
   const { modelInputFrom } = await import('./model-input.ts');
-  const { projectCdkContext } = await import('./cdk-context.ts');
+  const { cdkCliSettings } = await import('../apps/cloud/src/cdk-cli-context.ts');
   // The one validator, with the context synthesis reads: every problem listed before anything is rendered.
-  const model = loadModel(modelInputFrom(values.model), projectCdkContext(ROOT));
+  const model = loadModel(modelInputFrom(values.model), cdkCliSettings(ROOT).context);
   const environment = values.env;
   const known = model.environments.map((candidate) => candidate.name);
   if (environment !== undefined && !known.includes(environment)) {
     throw new UserError(`--env ${environment}: the model has no such environment; known: ${known.join(', ')}`);
   }
   const { renderPlatformOutputs } = await import('./platform-outputs.ts');
-  const { cdkCliSettings } = await import('../apps/cloud/src/cdk-cli-context.ts');
   const { DistCheckError, diffAgainstDirectory, isTemplatePath, replaceDirectory, replaceDistDirectory } = await import(
     '../apps/cluster/src/dist-directory.ts'
   );

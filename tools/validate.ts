@@ -2,8 +2,11 @@
  * Checks the model, and what synthesis reads from cdk.json's context, with the validator synth runs, and
  * prints every problem, without writing anything. `pnpm validate --help` lists the options.
  */
+import { join } from 'node:path';
 import { runEntryPoint } from '@platform/model/entry-point';
 import { helpText, parseCommandLine } from './command-line';
+
+const ROOT = join(__dirname, '..');
 
 const VALIDATE = {
   command: 'pnpm validate',
@@ -28,9 +31,9 @@ runEntryPoint(async () => {
   // Loaded only now: these load the model data, whose syntax errors runEntryPoint reports.
   const { counted, loadModel } = await import('@platform/model');
   const { modelInputFrom } = await import('./model-input.ts');
-  const { projectCdkContext } = await import('./cdk-context.ts');
+  const { cdkCliSettings } = await import('../apps/cloud/src/cdk-cli-context.ts');
   // The one validator, with the context synthesis reads: every problem listed before anything is rendered.
-  const model = loadModel(modelInputFrom(values.model), projectCdkContext());
+  const model = loadModel(modelInputFrom(values.model), cdkCliSettings(ROOT).context);
   process.stdout.write(
     `The model is valid: ${counted(model.environments.length, 'environment')}, ${counted(model.services.length, 'service')}, ${counted(model.queues.length, 'queue')}.\n`,
   );
