@@ -1,17 +1,20 @@
 import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import {
   loadPlatformModel,
   modelIn,
   type PlatformModel,
   platformModelInput,
+  promoteRelease,
+  releasesFileText,
   type Service,
   servicesIn,
   validateModel,
 } from '@platform/model';
 import { renderDist } from '../../apps/cluster/src/synthesize-dist';
-import { promotedReleases, RELEASES_FILE, releasesFileText } from '../../tools/promote';
 
 const model = loadPlatformModel();
+const RELEASES_FILE = join(__dirname, '..', '..', 'packages', 'platform-model', 'src', 'data', 'releases.json');
 const environments = model.environments.map((environment) => environment.name);
 const pairs = environments.flatMap((from) => environments.filter((to) => to !== from).map((to) => [from, to]));
 
@@ -113,7 +116,7 @@ describe('rules of releases', () => {
 describe('pnpm promote', () => {
   it.each(pairs)('from %s to %s copies the image and leaves every other release as it was', (from, to) => {
     for (const service of model.services) {
-      const releases = promotedReleases(model, service.name, from, to);
+      const releases = promoteRelease(model, service.name, from, to);
       const promoted = { ...model, releases };
       expect(servicesIn(promoted, to).find((s) => s.name === service.name)?.image).toEqual(
         servicesIn(model, from).find((s) => s.name === service.name)?.image,
@@ -131,10 +134,10 @@ describe('pnpm promote', () => {
 
   it('refuses unknown names, listing the known ones', () => {
     const service = model.services[0]?.name ?? 'absent';
-    expect(() => promotedReleases(model, service, 'no-such-env', environments[0])).toThrow(
+    expect(() => promoteRelease(model, service, 'no-such-env', environments[0])).toThrow(
       `--from: unknown environment 'no-such-env'; known: ${environments.join(', ')}`,
     );
-    expect(() => promotedReleases(model, 'no-such-service', environments[0], environments.at(-1) ?? '')).toThrow(
+    expect(() => promoteRelease(model, 'no-such-service', environments[0], environments.at(-1) ?? '')).toThrow(
       /^unknown service 'no-such-service'; known: /,
     );
   });

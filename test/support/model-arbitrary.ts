@@ -22,6 +22,7 @@ import {
   POSTGRES_RESERVED_WORDS,
   PROMETHEUS_RETENTION_DAYS,
   type Queue,
+  RESERVED_DIST_FOLDERS,
   type Releases,
   ROLLOUT_SURGE,
   type Service,
@@ -325,7 +326,8 @@ function buildModel(blueprint: ModelBlueprint): PlatformModel {
   const organizationName = labelOf(blueprint.organization.name, blueprint.organization.length);
   const accountOf = (index: number) => String(blueprint.accounts[index % blueprint.accounts.length]);
 
-  const environmentNames = new Set<string>();
+  // dist/ holds the environments' folders beside cloudformation/: no environment may take that name.
+  const environmentNames = new Set<string>(RESERVED_DIST_FOLDERS);
   // Every add-on role `<org>-<env>-load-balancer-controller` must fit IAM's 64 characters.
   const environmentBudget = Math.min(
     MODEL_NAME_MAX,

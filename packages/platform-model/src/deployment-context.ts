@@ -4,7 +4,7 @@ import type { Environment, PlatformModel } from './schema';
 
 /**
  * The CDK context a deployment is synthesized with: cdk.json's (and cdk.context.json's) `context` record, as
- * `app.node.getAllContext()` returns it in the CDK app and tools/cdk-context.ts reads it for the tools.
+ * `app.node.getAllContext()` returns it in the CDK app and the tools read it with `cdkCliSettings` (apps/cloud/src/cdk-cli-context.ts), as the CDK CLI gives it.
  */
 export type DeploymentContext = Readonly<Record<string, unknown>>;
 

@@ -1,4 +1,5 @@
 import { AWS_NAME_LIMITS, POSTGRES_RESERVED_WORDS } from './aws-facts';
+import { RESERVED_DIST_FOLDERS } from './dist-layout';
 import type { ModelIssue } from './model-issue';
 import { type ModelParts, pick } from './model-parts';
 import { ADDON_SERVICE_ACCOUNTS, type AddonWithIdentity, EnvironmentNaming } from './naming';
@@ -75,5 +76,19 @@ function derivedNameIssues(parts: ModelParts): ModelIssue[] {
       if (named) check('SQS queue', naming.deadLetterQueueName(named.name), AWS_NAME_LIMITS.sqsQueue);
     }
     return problems.map((message) => ({ path: `environments.${part.label}.name`, message }));
+  });
+}
+
+/** No environment takes the name of a folder of dist/ that is not an environment's (dist-layout.ts). */
+export function reservedNameIssues(parts: ModelParts): ModelIssue[] {
+  return parts.environments.flatMap((part) => {
+    const name = pick(part, 'name')?.name;
+    if (name === undefined || !RESERVED_DIST_FOLDERS.includes(name)) return [];
+    return [
+      {
+        path: `environments.${part.label}.name`,
+        message: `'${name}' is reserved: dist/${name}/ holds the CloudFormation templates; choose another name`,
+      },
+    ];
   });
 }

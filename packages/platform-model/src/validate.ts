@@ -7,7 +7,7 @@ import { contextIssuesOfParts, type DeploymentContext } from './deployment-conte
 import { edgeIssues } from './edge-rules';
 import { type ModelIssue, ModelValidationError } from './model-issue';
 import { isRecord, type ModelParts, modelParts, type Part } from './model-parts';
-import { nameIssues } from './name-rules';
+import { nameIssues, reservedNameIssues } from './name-rules';
 import { networkIssues } from './network-rules';
 import { quotaIssues } from './quota-rules';
 import { releaseIssues } from './release-rules';
@@ -64,6 +64,7 @@ const MODEL_RULES: readonly ((parts: ModelParts) => ModelIssue[])[] = [
   arnIssues,
   dataStoreIssues,
   nameIssues,
+  reservedNameIssues,
   alertingIssues,
 ];
 

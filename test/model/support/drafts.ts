@@ -1,5 +1,6 @@
+import { join } from 'node:path';
 import { type DeploymentContext, type PlatformModel, platformModelInput, type ServiceRelease } from '@platform/model';
-import { projectCdkContext } from '../../../tools/cdk-context';
+import { cdkCliSettings } from '../../../apps/cloud/src/cdk-cli-context';
 
 /** A copy of the shipped model to break; typed as the model, though a test may write anything into it. */
 export function draftModel(): PlatformModel {
@@ -7,7 +8,7 @@ export function draftModel(): PlatformModel {
 }
 
 /** The context `pnpm validate` and `pnpm synth` read (cdk.json's). */
-export const PROJECT_CONTEXT: DeploymentContext = projectCdkContext();
+export const PROJECT_CONTEXT: DeploymentContext = cdkCliSettings(join(__dirname, '..', '..', '..')).context;
 
 /** Moves an environment to another account, its certificate and admin role along with it. */
 export function moveToAccount(model: PlatformModel, index: number, account: string): void {
