@@ -1,13 +1,12 @@
 import { rmSync } from 'node:fs';
 import { addComplianceChecks } from '@platform/aws-platform';
-import type { PlatformModel } from '@platform/model';
 import { buildCloudApp, TODAY_CONTEXT_KEY } from '../../apps/cloud/src/cloud-app';
 import { renderDist } from '../../apps/cluster/src/synthesize-dist';
 import { TEST_TODAY } from '../aws/cloud-assembly';
 import { testCdkApp } from '../support/cdk-app';
 import { awsNameProblems, awsServiceProblems, contractProblems, templatesOf } from './support/aws-invariants';
 import { parseDist } from './support/kubernetes-invariants';
-import { assertForAllModels, propertyRun } from './support/property-runs';
+import { assertForAllModels, availabilityZoneContext, propertyRun } from './support/property-runs';
 
 /**
  * The AWS half on generated models, synthesized as `pnpm synth` does it: with the compliance checks (cdk-nag and
@@ -20,13 +19,6 @@ const run = propertyRun({
   nightlyRuns: 15,
   perModelMs: 90_000,
 });
-
-/** The availability zones of each generated account and region, as cdk.json would commit them. */
-function availabilityZoneContext(model: PlatformModel): Record<string, string[]> {
-  return Object.fromEntries(
-    model.environments.map((e) => [`availability-zones:account=${e.account}:region=${e.region}`, e.availabilityZones]),
-  );
-}
 
 /**
  * Runs `synth` without the validation report aws-cdk-lib writes to stderr for every warning (a model may name a

@@ -2,6 +2,9 @@
  * The invariant checks of the property suites can fail: each is shown a rendering or template with one fault put
  * in by hand, and must name it. (A check that passes everything would let every property pass.)
  */
+
+import { rmSync } from 'node:fs';
+import { join } from 'node:path';
 import { loadPlatformModel, type PlatformModel, platformModelInput, validateModel } from '@platform/model';
 import { renderDist } from '../../apps/cluster/src/synthesize-dist';
 import { awsServiceProblems, type Templates } from './support/aws-invariants';
@@ -18,6 +21,7 @@ import {
   serviceObjectProblems,
 } from './support/kubernetes-invariants';
 import { labelProblems, objectNameProblems } from './support/kubernetes-names';
+import { assertForAllModels, FAILURE_DIRECTORY, propertyRun } from './support/property-runs';
 
 const model = loadPlatformModel();
 const files = renderDist(model);
@@ -259,4 +263,38 @@ describe('team names', () => {
       expect(validateModel(input).issues.map((issue) => issue.path)).toEqual([`teams.${name}.name`]);
     },
   );
+});
+
+test('a failing property reports the seed, a replay command and the smallest failing model as JSON', () => {
+  // A second of shrinking is enough to see the report; the real properties shrink for a minute or more.
+  const run = {
+    ...propertyRun({
+      quickRuns: 5,
+      quickSize: { maxServices: 10, maxEnvironments: 2 },
+      nightlyRuns: 5,
+      perModelMs: 200,
+    }),
+    shrinkMs: 1000,
+  };
+  let message = '';
+  try {
+    assertForAllModels('reporting self-test', run, (failing) => {
+      if (failing.services.length > 1) throw new Error('more than one service');
+    });
+  } catch (error) {
+    message = (error as Error).message;
+  } finally {
+    for (const suffix of ['json', 'cdk.context.json'])
+      rmSync(join(FAILURE_DIRECTORY, `reporting-self-test.${suffix}`), { force: true });
+  }
+  expect(message).toMatch(/^Property 'reporting self-test' fails after \d+ model\(s\)/);
+  expect(message).toMatch(
+    /Replay: PROPERTY_PROFILE=\w+ PROPERTY_SEED=\d+ PROPERTY_PATH=[\d:]+ npx jest test\/properties -t 'reporting self-test'/,
+  );
+  expect(message).toContain('more than one service');
+  const json = message.split('\n').find((line) => line.startsWith('{'));
+  const shrunk = JSON.parse(json ?? 'null') as PlatformModel;
+  // A model that fails the check (shrunk as far as a second allows), and one the validator accepts.
+  expect(shrunk.services.length).toBeGreaterThan(1);
+  expect(validateModel(shrunk).issues).toEqual([]);
 });

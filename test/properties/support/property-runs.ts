@@ -9,7 +9,8 @@
  *   PROPERTY_MAX_SERVICES, PROPERTY_MAX_ENVIRONMENTS   caps on the models' size (quick: small; nightly: 40 and 4)
  *
  * A failing property throws with the seed, the replay command and the shrunk model, which is also written as JSON
- * to `.property-failures/<property>.json` for `pnpm validate --model` and `pnpm synth --model`.
+ * to `.property-failures/<property>.json` for `pnpm validate --model` and `pnpm synth --model`, beside the
+ * availability-zone context of its accounts (`<property>.cdk.context.json`, to copy to cdk.context.json).
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -119,18 +120,28 @@ export function assertForAllModels(name: string, run: PropertyRun, check: (model
       `Property '${name}' checked only ${details.numRuns} of ${run.numRuns} models within ${Math.round((run.generationMs + run.shrinkMs) / 1000)} s (seed ${details.seed}); the machine is slower than the budget allows.`,
     );
   }
-  const file = join(FAILURE_DIRECTORY, `${name.replace(/[^A-Za-z0-9]+/g, '-').toLowerCase()}.json`);
+  const base = join(FAILURE_DIRECTORY, name.replace(/[^A-Za-z0-9]+/g, '-').toLowerCase());
+  const [file, contextFile] = [`${base}.json`, `${base}.cdk.context.json`];
   mkdirSync(FAILURE_DIRECTORY, { recursive: true });
   writeFileSync(file, `${JSON.stringify(model, null, 2)}\n`);
+  // The generated accounts' zones, which cdk.json does not hold: as cdk.context.json, validate and synth read them.
+  writeFileSync(contextFile, `${JSON.stringify(availabilityZoneContext(model), null, 2)}\n`);
   const error = details.errorInstance instanceof Error ? details.errorInstance.message : String(details.errorInstance);
   throw new Error(
     [
       `Property '${name}' fails after ${details.numRuns} model(s), ${details.numShrinks} shrink(s), ${Math.round((Date.now() - started) / 1000)} s.`,
       `Replay: PROPERTY_PROFILE=${run.profile} PROPERTY_SEED=${details.seed} PROPERTY_PATH=${details.counterexamplePath} npx jest test/properties -t '${name}'`,
-      `The failing model is in ${file} (pnpm validate --model ${file}):`,
+      `The failing model is in ${file}; to check it: cp ${contextFile} cdk.context.json && pnpm validate --model ${file}`,
       JSON.stringify(model),
       '',
       error,
     ].join('\n'),
+  );
+}
+
+/** The availability zones of each generated account and region, as cdk.json (or cdk.context.json) would hold them. */
+export function availabilityZoneContext(model: PlatformModel): Record<string, string[]> {
+  return Object.fromEntries(
+    model.environments.map((e) => [`availability-zones:account=${e.account}:region=${e.region}`, e.availabilityZones]),
   );
 }
