@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { exitOnUserError, loadPlatformModel, UserError } from '@platform/model';
 import { DistCheckError, diffAgainstDirectory, replaceDistDirectory } from '../apps/cluster/src/dist-directory';
 import { renderDist } from '../apps/cluster/src/synthesize-dist';
+import { generatedFileDifferences, renderGeneratedFiles, writeGeneratedFiles } from './generated-files';
 
 const ROOT = join(__dirname, '..');
 const DIST = join(ROOT, 'dist');
@@ -26,12 +27,14 @@ function synthesizeCloud(): void {
 
 function main(): void {
   const check = process.argv.includes('--check');
-  const files = renderDist(loadPlatformModel());
+  const model = loadPlatformModel();
+  const files = renderDist(model);
+  const generated = renderGeneratedFiles(model, files);
   if (check) {
-    const differences = diffAgainstDirectory(DIST, files);
+    const differences = [...diffAgainstDirectory(DIST, files), ...generatedFileDifferences(ROOT, generated)];
     if (differences.length > 0) {
       throw new UserError(
-        `dist/ is not what the code renders (${differences.length} file(s)); run 'pnpm synth' and commit dist/:\n${differences.map((d) => `  ${d}`).join('\n')}`,
+        `dist/ (or a file rendered from it) is not what the code renders (${differences.length} file(s)); run 'pnpm synth' and commit the result:\n${differences.map((d) => `  ${d}`).join('\n')}`,
       );
     }
     process.stdout.write(`dist/ is up to date (${files.size} files)\n`);
@@ -44,6 +47,7 @@ function main(): void {
     if (error instanceof DistCheckError) throw new UserError(error.message);
     throw error;
   }
+  writeGeneratedFiles(ROOT, generated);
   process.stdout.write(`cdk.out/ synthesized; dist/ written (${files.size} files)\n`);
 }
 
