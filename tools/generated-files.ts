@@ -41,6 +41,18 @@ export function renderGeneratedFiles(model: PlatformModel, dist: ReadonlyMap<str
   return files;
 }
 
+/** The manifests of these environments' folders of a dist/ directory, by path below it. */
+export function readDistManifests(dist: string, environments: readonly string[]): Map<string, string> {
+  return new Map(
+    environments.flatMap((environment) =>
+      listFiles(join(dist, environment)).map((path) => [
+        `${environment}/${path}`,
+        readFileSync(join(dist, environment, path), 'utf8'),
+      ]),
+    ),
+  );
+}
+
 /** Generated files that differ from what `root` holds: added, changed, or (in the fixtures folder) removed. */
 export function generatedFileDifferences(root: string, files: ReadonlyMap<string, string>): string[] {
   const differences: string[] = [];

@@ -35,7 +35,10 @@ test('an environment whose account has no committed AZ context is a user error t
   const model = modelWithEnvironment(last.name, (environment) => ({ ...environment, account: UNKNOWN_ACCOUNT }));
   const error = errorOf(() => buildCloudApp(testCdkApp(), model));
   expect(isUserError(error)).toBe(true);
-  expect(error.message).toContain(`environment '${last.name}' (account ${UNKNOWN_ACCOUNT}, ${last.region})`);
+  expect(error.message).toContain(
+    `environments.${last.name}.availabilityZones: cdk.json has no availability-zone context`,
+  );
+  expect(error.message).toContain(`account ${UNKNOWN_ACCOUNT}, ${last.region}`);
   expect(error.message).toContain(
     `"availability-zones:account=${UNKNOWN_ACCOUNT}:region=${last.region}": ${JSON.stringify(last.availabilityZones)}`,
   );
@@ -53,13 +56,15 @@ test('an AZ missing from the committed context is a user error naming it', () =>
   }));
   const error = errorOf(() => buildCloudApp(testCdkApp(), model));
   expect(isUserError(error)).toBe(true);
-  expect(error.message).toMatch(new RegExp(`environment '${first.name}'.*${missing} are not in the committed context`));
+  expect(error.message).toMatch(
+    new RegExp(`environments\\.${first.name}\\.availabilityZones: ${missing} not in the committed context`),
+  );
 });
 
 test('a malformed platform:today is a user error', () => {
   const error = errorOf(() => buildCloudApp(testCdkApp({ [TODAY_CONTEXT_KEY]: 'tomorrow' }), loadPlatformModel()));
   expect(isUserError(error)).toBe(true);
-  expect(error.message).toContain("context 'platform:today' must be an ISO date");
+  expect(error.message).toContain('context.platform:today: "tomorrow" is no date; allowed: an ISO date');
 });
 
 test('a flow-log retention CloudWatch does not offer is a user error listing the allowed values', () => {

@@ -46,7 +46,7 @@ describe('cdk-nag AwsSolutionsChecks on every stack of the model', () => {
   let synthesized: SynthesizedCloud;
   beforeAll(() => {
     // Synthesis throws on any unacknowledged finding, so reaching the tests means there is none.
-    synthesized = synthesizeCloud({ nag: true });
+    synthesized = synthesizeCloud({ nag: true, cloudFormationValidation: true });
   });
 
   test('every stack was checked and none has an unacknowledged finding', () => {

@@ -15,12 +15,25 @@ describe('an environment that selects Kubernetes 1.28', () => {
   // The model's first environment moves to 1.28; the others keep what the model gives them.
   const [older, ...others] = loadPlatformModel().environments;
   let synthesized: SynthesizedCloud;
+  let report: string;
   beforeAll(() => {
     const model = modelWithEnvironment(older.name, (environment) => ({
       ...environment,
       cluster: { ...environment.cluster, kubernetesVersion: '1.28' },
     }));
-    synthesized = synthesizeCloud({ model });
+    // In process, aws-cdk-lib prints a validation report with warnings through console.error: it is
+    // asserted below instead of cluttering the run.
+    const consoleError = jest.spyOn(console, 'error').mockImplementation(() => undefined);
+    try {
+      synthesized = synthesizeCloud({ model });
+      report = consoleError.mock.calls.flat().join('\n');
+    } finally {
+      consoleError.mockRestore();
+    }
+  });
+
+  test('reports the warning in the validation report', () => {
+    expect(report).toMatch(/WARNING Kubernetes 1\.28: EKS no longer creates or runs 1\.28 clusters/);
   });
 
   test('synthesizes a 1.28 cluster whose kubectl provider uses the v28 layer', () => {

@@ -129,7 +129,7 @@ describe('namespaces', () => {
       return () => renderModel(loadModel(input));
     };
     expect(withPods(needed - 1)).toThrow(
-      new RegExp(`teams\\.${escapeRegExp(team)}\\.quota .*pods ${needed - 1} < ${needed}`),
+      new RegExp(`teams\\.${escapeRegExp(team)}\\.quota\\.pods: ${needed - 1} is too small .*at least ${needed}`),
     );
     expect(withPods(needed)).not.toThrow();
     try {

@@ -1,5 +1,13 @@
-import { isUserError, loadModel, loadPlatformModel, platformModelInput } from '@platform/model';
-import { environmentNamed, environmentNames, sorted } from '../support/model-facts';
+import { EDGE_INGRESS_GROUP } from '@platform/k8s-platform';
+import {
+  isUserError,
+  loadModel,
+  loadPlatformModel,
+  PROMETHEUS_RETENTION_DAYS,
+  platformModelInput,
+} from '@platform/model';
+import { addEdgeService, draftModel } from '../model/support/drafts';
+import { edgeRouteOf, environmentNamed, environmentNames, sorted } from '../support/model-facts';
 import { findObject, objectsOf, renderModel } from './support/rendered';
 
 const model = loadPlatformModel();
@@ -165,7 +173,8 @@ describe('storage', () => {
         resources: { requests: { storage: '100Gi' } },
       });
       expect(spec.retentionSize).toBe('90GB');
-      expect(spec.retention).toBe('31d');
+      // The model's figure, which the SLO rule holds every window to.
+      expect(spec.retention).toBe(`${PROMETHEUS_RETENTION_DAYS}d`);
     }
   });
 });
@@ -199,18 +208,22 @@ describe('edge', () => {
           'alb.ingress.kubernetes.io/ssl-policy': 'ELBSecurityPolicy-TLS13-1-2-2021-06',
           'alb.ingress.kubernetes.io/load-balancer-attributes': 'routing.http.drop_invalid_header_fields.enabled=true',
         });
-        // One rule on the environment's domain (or a name below it), its paths all leading to the service's http port.
-        expect(ingress.spec.rules).toHaveLength(1);
-        const [rule] = ingress.spec.rules;
-        expect(rule.host === edge.domain || String(rule.host).endsWith(`.${edge.domain}`)).toBe(true);
-        expect(rule.http.paths.length).toBeGreaterThan(0);
-        for (const path of rule.http.paths) {
-          expect(path).toEqual({
-            path: expect.stringMatching(/^\//),
-            pathType: 'Prefix',
-            backend: { service: { name: service.name, port: { name: 'http' } } },
-          });
-        }
+        // One rule: the service's route, to its http port.
+        const route = edgeRouteOf(environmentNamed(model, environment), service);
+        expect(ingress.spec.rules).toEqual([
+          {
+            host: route.host,
+            http: {
+              paths: [
+                {
+                  path: route.path,
+                  pathType: 'Prefix',
+                  backend: { service: { name: service.name, port: { name: 'http' } } },
+                },
+              ],
+            },
+          },
+        ]);
       }
     }
   });
@@ -223,6 +236,37 @@ describe('edge', () => {
         ),
       );
       expect(new Set(routes).size).toBe(routes.length);
+    }
+  });
+
+  it('serves every edge service of an environment from one ALB, each on its route, longer paths tried first', () => {
+    const input = draftModel();
+    input.services[0] = { ...input.services[0], exposure: 'edge', edge: { path: '/' } };
+    addEdgeService(input, 'catalog', { path: '/catalog/items' });
+    addEdgeService(input, 'search');
+    const model = loadModel(input);
+    const environment = model.environments[0];
+    const ingresses = objectsOf(renderModel(model), environment.name, 'Ingress');
+
+    const edgeServices = model.services.filter((service) => service.exposure === 'edge');
+    expect(ingresses.map((ingress) => ingress.metadata.annotations['alb.ingress.kubernetes.io/group.name'])).toEqual(
+      edgeServices.map(() => EDGE_INGRESS_GROUP),
+    );
+    const rules = ingresses.map((ingress) => ({
+      host: ingress.spec.rules[0].host,
+      path: ingress.spec.rules[0].http.paths[0].path,
+      order: Number(ingress.metadata.annotations['alb.ingress.kubernetes.io/group.order']),
+    }));
+    expect(rules.map(({ host, path }) => ({ host, path })).sort((a, b) => a.path.localeCompare(b.path))).toEqual(
+      edgeServices.map((service) => edgeRouteOf(environment, service)).sort((a, b) => a.path.localeCompare(b.path)),
+    );
+    // The controller tries a group's rules by group.order, smallest first: on a shared host the longer path first.
+    for (const a of rules) {
+      for (const b of rules) {
+        if (a.host === b.host && a.path.length > b.path.length) expect(a.order).toBeLessThan(b.order);
+      }
+      expect(a.order).toBeGreaterThanOrEqual(-1000);
+      expect(a.order).toBeLessThanOrEqual(1000);
     }
   });
 

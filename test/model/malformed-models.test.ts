@@ -270,7 +270,7 @@ const CASES: Case[] = [
     mutate: (m) => {
       const service = nthService(m, 0);
       service.slo = { ...service.slo, availability: 100 };
-      return { path: `services.${service.name}.slo.availability`, message: /strictly between 0 and 100/ };
+      return { path: `services.${service.name}.slo.availability`, message: /100 is outside 90–99\.999/ };
     },
   },
   {
@@ -278,7 +278,7 @@ const CASES: Case[] = [
     mutate: (m) => {
       const service = nthService(m, 0);
       service.slo = { ...service.slo, availability: 0 };
-      return { path: `services.${service.name}.slo.availability`, message: /strictly between 0 and 100/ };
+      return { path: `services.${service.name}.slo.availability`, message: /0 is outside 90–99\.999/ };
     },
   },
   {

@@ -5,8 +5,6 @@ import type { Environment, PlatformModel, Service } from '@platform/model';
  * assertion holds for any valid model: the shipped example, an edited copy, or a generated one.
  */
 
-type ServiceRelease = Partial<Pick<Service, 'image' | 'replicas' | 'resources'>>;
-
 /** The environment of the model with this name; a test of a missing environment fails here. */
 export function environmentNamed(model: PlatformModel, name: string): Environment {
   const environment = model.environments.find((candidate) => candidate.name === name);
@@ -26,12 +24,11 @@ export function serviceNamed(model: PlatformModel, name: string): Service {
 
 /**
  * A service as one environment runs it: the catalog entry, with each field the environment's release names
- * (`releases.<environment>.<service>`, where the model has releases) replacing the catalog's field whole.
+ * (`releases.<environment>.<service>`, data/releases.json) replacing the catalog's field whole.
  */
 export function serviceIn(model: PlatformModel, environment: string, name: string): Service {
   const service = serviceNamed(model, name);
-  const releases = (model as { releases?: Record<string, Record<string, ServiceRelease>> }).releases;
-  const release = releases?.[environment]?.[name] ?? {};
+  const release = model.releases?.[environment]?.[name] ?? {};
   return {
     ...service,
     image: release.image ?? service.image,
@@ -91,4 +88,18 @@ export function freeName(base: string, list: readonly { readonly name: string }[
   const taken = new Set(list.map((entry) => entry.name));
   for (let index = 2; taken.has(base); index++) base = `${base.replace(/\d+$/, '')}${index}`;
   return base;
+}
+
+/**
+ * Where the environment's ALB serves an edge service, as docs/model.md states it: a host of its own,
+ * `<edge.subdomain or the service's name>.<edge.domain>`, at `/`; a service that names an `edge.path` and no
+ * subdomain is served below that path on the environment's domain itself.
+ */
+export function edgeRouteOf(
+  environment: Pick<Environment, 'edge'>,
+  service: Pick<Service, 'name'> & { readonly edge?: { readonly subdomain?: string; readonly path?: string } },
+): { host: string; path: string } {
+  const { subdomain, path } = service.edge ?? {};
+  if (subdomain === undefined && path !== undefined) return { host: environment.edge.domain, path };
+  return { host: `${subdomain ?? service.name}.${environment.edge.domain}`, path: path ?? '/' };
 }
