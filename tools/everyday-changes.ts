@@ -13,13 +13,26 @@
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { parseArgs } from 'node:util';
-import { exitOnUserError, type PlatformModel, UserError } from '@platform/model';
+import type { PlatformModel } from '@platform/model';
+import { runEntryPoint, UsageError } from '@platform/model/entry-point';
+import { helpText, parseCommandLine } from './command-line';
 import { type ChangeContext, EVERYDAY_CHANGES, type EverydayChange, type ModelInput } from './everyday-changes/changes';
 import { type CommandResult, RepositoryCopy } from './everyday-changes/repository-copy';
 
 const ROOT = join(__dirname, '..');
-const USAGE = `usage: pnpm test:changes [--only ${EVERYDAY_CHANGES.map((change) => change.id).join(',')}] [--keep] [--ref <commit>]`;
+const IDS = EVERYDAY_CHANGES.map((change) => change.id);
+
+const TEST_CHANGES = {
+  command: 'pnpm test:changes',
+  summary:
+    'Applies each everyday model change to a throw-away copy of the repository and runs `pnpm synth` and\n' +
+    "`pnpm test` there; reports per change whether both passed, the failing tests and dist/'s changed files.",
+  options: {
+    only: { type: 'string', placeholder: 'IDS', description: `comma-separated, of: ${IDS.join(', ')}` },
+    keep: { type: 'boolean', description: 'keep the copies (their paths are printed)' },
+    ref: { type: 'string', placeholder: 'COMMIT', description: 'start from a commit instead of the files on disk' },
+  },
+} as const;
 
 interface Outcome {
   readonly change: EverydayChange;
@@ -105,29 +118,25 @@ function summarizeChanges(changed: readonly string[]): string {
 }
 
 function main(): void {
-  const { values } = parseArgs({
-    options: {
-      only: { type: 'string' },
-      keep: { type: 'boolean' },
-      ref: { type: 'string' },
-      help: { type: 'boolean', short: 'h' },
-    },
-    strict: true,
-  });
-  if (values.help) {
-    process.stdout.write(`${USAGE}\n`);
+  const { help, values } = parseCommandLine(TEST_CHANGES, process.argv.slice(2));
+  if (help) {
+    process.stdout.write(helpText(TEST_CHANGES));
     return;
   }
-  const ids = values.only?.split(',').map((id) => id.trim()) ?? EVERYDAY_CHANGES.map((change) => change.id);
-  const unknown = ids.filter((id) => !EVERYDAY_CHANGES.some((change) => change.id === id));
-  if (unknown.length > 0) throw new UserError(`unknown change(s) ${unknown.join(', ')}; ${USAGE}`);
+  const ids = values.only?.split(',').map((id) => id.trim()) ?? IDS;
+  const unknown = ids.filter((id) => !IDS.includes(id));
+  if (unknown.length > 0) {
+    throw new UsageError(
+      `${TEST_CHANGES.command}: unknown change(s) ${unknown.join(', ')}; allowed: ${IDS.join(', ')}`,
+    );
+  }
   const logs = mkdtempSync(join(tmpdir(), 'everyday-changes-logs-'));
   mkdirSync(logs, { recursive: true });
 
   const outcomes: Outcome[] = [];
   for (const change of EVERYDAY_CHANGES.filter((candidate) => ids.includes(candidate.id))) {
     process.stdout.write(`${change.id}: ${change.title} …\n`);
-    const outcome = runChange(change, logs, values.keep ?? false, values.ref);
+    const outcome = runChange(change, logs, values.keep === true, values.ref);
     outcomes.push(outcome);
     const seconds = [outcome.synth, outcome.test].map((step) => (step ? `${step.seconds.toFixed(0)} s` : '–'));
     process.stdout.write(`  ${outcome.status.toUpperCase()}: ${outcome.description}\n`);
@@ -153,4 +162,4 @@ function main(): void {
   if (outcomes.some((outcome) => outcome.status === 'fail')) process.exitCode = 1;
 }
 
-if (require.main === module) exitOnUserError(main);
+runEntryPoint(main);
