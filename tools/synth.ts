@@ -72,8 +72,17 @@ runEntryPoint(async () => {
     const scope = environment === undefined ? 'dist/' : `dist/${environment}/ and the templates of its stacks`;
     const verb = environment === undefined ? 'is' : 'are';
 
+    const { generatedFileDifferences, readDistManifests, renderGeneratedFiles, writeGeneratedFiles } = await import(
+      './generated-files.ts'
+    );
     if (values.check) {
-      const differences = diffAgainstDirectory(DIST, outputs.files, outputs.owns);
+      // The files rendered from dist/ need all of it: they are checked when every environment is rendered.
+      const differences = [
+        ...diffAgainstDirectory(DIST, outputs.files, outputs.owns),
+        ...(environment === undefined
+          ? generatedFileDifferences(ROOT, renderGeneratedFiles(model, outputs.files))
+          : []),
+      ];
       if (differences.length > 0) {
         throw new UserError(
           `${scope} ${verb} not what the code renders (${counted(differences.length, 'file')}); run 'pnpm synth' and commit dist/:\n${differences.map((d) => `  ${d}`).join('\n')}`,
@@ -88,6 +97,8 @@ runEntryPoint(async () => {
       if (error instanceof DistCheckError) throw new UserError(error.message);
       throw error;
     }
+    // From dist/ as it now is, so one environment rendered alone leaves the others' parts as they were.
+    writeGeneratedFiles(ROOT, renderGeneratedFiles(model, readDistManifests(DIST, known)));
     replaceDirectory(assembly, cdkOut);
     process.stdout.write(`${scope} written: ${rendered}; cdk.out/ synthesized\n`);
   } finally {

@@ -8,8 +8,10 @@ import { testCdkApp } from '../support/cdk-app';
 /** The day the shipped model is judged on in tests, so support warnings do not depend on the clock. */
 export const TEST_TODAY = '2026-11-22';
 
-/** The environments the shipped model defines, in its order. */
-export const SHIPPED_ENVIRONMENTS = ['dev', 'staging', 'prod'] as const;
+/** The environments the model defines, in its order. */
+export const MODEL_ENVIRONMENTS: readonly string[] = loadPlatformModel().environments.map(
+  (environment) => environment.name,
+);
 
 type ModelEnvironment = PlatformModel['environments'][number];
 

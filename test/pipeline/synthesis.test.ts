@@ -27,9 +27,13 @@ describe('rendering dist/', () => {
     expect(diffAgainstDirectory(join(ROOT, 'dist'), rendered, (path) => !isTemplatePath(path))).toEqual([]);
   });
 
-  it('writes one folder per environment', () => {
+  it('writes one folder per environment of the model', () => {
     const environments = new Set([...rendered.keys()].map((path) => path.split('/')[0]));
-    expect([...environments].sort()).toEqual(['dev', 'prod', 'staging']);
+    expect([...environments].sort()).toEqual(
+      loadPlatformModel()
+        .environments.map((environment) => environment.name)
+        .sort(),
+    );
   });
 
   it('uses stable, human names: no hash suffixes', () => {
@@ -72,8 +76,10 @@ describe('validating a proposed model from the command line', () => {
 
   it('exits non-zero with every problem located, and no stack trace', () => {
     const model = structuredClone(platformModelInput) as typeof platformModelInput;
-    model.services[0].port = 0;
-    model.environments[2].account = '42';
+    const [service] = model.services;
+    const environment = model.environments[model.environments.length - 1];
+    service.port = 0;
+    environment.account = '42';
     const file = join(tempDir(), 'model.json');
     writeFileSync(file, JSON.stringify(model));
 
@@ -81,8 +87,10 @@ describe('validating a proposed model from the command line', () => {
 
     expect(result.status).toBe(1);
     expect(result.stderr).toContain('The platform model is invalid (2 problems)');
-    expect(result.stderr).toContain('- services.order-service.port: port must be between 1 and 65535');
-    expect(result.stderr).toContain('- environments.prod.account: AWS account id must be exactly 12 digits');
+    expect(result.stderr).toContain(`- services.${service.name}.port: port must be between 1 and 65535`);
+    expect(result.stderr).toContain(
+      `- environments.${environment.name}.account: AWS account id must be exactly 12 digits`,
+    );
     expect(result.stderr).not.toMatch(/^\s+at /m);
   });
 
