@@ -8,7 +8,7 @@ module.exports = {
   transformIgnorePatterns: ['/node_modules/(?!@platform/)'],
   globalSetup: '<rootDir>/test/support/global-setup.js',
   globalTeardown: '<rootDir>/test/support/global-teardown.js',
-  setupFilesAfterEnv: ['<rootDir>/test/support/cleanup.ts'],
+  setupFilesAfterEnv: ['<rootDir>/test/support/cleanup.ts', '<rootDir>/test/support/quiet-console.ts'],
   testTimeout: 120000,
   maxWorkers: 2,
 };

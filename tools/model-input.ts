@@ -1,18 +1,24 @@
 import { readFileSync } from 'node:fs';
-import { platformModelInput, UserError } from '@platform/model';
+import { jsonSyntaxErrorLine, platformModelInput, UserError } from '@platform/model';
 
 /**
- * The model a command works on: the shipped one, or a proposed one given as `--model FILE` (JSON),
- * so a change can be checked before it is written into the model's data files.
+ * The model a command works on: the shipped one, or a proposed one from a JSON file (`--model FILE`),
+ * so a change can be checked before it is written into the model's data files. A file that is not
+ * JSON is reported as `file:line:column: message`.
  */
-export function modelInputFromArgs(args: readonly string[]): unknown {
-  const index = args.indexOf('--model');
-  if (index === -1) return platformModelInput;
-  const file = args[index + 1];
-  if (!file) throw new UserError('--model needs a JSON file');
+export function modelInputFrom(file: string | undefined): unknown {
+  if (file === undefined) return platformModelInput;
+  let text: string;
   try {
-    return JSON.parse(readFileSync(file, 'utf8'));
+    text = readFileSync(file, 'utf8');
   } catch (error) {
-    throw new UserError(`--model ${file}: ${(error as Error).message}`);
+    throw new UserError(
+      `--model ${file}: ${(error as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (error as Error).message}`,
+    );
+  }
+  try {
+    return JSON.parse(text);
+  } catch (error) {
+    throw new UserError(jsonSyntaxErrorLine(file, text, (error as Error).message));
   }
 }

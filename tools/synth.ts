@@ -1,50 +1,107 @@
 /**
- * One command for every output: validates the model, synthesizes the CDK app into cdk.out/ and the
- * cdk8s app into dist/. dist/ is replaced only when everything before it succeeded.
- *
- *   tsx tools/synth.ts           synthesize cdk.out/ and dist/
- *   tsx tools/synth.ts --check   fail, listing the files, when the committed dist/ is not what the code renders
+ * One command for every output: validates the model, renders the cdk8s app (every environment's
+ * manifests) and the CDK app (every stack's CloudFormation template, synthesized in this process from
+ * the same model object), and replaces dist/ with both at once, only when everything succeeded; the
+ * cloud assembly goes to cdk.out/ for `cdk deploy --app cdk.out`. `pnpm synth --help` lists the options.
  */
-import { spawnSync } from 'node:child_process';
-import { join } from 'node:path';
-import { exitOnUserError, loadPlatformModel, UserError } from '@platform/model';
-import { DistCheckError, diffAgainstDirectory, replaceDistDirectory } from '../apps/cluster/src/dist-directory';
-import { renderDist } from '../apps/cluster/src/synthesize-dist';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { runEntryPoint, UserError } from '@platform/model/entry-point';
+import { helpText, parseCommandLine } from './command-line';
 
 const ROOT = join(__dirname, '..');
 const DIST = join(ROOT, 'dist');
 
-function synthesizeCloud(): void {
-  const cdk = join(ROOT, 'node_modules', '.bin', 'cdk');
-  const result = spawnSync(cdk, ['synth', '--quiet', '--no-notices', '--ci'], {
-    cwd: ROOT,
-    stdio: 'inherit',
-    env: { ...process.env, CDK_DISABLE_CLI_TELEMETRY: 'true' },
-  });
-  if (result.status !== 0) throw new UserError('The CDK app failed to synthesize; dist/ was left as it was.');
-}
+const SYNTH = {
+  command: 'pnpm synth',
+  summary:
+    "Renders dist/<env>/ (the Kubernetes objects Argo CD syncs) and dist/cloudformation/ (every stack's\n" +
+    'template) from the model, and replaces them together; cdk.out/ gets the cloud assembly.',
+  options: {
+    check: {
+      type: 'boolean',
+      description: 'write nothing; fail, listing the files, when dist/ is not what the code renders (pnpm synth:check)',
+    },
+    env: {
+      type: 'string',
+      placeholder: 'NAME',
+      description: "only this environment: dist/NAME/ and its stacks' templates",
+    },
+    model: {
+      type: 'string',
+      placeholder: 'FILE',
+      description: 'a proposed model as JSON instead of the model data files',
+    },
+  },
+} as const;
 
-function main(): void {
-  const check = process.argv.includes('--check');
-  const files = renderDist(loadPlatformModel());
-  if (check) {
-    const differences = diffAgainstDirectory(DIST, files);
-    if (differences.length > 0) {
-      throw new UserError(
-        `dist/ is not what the code renders (${differences.length} file(s)); run 'pnpm synth' and commit dist/:\n${differences.map((d) => `  ${d}`).join('\n')}`,
-      );
-    }
-    process.stdout.write(`dist/ is up to date (${files.size} files)\n`);
+runEntryPoint(async () => {
+  const { help, values } = parseCommandLine(SYNTH, process.argv.slice(2));
+  if (help) {
+    process.stdout.write(helpText(SYNTH));
     return;
   }
-  synthesizeCloud();
-  try {
-    replaceDistDirectory(DIST, files);
-  } catch (error) {
-    if (error instanceof DistCheckError) throw new UserError(error.message);
-    throw error;
+  // Loaded only now: these load the model data, whose syntax errors runEntryPoint reports.
+  const { counted, loadModel } = await import('@platform/model');
+  const { modelInputFrom } = await import('./model-input.ts');
+  const { cdkCliSettings } = await import('../apps/cloud/src/cdk-cli-context.ts');
+  // The one validator, with the context synthesis reads: every problem listed before anything is rendered.
+  const model = loadModel(modelInputFrom(values.model), cdkCliSettings(ROOT).context);
+  const environment = values.env;
+  const known = model.environments.map((candidate) => candidate.name);
+  if (environment !== undefined && !known.includes(environment)) {
+    throw new UserError(`--env ${environment}: the model has no such environment; known: ${known.join(', ')}`);
   }
-  process.stdout.write(`cdk.out/ synthesized; dist/ written (${files.size} files)\n`);
-}
+  const { renderPlatformOutputs } = await import('./platform-outputs.ts');
+  const { DistCheckError, diffAgainstDirectory, isTemplatePath, replaceDirectory, replaceDistDirectory } = await import(
+    '../apps/cluster/src/dist-directory.ts'
+  );
 
-exitOnUserError(main);
+  const cdkOut = join(ROOT, cdkCliSettings(ROOT).output);
+  // The assembly is built beside its final place (or in a temp dir for a check) and moved in at the end.
+  const assembly = values.check
+    ? mkdtempSync(join(tmpdir(), 'platform-synth-check-'))
+    : mkdtempSync(join(dirname(cdkOut), '.cdk.out-staging-'));
+  try {
+    const outputs = renderPlatformOutputs(model, { root: ROOT, cloudOutdir: assembly, environment });
+    for (const warning of outputs.warnings) process.stderr.write(`${warning}\n`);
+    const paths = [...outputs.files.keys()];
+    const templates = paths.filter(isTemplatePath).length;
+    const rendered = `${counted(paths.length - templates, 'manifest')} of ${counted(outputs.environments.length, 'environment')}, ${counted(templates, 'CloudFormation template')}`;
+    const scope = environment === undefined ? 'dist/' : `dist/${environment}/ and the templates of its stacks`;
+    const verb = environment === undefined ? 'is' : 'are';
+
+    const { generatedFileDifferences, readDistManifests, renderGeneratedFiles, writeGeneratedFiles } = await import(
+      './generated-files.ts'
+    );
+    if (values.check) {
+      // The files rendered from dist/ need all of it: they are checked when every environment is rendered.
+      const differences = [
+        ...diffAgainstDirectory(DIST, outputs.files, outputs.owns),
+        ...(environment === undefined
+          ? generatedFileDifferences(ROOT, renderGeneratedFiles(model, outputs.files))
+          : []),
+      ];
+      if (differences.length > 0) {
+        throw new UserError(
+          `${scope} ${verb} not what the code renders (${counted(differences.length, 'file')}); run 'pnpm synth' and commit dist/:\n${differences.map((d) => `  ${d}`).join('\n')}`,
+        );
+      }
+      process.stdout.write(`${scope} ${verb} up to date: ${rendered}\n`);
+      return;
+    }
+    try {
+      replaceDistDirectory(DIST, outputs.files, { keep: (path) => !outputs.owns(path) });
+    } catch (error) {
+      if (error instanceof DistCheckError) throw new UserError(error.message);
+      throw error;
+    }
+    // From dist/ as it now is, so one environment rendered alone leaves the others' parts as they were.
+    writeGeneratedFiles(ROOT, renderGeneratedFiles(model, readDistManifests(DIST, known)));
+    replaceDirectory(assembly, cdkOut);
+    process.stdout.write(`${scope} written: ${rendered}; cdk.out/ synthesized\n`);
+  } finally {
+    rmSync(assembly, { recursive: true, force: true });
+  }
+});

@@ -1,15 +1,40 @@
 /**
- * Checks the model and prints every problem, without synthesizing anything.
- *
- *   tsx tools/validate.ts                  the shipped model
- *   tsx tools/validate.ts --model FILE     a proposed model as JSON
+ * Checks the model, and what synthesis reads from cdk.json's context, with the validator synth runs, and
+ * prints every problem, without writing anything. `pnpm validate --help` lists the options.
  */
-import { exitOnUserError, loadModel } from '@platform/model';
-import { modelInputFromArgs } from './model-input';
+import { join } from 'node:path';
+import { runEntryPoint } from '@platform/model/entry-point';
+import { helpText, parseCommandLine } from './command-line';
 
-exitOnUserError(() => {
-  const model = loadModel(modelInputFromArgs(process.argv.slice(2)));
+const ROOT = join(__dirname, '..');
+
+const VALIDATE = {
+  command: 'pnpm validate',
+  summary:
+    "Checks the model and cdk.json's context with the checks pnpm synth runs, and prints every problem,\n" +
+    'naming its place and what is allowed; writes nothing.',
+  options: {
+    model: {
+      type: 'string',
+      placeholder: 'FILE',
+      description: 'a proposed model as JSON instead of the model data files',
+    },
+  },
+} as const;
+
+runEntryPoint(async () => {
+  const { help, values } = parseCommandLine(VALIDATE, process.argv.slice(2));
+  if (help) {
+    process.stdout.write(helpText(VALIDATE));
+    return;
+  }
+  // Loaded only now: these load the model data, whose syntax errors runEntryPoint reports.
+  const { counted, loadModel } = await import('@platform/model');
+  const { modelInputFrom } = await import('./model-input.ts');
+  const { cdkCliSettings } = await import('../apps/cloud/src/cdk-cli-context.ts');
+  // The one validator, with the context synthesis reads: every problem listed before anything is rendered.
+  const model = loadModel(modelInputFrom(values.model), cdkCliSettings(ROOT).context);
   process.stdout.write(
-    `The model is valid: ${model.environments.length} environments, ${model.services.length} services, ${model.queues.length} queues.\n`,
+    `The model is valid: ${counted(model.environments.length, 'environment')}, ${counted(model.services.length, 'service')}, ${counted(model.queues.length, 'queue')}.\n`,
   );
 });

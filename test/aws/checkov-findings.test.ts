@@ -3,8 +3,8 @@
  * check without it: each finding is fixed, or skipped in the resource's Metadata.checkov.skip exactly while
  * its cause holds, with a reason. Judged on the synthesized templates of the shipped model and of a variant.
  */
-import type { PlatformModel } from '@platform/model';
-import { modelWithEnvironment, SHIPPED_ENVIRONMENTS, synthesizeCloud } from './cloud-assembly';
+import { loadPlatformModel, type PlatformModel } from '@platform/model';
+import { MODEL_ENVIRONMENTS, modelWithEnvironment, synthesizeCloud } from './cloud-assembly';
 
 interface Resource {
   readonly Type: string;
@@ -68,7 +68,7 @@ describe('checkov findings on the templates of the shipped model', () => {
 
   test('every environment is covered', () => {
     const stacks = new Set([...resources.keys()].map((id) => id.split('/')[0]));
-    for (const environment of SHIPPED_ENVIRONMENTS) expect(stacks).toContain(`${environment}-data`);
+    for (const environment of MODEL_ENVIRONMENTS) expect(stacks).toContain(`${environment}-data`);
   });
 
   test('every RDS instance has Enhanced Monitoring at an interval RDS offers (CKV_AWS_118)', () => {
@@ -109,14 +109,17 @@ describe('checkov findings on the templates of the shipped model', () => {
   });
 });
 
-test('a model that runs dev databases in two AZs loses the CKV_AWS_157 skip there', () => {
-  const model = modelWithEnvironment('dev', (environment) => ({
-    ...environment,
-    database: { ...environment.database, multiAz: true },
+test('a model whose environment runs its databases in two AZs loses the CKV_AWS_157 skip there', () => {
+  const [environment] = loadPlatformModel().environments;
+  const model = modelWithEnvironment(environment.name, (shipped) => ({
+    ...shipped,
+    database: { ...shipped.database, multiAz: true },
   }));
   const resources = resourcesOf(model);
-  const dev = [...resources].filter(([id, r]) => id.startsWith('dev-') && r.Type === 'AWS::RDS::DBInstance');
-  expect(dev.length).toBeGreaterThan(0);
-  for (const [, instance] of dev) expect(skipped(instance, 'CKV_AWS_157')).toBe(false);
+  const instances = [...resources].filter(
+    ([id, r]) => id.startsWith(`${environment.name}-`) && r.Type === 'AWS::RDS::DBInstance',
+  );
+  expect(instances.length).toBe(model.services.filter((service) => service.dependencies.database).length);
+  for (const [, instance] of instances) expect(skipped(instance, 'CKV_AWS_157')).toBe(false);
   expect(checkovRules(resources)).toEqual([]);
 });

@@ -1,7 +1,7 @@
 import { isUserError, loadPlatformModel } from '@platform/model';
 import { buildCloudApp, TODAY_CONTEXT_KEY } from '../../apps/cloud/src/cloud-app';
 import { testCdkApp } from '../support/cdk-app';
-import { modelWithEnvironment, SHIPPED_ENVIRONMENTS } from './cloud-assembly';
+import { MODEL_ENVIRONMENTS, modelWithEnvironment } from './cloud-assembly';
 
 function errorOf(build: () => void): Error {
   try {
@@ -17,7 +17,7 @@ test('the stack IDs are the public contract cdk deploy selects', () => {
   buildCloudApp(app, loadPlatformModel());
   expect(app.node.children.map((child) => child.node.id)).toEqual([
     'shared-services',
-    ...SHIPPED_ENVIRONMENTS.flatMap((name) => [
+    ...MODEL_ENVIRONMENTS.flatMap((name) => [
       `${name}-network`,
       `${name}-cluster`,
       `${name}-data`,
@@ -26,47 +26,61 @@ test('the stack IDs are the public contract cdk deploy selects', () => {
   ]);
 });
 
+/** An account no environment of the model uses, whose context cdk.json therefore lacks. */
+const UNKNOWN_ACCOUNT = '987654321098';
+const [first] = loadPlatformModel().environments;
+const last = loadPlatformModel().environments.at(-1) ?? first;
+
 test('an environment whose account has no committed AZ context is a user error that says how to add it', () => {
-  const model = modelWithEnvironment('staging', (environment) => ({ ...environment, account: '555555555555' }));
+  const model = modelWithEnvironment(last.name, (environment) => ({ ...environment, account: UNKNOWN_ACCOUNT }));
   const error = errorOf(() => buildCloudApp(testCdkApp(), model));
   expect(isUserError(error)).toBe(true);
-  expect(error.message).toContain("environment 'staging' (account 555555555555, us-east-1)");
   expect(error.message).toContain(
-    '"availability-zones:account=555555555555:region=us-east-1": ["us-east-1a","us-east-1b","us-east-1c"]',
+    `environments.${last.name}.availabilityZones: cdk.json has no availability-zone context`,
+  );
+  expect(error.message).toContain(`account ${UNKNOWN_ACCOUNT}, ${last.region}`);
+  expect(error.message).toContain(
+    `"availability-zones:account=${UNKNOWN_ACCOUNT}:region=${last.region}": ${JSON.stringify(last.availabilityZones)}`,
   );
   expect(error.message).toContain('cdk.json');
 });
 
 test('an AZ missing from the committed context is a user error naming it', () => {
-  const model = modelWithEnvironment('dev', (environment) => ({
+  // A zone of the region that the committed context of the account does not list.
+  const missing = [...'zyxwvutsrqponmlkjihgfedcba']
+    .map((letter) => `${first.region}${letter}`)
+    .find((zone) => !first.availabilityZones.includes(zone)) as string;
+  const model = modelWithEnvironment(first.name, (environment) => ({
     ...environment,
-    availabilityZones: ['us-east-1a', 'us-east-1b', 'us-east-1f'],
+    availabilityZones: [...environment.availabilityZones.slice(0, -1), missing],
   }));
   const error = errorOf(() => buildCloudApp(testCdkApp(), model));
   expect(isUserError(error)).toBe(true);
-  expect(error.message).toMatch(/environment 'dev'.*us-east-1f are not in the committed context/);
+  expect(error.message).toMatch(
+    new RegExp(`environments\\.${first.name}\\.availabilityZones: ${missing} not in the committed context`),
+  );
 });
 
 test('a malformed platform:today is a user error', () => {
   const error = errorOf(() => buildCloudApp(testCdkApp({ [TODAY_CONTEXT_KEY]: 'tomorrow' }), loadPlatformModel()));
   expect(isUserError(error)).toBe(true);
-  expect(error.message).toContain("context 'platform:today' must be an ISO date");
+  expect(error.message).toContain('context.platform:today: "tomorrow" is no date; allowed: an ISO date');
 });
 
 test('a flow-log retention CloudWatch does not offer is a user error listing the allowed values', () => {
-  const model = modelWithEnvironment('dev', (environment) => ({
+  const model = modelWithEnvironment(first.name, (environment) => ({
     ...environment,
     network: { ...environment.network, flowLogRetentionDays: 45 },
   }));
   const error = errorOf(() => buildCloudApp(testCdkApp(), model));
   expect(isUserError(error)).toBe(true);
   expect(error.message).toMatch(
-    /environment 'dev': network.flowLogRetentionDays is 45; CloudWatch Logs allows 1, 3, 5/,
+    new RegExp(`environment '${first.name}': network.flowLogRetentionDays is 45; CloudWatch Logs allows 1, 3, 5`),
   );
 });
 
 test('a node group mixing ARM and x86 instance types is a user error', () => {
-  const model = modelWithEnvironment('prod', (environment) => ({
+  const model = modelWithEnvironment(last.name, (environment) => ({
     ...environment,
     cluster: {
       ...environment.cluster,
@@ -78,20 +92,35 @@ test('a node group mixing ARM and x86 instance types is a user error', () => {
   }));
   const error = errorOf(() => buildCloudApp(testCdkApp(), model));
   expect(isUserError(error)).toBe(true);
-  expect(error.message).toContain("environment 'prod': cluster.nodeGroups.spot.instanceTypes mixes ARM and x86");
+  expect(error.message).toContain(
+    `environment '${last.name}': cluster.nodeGroups.spot.instanceTypes mixes ARM and x86`,
+  );
 });
 
 test('a cache ID longer than ElastiCache allows is a user error naming the environment', () => {
   const shipped = loadPlatformModel();
-  const longName = 'notification-service-with-long-x';
+  // A service name of 32 characters, the most a DNS label allows: with a cache its ID passes 40 characters.
+  const longName = 'a-service-name-of-32-characters1';
+  const [subject] = shipped.services;
+  const cacheId = `${shipped.organization.name}-${first.name}-${longName}`;
+  // An organization and environment of a few letters leave no name long enough; nothing to show then.
+  if (!subject || cacheId.length <= 40) return;
   const model = {
     ...shipped,
     services: shipped.services.map((service) =>
-      service.name === 'notification-service' ? { ...service, name: longName } : service,
+      service === subject
+        ? { ...service, name: longName, dependencies: { ...service.dependencies, cache: true } }
+        : {
+            ...service,
+            dependencies: {
+              ...service.dependencies,
+              calls: service.dependencies.calls.map((c) => (c === subject.name ? longName : c)),
+            },
+          },
     ),
   };
   const error = errorOf(() => buildCloudApp(testCdkApp(), model));
   expect(isUserError(error)).toBe(true);
-  expect(error.message).toContain(`environment 'dev': the cache ID 'acme-dev-${longName}'`);
+  expect(error.message).toContain(`environment '${first.name}': the cache ID '${cacheId}'`);
   expect(error.message).toContain('ElastiCache allows 40');
 });

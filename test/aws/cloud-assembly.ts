@@ -8,8 +8,10 @@ import { testCdkApp } from '../support/cdk-app';
 /** The day the shipped model is judged on in tests, so support warnings do not depend on the clock. */
 export const TEST_TODAY = '2026-11-22';
 
-/** The environments the shipped model defines, in its order. */
-export const SHIPPED_ENVIRONMENTS = ['dev', 'staging', 'prod'] as const;
+/** The environments the model defines, in its order. */
+export const MODEL_ENVIRONMENTS: readonly string[] = loadPlatformModel().environments.map(
+  (environment) => environment.name,
+);
 
 type ModelEnvironment = PlatformModel['environments'][number];
 
@@ -30,12 +32,17 @@ export interface SynthesizeOptions {
   readonly context?: Record<string, unknown>;
   /** Runs cdk-nag's AwsSolutionsChecks on every stack; synthesis throws on an unacknowledged finding. */
   readonly nag?: boolean;
+  /** Runs aws-cdk-lib's built-in CloudFormation validation (see testCdkApp). @default false */
+  readonly cloudFormationValidation?: boolean;
 }
 
 /** Builds and synthesizes the whole cloud app once; templates are read from the assembly, not re-synthesized. */
 export function synthesizeCloud(options: SynthesizeOptions = {}): SynthesizedCloud {
   const model = options.model ?? loadPlatformModel();
-  const app = testCdkApp({ [TODAY_CONTEXT_KEY]: TEST_TODAY, ...options.context });
+  const app = testCdkApp(
+    { [TODAY_CONTEXT_KEY]: TEST_TODAY, ...options.context },
+    { cloudFormationValidation: options.cloudFormationValidation },
+  );
   if (options.nag) addComplianceChecks(app);
   const cloud = buildCloudApp(app, model);
   const assembly = app.synth();

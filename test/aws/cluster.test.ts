@@ -11,7 +11,7 @@ import {
   serviceAccountOf,
 } from '@platform/model';
 import { Match, type Template } from 'aws-cdk-lib/assertions';
-import { resourcesOfType, SHIPPED_ENVIRONMENTS, type SynthesizedCloud, synthesizeCloud } from './cloud-assembly';
+import { MODEL_ENVIRONMENTS, resourcesOfType, type SynthesizedCloud, synthesizeCloud } from './cloud-assembly';
 
 let synthesized: SynthesizedCloud;
 beforeAll(() => {
@@ -50,7 +50,7 @@ interface KubernetesObject {
 
 const asList = (value: unknown) => (Array.isArray(value) ? value : [value]);
 
-describe.each(SHIPPED_ENVIRONMENTS)('%s cluster', (name) => {
+describe.each(MODEL_ENVIRONMENTS)('%s cluster', (name) => {
   const template = () => synthesized.template(`${name}-cluster`);
 
   test('EKS runs the catalogue version with API authentication, all control-plane logs and no creator admin', () => {
@@ -58,6 +58,8 @@ describe.each(SHIPPED_ENVIRONMENTS)('%s cluster', (name) => {
       Name: synthesized.naming(name).clusterName,
       Version: synthesized.environment(name).cluster.kubernetesVersion,
       AccessConfig: { AuthenticationMode: 'API', BootstrapClusterCreatorAdminPermissions: false },
+      // The add-ons are the managed ones of the next test, none installed behind their back.
+      BootstrapSelfManagedAddons: false,
       Logging: {
         ClusterLogging: {
           EnabledTypes: ['api', 'audit', 'authenticator', 'controllerManager', 'scheduler'].map((type) => ({
@@ -270,23 +272,33 @@ describe.each(SHIPPED_ENVIRONMENTS)('%s cluster', (name) => {
     }
   });
 
-  test('order-service may only send to orders; notification-service only consumes it; user-service touches no queue', () => {
+  test('each service may send to exactly the queues it publishes to and receive from exactly those it consumes', () => {
     const naming = synthesized.naming(name);
-    const sqsStatements = (service: string) =>
-      statementsOfRole(template(), naming.workloadRoleName(service)).filter((statement) =>
-        asList(statement.Action).some((action) => String(action).startsWith('sqs:')),
+    const { region, account } = synthesized.environment(name);
+    const queueArn = (queue: string) => `arn:aws:sqs:${region}:${account}:${naming.queueName(queue)}`;
+    const CONSUME = [
+      'sqs:ChangeMessageVisibility',
+      'sqs:DeleteMessage',
+      'sqs:GetQueueAttributes',
+      'sqs:ReceiveMessage',
+    ];
+    for (const service of synthesized.model.services) {
+      // Every (action, queue) pair the role's statements allow, however they are grouped into statements.
+      const granted = statementsOfRole(template(), naming.workloadRoleName(service.name)).flatMap((statement) =>
+        asList(statement.Action)
+          .map(String)
+          .filter((action) => action.startsWith('sqs:'))
+          .flatMap((action) => asList(statement.Resource).map((resource) => `${action} ${joined(resource)}`)),
       );
-    const ordersArn = `arn:aws:sqs:${synthesized.environment(name).region}:${synthesized.environment(name).account}:${naming.queueName('orders')}`;
-    const resolved = (statement: Record<string, unknown>) => joined(statement.Resource);
-    const actionsOf = (service: string) =>
-      sqsStatements(service).map((statement) => asList(statement.Action).map(String).sort());
-    expect(actionsOf('order-service')).toEqual([['sqs:SendMessage']]);
-    expect(resolved(sqsStatements('order-service')[0])).toBe(ordersArn);
-    expect(actionsOf('notification-service')).toEqual([
-      ['sqs:ChangeMessageVisibility', 'sqs:DeleteMessage', 'sqs:GetQueueAttributes', 'sqs:ReceiveMessage'],
-    ]);
-    expect(resolved(sqsStatements('notification-service')[0])).toBe(ordersArn);
-    expect(sqsStatements('user-service')).toEqual([]);
+      const expected = [
+        ...service.dependencies.publishes.map((queue) => `sqs:SendMessage ${queueArn(queue)}`),
+        ...service.dependencies.consumes.flatMap((queue) => CONSUME.map((action) => `${action} ${queueArn(queue)}`)),
+      ];
+      expect({ service: service.name, granted: [...new Set(granted)].sort() }).toEqual({
+        service: service.name,
+        granted: [...new Set(expected)].sort(),
+      });
+    }
   });
 
   test('a service reads only its own credentials and connection parameters', () => {

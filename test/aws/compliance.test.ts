@@ -7,6 +7,26 @@ import { buildCloudApp, TODAY_CONTEXT_KEY } from '../../apps/cloud/src/cloud-app
 import { testCdkApp } from '../support/cdk-app';
 import { type SynthesizedCloud, synthesizeCloud, TEST_TODAY } from './cloud-assembly';
 
+/**
+ * The rules whose findings the stacks acknowledge, each with its reason at the construct: cdk-nag's
+ * AwsSolutions rules and CloudFormation's own validation (`@aws-cdk/core:validateAgainstDefaultRules`).
+ */
+const REVIEWED_RULES = [
+  'Annotation::AwsSolutions-AEC4',
+  'Annotation::AwsSolutions-IAM4',
+  'Annotation::AwsSolutions-IAM5',
+  'Annotation::AwsSolutions-L1',
+  'Annotation::AwsSolutions-RDS10',
+  'Annotation::AwsSolutions-RDS11',
+  'Annotation::AwsSolutions-RDS3',
+  'Annotation::AwsSolutions-SMG4',
+  'Annotation::AwsSolutions-SQS3',
+  'CloudFormation-Validate::F3002',
+  'CloudFormation-Validate::F3003',
+  'CloudFormation-Validate::W3010',
+  'CloudFormation-Validate::W9009',
+];
+
 /** Acknowledged rule IDs of every construct below the scope, without the finding detail in brackets. */
 function acknowledgementsByRule(scope: IConstruct): Record<string, number> {
   const counts: Record<string, number> = {};
@@ -22,11 +42,11 @@ function acknowledgementsByRule(scope: IConstruct): Record<string, number> {
   return Object.fromEntries(Object.entries(counts).sort(([a], [b]) => a.localeCompare(b)));
 }
 
-describe('cdk-nag AwsSolutionsChecks on every stack of the shipped model', () => {
+describe('cdk-nag AwsSolutionsChecks on every stack of the model', () => {
   let synthesized: SynthesizedCloud;
   beforeAll(() => {
     // Synthesis throws on any unacknowledged finding, so reaching the tests means there is none.
-    synthesized = synthesizeCloud({ nag: true });
+    synthesized = synthesizeCloud({ nag: true, cloudFormationValidation: true });
   });
 
   test('every stack was checked and none has an unacknowledged finding', () => {
@@ -44,33 +64,23 @@ describe('cdk-nag AwsSolutionsChecks on every stack of the shipped model', () =>
     for (const reason of reasons) expect(reason.length).toBeGreaterThan(40);
   });
 
-  test('the acknowledgements, counted by rule, change only on review', () => {
-    expect(acknowledgementsByRule(synthesized.cloud.sharedServices.node.root)).toMatchInlineSnapshot(`
-{
-  "Annotation::AwsSolutions-AEC4": 1,
-  "Annotation::AwsSolutions-IAM4": 57,
-  "Annotation::AwsSolutions-IAM5": 82,
-  "Annotation::AwsSolutions-L1": 9,
-  "Annotation::AwsSolutions-RDS10": 4,
-  "Annotation::AwsSolutions-RDS11": 6,
-  "Annotation::AwsSolutions-RDS3": 2,
-  "Annotation::AwsSolutions-SMG4": 6,
-  "Annotation::AwsSolutions-SQS3": 3,
-  "CloudFormation-Validate::F3002": 3,
-  "CloudFormation-Validate::F3003": 3,
-  "CloudFormation-Validate::W3010": 6,
-  "CloudFormation-Validate::W9009": 3,
-}
-`);
+  test('acknowledge only rules that were reviewed: a new kind of acknowledgement changes this list', () => {
+    // Counts grow with the model (a rule acknowledged per database, per role, …); the kinds do not.
+    const unreviewed = Object.keys(acknowledgementsByRule(synthesized.cloud.sharedServices.node.root)).filter(
+      (rule) => !REVIEWED_RULES.includes(rule),
+    );
+    expect(unreviewed).toEqual([]);
   });
 });
 
 test('an unacknowledged finding fails synthesis', () => {
   const app = testCdkApp({ [TODAY_CONTEXT_KEY]: TEST_TODAY });
   addComplianceChecks(app);
-  const { environments } = buildCloudApp(app, loadPlatformModel());
-  const messaging = environments.get('dev')?.messaging;
-  if (!messaging) throw new Error('dev has no messaging stack');
+  const model = loadPlatformModel();
+  const [environment] = model.environments;
+  const { environments } = buildCloudApp(app, model);
+  const messaging = environments.get(environment.name)?.messaging;
+  if (!messaging) throw new Error(`${environment.name} has no messaging stack`);
   // No dead-letter queue and no TLS-only policy: AwsSolutions-SQS3 and SQS4.
   new sqs.Queue(messaging, 'Careless', { encryption: sqs.QueueEncryption.SQS_MANAGED });
   let message = '';
@@ -79,7 +89,12 @@ test('an unacknowledged finding fails synthesis', () => {
   } catch (error) {
     message = (error as Error).message;
   }
-  expect(message).toMatch(/ERROR .*\(AwsSolutions\)\s+dev-messaging\/Careless\/Resource[\s\S]*AwsSolutions-SQS3/);
+  expect(message).toMatch(
+    new RegExp(
+      `ERROR .*\\(AwsSolutions\\)\\s+${environment.name}-messaging/Careless/Resource[\\s\\S]*AwsSolutions-SQS3`,
+    ),
+  );
   expect(message).toContain("Acknowledge with 'AwsSolutions::AwsSolutions-SQS4'");
-  expect(message).not.toMatch(/dev-messaging\/orders/);
+  // Only the careless queue: the model's own queues have their dead-letter queues and TLS-only policies.
+  for (const queue of model.queues) expect(message).not.toContain(`${environment.name}-messaging/${queue.name}`);
 });

@@ -1,7 +1,7 @@
 import { CACHE_ENGINE, POSTGRES_LOG_EXPORTS } from '@platform/aws-platform';
 import { CONNECTION_PARAMETERS, DATA_STORE_PORTS } from '@platform/model';
 import { Match } from 'aws-cdk-lib/assertions';
-import { resourcesOfType, SHIPPED_ENVIRONMENTS, type SynthesizedCloud, synthesizeCloud } from './cloud-assembly';
+import { MODEL_ENVIRONMENTS, resourcesOfType, type SynthesizedCloud, synthesizeCloud } from './cloud-assembly';
 
 let synthesized: SynthesizedCloud;
 beforeAll(() => {
@@ -36,7 +36,7 @@ function portOf(port: unknown): string {
     : String(port);
 }
 
-describe.each(SHIPPED_ENVIRONMENTS)('%s data stores', (name) => {
+describe.each(MODEL_ENVIRONMENTS)('%s data stores', (name) => {
   const template = () => synthesized.template(`${name}-data`);
   const database = () => synthesized.environment(name).database;
 
@@ -69,6 +69,12 @@ describe.each(SHIPPED_ENVIRONMENTS)('%s data stores', (name) => {
         BackupRetentionPeriod: database().backupRetentionDays,
         AllocatedStorage: String(database().allocatedStorageGiB),
         MaxAllocatedStorage: database().maxAllocatedStorageGiB,
+        StorageType: 'gp3',
+        CopyTagsToSnapshot: true,
+        AutoMinorVersionUpgrade: true,
+        PerformanceInsightsRetentionPeriod: 7,
+        // The admin user is named after the database: `<service>` with '_' for '-'.
+        MasterUsername: Properties.DBName,
       });
       expect(Properties.KmsKeyId).toEqual({ 'Fn::GetAtt': [expect.stringMatching(/StorageKey/), 'Arn'] });
       const logGroups = Object.values(resourcesOfType(template(), 'AWS::Logs::LogGroup'))
@@ -102,6 +108,26 @@ describe.each(SHIPPED_ENVIRONMENTS)('%s data stores', (name) => {
       expect(secrets).toContain(synthesized.naming(name).credentialsSecretName(service, 'postgres'));
     }
     template().resourceCountIs('AWS::SecretsManager::RotationSchedule', servicesWith('database').length);
+    for (const { Properties } of Object.values(resourcesOfType(template(), 'AWS::SecretsManager::RotationSchedule'))) {
+      expect(Properties.RotationRules).toEqual({ ScheduleExpression: 'rate(30 days)' });
+    }
+  });
+
+  test('the data stores reach nothing themselves: their security groups allow no egress', () => {
+    const groups = Object.values(resourcesOfType(template(), 'AWS::EC2::SecurityGroup'))
+      .map(({ Properties }) => Properties)
+      .filter(({ GroupDescription }) => /admits the cluster nodes only/.test(String(GroupDescription)));
+    expect(groups).toHaveLength(servicesWith('database').length + servicesWith('cache').length);
+    for (const group of groups) {
+      // CDK's placeholder for "no egress": one ICMP rule to 255.255.255.255/32 that matches nothing.
+      expect(group.SecurityGroupEgress).toEqual([
+        expect.objectContaining({
+          CidrIp: '255.255.255.255/32',
+          IpProtocol: 'icmp',
+          Description: 'Disallow all traffic',
+        }),
+      ]);
+    }
   });
 
   test('only the cluster nodes reach PostgreSQL and Valkey, plus each database its own rotation function', () => {
@@ -131,13 +157,21 @@ describe.each(SHIPPED_ENVIRONMENTS)('%s data stores', (name) => {
     expect(parameters.map((parameter) => parameter.Name).sort()).toEqual(expectedNames.sort());
     const parameterValue = (parameterName: string) =>
       parameters.find((parameter) => parameter.Name === parameterName)?.Value;
-    const orderService = 'order-service';
-    expect(parameterValue(naming.connectionParameterName(orderService, 'postgres', 'port'))).toBe('5432');
-    expect(parameterValue(naming.connectionParameterName(orderService, 'postgres', 'database'))).toBe('order_service');
-    expect(parameterValue(naming.connectionParameterName(orderService, 'postgres', 'host'))).toEqual({
-      'Fn::GetAtt': [expect.stringMatching(/^orderservicepostgresInstance/), 'Endpoint.Address'],
-    });
-    expect(parameterValue(naming.connectionParameterName('notification-service', 'redis', 'port'))).toBe('6379');
+    for (const service of servicesWith('database')) {
+      expect(parameterValue(naming.connectionParameterName(service, 'postgres', 'port'))).toBe('5432');
+      expect(parameterValue(naming.connectionParameterName(service, 'postgres', 'database'))).toBe(
+        service.replaceAll('-', '_'),
+      );
+      expect(parameterValue(naming.connectionParameterName(service, 'postgres', 'host'))).toEqual({
+        'Fn::GetAtt': [
+          expect.stringMatching(new RegExp(`^${service.replaceAll('-', '')}postgresInstance`)),
+          'Endpoint.Address',
+        ],
+      });
+    }
+    for (const service of servicesWith('cache')) {
+      expect(parameterValue(naming.connectionParameterName(service, 'redis', 'port'))).toBe('6379');
+    }
   });
 
   test('Valkey: TLS with an auth token from Secrets Manager, KMS at rest, failover and Multi-AZ when the model gives replicas', () => {
@@ -146,7 +180,11 @@ describe.each(SHIPPED_ENVIRONMENTS)('%s data stores', (name) => {
       ({ Properties }) => Properties,
     );
     expect(groups).toHaveLength(servicesWith('cache').length);
-    for (const group of groups) {
+    for (const service of servicesWith('cache')) {
+      const group = groups.find(
+        ({ ReplicationGroupId }) => ReplicationGroupId === `${synthesized.naming(name).prefix}-${service}`,
+      );
+      expect(group).toBeDefined();
       expect(group).toMatchObject({
         Engine: CACHE_ENGINE.engine,
         TransitEncryptionEnabled: true,
@@ -159,30 +197,18 @@ describe.each(SHIPPED_ENVIRONMENTS)('%s data stores', (name) => {
         SnapshotRetentionLimit: cache.snapshotRetentionDays,
         Port: DATA_STORE_PORTS.redis,
       });
-      expect(JSON.stringify(group.AuthToken)).toMatch(
-        /^\{"Fn::Join":\["",\["\{\{resolve:secretsmanager:",\{"Ref":"notificationservicecacheAuthToken/,
+      expect(JSON.stringify(group?.AuthToken)).toMatch(
+        new RegExp(
+          `^\\{"Fn::Join":\\["",\\["\\{\\{resolve:secretsmanager:",\\{"Ref":"${service.replaceAll('-', '')}cacheAuthToken`,
+        ),
       );
-      expect(JSON.stringify(group.AuthToken)).toContain(':SecretString:password::}}');
-      expect(group.KmsKeyId).toEqual({ 'Fn::GetAtt': [expect.stringMatching(/StorageKey/), 'Arn'] });
+      expect(JSON.stringify(group?.AuthToken)).toContain(':SecretString:password::}}');
+      expect(group?.KmsKeyId).toEqual({ 'Fn::GetAtt': [expect.stringMatching(/StorageKey/), 'Arn'] });
+      expect(group?.AutoMinorVersionUpgrade).toBe(true);
+      template().hasResourceProperties('AWS::SecretsManager::Secret', {
+        Name: synthesized.naming(name).credentialsSecretName(service, 'redis'),
+        GenerateSecretString: Match.objectLike({ GenerateStringKey: 'password', ExcludePunctuation: true }),
+      });
     }
-    template().hasResourceProperties('AWS::SecretsManager::Secret', {
-      Name: synthesized.naming(name).credentialsSecretName('notification-service', 'redis'),
-      GenerateSecretString: Match.objectLike({ GenerateStringKey: 'password', ExcludePunctuation: true }),
-    });
   });
-});
-
-test('prod keeps its databases safe and dev stays cheap', () => {
-  const prod = Object.values(resourcesOfType(synthesized.template('prod-data'), 'AWS::RDS::DBInstance'));
-  const dev = Object.values(resourcesOfType(synthesized.template('dev-data'), 'AWS::RDS::DBInstance'));
-  for (const { Properties } of prod) {
-    expect(Properties).toMatchObject({ MultiAZ: true, DeletionProtection: true, BackupRetentionPeriod: 30 });
-  }
-  for (const { Properties } of dev) {
-    expect(Properties).toMatchObject({ MultiAZ: false, DeletionProtection: false, BackupRetentionPeriod: 7 });
-  }
-  const prodCache = Object.values(
-    resourcesOfType(synthesized.template('prod-data'), 'AWS::ElastiCache::ReplicationGroup'),
-  );
-  expect(prodCache.map(({ Properties }) => Properties.MultiAZEnabled)).toEqual([true]);
 });

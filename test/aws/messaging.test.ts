@@ -2,11 +2,12 @@ import { MessagingStack } from '@platform/aws-platform';
 import { loadModel, type PlatformModel } from '@platform/model';
 import { Match } from 'aws-cdk-lib/assertions';
 import { testCdkApp } from '../support/cdk-app';
+import { freeName } from '../support/model-facts';
 import { alarmTopicUses, publishProblems, type StackFacts, subscriptionsOf } from './alarm-delivery';
 import {
   environmentOf,
+  MODEL_ENVIRONMENTS,
   resourcesOfType,
-  SHIPPED_ENVIRONMENTS,
   type SynthesizedCloud,
   synthesizeCloud,
 } from './cloud-assembly';
@@ -16,41 +17,51 @@ beforeAll(() => {
   synthesized = synthesizeCloud();
 });
 
-describe.each(SHIPPED_ENVIRONMENTS)('%s messaging', (name) => {
+describe.each(MODEL_ENVIRONMENTS)('%s messaging', (name) => {
   const template = () => synthesized.template(`${name}-messaging`);
   const naming = () => synthesized.naming(name);
-  const queueIds = () => {
+  /** The logical IDs of a queue of the model and of its dead-letter queue. */
+  const queueIds = (queue: string) => {
     const queues = resourcesOfType(template(), 'AWS::SQS::Queue');
     const idOf = (queueName: string) => Object.keys(queues).find((id) => queues[id].Properties.QueueName === queueName);
-    return { queues, main: idOf(naming().queueName('orders')), dlq: idOf(naming().deadLetterQueueName('orders')) };
+    return { queues, main: idOf(naming().queueName(queue)), dlq: idOf(naming().deadLetterQueueName(queue)) };
   };
 
-  test('orders redrives to its dead-letter queue after the model receive count; the DLQ keeps messages 14 days', () => {
-    const { queues, main, dlq } = queueIds();
-    expect(main && dlq).toBeTruthy();
-    expect(queues[String(main)].Properties.RedrivePolicy).toEqual({
-      deadLetterTargetArn: { 'Fn::GetAtt': [dlq, 'Arn'] },
-      maxReceiveCount: 3,
-    });
-    expect(queues[String(dlq)].Properties.MessageRetentionPeriod).toBe(14 * 24 * 3600);
+  test('each queue redrives to its dead-letter queue after the model receive count; both keep what the model says', () => {
+    for (const queue of synthesized.model.queues) {
+      const { queues, main, dlq } = queueIds(queue.name);
+      expect(main && dlq).toBeTruthy();
+      expect(queues[String(main)].Properties.RedrivePolicy).toEqual({
+        deadLetterTargetArn: { 'Fn::GetAtt': [dlq, 'Arn'] },
+        maxReceiveCount: queue.maxReceiveCount,
+      });
+      expect(queues[String(main)].Properties.VisibilityTimeout).toBe(queue.visibilityTimeoutSeconds);
+      expect(queues[String(dlq)].Properties.MessageRetentionPeriod).toBe(queue.dlqRetentionDays * 24 * 3600);
+    }
+    // Besides the model's queues and their dead-letter queues, the messaging stack holds no queue.
+    expect(Object.keys(resourcesOfType(template(), 'AWS::SQS::Queue'))).toHaveLength(
+      2 * synthesized.model.queues.length,
+    );
   });
 
-  test('only the main queue may redrive into the dead-letter queue', () => {
-    const { queues, dlq } = queueIds();
-    const policy = queues[String(dlq)].Properties.RedriveAllowPolicy as {
-      redrivePermission: string;
-      sourceQueueArns: unknown[];
-    };
-    expect(policy.redrivePermission).toBe('byQueue');
-    expect(JSON.stringify(policy.sourceQueueArns)).toContain(`:${naming().queueName('orders')}"`);
-    expect(policy.sourceQueueArns).toHaveLength(1);
+  test('only its main queue may redrive into a dead-letter queue', () => {
+    for (const queue of synthesized.model.queues) {
+      const { queues, dlq } = queueIds(queue.name);
+      const policy = queues[String(dlq)].Properties.RedriveAllowPolicy as {
+        redrivePermission: string;
+        sourceQueueArns: unknown[];
+      };
+      expect(policy.redrivePermission).toBe('byQueue');
+      expect(JSON.stringify(policy.sourceQueueArns)).toContain(`:${naming().queueName(queue.name)}"`);
+      expect(policy.sourceQueueArns).toHaveLength(1);
+    }
   });
 
-  test('both queues are encrypted and refuse requests without TLS', () => {
-    const { queues } = queueIds();
+  test('every queue is encrypted and refuses requests without TLS', () => {
+    const queues = resourcesOfType(template(), 'AWS::SQS::Queue');
     for (const queue of Object.values(queues)) expect(queue.Properties.SqsManagedSseEnabled).toBe(true);
     const policies = Object.values(resourcesOfType(template(), 'AWS::SQS::QueuePolicy'));
-    expect(policies).toHaveLength(2);
+    expect(policies).toHaveLength(Object.keys(queues).length);
     for (const { Properties } of policies) {
       expect(Properties.PolicyDocument).toMatchObject({
         Statement: [
@@ -60,26 +71,38 @@ describe.each(SHIPPED_ENVIRONMENTS)('%s messaging', (name) => {
     }
   });
 
-  test('alarms on a non-empty DLQ and on the oldest message age notify the model topic', () => {
+  test('alarms on a non-empty DLQ and on the oldest message age of the model notify the model topic', () => {
     const topics = resourcesOfType(template(), 'AWS::SNS::Topic');
     const [topicId] = Object.keys(topics);
     expect(topics[topicId].Properties).toMatchObject({
       TopicName: synthesized.environment(name).alarmTopicName,
       KmsMasterKeyId: expect.anything(),
     });
-    template().hasResourceProperties('AWS::CloudWatch::Alarm', {
-      MetricName: 'ApproximateNumberOfMessagesVisible',
-      Threshold: 0,
-      ComparisonOperator: 'GreaterThanThreshold',
-      AlarmActions: [{ Ref: topicId }],
-      Dimensions: [{ Name: 'QueueName', Value: Match.objectLike({ 'Fn::GetAtt': [queueIds().dlq, 'QueueName'] }) }],
-    });
-    template().hasResourceProperties('AWS::CloudWatch::Alarm', {
-      MetricName: 'ApproximateAgeOfOldestMessage',
-      Threshold: 600,
-      AlarmActions: [{ Ref: topicId }],
-      Dimensions: [{ Name: 'QueueName', Value: Match.objectLike({ 'Fn::GetAtt': [queueIds().main, 'QueueName'] }) }],
-    });
+    for (const queue of synthesized.model.queues) {
+      const { main, dlq } = queueIds(queue.name);
+      // A message in the DLQ alarms within the minute; the age must stay too high for five minutes.
+      template().hasResourceProperties('AWS::CloudWatch::Alarm', {
+        MetricName: 'ApproximateNumberOfMessagesVisible',
+        Threshold: 0,
+        ComparisonOperator: 'GreaterThanThreshold',
+        Statistic: 'Maximum',
+        Period: 60,
+        EvaluationPeriods: 1,
+        TreatMissingData: 'notBreaching',
+        AlarmActions: [{ Ref: topicId }],
+        Dimensions: [{ Name: 'QueueName', Value: Match.objectLike({ 'Fn::GetAtt': [dlq, 'QueueName'] }) }],
+      });
+      template().hasResourceProperties('AWS::CloudWatch::Alarm', {
+        MetricName: 'ApproximateAgeOfOldestMessage',
+        Threshold: queue.maxMessageAgeSeconds,
+        Statistic: 'Maximum',
+        Period: 60,
+        EvaluationPeriods: 5,
+        TreatMissingData: 'notBreaching',
+        AlarmActions: [{ Ref: topicId }],
+        Dimensions: [{ Name: 'QueueName', Value: Match.objectLike({ 'Fn::GetAtt': [main, 'QueueName'] }) }],
+      });
+    }
   });
 
   test("each Alertmanager receiver the model configures gets an empty secret under the model's name", () => {
@@ -149,7 +172,16 @@ describe('alarm topics', () => {
     const shipped = synthesized.model;
     const model = loadModel({
       ...structuredClone(shipped),
-      queues: [...shipped.queues, { ...shipped.queues[0], name: 'invoices' }],
+      queues: [
+        ...shipped.queues,
+        {
+          name: freeName('invoices', shipped.queues),
+          maxReceiveCount: 5,
+          visibilityTimeoutSeconds: 30,
+          dlqRetentionDays: 7,
+          maxMessageAgeSeconds: 300,
+        },
+      ],
       environments: shipped.environments.map((environment) => ({
         ...structuredClone(environment),
         alerting: {
@@ -165,7 +197,7 @@ describe('alarm topics', () => {
     for (const environment of model.environments) {
       new MessagingStack(app, `${environment.name}-messaging`, {
         env: { account: environment.account, region: environment.region },
-        stackName: `acme-${environment.name}-messaging`,
+        stackName: `${model.organization.name}-${environment.name}-messaging`,
         organization: model.organization,
         environment,
         queues: model.queues,
@@ -183,8 +215,10 @@ describe('alarm topics', () => {
   });
 
   test('the check fails for a topic whose policy only denies, and for an alarm named outside the allowed prefix', () => {
-    const messaging = synthesized.template('dev-messaging').toJSON();
-    const facts = { stackName: 'acme-dev-messaging', account: '111111111111', region: 'us-east-1' };
+    const [environment] = synthesized.model.environments;
+    const messaging = synthesized.template(`${environment.name}-messaging`).toJSON();
+    const artifact = synthesized.assembly.getStackArtifact(`${environment.name}-messaging`);
+    const facts = { stackName: artifact.stackName, account: environment.account, region: environment.region };
     const denyOnly = structuredClone(messaging);
     // biome-ignore lint/suspicious/noExplicitAny: CloudFormation JSON has no static shape
     for (const resource of Object.values(denyOnly.Resources as Record<string, Record<string, any>>)) {

@@ -3,7 +3,8 @@ import { planSubnets } from '@platform/model';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { SubnetType } from 'aws-cdk-lib/aws-ec2';
 import { testCdkApp } from '../support/cdk-app';
-import { resourcesOfType, SHIPPED_ENVIRONMENTS, type SynthesizedCloud, synthesizeCloud } from './cloud-assembly';
+import { escapeRegExp } from '../support/model-facts';
+import { MODEL_ENVIRONMENTS, resourcesOfType, type SynthesizedCloud, synthesizeCloud } from './cloud-assembly';
 
 let synthesized: SynthesizedCloud;
 beforeAll(() => {
@@ -17,7 +18,7 @@ function tagValue(properties: Record<string, unknown>, key: string): string | un
 
 const TIER_OF_CDK_SUBNET_TYPE: Record<string, string> = { Public: 'public', Private: 'private', Isolated: 'isolated' };
 
-describe.each(SHIPPED_ENVIRONMENTS)('%s network', (name) => {
+describe.each(MODEL_ENVIRONMENTS)('%s network', (name) => {
   const environment = () => synthesized.environment(name);
   const naming = () => synthesized.naming(name);
   const template = () => synthesized.template(`${name}-network`);
@@ -102,6 +103,53 @@ describe.each(SHIPPED_ENVIRONMENTS)('%s network', (name) => {
     }
   });
 
+  test('the VPC resolves names, so the cluster and the interface endpoints’ private DNS work', () => {
+    template().hasResourceProperties('AWS::EC2::VPC', { EnableDnsHostnames: true, EnableDnsSupport: true });
+    for (const { Properties } of Object.values(resourcesOfType(template(), 'AWS::EC2::VPCEndpoint'))) {
+      if (Properties.VpcEndpointType === 'Interface') expect(Properties.PrivateDnsEnabled).toBe(true);
+    }
+  });
+
+  test('interface endpoints, where there are any, admit HTTPS from the VPC only', () => {
+    const groups = Object.values(resourcesOfType(template(), 'AWS::EC2::SecurityGroup')).filter(
+      ({ Properties }) => Properties.GroupDescription === 'Interface endpoints, HTTPS from inside the VPC',
+    );
+    expect(groups).toHaveLength(environment().network.interfaceEndpoints ? 1 : 0);
+    for (const { Properties } of groups) {
+      expect(Properties.SecurityGroupIngress).toEqual([
+        expect.objectContaining({ CidrIp: environment().network.vpcCidr, FromPort: 443, ToPort: 443 }),
+      ]);
+    }
+  });
+
+  test('public subnets route to the internet gateway, private ones to a NAT gateway, isolated ones nowhere outside the VPC', () => {
+    const subnets = resourcesOfType(template(), 'AWS::EC2::Subnet');
+    const tierOf = (subnetId: string) =>
+      TIER_OF_CDK_SUBNET_TYPE[tagValue(subnets[subnetId].Properties, 'aws-cdk:subnet-type') ?? ''];
+    const tableTier = new Map(
+      Object.values(resourcesOfType(template(), 'AWS::EC2::SubnetRouteTableAssociation')).map(({ Properties }) => [
+        (Properties.RouteTableId as { Ref: string }).Ref,
+        tierOf((Properties.SubnetId as { Ref: string }).Ref),
+      ]),
+    );
+    const routes = Object.values(resourcesOfType(template(), 'AWS::EC2::Route')).map(({ Properties }) => ({
+      tier: tableTier.get((Properties.RouteTableId as { Ref: string }).Ref),
+      destination: Properties.DestinationCidrBlock,
+      via: Properties.GatewayId ? 'internet gateway' : Properties.NatGatewayId ? 'NAT gateway' : 'other',
+    }));
+    const zones = environment().availabilityZones.length;
+    expect(routes.filter((route) => route.tier === 'public')).toEqual(
+      Array(zones).fill({ tier: 'public', destination: '0.0.0.0/0', via: 'internet gateway' }),
+    );
+    expect(routes.filter((route) => route.tier === 'private')).toEqual(
+      Array(zones).fill({ tier: 'private', destination: '0.0.0.0/0', via: 'NAT gateway' }),
+    );
+    expect(routes.filter((route) => route.tier !== 'public' && route.tier !== 'private')).toEqual([]);
+    for (const { Properties } of Object.values(subnets)) {
+      expect(Properties.MapPublicIpOnLaunch).toBe(tagValue(Properties, 'aws-cdk:subnet-type') === 'Public');
+    }
+  });
+
   test('every resource carries the environment, owner and cost-center tags', () => {
     template().hasResourceProperties('AWS::EC2::VPC', {
       Tags: Match.arrayWith([
@@ -113,34 +161,34 @@ describe.each(SHIPPED_ENVIRONMENTS)('%s network', (name) => {
   });
 });
 
-test('interface endpoints admit HTTPS from the VPC only', () => {
-  const template = synthesized.template('prod-network');
-  const prod = synthesized.environment('prod');
-  template.hasResourceProperties('AWS::EC2::SecurityGroup', {
-    GroupDescription: 'Interface endpoints, HTTPS from inside the VPC',
-    SecurityGroupIngress: [Match.objectLike({ CidrIp: prod.network.vpcCidr, FromPort: 443, ToPort: 443 })],
-  });
-});
-
 test('a subnet the plan does not hold is a user error naming the environment and its AZs', () => {
-  const dev = synthesized.environment('dev');
-  const addresses = new ModelSubnetAddresses(dev);
+  const [environment] = synthesized.model.environments;
+  const addresses = new ModelSubnetAddresses(environment);
+  const elsewhere = [...'abcdefghijklmnopqrstuvwxyz']
+    .map((letter) => `${environment.region}${letter}`)
+    .find((zone) => !environment.availabilityZones.includes(zone));
   expect(() =>
     addresses.allocateSubnetsCidr({
-      vpcCidr: dev.network.vpcCidr,
+      vpcCidr: environment.network.vpcCidr,
       requestedSubnets: [
         {
-          availabilityZone: 'us-east-1f',
+          availabilityZone: String(elsewhere),
           subnetConstructId: 'x',
           configuration: { name: 'private', subnetType: SubnetType.PRIVATE_WITH_EGRESS },
         },
       ],
     }),
-  ).toThrow(/environment 'dev'.*us-east-1f.*us-east-1a, us-east-1b, us-east-1c/);
+  ).toThrow(
+    new RegExp(
+      [`environment '${environment.name}'`, String(elsewhere), environment.availabilityZones.join(', ')]
+        .map(escapeRegExp)
+        .join('.*'),
+    ),
+  );
 });
 
 test('a different layout in the model yields exactly its planned subnets too', () => {
-  const shipped = synthesized.environment('staging');
+  const [shipped] = synthesized.model.environments;
   const environment = {
     ...shipped,
     network: { ...shipped.network, vpcCidr: '10.99.0.0/20', subnetPrefixes: { public: 26, private: 22, isolated: 27 } },
@@ -158,5 +206,5 @@ test('a different layout in the model yields exactly its planned subnets too', (
       .map((plan) => `${plan.availabilityZone} ${plan.cidr}`)
       .sort(),
   );
-  expect(subnets).toContain('us-east-1a 10.99.0.0/22');
+  expect(subnets).toContain(`${shipped.availabilityZones[0]} 10.99.0.0/22`);
 });

@@ -32,6 +32,8 @@ import { compliantPod, fixtureObjects, policyFixtures } from './support/policy-f
 const model = loadPlatformModel();
 const registry = registryHost(model.organization);
 const dist = new Map<string, DistManifest[]>(model.environments.map((e) => [e.name, readDistEnvironment(e.name)]));
+/** The environment whose pins and namespaces stand for all: the add-ons are the same in every one. */
+const ENVIRONMENT = model.environments[model.environments.length - 1].name;
 const manifestsOf = (env: string) => dist.get(env) ?? [];
 const policiesOf = (env: string) => ofKind(manifestsOf(env), 'ValidatingPolicy');
 const exceptionsOf = (env: string) => ofKind(manifestsOf(env), 'PolicyException');
@@ -99,14 +101,14 @@ describe('add-on pod facts', () => {
 
   test('facts read at another version than the pin name the pin they stand for, so a new pin needs new facts', () => {
     for (const entry of READ_AT_ANOTHER_VERSION) {
-      const pinned = pinnedCharts('prod').get(entry.addon) ?? INSTALLED_OUTSIDE_ARGO_CD[entry.addon]?.pinned;
+      const pinned = pinnedCharts(ENVIRONMENT).get(entry.addon) ?? INSTALLED_OUTSIDE_ARGO_CD[entry.addon]?.pinned;
       expect({ addon: entry.addon, pinned }).toEqual({ addon: entry.addon, pinned: entry.pinned });
     }
   });
 
   test('every add-on namespace lists exactly the add-ons whose pods run there', () => {
     const declared = ADDON_NAMESPACES.flatMap((n) => n.addons.map((a) => `${n.name}/${a.addon}`)).sort();
-    expect(declared).toEqual(ADDON_FACTS.map((f) => `${namespaceOf(f, 'prod')}/${f.addon}`).sort());
+    expect(declared).toEqual(ADDON_FACTS.map((f) => `${namespaceOf(f, ENVIRONMENT)}/${f.addon}`).sort());
   });
 
   test('each add-on declares the strictest Pod Security level that admits all its pods', () => {

@@ -26,6 +26,7 @@ import {
   compliantService,
   expectedVerdict,
   fixtureObjects,
+  KYVERNO_TEST_ENVIRONMENT,
   policyFixtures,
   renderFixtureFiles,
 } from './support/policy-fixtures';
@@ -177,7 +178,7 @@ describe('good and bad fixtures', () => {
     results.find((r) => r.environment === environment && r.policy === policy && r.resource === describeObject(object));
   const messagesOf = (policy: string) =>
     (
-      spec(policiesOf('prod').find((p) => p.metadata.name === policy) as KubeObject).validations as {
+      spec(policiesOf(KYVERNO_TEST_ENVIRONMENT).find((p) => p.metadata.name === policy) as KubeObject).validations as {
         message: string;
       }[]
     ).map((v) => v.message);
@@ -230,15 +231,17 @@ describe('good and bad fixtures', () => {
 
   test('the compliant Pod and Service, from which every example is made, pass every policy', () => {
     const objects = [compliantPod(registry), compliantService()] as KubeObject[];
-    const evaluated = evaluateWithCel(policiesOf('prod'), [], objects, namespacesOf('prod'));
-    expect(failures(evaluated)).toEqual([]);
-    const passed = new Set(evaluated.filter((r) => r.verdict === 'pass').map((r) => r.policy));
-    expect([...passed].sort()).toEqual(
-      policiesOf('prod')
-        .filter((p) => !isAddonPolicy(p))
-        .map((p) => p.metadata.name)
-        .sort(),
-    );
+    for (const { name } of model.environments) {
+      const evaluated = evaluateWithCel(policiesOf(name), [], objects, namespacesOf(name));
+      expect(failures(evaluated)).toEqual([]);
+      const passed = new Set(evaluated.filter((r) => r.verdict === 'pass').map((r) => r.policy));
+      expect([...passed].sort()).toEqual(
+        policiesOf(name)
+          .filter((p) => !isAddonPolicy(p))
+          .map((p) => p.metadata.name)
+          .sort(),
+      );
+    }
   });
 
   test('the committed fixture files and Kyverno CLI tests are what the fixtures render', () => {
@@ -263,7 +266,9 @@ describe('the autogen model of the evaluation', () => {
 });
 
 describe('add-on namespaces', () => {
-  const env = 'prod';
+  const env = KYVERNO_TEST_ENVIRONMENT;
+  // A team's namespace of the model (the guard rails enforce there), or one of no team if the model has none.
+  const team = model.teams[0]?.name ?? 'team-example';
   const nodeAgent = (namespace: string): KubeObject => ({
     apiVersion: 'apps/v1',
     kind: 'DaemonSet',
@@ -275,7 +280,7 @@ describe('add-on namespaces', () => {
   const results = evaluateWithCel(
     policiesOf(env),
     exceptionsOf(env),
-    [nodeAgent(PLATFORM_NAMESPACES.kubeSystem), nodeAgent(PLATFORM_NAMESPACES.monitoring), nodeAgent('commerce')],
+    [nodeAgent(PLATFORM_NAMESPACES.kubeSystem), nodeAgent(PLATFORM_NAMESPACES.monitoring), nodeAgent(team)],
     namespacesOf(env),
   );
   const verdict = (namespace: string, policy: string) =>
@@ -290,9 +295,9 @@ describe('add-on namespaces', () => {
   });
 
   test('leave the guard rails in force in a team namespace', () => {
-    expect(verdict('commerce', 'disallow-host-namespaces')).toBe('fail');
-    expect(verdict('commerce', `disallow-host-namespaces${ADDON_POLICY_SUFFIX}`)).toBe('not-applicable');
-    expect(verdict('commerce', 'restrict-image-registries')).toBe('fail');
+    expect(verdict(team, 'disallow-host-namespaces')).toBe('fail');
+    expect(verdict(team, `disallow-host-namespaces${ADDON_POLICY_SUFFIX}`)).toBe('not-applicable');
+    expect(verdict(team, 'restrict-image-registries')).toBe('fail');
   });
 
   test('an exception for an unknown policy is a user error naming the namespace and the policy', () => {
@@ -300,10 +305,10 @@ describe('add-on namespaces', () => {
       new AdmissionPolicies(new Chart(testCdk8sApp(), 'test'), 'policies', {
         mode: 'Deny',
         registryHost: registry,
-        exceptions: [{ namespace: 'commerce', policy: 'disallow-everything', reason: 'no such policy' }],
+        exceptions: [{ namespace: team, policy: 'disallow-everything', reason: 'no such policy' }],
       });
     expect(build).toThrow(UserError);
-    expect(build).toThrow(/namespace 'commerce'.*'disallow-everything'/);
+    expect(build).toThrow(new RegExp(`namespace '${team}'.*'disallow-everything'`));
   });
 });
 

@@ -3,8 +3,8 @@ import { join } from 'node:path';
 import { loadPlatformModel, PLATFORM_NAMESPACES } from '@platform/model';
 import {
   alertRuleUnitTestSuites,
-  BURN_THRESHOLDS,
-  RUNBOOKS,
+  burnThresholds,
+  runbooksOf,
   UNIT_TEST_ENVIRONMENT,
 } from './support/alert-rule-unit-tests';
 import { ofKind, readDistEnvironment } from './support/dist-manifests';
@@ -58,7 +58,7 @@ describe.each(model.environments.map((e) => e.name))('rule groups in dist/%s', (
       expect(['critical', 'warning']).toContain(alert.labels?.severity);
       expect(alert.annotations?.summary).toMatch(/\S/);
       expect(alert.annotations?.description).toMatch(/\{\{ \$labels\.[a-z]+ \}\}/);
-      expect(alert.annotations?.runbook_url).toBe(`${RUNBOOKS}/${alert.alert}.md`);
+      expect(alert.annotations?.runbook_url).toBe(`${runbooksOf(env)}/${alert.alert}.md`);
       const runbook = join(REPO_ROOT, 'docs', 'runbooks', `${alert.alert}.md`);
       expect(existsSync(runbook)).toBe(true);
       const text = readFileSync(runbook, 'utf8');
@@ -92,17 +92,20 @@ describe(`promtool test rules on the rules of dist/${UNIT_TEST_ENVIRONMENT}`, ()
     }
   });
 
-  test('burn-rate thresholds are written exactly, without floating-point noise', () => {
-    const order = allGroups(UNIT_TEST_ENVIRONMENT).find((g) => g.name === 'slo-order-service');
-    const exprs = (order?.rules ?? [])
-      .filter((r) => r.alert)
-      .map((r) => r.expr)
-      .join('\n');
-    for (const pairs of Object.values(BURN_THRESHOLDS)) {
-      for (const p of Object.values(pairs).flat())
-        expect(exprs).toContain(`ratio_rate${p.window}{service="order-service"} > ${p.at}\n`);
+  test('burn-rate thresholds of every service are written exactly, without floating-point noise', () => {
+    for (const service of model.services) {
+      const group = allGroups(UNIT_TEST_ENVIRONMENT).find((g) => g.name === `slo-${service.name}`);
+      const exprs = (group?.rules ?? [])
+        .filter((r) => r.alert)
+        .map((r) => r.expr)
+        .join('\n');
+      for (const kind of ['availability', 'latency'] as const) {
+        for (const p of Object.values(burnThresholds(service, kind)).flat()) {
+          expect(exprs).toContain(`ratio_rate${p.window}{service="${service.name}"} > ${p.at}\n`);
+        }
+      }
+      expect(exprs).not.toMatch(/\d\.\d*0000\d|\d\.\d*9999\d/);
     }
-    expect(exprs).not.toMatch(/\d\.\d*0000\d|\d\.\d*9999\d/);
   });
 
   test.each(Object.entries(suites))('%s', (_suite, tests) => {

@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ADDON_NAMESPACES, ADDON_POLICY_SUFFIX } from '@platform/k8s-platform';
 import { loadPlatformModel } from '@platform/model';
+import { burnThresholds } from './support/alert-rule-unit-tests';
 import { readDistEnvironment } from './support/dist-manifests';
 import { renderPoliciesAndAlertsPage } from './support/policies-and-alerts-page';
 
@@ -11,7 +12,7 @@ const environments = new Map(model.environments.map((e) => [e.name, readDistEnvi
 const committed = readFileSync(PAGE, 'utf8');
 
 describe('docs/policies-and-alerts.md', () => {
-  test('is what dist/ renders (regenerate with `npx tsx test/guardrails/emit-generated-files.ts`)', () => {
+  test('is what dist/ renders (`pnpm synth` writes it)', () => {
     expect(committed).toBe(renderPoliciesAndAlertsPage(environments));
   });
 
@@ -33,7 +34,11 @@ describe('docs/policies-and-alerts.md', () => {
       }
       expect(committed).toContain(`Mode in ${env}`);
     }
-    expect(committed).toMatch(/\| `disallow-privileged-containers` \([^|]+\) \|[^\n]*\| Audit \| Audit \| Deny \|/);
+    // The mode of each environment, in the model's order.
+    const modes = model.environments.map((environment) => environment.policyMode).join(' \\| ');
+    expect(committed).toMatch(
+      new RegExp(`\\| \`disallow-privileged-containers\` \\([^|]+\\) \\|[^\\n]*\\| ${modes} \\|`),
+    );
     for (const alert of [
       'HighErrorRate',
       'PodCrashLooping',
@@ -43,7 +48,12 @@ describe('docs/policies-and-alerts.md', () => {
     ]) {
       expect(committed).toContain(`[${alert}](runbooks/${alert}.md)`);
     }
-    expect(committed).toContain('error ratio > 0.0144 over 1h and 5m, or > 0.006 over 6h and 30m');
+    for (const service of model.services) {
+      const pages = burnThresholds(service, 'availability').page;
+      expect(committed).toContain(
+        `| slo-${service.name} | critical | at once | error ratio > ${pages.map((p) => `${p.at} over ${p.window} and ${p.short}`).join(', or > ')} |`,
+      );
+    }
     expect(committed).toContain('### Requesting an exception');
     for (const namespace of ADDON_NAMESPACES) {
       for (const addon of namespace.addons) expect(committed).toContain(`| ${addon.addon} | `);

@@ -13,6 +13,7 @@ import {
 } from '@platform/model';
 import { ApiObject, App } from 'cdk8s';
 import { parse, parseAllDocuments } from 'yaml';
+import { environmentNamed, environmentNames, freeName, sorted } from '../support/model-facts';
 import {
   annotationOptions,
   argoCdSyncProblems,
@@ -30,25 +31,49 @@ import { findObject, type Manifest, objectsOf, type RenderedObject, renderModel 
 const model = loadPlatformModel();
 const rendered = renderModel(model);
 const applications = (environment: string) => objectsOf(rendered, environment, 'Application');
+const environments = environmentNames(model);
+const IN_CLUSTER = 'https://kubernetes.default.svc';
 
-describe('the app-of-apps of an environment', () => {
-  it('holds only the child Applications and the AppProject, in dist/<env>/', () => {
-    const root = rendered.filter((f) => f.environment === 'prod' && f.path.split('/').length === 2);
-    expect([...new Set(root.map((f) => f.object.kind))].sort()).toEqual(['AppProject', 'Application']);
+describe.each(environments)('the app-of-apps of %s', (environment) => {
+  const { gitops } = environmentNamed(model, environment);
+
+  it('labels every object of its namespaces, teams, platform and services folders and of its root as the platform’s, of this environment', () => {
+    const folders = /^[^/]+\/((namespaces|teams|platform|services)\/.*|[^/]+)$/;
+    const objects = rendered.filter((f) => f.environment === environment && folders.test(f.path));
+    expect(objects.length).toBeGreaterThan(0);
+    for (const { path, object } of objects) {
+      expect([path, object.metadata.labels]).toEqual([
+        path,
+        expect.objectContaining({
+          'app.kubernetes.io/managed-by': 'cdk8s',
+          'app.kubernetes.io/part-of': model.organization.name,
+          'platform.io/environment': environment,
+        }),
+      ]);
+      expect(object.metadata.labels['app.kubernetes.io/name']).toMatch(/\S/);
+    }
+  });
+
+  it('holds only the child Applications and the AppProjects, in dist/<env>/', () => {
+    const root = rendered.filter((f) => f.environment === environment && f.path.split('/').length === 2);
+    expect(sorted(new Set(root.map((f) => f.object.kind)))).toEqual(['AppProject', 'Application']);
   });
 
   it('has one Application per folder, each pointing at its folder without recursion', () => {
-    const folders = [
-      ...new Set(rendered.filter((f) => f.environment === 'dev').map((f) => f.path.split('/').slice(1, -1).join('/'))),
-    ]
-      .filter((folder) => folder !== '')
-      .sort();
-    const directoryApps = applications('dev').filter((a) => a.spec.source.directory !== undefined);
-    expect(directoryApps.map((a) => a.spec.source.path.replace('dist/dev/', '')).sort()).toEqual(folders);
+    const folders = sorted(
+      new Set(
+        rendered
+          .filter((f) => f.environment === environment)
+          .map((f) => f.path.split('/').slice(1, -1).join('/'))
+          .filter((folder) => folder !== ''),
+      ),
+    );
+    const directoryApps = applications(environment).filter((a) => a.spec.source.directory !== undefined);
+    expect(sorted(directoryApps.map((a) => a.spec.source.path.replace(`${gitops.path}/`, '')))).toEqual(folders);
     for (const app of directoryApps) {
       expect(app.spec.source).toMatchObject({
-        repoURL: 'https://github.com/acme/platform.git',
-        targetRevision: 'main',
+        repoURL: gitops.repoUrl,
+        targetRevision: gitops.targetRevision,
         directory: { recurse: false },
       });
     }
@@ -57,41 +82,52 @@ describe('the app-of-apps of an environment', () => {
         'namespaces',
         'platform/karpenter-nodes',
         'platform/secret-stores',
-        'services/order-service',
-        'teams/commerce',
+        ...model.services.map((service) => `services/${service.name}`),
+        ...model.teams.map((team) => `teams/${team.name}`),
       ]),
     );
   });
 
   it('syncs automatically with prune and self-heal, never creates namespaces, and keeps the resources finalizer', () => {
-    for (const app of applications('prod')) {
+    for (const app of applications(environment)) {
       expect(app.metadata.namespace).toBe('argocd');
       expect(app.metadata.finalizers).toEqual(['resources-finalizer.argocd.argoproj.io/foreground']);
       expect(app.spec.syncPolicy.automated).toEqual({ prune: true, selfHeal: true });
+      // Retried for ever, at most every 3 minutes (see 'retries every Application … without end' below).
+      expect(app.spec.syncPolicy.retry).toEqual({
+        limit: -1,
+        backoff: { duration: '10s', factor: 2, maxDuration: '3m' },
+      });
       expect(app.spec.syncPolicy.syncOptions).toContain('CreateNamespace=false');
       expect(app.spec.project).toBe(app.metadata.name.startsWith('services-') ? 'services' : 'platform');
-      expect(app.spec.destination.server).toBe('https://kubernetes.default.svc');
+      expect(app.spec.destination.server).toBe(IN_CLUSTER);
     }
   });
 
   it('orders the waves: namespaces, CRDs and operators, cluster configuration, services', () => {
     const wave = (name: string) =>
-      Number(findObject(rendered, 'prod', 'Application', name).metadata.annotations['argocd.argoproj.io/sync-wave']);
+      Number(
+        findObject(rendered, environment, 'Application', name).metadata.annotations['argocd.argoproj.io/sync-wave'],
+      );
     expect(wave('namespaces')).toBeLessThan(wave('karpenter-crd'));
     expect(wave('karpenter-crd')).toBe(wave('kube-prometheus-stack'));
     expect(wave('kube-prometheus-stack')).toBeLessThan(wave('platform-karpenter-nodes'));
     expect(wave('platform-karpenter-nodes')).toBe(wave('platform-secret-stores'));
-    expect(wave('platform-secret-stores')).toBe(wave('teams-identity'));
-    expect(wave('teams-identity')).toBeLessThan(wave('services-order-service'));
+    for (const team of model.teams) expect(wave(`teams-${team.name}`)).toBe(wave('platform-secret-stores'));
+    for (const service of model.services) {
+      expect(wave(`services-${service.name}`)).toBeGreaterThan(wave('platform-secret-stores'));
+    }
   });
 
   it('keeps the services in their own AppProject: the GitOps repository, the team namespaces, no cluster objects or guard-rail objects', () => {
-    const project = findObject(rendered, 'staging', 'AppProject', 'services');
-    expect(project.spec.sourceRepos).toEqual(['https://github.com/acme/platform.git']);
-    expect(project.spec.destinations).toEqual([
-      { server: 'https://kubernetes.default.svc', namespace: 'commerce' },
-      { server: 'https://kubernetes.default.svc', namespace: 'identity' },
-    ]);
+    const project = findObject(rendered, environment, 'AppProject', 'services');
+    expect(project.spec.sourceRepos).toEqual([gitops.repoUrl]);
+    expect(project.spec.destinations).toEqual(
+      sorted(new Set(model.services.map((service) => service.team))).map((namespace) => ({
+        server: IN_CLUSTER,
+        namespace,
+      })),
+    );
     expect(project.spec.clusterResourceWhitelist).toEqual([]);
     expect(project.spec.namespaceResourceWhitelist).toEqual([
       { group: '', kind: 'Service' },
@@ -114,29 +150,32 @@ describe('the app-of-apps of an environment', () => {
   });
 
   it('restricts the platform AppProject to the GitOps repository, the pinned chart repositories and the platform namespaces', () => {
-    const project = findObject(rendered, 'staging', 'AppProject', 'platform');
-    expect(project.spec.sourceRepos).toEqual([
-      'https://aws.github.io/eks-charts',
-      'https://charts.external-secrets.io',
-      'https://charts.fairwinds.com/stable',
-      'https://github.com/acme/platform.git',
-      'https://kubernetes-sigs.github.io/metrics-server',
-      'https://kyverno.github.io/kyverno',
-      'https://prometheus-community.github.io/helm-charts',
-      'oci://public.ecr.aws/karpenter/karpenter',
-      'oci://public.ecr.aws/karpenter/karpenter-crd',
-    ]);
+    const project = findObject(rendered, environment, 'AppProject', 'platform');
+    expect(project.spec.sourceRepos).toEqual(
+      sorted([
+        'https://aws.github.io/eks-charts',
+        'https://charts.external-secrets.io',
+        'https://charts.fairwinds.com/stable',
+        gitops.repoUrl,
+        'https://kubernetes-sigs.github.io/metrics-server',
+        'https://kyverno.github.io/kyverno',
+        'https://prometheus-community.github.io/helm-charts',
+        'oci://public.ecr.aws/karpenter/karpenter',
+        'oci://public.ecr.aws/karpenter/karpenter-crd',
+      ]),
+    );
     // '' for the Applications of cluster-scoped objects only; not argocd, which only the root project deploys to.
-    expect(project.spec.destinations.map((d: { namespace: string }) => d.namespace)).toEqual([
-      '',
-      'commerce',
-      'external-secrets',
-      'identity',
-      'karpenter',
-      'kube-system',
-      'kyverno',
-      'monitoring',
-    ]);
+    expect(project.spec.destinations.map((d: { namespace: string }) => d.namespace)).toEqual(
+      sorted([
+        '',
+        ...model.teams.map((team) => team.name),
+        'external-secrets',
+        'karpenter',
+        'kube-system',
+        'kyverno',
+        'monitoring',
+      ]),
+    );
   });
 });
 
@@ -173,19 +212,12 @@ function upstreamCrdFacts(): CrdFact[] {
   );
 }
 const crds = upstreamCrdFacts();
-
-function environmentOf(of: PlatformModel, name: string): Environment {
-  const environment = of.environments.find((candidate) => candidate.name === name);
-  if (!environment) throw new Error(`no environment ${name}`);
-  return environment;
-}
+const environmentOf = environmentNamed;
 
 function syncProblems(of: PlatformModel, files: readonly RenderedObject[], name: string): string[] {
   const own = files.filter((file) => file.environment === name);
   return argoCdSyncProblems(name, own, gitopsRoot(environmentOf(of, name)), crds);
 }
-
-const environments = model.environments.map((environment) => environment.name);
 
 describe('what Argo CD 3.5.1 does with dist/<env>', () => {
   it.each(environments)(
@@ -197,11 +229,13 @@ describe('what Argo CD 3.5.1 does with dist/<env>', () => {
 
   it('does so for a model with a team and a service the code has never seen', () => {
     const input = structuredClone(platformModelInput);
-    input.teams.push({ name: 'payments', quota: { cpu: '4', memory: '8Gi', pods: 20 } });
+    const team = freeName('payments', input.teams);
+    const name = freeName('payment-service', input.services);
+    input.teams.push({ name: team, quota: { cpu: '4', memory: '8Gi', pods: 20 } });
     input.services.push({
-      name: 'payment-service',
+      name,
       description: 'Takes payments for orders.',
-      team: 'payments',
+      team,
       port: 8443,
       metricsPort: 9443,
       health: { liveness: '/live', readiness: '/ready', startup: '/started' },
@@ -209,15 +243,26 @@ describe('what Argo CD 3.5.1 does with dist/<env>', () => {
       resources: { requests: { cpu: '300m', memory: '384Mi' }, limits: { memory: '768Mi', cpu: '1' } },
       replicas: { min: 2, max: 4 },
       autoscaling: { cpuUtilization: 60, memoryUtilization: 75 },
-      dependencies: { calls: ['user-service'], publishes: [], consumes: [], database: false, cache: true },
+      dependencies: {
+        calls: input.services.slice(0, 1).map((callee) => callee.name),
+        publishes: [],
+        consumes: [],
+        database: false,
+        cache: true,
+      },
       slo: { availability: 99.95, latency: { percentile: 99, thresholdSeconds: 1 }, windowDays: 28 },
       exposure: 'internal',
       usesKubernetesApi: false,
     });
     const variant = loadModel(input);
     const variantRendered = renderModel(variant);
-    expect(variantRendered.some((file) => file.path === 'prod/application-teams-payments.yaml')).toBe(true);
-    for (const environment of environments) expect(syncProblems(variant, variantRendered, environment)).toEqual([]);
+    for (const environment of environments) {
+      expect(variantRendered.some((file) => file.path === `${environment}/application-teams-${team}.yaml`)).toBe(true);
+      expect(variantRendered.some((file) => file.path === `${environment}/application-services-${name}.yaml`)).toBe(
+        true,
+      );
+      expect(syncProblems(variant, variantRendered, environment)).toEqual([]);
+    }
   });
 
   it.each(environments)(
@@ -315,7 +360,10 @@ describe('what Argo CD 3.5.1 does with dist/<env>', () => {
 describe('the simulation of Argo CD finds', () => {
   // biome-ignore lint/suspicious/noExplicitAny: the copies are edited as plain JSON.
   type Files = { path: string; environment: string; object: Record<string, any> }[];
-  const prodFiles = (): Files => structuredClone(rendered.filter((file) => file.environment === 'prod')) as Files;
+  // The cases break one environment's files: the last one's, and its first service (where a case needs one).
+  const target = environments[environments.length - 1];
+  const [service] = model.services;
+  const targetFiles = (): Files => structuredClone(rendered.filter((file) => file.environment === target)) as Files;
   const named = (files: Files, kind: string, name: string) => {
     const found = files.find((file) => file.object.kind === kind && file.object.metadata.name === name);
     if (!found) throw new Error(`no ${kind} ${name}`);
@@ -325,7 +373,7 @@ describe('the simulation of Argo CD finds', () => {
     object.metadata.annotations = { ...object.metadata.annotations, 'argocd.argoproj.io/sync-wave': String(wave) };
   };
   const add = (files: Files, path: string, object: Record<string, unknown>) =>
-    files.push({ path, environment: 'prod', object });
+    files.push({ path: `${target}/${path}`, environment: target, object });
 
   const cases: [string, (files: Files) => void, RegExp][] = [
     [
@@ -363,7 +411,7 @@ describe('the simulation of Argo CD finds', () => {
     [
       'a custom resource whose CRD no add-on installs',
       (files) =>
-        add(files, 'prod/policies/widget-w.yaml', {
+        add(files, 'policies/widget-w.yaml', {
           apiVersion: 'example.com/v1',
           kind: 'Widget',
           metadata: { name: 'w', namespace: 'kyverno' },
@@ -374,51 +422,25 @@ describe('the simulation of Argo CD finds', () => {
       'a folder no Application owns',
       (files) =>
         files.splice(
-          files.findIndex((f) => f.path === 'prod/application-alerting.yaml'),
+          files.findIndex((f) => f.path === `${target}/application-alerting.yaml`),
           1,
         ),
-      /folder dist\/prod\/alerting is owned by 0 Applications/,
+      new RegExp(`folder dist/${target}/alerting is owned by 0 Applications`),
     ],
     [
       'a folder two Applications own',
       (files) => {
         const copy = structuredClone(named(files, 'Application', 'alerting'));
         copy.metadata.name = 'alerting-again';
-        add(files, 'prod/application-alerting-again.yaml', copy);
+        add(files, 'application-alerting-again.yaml', copy);
       },
-      /folder dist\/prod\/alerting is owned by 2 Applications \(alerting, alerting-again\)/,
+      new RegExp(`folder dist/${target}/alerting is owned by 2 Applications \\(alerting, alerting-again\\)`),
     ],
-    [
-      'a namespaced kind outside a present but empty whitelist',
-      (files) => {
-        named(files, 'AppProject', 'services').spec.namespaceResourceWhitelist = [];
-      },
-      /Deployment commerce\/order-service: kind apps\/Deployment is not permitted in project services/,
-    ],
-    [
-      'a cluster-scoped kind where the cluster whitelist is empty',
-      (files) =>
-        add(files, 'prod/services/order-service/storageclass-x.yaml', {
-          apiVersion: 'storage.k8s.io/v1',
-          kind: 'StorageClass',
-          metadata: { name: 'x' },
-        }),
-      /StorageClass x: cluster-scoped kind storage.k8s.io\/StorageClass is not permitted in project services/,
-    ],
-    [
-      'a blacklisted kind',
-      (files) =>
-        add(files, 'prod/services/order-service/resourcequota-x.yaml', {
-          apiVersion: 'v1',
-          kind: 'ResourceQuota',
-          metadata: { name: 'x', namespace: 'commerce' },
-        }),
-      /ResourceQuota commerce\/x: kind \/ResourceQuota is not permitted in project services/,
-    ],
+    ...(service ? serviceCases(service) : []),
     [
       'a namespaced object without a namespace where the destination has none',
       (files) =>
-        add(files, 'prod/platform/storage/configmap-x.yaml', {
+        add(files, 'platform/storage/configmap-x.yaml', {
           apiVersion: 'v1',
           kind: 'ConfigMap',
           metadata: { name: 'x' },
@@ -430,16 +452,49 @@ describe('the simulation of Argo CD finds', () => {
       (files) => {
         const copy = structuredClone(named(files, 'AppProject', 'platform'));
         copy.metadata.name = GITOPS_ROOT_PROJECT;
-        add(files, 'prod/appproject-root.yaml', copy);
+        add(files, 'appproject-root.yaml', copy);
       },
-      /AppProject platform-root of dist\/prod would replace the project of that name/,
+      new RegExp(`AppProject platform-root of dist/${target} would replace the project of that name`),
     ],
   ];
 
+  /** Cases that break the folder of a service. */
+  function serviceCases({ name, team }: { name: string; team: string }): typeof cases {
+    return [
+      [
+        'a namespaced kind outside a present but empty whitelist',
+        (files) => {
+          named(files, 'AppProject', 'services').spec.namespaceResourceWhitelist = [];
+        },
+        new RegExp(`Deployment ${team}/${name}: kind apps/Deployment is not permitted in project services`),
+      ],
+      [
+        'a cluster-scoped kind where the cluster whitelist is empty',
+        (files) =>
+          add(files, `services/${name}/storageclass-x.yaml`, {
+            apiVersion: 'storage.k8s.io/v1',
+            kind: 'StorageClass',
+            metadata: { name: 'x' },
+          }),
+        /StorageClass x: cluster-scoped kind storage.k8s.io\/StorageClass is not permitted in project services/,
+      ],
+      [
+        'a blacklisted kind',
+        (files) =>
+          add(files, `services/${name}/resourcequota-x.yaml`, {
+            apiVersion: 'v1',
+            kind: 'ResourceQuota',
+            metadata: { name: 'x', namespace: team },
+          }),
+        new RegExp(`ResourceQuota ${team}/x: kind /ResourceQuota is not permitted in project services`),
+      ],
+    ];
+  }
+
   it.each(cases)('%s', (_, change, problem) => {
-    const files = prodFiles();
+    const files = targetFiles();
     change(files);
-    expect(syncProblems(model, files as RenderedObject[], 'prod')).toEqual(
+    expect(syncProblems(model, files as RenderedObject[], target)).toEqual(
       expect.arrayContaining([expect.stringMatching(problem)]),
     );
   });
@@ -488,8 +543,10 @@ describe('the simulation of Argo CD finds', () => {
   });
 });
 
-describe('platform add-ons', () => {
-  const helmApps = () => applications('prod').filter((a) => a.spec.source.helm !== undefined);
+describe.each(environments)('platform add-ons in %s', (environment) => {
+  const { region } = environmentNamed(model, environment);
+  const cluster = `${model.organization.name}-${environment}`;
+  const helmApps = () => applications(environment).filter((a) => a.spec.source.helm !== undefined);
 
   it('are Helm Applications with pinned chart versions, each in its namespace', () => {
     expect(
@@ -513,38 +570,40 @@ describe('platform add-ons', () => {
   });
 
   it('bind the add-ons to the service accounts of the contract, whose identities the AWS half creates', () => {
-    const values = (name: string) => findObject(rendered, 'prod', 'Application', name).spec.source.helm.valuesObject;
+    const values = (name: string) =>
+      findObject(rendered, environment, 'Application', name).spec.source.helm.valuesObject;
     expect(values('aws-load-balancer-controller').serviceAccount).toEqual({
       create: true,
       name: 'aws-load-balancer-controller',
     });
-    expect(values('aws-load-balancer-controller').clusterName).toBe('acme-prod');
+    expect(values('aws-load-balancer-controller').clusterName).toBe(cluster);
     expect(values('external-secrets').serviceAccount).toEqual({ create: true, name: 'external-secrets' });
     expect(values('karpenter').serviceAccount).toEqual({ create: true, name: 'karpenter' });
     expect(values('karpenter').settings).toEqual({
-      clusterName: 'acme-prod',
-      interruptionQueue: 'acme-prod-karpenter-interruption',
+      clusterName: cluster,
+      interruptionQueue: `${cluster}-karpenter-interruption`,
     });
   });
 
   it('tell the AWS controllers their region and VPC, since pods cannot reach the instance metadata (hop limit 1)', () => {
-    const values = (name: string) => findObject(rendered, 'prod', 'Application', name).spec.source.helm.valuesObject;
-    expect(values('karpenter').controller.env).toEqual([{ name: 'AWS_REGION', value: 'us-east-1' }]);
+    const values = (name: string) =>
+      findObject(rendered, environment, 'Application', name).spec.source.helm.valuesObject;
+    expect(values('karpenter').controller.env).toEqual([{ name: 'AWS_REGION', value: region }]);
     expect(values('aws-load-balancer-controller')).toMatchObject({
-      region: 'us-east-1',
-      vpcTags: { Name: 'acme-prod-vpc' },
+      region,
+      vpcTags: { Name: `${cluster}-vpc` },
     });
   });
 
   it('let Karpenter leave its CRDs to the CRD chart, both pulled from the OCI registry at their root', () => {
-    const karpenter = findObject(rendered, 'prod', 'Application', 'karpenter').spec.source;
+    const karpenter = findObject(rendered, environment, 'Application', 'karpenter').spec.source;
     expect(karpenter.helm.skipCrds).toBe(true);
     expect(karpenter.path).toBe('.');
     expect(karpenter.chart).toBeUndefined();
   });
 
   it('apply kube-prometheus-stack server-side and select the rules and monitors of every namespace', () => {
-    const app = findObject(rendered, 'prod', 'Application', 'kube-prometheus-stack');
+    const app = findObject(rendered, environment, 'Application', 'kube-prometheus-stack');
     expect(app.spec.syncPolicy.syncOptions).toEqual(['CreateNamespace=false', 'ServerSideApply=true']);
     expect(app.spec.source.helm.valuesObject.prometheus.prometheusSpec).toMatchObject({
       ruleSelectorNilUsesHelmValues: false,
@@ -556,7 +615,7 @@ describe('platform add-ons', () => {
 
   it('apply the add-ons whose CRDs exceed the client-side annotation limit server-side', () => {
     const syncOptions = (name: string) =>
-      findObject(rendered, 'prod', 'Application', name).spec.syncPolicy.syncOptions as string[];
+      findObject(rendered, environment, 'Application', name).spec.syncPolicy.syncOptions as string[];
     // SecretStore and ClusterSecretStore of External Secrets are about 690 KB each.
     for (const name of ['external-secrets', 'karpenter-crd', 'kube-prometheus-stack', 'kyverno']) {
       expect(syncOptions(name)).toContain('ServerSideApply=true');
@@ -564,46 +623,39 @@ describe('platform add-ons', () => {
   });
 
   it('let Kyverno honour PolicyExceptions from the kyverno namespace only, where any shipped exception lives', () => {
-    for (const environment of ['dev', 'staging', 'prod']) {
-      const values = findObject(rendered, environment, 'Application', 'kyverno').spec.source.helm.valuesObject;
-      expect(values.features.policyExceptions).toEqual({ enabled: true, namespace: 'kyverno' });
-      const exceptions = objectsOf(rendered, environment, 'PolicyException');
-      for (const exception of exceptions) expect(exception.metadata.namespace).toBe('kyverno');
-    }
+    const values = findObject(rendered, environment, 'Application', 'kyverno').spec.source.helm.valuesObject;
+    expect(values.features.policyExceptions).toEqual({ enabled: true, namespace: 'kyverno' });
+    const exceptions = objectsOf(rendered, environment, 'PolicyException');
+    for (const exception of exceptions) expect(exception.metadata.namespace).toBe('kyverno');
   });
 
   it('run External Secrets highly available: two controllers that elect a leader, two webhook replicas', () => {
-    for (const environment of ['dev', 'staging', 'prod']) {
-      const values = findObject(rendered, environment, 'Application', 'external-secrets').spec.source.helm.valuesObject;
-      // The chart's keys (external-secrets 1.3.2 values.yaml); helm-values.test.ts checks every key is the chart's.
-      expect(values).toMatchObject({ replicaCount: 2, leaderElect: true, webhook: { replicaCount: 2 } });
-    }
+    const values = findObject(rendered, environment, 'Application', 'external-secrets').spec.source.helm.valuesObject;
+    // The chart's keys (external-secrets 1.3.2 values.yaml); helm-values.test.ts checks every key is the chart's.
+    expect(values).toMatchObject({ replicaCount: 2, leaderElect: true, webhook: { replicaCount: 2 } });
   });
 
-  it.each(environments)(
-    'keep in %s the webhook certificate the load balancer chart generates on every render, in the webhooks and the Secret alike',
-    (environment) => {
-      // eks-charts aws-load-balancer-controller 3.2.2 templates/_helpers.tpl: genCA unless cert-manager or webhookTLS.
-      const app = findObject(rendered, environment, 'Application', 'aws-load-balancer-controller');
-      const values = app.spec.source.helm.valuesObject;
-      expect(values.enableCertManager ?? false).toBe(false);
-      expect(values.webhookTLS).toBeUndefined();
-      const ignored = (app.spec.ignoreDifferences ?? []).map(
-        (d: Manifest) => `${d.kind}/${d.name} ${[...(d.jqPathExpressions ?? []), ...(d.jsonPointers ?? [])].join(' ')}`,
-      );
-      expect(ignored.sort()).toEqual([
-        'MutatingWebhookConfiguration/aws-load-balancer-webhook .webhooks[]?.clientConfig.caBundle',
-        'Secret/aws-load-balancer-tls /data',
-        'ValidatingWebhookConfiguration/aws-load-balancer-webhook .webhooks[]?.clientConfig.caBundle',
-      ]);
-      // Without it a sync for any other change would still apply the newly generated pair.
-      expect(app.spec.syncPolicy.syncOptions).toContain('RespectIgnoreDifferences=true');
-    },
-  );
+  it('keep the webhook certificate the load balancer chart generates on every render, in the webhooks and the Secret alike', () => {
+    // eks-charts aws-load-balancer-controller 3.2.2 templates/_helpers.tpl: genCA unless cert-manager or webhookTLS.
+    const app = findObject(rendered, environment, 'Application', 'aws-load-balancer-controller');
+    const values = app.spec.source.helm.valuesObject;
+    expect(values.enableCertManager ?? false).toBe(false);
+    expect(values.webhookTLS).toBeUndefined();
+    const ignored = (app.spec.ignoreDifferences ?? []).map(
+      (d: Manifest) => `${d.kind}/${d.name} ${[...(d.jqPathExpressions ?? []), ...(d.jsonPointers ?? [])].join(' ')}`,
+    );
+    expect(ignored.sort()).toEqual([
+      'MutatingWebhookConfiguration/aws-load-balancer-webhook .webhooks[]?.clientConfig.caBundle',
+      'Secret/aws-load-balancer-tls /data',
+      'ValidatingWebhookConfiguration/aws-load-balancer-webhook .webhooks[]?.clientConfig.caBundle',
+    ]);
+    // Without it a sync for any other change would still apply the newly generated pair.
+    expect(app.spec.syncPolicy.syncOptions).toContain('RespectIgnoreDifferences=true');
+  });
 
   it('run the vertical pod autoscaler as recommender only', () => {
     expect(
-      findObject(rendered, 'prod', 'Application', 'vertical-pod-autoscaler').spec.source.helm.valuesObject,
+      findObject(rendered, environment, 'Application', 'vertical-pod-autoscaler').spec.source.helm.valuesObject,
     ).toEqual({
       recommender: { enabled: true },
       updater: { enabled: false },
@@ -615,19 +667,19 @@ describe('platform add-ons', () => {
 describe('AppOfAppsChart', () => {
   it('derives an Application for any GitOpsChart of its environment, including charts it does not know', () => {
     const app = new App();
-    const [dev, prod] = [model.environments[0], model.environments[2]];
+    const [dev] = model.environments;
     const extra = new GitOpsChart(app, 'extra', {
       environment: dev.name,
       folder: 'extras/thing',
       syncWave: SyncWave.CLUSTER_CONFIGURATION,
     });
-    new ApiObject(extra, 'cm', { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'x', namespace: 'commerce' } });
-    new GitOpsChart(app, 'other-env', { environment: prod.name, folder: 'elsewhere' });
+    new ApiObject(extra, 'cm', { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'x', namespace: 'extras' } });
+    new GitOpsChart(app, 'other-env', { environment: `not-${dev.name}`, folder: 'elsewhere' });
     new AppOfAppsChart(app, 'root', { organization: model.organization, environment: dev });
     const files = renderManifestFiles(app);
-    const child = parse(files.get('dev/application-extras-thing.yaml') ?? '');
-    expect(child.spec.source.path).toBe('dist/dev/extras/thing');
-    expect(child.spec.destination.namespace).toBe('commerce');
+    const child = parse(files.get(`${dev.name}/application-extras-thing.yaml`) ?? '');
+    expect(child.spec.source.path).toBe(`${dev.gitops.path}/extras/thing`);
+    expect(child.spec.destination.namespace).toBe('extras');
     expect(child.metadata.annotations['argocd.argoproj.io/sync-wave']).toBe('1');
     expect([...files.keys()].filter((path) => path.includes('elsewhere'))).toEqual([]);
   });

@@ -1,11 +1,21 @@
-import { loadModel, platformModelInput, type Service } from '@platform/model';
+import { loadModel, loadPlatformModel, platformModelInput, type Service } from '@platform/model';
+import { environmentNamed, environmentNames, expectedImage, freeName, sorted } from '../support/model-facts';
 import { renderModel } from './support/rendered';
 
-/** A service the code has never seen: it calls user-service, owns a cache and publishes to the queue. */
-const paymentService: Service = {
-  name: 'payment-service',
+const model = loadPlatformModel();
+const ENVIRONMENTS = environmentNames(model);
+const [callee] = model.services;
+const [team] = model.teams;
+
+/**
+ * A service the code has never seen, added to the catalog only: it calls the catalog's first service (if any),
+ * owns a cache, publishes to the first queue (if any), and joins the first team, whose quota grows by what
+ * it needs (its replicas at max plus a rollout surge pod).
+ */
+const added: Service = {
+  name: freeName('payment-service', model.services),
   description: 'Takes payments for orders.',
-  team: 'commerce',
+  team: team.name,
   port: 8443,
   metricsPort: 9443,
   health: { liveness: '/live', readiness: '/ready', startup: '/started' },
@@ -13,75 +23,117 @@ const paymentService: Service = {
   resources: { requests: { cpu: '300m', memory: '384Mi' }, limits: { memory: '768Mi', cpu: '1' } },
   replicas: { min: 2, max: 4 },
   autoscaling: { cpuUtilization: 60, memoryUtilization: 75 },
-  dependencies: { calls: ['user-service'], publishes: ['orders'], consumes: [], database: false, cache: true },
+  dependencies: {
+    calls: callee ? [callee.name] : [],
+    publishes: model.queues.slice(0, 1).map((queue) => queue.name),
+    consumes: [],
+    database: false,
+    cache: true,
+  },
   slo: { availability: 99.95, latency: { percentile: 99, thresholdSeconds: 1 }, windowDays: 28 },
   exposure: 'internal',
   usesKubernetesApi: false,
 };
+const PEAK_PODS = added.replicas.max + 1;
+
+/** `quantity` plus PEAK_PODS times `each`, in the unit of `each` (millicores 'm' or mebibytes 'Mi'). */
+function grow(quantity: string, each: number, unit: 'm' | 'Mi'): string {
+  const [, value, suffix = ''] = /^(\d+(?:\.\d+)?)(m|Ki|Mi|Gi|Ti)?$/.exec(quantity) ?? [];
+  const toUnit: Record<string, number> =
+    unit === 'm'
+      ? { m: 1, '': 1000 }
+      : { m: 2 ** -20 / 1000, '': 2 ** -20, Ki: 2 ** -10, Mi: 1, Gi: 2 ** 10, Ti: 2 ** 20 };
+  return `${Math.ceil(Number(value) * toUnit[suffix] + PEAK_PODS * each)}${unit}`;
+}
 
 const input = structuredClone(platformModelInput);
-input.services.push(paymentService);
+input.services.push(added);
+const quota = input.teams[0].quota;
+input.teams[0] = {
+  ...input.teams[0],
+  quota: { cpu: grow(quota.cpu, 300, 'm'), memory: grow(quota.memory, 768, 'Mi'), pods: quota.pods + PEAK_PODS },
+};
 const rendered = renderModel(loadModel(input));
-const before = renderModel();
+const before = renderModel(model);
 
-describe('a fourth service added to the catalog only', () => {
+describe('a service added to the catalog only', () => {
   it('gets its folder with all of its objects in every environment', () => {
-    for (const environment of ['dev', 'staging', 'prod']) {
-      const files = rendered
-        .filter((file) => file.path.startsWith(`${environment}/services/payment-service/`))
-        .map((file) => file.path.split('/').at(-1))
-        .sort();
+    for (const environment of ENVIRONMENTS) {
+      const files = sorted(
+        rendered
+          .filter((file) => file.path.startsWith(`${environment}/services/${added.name}/`))
+          .map((file) => file.path.split('/').at(-1)),
+      );
       expect(files).toEqual([
-        'deployment-payment-service.yaml',
-        'externalsecret-payment-service-redis.yaml',
-        'horizontalpodautoscaler-payment-service.yaml',
-        'networkpolicy-payment-service-egress.yaml',
-        'networkpolicy-payment-service-ingress.yaml',
-        'poddisruptionbudget-payment-service.yaml',
-        'service-payment-service.yaml',
-        'serviceaccount-payment-service.yaml',
-        'servicemonitor-payment-service.yaml',
-        'verticalpodautoscaler-payment-service.yaml',
+        `deployment-${added.name}.yaml`,
+        `externalsecret-${added.name}-redis.yaml`,
+        `horizontalpodautoscaler-${added.name}.yaml`,
+        `networkpolicy-${added.name}-egress.yaml`,
+        `networkpolicy-${added.name}-ingress.yaml`,
+        `poddisruptionbudget-${added.name}.yaml`,
+        `service-${added.name}.yaml`,
+        `serviceaccount-${added.name}.yaml`,
+        `servicemonitor-${added.name}.yaml`,
+        `verticalpodautoscaler-${added.name}.yaml`,
       ]);
     }
   });
 
   it('gets its own Argo CD Application', () => {
-    const app = rendered.find((file) => file.path === 'prod/application-services-payment-service.yaml');
-    expect(app?.object.spec.source.path).toBe('dist/prod/services/payment-service');
-    expect(app?.object.spec.destination.namespace).toBe('commerce');
+    for (const environment of ENVIRONMENTS) {
+      const app = rendered.find((file) => file.path === `${environment}/application-services-${added.name}.yaml`);
+      expect(app?.object.spec.source.path).toBe(
+        `${environmentNamed(model, environment).gitops.path}/services/${added.name}`,
+      );
+      expect(app?.object.spec.destination.namespace).toBe(added.team);
+    }
   });
 
   it('runs its own image, ports and probes', () => {
-    const deployment = rendered.find((f) => f.path === 'prod/services/payment-service/deployment-payment-service.yaml');
-    const container = deployment?.object.spec.template.spec.containers[0];
-    expect(container.image).toBe('444444444444.dkr.ecr.us-east-1.amazonaws.com/acme/payment-service:3.0.1');
-    expect(container.readinessProbe.httpGet).toEqual({ path: '/ready', port: 'http' });
-    expect(container.resources.limits).toEqual({ memory: '768Mi', cpu: '1' });
+    for (const environment of ENVIRONMENTS) {
+      const deployment = rendered.find(
+        (f) => f.path === `${environment}/services/${added.name}/deployment-${added.name}.yaml`,
+      );
+      const container = deployment?.object.spec.template.spec.containers[0];
+      expect(container.image).toBe(expectedImage(loadModel(input), environment, added.name));
+      expect(container.image).toMatch(/:3\.0\.1$/);
+      expect(container.readinessProbe.httpGet).toEqual({ path: '/ready', port: 'http' });
+      expect(container.resources.limits).toEqual({ memory: '768Mi', cpu: '1' });
+    }
   });
 
-  it('opens user-service to it on user-service’s port, and nothing else changes outside its folder', () => {
-    const path = 'prod/services/user-service/networkpolicy-user-service-ingress.yaml';
-    const ingress = rendered.find((f) => f.path === path)?.object;
-    const callers = ingress?.spec.ingress[1].from.map(
-      (peer: { podSelector: { matchLabels: Record<string, string> } }) =>
-        peer.podSelector.matchLabels['app.kubernetes.io/name'],
-    );
-    expect(callers).toEqual(['order-service', 'payment-service']);
+  it('opens its callee to it on the callee’s port, and nothing else changes outside its folder but its team’s quota', () => {
+    if (callee) {
+      for (const environment of ENVIRONMENTS) {
+        const path = `${environment}/services/${callee.name}/networkpolicy-${callee.name}-ingress.yaml`;
+        const rules = rendered.find((f) => f.path === path)?.object.spec.ingress ?? [];
+        const fromCallers = rules.find((rule: { ports: { port: number }[] }) => rule.ports[0].port === callee.port);
+        const callers = fromCallers?.from.map(
+          (peer: { podSelector: { matchLabels: Record<string, string> } }) =>
+            peer.podSelector.matchLabels['app.kubernetes.io/name'],
+        );
+        expect(sorted(callers)).toEqual(
+          sorted([
+            ...model.services.filter((s) => s.dependencies.calls.includes(callee.name)).map((s) => s.name),
+            added.name,
+          ]),
+        );
+      }
+    }
     const beforeByPath = new Map(before.map((f) => [f.path, JSON.stringify(f.object)]));
     const changed = rendered
       .filter((f) => beforeByPath.get(f.path) !== JSON.stringify(f.object))
       .map((f) => f.path)
-      .filter(
-        (p) => !p.includes('/services/payment-service/') && !p.endsWith('application-services-payment-service.yaml'),
-      );
-    // Besides its callee's ingress: its SLO alert rules (guard rails) where they exist.
-    expect(changed.filter((p) => !p.includes('/alerting/'))).toEqual(
-      [
-        'dev/services/user-service/networkpolicy-user-service-ingress.yaml',
-        'prod/services/user-service/networkpolicy-user-service-ingress.yaml',
-        'staging/services/user-service/networkpolicy-user-service-ingress.yaml',
-      ].sort(),
+      .filter((p) => !p.includes(`/services/${added.name}/`) && !p.endsWith(`application-services-${added.name}.yaml`));
+    // Besides its callee's ingress and its team's quota: its SLO alert rules (guard rails) where they exist.
+    expect(sorted(changed.filter((p) => !p.includes('/alerting/')))).toEqual(
+      sorted(
+        ENVIRONMENTS.flatMap((environment) => [
+          ...(callee ? [`${environment}/services/${callee.name}/networkpolicy-${callee.name}-ingress.yaml`] : []),
+          `${environment}/teams/${team.name}/limitrange-container-defaults.yaml`,
+          `${environment}/teams/${team.name}/resourcequota-team-quota.yaml`,
+        ]),
+      ),
     );
   });
 });

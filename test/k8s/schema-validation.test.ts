@@ -1,4 +1,4 @@
-import { loadModel, loadPlatformModel, platformModelInput } from '@platform/model';
+import { loadModel, loadPlatformModel, platformModelInput, SUPPORTED_KUBERNETES_VERSIONS } from '@platform/model';
 import { loadCrdValidators } from './support/crd-schemas';
 import { creationRules, failedRules } from './support/crd-validation-rules';
 import { droppedFields, isKubernetes128Kind, roundTripThrough128, unservedFields } from './support/kubernetes-128';
@@ -28,8 +28,9 @@ function kubernetesModel(apiVersion: string, kind: string): { new (data: unknown
 }
 
 describe('every rendered object is valid for the API that serves it', () => {
-  it('renders all three environments, with built-in and custom objects in each', () => {
-    for (const environment of ['dev', 'staging', 'prod']) {
+  it('renders every environment of the model, with built-in and custom objects in each', () => {
+    expect(model.environments.length).toBeGreaterThan(0);
+    for (const { name: environment } of model.environments) {
       expect(builtIns.filter((file) => file.environment === environment).length).toBeGreaterThan(20);
       expect(customResources.filter((file) => file.environment === environment).length).toBeGreaterThan(20);
     }
@@ -81,8 +82,16 @@ describe('every rendered object is valid for the API that serves it', () => {
 });
 
 describe('the validators themselves', () => {
-  const deployment = findObject(rendered, 'prod', 'Deployment', 'order-service');
-  const externalSecret = findObject(rendered, 'prod', 'ExternalSecret', 'order-service-postgres');
+  // Objects to break: a service's Deployment on a cluster that serves the preStop sleep action (the newest
+  // Kubernetes of the catalogue), and an ExternalSecret; a service with a database is made if there is none.
+  const input = structuredClone(platformModelInput);
+  const [newest] = input.environments;
+  newest.cluster.kubernetesVersion = SUPPORTED_KUBERNETES_VERSIONS[SUPPORTED_KUBERNETES_VERSIONS.length - 1];
+  const [subject] = input.services;
+  subject.dependencies = { ...subject.dependencies, database: true };
+  const objects = renderModel(loadModel(input));
+  const deployment = findObject(objects, newest.name, 'Deployment', subject.name);
+  const externalSecret = findObject(objects, newest.name, 'ExternalSecret', `${subject.name}-postgres`);
 
   it('read the pinned upstream CRDs from the clone', () => {
     expect([...crds.keys()]).toEqual(
@@ -130,11 +139,11 @@ describe('the validators themselves', () => {
 
   it('evaluate the CEL rules of the CRDs: a good number of them apply, and a broken value fails its rule', () => {
     expect(ruleChecks.flat().length).toBeGreaterThan(100);
-    const nodeClass = findObject(rendered, 'prod', 'EC2NodeClass', 'default');
+    const nodeClass = findObject(objects, newest.name, 'EC2NodeClass', 'default');
     const crd = crds.get('karpenter.k8s.aws/v1/EC2NodeClass');
     const broken = structuredClone(nodeClass);
     broken.spec.amiSelectorTerms = [{ alias: 'amazonlinux@v20260903' }];
-    const nodePool = findObject(rendered, 'prod', 'NodePool', 'spot');
+    const nodePool = findObject(objects, newest.name, 'NodePool', 'spot');
     const restricted = structuredClone(nodePool);
     restricted.spec.template.spec.requirements.push({ key: 'karpenter.sh/nodepool-x', operator: 'In', values: ['a'] });
     const pool = crds.get('karpenter.sh/v1/NodePool');

@@ -1,20 +1,60 @@
-import { loadModel, platformModelInput } from '@platform/model';
-import { findObject, objectsOf, renderModel } from './support/rendered';
+import { loadModel, loadPlatformModel, type PlatformModel, platformModelInput } from '@platform/model';
+import {
+  dataStoresOf,
+  environmentNamed,
+  environmentNames,
+  expectedImage,
+  serviceIn,
+  sorted,
+} from '../support/model-facts';
+import { findObject, type Manifest, objectsOf, type RenderedObject, renderModel } from './support/rendered';
 
-const rendered = renderModel();
-const deployment = (name: string, environment = 'prod') => findObject(rendered, environment, 'Deployment', name);
-const container = (name: string, environment = 'prod') =>
-  deployment(name, environment).spec.template.spec.containers[0];
-const SERVICES = ['order-service', 'user-service', 'notification-service'];
+const model = loadPlatformModel();
+const rendered = renderModel(model);
+const ENVIRONMENTS = environmentNames(model);
+const SERVICES = model.services.map((service) => service.name);
+
+/** Every service in every environment: the pairs the per-service requirements hold for. */
+const pairs = ENVIRONMENTS.flatMap((environment) => SERVICES.map((name) => ({ environment, name })));
+const deployment = (environment: string, name: string, files: readonly RenderedObject[] = rendered) =>
+  findObject(files, environment, 'Deployment', name);
+const container = (environment: string, name: string) => deployment(environment, name).spec.template.spec.containers[0];
+
+/** The sleep action of a preStop hook is served GA from Kubernetes 1.34 (KEP-3960); older clusters need exec. */
+const servesSleepAction = (kubernetesVersion: string) => Number(kubernetesVersion.split('.')[1]) >= 34;
+
+/** `app.kubernetes.io/version` of an image: the tag, or `sha256-` and the first 12 hex digits of a digest. */
+const versionLabel = (tag: string) => (tag.startsWith('sha256:') ? `sha256-${tag.slice(7, 19)}` : tag);
+
+type WrittenModel = {
+  services: Record<string, unknown>[];
+  releases?: Record<string, Record<string, { image?: unknown }>>;
+};
+
+/**
+ * The written model with one catalog entry changed; the first service of the catalog is the subject. With
+ * `catalogImageEverywhere`, no environment's release overrides its image, so every environment runs the catalog's.
+ */
+function variant(
+  change: (service: Record<string, unknown>) => Record<string, unknown>,
+  catalogImageEverywhere = false,
+): PlatformModel {
+  const input = structuredClone(platformModelInput) as unknown as WrittenModel;
+  input.services[0] = change(input.services[0]);
+  if (catalogImageEverywhere) {
+    for (const releases of Object.values(input.releases ?? {})) delete releases[String(input.services[0].name)]?.image;
+  }
+  return loadModel(input);
+}
 
 describe('service Deployments', () => {
-  it('run the ECR image of the contract at the immutable tag of the model', () => {
-    expect(container('order-service').image).toBe(
-      '444444444444.dkr.ecr.us-east-1.amazonaws.com/acme/order-service:1.4.2',
-    );
-    expect(container('user-service', 'dev').image).toBe(
-      '444444444444.dkr.ecr.us-east-1.amazonaws.com/acme/user-service:2.1.0',
-    );
+  it('run the ECR image of the contract at the immutable tag each environment runs', () => {
+    for (const { environment, name } of pairs) {
+      expect([environment, container(environment, name).image]).toEqual([
+        environment,
+        expectedImage(model, environment, name),
+      ]);
+    }
     for (const file of rendered.filter((f) => f.object.kind === 'Deployment')) {
       expect(file.object.spec.template.spec.containers[0].image).not.toMatch(/:latest$/);
     }
@@ -27,267 +67,398 @@ describe('service Deployments', () => {
   });
 
   it('request CPU and memory and limit memory as the model says', () => {
-    expect(container('order-service').resources).toEqual({
-      requests: { cpu: '250m', memory: '256Mi' },
-      limits: { memory: '512Mi' },
-    });
-    expect(container('notification-service').resources).toEqual({
-      requests: { cpu: '100m', memory: '128Mi' },
-      limits: { memory: '256Mi' },
-    });
+    for (const { environment, name } of pairs) {
+      expect([environment, name, container(environment, name).resources]).toEqual([
+        environment,
+        name,
+        serviceIn(model, environment, name).resources,
+      ]);
+    }
   });
 
   it('probe startup, readiness and liveness on the model paths through the http port', () => {
-    const { startupProbe, readinessProbe, livenessProbe } = container('user-service');
-    expect(startupProbe.httpGet).toEqual({ path: '/healthz', port: 'http' });
-    expect(readinessProbe.httpGet).toEqual({ path: '/readyz', port: 'http' });
-    expect(livenessProbe.httpGet).toEqual({ path: '/healthz', port: 'http' });
-    expect(container('user-service').ports).toEqual([
-      { name: 'http', containerPort: 8080, protocol: 'TCP' },
-      { name: 'metrics', containerPort: 9090, protocol: 'TCP' },
-    ]);
+    for (const { environment, name } of pairs) {
+      const { health, port, metricsPort } = serviceIn(model, environment, name);
+      const { startupProbe, readinessProbe, livenessProbe, ports } = container(environment, name);
+      expect(startupProbe.httpGet).toEqual({ path: health.startup, port: 'http' });
+      expect(readinessProbe.httpGet).toEqual({ path: health.readiness, port: 'http' });
+      expect(livenessProbe.httpGet).toEqual({ path: health.liveness, port: 'http' });
+      expect(ports).toEqual([
+        { name: 'http', containerPort: port, protocol: 'TCP' },
+        { name: 'metrics', containerPort: metricsPort, protocol: 'TCP' },
+      ]);
+    }
   });
 
-  it.each(SERVICES)('%s meets Pod Security restricted', (name) => {
-    const pod = deployment(name).spec.template.spec;
-    expect(pod.securityContext).toMatchObject({ runAsNonRoot: true, seccompProfile: { type: 'RuntimeDefault' } });
-    expect(pod.securityContext.runAsUser).toBeGreaterThan(0);
-    expect(pod.containers[0].securityContext).toEqual({
-      runAsNonRoot: true,
-      runAsUser: 10001,
-      runAsGroup: 10001,
-      readOnlyRootFilesystem: true,
-      allowPrivilegeEscalation: false,
-      privileged: false,
-      capabilities: { drop: ['ALL'] },
-      seccompProfile: { type: 'RuntimeDefault' },
-    });
-    expect(pod.hostNetwork ?? false).toBe(false);
-    expect(pod.volumes ?? []).toEqual([]);
+  it('meet Pod Security restricted, with a writable /tmp only where the model asks for one', () => {
+    for (const { environment, name } of pairs) {
+      const pod = deployment(environment, name).spec.template.spec;
+      // A fixed non-root user and group, which also owns the pod's volumes.
+      expect(pod.securityContext).toEqual({
+        runAsNonRoot: true,
+        runAsUser: 10001,
+        runAsGroup: 10001,
+        fsGroup: 10001,
+        seccompProfile: { type: 'RuntimeDefault' },
+      });
+      expect(pod.containers[0].securityContext).toEqual({
+        runAsNonRoot: true,
+        runAsUser: 10001,
+        runAsGroup: 10001,
+        readOnlyRootFilesystem: true,
+        allowPrivilegeEscalation: false,
+        privileged: false,
+        capabilities: { drop: ['ALL'] },
+        seccompProfile: { type: 'RuntimeDefault' },
+      });
+      expect(pod.hostNetwork ?? false).toBe(false);
+      const tmp = serviceIn(model, environment, name).writableTmp
+        ? [{ name: 'tmp', emptyDir: { sizeLimit: '256Mi' } }]
+        : [];
+      expect(pod.volumes ?? []).toEqual(tmp);
+    }
+  });
+
+  it('keep five old ReplicaSets to roll back to, name the container after the service and pull its immutable image only when missing', () => {
+    for (const { environment, name } of pairs) {
+      expect(deployment(environment, name).spec.revisionHistoryLimit).toBe(5);
+      expect(container(environment, name).name).toBe(name);
+      expect(container(environment, name).imagePullPolicy).toBe('IfNotPresent');
+    }
+  });
+
+  it('give a slow start 150 s (30 × 5 s) before liveness counts, and probe readiness every 5 s, liveness every 10 s', () => {
+    for (const { environment, name } of pairs) {
+      const { startupProbe, readinessProbe, livenessProbe } = container(environment, name);
+      expect([startupProbe.periodSeconds, startupProbe.failureThreshold]).toEqual([5, 30]);
+      expect([readinessProbe.periodSeconds, readinessProbe.failureThreshold]).toEqual([5, 3]);
+      expect([livenessProbe.periodSeconds, livenessProbe.failureThreshold]).toEqual([10, 3]);
+    }
   });
 
   it('roll out one new pod at a time without going below the current capacity', () => {
-    expect(deployment('order-service').spec.strategy).toEqual({
-      type: 'RollingUpdate',
-      rollingUpdate: { maxUnavailable: 0, maxSurge: 1 },
-    });
+    for (const { environment, name } of pairs) {
+      expect(deployment(environment, name).spec.strategy).toEqual({
+        type: 'RollingUpdate',
+        rollingUpdate: { maxUnavailable: 0, maxSurge: 1 },
+      });
+    }
   });
 
   it('spread pods across zones (hard) and hosts (soft)', () => {
-    const constraints = deployment('order-service').spec.template.spec.topologySpreadConstraints;
-    expect(constraints.map((c: Record<string, unknown>) => [c.topologyKey, c.whenUnsatisfiable, c.maxSkew])).toEqual([
-      ['topology.kubernetes.io/zone', 'DoNotSchedule', 1],
-      ['kubernetes.io/hostname', 'ScheduleAnyway', 1],
-    ]);
-    expect(constraints[0].labelSelector.matchLabels).toEqual(deployment('order-service').spec.selector.matchLabels);
+    for (const { environment, name } of pairs) {
+      const object = deployment(environment, name);
+      const constraints = object.spec.template.spec.topologySpreadConstraints;
+      expect(constraints.map((c: Manifest) => [c.topologyKey, c.whenUnsatisfiable, c.maxSkew])).toEqual([
+        ['topology.kubernetes.io/zone', 'DoNotSchedule', 1],
+        ['kubernetes.io/hostname', 'ScheduleAnyway', 1],
+      ]);
+      for (const constraint of constraints) {
+        expect(constraint.labelSelector.matchLabels).toEqual(object.spec.selector.matchLabels);
+        // Spread the pods of each ReplicaSet on their own, so a rollout does not count the old pods.
+        expect(constraint.matchLabelKeys).toEqual(['pod-template-hash']);
+      }
+    }
   });
 
-  it('pause in preStop with the kubelet’s sleep action, needing no sleep binary in the image, within the grace period', () => {
-    for (const file of rendered.filter((f) => f.object.kind === 'Deployment')) {
-      const pod = file.object.spec.template.spec;
-      expect(pod.containers[0].lifecycle).toEqual({ preStop: { sleep: { seconds: 10 } } });
+  it('pause in preStop within the grace period: the kubelet’s sleep action where the cluster serves it, else exec sleep', () => {
+    for (const { environment, name } of pairs) {
+      const pod = deployment(environment, name).spec.template.spec;
+      const version = environmentNamed(model, environment).cluster.kubernetesVersion;
+      expect([environment, pod.containers[0].lifecycle]).toEqual([
+        environment,
+        servesSleepAction(version)
+          ? { preStop: { sleep: { seconds: 10 } } }
+          : { preStop: { exec: { command: ['sleep', '10'] } } },
+      ]);
       expect(pod.terminationGracePeriodSeconds).toBe(40);
     }
   });
 
-  it('fall back to an exec sleep in an environment whose Kubernetes has no sleep action yet (1.28)', () => {
+  it('fall back to an exec sleep in an environment whose Kubernetes has no sleep action yet (1.28), and only there', () => {
     const input = structuredClone(platformModelInput);
-    input.environments[0].cluster.kubernetesVersion = '1.28';
-    const older = renderModel(loadModel(input));
-    const pod = (environment: string) =>
-      findObject(older, environment, 'Deployment', 'user-service').spec.template.spec;
-    expect(pod('dev').containers[0].lifecycle).toEqual({ preStop: { exec: { command: ['sleep', '10'] } } });
-    expect(pod('prod').containers[0].lifecycle).toEqual({ preStop: { sleep: { seconds: 10 } } });
-  });
-
-  it('mount no service account token, since no service uses the Kubernetes API', () => {
-    for (const name of SERVICES) {
-      expect(deployment(name).spec.template.spec.automountServiceAccountToken).toBe(false);
-      expect(deployment(name).spec.template.spec.serviceAccountName).toBe(name);
+    const [older] = input.environments;
+    older.cluster.kubernetesVersion = '1.28';
+    const files = renderModel(loadModel(input));
+    for (const { environment, name } of pairs) {
+      const lifecycle = deployment(environment, name, files).spec.template.spec.containers[0].lifecycle;
+      if (environment === older.name) expect(lifecycle).toEqual({ preStop: { exec: { command: ['sleep', '10'] } } });
+      else expect(lifecycle).toEqual(container(environment, name).lifecycle);
     }
   });
 
-  it('carry the recommended labels plus team and environment on the Deployment and its pods', () => {
-    const expected = {
-      'app.kubernetes.io/name': 'notification-service',
-      'app.kubernetes.io/instance': 'notification-service',
-      'app.kubernetes.io/version': '0.9.7',
-      'app.kubernetes.io/component': 'internal-api',
-      'app.kubernetes.io/part-of': 'acme',
-      'app.kubernetes.io/managed-by': 'cdk8s',
-      'platform.io/team': 'commerce',
-      'platform.io/environment': 'staging',
-    };
-    const object = deployment('notification-service', 'staging');
-    expect(object.metadata.labels).toEqual(expected);
-    expect(object.spec.template.metadata.labels).toEqual(expected);
-    expect(object.metadata.namespace).toBe('commerce');
+  it('mount a service account token only where the service uses the Kubernetes API', () => {
+    for (const { environment, name } of pairs) {
+      const pod = deployment(environment, name).spec.template.spec;
+      expect(pod.automountServiceAccountToken).toBe(serviceIn(model, environment, name).usesKubernetesApi);
+      expect(pod.serviceAccountName).toBe(name);
+    }
   });
 
-  it('get the region and the queue URLs of the contract as settings, and data store secrets through envFrom', () => {
-    expect(container('order-service').env).toEqual([
-      { name: 'AWS_REGION', value: 'us-east-1' },
-      { name: 'ORDERS_QUEUE_URL', value: 'https://sqs.us-east-1.amazonaws.com/333333333333/acme-prod-orders' },
-    ]);
-    expect(container('order-service').envFrom).toEqual([{ secretRef: { name: 'order-service-postgres' } }]);
-    expect(container('notification-service', 'dev').env[1].value).toBe(
-      'https://sqs.us-east-1.amazonaws.com/111111111111/acme-dev-orders',
-    );
-    expect(container('notification-service').envFrom).toEqual([{ secretRef: { name: 'notification-service-redis' } }]);
-    expect(container('user-service').env).toEqual([{ name: 'AWS_REGION', value: 'us-east-1' }]);
+  it('carry the recommended labels plus team and environment on the Deployment and its pods, in the team namespace', () => {
+    for (const { environment, name } of pairs) {
+      const service = serviceIn(model, environment, name);
+      const expected = {
+        'app.kubernetes.io/name': name,
+        'app.kubernetes.io/instance': name,
+        'app.kubernetes.io/version': versionLabel(service.image.tag),
+        'app.kubernetes.io/component': service.exposure === 'edge' ? 'edge-api' : 'internal-api',
+        'app.kubernetes.io/part-of': model.organization.name,
+        'app.kubernetes.io/managed-by': 'cdk8s',
+        'platform.io/team': service.team,
+        'platform.io/environment': environment,
+      };
+      const object = deployment(environment, name);
+      expect(object.metadata.labels).toEqual(expected);
+      expect(object.spec.template.metadata.labels).toEqual(expected);
+      expect(object.metadata.namespace).toBe(service.team);
+    }
+  });
+
+  it('get the region and the URL of each queue they use as settings, and their data store secrets through envFrom', () => {
+    for (const { environment, name } of pairs) {
+      const service = serviceIn(model, environment, name);
+      const { account, region } = environmentNamed(model, environment);
+      const queues = sorted(new Set([...service.dependencies.publishes, ...service.dependencies.consumes]));
+      expect(container(environment, name).env).toEqual([
+        { name: 'AWS_REGION', value: region },
+        ...queues.map((queue) => ({
+          name: `${queue.toUpperCase().replaceAll('-', '_')}_QUEUE_URL`,
+          value: `https://sqs.${region}.amazonaws.com/${account}/${model.organization.name}-${environment}-${queue}`,
+        })),
+      ]);
+      const secrets = dataStoresOf(service).map((store) => ({ secretRef: { name: `${name}-${store}` } }));
+      expect(container(environment, name).envFrom).toEqual(secrets.length > 0 ? secrets : undefined);
+    }
   });
 
   it('mount a writable /tmp only for a service that asks for it', () => {
-    const input = structuredClone(platformModelInput);
-    input.services[1] = { ...input.services[1], writableTmp: true };
-    const withTmp = renderModel(loadModel(input));
-    const pod = findObject(withTmp, 'dev', 'Deployment', 'user-service').spec.template.spec;
-    expect(pod.volumes).toEqual([{ name: 'tmp', emptyDir: { sizeLimit: '256Mi' } }]);
-    expect(pod.containers[0].volumeMounts).toEqual([{ name: 'tmp', mountPath: '/tmp' }]);
-    expect(pod.containers[0].securityContext.readOnlyRootFilesystem).toBe(true);
-    expect(findObject(withTmp, 'dev', 'Deployment', 'order-service').spec.template.spec.volumes).toBeUndefined();
+    const subject = String(platformModelInput.services[0]?.name);
+    const withTmp = variant((service) => ({ ...service, writableTmp: true }));
+    const files = renderModel(withTmp);
+    for (const environment of ENVIRONMENTS) {
+      const pod = deployment(environment, subject, files).spec.template.spec;
+      expect(pod.volumes).toEqual([{ name: 'tmp', emptyDir: { sizeLimit: '256Mi' } }]);
+      expect(pod.containers[0].volumeMounts).toEqual([{ name: 'tmp', mountPath: '/tmp' }]);
+      expect(pod.containers[0].securityContext.readOnlyRootFilesystem).toBe(true);
+      for (const other of withTmp.services.filter((service) => service.name !== subject && !service.writableTmp)) {
+        expect(deployment(environment, other.name, files).spec.template.spec.volumes).toBeUndefined();
+      }
+    }
   });
 
   it('pin an image by digest when the model gives one, with a valid version label', () => {
     const digest = `sha256:${'ab12'.repeat(16)}`;
-    const input = structuredClone(platformModelInput);
-    input.services[1] = { ...input.services[1], image: { tag: digest } };
-    const object = findObject(renderModel(loadModel(input)), 'prod', 'Deployment', 'user-service');
-    expect(object.spec.template.spec.containers[0].image).toBe(
-      `444444444444.dkr.ecr.us-east-1.amazonaws.com/acme/user-service@${digest}`,
-    );
-    expect(object.metadata.labels['app.kubernetes.io/version']).toBe('sha256-ab12ab12ab12');
+    const subject = String(platformModelInput.services[0]?.name);
+    const pinned = variant((service) => ({ ...service, image: { tag: digest } }), true);
+    const files = renderModel(pinned);
+    for (const environment of ENVIRONMENTS) {
+      const object = deployment(environment, subject, files);
+      expect(object.spec.template.spec.containers[0].image).toBe(expectedImage(pinned, environment, subject));
+      expect(object.spec.template.spec.containers[0].image).toMatch(new RegExp(`@${digest}$`));
+      expect(object.metadata.labels['app.kubernetes.io/version']).toBe('sha256-ab12ab12ab12');
+    }
   });
 
   it('mount the token when a service uses the Kubernetes API', () => {
-    const input = structuredClone(platformModelInput);
-    input.services[2] = { ...input.services[2], usesKubernetesApi: true };
-    const withApi = renderModel(loadModel(input));
-    expect(
-      findObject(withApi, 'dev', 'Deployment', 'notification-service').spec.template.spec.automountServiceAccountToken,
-    ).toBe(true);
-    expect(findObject(withApi, 'dev', 'ServiceAccount', 'notification-service').automountServiceAccountToken).toBe(
-      true,
-    );
+    const subject = String(platformModelInput.services[0]?.name);
+    const files = renderModel(variant((service) => ({ ...service, usesKubernetesApi: true })));
+    for (const environment of ENVIRONMENTS) {
+      expect(deployment(environment, subject, files).spec.template.spec.automountServiceAccountToken).toBe(true);
+      expect(findObject(files, environment, 'ServiceAccount', subject).automountServiceAccountToken).toBe(true);
+    }
   });
 });
 
 describe('the other objects of a service', () => {
+  const selector = (name: string) => ({ 'app.kubernetes.io/name': name, 'app.kubernetes.io/instance': name });
+
   it('expose it through a ClusterIP Service with the http and metrics ports', () => {
-    const service = findObject(rendered, 'prod', 'Service', 'user-service');
-    expect(service.metadata.namespace).toBe('identity');
-    expect(service.spec).toEqual({
-      type: 'ClusterIP',
-      selector: { 'app.kubernetes.io/name': 'user-service', 'app.kubernetes.io/instance': 'user-service' },
-      ports: [
-        { name: 'http', port: 8080, targetPort: 'http', protocol: 'TCP' },
-        { name: 'metrics', port: 9090, targetPort: 'metrics', protocol: 'TCP' },
-      ],
-    });
+    for (const { environment, name } of pairs) {
+      const { team, port, metricsPort } = serviceIn(model, environment, name);
+      const service = findObject(rendered, environment, 'Service', name);
+      expect(service.metadata.namespace).toBe(team);
+      expect(service.spec).toEqual({
+        type: 'ClusterIP',
+        selector: selector(name),
+        ports: [
+          { name: 'http', port, targetPort: 'http', protocol: 'TCP' },
+          { name: 'metrics', port: metricsPort, targetPort: 'metrics', protocol: 'TCP' },
+        ],
+      });
+    }
   });
 
   it('give it the ServiceAccount of the contract without an IRSA annotation (the AWS half uses Pod Identity)', () => {
-    const account = findObject(rendered, 'prod', 'ServiceAccount', 'order-service', 'commerce');
-    expect(account.metadata.annotations).toBeUndefined();
-    expect(account.automountServiceAccountToken).toBe(false);
+    for (const { environment, name } of pairs) {
+      const { team, usesKubernetesApi } = serviceIn(model, environment, name);
+      const account = findObject(rendered, environment, 'ServiceAccount', name, team);
+      expect(account.metadata.annotations).toBeUndefined();
+      expect(account.automountServiceAccountToken).toBe(usesKubernetesApi);
+    }
   });
 
-  it('scale it horizontally on CPU and memory between the model bounds, slowly down', () => {
-    const hpa = findObject(rendered, 'prod', 'HorizontalPodAutoscaler', 'order-service');
-    expect(hpa.apiVersion).toBe('autoscaling/v2');
-    expect(hpa.spec.scaleTargetRef).toEqual({ apiVersion: 'apps/v1', kind: 'Deployment', name: 'order-service' });
-    expect([hpa.spec.minReplicas, hpa.spec.maxReplicas]).toEqual([3, 10]);
-    expect(hpa.spec.metrics).toEqual([
-      { type: 'Resource', resource: { name: 'cpu', target: { type: 'Utilization', averageUtilization: 70 } } },
-      { type: 'Resource', resource: { name: 'memory', target: { type: 'Utilization', averageUtilization: 80 } } },
-    ]);
-    expect(hpa.spec.behavior.scaleDown.stabilizationWindowSeconds).toBe(300);
+  it('scale it horizontally on CPU and memory between the bounds its environment gives, slowly down', () => {
+    for (const { environment, name } of pairs) {
+      const { replicas, autoscaling } = serviceIn(model, environment, name);
+      const hpa = findObject(rendered, environment, 'HorizontalPodAutoscaler', name);
+      expect(hpa.apiVersion).toBe('autoscaling/v2');
+      expect(hpa.spec.scaleTargetRef).toEqual({ apiVersion: 'apps/v1', kind: 'Deployment', name });
+      expect([environment, name, hpa.spec.minReplicas, hpa.spec.maxReplicas]).toEqual([
+        environment,
+        name,
+        replicas.min,
+        replicas.max,
+      ]);
+      expect(hpa.spec.metrics).toEqual([
+        {
+          type: 'Resource',
+          resource: { name: 'cpu', target: { type: 'Utilization', averageUtilization: autoscaling.cpuUtilization } },
+        },
+        {
+          type: 'Resource',
+          resource: {
+            name: 'memory',
+            target: { type: 'Utilization', averageUtilization: autoscaling.memoryUtilization },
+          },
+        },
+      ]);
+      // Down by at most half of the pods a minute, after five quiet minutes.
+      expect(hpa.spec.behavior.scaleDown).toEqual({
+        stabilizationWindowSeconds: 300,
+        selectPolicy: 'Min',
+        policies: [{ type: 'Percent', value: 50, periodSeconds: 60 }],
+      });
+    }
   });
 
   it('protect it with a PodDisruptionBudget that lets at most one pod go at a time', () => {
-    const pdb = findObject(rendered, 'prod', 'PodDisruptionBudget', 'user-service');
-    expect(pdb.apiVersion).toBe('policy/v1');
-    expect(pdb.spec.maxUnavailable).toBe(1);
-    expect(pdb.spec.selector.matchLabels).toEqual({
-      'app.kubernetes.io/name': 'user-service',
-      'app.kubernetes.io/instance': 'user-service',
-    });
+    for (const { environment, name } of pairs) {
+      const pdb = findObject(rendered, environment, 'PodDisruptionBudget', name);
+      expect(pdb.apiVersion).toBe('policy/v1');
+      expect(pdb.spec.maxUnavailable).toBe(1);
+      expect(pdb.spec.selector.matchLabels).toEqual(selector(name));
+      // A pod that is not ready anyway never blocks a node drain.
+      expect(pdb.spec.unhealthyPodEvictionPolicy).toBe('AlwaysAllow');
+    }
   });
 
   it('size it with a VerticalPodAutoscaler that only recommends', () => {
-    const vpa = findObject(rendered, 'prod', 'VerticalPodAutoscaler', 'user-service');
-    expect(vpa.spec.updatePolicy).toEqual({ updateMode: 'Off' });
-    expect(vpa.spec.targetRef).toEqual({ apiVersion: 'apps/v1', kind: 'Deployment', name: 'user-service' });
+    for (const { environment, name } of pairs) {
+      const vpa = findObject(rendered, environment, 'VerticalPodAutoscaler', name);
+      expect(vpa.spec.updatePolicy).toEqual({ updateMode: 'Off' });
+      expect(vpa.spec.targetRef).toEqual({ apiVersion: 'apps/v1', kind: 'Deployment', name });
+      expect(vpa.spec.resourcePolicy.containerPolicies).toEqual([
+        { containerName: name, controlledResources: ['cpu', 'memory'], controlledValues: 'RequestsOnly' },
+      ]);
+    }
   });
 
   it('scrape its metrics port through a ServiceMonitor', () => {
-    const monitor = findObject(rendered, 'prod', 'ServiceMonitor', 'notification-service');
-    expect(monitor.metadata.namespace).toBe('commerce');
-    expect(monitor.spec.endpoints).toEqual([{ port: 'metrics', path: '/metrics', interval: '30s' }]);
-    expect(monitor.spec.selector.matchLabels).toEqual(
-      findObject(rendered, 'prod', 'Service', 'notification-service').spec.selector,
-    );
+    for (const { environment, name } of pairs) {
+      const monitor = findObject(rendered, environment, 'ServiceMonitor', name);
+      expect(monitor.metadata.namespace).toBe(serviceIn(model, environment, name).team);
+      expect(monitor.spec.endpoints).toEqual([{ port: 'metrics', path: '/metrics', interval: '30s' }]);
+      expect(monitor.spec.selector.matchLabels).toEqual(
+        findObject(rendered, environment, 'Service', name).spec.selector,
+      );
+    }
+  });
+});
+
+describe('every object of a service', () => {
+  it('carries the recommended labels, its team and its environment, in its team namespace', () => {
+    for (const { environment, name } of pairs) {
+      const service = serviceIn(model, environment, name);
+      const objects = rendered.filter((file) => file.path.startsWith(`${environment}/services/${name}/`));
+      expect(objects.length).toBeGreaterThan(0);
+      for (const { path, object } of objects) {
+        expect([path, object.metadata.namespace]).toEqual([path, service.team]);
+        expect([path, object.metadata.labels]).toEqual([
+          path,
+          expect.objectContaining({
+            'app.kubernetes.io/name': name,
+            'app.kubernetes.io/instance': name,
+            'app.kubernetes.io/component': service.exposure === 'edge' ? 'edge-api' : 'internal-api',
+            'app.kubernetes.io/part-of': model.organization.name,
+            'app.kubernetes.io/managed-by': 'cdk8s',
+            'platform.io/team': service.team,
+            'platform.io/environment': environment,
+          }),
+        ]);
+      }
+    }
   });
 });
 
 describe('secrets wiring', () => {
-  it('reads the database credentials from Secrets Manager and the connection facts from SSM, by contract names', () => {
-    const secret = findObject(rendered, 'staging', 'ExternalSecret', 'user-service-postgres', 'identity');
-    expect(secret.apiVersion).toBe('external-secrets.io/v1');
-    expect(secret.spec.secretStoreRef).toEqual({ kind: 'ClusterSecretStore', name: 'aws-secrets-manager' });
-    expect(secret.spec.target).toEqual({ name: 'user-service-postgres', creationPolicy: 'Owner' });
-    // Synced before the Deployment of its folder, which reads the Secret through envFrom.
-    expect(secret.metadata.annotations).toEqual({ 'argocd.argoproj.io/sync-wave': '-1' });
-    const deploymentAnnotations = findObject(rendered, 'staging', 'Deployment', 'user-service').metadata.annotations;
-    expect(deploymentAnnotations?.['argocd.argoproj.io/sync-wave']).toBeUndefined();
-    expect(secret.spec.data).toEqual([
-      {
-        secretKey: 'POSTGRES_USERNAME',
-        remoteRef: { key: 'acme/staging/user-service/postgres', property: 'username' },
-      },
-      {
-        secretKey: 'POSTGRES_PASSWORD',
-        remoteRef: { key: 'acme/staging/user-service/postgres', property: 'password' },
-      },
-      ...['host', 'port', 'database'].map((key) => ({
-        secretKey: `POSTGRES_${key.toUpperCase()}`,
-        remoteRef: { key: `/acme/staging/user-service/postgres/${key}` },
-        sourceRef: { storeRef: { kind: 'ClusterSecretStore', name: 'aws-parameter-store' } },
-      })),
-    ]);
+  /** Settings of a data store's connection the AWS half publishes in SSM, as `<STORE>_<KEY>`. */
+  const CONNECTION_KEYS = { postgres: ['host', 'port', 'database'], redis: ['host', 'port'] } as const;
+
+  it('reads each data store’s credentials from Secrets Manager and its connection facts from SSM, by contract names', () => {
+    for (const { environment, name } of pairs) {
+      const service = serviceIn(model, environment, name);
+      const prefix = `${model.organization.name}/${environment}/${name}`;
+      for (const store of dataStoresOf(service)) {
+        const secret = findObject(rendered, environment, 'ExternalSecret', `${name}-${store}`, service.team);
+        expect(secret.apiVersion).toBe('external-secrets.io/v1');
+        expect(secret.spec.secretStoreRef).toEqual({ kind: 'ClusterSecretStore', name: 'aws-secrets-manager' });
+        expect(secret.spec.target).toEqual({ name: `${name}-${store}`, creationPolicy: 'Owner' });
+        // A rotated credential reaches the pods' Secret within an hour.
+        expect(secret.spec.refreshInterval).toBe('1h');
+        // Synced before the Deployment of its folder, which reads the Secret through envFrom.
+        expect(secret.metadata.annotations).toEqual({ 'argocd.argoproj.io/sync-wave': '-1' });
+        const variable = store.toUpperCase();
+        expect(secret.spec.data).toEqual([
+          { secretKey: `${variable}_USERNAME`, remoteRef: { key: `${prefix}/${store}`, property: 'username' } },
+          { secretKey: `${variable}_PASSWORD`, remoteRef: { key: `${prefix}/${store}`, property: 'password' } },
+          ...CONNECTION_KEYS[store].map((key) => ({
+            secretKey: `${variable}_${key.toUpperCase()}`,
+            remoteRef: { key: `/${prefix}/${store}/${key}` },
+            sourceRef: { storeRef: { kind: 'ClusterSecretStore', name: 'aws-parameter-store' } },
+          })),
+        ]);
+      }
+      const annotations = deployment(environment, name).metadata.annotations;
+      expect(annotations?.['argocd.argoproj.io/sync-wave']).toBeUndefined();
+    }
   });
 
   it('gives a service only the stores it declares', () => {
-    const names = objectsOf(rendered, 'prod', 'ExternalSecret')
-      .filter((s) => ['commerce', 'identity'].includes(s.metadata.namespace ?? ''))
-      .map((s) => `${s.metadata.namespace}/${s.metadata.name}`);
-    expect(names.sort()).toEqual([
-      'commerce/notification-service-redis',
-      'commerce/order-service-postgres',
-      'identity/user-service-postgres',
-    ]);
-    const redis = findObject(rendered, 'prod', 'ExternalSecret', 'notification-service-redis');
-    expect(redis.spec.data.map((d: { secretKey: string }) => d.secretKey)).toEqual([
-      'REDIS_USERNAME',
-      'REDIS_PASSWORD',
-      'REDIS_HOST',
-      'REDIS_PORT',
-    ]);
+    const teams = model.teams.map((team) => team.name);
+    for (const environment of ENVIRONMENTS) {
+      const names = objectsOf(rendered, environment, 'ExternalSecret')
+        .filter((secret) => teams.includes(secret.metadata.namespace ?? ''))
+        .map((secret) => `${secret.metadata.namespace}/${secret.metadata.name}`);
+      expect(sorted(names)).toEqual(
+        sorted(
+          model.services.flatMap((service) =>
+            dataStoresOf(service).map((store) => `${service.team}/${service.name}-${store}`),
+          ),
+        ),
+      );
+    }
   });
 
   it('has one ClusterSecretStore per AWS service, in the region, for the team namespaces only, with no credentials', () => {
-    const stores = objectsOf(rendered, 'dev', 'ClusterSecretStore');
-    expect(stores.map((s) => [s.metadata.name, s.spec.provider])).toEqual([
-      ['aws-parameter-store', { aws: { service: 'ParameterStore', region: 'us-east-1' } }],
-      ['aws-secrets-manager', { aws: { service: 'SecretsManager', region: 'us-east-1' } }],
-    ]);
-    for (const store of stores) {
-      expect(store.spec.conditions).toEqual([{ namespaces: ['commerce', 'identity', 'monitoring'] }]);
+    for (const environment of ENVIRONMENTS) {
+      const { region } = environmentNamed(model, environment);
+      const stores = objectsOf(rendered, environment, 'ClusterSecretStore');
+      expect(stores.map((store) => [store.metadata.name, store.spec.provider])).toEqual([
+        ['aws-parameter-store', { aws: { service: 'ParameterStore', region } }],
+        ['aws-secrets-manager', { aws: { service: 'SecretsManager', region } }],
+      ]);
+      for (const store of stores) {
+        expect(store.spec.conditions).toHaveLength(1);
+        expect(sorted(store.spec.conditions[0].namespaces)).toEqual(
+          sorted([...model.teams.map((team) => team.name), 'monitoring']),
+        );
+      }
     }
   });
 
   it('admits every ExternalSecret of dist/ to the store it names, and every store it names exists', () => {
-    for (const environment of ['dev', 'staging', 'prod']) {
+    for (const environment of ENVIRONMENTS) {
       const stores = new Map(objectsOf(rendered, environment, 'ClusterSecretStore').map((s) => [s.metadata.name, s]));
       for (const secret of objectsOf(rendered, environment, 'ExternalSecret')) {
         const names = [

@@ -1,376 +1,529 @@
 import { createHash } from 'node:crypto';
 import { cpSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { type ModelIssue, ModelValidationError, platformModelInput } from '@platform/model';
+import {
+  type ModelIssue,
+  ModelValidationError,
+  platformModelInput,
+  SUPPORTED_KUBERNETES_VERSIONS,
+} from '@platform/model';
 import { listFiles } from '../../apps/cluster/src/dist-directory';
 import { synthesizeDist } from '../../apps/cluster/src/synthesize-dist';
+import { escapeRegExp } from '../support/model-facts';
 import { tempDir } from '../support/temp-dirs';
 
 // biome-ignore lint/suspicious/noExplicitAny: malformed models are deliberately outside the model's types.
 type Draft = any;
 
+/**
+ * One malformed model: `mutate` breaks a copy of the model (the shipped one, or whatever the data files hold) and
+ * returns where the problem must be reported and what the message says, in terms of that model's own names.
+ */
 interface Case {
   readonly name: string;
-  readonly mutate: (model: Draft) => void;
-  readonly path: string;
-  readonly message: RegExp;
+  readonly mutate: (model: Draft) => { readonly path: string; readonly message: RegExp };
 }
 
-const service = (model: Draft, name: string) => model.services.find((s: Draft) => s.name === name);
-const environment = (model: Draft, name: string) => model.environments.find((e: Draft) => e.name === name);
+/** A service for models that have fewer than the case needs: a plain internal API of a team of the model. */
+function fixtureService(model: Draft, name: string): Draft {
+  return {
+    name,
+    description: 'A service the malformed-model cases need.',
+    team: model.teams[0].name,
+    port: 8080,
+    metricsPort: 9090,
+    health: { liveness: '/healthz', readiness: '/readyz', startup: '/healthz' },
+    image: { tag: '1.0.0' },
+    resources: { requests: { cpu: '10m', memory: '16Mi' }, limits: { memory: '32Mi' } },
+    replicas: { min: 1, max: 1 },
+    autoscaling: { cpuUtilization: 70, memoryUtilization: 80 },
+    dependencies: { calls: [], publishes: [], consumes: [], database: false, cache: false },
+    slo: { availability: 99.9, latency: { percentile: 95, thresholdSeconds: 0.5 }, windowDays: 30 },
+    exposure: 'internal',
+    usesKubernetesApi: false,
+  };
+}
+
+/** The model's n-th service (0-based), adding plain ones until there is one. */
+function nthService(model: Draft, index: number): Draft {
+  while (model.services.length <= index) {
+    const taken = new Set(model.services.map((s: Draft) => s.name));
+    let name = `fixture-service-${model.services.length}`;
+    while (taken.has(name)) name = `${name}x`;
+    model.services.push(fixtureService(model, name));
+  }
+  return model.services[index];
+}
+
+/** The model's first and last environment (the same one in a model of one environment). */
+const firstEnvironment = (model: Draft) => model.environments[0];
+const lastEnvironment = (model: Draft) => model.environments[model.environments.length - 1];
+
+/** A copy of the first environment under a new name, added to the model. */
+function addedEnvironment(model: Draft): Draft {
+  const copy = structuredClone(firstEnvironment(model));
+  const taken = new Set(model.environments.map((e: Draft) => e.name));
+  copy.name = 'another';
+  while (taken.has(copy.name)) copy.name = `${copy.name}x`;
+  model.environments.push(copy);
+  return copy;
+}
+
+/** Renames a service and every reference to it: the calls of other services and the releases. */
+function renameService(model: Draft, from: string, to: string): void {
+  for (const service of model.services) {
+    if (service.name === from) service.name = to;
+    service.dependencies.calls = service.dependencies.calls.map((callee: string) => (callee === from ? to : callee));
+  }
+  for (const releases of Object.values(model.releases ?? {}) as Record<string, unknown>[]) {
+    if (from in releases) {
+      releases[to] = releases[from];
+      delete releases[from];
+    }
+  }
+}
+
+const names = (list: Draft[]) => list.map((entry: Draft) => entry.name);
+const literally = (text: string) => new RegExp(escapeRegExp(text));
 
 const CASES: Case[] = [
   {
     name: 'duplicate service name',
-    mutate: (m) => m.services.push(structuredClone(service(m, 'user-service'))),
-    path: 'services.user-service.name',
-    message: /defined more than once/,
+    mutate: (m) => {
+      const service = nthService(m, 0);
+      m.services.push(structuredClone(service));
+      return { path: `services.${service.name}.name`, message: /defined more than once/ };
+    },
   },
   {
     name: 'duplicate environment name',
     mutate: (m) => {
-      environment(m, 'staging').name = 'dev';
+      const added = addedEnvironment(m);
+      added.name = firstEnvironment(m).name;
+      return { path: `environments.${added.name}.name`, message: /defined more than once/ };
     },
-    path: 'environments.dev.name',
-    message: /defined more than once/,
   },
   {
     name: 'call to an unknown service',
     mutate: (m) => {
-      service(m, 'order-service').dependencies.calls = ['user-service', 'billing-service'];
+      const service = nthService(m, 0);
+      const known = names(m.services);
+      service.dependencies.calls = [...service.dependencies.calls, 'no-such-service'];
+      return {
+        path: `services.${service.name}.dependencies.calls.${service.dependencies.calls.length - 1}`,
+        message: literally(`unknown service 'no-such-service'; known: ${known.join(', ')}`),
+      };
     },
-    path: 'services.order-service.dependencies.calls.1',
-    message: /unknown service 'billing-service'; known: order-service, user-service, notification-service/,
   },
   {
     name: 'a service calling itself',
     mutate: (m) => {
-      service(m, 'user-service').dependencies.calls = ['user-service'];
+      const service = nthService(m, 0);
+      service.dependencies.calls = [service.name];
+      return { path: `services.${service.name}.dependencies.calls.0`, message: /may not call itself/ };
     },
-    path: 'services.user-service.dependencies.calls.0',
-    message: /may not call itself/,
   },
   {
     name: 'publishing to an unknown queue',
     mutate: (m) => {
-      service(m, 'order-service').dependencies.publishes = ['invoices'];
+      const service = nthService(m, 0);
+      service.dependencies.publishes = ['no-such-queue'];
+      return {
+        path: `services.${service.name}.dependencies.publishes.0`,
+        message: literally(`unknown queue 'no-such-queue'; known: ${names(m.queues).join(', ') || '(none)'}`),
+      };
     },
-    path: 'services.order-service.dependencies.publishes.0',
-    message: /unknown queue 'invoices'; known: orders/,
   },
   {
     name: 'consuming an unknown queue',
     mutate: (m) => {
-      service(m, 'notification-service').dependencies.consumes = ['order'];
+      const service = nthService(m, 0);
+      service.dependencies.consumes = ['no-such-queue'];
+      return { path: `services.${service.name}.dependencies.consumes.0`, message: /unknown queue 'no-such-queue'/ };
     },
-    path: 'services.notification-service.dependencies.consumes.0',
-    message: /unknown queue 'order'/,
   },
   {
     name: 'min replicas above max',
     mutate: (m) => {
-      service(m, 'order-service').replicas = { min: 5, max: 2 };
+      const service = nthService(m, 0);
+      service.replicas = { min: 5, max: 2 };
+      return { path: `services.${service.name}.replicas`, message: /min \(5\) must not exceed max \(2\)/ };
     },
-    path: 'services.order-service.replicas',
-    message: /min \(5\) must not exceed max \(2\)/,
   },
   {
     name: 'port 0',
     mutate: (m) => {
-      service(m, 'user-service').port = 0;
+      const service = nthService(m, 0);
+      service.port = 0;
+      return { path: `services.${service.name}.port`, message: /between 1 and 65535/ };
     },
-    path: 'services.user-service.port',
-    message: /between 1 and 65535/,
   },
   {
     name: 'port above 65535',
     mutate: (m) => {
-      service(m, 'order-service').port = 70000;
+      const service = nthService(m, 0);
+      service.port = 70000;
+      return { path: `services.${service.name}.port`, message: /between 1 and 65535/ };
     },
-    path: 'services.order-service.port',
-    message: /between 1 and 65535/,
   },
   {
     name: 'fractional port',
     mutate: (m) => {
-      service(m, 'order-service').metricsPort = 9090.5;
+      const service = nthService(m, 0);
+      service.metricsPort = 9090.5;
+      return { path: `services.${service.name}.metricsPort`, message: /whole number/ };
     },
-    path: 'services.order-service.metricsPort',
-    message: /whole number/,
   },
   {
     name: 'metrics port equal to the API port',
     mutate: (m) => {
-      service(m, 'notification-service').metricsPort = 8080;
+      const service = nthService(m, 0);
+      service.metricsPort = service.port;
+      return {
+        path: `services.${service.name}.metricsPort`,
+        message: new RegExp(`must differ from port \\(${service.port}\\)`),
+      };
     },
-    path: 'services.notification-service.metricsPort',
-    message: /must differ from port \(8080\)/,
   },
   {
     name: 'VPC CIDR that is not a CIDR',
     mutate: (m) => {
-      environment(m, 'dev').network.vpcCidr = '10.10.0.0';
+      const environment = firstEnvironment(m);
+      environment.network.vpcCidr = environment.network.vpcCidr.split('/')[0];
+      return { path: `environments.${environment.name}.network.vpcCidr`, message: /IPv4 CIDR/ };
     },
-    path: 'environments.dev.network.vpcCidr',
-    message: /IPv4 CIDR/,
   },
   {
     name: 'VPC CIDR with an octet above 255',
     mutate: (m) => {
-      environment(m, 'dev').network.vpcCidr = '10.300.0.0/16';
+      const environment = firstEnvironment(m);
+      environment.network.vpcCidr = '10.300.0.0/16';
+      return { path: `environments.${environment.name}.network.vpcCidr`, message: /octet above 255/ };
     },
-    path: 'environments.dev.network.vpcCidr',
-    message: /octet above 255/,
   },
   {
     name: 'VPC CIDR with host bits set',
     mutate: (m) => {
-      environment(m, 'staging').network.vpcCidr = '10.20.1.0/16';
+      const environment = lastEnvironment(m);
+      const network = environment.network.vpcCidr;
+      // The network's address plus one: the lowest host bit set.
+      const [address, prefix] = network.split('/');
+      const octets = address.split('.').map(Number);
+      environment.network.vpcCidr = `${octets.slice(0, 3).join('.')}.${octets[3] + 1}/${prefix}`;
+      return {
+        path: `environments.${environment.name}.network.vpcCidr`,
+        message: literally(`host bits set; the network is ${network}`),
+      };
     },
-    path: 'environments.staging.network.vpcCidr',
-    message: /host bits set; the network is 10\.20\.0\.0\/16/,
   },
   {
     name: 'VPC CIDRs overlapping across environments',
     mutate: (m) => {
-      environment(m, 'prod').network.vpcCidr = '10.0.0.0/8';
+      const first = firstEnvironment(m);
+      const added = addedEnvironment(m);
+      added.network.vpcCidr = first.network.vpcCidr;
+      return {
+        path: `environments.${added.name}.network.vpcCidr`,
+        message: literally(`overlaps ${first.network.vpcCidr} of environment '${first.name}'`),
+      };
     },
-    path: 'environments.prod.network.vpcCidr',
-    message: /overlaps 10\.10\.0\.0\/16 of environment 'dev'/,
   },
   {
     name: 'VPC too small for 3 AZs × 3 tiers',
     mutate: (m) => {
-      environment(m, 'dev').network.vpcCidr = '10.10.0.0/20';
+      const environment = firstEnvironment(m);
+      environment.network.vpcCidr = '10.250.0.0/20';
+      environment.network.subnetPrefixes = { public: 24, private: 19, isolated: 24 };
+      // 3 zones of a /24, a /19 and a /24 each.
+      const needed = 3 * (2 ** 8 + 2 ** 13 + 2 ** 8);
+      return {
+        path: `environments.${environment.name}.network.vpcCidr`,
+        message: new RegExp(`a /20 holds 4096 addresses but 3 AZs × 3 tiers .* need ${needed}`),
+      };
     },
-    path: 'environments.dev.network.vpcCidr',
-    message: /a \/20 holds 4096 addresses but 3 AZs × 3 tiers .* need 26112/,
   },
   {
     name: 'two availability zones',
     mutate: (m) => {
-      environment(m, 'prod').availabilityZones = ['us-east-1a', 'us-east-1b'];
+      const environment = lastEnvironment(m);
+      environment.availabilityZones = environment.availabilityZones.slice(0, 2);
+      return {
+        path: `environments.${environment.name}.availabilityZones`,
+        message: /exactly 3 availability zones, got 2/,
+      };
     },
-    path: 'environments.prod.availabilityZones',
-    message: /exactly 3 availability zones, got 2/,
   },
   {
     name: 'an availability zone of another region',
     mutate: (m) => {
-      environment(m, 'dev').availabilityZones = ['us-east-1a', 'us-east-1b', 'eu-west-1c'];
+      const environment = firstEnvironment(m);
+      const zone = environment.region === 'eu-west-1' ? 'us-east-1c' : 'eu-west-1c';
+      environment.availabilityZones = [...environment.availabilityZones.slice(0, 2), zone];
+      return {
+        path: `environments.${environment.name}.availabilityZones.2`,
+        message: literally(`'${zone}' is not a zone of ${environment.region}`),
+      };
     },
-    path: 'environments.dev.availabilityZones.2',
-    message: /'eu-west-1c' is not a zone of us-east-1/,
   },
   {
     name: 'SLO of 100 %',
     mutate: (m) => {
-      service(m, 'user-service').slo = { ...service(m, 'user-service').slo, availability: 100 };
+      const service = nthService(m, 0);
+      service.slo = { ...service.slo, availability: 100 };
+      return { path: `services.${service.name}.slo.availability`, message: /100 is outside 90–99\.999/ };
     },
-    path: 'services.user-service.slo.availability',
-    message: /strictly between 0 and 100/,
   },
   {
     name: 'SLO of 0 %',
     mutate: (m) => {
-      service(m, 'order-service').slo = { ...service(m, 'order-service').slo, availability: 0 };
+      const service = nthService(m, 0);
+      service.slo = { ...service.slo, availability: 0 };
+      return { path: `services.${service.name}.slo.availability`, message: /0 is outside 90–99\.999/ };
     },
-    path: 'services.order-service.slo.availability',
-    message: /strictly between 0 and 100/,
   },
   {
     name: "image tag 'latest'",
     mutate: (m) => {
-      service(m, 'order-service').image = { tag: 'latest' };
+      const service = nthService(m, 0);
+      service.image = { tag: 'latest' };
+      return { path: `services.${service.name}.image.tag`, message: /not an immutable tag/ };
     },
-    path: 'services.order-service.image.tag',
-    message: /not an immutable tag/,
   },
   {
     name: 'empty image tag',
     mutate: (m) => {
-      service(m, 'user-service').image = { tag: '' };
+      const service = nthService(m, 0);
+      service.image = { tag: '' };
+      return { path: `services.${service.name}.image.tag`, message: /not an immutable tag/ };
     },
-    path: 'services.user-service.image.tag',
-    message: /not an immutable tag/,
   },
   {
     name: 'malformed digest',
     mutate: (m) => {
-      service(m, 'user-service').image = { tag: 'sha256:abc' };
+      const service = nthService(m, 0);
+      service.image = { tag: 'sha256:abc' };
+      return { path: `services.${service.name}.image.tag`, message: /neither a valid image tag nor 'sha256:'/ };
     },
-    path: 'services.user-service.image.tag',
-    message: /neither a valid image tag nor 'sha256:'/,
   },
   {
     name: 'unknown Kubernetes version',
     mutate: (m) => {
-      environment(m, 'prod').cluster.kubernetesVersion = '1.99';
+      const environment = lastEnvironment(m);
+      environment.cluster.kubernetesVersion = '1.99';
+      return {
+        path: `environments.${environment.name}.cluster.kubernetesVersion`,
+        message: literally(`unknown Kubernetes version '1.99'; allowed: ${SUPPORTED_KUBERNETES_VERSIONS.join(', ')}`),
+      };
     },
-    path: 'environments.prod.cluster.kubernetesVersion',
-    message: /unknown Kubernetes version '1\.99'; allowed: 1\.28, 1\.35/,
   },
   {
     name: 'account id of 11 digits',
     mutate: (m) => {
-      environment(m, 'dev').account = '11111111111';
+      const environment = firstEnvironment(m);
+      environment.account = environment.account.slice(1);
+      return { path: `environments.${environment.name}.account`, message: /exactly 12 digits/ };
     },
-    path: 'environments.dev.account',
-    message: /exactly 12 digits/,
   },
   {
     name: 'account id with letters',
     mutate: (m) => {
-      m.organization.sharedServices.account = '44444444444x';
+      m.organization.sharedServices.account = `${m.organization.sharedServices.account.slice(1)}x`;
+      return { path: 'organization.sharedServices.account', message: /exactly 12 digits/ };
     },
-    path: 'organization.sharedServices.account',
-    message: /exactly 12 digits/,
   },
   {
     name: 'unknown team',
     mutate: (m) => {
-      service(m, 'user-service').team = 'payments';
+      const service = nthService(m, 0);
+      const known = names(m.teams);
+      service.team = 'no-such-team';
+      return {
+        path: `services.${service.name}.team`,
+        message: literally(`unknown team 'no-such-team'; known: ${known.join(', ')}`),
+      };
     },
-    path: 'services.user-service.team',
-    message: /unknown team 'payments'; known: commerce, identity/,
   },
   {
     name: 'misspelt field',
     mutate: (m) => {
-      environment(m, 'prod').policyMod = 'Deny';
+      const environment = lastEnvironment(m);
+      environment.policyMod = environment.policyMode;
+      return { path: `environments.${environment.name}`, message: /unknown field\(s\) policyMod/ };
     },
-    path: 'environments.prod',
-    message: /unknown field\(s\) policyMod/,
   },
   {
     name: 'policy mode outside Audit/Deny',
     mutate: (m) => {
-      environment(m, 'staging').policyMode = 'Enforce';
+      const environment = lastEnvironment(m);
+      environment.policyMode = 'Enforce';
+      return { path: `environments.${environment.name}.policyMode`, message: /Audit.*Deny/ };
     },
-    path: 'environments.staging.policyMode',
-    message: /Audit.*Deny/,
   },
   {
     name: 'node group sizes out of order',
     mutate: (m) => {
-      environment(m, 'dev').cluster.nodeGroups.general = {
-        ...environment(m, 'dev').cluster.nodeGroups.general,
-        minSize: 3,
-        desiredSize: 1,
+      const environment = firstEnvironment(m);
+      const { maxSize } = environment.cluster.nodeGroups.general;
+      environment.cluster.nodeGroups.general = {
+        ...environment.cluster.nodeGroups.general,
+        minSize: maxSize,
+        desiredSize: 0,
+      };
+      return {
+        path: `environments.${environment.name}.cluster.nodeGroups.general`,
+        message: literally(`minSize ≤ desiredSize ≤ maxSize (got ${maxSize}, 0, ${maxSize})`),
       };
     },
-    path: 'environments.dev.cluster.nodeGroups.general',
-    message: /minSize ≤ desiredSize ≤ maxSize \(got 3, 1, 4\)/,
   },
   {
     name: 'invalid region',
     mutate: (m) => {
-      environment(m, 'staging').region = 'virginia';
+      const environment = lastEnvironment(m);
+      environment.region = 'virginia';
+      return { path: `environments.${environment.name}.region`, message: /AWS region such as us-east-1/ };
     },
-    path: 'environments.staging.region',
-    message: /AWS region such as us-east-1/,
   },
   {
     name: 'invalid public endpoint CIDR',
     mutate: (m) => {
-      environment(m, 'dev').cluster.endpointAccess = { mode: 'public-and-private', publicCidrs: ['0.0.0.0/33'] };
+      const environment = firstEnvironment(m);
+      environment.cluster.endpointAccess = { mode: 'public-and-private', publicCidrs: ['0.0.0.0/33'] };
+      return {
+        path: `environments.${environment.name}.cluster.endpointAccess.publicCidrs.0`,
+        message: /prefix above 32/,
+      };
     },
-    path: 'environments.dev.cluster.endpointAccess.publicCidrs.0',
-    message: /prefix above 32/,
   },
   {
     name: 'storage ceiling below the allocated storage',
     mutate: (m) => {
-      environment(m, 'prod').database = { ...environment(m, 'prod').database, maxAllocatedStorageGiB: 50 };
+      const environment = lastEnvironment(m);
+      environment.database = { ...environment.database, allocatedStorageGiB: 100, maxAllocatedStorageGiB: 50 };
+      return {
+        path: `environments.${environment.name}.database.maxAllocatedStorageGiB`,
+        message: /at least allocatedStorageGiB \(100\)/,
+      };
     },
-    path: 'environments.prod.database.maxAllocatedStorageGiB',
-    message: /at least allocatedStorageGiB \(100\)/,
   },
   {
     name: 'derived IAM role name too long',
     mutate: (m) => {
+      // 31 + 32 characters and two dashes: past IAM's 64 for any environment name.
       m.organization.name = 'acme-corporation-platform-teams';
-      service(m, 'notification-service').name = 'notification-service-dispatch';
+      const service = nthService(m, 0);
+      renameService(m, service.name, 'notification-service-dispatch-xy');
+      const environment = firstEnvironment(m);
+      return {
+        path: `environments.${environment.name}.name`,
+        message: literally(`IAM role '${m.organization.name}-${environment.name}-${service.name}' (max 64)`),
+      };
     },
-    path: 'environments.staging.name',
-    message: /IAM role 'acme-corporation-platform-teams-staging-notification-service-dispatch' \(max 64\)/,
   },
   {
     name: 'alarm topic without subscriptions',
     mutate: (m) => {
-      environment(m, 'prod').alerting.alarmSubscriptions = [];
+      const environment = lastEnvironment(m);
+      environment.alerting.alarmSubscriptions = [];
+      return {
+        path: `environments.${environment.name}.alerting.alarmSubscriptions`,
+        message: /at least one subscription; without one, CloudWatch alarms reach nobody/,
+      };
     },
-    path: 'environments.prod.alerting.alarmSubscriptions',
-    message: /at least one subscription; without one, CloudWatch alarms reach nobody/,
   },
   {
     name: 'e-mail subscription that is not an address',
     mutate: (m) => {
-      environment(m, 'dev').alerting.alarmSubscriptions = [{ protocol: 'email', endpoint: 'platform-team' }];
+      const environment = firstEnvironment(m);
+      environment.alerting.alarmSubscriptions = [{ protocol: 'email', endpoint: 'platform-team' }];
+      return {
+        path: `environments.${environment.name}.alerting.alarmSubscriptions.0.endpoint`,
+        message: /'platform-team' is not an e-mail address/,
+      };
     },
-    path: 'environments.dev.alerting.alarmSubscriptions.0.endpoint',
-    message: /'platform-team' is not an e-mail address/,
   },
   {
     name: 'HTTPS subscription carrying a password',
     mutate: (m) => {
-      environment(m, 'staging').alerting.alarmSubscriptions.push({
+      const environment = lastEnvironment(m);
+      environment.alerting.alarmSubscriptions.push({
         protocol: 'https',
         endpoint: 'https://user:secret@alerts.example.com/sns',
       });
+      return {
+        path: `environments.${environment.name}.alerting.alarmSubscriptions.${environment.alerting.alarmSubscriptions.length - 1}.endpoint`,
+        message: /not an https:\/\/ URL without user or password/,
+      };
     },
-    path: 'environments.staging.alerting.alarmSubscriptions.1.endpoint',
-    message: /not an https:\/\/ URL without user or password/,
   },
   {
     name: 'subscription protocol other than email or https',
     mutate: (m) => {
-      environment(m, 'dev').alerting.alarmSubscriptions = [{ protocol: 'sms', endpoint: '+15555550100' }];
+      const environment = firstEnvironment(m);
+      environment.alerting.alarmSubscriptions = [{ protocol: 'sms', endpoint: '+15555550100' }];
+      return {
+        path: `environments.${environment.name}.alerting.alarmSubscriptions.0.protocol`,
+        message: /email.*https/,
+      };
     },
-    path: 'environments.dev.alerting.alarmSubscriptions.0.protocol',
-    message: /email.*https/,
   },
   {
     name: 'the same subscriber twice',
     mutate: (m) => {
-      const [first] = environment(m, 'dev').alerting.alarmSubscriptions;
-      environment(m, 'dev').alerting.alarmSubscriptions.push({ ...first });
+      const environment = firstEnvironment(m);
+      const { alarmSubscriptions } = environment.alerting;
+      alarmSubscriptions.push({ ...alarmSubscriptions[0] });
+      return {
+        path: `environments.${environment.name}.alerting.alarmSubscriptions.${alarmSubscriptions.length - 1}.endpoint`,
+        message: /subscribed more than once/,
+      };
     },
-    path: 'environments.dev.alerting.alarmSubscriptions.1.endpoint',
-    message: /subscribed more than once/,
   },
   {
     name: 'two receivers sharing one secret',
     mutate: (m) => {
-      const { receivers } = environment(m, 'staging').alerting;
+      const environment = lastEnvironment(m);
+      const { receivers } = environment.alerting;
       receivers.deadMansSwitch = { urlSecret: receivers.ticketWebhook.urlSecret };
+      return {
+        path: `environments.${environment.name}.alerting.receivers.deadMansSwitch.urlSecret`,
+        message: /is already the secret of the ticketWebhook receiver; give each receiver a secret of its own/,
+      };
     },
-    path: 'environments.staging.alerting.receivers.deadMansSwitch.urlSecret',
-    message: /is already the secret of the ticketWebhook receiver; give each receiver a secret of its own/,
   },
   {
     name: "receiver secret that is a data store's credentials",
     mutate: (m) => {
-      environment(m, 'prod').alerting.receivers.ticketWebhook = { urlSecret: 'order-service/postgres' };
+      const environment = lastEnvironment(m);
+      const service = nthService(m, 0);
+      environment.alerting.receivers.ticketWebhook = { urlSecret: `${service.name}/postgres` };
+      const secret = `${m.organization.name}/${environment.name}/${service.name}/postgres`;
+      return {
+        path: `environments.${environment.name}.alerting.receivers.ticketWebhook.urlSecret`,
+        message: literally(`'${secret}' is already the postgres credentials of ${service.name}`),
+      };
     },
-    path: 'environments.prod.alerting.receivers.ticketWebhook.urlSecret',
-    message: /'acme\/prod\/order-service\/postgres' is already the postgres credentials of order-service/,
   },
   {
     name: 'receiver secret with a leading slash',
     mutate: (m) => {
-      environment(m, 'prod').alerting.receivers.pagerDuty = { routingKeySecret: '/monitoring/pagerduty' };
+      const environment = lastEnvironment(m);
+      environment.alerting.receivers.pagerDuty = { routingKeySecret: '/monitoring/pagerduty' };
+      return {
+        path: `environments.${environment.name}.alerting.receivers.pagerDuty.routingKeySecret`,
+        message: /must be a secret name below the environment's prefix/,
+      };
     },
-    path: 'environments.prod.alerting.receivers.pagerDuty.routingKeySecret',
-    message: /must be a secret name below the environment's prefix/,
   },
   {
     name: "receiver secret ending like an ARN's suffix",
     mutate: (m) => {
-      environment(m, 'dev').alerting.receivers.deadMansSwitch = { urlSecret: 'monitoring/dead-mans-switch' };
+      const environment = firstEnvironment(m);
+      environment.alerting.receivers.deadMansSwitch = { urlSecret: 'monitoring/dead-mans-switch' };
+      return {
+        path: `environments.${environment.name}.alerting.receivers.deadMansSwitch.urlSecret`,
+        message: /ends in '-' and 6 characters/,
+      };
     },
-    path: 'environments.dev.alerting.receivers.deadMansSwitch.urlSecret',
-    message: /ends in '-' and 6 characters/,
   },
 ];
 
@@ -410,10 +563,10 @@ describe('a malformed model', () => {
     expect(new Set(CASES.map((c) => c.name)).size).toBeGreaterThanOrEqual(25);
   });
 
-  it.each(CASES)('is rejected for $name at $path, leaving dist/ untouched', ({ mutate, path, message }) => {
+  it.each(CASES)('is rejected for $name, at the place it names, leaving dist/ untouched', ({ mutate }) => {
     const before = hashDirectory(distDir);
     const model = draftModel();
-    mutate(model);
+    const { path, message } = mutate(model);
 
     const issues = issuesOf(model);
 
@@ -423,39 +576,46 @@ describe('a malformed model', () => {
 
   it('reports every problem at once, shape errors and cross-field errors alike', () => {
     const model = draftModel();
-    service(model, 'order-service').port = 0;
-    service(model, 'user-service').image = { tag: 'latest' };
-    environment(model, 'prod').account = '123';
-    service(model, 'notification-service').dependencies.calls = ['nobody'];
+    const [first, second, third] = [0, 1, 2].map((index) => nthService(model, index));
+    const environment = lastEnvironment(model);
+    first.port = 0;
+    second.image = { tag: 'latest' };
+    environment.account = '123';
+    third.dependencies.calls = ['nobody'];
 
     const paths = issuesOf(model).map((issue) => issue.path);
 
     expect(paths).toEqual(
       expect.arrayContaining([
-        'services.order-service.port',
-        'services.user-service.image.tag',
-        'environments.prod.account',
-        'services.notification-service.dependencies.calls.0',
+        `services.${first.name}.port`,
+        `services.${second.name}.image.tag`,
+        `environments.${environment.name}.account`,
+        `services.${third.name}.dependencies.calls.0`,
       ]),
     );
   });
 
   it('does not report a malformed service as unknown where another service calls it', () => {
     const model = draftModel();
-    service(model, 'user-service').port = -1;
+    const [caller, callee] = [0, 1].map((index) => nthService(model, index));
+    if (!caller.dependencies.calls.includes(callee.name)) caller.dependencies.calls.push(callee.name);
+    callee.port = -1;
 
     const issues = issuesOf(model);
 
-    expect(issues).toEqual([{ path: 'services.user-service.port', message: expect.any(String) }]);
+    expect(issues).toEqual([{ path: `services.${callee.name}.port`, message: expect.any(String) }]);
   });
 
   it('names every problem in the error message, one per line', () => {
     const model = draftModel();
-    service(model, 'order-service').replicas = { min: 4, max: 1 };
-    service(model, 'user-service').slo = { ...service(model, 'user-service').slo, availability: 120 };
+    const [first, second] = [0, 1].map((index) => nthService(model, index));
+    first.replicas = { min: 4, max: 1 };
+    second.slo = { ...second.slo, availability: 120 };
 
     expect(() => synthesizeDist(model, distDir)).toThrow(
-      /invalid \(2 problems\):\n {2}- services\.order-service\.replicas: .*\n {2}- services\.user-service\.slo\.availability: /,
+      new RegExp(
+        `invalid \\(2 problems\\):\\n {2}- services\\.${escapeRegExp(first.name)}\\.replicas: .*\\n {2}- services\\.${escapeRegExp(second.name)}\\.slo\\.availability: `,
+      ),
     );
   });
 });

@@ -119,3 +119,70 @@ describe('comparing rendered files with dist/', () => {
     ]);
   });
 });
+
+describe('the CloudFormation templates in dist/', () => {
+  const template = '{\n "Resources": {\n  "Queue": {\n   "Type": "AWS::SQS::Queue"\n  }\n }\n}';
+
+  it('are checked as templates, not as manifests, and change together with the manifests', () => {
+    const dist = existingDist();
+
+    replaceDistDirectory(
+      dist,
+      new Map([
+        ['dev/namespaces/namespace-a.yaml', namespace('a')],
+        ['cloudformation/dev-network.template.json', template],
+      ]),
+    );
+
+    expect(snapshotOf(dist)).toEqual({
+      'cloudformation/dev-network.template.json': template,
+      'dev/namespaces/namespace-a.yaml': namespace('a'),
+    });
+  });
+
+  const broken: Array<[string, string, string, RegExp]> = [
+    ['JSON that does not parse', 'cloudformation/dev-network.template.json', '{ "Resources": ', /JSON does not parse/],
+    ['a template without Resources', 'cloudformation/dev-network.template.json', '{}', /needs a Resources object/],
+    ['a file not named <stack>.template.json', 'cloudformation/dev-network.json', template, /holds only/],
+    ['a nested file', 'cloudformation/dev/network.template.json', template, /holds only/],
+  ];
+
+  it.each(broken)('refuses %s and leaves dist/ as it was', (_what, path, text, problem) => {
+    const dist = existingDist();
+    const before = snapshotOf(dist);
+
+    expect(() => replaceDistDirectory(dist, new Map([[path, text]]))).toThrow(problem);
+    expect(snapshotOf(dist)).toEqual(before);
+  });
+
+  it('keeps the files the caller names when it renders only part of dist/, and drops the others', () => {
+    const dist = existingDist();
+    writeFileSync(join(dist, 'dev', 'old', 'namespace-kept.yaml'), namespace('kept'));
+    mkdirSync(join(dist, 'cloudformation'));
+    writeFileSync(join(dist, 'cloudformation', 'prod-network.template.json'), template);
+
+    replaceDistDirectory(dist, new Map([['dev/old/namespace-old.yaml', namespace('new')]]), {
+      keep: (path) => path.startsWith('cloudformation/'),
+    });
+
+    expect(snapshotOf(dist)).toEqual({
+      'cloudformation/prod-network.template.json': template,
+      'dev/old/namespace-old.yaml': namespace('new'),
+    });
+  });
+
+  it('are compared, and only the files the rendering owns can be missing', () => {
+    const dist = existingDist();
+    mkdirSync(join(dist, 'cloudformation'));
+    writeFileSync(join(dist, 'cloudformation', 'dev-network.template.json'), template);
+    writeFileSync(join(dist, 'cloudformation', 'prod-network.template.json'), template);
+
+    const differences = diffAgainstDirectory(
+      dist,
+      new Map([['cloudformation/dev-network.template.json', `${template}\n`]]),
+      (path) => path.startsWith('cloudformation/dev-'),
+    );
+
+    expect(differences).toEqual(['changed: dist/cloudformation/dev-network.template.json']);
+  });
+});

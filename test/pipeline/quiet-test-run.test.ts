@@ -1,5 +1,4 @@
-import { consoleGuard } from '../support/cleanup';
-import { GUARDED_CONSOLE_METHODS, type GuardHooks, guardConsole } from '../support/quiet-console';
+import { consoleGuard, GUARDED_CONSOLE_METHODS, type GuardHooks, guardConsole } from '../support/quiet-console';
 
 /** A console and hooks of our own, so the guard's failure can be observed without failing this test. */
 function isolatedGuard() {

@@ -1,4 +1,4 @@
-import { synthesizeCloud } from '../aws/cloud-assembly';
+import { MODEL_ENVIRONMENTS, synthesizeCloud } from '../aws/cloud-assembly';
 
 describe('the CDK app', () => {
   it('synthesizes byte-identical templates on a second run', () => {
@@ -13,9 +13,7 @@ describe('the CDK app', () => {
     expect(Object.keys(first).sort()).toEqual(
       [
         'shared-services',
-        ...['dev', 'staging', 'prod'].flatMap((e) =>
-          ['network', 'cluster', 'data', 'messaging'].map((s) => `${e}-${s}`),
-        ),
+        ...MODEL_ENVIRONMENTS.flatMap((e) => ['network', 'cluster', 'data', 'messaging'].map((s) => `${e}-${s}`)),
       ].sort(),
     );
     expect(second).toEqual(first);

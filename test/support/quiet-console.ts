@@ -47,3 +47,9 @@ export function guardConsole(target: Console = console, hooks: GuardHooks = { af
   hooks.afterAll(check);
   return guard;
 }
+
+/**
+ * The guard of this test file (this module is a setupFilesAfterEnv entry of jest.config.js): a passing run prints
+ * nothing, and a test that expects a warning captures it and asserts on it.
+ */
+export const consoleGuard = guardConsole();

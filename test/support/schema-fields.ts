@@ -2,7 +2,8 @@ import type { z } from 'zod';
 
 /**
  * Dotted paths of every leaf field of a zod object schema: list elements are written `[]`,
- * alternatives of a union are merged, optional fields are listed like required ones.
+ * record keys `<name>` after the key schema's description, alternatives of a union are merged, optional fields are
+ * listed like required ones.
  */
 export function schemaFieldPaths(schema: z.ZodType, prefix = ''): string[] {
   // biome-ignore lint/suspicious/noExplicitAny: walks zod's public definition objects.
@@ -18,6 +19,8 @@ export function schemaFieldPaths(schema: z.ZodType, prefix = ''): string[] {
         ? schemaFieldPaths(element, `${prefix}[]`)
         : [prefix];
     }
+    case 'record':
+      return schemaFieldPaths(node.valueType, `${prefix}.<${node.keyType.description ?? 'key'}>`);
     case 'optional':
       return schemaFieldPaths(node.unwrap(), prefix);
     case 'union':

@@ -1,6 +1,7 @@
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { CLOUDFORMATION_FOLDER } from '@platform/model';
 import { parseAllDocuments, stringify } from 'yaml';
 import { listFiles } from '../../apps/cluster/src/dist-directory';
 import type { Engine, EngineContext, EngineResult } from './engine';
@@ -116,7 +117,14 @@ async function run(context: EngineContext): Promise<EngineResult> {
     'cloudformation',
     files.flatMap((file) => ['--file', file]),
   );
-  const kubernetes = await scan(context, 'kubernetes', ['--directory', 'dist']);
+  // The environments' folders only: dist/cloudformation/ holds the templates, scanned above from cdk.out/.
+  const kubernetes = await scan(
+    context,
+    'kubernetes',
+    readdirSync(join(context.root, 'dist'), { withFileTypes: true })
+      .filter((entry) => entry.isDirectory() && entry.name !== CLOUDFORMATION_FOLDER)
+      .flatMap((entry) => ['--directory', join('dist', entry.name)]),
+  );
   const failures = [
     ...coverageFailures('cloudformation', 'cdk.out/', cloudformation),
     ...coverageFailures('kubernetes', 'dist/', kubernetes),

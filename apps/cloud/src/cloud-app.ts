@@ -1,10 +1,17 @@
 import { ClusterStack, DataStack, MessagingStack, NetworkStack, SharedServicesStack } from '@platform/aws-platform';
-import { type Environment, EnvironmentNaming, type PlatformModel, UserError } from '@platform/model';
+import {
+  type DeploymentContext,
+  deploymentContextIssues,
+  EnvironmentNaming,
+  loadModel,
+  ModelValidationError,
+  type PlatformModel,
+  TODAY_CONTEXT_KEY,
+  todayOfContext,
+} from '@platform/model';
 import type { App } from 'aws-cdk-lib';
-import { todayFrom } from './today';
 
-/** Context key that fixes "today" for the Kubernetes support warnings (ISO date); defaults to the real date. */
-export const TODAY_CONTEXT_KEY = 'platform:today';
+export { TODAY_CONTEXT_KEY };
 
 /** The stacks of one environment. */
 export interface EnvironmentStacks {
@@ -20,11 +27,24 @@ export interface CloudApp {
 }
 
 /**
+ * The CDK app's entry: the model as written, checked by the one validator with the app's context (every problem of
+ * the model and the context at once, as `pnpm validate` lists them), then every stack.
+ * @throws ModelValidationError listing every problem
+ */
+export function buildCloudAppFromInput(app: App, modelInput: unknown): CloudApp {
+  return buildCloudApp(app, loadModel(modelInput, app.node.getAllContext()));
+}
+
+/**
  * Every stack of the platform: the shared registry and CI identity, and per environment its
  * network, cluster, data stores and messaging. Stack IDs are what `cdk deploy` selects: keep them.
  */
 export function buildCloudApp(app: App, model: PlatformModel): CloudApp {
-  const today = todayFrom(app.node.tryGetContext(TODAY_CONTEXT_KEY));
+  const context: DeploymentContext = app.node.getAllContext();
+  // Synthesis looks nothing up: what it reads from the context is checked first, by the validator's function.
+  const contextIssues = deploymentContextIssues(model, context);
+  if (contextIssues.length > 0) throw new ModelValidationError(contextIssues);
+  const today = todayOfContext(context);
   const { organization } = model;
   const sharedServices = new SharedServicesStack(app, 'shared-services', {
     stackName: `${organization.name}-shared-services`,
@@ -34,7 +54,6 @@ export function buildCloudApp(app: App, model: PlatformModel): CloudApp {
   });
   const environments = new Map<string, EnvironmentStacks>();
   for (const environment of model.environments) {
-    requireAvailabilityZoneContext(app, environment);
     const naming = new EnvironmentNaming(organization, environment);
     const env = { account: environment.account, region: environment.region };
     const common = { env, organization, environment };
@@ -68,23 +87,4 @@ export function buildCloudApp(app: App, model: PlatformModel): CloudApp {
     environments.set(environment.name, { network, cluster, data, messaging });
   }
   return { sharedServices, environments };
-}
-
-/** Synthesis must not look anything up: the AZs of each account/region are committed in cdk.json. */
-function requireAvailabilityZoneContext(app: App, environment: Environment): void {
-  const key = `availability-zones:account=${environment.account}:region=${environment.region}`;
-  const committed: unknown = app.node.tryGetContext(key);
-  const where = `environment '${environment.name}' (account ${environment.account}, ${environment.region})`;
-  if (!Array.isArray(committed)) {
-    throw new UserError(
-      `${where}: cdk.json has no availability-zone context. Add "${key}": ${JSON.stringify(environment.availabilityZones)} ` +
-        `to its "context" (or run 'cdk context' with credentials for that account) and commit it.`,
-    );
-  }
-  const missing = environment.availabilityZones.filter((zone) => !committed.includes(zone));
-  if (missing.length > 0) {
-    throw new UserError(
-      `${where}: availabilityZones ${missing.join(', ')} are not in the committed context "${key}" (${committed.join(', ')})`,
-    );
-  }
 }

@@ -20,6 +20,7 @@ import {
 import {
   type Environment,
   EnvironmentNaming,
+  modelIn,
   PLATFORM_NAMESPACES,
   type PlatformModel,
   type Service,
@@ -34,13 +35,15 @@ import { addGuardrailCharts } from './guardrail-charts';
 export function buildClusterApp(model: PlatformModel): App {
   const app = new App();
   for (const environment of model.environments) {
-    addNamespaces(app, model, environment);
-    addStorage(app, model, environment);
-    addTeamGuardrails(app, model, environment);
-    addSecretStores(app, model, environment);
-    addNodes(app, model, environment);
-    for (const service of model.services) addService(app, model, environment, service);
-    addGuardrailCharts(app, model, environment);
+    // The services as this environment runs them (its releases applied): nothing of another environment leaks in.
+    const view = modelIn(model, environment.name);
+    addNamespaces(app, view, environment);
+    addStorage(app, view, environment);
+    addTeamGuardrails(app, view, environment);
+    addSecretStores(app, view, environment);
+    addNodes(app, view, environment);
+    for (const service of view.services) addService(app, view, environment, service);
+    addGuardrailCharts(app, view, environment);
     // Last: it lists the folders of every chart above.
     new AppOfAppsChart(app, `${environment.name}-app-of-apps`, { organization: model.organization, environment });
   }

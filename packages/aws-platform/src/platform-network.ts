@@ -128,7 +128,10 @@ const SUBNET_TYPES = {
   isolated: ec2.SubnetType.PRIVATE_ISOLATED,
 } as const;
 
-/** CloudWatch Logs accepts only its own list of retention periods. */
+/**
+ * CloudWatch Logs accepts only its own list of retention periods. The validator checks the model against its copy
+ * of the list (CLOUDWATCH_LOGS_RETENTION_DAYS); this asserts it against aws-cdk-lib's own.
+ */
 function logRetention(environment: Environment): logs.RetentionDays {
   const days = environment.network.flowLogRetentionDays;
   const allowed = Object.values(logs.RetentionDays).filter((value): value is number => typeof value === 'number');

@@ -88,7 +88,10 @@ export class PlatformNodeGroups extends Construct {
   }
 }
 
-/** AL2023 for the instance types' architecture; one node group cannot mix architectures. */
+/**
+ * AL2023 for the instance types' architecture; one node group cannot mix architectures. The validator checks the
+ * model by its copy of aws-cdk-lib's rule (instanceArchitecture); this asserts it with aws-cdk-lib's own.
+ */
 function amiTypeOf(environment: Environment, name: NodeGroupName, group: NodeGroup): eks.NodegroupAmiType {
   const architectures = new Set(group.instanceTypes.map((type) => new ec2.InstanceType(type).architecture));
   if (architectures.size > 1) {

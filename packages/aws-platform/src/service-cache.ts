@@ -1,4 +1,11 @@
-import { DATA_STORE_PORTS, type Environment, type EnvironmentNaming, type Service, UserError } from '@platform/model';
+import {
+  AWS_NAME_LIMITS,
+  DATA_STORE_PORTS,
+  type Environment,
+  type EnvironmentNaming,
+  type Service,
+  UserError,
+} from '@platform/model';
 import { RemovalPolicy } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as elasticache from 'aws-cdk-lib/aws-elasticache';
@@ -69,7 +76,7 @@ export class ServiceCache extends Construct {
     });
 
     this.replicationGroup = new elasticache.CfnReplicationGroup(this, 'ReplicationGroup', {
-      replicationGroupId: replicationGroupId(environment, `${naming.prefix}-${service.name}`),
+      replicationGroupId: replicationGroupId(environment, naming.cacheReplicationGroupId(service.name)),
       replicationGroupDescription: `Cache of ${service.name} in ${naming.prefix}`,
       engine: CACHE_ENGINE.engine,
       engineVersion: CACHE_ENGINE.engineVersion,
@@ -112,9 +119,9 @@ export class ServiceCache extends Construct {
   }
 }
 
-/** ElastiCache replication group IDs have at most 40 characters. */
+/** ElastiCache replication group IDs have at most 40 characters: the validator's rule, asserted where the ID is used. */
 function replicationGroupId(environment: Environment, id: string): string {
-  if (id.length > 40) {
+  if (id.length > AWS_NAME_LIMITS.elastiCacheReplicationGroup) {
     throw new UserError(
       `environment '${environment.name}': the cache ID '${id}' (organization-environment-service) has ${id.length} characters; ElastiCache allows 40. Shorten the service or environment name.`,
     );

@@ -61,7 +61,7 @@ export class ServiceDatabase extends Construct {
     });
     securityGroup.addIngressRule(props.clientSecurityGroup, ec2.Port.tcp(port), 'PostgreSQL from the cluster');
 
-    const instanceIdentifier = `${naming.prefix}-${service.name}`;
+    const instanceIdentifier = naming.databaseInstanceIdentifier(service.name);
     // Created here rather than by RDS so retention is set without a log-retention function, and
     // encrypted with the instance's key: PostgreSQL logs can quote the data of failed statements.
     const logGroupPrefix = `/aws/rds/instance/${instanceIdentifier}/`;

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import type { Environment, Organization, Service } from '@platform/model';
 
 /** Label keys that say which team owns an object and which environment it belongs to. */
@@ -65,10 +66,17 @@ export function platformLabels(
 }
 
 /**
- * A label value (at most 63 characters of [A-Za-z0-9_.-]) for an image tag or digest:
- * a digest `sha256:<hex>` becomes `sha256-<first 12 hex digits>`.
+ * The label value (at most 63 characters of [A-Za-z0-9_.-], starting and ending with a letter or digit, never
+ * empty: the recommended-labels policy requires one) for an image tag or digest. A digest `sha256:<hex>` becomes
+ * `sha256-<first 12 hex digits>`; a tag is cut to 63 characters and loses the `_`, `.` and `-` at its ends
+ * (`1.0-rc_` → `1.0-rc`); a tag of only those characters (`__`) becomes `tag-<12 hex digits of its SHA-256>`.
+ * The rules are the API server's (k8s.io/apimachinery v0.35 pkg/util/validation IsValidLabelValue).
  */
 export function labelValue(tag: string): string {
-  const value = tag.startsWith('sha256:') ? `sha256-${tag.slice('sha256:'.length, 'sha256:'.length + 12)}` : tag;
-  return value.slice(0, 63).replace(/[^A-Za-z0-9_.-]/g, '-');
+  const readable = tag.startsWith('sha256:') ? `sha256-${tag.slice('sha256:'.length, 'sha256:'.length + 12)}` : tag;
+  const value = readable
+    .replace(/[^A-Za-z0-9_.-]/g, '-')
+    .slice(0, 63)
+    .replace(/^[^A-Za-z0-9]+|[^A-Za-z0-9]+$/g, '');
+  return value !== '' ? value : `tag-${createHash('sha256').update(tag).digest('hex').slice(0, 12)}`;
 }

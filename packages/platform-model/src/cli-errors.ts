@@ -8,6 +8,14 @@ export class UserError extends Error {
   }
 }
 
+/** A command line the command does not accept (unknown option, stray argument); exits with code 2. */
+export class UsageError extends Error {
+  public constructor(message: string) {
+    super(message);
+    this.name = 'UsageError';
+  }
+}
+
 /**
  * Runs a command-line entry point. Mistakes in the model or other input end the process with their
  * message and exit code 1; anything else is a defect and keeps its stack trace.
@@ -24,6 +32,10 @@ export function exitOnUserError(main: () => void): void {
 
 export function isUserError(error: unknown): error is Error {
   return error instanceof ModelValidationError || error instanceof UserError || hasUserErrorName(error);
+}
+
+export function isUsageError(error: unknown): error is Error {
+  return error instanceof UsageError || (error instanceof Error && error.name === 'UsageError');
 }
 
 // Errors thrown across package copies (e.g. by the CDK's own loader) do not pass instanceof.

@@ -2,14 +2,26 @@ import { platformModelInput } from './data';
 import type { PlatformModel } from './schema';
 import { loadModel } from './validate';
 
+export * from './aws-facts';
 export * from './cidr';
 export * from './cli-errors';
+export * from './deployment-context';
+export * from './dist-layout';
+export * from './edge-routes';
+export * from './entry-point';
 export * from './gitops-sync';
 export * from './kubernetes-versions';
 export * from './naming';
 export * from './network-layout';
+export * from './prometheus-retention';
+export { type QuotaConsumer, teamQuotaIssues } from './quota-rules';
+export * from './releases';
 export * from './schema';
+export { SLO_AVAILABILITY_RANGE, SLO_LATENCY_THRESHOLD_SECONDS } from './slo-rules';
+export * from './source-errors';
 export * from './validate';
+export * from './wording';
+export * from './workload-capacity';
 export { platformModelInput };
 
 /** The shipped model, validated. */

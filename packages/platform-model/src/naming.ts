@@ -210,6 +210,16 @@ export class EnvironmentNaming {
     });
   }
 
+  /** Identifier of a service's RDS instance (also the prefix of its log groups). */
+  public databaseInstanceIdentifier(serviceName: string): string {
+    return `${this.prefix}-${serviceName}`;
+  }
+
+  /** ID of a service's ElastiCache replication group. */
+  public cacheReplicationGroupId(serviceName: string): string {
+    return `${this.prefix}-${serviceName}`;
+  }
+
   /** Name of a service's PostgreSQL database. */
   public databaseName(serviceName: string): string {
     return serviceName.replace(/-/g, '_');

@@ -41,7 +41,7 @@ export function planSubnets(environment: Environment): SubnetPlan[] {
 }
 
 /** Addresses that three subnets of each tier take. */
-export function addressesNeeded(environment: Environment): number {
+export function addressesNeeded(environment: Pick<Environment, 'availabilityZones' | 'network'>): number {
   return SUBNET_TIERS.reduce(
     (sum, tier) => sum + environment.availabilityZones.length * blockSize(environment.network.subnetPrefixes[tier]),
     0,

@@ -6,10 +6,14 @@ import { SUPPORTED_KUBERNETES_VERSIONS } from './kubernetes-versions';
  * rules across fields and across environments live in validate.ts.
  */
 
-const DNS_LABEL = /^[a-z]([-a-z0-9]{0,30}[a-z0-9])?$/;
+/**
+ * A DNS label of at most 32 characters without two hyphens in a row: ECR repository names (`<org>/<service>`) and
+ * ElastiCache IDs (`<org>-<env>-<service>`) refuse `--`, and both are derived from these names.
+ */
+const DNS_LABEL = /^(?=.{1,32}$)[a-z](-?[a-z0-9])*$/;
 const dnsLabel = (what: string) =>
   z.string().regex(DNS_LABEL, {
-    error: `${what} must be a DNS label: lowercase letters, digits and '-', starting with a letter, at most 32 characters`,
+    error: `${what} must be a DNS label: lowercase letters and digits, single '-' between them, starting with a letter, at most 32 characters`,
   });
 
 const accountId = z.string().regex(/^\d{12}$/, { error: 'AWS account id must be exactly 12 digits' });
@@ -29,6 +33,17 @@ const port = z
   .int({ error: 'port must be a whole number' })
   .min(1, { error: 'port must be between 1 and 65535' })
   .max(65535, { error: 'port must be between 1 and 65535' });
+/**
+ * Path prefix of an edge route: '/' or '/'-separated segments, no trailing '/'. At most 126 characters: the
+ * AWS Load Balancer Controller turns a Prefix path p into the ALB path patterns p and p/*, each at most 128.
+ */
+const edgePath = z
+  .string()
+  .max(126, { error: 'an edge path has at most 126 characters' })
+  .regex(/^\/([A-Za-z0-9_-][A-Za-z0-9_.-]*(\/[A-Za-z0-9_-][A-Za-z0-9_.-]*)*)?$/, {
+    error:
+      "must be '/' or an absolute path such as '/orders' or '/api/v1' (segments of letters, digits, _ . -; no trailing '/')",
+  });
 const arn = z.string().regex(/^arn:aws[a-z-]*:[a-z0-9-]+:[a-z0-9-]*:(\d{12})?:.+$/, { error: 'must be an ARN' });
 
 export const NodeGroupSchema = z.strictObject({
@@ -85,6 +100,7 @@ export const EnvironmentSchema = z.strictObject({
     natGateways: z.enum(['one-per-az', 'single']),
     /** Interface endpoints for ECR, STS, SQS, Secrets Manager and CloudWatch Logs. */
     interfaceEndpoints: z.boolean(),
+    /** Days CloudWatch Logs keeps the flow logs: one of its periods (CLOUDWATCH_LOGS_RETENTION_DAYS in aws-facts.ts). */
     flowLogRetentionDays: positiveInt,
   }),
   cluster: z.strictObject({
@@ -97,7 +113,7 @@ export const EnvironmentSchema = z.strictObject({
       z.strictObject({ mode: z.literal('private') }),
       z.strictObject({ mode: z.literal('public-and-private'), publicCidrs: z.array(cidr).min(1) }),
     ]),
-    /** IAM role that gets cluster-admin through an access entry. */
+    /** IAM role of the environment's account (`arn:aws:iam::<account>:role/…`, no region) that gets cluster-admin through an access entry. */
     adminRoleArn: arn,
     nodeGroups: z.strictObject({ system: NodeGroupSchema, general: NodeGroupSchema, spot: NodeGroupSchema }),
     /** Ceiling of what Karpenter may provision in this environment. */
@@ -136,9 +152,14 @@ export const EnvironmentSchema = z.strictObject({
     path: z.string().regex(/^[a-z0-9][-a-z0-9_./]*$/, { error: "must be a relative path such as 'dist/prod'" }),
   }),
   edge: z.strictObject({
+    /** DNS name the edge services are served below: `<service>.<domain>`, or `domain` itself with a path. */
     domain: z
       .string()
       .regex(/^([a-z0-9-]+\.)+[a-z]{2,}$/, { error: 'must be a lowercase DNS name such as api.example.com' }),
+    /**
+     * ACM certificate of the ALB, in the environment's account and region (certificates are regional), covering
+     * `domain` and `*.<domain>` (the edge routes, edge-routes.ts).
+     */
     certificateArn: arn,
   }),
   /** SNS topic that CloudWatch alarms of this environment notify. */
@@ -184,18 +205,58 @@ export const ServiceSchema = z.strictObject({
     cache: z.boolean(),
   }),
   slo: z.strictObject({
-    /** Percentage of good requests over the window, strictly between 0 and 100. */
+    /** Percentage of good requests over the window, 90 to 99.999 (a percentage: 99.9, not 0.999). */
     availability: z.number(),
-    latency: z.strictObject({ percentile: z.number().gt(0).lt(100), thresholdSeconds: z.number().positive() }),
+    latency: z.strictObject({
+      /** Percentage of requests that must be faster than the threshold, strictly between 0 and 100 (95). */
+      percentile: z.number().gt(0).lt(100),
+      /** Latency threshold in seconds, 0.001 (1 ms) to 60. */
+      thresholdSeconds: z.number().positive(),
+    }),
+    /** Window of the objectives in days, at most the days Prometheus keeps (PROMETHEUS_RETENTION_DAYS, 31). */
     windowDays: positiveInt,
   }),
   /** Whether the service is reachable from the internet through the ALB. */
   exposure: z.enum(['edge', 'internal']),
+  /**
+   * Where the environment's ALB serves an edge service (edge-routes.ts). By default a host of its own,
+   * `<name>.<environment edge.domain>`. Only for `exposure: 'edge'`; no two edge services may share host and path.
+   */
+  edge: z
+    .strictObject({
+      /** The host is `<subdomain>.<edge.domain>`. @default the service name, or the domain itself when `path` is given */
+      subdomain: z
+        .string()
+        .regex(/^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/, {
+          error: 'must be a DNS label: lowercase letters, digits and -, at most 63 characters, no - at either end',
+        })
+        .optional(),
+      /** Path prefix of the route (longer prefixes are matched first). @default '/' */
+      path: edgePath.optional(),
+    })
+    .optional(),
   /** Whether the service talks to the Kubernetes API (mounts a token). */
   usesKubernetesApi: z.boolean(),
   /** Whether the service writes temporary files: it then gets a writable emptyDir at /tmp (the root stays read-only). */
   writableTmp: z.boolean().optional(),
 });
+
+/**
+ * What one environment runs of a service where it differs from the catalog: the image, and if needed the
+ * replica range and resources. Each given field replaces the catalog's whole field. `pnpm promote` writes
+ * `image` here.
+ */
+export const ServiceReleaseSchema = z.strictObject({
+  image: ServiceSchema.shape.image.optional(),
+  replicas: ServiceSchema.shape.replicas.optional(),
+  resources: ServiceSchema.shape.resources.optional(),
+});
+
+/** Per environment name, per service name: that service's release in that environment. */
+export const ReleasesSchema = z.record(
+  z.string().describe('environment'),
+  z.record(z.string().describe('service'), ServiceReleaseSchema),
+);
 
 export const QueueSchema = z.strictObject({
   name: dnsLabel('queue name'),
@@ -235,6 +296,8 @@ export const PlatformModelSchema = z.strictObject({
   teams: z.array(TeamSchema).min(1),
   services: z.array(ServiceSchema),
   queues: z.array(QueueSchema),
+  /** Per-environment releases (`data/releases.json`); an environment or service without one runs the catalog's values. */
+  releases: ReleasesSchema.optional(),
 });
 
 export type NodeGroup = z.infer<typeof NodeGroupSchema>;
@@ -242,6 +305,8 @@ export type Environment = z.infer<typeof EnvironmentSchema>;
 export type Alerting = z.infer<typeof AlertingSchema>;
 export type Service = z.infer<typeof ServiceSchema>;
 export type Queue = z.infer<typeof QueueSchema>;
+export type ServiceRelease = z.infer<typeof ServiceReleaseSchema>;
+export type Releases = z.infer<typeof ReleasesSchema>;
 export type Team = z.infer<typeof TeamSchema>;
 export type Organization = z.infer<typeof OrganizationSchema>;
 export type PlatformModel = z.infer<typeof PlatformModelSchema>;

@@ -1,19 +1,36 @@
+import { loadPlatformModel, type PlatformModel, type Service } from '@platform/model';
+
 /**
- * promtool unit tests (the `tests:` of a `promtool test rules` file) of the rule groups in dist/prod: each
- * alert with a case where it fires and one where it must not, the SLO burn-rate thresholds at their edges,
- * and the SLO recording rules. Expectations are written out from what each rule means, independently of the
- * code that renders the rules. Run by jest (alert-rules.test.ts) and by `npm run verify` with the promtool
- * of the Prometheus the cluster runs (tools/verify/promtool.ts).
+ * promtool unit tests (the `tests:` of a `promtool test rules` file) of the rule groups of one environment's
+ * dist/: each alert with a case where it fires and one where it must not, the SLO burn-rate thresholds at their
+ * edges, and the SLO recording rules. Expectations are worked out from what each rule means and from the model's
+ * SLOs, independently of the code that renders the rules. Run by jest (alert-rules.test.ts) and by
+ * `npm run verify` with the promtool of the Prometheus the cluster runs (tools/verify/promtool.ts).
  *
  * Evaluation times are worked out for Prometheus 3, which selects a range left-open, (t - range, t] (2.x took
  * [t - range, t]): e.g. at 1m a 5m window of a series sampled every minute from 0 holds the samples at 0 and
  * 1m, enough for rate(), so an alert with `for: 5m` whose condition holds from then on fires from 6m.
  */
 
-/** The dist/ environment whose rule groups the unit tests are written for. */
-export const UNIT_TEST_ENVIRONMENT = 'prod';
+const model = loadPlatformModel();
 
-export const RUNBOOKS = 'https://github.com/acme/platform/blob/main/docs/runbooks';
+/** The dist/ environment whose rule groups the unit tests run on: the model's last (production, in the example). */
+export const UNIT_TEST_ENVIRONMENT = model.environments[model.environments.length - 1].name;
+
+/**
+ * Where an environment's alerts link their runbooks: docs/runbooks/ of the GitOps repository at the revision the
+ * environment syncs, as a browser opens it (an https repository URL without `.git`).
+ */
+export function runbooksOf(environmentName: string, of: PlatformModel = model): string {
+  const environment = of.environments.find((candidate) => candidate.name === environmentName);
+  if (!environment) throw new Error(`the model has no environment '${environmentName}'`);
+  const { repoUrl, targetRevision } = environment.gitops;
+  const scp = /^git@([^:]+):(.+?)(\.git)?$/.exec(repoUrl);
+  const https = scp
+    ? `https://${scp[1]}/${scp[2]}`
+    : repoUrl.replace(/^ssh:\/\/git@/, 'https://').replace(/\.git$/, '');
+  return `${https}/blob/${targetRevision}/docs/runbooks`;
+}
 
 export interface ExpectedAlert {
   readonly exp_labels: Record<string, string>;
@@ -32,12 +49,22 @@ export interface UnitTest {
   readonly promql_expr_test?: { expr: string; eval_time: string; exp_samples: { labels: string; value: number }[] }[];
 }
 
-const ORDER = { namespace: 'commerce', service: 'order-service' };
+/**
+ * Labels of the series the platform alerts see. Those alerts cover every namespace and service alike, so the
+ * names are made up; the SLO tests below use the model's services.
+ */
+const API = { namespace: 'team-a', service: 'api-a' };
+const OTHER_API = { namespace: 'team-b', service: 'api-b' };
+const QUIET_API = { namespace: 'team-a', service: 'api-c' };
+const series = (metric: string, labels: Record<string, string>) =>
+  `${metric}{${Object.entries(labels)
+    .map(([key, value]) => `${key}="${value}"`)
+    .join(',')}}`;
 
 function expected(alert: string, labels: Record<string, string>, summary: string, description: string): ExpectedAlert {
   return {
     exp_labels: labels,
-    exp_annotations: { summary, description, runbook_url: `${RUNBOOKS}/${alert}.md` },
+    exp_annotations: { summary, description, runbook_url: `${runbooksOf(UNIT_TEST_ENVIRONMENT)}/${alert}.md` },
   };
 }
 
@@ -46,14 +73,11 @@ const platformAlertTests: UnitTest[] = [
     name: 'HighErrorRate fires after 5 minutes above 5% errors, not at 4.9%, not without traffic',
     interval: '1m',
     input_series: [
-      { series: 'http_requests_total{namespace="commerce",service="order-service",status="200"}', values: '0+94x30' },
-      { series: 'http_requests_total{namespace="commerce",service="order-service",status="500"}', values: '0+6x30' },
-      { series: 'http_requests_total{namespace="identity",service="user-service",status="200"}', values: '0+951x30' },
-      { series: 'http_requests_total{namespace="identity",service="user-service",status="503"}', values: '0+49x30' },
-      {
-        series: 'http_requests_total{namespace="commerce",service="notification-service",status="500"}',
-        values: '0x30',
-      },
+      { series: series('http_requests_total', { ...API, status: '200' }), values: '0+94x30' },
+      { series: series('http_requests_total', { ...API, status: '500' }), values: '0+6x30' },
+      { series: series('http_requests_total', { ...OTHER_API, status: '200' }), values: '0+951x30' },
+      { series: series('http_requests_total', { ...OTHER_API, status: '503' }), values: '0+49x30' },
+      { series: series('http_requests_total', { ...QUIET_API, status: '500' }), values: '0x30' },
     ],
     alert_rule_test: [
       { eval_time: '5m', alertname: 'HighErrorRate', exp_alerts: [] },
@@ -63,9 +87,9 @@ const platformAlertTests: UnitTest[] = [
         exp_alerts: [
           expected(
             'HighErrorRate',
-            { severity: 'critical', ...ORDER },
+            { severity: 'critical', ...API },
             'More than 5% of the requests of a service fail with a 5xx status.',
-            'order-service in commerce answered 6% of its requests with a 5xx status over the last 5 minutes (threshold 5%).',
+            'api-a in team-a answered 6% of its requests with a 5xx status over the last 5 minutes (threshold 5%).',
           ),
         ],
       },
@@ -76,11 +100,19 @@ const platformAlertTests: UnitTest[] = [
     interval: '1m',
     input_series: [
       {
-        series: 'kube_pod_container_status_restarts_total{namespace="commerce",pod="order-service-0",container="app"}',
+        series: series('kube_pod_container_status_restarts_total', {
+          namespace: 'team-a',
+          pod: 'api-a-0',
+          container: 'app',
+        }),
         values: '0x120 6x20',
       },
       {
-        series: 'kube_pod_container_status_restarts_total{namespace="commerce",pod="order-service-1",container="app"}',
+        series: series('kube_pod_container_status_restarts_total', {
+          namespace: 'team-a',
+          pod: 'api-a-1',
+          container: 'app',
+        }),
         values: '0x120 5x20',
       },
     ],
@@ -92,9 +124,9 @@ const platformAlertTests: UnitTest[] = [
         exp_alerts: [
           expected(
             'PodCrashLooping',
-            { severity: 'critical', namespace: 'commerce', pod: 'order-service-0', container: 'app' },
+            { severity: 'critical', namespace: 'team-a', pod: 'api-a-0', container: 'app' },
             'A container restarted more than 5 times in an hour.',
-            'Container app of pod commerce/order-service-0 restarted 6 times in the last hour.',
+            'Container app of pod team-a/api-a-0 restarted 6 times in the last hour.',
           ),
         ],
       },
@@ -106,11 +138,19 @@ const platformAlertTests: UnitTest[] = [
     interval: '55s',
     input_series: [
       {
-        series: 'kube_pod_container_status_restarts_total{namespace="commerce",pod="order-service-0",container="app"}',
+        series: series('kube_pod_container_status_restarts_total', {
+          namespace: 'team-a',
+          pod: 'api-a-0',
+          container: 'app',
+        }),
         values: '0x100 6x100',
       },
       {
-        series: 'kube_pod_container_status_restarts_total{namespace="commerce",pod="order-service-1",container="app"}',
+        series: series('kube_pod_container_status_restarts_total', {
+          namespace: 'team-a',
+          pod: 'api-a-1',
+          container: 'app',
+        }),
         values: '0x100 5x100',
       },
     ],
@@ -121,9 +161,9 @@ const platformAlertTests: UnitTest[] = [
         exp_alerts: [
           expected(
             'PodCrashLooping',
-            { severity: 'critical', namespace: 'commerce', pod: 'order-service-0', container: 'app' },
+            { severity: 'critical', namespace: 'team-a', pod: 'api-a-0', container: 'app' },
             'A container restarted more than 5 times in an hour.',
-            'Container app of pod commerce/order-service-0 restarted 6 times in the last hour.',
+            'Container app of pod team-a/api-a-0 restarted 6 times in the last hour.',
           ),
         ],
       },
@@ -133,11 +173,8 @@ const platformAlertTests: UnitTest[] = [
     name: 'HighLatencyP99 fires after 5 minutes with a p99 above 2s, not for a fast service',
     interval: '1m',
     input_series: [
-      ...latencyBuckets(ORDER, { '0.5': 98, '1': 98, '2.5': 98, '5': 100, '+Inf': 100 }),
-      ...latencyBuckets(
-        { namespace: 'identity', service: 'user-service' },
-        { '0.5': 99, '1': 99, '2.5': 100, '5': 100, '+Inf': 100 },
-      ),
+      ...latencyBuckets(API, { '0.5': 98, '1': 98, '2.5': 98, '5': 100, '+Inf': 100 }),
+      ...latencyBuckets(OTHER_API, { '0.5': 99, '1': 99, '2.5': 100, '5': 100, '+Inf': 100 }),
     ],
     alert_rule_test: [
       { eval_time: '5m', alertname: 'HighLatencyP99', exp_alerts: [] },
@@ -147,9 +184,9 @@ const platformAlertTests: UnitTest[] = [
         exp_alerts: [
           expected(
             'HighLatencyP99',
-            { severity: 'warning', ...ORDER },
+            { severity: 'warning', ...API },
             'The p99 request latency of a service is above 2 seconds.',
-            'The 99th percentile latency of order-service in commerce is 3.75s over the last 5 minutes (threshold 2s).',
+            'The 99th percentile latency of api-a in team-a is 3.75s over the last 5 minutes (threshold 2s).',
           ),
         ],
       },
@@ -189,14 +226,14 @@ const platformAlertTests: UnitTest[] = [
     name: 'DeploymentReplicasMismatch fires after 5 minutes short of replicas, not when all are available',
     interval: '1m',
     input_series: [
-      { series: 'kube_deployment_spec_replicas{namespace="commerce",deployment="order-service"}', values: '3x10' },
+      { series: series('kube_deployment_spec_replicas', { namespace: 'team-a', deployment: 'api-a' }), values: '3x10' },
       {
-        series: 'kube_deployment_status_replicas_available{namespace="commerce",deployment="order-service"}',
+        series: series('kube_deployment_status_replicas_available', { namespace: 'team-a', deployment: 'api-a' }),
         values: '2x10',
       },
-      { series: 'kube_deployment_spec_replicas{namespace="identity",deployment="user-service"}', values: '2x10' },
+      { series: series('kube_deployment_spec_replicas', { namespace: 'team-b', deployment: 'api-b' }), values: '2x10' },
       {
-        series: 'kube_deployment_status_replicas_available{namespace="identity",deployment="user-service"}',
+        series: series('kube_deployment_status_replicas_available', { namespace: 'team-b', deployment: 'api-b' }),
         values: '2x10',
       },
     ],
@@ -208,9 +245,9 @@ const platformAlertTests: UnitTest[] = [
         exp_alerts: [
           expected(
             'DeploymentReplicasMismatch',
-            { severity: 'warning', namespace: 'commerce', deployment: 'order-service' },
+            { severity: 'warning', namespace: 'team-a', deployment: 'api-a' },
             'A Deployment has not had its desired number of available replicas for 5 minutes.',
-            'Deployment commerce/order-service has not had all of its 3 desired replicas available for 5 minutes.',
+            'Deployment team-a/api-a has not had all of its 3 desired replicas available for 5 minutes.',
           ),
         ],
       },
@@ -237,60 +274,118 @@ function filesystem(mountpoint: string, fstype: string, device: string, availGb:
   ];
 }
 
-// ---- SLO burn-rate tests: thresholds written out here, independently of the code that computes them ----
+// ---- SLO burn-rate tests: thresholds worked out here from the model's SLOs, independently of the rendering code ----
 
-interface Threshold {
+/** A multi-window burn-rate condition as the Google SRE workbook ("Alerting on SLOs") gives it. */
+const BURN_RATE_WINDOWS = {
+  page: [
+    { window: '1h', short: '5m', factor: '14.4' },
+    { window: '6h', short: '30m', factor: '6' },
+  ],
+  ticket: [
+    { window: '1d', short: '2h', factor: '3' },
+    { window: '3d', short: '6h', factor: '1' },
+  ],
+} as const;
+
+export interface Threshold {
   readonly window: string;
   readonly short: string;
   readonly factor: string;
+  /** The error ratio at which the pair burns exactly `factor` times the budget, written exactly. */
   readonly at: string;
   readonly below: string;
   readonly above: string;
 }
 
-// order-service: availability 99.9% (budget 0.001), latency p95 under 0.5s (budget 0.05), window 30d.
-export const BURN_THRESHOLDS = {
-  availability: {
-    page: [
-      { window: '1h', short: '5m', factor: '14.4', at: '0.0144', below: '0.0143999', above: '0.0144001' },
-      { window: '6h', short: '30m', factor: '6', at: '0.006', below: '0.0059999', above: '0.0060001' },
-    ],
-    ticket: [
-      { window: '1d', short: '2h', factor: '3', at: '0.003', below: '0.0029999', above: '0.0030001' },
-      { window: '3d', short: '6h', factor: '1', at: '0.001', below: '0.0009999', above: '0.0010001' },
-    ],
-  },
-  latency: {
-    page: [
-      { window: '1h', short: '5m', factor: '14.4', at: '0.72', below: '0.7199999', above: '0.7200001' },
-      { window: '6h', short: '30m', factor: '6', at: '0.3', below: '0.2999999', above: '0.3000001' },
-    ],
-    ticket: [
-      { window: '1d', short: '2h', factor: '3', at: '0.15', below: '0.1499999', above: '0.1500001' },
-      { window: '3d', short: '6h', factor: '1', at: '0.05', below: '0.0499999', above: '0.0500001' },
-    ],
-  },
-} as const satisfies Record<string, Record<string, readonly Threshold[]>>;
+/** A decimal number as an integer and a count of decimal places, so sums and products stay exact. */
+interface Decimal {
+  readonly digits: bigint;
+  readonly places: number;
+}
+
+function decimal(text: string | number): Decimal {
+  const [whole, fraction = ''] = String(text).split('.');
+  return { digits: BigInt(`${whole}${fraction}`), places: fraction.length };
+}
+
+function scaled(value: Decimal, places: number): bigint {
+  return value.digits * 10n ** BigInt(places - value.places);
+}
+
+function minus(a: Decimal, b: Decimal): Decimal {
+  const places = Math.max(a.places, b.places);
+  return { digits: scaled(a, places) - scaled(b, places), places };
+}
+
+function times(a: Decimal, b: Decimal): Decimal {
+  return { digits: a.digits * b.digits, places: a.places + b.places };
+}
+
+/** The shortest exact text: no trailing zeros, a leading '0.' below one. */
+function text(value: Decimal): string {
+  const negative = value.digits < 0n;
+  const digits = (negative ? -value.digits : value.digits).toString().padStart(value.places + 1, '0');
+  const whole = digits.slice(0, digits.length - value.places);
+  const fraction = digits.slice(digits.length - value.places).replace(/0+$/, '');
+  return `${negative ? '-' : ''}${whole}${fraction ? `.${fraction}` : ''}`;
+}
+
+/** Share of requests an SLO allows to be bad: (100 − target) / 100. */
+function budget(target: number): Decimal {
+  return times(minus(decimal(100), decimal(target)), decimal('0.01'));
+}
+
+/** The thresholds of one service's SLO of one kind, each with values a hair below and above it. */
+export function burnThresholds(service: Service, kind: SloKind): Record<Speed, Threshold[]> {
+  const target = kind === 'availability' ? service.slo.availability : service.slo.latency.percentile;
+  const pairs = (speed: Speed) =>
+    BURN_RATE_WINDOWS[speed].map(({ window, short, factor }) => {
+      const at = times(decimal(factor), budget(target));
+      const exact = decimal(text(at));
+      // A step well below the threshold's last digit: 1e-7, or finer for a threshold written with more places.
+      const step: Decimal = { digits: 1n, places: Math.max(7, exact.places + 3) };
+      const plus = (value: Decimal, by: Decimal, sign: bigint) => {
+        const places = Math.max(value.places, by.places);
+        return text({ digits: scaled(value, places) + sign * scaled(by, places), places });
+      };
+      return { window, short, factor, at: text(exact), below: plus(exact, step, -1n), above: plus(exact, step, 1n) };
+    });
+  return { page: pairs('page'), ticket: pairs('ticket') };
+}
+
+type SloKind = 'availability' | 'latency';
+type Speed = keyof typeof BURN_RATE_WINDOWS;
 
 const RATIO_METRIC = { availability: 'http_requests_errors', latency: 'http_requests_slower_than_slo' } as const;
-const ALL_WINDOWS = ['5m', '30m', '1h', '2h', '6h', '1d', '3d', '30d'];
 const ALERT_NAMES = {
   availability: { page: 'AvailabilitySLOFastBurn', ticket: 'AvailabilitySLOSlowBurn' },
   latency: { page: 'LatencySLOFastBurn', ticket: 'LatencySLOSlowBurn' },
 } as const;
-const OBJECTIVES = {
-  availability: '99.9% of requests succeed',
-  latency: '95% of requests finish within 0.5s',
-};
 
-function burnRateTests(kind: 'availability' | 'latency', speed: 'page' | 'ticket'): UnitTest[] {
-  const pairs = BURN_THRESHOLDS[kind][speed];
+function objective(service: Service, kind: SloKind): string {
+  return kind === 'availability'
+    ? `${service.slo.availability}% of requests succeed`
+    : `${service.slo.latency.percentile}% of requests finish within ${service.slo.latency.thresholdSeconds}s`;
+}
+
+/** The namespace and service labels a service's metrics carry: its team's namespace and its name. */
+const labelsOf = (service: Service) => ({ namespace: service.team, service: service.name });
+
+function burnRateTests(service: Service, kind: SloKind, speed: Speed): UnitTest[] {
+  const pairs = burnThresholds(service, kind)[speed];
   const alertname = ALERT_NAMES[kind][speed];
   const burns = pairs.map((p) => `${p.factor}x over ${p.window} and ${p.short}`).join(', or ');
-  // Every window of the other pairs stays at 0, so only the pair under test can fire.
-  const series = (values: Record<string, string>) =>
-    ALL_WINDOWS.map((window) => ({
-      series: `service:${RATIO_METRIC[kind]}:ratio_rate${window}{namespace="commerce",service="order-service"}`,
+  // Every window of the other pairs (and the SLO window) stays at 0, so only the pair under test can fire.
+  const windows = [
+    ...new Set([
+      ...Object.values(BURN_RATE_WINDOWS).flatMap((all) => all.flatMap((p) => [p.window, p.short])),
+      `${service.slo.windowDays}d`,
+    ]),
+  ];
+  const input = (values: Record<string, string>) =>
+    windows.map((window) => ({
+      series: series(`service:${RATIO_METRIC[kind]}:ratio_rate${window}`, labelsOf(service)),
       values: `${values[window] ?? '0'}x10`,
     }));
   const check = (fires: boolean, percentage: string): AlertCheck => ({
@@ -300,42 +395,42 @@ function burnRateTests(kind: 'availability' | 'latency', speed: 'page' | 'ticket
       ? [
           expected(
             alertname,
-            { severity: speed === 'page' ? 'critical' : 'warning', slo: kind, ...ORDER },
-            `order-service burns its ${kind} error budget ${speed === 'page' ? 'fast' : 'steadily'}.`,
-            `order-service in commerce promises that ${OBJECTIVES[kind]} over 30 days; its error ratio (${percentage}) burns the budget at more than ${burns}.`,
+            { severity: speed === 'page' ? 'critical' : 'warning', slo: kind, ...labelsOf(service) },
+            `${service.name} burns its ${kind} error budget ${speed === 'page' ? 'fast' : 'steadily'}.`,
+            `${service.name} in ${service.team} promises that ${objective(service, kind)} over ${service.slo.windowDays} days; its error ratio (${percentage}) burns the budget at more than ${burns}.`,
           ),
         ]
       : [],
   });
   return pairs.flatMap((p) => [
     {
-      name: `${alertname}: ${p.window} at the threshold, ${p.short} above: no alert`,
+      name: `${alertname} of ${service.name}: ${p.window} at the threshold, ${p.short} above: no alert`,
       interval: '1m',
-      input_series: series({ [p.window]: p.at, [p.short]: p.above }),
+      input_series: input({ [p.window]: p.at, [p.short]: p.above }),
       alert_rule_test: [check(false, '')],
     },
     {
-      name: `${alertname}: ${p.window} above, ${p.short} at the threshold: no alert`,
+      name: `${alertname} of ${service.name}: ${p.window} above, ${p.short} at the threshold: no alert`,
       interval: '1m',
-      input_series: series({ [p.window]: p.above, [p.short]: p.at }),
+      input_series: input({ [p.window]: p.above, [p.short]: p.at }),
       alert_rule_test: [check(false, '')],
     },
     {
-      name: `${alertname}: ${p.window} just below, ${p.short} above: no alert`,
+      name: `${alertname} of ${service.name}: ${p.window} just below, ${p.short} above: no alert`,
       interval: '1m',
-      input_series: series({ [p.window]: p.below, [p.short]: p.above }),
+      input_series: input({ [p.window]: p.below, [p.short]: p.above }),
       alert_rule_test: [check(false, '')],
     },
     {
-      name: `${alertname}: ${p.window} above, ${p.short} just below: no alert`,
+      name: `${alertname} of ${service.name}: ${p.window} above, ${p.short} just below: no alert`,
       interval: '1m',
-      input_series: series({ [p.window]: p.above, [p.short]: p.below }),
+      input_series: input({ [p.window]: p.above, [p.short]: p.below }),
       alert_rule_test: [check(false, '')],
     },
     {
-      name: `${alertname}: ${p.window} and ${p.short} just above: fires`,
+      name: `${alertname} of ${service.name}: ${p.window} and ${p.short} just above: fires`,
       interval: '1m',
-      input_series: series({ [p.window]: p.above, [p.short]: p.above }),
+      input_series: input({ [p.window]: p.above, [p.short]: p.above }),
       alert_rule_test: [check(true, humanizePercentage(p.above))],
     },
   ]);
@@ -346,71 +441,89 @@ function humanizePercentage(value: string): string {
   return `${Number((Number(value) * 100).toPrecision(4))}%`;
 }
 
-const recordingRuleTests: UnitTest[] = [
-  {
-    name: 'the availability ratio counts 5xx responses, is 0 without errors and absent without traffic',
-    interval: '1m',
-    input_series: [
-      { series: 'http_requests_total{namespace="commerce",service="order-service",status="200"}', values: '0+99x10' },
-      { series: 'http_requests_total{namespace="commerce",service="order-service",status="502"}', values: '0+1x10' },
-      { series: 'http_requests_total{namespace="identity",service="user-service",status="200"}', values: '0+50x10' },
-      {
-        series: 'http_requests_total{namespace="commerce",service="notification-service",status="200"}',
-        values: '0x10',
-      },
-    ],
-    promql_expr_test: [
-      {
-        expr: 'service:http_requests_errors:ratio_rate5m',
-        eval_time: '10m',
-        exp_samples: [
-          {
-            labels: 'service:http_requests_errors:ratio_rate5m{namespace="commerce",service="order-service"}',
-            value: 0.01,
-          },
-          {
-            labels: 'service:http_requests_errors:ratio_rate5m{namespace="identity",service="user-service"}',
-            value: 0,
-          },
-        ],
-      },
-    ],
-  },
-  {
-    name: 'the latency ratio is the share of requests slower than the SLO threshold',
-    interval: '1m',
-    input_series: [
-      // 0.05 must not be taken for the 0.5 bound; a client that writes the bound as 0.50 must still count.
-      ...latencyBuckets(ORDER, { '0.05': 10, '0.25': 60, '0.5': 75, '1': 99, '+Inf': 100 }),
-      ...latencyBuckets({ namespace: 'identity', service: 'user-service' }, { '0.50': 50, '+Inf': 100 }),
-    ],
-    promql_expr_test: [
-      {
-        expr: 'service:http_requests_slower_than_slo:ratio_rate5m',
-        eval_time: '10m',
-        exp_samples: [
-          {
-            labels: 'service:http_requests_slower_than_slo:ratio_rate5m{namespace="commerce",service="order-service"}',
-            value: 0.25,
-          },
-          {
-            labels: 'service:http_requests_slower_than_slo:ratio_rate5m{namespace="identity",service="user-service"}',
-            value: 0.5,
-          },
-        ],
-      },
-    ],
-  },
-];
+/**
+ * A histogram bound written another way than the SLO threshold but meaning the same (`0.50` for 0.5, `2.0` for 2),
+ * and one that only looks alike (`0.05` for 0.5, `20` for 2): the first must count, the second must not.
+ */
+function sameBound(seconds: number): string {
+  const written = String(seconds);
+  return written.includes('.') ? `${written}0` : `${written}.0`;
+}
+function lookalikeBound(seconds: number): string {
+  const written = String(seconds);
+  return written.includes('.') ? written.replace('.', '.0') : `${written}0`;
+}
 
-/** The unit tests by suite: one `promtool test rules` run each. */
-export function alertRuleUnitTestSuites(): Record<string, UnitTest[]> {
+function recordingRuleTests(subject: Service, others: readonly Service[]): UnitTest[] {
+  const [second, quiet] = others;
+  const availability = `service:${RATIO_METRIC.availability}:ratio_rate5m`;
+  const latency = `service:${RATIO_METRIC.latency}:ratio_rate5m`;
+  return [
+    {
+      name: 'the availability ratio counts 5xx responses, is 0 without errors and absent without traffic',
+      interval: '1m',
+      input_series: [
+        { series: series('http_requests_total', { ...labelsOf(subject), status: '200' }), values: '0+99x10' },
+        { series: series('http_requests_total', { ...labelsOf(subject), status: '502' }), values: '0+1x10' },
+        ...(second
+          ? [{ series: series('http_requests_total', { ...labelsOf(second), status: '200' }), values: '0+50x10' }]
+          : []),
+        ...(quiet
+          ? [{ series: series('http_requests_total', { ...labelsOf(quiet), status: '200' }), values: '0x10' }]
+          : []),
+      ],
+      promql_expr_test: [
+        {
+          expr: availability,
+          eval_time: '10m',
+          exp_samples: [
+            { labels: series(availability, labelsOf(subject)), value: 0.01 },
+            ...(second ? [{ labels: series(availability, labelsOf(second)), value: 0 }] : []),
+          ],
+        },
+      ],
+    },
+    {
+      name: 'the latency ratio is the share of requests slower than the SLO threshold, however the bound is written',
+      interval: '1m',
+      input_series: [
+        ...latencyBuckets(labelsOf(subject), {
+          [lookalikeBound(subject.slo.latency.thresholdSeconds)]: 10,
+          [String(subject.slo.latency.thresholdSeconds)]: 75,
+          '+Inf': 100,
+        }),
+        ...(second
+          ? latencyBuckets(labelsOf(second), { [sameBound(second.slo.latency.thresholdSeconds)]: 50, '+Inf': 100 })
+          : []),
+      ],
+      promql_expr_test: [
+        {
+          expr: latency,
+          eval_time: '10m',
+          exp_samples: [
+            { labels: series(latency, labelsOf(subject)), value: 0.25 },
+            ...(second ? [{ labels: series(latency, labelsOf(second)), value: 0.5 }] : []),
+          ],
+        },
+      ],
+    },
+  ];
+}
+
+/**
+ * The unit tests by suite: one `promtool test rules` run each. The SLO suites test the SLOs of the model's first
+ * service (its burn rates) and of its first three services (the recording rules); a model without services
+ * has only the platform suite.
+ */
+export function alertRuleUnitTestSuites(of: PlatformModel = model): Record<string, UnitTest[]> {
+  const [subject, ...others] = of.services;
+  if (!subject) return { platform: platformAlertTests };
   const sloTests = (['availability', 'latency'] as const).flatMap((kind) =>
-    (['page', 'ticket'] as const).flatMap((speed) => burnRateTests(kind, speed)),
+    (['page', 'ticket'] as const).flatMap((speed) => burnRateTests(subject, kind, speed)),
   );
   return {
     platform: platformAlertTests,
     'slo burn rates': sloTests,
-    'slo recording rules': recordingRuleTests,
+    'slo recording rules': recordingRuleTests(subject, others),
   };
 }

@@ -1,6 +1,6 @@
 /**
  * docs/policies-and-alerts.md, rendered from the objects in dist/ so the page cannot drift from what is
- * deployed. Regenerate with `npx tsx test/guardrails/emit-generated-files.ts`; a test compares.
+ * deployed. `pnpm synth` writes it (tools/generated-files.ts); `pnpm synth:check` and a test compare.
  */
 import { ARGO_CD_CHART } from '@platform/aws-platform';
 import { ADDON_NAMESPACES, ADDON_POLICY_SUFFIX, GUARDRAILS_LABEL } from '@platform/k8s-platform';
@@ -65,7 +65,7 @@ export function renderPoliciesAndAlertsPage(environments: ReadonlyMap<string, re
   const lines = [
     '# Policies and alerts',
     '',
-    '<!-- Generated from dist/ by test/guardrails/emit-generated-files.ts; a test fails when it differs. Do not edit. -->',
+    '<!-- Generated from dist/ by `pnpm synth`; `pnpm synth:check` fails when it differs. Do not edit. -->',
     '',
     'The guard rails of every environment: Kyverno `ValidatingPolicy` objects in `dist/<env>/policies/` and',
     'PrometheusRules in `dist/<env>/alerting/`. Both are tested by their real engines: the policies by the Kyverno',

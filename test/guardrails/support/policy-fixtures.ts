@@ -1,8 +1,9 @@
 /**
  * Good and bad examples per policy. A Pod example is also wrapped in a Deployment and a CronJob, so the
  * autogen rules are exercised too. The files under test/guardrails/fixtures/ are rendered from here
- * (`npx tsx test/guardrails/emit-generated-files.ts`), with a Kyverno CLI test per policy.
+ * by `pnpm synth` (tools/generated-files.ts), with a Kyverno CLI test per policy.
  */
+import { loadPlatformModel, type PlatformModel } from '@platform/model';
 import { stringify } from 'yaml';
 import type { KubeObject } from './kyverno-evaluation';
 
@@ -24,7 +25,11 @@ export interface PolicyFixtures {
   readonly bad: readonly FixtureCase[];
 }
 
-export const FIXTURE_NAMESPACE = 'commerce';
+/**
+ * The namespace of the examples: a team's namespace of no particular model. The policies act on every namespace
+ * that is not an add-on namespace (labelled `platform.io/guardrails: audit`), as Kyverno sees an unknown one.
+ */
+export const FIXTURE_NAMESPACE = 'team-example';
 
 export function compliantPod(registryHost: string): Json {
   return {
@@ -427,8 +432,17 @@ export function expectedVerdict(policy: string, fixture: FixtureObject): 'pass' 
  */
 const CLI_RESULTS = { pass: 'pass', fail: 'fail', 'not-applicable': 'skip' } as const;
 
-/** The environment whose policies the committed Kyverno CLI tests run against. */
-export const KYVERNO_TEST_ENVIRONMENT = 'prod';
+/**
+ * The environment whose policies the committed Kyverno CLI tests run against: the model's first that denies
+ * (its policies' results are what an enforcing cluster does), else its last. Appending an environment to the
+ * model leaves it as it is.
+ */
+export const KYVERNO_TEST_ENVIRONMENT = kyvernoTestEnvironment(loadPlatformModel());
+
+function kyvernoTestEnvironment(model: PlatformModel): string {
+  const denying = model.environments.find((environment) => environment.policyMode === 'Deny');
+  return (denying ?? model.environments[model.environments.length - 1]).name;
+}
 
 /** Files of test/guardrails/fixtures/: per policy, its examples and a Kyverno CLI test of them. */
 export function renderFixtureFiles(registryHost: string): Map<string, string> {
@@ -461,7 +475,7 @@ export function renderFixtureFiles(registryHost: string): Map<string, string> {
     };
     files.set(
       `${dir}/kyverno-test.yaml`,
-      `# Rendered by test/guardrails/emit-generated-files.ts; run with 'kyverno test test/guardrails/fixtures'.\n${stringify(test, { lineWidth: 0 })}`,
+      `# Rendered by 'pnpm synth'; run with 'kyverno test test/guardrails/fixtures'.\n${stringify(test, { lineWidth: 0 })}`,
     );
   }
   return files;

@@ -1,13 +1,22 @@
-import { ecrRepositoryName, loadModel, type PlatformModel, registryHost, type Service } from '@platform/model';
+import {
+  ecrRepositoryName,
+  loadModel,
+  type PlatformModel,
+  registryHost,
+  type Service,
+  type ServiceRelease,
+} from '@platform/model';
 import { parse } from 'yaml';
 import { renderDist } from '../../../apps/cluster/src/synthesize-dist';
 
 /**
  * Which files of dist/ a one-value pull request may change: a reviewer expects a tag bump to rewrite the
- * service's Deployment and nothing else, a replica range its HorizontalPodAutoscaler. Each change below edits a
- * copy of a valid model the way a person would, says in which environments the service's value changed, and names
- * the objects that may change there; `expectedChanges` turns that into paths, found by what the objects are (the
- * Deployment that runs the service's image, the autoscaler that scales it), not by how files are named.
+ * service's Deployment and nothing else, a replica range its HorizontalPodAutoscaler, and a change made for one
+ * environment (its `releases` entry) to leave every other environment alone. Each change below says which field
+ * it edits, how the value moves and which objects may change where the service's value changed; `renderChange`
+ * edits a copy of a valid model in the catalog or in one environment's release, renders it, and returns the changed
+ * paths next to the expected ones. Objects are found by what they are (the Deployment that runs the service's
+ * image, the autoscaler that scales it), not by how files are named.
  */
 
 // biome-ignore lint/suspicious/noExplicitAny: parsed YAML has no static shape
@@ -34,7 +43,24 @@ export function changedFiles(before: DistFiles, after: DistFiles): string[] {
   return [...paths].filter((path) => before.get(path) !== after.get(path)).sort();
 }
 
-/** A model edited for one change; the service is the model's own entry, to read (not write). */
+/** The fields of a service that an environment's release may set, each replacing the catalog's whole field. */
+export type ReleaseField = keyof ServiceRelease & keyof Service;
+
+/** One kind of everyday change of one service's value. */
+export interface ValueChange {
+  /** What the pull request does, e.g. `bumps the image tag`. */
+  readonly title: string;
+  readonly field: ReleaseField;
+  /** A new value for the field, valid and different from the value the environment (or catalog) has now. */
+  next(current: Service[ReleaseField]): Service[ReleaseField];
+  /** The objects of the service in one environment that the change may rewrite, from that environment's objects. */
+  touches(objects: readonly DistObject[], model: PlatformModel, service: Service): DistObject[];
+}
+
+/** Where the pull request makes its change: the catalog entry, or one environment's release. */
+export type ChangeScope = { readonly catalog: true } | { readonly environment: string };
+
+/** A model edited for one change. */
 export interface EditedModel {
   /** The edited copy, validated. */
   readonly model: PlatformModel;
@@ -42,30 +68,45 @@ export interface EditedModel {
   readonly environments: readonly string[];
 }
 
-/** One kind of everyday change of one service's value. */
-export interface ValueChange {
-  /** What the pull request does, e.g. `bumps the image tag`. */
-  readonly title: string;
-  /**
-   * Edits a copy of the model; returns it with the environments where the service's value changed.
-   * The copy is validated, so an edit that makes the model invalid fails loudly.
-   */
-  edit(model: PlatformModel, serviceName: string): EditedModel;
-  /** The objects of the service in one environment that the change may rewrite, from that environment's objects. */
-  touches(objects: readonly DistObject[], model: PlatformModel, service: Service): DistObject[];
-}
-
-/** A copy of the model with one service changed, and every environment listed as changed. */
-export function editService(
+/**
+ * A copy of the model with the change made in the scope. A catalog edit changes the value in each environment that
+ * has no release of that field for the service; a release edit changes it in its environment only. The copy is
+ * validated, so an edit that makes the model invalid fails loudly.
+ */
+export function editModel(
   model: PlatformModel,
+  change: ValueChange,
   serviceName: string,
-  change: (service: Service) => void,
+  scope: ChangeScope,
 ): EditedModel {
   const copy = structuredClone(model);
   const service = copy.services.find((candidate) => candidate.name === serviceName);
   if (!service) throw new Error(`the model has no service '${serviceName}'`);
-  change(service);
-  return { model: loadModel(copy), environments: model.environments.map((environment) => environment.name) };
+  const releaseOf = (environment: string) => copy.releases?.[environment]?.[serviceName];
+  if ('catalog' in scope) {
+    setField(service, change.field, change.next(service[change.field]));
+    const environments = copy.environments
+      .map((environment) => environment.name)
+      .filter((environment) => releaseOf(environment)?.[change.field] === undefined);
+    return { model: loadModel(copy), environments };
+  }
+  const { environment } = scope;
+  if (!copy.environments.some((candidate) => candidate.name === environment)) {
+    throw new Error(`the model has no environment '${environment}'`);
+  }
+  const current = releaseOf(environment)?.[change.field] ?? service[change.field];
+  const release = { ...releaseOf(environment) };
+  setField(release, change.field, change.next(current));
+  copy.releases = { ...copy.releases, [environment]: { ...copy.releases?.[environment], [serviceName]: release } };
+  return { model: loadModel(copy), environments: [environment] };
+}
+
+function setField(
+  target: Partial<Pick<Service, ReleaseField>>,
+  field: ReleaseField,
+  value: Service[ReleaseField],
+): void {
+  (target as Record<ReleaseField, unknown>)[field] = value;
 }
 
 /** The repository part of the image reference a service's containers run: `<registry>/<org>/<service>`. */
@@ -78,13 +119,11 @@ export function workloadsOf(objects: readonly DistObject[], model: PlatformModel
   const repository = imageRepository(model, service);
   const runsImage = (image: unknown) =>
     typeof image === 'string' && (image.startsWith(`${repository}:`) || image.startsWith(`${repository}@`));
-  return objects.filter(
-    ({ object }) =>
-      object.kind === 'Deployment' &&
-      [...(object.spec?.template?.spec?.containers ?? []), ...(object.spec?.template?.spec?.initContainers ?? [])].some(
-        (container: Json) => runsImage(container.image),
-      ),
-  );
+  return objects.filter(({ object }) => {
+    const pod = object.spec?.template?.spec;
+    const containers: Json[] = [...(pod?.containers ?? []), ...(pod?.initContainers ?? [])];
+    return object.kind === 'Deployment' && containers.some((container) => runsImage(container.image));
+  });
 }
 
 /** The HorizontalPodAutoscalers that scale the service's Deployments. */
@@ -127,7 +166,7 @@ export function expectedChanges(
 export function anotherTag(tag: string): string {
   if (tag.startsWith('sha256:')) {
     const hex = tag.slice('sha256:'.length);
-    return `sha256:${hex.startsWith('0') ? `1${hex.slice(1)}` : `0${hex.slice(1)}`}`;
+    return `sha256:${hex.startsWith('0') ? '1' : '0'}${hex.slice(1)}`;
   }
   return tag === 'next-release' ? 'next-release-2' : 'next-release';
 }
@@ -160,38 +199,47 @@ function bytes(quantity: string): number {
 export const VALUE_CHANGES: readonly ValueChange[] = [
   {
     title: 'bumps the image tag',
-    edit: (model, name) => editService(model, name, (service) => (service.image.tag = anotherTag(service.image.tag))),
+    field: 'image',
+    next: (image) => ({ tag: anotherTag((image as Service['image']).tag) }),
     touches: workloadsOf,
   },
   {
     title: 'changes the replica range',
-    edit: (model, name) =>
-      editService(model, name, (service) => (service.replicas = anotherReplicaRange(service.replicas))),
+    field: 'replicas',
+    next: (replicas) => anotherReplicaRange(replicas as Service['replicas']),
     // The Deployment has no replicas field (the autoscaler owns it), the disruption budget allows one pod down
     // whatever the count, and team quotas are the model's, checked against the range rather than derived from it.
     touches: autoscalersOf,
   },
   {
     title: 'changes the memory request',
-    edit: (model, name) =>
-      editService(model, name, (service) => {
-        service.resources.requests.memory = anotherMemoryRequest(service.resources);
-      }),
+    field: 'resources',
+    next: (value) => {
+      const resources = value as Service['resources'];
+      return { ...resources, requests: { ...resources.requests, memory: anotherMemoryRequest(resources) } };
+    },
     touches: workloadsOf,
   },
 ];
 
-/** Renders the model's edit and returns the changed paths next to the expected ones. */
+/** Renders the edited model and returns the changed paths next to the expected ones. */
 export function renderChange(
   model: PlatformModel,
   baseline: DistFiles,
   objects: readonly DistObject[],
   change: ValueChange,
   serviceName: string,
-): { readonly changed: string[]; readonly expected: string[]; readonly after: DistFiles } {
-  const edited = change.edit(model, serviceName);
+  scope: ChangeScope,
+): {
+  readonly changed: string[];
+  readonly expected: string[];
+  readonly after: DistFiles;
+  readonly environments: readonly string[];
+} {
+  const edited = editModel(model, change, serviceName, scope);
   const after = renderDist(edited.model);
   return {
+    environments: edited.environments,
     changed: changedFiles(baseline, after),
     expected: expectedChanges(objects, change, edited, serviceName),
     after,

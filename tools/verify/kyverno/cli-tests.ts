@@ -1,6 +1,6 @@
 /**
  * `kyverno test` on every Kyverno CLI test of the repository (kyverno-test.yaml, rendered by
- * test/guardrails/emit-generated-files.ts), and the check that every declared result was really evaluated.
+ * `pnpm synth`, tools/generated-files.ts), and the check that every declared result was really evaluated.
  *
  * `kyverno test` counts a resource the policy produced no rule result for as passed ("Excluded"), whatever the
  * test declared (kyverno/kyverno v1.19.0 cmd/cli/kubectl-kyverno/commands/test/output.go). So a declared case

@@ -1,5 +1,5 @@
 import { type Environment, EnvironmentNaming, type Organization, type Service } from '@platform/model';
-import { Stack, type StackProps } from 'aws-cdk-lib';
+import { CfnWaitConditionHandle, Stack, type StackProps } from 'aws-cdk-lib';
 import type * as ec2 from 'aws-cdk-lib/aws-ec2';
 import type { Construct } from 'constructs';
 import { tagResources } from '../platform-tags';
@@ -41,6 +41,11 @@ export class DataStack extends Stack {
     }
     this.databases = databases;
     this.caches = caches;
+    if (databases.size + caches.size === 0) {
+      // CloudFormation rejects a template without resources; the stack stays deployed (and empty) so that
+      // removing the last data store deletes it through a stack update, and adding one needs no new stack.
+      new CfnWaitConditionHandle(this, 'NoDataStores');
+    }
     tagResources(this, props.environment.name, props.environment.tags);
   }
 }

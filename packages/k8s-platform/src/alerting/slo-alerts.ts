@@ -80,7 +80,8 @@ export function sloRuleGroup(service: Service, runbooks: RunbookLocation): RuleG
       );
     }
   }
-  const windows = [...SLO_RATIO_WINDOWS, `${service.slo.windowDays}d`];
+  // A 1- or 3-day SLO window is already a burn-rate window: recording it twice would write one series twice.
+  const windows = [...new Set<string>([...SLO_RATIO_WINDOWS, `${service.slo.windowDays}d`])];
   return {
     name: `slo-${service.name}`,
     rules: [

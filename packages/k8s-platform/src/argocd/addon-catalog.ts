@@ -1,4 +1,10 @@
-import { ADDON_SERVICE_ACCOUNTS, type Environment, type EnvironmentNaming, PLATFORM_NAMESPACES } from '@platform/model';
+import {
+  ADDON_SERVICE_ACCOUNTS,
+  type Environment,
+  type EnvironmentNaming,
+  PLATFORM_NAMESPACES,
+  PROMETHEUS_RETENTION_DAYS,
+} from '@platform/model';
 import { kubePrometheusStackAlertingValues } from '../alerting/kube-prometheus-stack-alerting';
 import type { ApplicationSpecIgnoreDifferences } from '../imports/argocd-application-argoproj.io';
 import { DEFAULT_STORAGE_CLASS } from '../storage/ebs-storage-class';
@@ -169,7 +175,7 @@ export function platformAddons({ environment, naming }: AddonContext): Addon[] {
             podMonitorSelectorNilUsesHelmValues: false,
             probeSelectorNilUsesHelmValues: false,
             // The SLO rules read the 30-day error ratio: history must cover the whole window.
-            retention: '31d',
+            retention: `${PROMETHEUS_RETENTION_DAYS}d`,
             // On a volume, so a restart or a node consolidation keeps the history; the size cap keeps it from filling up.
             retentionSize: '90GB',
             storageSpec: {

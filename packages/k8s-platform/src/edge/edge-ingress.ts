@@ -1,4 +1,4 @@
-import type { Environment, Service } from '@platform/model';
+import { type Environment, edgeRoute, type Service } from '@platform/model';
 import { k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 
@@ -23,21 +23,40 @@ export interface EdgeIngressProps {
 }
 
 /**
- * The internet-facing entry of an edge service: an Ingress of class `alb` that the AWS Load Balancer
- * Controller turns into an ALB with HTTPS on the environment's certificate, HTTP redirected to HTTPS,
- * invalid header fields dropped, and pods as targets (target type ip) health-checked on the service's
- * readiness path.
+ * IngressGroup of every edge Ingress of a cluster: the AWS Load Balancer Controller builds one ALB for the group,
+ * so services that share a host (each on its own path) share the load balancer their DNS name points to.
+ */
+export const EDGE_INGRESS_GROUP = 'edge';
+
+/**
+ * `group.order` of an edge Ingress: the controller orders the listener rules of a group by it (smallest first,
+ * range -1000 to 1000), across Ingresses, before any path length. Longer paths first, as Ingress prefix matching
+ * means: `/orders` must be tried before `/` on the same host. Paths have at most 126 characters (schema).
+ */
+export function edgeRuleOrder(path: string): number {
+  return -path.length;
+}
+
+/**
+ * The internet-facing entry of an edge service: an Ingress of class `alb` in the environment's IngressGroup,
+ * which the AWS Load Balancer Controller turns into rules of one ALB with HTTPS on the environment's certificate,
+ * HTTP redirected to HTTPS, invalid header fields dropped, and pods as targets (target type ip) health-checked
+ * on the service's readiness path. Host and path are the service's edge route (the model's edge-routes.ts).
  */
 export class EdgeIngress extends Construct {
   public constructor(scope: Construct, id: string, props: EdgeIngressProps) {
     super(scope, id);
     const { environment, service } = props;
+    const route = edgeRoute(environment, service);
     new k8s.KubeIngress(this, 'Resource', {
       metadata: {
         name: service.name,
         namespace: props.namespace,
         labels: props.labels,
         annotations: {
+          // Every Ingress of the group gives the load balancer's settings below alike, as the controller requires.
+          'alb.ingress.kubernetes.io/group.name': EDGE_INGRESS_GROUP,
+          'alb.ingress.kubernetes.io/group.order': String(edgeRuleOrder(route.path)),
           'alb.ingress.kubernetes.io/scheme': 'internet-facing',
           'alb.ingress.kubernetes.io/target-type': 'ip',
           'alb.ingress.kubernetes.io/listen-ports': '[{"HTTP": 80}, {"HTTPS": 443}]',
@@ -54,11 +73,11 @@ export class EdgeIngress extends Construct {
         ingressClassName: 'alb',
         rules: [
           {
-            host: environment.edge.domain,
+            host: route.host,
             http: {
               paths: [
                 {
-                  path: '/',
+                  path: route.path,
                   pathType: 'Prefix',
                   backend: { service: { name: props.serviceName, port: { name: 'http' } } },
                 },

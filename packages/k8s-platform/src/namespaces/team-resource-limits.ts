@@ -1,8 +1,6 @@
-import type { Service, Team } from '@platform/model';
-import { UserError } from '@platform/model';
+import { ModelValidationError, type Service, type Team, teamQuotaIssues } from '@platform/model';
 import { k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
-import { ROLLOUT_SURGE } from '../services/service-deployment';
 
 export interface TeamResourceLimitsProps {
   readonly team: Team;
@@ -20,7 +18,9 @@ export class TeamResourceLimits extends Construct {
   public constructor(scope: Construct, id: string, props: TeamResourceLimitsProps) {
     super(scope, id);
     const { team, labels } = props;
-    checkQuotaFits(team, props.services);
+    // The validator's rule, asserted where the quota is written.
+    const issues = teamQuotaIssues(team, props.services);
+    if (issues.length > 0) throw new ModelValidationError(issues);
     new k8s.KubeResourceQuota(this, 'Quota', {
       metadata: { name: 'team-quota', namespace: team.name, labels },
       spec: {
@@ -46,37 +46,4 @@ export class TeamResourceLimits extends Construct {
       },
     });
   }
-}
-
-/**
- * The quota must admit every service of the team at its maximum replicas plus the surge of a rolling update,
- * or autoscaling stalls silently, and a rollout at full scale waits forever for its surge pod.
- */
-function checkQuotaFits(team: Team, services: readonly Service[]): void {
-  const peak = (service: Service) => service.replicas.max + ROLLOUT_SURGE;
-  const pods = services.reduce((sum, service) => sum + peak(service), 0);
-  const memory = services.reduce(
-    (sum, service) => sum + peak(service) * quantityValue(service.resources.limits.memory),
-    0,
-  );
-  const cpu = services.reduce((sum, service) => sum + peak(service) * quantityValue(service.resources.requests.cpu), 0);
-  const problems = [
-    pods > team.quota.pods ? `pods ${team.quota.pods} < ${pods}` : undefined,
-    memory > quantityValue(team.quota.memory) ? `memory ${team.quota.memory} < the services' memory limits` : undefined,
-    cpu > quantityValue(team.quota.cpu) ? `cpu ${team.quota.cpu} < the services' CPU requests` : undefined,
-  ].filter((problem) => problem !== undefined);
-  if (problems.length > 0) {
-    throw new UserError(
-      `teams.${team.name}.quota is too small for its services at replicas.max plus ${ROLLOUT_SURGE} rollout surge pod each (${services.map((s) => s.name).join(', ')}): ${problems.join('; ')}`,
-    );
-  }
-}
-
-const UNITS: Record<string, number> = { m: 1e-3, Ki: 2 ** 10, Mi: 2 ** 20, Gi: 2 ** 30, Ti: 2 ** 40, '': 1 };
-
-/** The value of a quantity the model allows (`250m`, `2`, `512Mi`, `2Gi`). */
-export function quantityValue(quantity: string): number {
-  const match = /^(\d+(?:\.\d+)?)(m|Ki|Mi|Gi|Ti)?$/.exec(quantity);
-  if (!match) throw new UserError(`'${quantity}' is not a quantity such as '250m', '1', '512Mi' or '2Gi'`);
-  return Number(match[1]) * UNITS[match[2] ?? ''];
 }

@@ -1,4 +1,11 @@
-import { type Environment, imageUri, type Organization, type Service, serviceAccountOf } from '@platform/model';
+import {
+  type Environment,
+  imageUri,
+  type Organization,
+  ROLLOUT_SURGE,
+  type Service,
+  serviceAccountOf,
+} from '@platform/model';
 import { ApiObject } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
@@ -28,9 +35,6 @@ export interface ServiceDeploymentProps {
 
 /** Non-root user and group the containers run as. */
 const RUN_AS = 10001;
-
-/** Extra pods a rolling update starts before it stops old ones (it never goes below the current count). */
-export const ROLLOUT_SURGE = 1;
 
 /** First Kubernetes minor version with the `sleep` action of lifecycle hooks GA (KEP-3960). */
 export const SLEEP_HOOK_MINOR = 34;

@@ -20,6 +20,8 @@ export const services: Service[] = [
     dependencies: { calls: ['user-service'], publishes: ['orders'], consumes: [], database: true, cache: false },
     slo: standardSlo,
     exposure: 'edge',
+    // The environment's domain itself, every path: other edge services get hosts of their own or longer paths.
+    edge: { path: '/' },
     usesKubernetesApi: false,
   },
   {

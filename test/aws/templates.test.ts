@@ -1,5 +1,10 @@
-import { SHIPPED_ENVIRONMENTS, type SynthesizedCloud, synthesizeCloud } from './cloud-assembly';
+import { type SynthesizedCloud, synthesizeCloud } from './cloud-assembly';
 
+/**
+ * Properties of every template. The templates themselves are reviewed where a pull request shows them: the
+ * committed outputs that `pnpm synth` writes and `pnpm synth:check` compares. Byte-identical reruns:
+ * test/pipeline/template-determinism.test.ts.
+ */
 let synthesized: SynthesizedCloud;
 beforeAll(() => {
   synthesized = synthesizeCloud();
@@ -7,28 +12,11 @@ beforeAll(() => {
 
 const STACK_KINDS = ['network', 'cluster', 'data', 'messaging'] as const;
 
-test.each(SHIPPED_ENVIRONMENTS)('%s templates match their snapshots', (name) => {
-  for (const kind of STACK_KINDS) {
-    expect(synthesized.assembly.getStackArtifact(`${name}-${kind}`).template).toMatchSnapshot(`${name}-${kind}`);
-  }
-});
-
-test('shared services template matches its snapshot', () => {
-  expect(synthesized.assembly.getStackArtifact('shared-services').template).toMatchSnapshot();
-});
-
-test('the shipped model synthesizes without warnings', () => {
+test('the model synthesizes without warnings', () => {
   const warnings = synthesized.assembly.stacks.flatMap((stack) =>
     stack.messages.filter((message) => message.level !== 'info').map((message) => `${stack.id}: ${message.entry.data}`),
   );
   expect(warnings).toEqual([]);
-});
-
-test('the same model synthesizes byte-identical templates', () => {
-  const again = synthesizeCloud();
-  for (const stack of synthesized.assembly.stacks) {
-    expect(JSON.stringify(again.assembly.getStackArtifact(stack.id).template)).toBe(JSON.stringify(stack.template));
-  }
 });
 
 test('no template holds a secret value: credentials appear only as dynamic references or deploy-time attributes', () => {

@@ -1,0 +1,94 @@
+import { AWS_NAME_LIMITS, POSTGRES_RESERVED_WORDS } from './aws-facts';
+import { RESERVED_DIST_FOLDERS } from './dist-layout';
+import type { ModelIssue } from './model-issue';
+import { type ModelParts, pick } from './model-parts';
+import { ADDON_SERVICE_ACCOUNTS, type AddonWithIdentity, EnvironmentNaming } from './naming';
+import type { Environment, Organization } from './schema';
+
+/**
+ * Every name the contract derives from the organization, environment and service names fits AWS's limits
+ * (aws-facts.ts); RDS and ElastiCache also refuse two hyphens in a row.
+ */
+export function nameIssues(parts: ModelParts): ModelIssue[] {
+  return [...databaseNameIssues(parts), ...derivedNameIssues(parts)];
+}
+
+/** A service's PostgreSQL database and its user are named after it: RDS refuses PostgreSQL's reserved words. */
+function databaseNameIssues(parts: ModelParts): ModelIssue[] {
+  return parts.services.flatMap((part) => {
+    const service = pick(part, 'name', 'dependencies');
+    if (!service?.dependencies.database) return [];
+    const database = service.name.replace(/-/g, '_');
+    if (!POSTGRES_RESERVED_WORDS.has(database)) return [];
+    return [
+      {
+        path: `services.${part.label}.name`,
+        message: `names its PostgreSQL database and user '${database}', a word PostgreSQL reserves, which RDS refuses; rename the service`,
+      },
+    ];
+  });
+}
+
+function derivedNameIssues(parts: ModelParts): ModelIssue[] {
+  const organization = pick(parts.organization, 'name');
+  if (!organization) return [];
+  return parts.environments.flatMap((part) => {
+    if (!pick(part, 'name')) return [];
+    // Only the name-deriving members of the contract are used, which read the two names alone.
+    const naming = new EnvironmentNaming(organization as Organization, part.fields as Environment);
+    const problems: string[] = [];
+    const check = (what: string, name: string, limit: number, noDoubleHyphen = false) => {
+      if (name.length > limit) {
+        problems.push(
+          `derived name too long: ${what} '${name}' (max ${limit}); shorten the organization, environment or service name`,
+        );
+      }
+      if (noDoubleHyphen && name.includes('--')) {
+        problems.push(
+          `derived name ${what} '${name}' contains '--', which AWS refuses; rename the part that has two hyphens in a row`,
+        );
+      }
+    };
+    for (const service of parts.services) {
+      const named = pick(service, 'name');
+      if (!named) continue;
+      check('IAM role', naming.workloadRoleName(named.name), AWS_NAME_LIMITS.iamRole);
+      const dependencies = pick(service, 'dependencies')?.dependencies;
+      if (dependencies?.database) {
+        check('RDS instance', naming.databaseInstanceIdentifier(named.name), AWS_NAME_LIMITS.rdsInstance, true);
+      }
+      if (dependencies?.cache) {
+        check(
+          'ElastiCache replication group',
+          naming.cacheReplicationGroupId(named.name),
+          AWS_NAME_LIMITS.elastiCacheReplicationGroup,
+          true,
+        );
+      }
+    }
+    for (const addon of Object.keys(ADDON_SERVICE_ACCOUNTS) as AddonWithIdentity[]) {
+      check('IAM role', naming.addonRoleName(addon), AWS_NAME_LIMITS.iamRole);
+    }
+    check('IAM role', naming.karpenterNodeRoleName, AWS_NAME_LIMITS.iamRole);
+    check('SQS queue', naming.karpenterInterruptionQueueName, AWS_NAME_LIMITS.sqsQueue);
+    for (const queue of parts.queues) {
+      const named = pick(queue, 'name');
+      if (named) check('SQS queue', naming.deadLetterQueueName(named.name), AWS_NAME_LIMITS.sqsQueue);
+    }
+    return problems.map((message) => ({ path: `environments.${part.label}.name`, message }));
+  });
+}
+
+/** No environment takes the name of a folder of dist/ that is not an environment's (dist-layout.ts). */
+export function reservedNameIssues(parts: ModelParts): ModelIssue[] {
+  return parts.environments.flatMap((part) => {
+    const name = pick(part, 'name')?.name;
+    if (name === undefined || !RESERVED_DIST_FOLDERS.includes(name)) return [];
+    return [
+      {
+        path: `environments.${part.label}.name`,
+        message: `'${name}' is reserved: dist/${name}/ holds the CloudFormation templates; choose another name`,
+      },
+    ];
+  });
+}

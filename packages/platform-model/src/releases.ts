@@ -1,0 +1,74 @@
+import { UserError } from './cli-errors';
+import type { PlatformModel, Releases, Service, ServiceRelease } from './schema';
+
+/**
+ * A service as one environment runs it: the catalog entry with that environment's release applied
+ * (`releases.<environment>.<service>`). Each field of the release replaces the catalog's whole field:
+ * a release that names `replicas` gives both `min` and `max`.
+ *
+ * @param model the validated model
+ * @param environmentName an environment of the model; a name without releases gets the catalog as it is
+ * @returns every service of the catalog, in catalog order
+ */
+export function servicesIn(model: PlatformModel, environmentName: string): Service[] {
+  const releases = model.releases?.[environmentName] ?? {};
+  return model.services.map((service) => withRelease(service, releases[service.name]));
+}
+
+/**
+ * The model as one environment sees it: `services` resolved by {@link servicesIn}. Everything rendered for an
+ * environment reads this view, so a release of one environment changes nothing of another.
+ */
+export function modelIn(model: PlatformModel, environmentName: string): PlatformModel {
+  return { ...model, services: servicesIn(model, environmentName) };
+}
+
+function withRelease(service: Service, release: ServiceRelease | undefined): Service {
+  if (!release) return service;
+  return {
+    ...service,
+    image: release.image ?? service.image,
+    replicas: release.replicas ?? service.replicas,
+    resources: release.resources ?? service.resources,
+  };
+}
+
+/**
+ * The releases with `service` in environment `to` running the image it runs in `from` (its replicas and
+ * resources there stay as they were). Environments keep model order and services catalog order, so the
+ * releases file changes only where the release does.
+ *
+ * @throws UserError naming an unknown environment or service and listing the known ones
+ */
+export function promoteRelease(model: PlatformModel, service: string, from: string, to: string): Releases {
+  const environments = model.environments.map((environment) => environment.name);
+  for (const [flag, name] of [
+    ['--from', from],
+    ['--to', to],
+  ] as const) {
+    if (!environments.includes(name)) {
+      throw new UserError(`${flag}: unknown environment '${name}'; known: ${environments.join(', ')}`);
+    }
+  }
+  if (from === to) throw new UserError('--from and --to name the same environment');
+  const catalog = model.services.map((entry) => entry.name);
+  if (!catalog.includes(service)) throw new UserError(`unknown service '${service}'; known: ${catalog.join(', ')}`);
+
+  const image = servicesIn(model, from).find((entry) => entry.name === service)?.image;
+  const releases = model.releases ?? {};
+  const target = { ...releases[to], [service]: { ...releases[to]?.[service], image } };
+  return Object.fromEntries(
+    environments
+      .map((name) => [name, name === to ? target : releases[name]] as const)
+      .filter(([, entries]) => entries !== undefined)
+      .map(([name, entries]) => [
+        name,
+        Object.fromEntries(catalog.filter((entry) => entries?.[entry]).map((entry) => [entry, entries?.[entry]])),
+      ]),
+  );
+}
+
+/** The text `data/releases.json` holds for these releases: `JSON.stringify` with two-space indents and a newline. */
+export function releasesFileText(releases: Releases): string {
+  return `${JSON.stringify(releases, null, 2)}\n`;
+}

@@ -1,0 +1,457 @@
+import {
+  availabilityZoneContextKey,
+  CLOUDWATCH_LOGS_RETENTION_DAYS,
+  type DeploymentContext,
+  edgeRoute,
+  type ModelIssue,
+  type PlatformModel,
+  PROMETHEUS_RETENTION_DAYS,
+  ROLLOUT_SURGE,
+  validateModel,
+} from '@platform/model';
+import { addEdgeService, draftModel, moveToAccount, PROJECT_CONTEXT, releaseOf, unusedAccount } from './support/drafts';
+
+/**
+ * Each rule of the validator, broken once in a copy of the shipped model: exactly the expected problems, at their
+ * places, each saying what is allowed. Subjects and expectations are taken from the model, not spelled out.
+ */
+
+interface Case {
+  readonly name: string;
+  /** Breaks the model; returns the issues it must produce, exactly. */
+  readonly breakModel: (model: PlatformModel) => readonly { path: string; message: RegExp }[];
+  readonly context?: (model: PlatformModel) => DeploymentContext;
+}
+
+const literal = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+
+/** The team of the first service, and what its services take at the peak. */
+function busiestTeam(model: PlatformModel) {
+  const team = model.teams.find((candidate) => candidate.name === model.services[0].team);
+  if (!team) throw new Error('the first service has no team');
+  const services = model.services.filter((service) => service.team === team.name);
+  const pods = services.reduce((sum, service) => sum + service.replicas.max + ROLLOUT_SURGE, 0);
+  return { team, services, pods };
+}
+
+const CASES: Case[] = [
+  {
+    name: 'a team quota with too few pods',
+    breakModel: (model) => {
+      const { team, pods } = busiestTeam(model);
+      team.quota.pods = pods - 1;
+      return [{ path: `teams.${team.name}.quota.pods`, message: new RegExp(`allowed: at least ${pods}$`) }];
+    },
+  },
+  {
+    name: "a team quota below its services' memory limits",
+    breakModel: (model) => {
+      const { team, services } = busiestTeam(model);
+      team.quota.memory = '1Mi';
+      return [
+        {
+          path: `teams.${team.name}.quota.memory`,
+          message: new RegExp(
+            `memory limits of its services \\(${services.map((s) => s.name).join(', ')}\\).*allowed: at least \\d+(Mi|Gi)$`,
+          ),
+        },
+      ];
+    },
+  },
+  {
+    name: "a team quota below its services' CPU requests",
+    breakModel: (model) => {
+      const { team } = busiestTeam(model);
+      team.quota.cpu = '1m';
+      return [{ path: `teams.${team.name}.quota.cpu`, message: /CPU requests .*allowed: at least \d+m?$/ }];
+    },
+  },
+  {
+    name: "a release that outgrows its team's quota in one environment",
+    breakModel: (model) => {
+      const { team, services } = busiestTeam(model);
+      const need = (environment: string) =>
+        services.reduce(
+          (sum, service) =>
+            sum + (model.releases?.[environment]?.[service.name]?.replicas ?? service.replicas).max + ROLLOUT_SURGE,
+          0,
+        );
+      // The quota fits every environment as it is; then the last environment's release scales the first service up.
+      team.quota.pods = Math.max(...model.environments.map((environment) => need(environment.name)));
+      const { name } = model.environments[model.environments.length - 1];
+      releaseOf(model, name, services[0].name).replicas = { min: 1, max: team.quota.pods };
+      return [
+        {
+          path: `teams.${team.name}.quota.pods`,
+          message: new RegExp(` in ${name}; allowed: at least ${need(name)}$`),
+        },
+      ];
+    },
+  },
+  {
+    name: 'a release whose memory request exceeds its limit',
+    breakModel: (model) => {
+      const [service] = model.services;
+      const { name } = model.environments[0];
+      releaseOf(model, name, service.name).resources = {
+        requests: { cpu: '100m', memory: '1Gi' },
+        limits: { memory: '512Mi' },
+      };
+      return [
+        {
+          path: `releases.${name}.${service.name}.resources.requests.memory`,
+          message: /1Gi exceeds limits\.memory \(512Mi\)/,
+        },
+      ];
+    },
+  },
+  {
+    name: 'a flow-log retention CloudWatch Logs does not offer',
+    breakModel: (model) => {
+      const environment = model.environments[0];
+      const days = CLOUDWATCH_LOGS_RETENTION_DAYS.find((d) => !CLOUDWATCH_LOGS_RETENTION_DAYS.includes(d + 1)) ?? 1;
+      environment.network.flowLogRetentionDays = days + 1;
+      return [
+        {
+          path: `environments.${environment.name}.network.flowLogRetentionDays`,
+          message: /allowed: 1, 3, 5, 7, 14, 30, .*, 3653$/,
+        },
+      ];
+    },
+  },
+  {
+    name: 'a node group mixing ARM and x86 instance types',
+    breakModel: (model) => {
+      const environment = model.environments[0];
+      environment.cluster.nodeGroups.general.instanceTypes = ['m7g.large', 'm7i.large'];
+      return [
+        {
+          path: `environments.${environment.name}.cluster.nodeGroups.general.instanceTypes`,
+          message: /mixes ARM and x86 types \(arm64: m7g\.large; x86_64: m7i\.large\).*one architecture per group/,
+        },
+      ];
+    },
+  },
+  {
+    name: 'an instance type aws-cdk-lib cannot read',
+    breakModel: (model) => {
+      const environment = model.environments[0];
+      const types = environment.cluster.nodeGroups.spot.instanceTypes;
+      types[types.length - 1] = 'metal.large';
+      return [
+        {
+          path: `environments.${environment.name}.cluster.nodeGroups.spot.instanceTypes.${types.length - 1}`,
+          message: /'metal\.large' is not an EC2 instance type such as m7g\.large/,
+        },
+      ];
+    },
+  },
+  {
+    name: 'an ElastiCache replication group ID longer than 40 characters',
+    breakModel: (model) => {
+      model.services[0].dependencies.cache = true;
+      const shortest = [...model.environments].sort((a, b) => a.name.length - b.name.length)[0];
+      // The organization name that makes the shortest environment's ID of the first service 41 characters long.
+      const length = 41 - shortest.name.length - model.services[0].name.length - 2;
+      model.organization.name = `o${'x'.repeat(Math.max(0, length - 1))}`;
+      return model.environments.flatMap((e) =>
+        model.services
+          .map((service) => `${model.organization.name}-${e.name}-${service.name}`)
+          .filter((id, index) => model.services[index].dependencies.cache && id.length > 40)
+          .map((id) => ({
+            path: `environments.${e.name}.name`,
+            message: new RegExp(`ElastiCache replication group '${id}' \\(max 40\\)`),
+          })),
+      );
+    },
+  },
+  {
+    // ECR (`<org>/<service>`), RDS and ElastiCache (`<org>-<env>-<service>`) refuse '--': the name itself is refused.
+    name: "an organization name with '--', which the derived RDS identifier and ECR repository would contain",
+    breakModel: (model) => {
+      model.services[0].dependencies.database = true;
+      model.organization.name = 'ac--me';
+      return [{ path: 'organization.name', message: /single '-' between them/ }];
+    },
+  },
+  {
+    name: 'an availability SLO written as a fraction',
+    breakModel: (model) => {
+      model.services[0].slo = { ...model.services[0].slo, availability: 0.999 };
+      return [
+        {
+          path: `services.${model.services[0].name}.slo.availability`,
+          message: /0\.999 looks like a fraction; .*did you mean 99\.9\?.*from 90 to 99\.999/,
+        },
+      ];
+    },
+  },
+  {
+    name: 'an availability SLO below 90',
+    breakModel: (model) => {
+      model.services[0].slo = { ...model.services[0].slo, availability: 89.9 };
+      return [{ path: `services.${model.services[0].name}.slo.availability`, message: /89\.9 is outside 90–99\.999/ }];
+    },
+  },
+  {
+    name: 'an availability SLO above 99.999',
+    breakModel: (model) => {
+      model.services[0].slo = { ...model.services[0].slo, availability: 99.9999 };
+      return [
+        { path: `services.${model.services[0].name}.slo.availability`, message: /99\.9999 is outside 90–99\.999/ },
+      ];
+    },
+  },
+  {
+    name: 'a latency percentile written as a fraction',
+    breakModel: (model) => {
+      const { slo } = model.services[0];
+      model.services[0].slo = { ...slo, latency: { ...slo.latency, percentile: 0.95 } };
+      return [{ path: `services.${model.services[0].name}.slo.latency.percentile`, message: /did you mean 95\?/ }];
+    },
+  },
+  {
+    name: 'a latency threshold under 1 ms',
+    breakModel: (model) => {
+      const { slo } = model.services[0];
+      model.services[0].slo = { ...slo, latency: { ...slo.latency, thresholdSeconds: 0.0009 } };
+      return [
+        {
+          path: `services.${model.services[0].name}.slo.latency.thresholdSeconds`,
+          message: /0\.0009 s is outside 0\.001–60 s/,
+        },
+      ];
+    },
+  },
+  {
+    name: 'a latency threshold over 60 s',
+    breakModel: (model) => {
+      const { slo } = model.services[0];
+      model.services[0].slo = { ...slo, latency: { ...slo.latency, thresholdSeconds: 61 } };
+      return [{ path: `services.${model.services[0].name}.slo.latency.thresholdSeconds`, message: /61 s is outside/ }];
+    },
+  },
+  {
+    name: 'an SLO window longer than Prometheus keeps data',
+    breakModel: (model) => {
+      model.services[0].slo = { ...model.services[0].slo, windowDays: PROMETHEUS_RETENTION_DAYS + 1 };
+      return [
+        {
+          path: `services.${model.services[0].name}.slo.windowDays`,
+          message: new RegExp(
+            `longer than Prometheus keeps data \\(${PROMETHEUS_RETENTION_DAYS} days\\); allowed: 1 to ${PROMETHEUS_RETENTION_DAYS}`,
+          ),
+        },
+      ];
+    },
+  },
+  {
+    name: 'a certificate of another region',
+    breakModel: (model) => {
+      const environment = model.environments[0];
+      const other = environment.region === 'eu-west-1' ? 'eu-central-1' : 'eu-west-1';
+      environment.edge.certificateArn = environment.edge.certificateArn.replace(
+        `:${environment.region}:`,
+        `:${other}:`,
+      );
+      return [
+        {
+          path: `environments.${environment.name}.edge.certificateArn`,
+          message: new RegExp(
+            `region ${other}: .*ACM certificates are regional.*allowed: arn:aws:acm:${environment.region}:${environment.account}:certificate/`,
+          ),
+        },
+      ];
+    },
+  },
+  {
+    name: 'a certificate of another account',
+    breakModel: (model) => {
+      const environment = model.environments[0];
+      const other = unusedAccount(model);
+      environment.edge.certificateArn = environment.edge.certificateArn.replace(
+        `:${environment.account}:`,
+        `:${other}:`,
+      );
+      return [
+        {
+          path: `environments.${environment.name}.edge.certificateArn`,
+          message: new RegExp(`account ${other}: .*allowed: arn:aws:acm:${environment.region}:${environment.account}:`),
+        },
+      ];
+    },
+  },
+  {
+    name: 'an admin role of another account',
+    breakModel: (model) => {
+      const environment = model.environments[0];
+      const other = unusedAccount(model);
+      environment.cluster.adminRoleArn = `arn:aws:iam::${other}:role/PlatformAdmin`;
+      return [
+        {
+          path: `environments.${environment.name}.cluster.adminRoleArn`,
+          message: new RegExp(`account ${other}: .*allowed: arn:aws:iam::${environment.account}:role/`),
+        },
+      ];
+    },
+  },
+  {
+    name: 'an admin role ARN with a region',
+    breakModel: (model) => {
+      const environment = model.environments[0];
+      environment.cluster.adminRoleArn = `arn:aws:iam:${environment.region}:${environment.account}:role/PlatformAdmin`;
+      return [
+        {
+          path: `environments.${environment.name}.cluster.adminRoleArn`,
+          message: /IAM ARNs name no region.*allowed: arn:aws:iam::/,
+        },
+      ];
+    },
+  },
+  {
+    name: 'two edge services on the same path of the same host',
+    breakModel: (model) => {
+      const first = model.services[0];
+      first.exposure = 'edge';
+      first.edge = { path: '/shop' };
+      addEdgeService(model, 'edge-twin', { path: '/shop' });
+      const route = edgeRoute(model.environments[0], first);
+      return [
+        {
+          path: 'services.edge-twin.edge',
+          message: new RegExp(
+            `same host and path as edge service '${first.name}' \\(host ${literal(route.host)}, path /shop in environment '${model.environments[0].name}'\\)`,
+          ),
+        },
+      ];
+    },
+  },
+  {
+    name: "an edge subdomain that is another edge service's own host",
+    breakModel: (model) => {
+      const first = model.services[0];
+      first.exposure = 'edge';
+      first.edge = undefined;
+      addEdgeService(model, 'edge-twin', { subdomain: first.name });
+      return [
+        { path: 'services.edge-twin.edge', message: new RegExp(`same host and path as edge service '${first.name}'`) },
+      ];
+    },
+  },
+  {
+    name: 'an edge route on an internal service',
+    breakModel: (model) => {
+      const service = model.services[0];
+      service.exposure = 'internal';
+      service.edge = { subdomain: 'api' };
+      return [{ path: `services.${service.name}.edge`, message: /only an edge service has an edge route/ }];
+    },
+  },
+  {
+    name: 'a memory request above the memory limit',
+    breakModel: (model) => {
+      const { resources } = model.services[0];
+      resources.requests.memory = '2Gi';
+      resources.limits.memory = '1Gi';
+      return [
+        {
+          path: `services.${model.services[0].name}.resources.requests.memory`,
+          message: /2Gi exceeds limits\.memory \(1Gi\); a request must be at most its limit/,
+        },
+      ];
+    },
+  },
+  {
+    name: 'an account whose availability zones cdk.json does not hold',
+    breakModel: (model) => {
+      const environment = model.environments[0];
+      moveToAccount(model, 0, unusedAccount(model));
+      return [
+        {
+          path: `environments.${environment.name}.availabilityZones`,
+          message: new RegExp(
+            `cdk\\.json has no availability-zone context .*add "${literal(availabilityZoneContextKey(environment))}": \\[`,
+          ),
+        },
+      ];
+    },
+  },
+  {
+    name: 'an availability zone missing from the committed context',
+    breakModel: (model) => {
+      const environment = model.environments[0];
+      const committed = PROJECT_CONTEXT[availabilityZoneContextKey(environment)] as string[];
+      const letter = [...'abcdefghijklmnopqrstuvwxyz'].find(
+        (l) =>
+          !committed.includes(`${environment.region}${l}`) &&
+          !environment.availabilityZones.includes(`${environment.region}${l}`),
+      );
+      const zone = `${environment.region}${letter}`;
+      // A copy: the shipped environments may share one zone list.
+      environment.availabilityZones = [...environment.availabilityZones.slice(0, 2), zone];
+      return [
+        {
+          path: `environments.${environment.name}.availabilityZones`,
+          message: new RegExp(`${zone} not in the committed context .*; allowed: ${literal(committed.join(', '))}$`),
+        },
+      ];
+    },
+  },
+  {
+    name: "a 'platform:today' that is no date",
+    breakModel: () => [{ path: 'context.platform:today', message: /"tomorrow" is no date; allowed: an ISO date/ }],
+    context: () => ({ ...PROJECT_CONTEXT, 'platform:today': 'tomorrow' }),
+  },
+];
+
+function issuesOf(model: PlatformModel, context: DeploymentContext): ModelIssue[] {
+  return validateModel(model, context).issues;
+}
+
+describe('the validator', () => {
+  it('accepts the shipped model with the project context', () => {
+    expect(issuesOf(draftModel(), PROJECT_CONTEXT)).toEqual([]);
+  });
+
+  it.each(CASES)('reports exactly the problem of $name', ({ breakModel, context }) => {
+    const model = draftModel();
+    const expected = breakModel(model);
+    expect(expected.length).toBeGreaterThan(0);
+
+    const issues = issuesOf(model, context ? context(model) : PROJECT_CONTEXT);
+
+    expect(issues).toEqual(expected.map(({ path, message }) => ({ path, message: expect.stringMatching(message) })));
+  });
+
+  it('checks the other fields of an entry that has a malformed one', () => {
+    const model = draftModel();
+    const [service] = model.services;
+    const [environment] = model.environments;
+    service.port = 0;
+    service.slo = { ...service.slo, availability: 0.999 };
+    environment.account = '123';
+    environment.network.flowLogRetentionDays = 45;
+    (model.organization as { imagesKept: number }).imagesKept = 0;
+    service.replicas = { min: 5, max: 2 };
+
+    const paths = issuesOf(model, PROJECT_CONTEXT).map((issue) => issue.path);
+
+    expect(paths).toEqual(
+      expect.arrayContaining([
+        `services.${service.name}.port`,
+        `services.${service.name}.slo.availability`,
+        `services.${service.name}.replicas`,
+        `environments.${environment.name}.account`,
+        `environments.${environment.name}.network.flowLogRetentionDays`,
+        'organization.imagesKept',
+      ]),
+    );
+  });
+
+  it('leaves out the context checks when given no context, as the cdk8s app, which reads none', () => {
+    const model = draftModel();
+    moveToAccount(model, 0, unusedAccount(model));
+    expect(issuesOf(model, {})).not.toEqual([]);
+    expect(validateModel(model).issues).toEqual([]);
+  });
+});

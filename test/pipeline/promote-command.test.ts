@@ -1,0 +1,94 @@
+import { type SpawnSyncReturns, spawnSync } from 'node:child_process';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { loadPlatformModel, type PlatformModel, releasesFileText, servicesIn } from '@platform/model';
+import { listFiles } from '../../apps/cluster/src/dist-directory';
+import { copyRepository } from '../support/repo-copy';
+
+/**
+ * `pnpm promote` as a user runs it, in a copy of the repository: it rewrites one entry of releases.json and
+ * synthesizes, and only the target environment's outputs change.
+ */
+
+const RELEASES = join('packages', 'platform-model', 'src', 'data', 'releases.json');
+const model = loadPlatformModel();
+const [from, to] = [model.environments.at(-2)?.name ?? '', model.environments.at(-1)?.name ?? ''];
+const [service] = model.services;
+
+let root: string;
+
+beforeAll(() => {
+  root = copyRepository();
+});
+
+function run(args: string[]): SpawnSyncReturns<string> {
+  return spawnSync(process.execPath, ['--import', 'tsx', 'tools/promote.ts', ...args], {
+    cwd: root,
+    encoding: 'utf8',
+    env: { ...process.env, FORCE_COLOR: '0', CDK_VALIDATION: 'false' },
+  });
+}
+
+/** Every file of the copy's dist/ and its releases.json, by path. */
+function outputs(): Map<string, string> {
+  const files = listFiles(join(root, 'dist')).map((path) => join('dist', path));
+  return new Map([...files, RELEASES].map((path) => [path, readFileSync(join(root, path), 'utf8')]));
+}
+
+function changedBetween(before: Map<string, string>, after: Map<string, string>): string[] {
+  const paths = new Set([...before.keys(), ...after.keys()]);
+  return [...paths].filter((path) => before.get(path) !== after.get(path)).sort();
+}
+
+describe('pnpm promote', () => {
+  it('needs at least two environments and a service in the shipped model to be exercised', () => {
+    expect(model.environments.length).toBeGreaterThanOrEqual(2);
+    expect(service).toBeDefined();
+  });
+
+  it('refuses a command line without --to, and writes nothing', () => {
+    const before = outputs();
+    const result = run([service.name, '--from', from]);
+    expect(result.status).toBe(2);
+    expect(result.stderr.trim().split('\n')).toHaveLength(1);
+    expect(changedBetween(before, outputs())).toEqual([]);
+  });
+
+  it('refuses an unknown environment, naming the known ones, and writes nothing', () => {
+    const before = outputs();
+    const result = run([service.name, '--from', from, '--to', 'no-such-env']);
+    expect(result.status).toBe(1);
+    expect(result.stderr.trim()).toBe(
+      `--to: unknown environment 'no-such-env'; known: ${model.environments.map((e) => e.name).join(', ')}`,
+    );
+    expect(changedBetween(before, outputs())).toEqual([]);
+  });
+
+  it(`changes only releases.json and the target environment's dist/ files`, () => {
+    // The source environment runs a tag no environment has yet: written as a user would, before promoting.
+    const tags = new Set(
+      model.environments.map((e) => servicesIn(model, e.name).find((s) => s.name === service.name)?.image.tag),
+    );
+    let tag = 'promoted-1';
+    for (let n = 2; tags.has(tag); n++) tag = `promoted-${n}`;
+    const releases = structuredClone(model.releases ?? {});
+    releases[from] = { ...releases[from], [service.name]: { ...releases[from]?.[service.name], image: { tag } } };
+    writeFileSync(join(root, RELEASES), releasesFileText(releases));
+    const before = outputs();
+
+    const result = run([service.name, '--from', from, '--to', to]);
+
+    expect(result.stderr).toBe('');
+    expect(result.status).toBe(0);
+    const changed = changedBetween(before, outputs());
+    expect(changed).toContain(RELEASES);
+    expect(changed.filter((path) => path !== RELEASES && !path.startsWith(join('dist', to, '')))).toEqual([]);
+    const promoted: PlatformModel = { ...model, releases: JSON.parse(readFileSync(join(root, RELEASES), 'utf8')) };
+    expect(servicesIn(promoted, to).find((s) => s.name === service.name)?.image.tag).toBe(tag);
+    expect(changed.some((path) => readFileSync(join(root, path), 'utf8').includes(`:${tag}`))).toBe(true);
+
+    const again = run([service.name, '--from', from, '--to', to]);
+    expect(again.status).toBe(0);
+    expect(again.stdout.trim()).toBe(`${to} already runs ${service.name} ${tag}; nothing to promote`);
+  });
+});

@@ -1,0 +1,69 @@
+import { rmSync } from 'node:fs';
+import { addComplianceChecks } from '@platform/aws-platform';
+import { buildCloudApp, TODAY_CONTEXT_KEY } from '../../apps/cloud/src/cloud-app';
+import { renderDist } from '../../apps/cluster/src/synthesize-dist';
+import { TEST_TODAY } from '../aws/cloud-assembly';
+import { testCdkApp } from '../support/cdk-app';
+import { awsNameProblems, awsServiceProblems, contractProblems, templatesOf } from './support/aws-invariants';
+import { parseDist } from './support/kubernetes-invariants';
+import { assertForAllModels, availabilityZoneContext, propertyRun } from './support/property-runs';
+
+/**
+ * The AWS half on generated models, synthesized as `pnpm synth` does it: with the compliance checks (cdk-nag and
+ * CloudFormation's own validation), which fail the synthesis on a finding. CDK synthesis is slow (seconds per
+ * environment), so the ordinary run checks one small model; the nightly run many full-size ones.
+ */
+const run = propertyRun({
+  quickRuns: 1,
+  quickSize: { maxServices: 4, maxEnvironments: 2 },
+  nightlyRuns: 15,
+  perModelMs: 90_000,
+});
+
+/**
+ * Runs `synth` without the validation report aws-cdk-lib writes to stderr for every warning (a model may name a
+ * Kubernetes version past its support, which warns): a passing run stays quiet, a failing one carries the report.
+ */
+function quietly<T>(synth: () => T): T {
+  const written: string[] = [];
+  const spy = jest.spyOn(console, 'error').mockImplementation((...args: unknown[]) => {
+    written.push(args.map(String).join(' '));
+  });
+  try {
+    return synth();
+  } catch (error) {
+    throw new Error(`${(error as Error).message}\n${written.join('\n')}`);
+  } finally {
+    spy.mockRestore();
+  }
+}
+
+test(
+  'the AWS half synthesizes every valid model with names within AWS limits and least privilege per service',
+  () => {
+    assertForAllModels('aws half', run, (model) => {
+      const app = testCdkApp({ [TODAY_CONTEXT_KEY]: TEST_TODAY, ...availabilityZoneContext(model) });
+      try {
+        buildCloudApp(app, model);
+        addComplianceChecks(app);
+        const templates = templatesOf(quietly(() => app.synth()));
+        const problems = {
+          stacks:
+            templates.byStack.size === 1 + 4 * model.environments.length ? [] : [`${templates.byStack.size} stacks`],
+          names: awsNameProblems(model, templates),
+          services: awsServiceProblems(model, templates),
+          contract: contractProblems(model, templates, parseDist(renderDist(model))),
+        };
+        const broken = Object.entries(problems).filter(([, list]) => list.length > 0);
+        if (broken.length > 0) {
+          throw new Error(
+            broken.map(([invariant, list]) => `${invariant}:\n  ${list.slice(0, 10).join('\n  ')}`).join('\n'),
+          );
+        }
+      } finally {
+        rmSync(app.outdir, { recursive: true, force: true });
+      }
+    });
+  },
+  run.timeoutMs,
+);

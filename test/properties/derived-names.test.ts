@@ -1,0 +1,144 @@
+/**
+ * Names derived from single model fields, checked on many values: cheap enough for thousands of runs in the
+ * ordinary test run, which the rendering properties cannot afford.
+ */
+import { labelValue } from '@platform/k8s-platform';
+import { platformModelInput, validateModel } from '@platform/model';
+import fc from 'fast-check';
+import { imageTagArbitrary } from '../support/model-arbitrary';
+import { labelValueProblem } from './support/kubernetes-names';
+import { QUICK_SEED } from './support/property-runs';
+
+/** Renames the shipped model's first environment, and its releases with it. */
+function renameEnvironment(input: typeof platformModelInput, name: string): void {
+  const old = input.environments[0].name;
+  input.environments[0].name = name;
+  const releases = input.releases as Record<string, unknown> | undefined;
+  if (releases && old in releases && name !== old) {
+    releases[name] = releases[old];
+    delete releases[old];
+  }
+}
+
+/** Renames the shipped model's third service (which no other calls) in the catalog and in the releases. */
+function renameService(input: typeof platformModelInput, name: string): void {
+  const old = input.services[2].name;
+  Object.assign(input.services[2], { name });
+  for (const perService of Object.values((input.releases ?? {}) as Record<string, Record<string, unknown>>)) {
+    if (old in perService && name !== old) {
+      perService[name] = perService[old];
+      delete perService[old];
+    }
+  }
+}
+
+test('the renaming helpers keep the shipped model valid, so a rejection below is the name’s', () => {
+  expect(accepts((input) => renameEnvironment(input, 'qa'))).toBe(true);
+  expect(accepts((input) => renameService(input, 'qa'))).toBe(true);
+  expect(accepts((input) => Object.assign(input.organization, { name: 'qa' }))).toBe(true);
+});
+
+/** Whether the validator accepts the shipped model with this change. */
+function accepts(change: (input: typeof platformModelInput) => void): boolean {
+  const input = structuredClone(platformModelInput);
+  change(input);
+  return validateModel(input).issues.length === 0;
+}
+
+test('every image tag the validator accepts gives a valid, non-empty app.kubernetes.io/version label', () => {
+  fc.assert(
+    fc.property(imageTagArbitrary, (tag) => {
+      expect(accepts((input) => Object.assign(input.services[0].image, { tag }))).toBe(true);
+      const value = labelValue(tag);
+      expect({ tag, problem: labelValueProblem('app.kubernetes.io/version', value), empty: value === '' }).toEqual({
+        tag,
+        problem: undefined,
+        empty: false,
+      });
+    }),
+    { seed: QUICK_SEED, numRuns: 100, examples: [['n__'], ['1.0-'], ['_x'], ['___'], [`v${'1.'.repeat(40)}`]] },
+  );
+});
+
+/** ECR repository names (CreateRepository): components of lowercase alphanumerics joined by single `.`, `_` or `-`. */
+const ECR_REPOSITORY = /^[a-z0-9]+([._-][a-z0-9]+)*(\/[a-z0-9]+([._-][a-z0-9]+)*)*$/;
+/** ElastiCache replication group IDs (CreateReplicationGroup): a letter first, no `--`, no `-` at the end. */
+const ELASTICACHE_ID = /^[a-z](-?[a-z0-9])*$/;
+
+const nameLike = fc.string({ unit: fc.constantFrom(...'abc019-'.split('')), minLength: 1, maxLength: 12 });
+
+test('every organization, environment and service name the validator accepts gives valid ECR and ElastiCache names', () => {
+  fc.assert(
+    fc.property(nameLike, (name) => {
+      const [organization, environment, service] = [
+        accepts((input) => Object.assign(input.organization, { name })) ? name : 'acme',
+        accepts((input) => renameEnvironment(input, name)) ? name : 'dev',
+        accepts((input) => renameService(input, name)) ? name : 'notification-service',
+      ];
+      expect({
+        repository: `${organization}/${service}`,
+        valid: ECR_REPOSITORY.test(`${organization}/${service}`),
+      }).toEqual({
+        repository: `${organization}/${service}`,
+        valid: true,
+      });
+      const cacheId = `${organization}-${environment}-${service}`;
+      expect({ cacheId, valid: ELASTICACHE_ID.test(cacheId) }).toEqual({ cacheId, valid: true });
+    }),
+    { seed: QUICK_SEED, numRuns: 100, examples: [['a--b'], ['a-'], ['0a']] },
+  );
+});
+
+const label = (length: number) => `a${'b1-c'.repeat(8)}`.slice(0, length).replace(/-$/, 'x');
+
+test('every organization, environment and service name length the validator accepts keeps the derived AWS names within limits', () => {
+  fc.assert(
+    fc.property(
+      fc.record({
+        organization: fc.integer({ min: 1, max: 32 }),
+        environment: fc.integer({ min: 1, max: 32 }),
+        service: fc.integer({ min: 1, max: 32 }),
+        database: fc.boolean(),
+        cache: fc.boolean(),
+      }),
+      (lengths) => {
+        const [organization, environment, service] = [
+          label(lengths.organization),
+          label(lengths.environment),
+          label(lengths.service),
+        ];
+        const valid = accepts((input) => {
+          input.organization.name = organization;
+          renameEnvironment(input, environment);
+          renameService(input, service);
+          Object.assign(input.services[2].dependencies, { database: lengths.database, cache: lengths.cache });
+        });
+        fc.pre(valid);
+        // Role, database instance and cache of a service are all named <org>-<env>-<service>.
+        const named = `${organization}-${environment}-${service}`;
+        expect({
+          role: named.length <= 64,
+          addonRole: `${organization}-${environment}-load-balancer-controller`.length <= 64,
+          database: !lengths.database || named.length <= 63,
+          cache: !lengths.cache || named.length <= 40,
+        }).toEqual({ role: true, addonRole: true, database: true, cache: true });
+      },
+    ),
+    {
+      seed: QUICK_SEED,
+      numRuns: 100,
+      examples: [[{ organization: 4, environment: 3, service: 32, database: false, cache: true }]],
+    },
+  );
+});
+
+// RDS refuses a reserved word as DBName and MasterUsername (CreateDBInstance); both are the service's name.
+test.each(['user', 'order', 'do', 'table'])(
+  "a service with a database named '%s', a word PostgreSQL reserves, is a model error at its name",
+  (name) => {
+    const input = structuredClone(platformModelInput);
+    renameService(input, name);
+    input.services[2].dependencies.database = true;
+    expect(validateModel(input).issues.map((issue) => issue.path)).toEqual([`services.${name}.name`]);
+  },
+);

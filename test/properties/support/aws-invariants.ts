@@ -1,0 +1,355 @@
+/**
+ * What must hold of the AWS half's templates for any valid model: names within AWS's limits, the data stores and
+ * credentials each service declares, least privilege of every workload role evaluated as IAM matches ARNs, and
+ * the queues' policies. Expectations are computed from the model; each check returns the problems it finds.
+ */
+import type { Environment, PlatformModel, Service } from '@platform/model';
+import type { CloudAssembly } from 'aws-cdk-lib/cx-api';
+import { canonical, type RenderedDist } from './kubernetes-invariants';
+
+// biome-ignore lint/suspicious/noExplicitAny: CloudFormation templates are free-form JSON
+type Json = any;
+
+interface Resource {
+  readonly Type: string;
+  readonly Properties?: Record<string, Json>;
+}
+
+export interface Templates {
+  /** Template of a stack by its construct ID (`shared-services`, `<env>-network`, `<env>-cluster`, …). */
+  readonly byStack: ReadonlyMap<string, { readonly stackName: string; readonly resources: Record<string, Resource> }>;
+}
+
+export function templatesOf(assembly: CloudAssembly): Templates {
+  return {
+    byStack: new Map(
+      assembly.stacks.map((stack) => [
+        stack.hierarchicalId,
+        { stackName: stack.stackName, resources: (stack.template.Resources ?? {}) as Record<string, Resource> },
+      ]),
+    ),
+  };
+}
+
+/**
+ * Limits on names AWS enforces, by resource type and property (the CloudFormation resource reference of each
+ * type, and the service quotas pages: IAM, SQS, ElastiCache CreateReplicationGroup, RDS CreateDBInstance, …).
+ */
+const NAME_LIMITS: readonly { type: string; property: string; max: number; pattern?: RegExp }[] = [
+  { type: 'AWS::IAM::Role', property: 'RoleName', max: 64, pattern: /^[\w+=,.@-]+$/ },
+  { type: 'AWS::IAM::Policy', property: 'PolicyName', max: 128, pattern: /^[\w+=,.@-]+$/ },
+  { type: 'AWS::IAM::ManagedPolicy', property: 'ManagedPolicyName', max: 128, pattern: /^[\w+=,.@-]+$/ },
+  { type: 'AWS::IAM::InstanceProfile', property: 'InstanceProfileName', max: 128, pattern: /^[\w+=,.@-]+$/ },
+  { type: 'AWS::SQS::Queue', property: 'QueueName', max: 80, pattern: /^[A-Za-z0-9_-]+(\.fifo)?$/ },
+  {
+    type: 'AWS::ElastiCache::ReplicationGroup',
+    property: 'ReplicationGroupId',
+    max: 40,
+    pattern: /^[a-z]([a-z0-9]|-(?!-))*[a-z0-9]$|^[a-z]$/,
+  },
+  { type: 'AWS::ElastiCache::SubnetGroup', property: 'CacheSubnetGroupName', max: 255 },
+  {
+    type: 'AWS::RDS::DBInstance',
+    property: 'DBInstanceIdentifier',
+    max: 63,
+    pattern: /^[a-zA-Z]([a-zA-Z0-9]|-(?!-))*$/,
+  },
+  // PostgreSQL: a letter, then letters, digits and underscores, at most 63 (NAMEDATALEN - 1).
+  { type: 'AWS::RDS::DBInstance', property: 'DBName', max: 63, pattern: /^[A-Za-z][A-Za-z0-9_]*$/ },
+  { type: 'AWS::RDS::DBSubnetGroup', property: 'DBSubnetGroupName', max: 255 },
+  { type: 'AWS::SecretsManager::Secret', property: 'Name', max: 512, pattern: /^[A-Za-z0-9/_+=.@-]+$/ },
+  { type: 'AWS::SSM::Parameter', property: 'Name', max: 1011, pattern: /^[A-Za-z0-9/_.-]+$/ },
+  { type: 'AWS::Logs::LogGroup', property: 'LogGroupName', max: 512, pattern: /^[.\-_/#A-Za-z0-9]+$/ },
+  { type: 'AWS::CloudWatch::Alarm', property: 'AlarmName', max: 255 },
+  { type: 'AWS::SNS::Topic', property: 'TopicName', max: 256, pattern: /^[A-Za-z0-9_-]+$/ },
+  { type: 'AWS::EKS::Cluster', property: 'Name', max: 100, pattern: /^[0-9A-Za-z][A-Za-z0-9\-_]*$/ },
+  { type: 'AWS::EKS::Nodegroup', property: 'NodegroupName', max: 63 },
+  { type: 'AWS::EC2::LaunchTemplate', property: 'LaunchTemplateName', max: 128, pattern: /^[a-zA-Z0-9().\-/_]+$/ },
+  {
+    type: 'AWS::ECR::Repository',
+    property: 'RepositoryName',
+    max: 256,
+    pattern: /^[a-z0-9]+((\.|_|__|-+)[a-z0-9]+)*(\/[a-z0-9]+((\.|_|__|-+)[a-z0-9]+)*)*$/,
+  },
+  { type: 'AWS::Events::Rule', property: 'Name', max: 64, pattern: /^[.\-_A-Za-z0-9]+$/ },
+  { type: 'AWS::Lambda::Function', property: 'FunctionName', max: 64 },
+  { type: 'AWS::KMS::Alias', property: 'AliasName', max: 256, pattern: /^alias\/[a-zA-Z0-9/_-]+$/ },
+];
+
+/** PostgreSQL's reserved key words (PostgreSQL 18 documentation, Appendix C): RDS refuses them as DBName. */
+const POSTGRES_RESERVED = new Set(
+  (
+    'all analyse analyze and any array as asc asymmetric authorization binary both case cast check collate collation ' +
+    'column concurrently constraint create cross current_catalog current_date current_role current_schema current_time ' +
+    'current_timestamp current_user default deferrable desc distinct do else end except false fetch for foreign freeze ' +
+    'from full grant group having ilike in initially inner intersect into is isnull join lateral leading left like limit ' +
+    'localtime localtimestamp natural not notnull null offset on only or order outer overlaps placing primary references ' +
+    'returning right select session_user similar some symmetric system_user table tablesample then to trailing true ' +
+    'union unique user using variadic verbose when where window with'
+  ).split(' '),
+);
+
+/** A value as text when it is a literal or a join of literals and pseudo parameters; undefined otherwise. */
+function resolve(value: Json, environment: { region: string; account: string }): string | undefined {
+  if (typeof value === 'string') return value;
+  if (value?.Ref === 'AWS::Partition') return 'aws';
+  if (value?.Ref === 'AWS::Region') return environment.region;
+  if (value?.Ref === 'AWS::AccountId') return environment.account;
+  if (value?.Ref === 'AWS::URLSuffix') return 'amazonaws.com';
+  const join = value?.['Fn::Join'];
+  if (Array.isArray(join)) {
+    const parts = (join[1] as Json[]).map((part) => resolve(part, environment));
+    return parts.every((part) => part !== undefined) ? parts.join(join[0]) : undefined;
+  }
+  return undefined;
+}
+
+/** Stack and resource names within AWS's limits. */
+export function awsNameProblems(model: PlatformModel, templates: Templates): string[] {
+  const problems: string[] = [];
+  for (const [id, { stackName, resources }] of templates.byStack) {
+    if (stackName.length > 128 || !/^[A-Za-z][A-Za-z0-9-]*$/.test(stackName)) {
+      problems.push(`stack ${id}: name '${stackName}' is not a CloudFormation stack name of at most 128 characters`);
+    }
+    const environment = environmentOfStack(model, id);
+    for (const [logicalId, resource] of Object.entries(resources)) {
+      for (const limit of NAME_LIMITS.filter((l) => l.type === resource.Type)) {
+        const name = resolve(resource.Properties?.[limit.property], environment);
+        if (name === undefined) continue;
+        if (name.length > limit.max || (limit.pattern && !limit.pattern.test(name))) {
+          problems.push(
+            `${id}/${logicalId}: ${resource.Type} ${limit.property} '${name}' (${name.length} characters) breaks AWS's rule (at most ${limit.max}${limit.pattern ? `, ${limit.pattern}` : ''})`,
+          );
+        }
+        if (limit.property === 'DBName' && POSTGRES_RESERVED.has(name.toLowerCase())) {
+          problems.push(`${id}/${logicalId}: DBName '${name}' is a PostgreSQL reserved word`);
+        }
+      }
+    }
+  }
+  return problems;
+}
+
+function environmentOfStack(model: PlatformModel, stackId: string): { region: string; account: string } {
+  const environment = model.environments.find(
+    (e) =>
+      stackId.startsWith(`${e.name}-`) && /^(network|cluster|data|messaging)$/.test(stackId.slice(e.name.length + 1)),
+  );
+  return environment ?? model.organization.sharedServices;
+}
+
+const asList = (value: Json): Json[] => (Array.isArray(value) ? value : value === undefined ? [] : [value]);
+
+/** IAM's wildcard match of a resource pattern against an ARN (`*` any run of characters, `?` any one). */
+function arnMatches(pattern: string, arn: string): boolean {
+  const regex = pattern
+    .replace(/[.+^${}()|[\]\\]/g, '\\$&')
+    .replace(/\*/g, '.*')
+    .replace(/\?/g, '.');
+  return new RegExp(`^${regex}$`).test(arn);
+}
+
+interface Statement {
+  readonly Effect: string;
+  readonly Action: Json;
+  readonly Resource: Json;
+}
+
+/** The Allow statements of the inline policies attached to the role with this name in a template. */
+function roleStatements(resources: Record<string, Resource>, roleName: string): Statement[] | undefined {
+  const roleId = Object.keys(resources).find(
+    (id) => resources[id].Type === 'AWS::IAM::Role' && resources[id].Properties?.RoleName === roleName,
+  );
+  if (!roleId) return undefined;
+  const inline = asList(resources[roleId].Properties?.Policies).flatMap((policy: Json) =>
+    asList(policy.PolicyDocument.Statement),
+  );
+  const attached = Object.values(resources)
+    .filter(
+      (r) => r.Type === 'AWS::IAM::Policy' && asList(r.Properties?.Roles).some((role: Json) => role?.Ref === roleId),
+    )
+    .flatMap((r) => asList(r.Properties?.PolicyDocument.Statement));
+  return [...inline, ...attached].filter((statement: Statement) => statement.Effect === 'Allow');
+}
+
+/**
+ * Per environment: each service with a database has its PostgreSQL instance and credentials secret, each service
+ * with a cache its replication group and auth-token secret, and nothing more; each workload role may read exactly
+ * its own secrets and connection parameters and use exactly the queues it publishes to or consumes from, with
+ * the actions of its direction; Pod Identity binds it to the service's account in the team namespace; every queue
+ * refuses requests without TLS, grants nobody else, and redrives into its own dead-letter queue.
+ */
+export function awsServiceProblems(model: PlatformModel, templates: Templates): string[] {
+  return model.environments.flatMap((environment) => environmentProblems(model, environment, templates));
+}
+
+function environmentProblems(model: PlatformModel, environment: Environment, templates: Templates): string[] {
+  const problems: string[] = [];
+  const prefix = `${model.organization.name}-${environment.name}`;
+  const secretPrefix = `${model.organization.name}/${environment.name}/`;
+  const resourcesOf = (stack: string) => templates.byStack.get(`${environment.name}-${stack}`)?.resources ?? {};
+  const all = ['network', 'cluster', 'data', 'messaging'].flatMap((stack) => Object.values(resourcesOf(stack)));
+  const namesOf = (type: string, property: string) =>
+    all
+      .filter((r) => r.Type === type)
+      .map((r) => resolve(r.Properties?.[property], environment))
+      .filter((n): n is string => n !== undefined);
+  const secrets = namesOf('AWS::SecretsManager::Secret', 'Name');
+  const parameters = namesOf('AWS::SSM::Parameter', 'Name');
+  const queues = namesOf('AWS::SQS::Queue', 'QueueName');
+  const same = (what: string, actual: readonly string[], expected: readonly string[]) => {
+    if (canonical([...actual].sort()) !== canonical([...expected].sort())) {
+      problems.push(
+        `${environment.name}: ${what} are [${[...actual].sort().join(', ')}], the model asks for [${[...expected].sort().join(', ')}]`,
+      );
+    }
+  };
+  const withDatabase = model.services.filter((s) => s.dependencies.database);
+  const withCache = model.services.filter((s) => s.dependencies.cache);
+  same(
+    'the databases',
+    namesOf('AWS::RDS::DBInstance', 'DBName'),
+    withDatabase.map((s) => s.name.replace(/-/g, '_')),
+  );
+  same(
+    'the caches',
+    namesOf('AWS::ElastiCache::ReplicationGroup', 'ReplicationGroupId'),
+    withCache.map((s) => `${prefix}-${s.name}`),
+  );
+  const ownSecrets = (service: Service) => storesOf(service).map((store) => `${secretPrefix}${service.name}/${store}`);
+  same(
+    'the data store secrets',
+    secrets.filter((name) => model.services.some((s) => name.startsWith(`${secretPrefix}${s.name}/`))),
+    model.services.flatMap(ownSecrets),
+  );
+
+  const cluster = resourcesOf('cluster');
+  const arnOf = (service: string, name: string) =>
+    `arn:aws:${service}:${environment.region}:${environment.account}:${name}`;
+  for (const service of model.services) {
+    const at = `${environment.name}/${service.name}`;
+    const statements = roleStatements(cluster, `${prefix}-${service.name}`);
+    if (!statements) {
+      problems.push(`${at}: no workload role ${prefix}-${service.name}`);
+      continue;
+    }
+    const allowed = (action: string, arn: string) =>
+      statements.some(
+        (s) =>
+          asList(s.Action).some((a: string) => a === action || arnMatches(a, action)) &&
+          asList(s.Resource).some((r: Json) => {
+            const text = resolve(r, environment);
+            return text === undefined || arnMatches(text, arn);
+          }),
+      );
+    // Secrets Manager appends '-' and 6 random characters to every secret's ARN.
+    const readableSecrets = [...secrets, `${secretPrefix}argocd/repository`].filter((name) =>
+      allowed('secretsmanager:GetSecretValue', arnOf('secretsmanager', `secret:${name}-Ab12Cd`)),
+    );
+    same(`secrets ${service.name} may read`, readableSecrets, ownSecrets(service));
+    const readableParameters = parameters.filter((name) =>
+      allowed('ssm:GetParameter', arnOf('ssm', `parameter${name}`)),
+    );
+    same(
+      `parameters ${service.name} may read`,
+      readableParameters,
+      parameters.filter((name) =>
+        storesOf(service).some((store) =>
+          name.startsWith(`/${model.organization.name}/${environment.name}/${service.name}/${store}/`),
+        ),
+      ),
+    );
+    for (const [action, direction] of [
+      ['sqs:SendMessage', 'publishes'],
+      ['sqs:ReceiveMessage', 'consumes'],
+      ['sqs:DeleteMessage', 'consumes'],
+    ] as const) {
+      same(
+        `queues ${service.name} may ${action}`,
+        queues.filter((queue) => allowed(action, arnOf('sqs', queue))),
+        service.dependencies[direction].map((queue) => `${prefix}-${queue}`),
+      );
+    }
+    const otherActions = statements
+      .flatMap((s) => asList(s.Action))
+      .filter(
+        (a: string) =>
+          !/^(sqs:(SendMessage|ReceiveMessage|DeleteMessage|ChangeMessageVisibility|GetQueueAttributes)|secretsmanager:(GetSecretValue|DescribeSecret)|ssm:GetParameters?)$/.test(
+            a,
+          ),
+      );
+    if (otherActions.length > 0) problems.push(`${at}: the workload role may also ${otherActions.join(', ')}`);
+    const associations = Object.values(cluster).filter(
+      (r) =>
+        r.Type === 'AWS::EKS::PodIdentityAssociation' &&
+        r.Properties?.ServiceAccount === service.name &&
+        r.Properties?.Namespace === service.team,
+    );
+    if (associations.length !== 1)
+      problems.push(`${at}: ${associations.length} Pod Identity associations for ${service.team}/${service.name}`);
+  }
+
+  const messaging = resourcesOf('messaging');
+  for (const queue of model.queues) {
+    const find = (name: string) =>
+      Object.entries(messaging).find(([, r]) => r.Type === 'AWS::SQS::Queue' && r.Properties?.QueueName === name);
+    const main = find(`${prefix}-${queue.name}`);
+    const dlq = find(`${prefix}-${queue.name}-dlq`);
+    if (!main || !dlq) {
+      problems.push(`${environment.name}: queue ${queue.name} or its dead-letter queue is missing`);
+      continue;
+    }
+    const redrive = main[1].Properties?.RedrivePolicy;
+    if (
+      redrive?.maxReceiveCount !== queue.maxReceiveCount ||
+      canonical(redrive?.deadLetterTargetArn) !== canonical({ 'Fn::GetAtt': [dlq[0], 'Arn'] })
+    ) {
+      problems.push(`${environment.name}: ${queue.name} redrives ${JSON.stringify(redrive)}`);
+    }
+    for (const [logicalId] of [main, dlq]) {
+      const policies = Object.values(messaging).filter(
+        (r) =>
+          r.Type === 'AWS::SQS::QueuePolicy' && asList(r.Properties?.Queues).some((q: Json) => q?.Ref === logicalId),
+      );
+      const statements = policies.flatMap((p) => asList(p.Properties?.PolicyDocument.Statement));
+      const deniesPlainHttp = statements.some(
+        (s: Json) => s.Effect === 'Deny' && s.Condition?.Bool?.['aws:SecureTransport'] === 'false',
+      );
+      const grants = statements.filter((s: Json) => s.Effect === 'Allow');
+      if (!deniesPlainHttp || grants.length > 0)
+        problems.push(
+          `${environment.name}: the policy of ${logicalId} ${deniesPlainHttp ? '' : 'does not refuse plain HTTP'}${grants.length > 0 ? ` grants ${JSON.stringify(grants)}` : ''}`,
+        );
+    }
+  }
+  return problems;
+}
+
+function storesOf(service: Service): ('postgres' | 'redis')[] {
+  return [
+    ...(service.dependencies.database ? (['postgres'] as const) : []),
+    ...(service.dependencies.cache ? (['redis'] as const) : []),
+  ];
+}
+
+/** Every secret and parameter an ExternalSecret of the Kubernetes half reads is one the AWS half creates. */
+export function contractProblems(model: PlatformModel, templates: Templates, dist: RenderedDist): string[] {
+  return model.environments.flatMap((environment) => {
+    const resources = ['data', 'messaging', 'cluster'].flatMap((stack) =>
+      Object.values(templates.byStack.get(`${environment.name}-${stack}`)?.resources ?? {}),
+    );
+    const names = new Set(
+      resources
+        .filter((r) => r.Type === 'AWS::SecretsManager::Secret' || r.Type === 'AWS::SSM::Parameter')
+        .map((r) => resolve(r.Properties?.Name, environment)),
+    );
+    return dist.objects
+      .filter((file) => file.environment === environment.name && file.object.kind === 'ExternalSecret')
+      .flatMap((file) =>
+        asList(file.object.spec.data)
+          .map((entry: Json) => entry.remoteRef.key as string)
+          .filter((key) => !names.has(key))
+          .map((key) => `${file.path}: reads '${key}', which the AWS half does not create`),
+      );
+  });
+}
