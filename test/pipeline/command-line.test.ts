@@ -23,15 +23,38 @@ function refusal(args: string[]): string {
 
 describe('parsing a command line', () => {
   it.each([
-    [[], { help: false, values: {} }],
-    [['--check'], { help: false, values: { check: true } }],
-    [['--env', 'dev'], { help: false, values: { env: 'dev' } }],
-    [['--env=dev', '--check'], { help: false, values: { env: 'dev', check: true } }],
-    [['--env=-odd'], { help: false, values: { env: '-odd' } }],
-    [['-h'], { help: true, values: {} }],
-    [['--check', '--help'], { help: true, values: { check: true } }],
+    [[], { help: false, values: {}, positionals: [] }],
+    [['--check'], { help: false, values: { check: true }, positionals: [] }],
+    [['--env', 'dev'], { help: false, values: { env: 'dev' }, positionals: [] }],
+    [['--env=dev', '--check'], { help: false, values: { env: 'dev', check: true }, positionals: [] }],
+    [['--env=-odd'], { help: false, values: { env: '-odd' }, positionals: [] }],
+    [['-h'], { help: true, values: {}, positionals: [] }],
+    [['--check', '--help'], { help: true, values: { check: true }, positionals: [] }],
   ])('accepts %j', (args, parsed) => {
     expect(parseCommandLine(SPEC, args)).toEqual(parsed);
+  });
+
+  const WITH_ARGUMENT = { ...SPEC, arguments: ['service'] } as const;
+
+  it('takes the arguments the spec names, between options too', () => {
+    expect(parseCommandLine(WITH_ARGUMENT, ['--check', 'orders'])).toEqual({
+      help: false,
+      values: { check: true },
+      positionals: ['orders'],
+    });
+  });
+
+  it('refuses a missing argument and one too many, naming them', () => {
+    expect(() => parseCommandLine(WITH_ARGUMENT, ['--check'])).toThrow(
+      `pnpm example: missing argument <service>; ${ALLOWED}`,
+    );
+    expect(() => parseCommandLine(WITH_ARGUMENT, ['a', 'b'])).toThrow(
+      `pnpm example: unexpected argument 'b'; ${ALLOWED}`,
+    );
+  });
+
+  it('shows the arguments in the usage line', () => {
+    expect(helpText(WITH_ARGUMENT).split('\n')[0]).toBe('Usage: pnpm example <service> [options]');
   });
 
   it.each([

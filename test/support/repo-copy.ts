@@ -4,8 +4,22 @@ import { tempDir } from './temp-dirs';
 
 export const REPOSITORY_ROOT = join(__dirname, '..', '..');
 
-/** What a command of the repository reads and writes; .git, caches and cdk.out/ stay behind. */
-const COPIED = ['package.json', 'tsconfig.json', 'cdk.json', 'cdk8s.yaml', 'apps', 'packages', 'tools', 'dist'];
+/**
+ * What a command of the repository reads and writes (the synth also writes the pages and policy fixtures it renders
+ * into docs/ and test/); .git, caches and cdk.out/ stay behind.
+ */
+const COPIED = [
+  'package.json',
+  'tsconfig.json',
+  'cdk.json',
+  'cdk8s.yaml',
+  'apps',
+  'packages',
+  'tools',
+  'dist',
+  'docs',
+  'test',
+];
 
 /**
  * A copy of the repository in a temp dir (removed after the test file) for running its real commands
