@@ -11,4 +11,8 @@ module.exports = {
   setupFilesAfterEnv: ['<rootDir>/test/support/cleanup.ts', '<rootDir>/test/support/quiet-console.ts'],
   testTimeout: 120000,
   maxWorkers: 2,
+  // A worker exits on its own once its tests are done; one that has run CDK syntheses holds a heap of several hundred
+  // MB, and freeing it takes longer than Jest's default 500 ms on a loaded 2-core machine, so Jest killed it and
+  // printed a warning in passing runs. A worker kept alive by a leaked handle is still killed, and reported, after this.
+  workerGracefulExitTimeout: 5000,
 };
