@@ -8,7 +8,14 @@ export const ENVIRONMENT_LABEL = 'platform.io/environment';
 /** Value of `app.kubernetes.io/managed-by` on everything this package renders. */
 export const MANAGED_BY = 'cdk8s';
 
-/** The Kubernetes recommended labels of a service, plus its team and environment. */
+/** Label key of the release a workload runs: the image tag (see {@link labelValue}). */
+export const VERSION_LABEL = 'app.kubernetes.io/version';
+
+/**
+ * The labels of every object of a service: the Kubernetes recommended labels that stay the same from one
+ * release to the next, plus its team and environment. No value here may change with a release, so that a
+ * tag bump rewrites only the Deployment (see {@link workloadLabels}).
+ */
 export function serviceLabels(
   organization: Organization,
   environment: Environment,
@@ -16,13 +23,25 @@ export function serviceLabels(
 ): Record<string, string> {
   return {
     ...serviceSelector(service),
-    'app.kubernetes.io/version': labelValue(service.image.tag),
     'app.kubernetes.io/component': service.exposure === 'edge' ? 'edge-api' : 'internal-api',
     'app.kubernetes.io/part-of': organization.name,
     'app.kubernetes.io/managed-by': MANAGED_BY,
     [TEAM_LABEL]: service.team,
     [ENVIRONMENT_LABEL]: environment.name,
   };
+}
+
+/**
+ * The labels of a service's Deployment and its pod template: {@link serviceLabels} plus
+ * `app.kubernetes.io/version`, the release the pods run. Only the workload carries the version: on every
+ * other object it would change each object on each release without telling anyone anything.
+ */
+export function workloadLabels(
+  organization: Organization,
+  environment: Environment,
+  service: Service,
+): Record<string, string> {
+  return { ...serviceLabels(organization, environment, service), [VERSION_LABEL]: labelValue(service.image.tag) };
 }
 
 /** The labels that select a service's pods: stable across releases, so selectors never change. */

@@ -22,8 +22,26 @@ export function portableYaml(value: unknown): string {
   return document.toString({ lineWidth: 0 });
 }
 
+/**
+ * Answers already found, by text: the same label values, names and keys recur in every object, and parsing each
+ * scalar twice was most of the time a render takes. A pure function's answers, so sharing them is safe; the
+ * cache is dropped whole when it reaches {@link MAX_REMEMBERED} entries, so it stays small.
+ */
+const remembered = new Map<string, boolean>();
+const MAX_REMEMBERED = 20_000;
+
 /** Whether `text`, written as a plain scalar, reads back as the same string in YAML 1.1 and in YAML 1.2. */
 function readsAsItself(text: string): boolean {
+  let answer = remembered.get(text);
+  if (answer === undefined) {
+    if (remembered.size >= MAX_REMEMBERED) remembered.clear();
+    answer = parsesAsItself(text);
+    remembered.set(text, answer);
+  }
+  return answer;
+}
+
+function parsesAsItself(text: string): boolean {
   // As a key, a plain `<<` is YAML 1.1's merge key.
   if (text === '<<') return false;
   try {

@@ -54,7 +54,6 @@ export class PlatformService extends Construct {
       environment,
       service,
       namespace,
-      labels,
       env: settings(naming, environment, service),
       secretNames: secrets.secretNames,
     });

@@ -10,14 +10,13 @@ import { ApiObject } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import { type CheckovSkip, checkovSkipAnnotations } from '../checkov-skips';
-import { serviceSelector } from '../labels';
+import { serviceSelector, workloadLabels } from '../labels';
 
 export interface ServiceDeploymentProps {
   readonly organization: Organization;
   readonly environment: Environment;
   readonly service: Service;
   readonly namespace: string;
-  readonly labels: Record<string, string>;
   /** Plain settings of the container, e.g. queue URLs and the region. */
   readonly env: readonly k8s.EnvVar[];
   /** Secrets (written by ExternalSecrets) whose keys become environment variables. */
@@ -50,7 +49,9 @@ export class ServiceDeployment extends Construct {
 
   public constructor(scope: Construct, id: string, props: ServiceDeploymentProps) {
     super(scope, id);
-    const { service, namespace, labels } = props;
+    const { service, namespace } = props;
+    // The only objects that carry the release: a tag bump changes this file and no other.
+    const labels = workloadLabels(props.organization, props.environment, service);
     this.name = service.name;
     const pause = props.preStopPauseSeconds ?? 10;
     const nativeSleep = hasSleepHook(props.environment.cluster.kubernetesVersion);

@@ -1,0 +1,101 @@
+import { loadPlatformModel } from '@platform/model';
+import { parse } from 'yaml';
+import { renderDist } from '../../apps/cluster/src/synthesize-dist';
+import {
+  type ChangeScope,
+  distObjects,
+  renderChange,
+  VALUE_CHANGES,
+  type ValueChange,
+  workloadsOf,
+} from './support/value-changes';
+
+/** The recommended label for the release a workload runs (kubernetes.io, common labels). */
+const VERSION_LABEL = 'app.kubernetes.io/version';
+
+// Holds for any valid model: the expected files come from the model and from what the rendered objects are.
+const model = loadPlatformModel();
+const baseline = renderDist(model);
+const objects = distObjects(baseline);
+const environmentNames = model.environments.map((environment) => environment.name);
+
+const rendered = new Map<string, ReturnType<typeof renderChange>>();
+/** Each change is rendered once, however many tests read it. */
+function render(change: ValueChange, serviceName: string, scope: ChangeScope): ReturnType<typeof renderChange> {
+  const key = [serviceName, change.title, 'catalog' in scope ? '' : scope.environment].join('\n');
+  let result = rendered.get(key);
+  if (!result) {
+    result = renderChange(model, baseline, objects, change, serviceName, scope);
+    rendered.set(key, result);
+  }
+  return result;
+}
+
+const serviceNames = model.services.map((service) => service.name);
+const catalogCases = serviceNames.flatMap((name) =>
+  VALUE_CHANGES.map((change) => [name, change.title, change] as const),
+);
+// One environment per service and change, in turn, so every environment sees every kind of change while the number
+// of renders grows with services × changes rather than × environments too.
+const releaseCases = serviceNames.flatMap((name, serviceIndex) =>
+  VALUE_CHANGES.map((change, changeIndex) => {
+    const environment = environmentNames[(serviceIndex + changeIndex) % environmentNames.length];
+    return [name, change.title, environment, change] as const;
+  }),
+);
+
+describe('a one-value pull request changes only the files a reviewer expects', () => {
+  it('finds each service as exactly one Deployment in each environment', () => {
+    const counts = model.services.flatMap((service) =>
+      environmentNames.map((environment) => {
+        const here = objects.filter((file) => file.environment === environment);
+        return `${environment}/${service.name}: ${workloadsOf(here, model, service).length}`;
+      }),
+    );
+    expect(counts).toEqual(counts.map((line) => line.replace(/\d+$/, '1')));
+  });
+
+  it('labels only the Deployments of services, and their pods, with the version they run', () => {
+    const workloads = new Set(model.services.flatMap((service) => workloadsOf(objects, model, service)));
+    const versioned = objects.filter(({ object }) => object.metadata.labels?.[VERSION_LABEL] !== undefined);
+    expect(versioned.map((file) => file.path).sort()).toEqual([...workloads].map((file) => file.path).sort());
+    for (const { object } of workloads) {
+      expect(object.spec.template.metadata.labels[VERSION_LABEL]).toBe(object.metadata.labels[VERSION_LABEL]);
+    }
+  });
+
+  it.each(catalogCases)('%s: a catalog edit that %s changes it where no release overrides it', (name, _, change) => {
+    const { changed, expected, environments } = render(change, name, { catalog: true });
+    if (environments.length > 0) expect(expected.length).toBeGreaterThan(0);
+    expect(changed).toEqual(expected);
+  });
+
+  it.each(releaseCases)('%s: a release that %s in %s changes that environment only', (name, _, environment, change) => {
+    const { changed, expected } = render(change, name, { environment });
+    expect(expected.length).toBeGreaterThan(0);
+    expect(expected.every((path) => path.startsWith(`${environment}/`))).toBe(true);
+    expect(changed).toEqual(expected);
+  });
+
+  it.each(serviceNames)('%s: a tag bump keeps the selectors, which a Deployment can never change', (serviceName) => {
+    const [tagBump] = VALUE_CHANGES;
+    const service = model.services.find((candidate) => candidate.name === serviceName) ?? model.services[0];
+    const release = releaseCases.find(([name, , , change]) => name === serviceName && change === tagBump);
+    const scopes: ChangeScope[] = [{ catalog: true }, ...(release ? [{ environment: release[2] }] : [])];
+    let compared = 0;
+    for (const scope of scopes) {
+      const { after, changed } = render(tagBump, serviceName, scope);
+      for (const { path, object } of workloadsOf(objects, model, service).filter((file) =>
+        changed.includes(file.path),
+      )) {
+        const next = parse(after.get(path) ?? '');
+        expect(next.spec.selector).toEqual(object.spec.selector);
+        expect(next.spec.template.spec.topologySpreadConstraints).toEqual(
+          object.spec.template.spec.topologySpreadConstraints,
+        );
+        compared += 1;
+      }
+    }
+    expect(compared).toBeGreaterThan(0);
+  });
+});
