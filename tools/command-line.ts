@@ -33,6 +33,13 @@ export interface CommandLine<Options extends Record<string, OptionSpec>> {
   readonly positionals: readonly string[];
 }
 
+/** `--model FILE`, which every command that reads the model takes (tools/model-input.ts reads the file). */
+export const MODEL_OPTION: OptionSpec = {
+  type: 'string',
+  placeholder: 'FILE',
+  description: 'a proposed model as JSON instead of the model data files',
+};
+
 const HELP: OptionSpec = { type: 'boolean', description: 'print this help and exit' };
 
 /**

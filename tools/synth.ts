@@ -8,7 +8,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { runEntryPoint, UserError } from '@platform/model/entry-point';
-import { helpText, parseCommandLine } from './command-line';
+import { helpText, MODEL_OPTION, parseCommandLine } from './command-line';
 
 const ROOT = join(__dirname, '..');
 const DIST = join(ROOT, 'dist');
@@ -28,11 +28,7 @@ const SYNTH = {
       placeholder: 'NAME',
       description: "only this environment: dist/NAME/ and its stacks' templates",
     },
-    model: {
-      type: 'string',
-      placeholder: 'FILE',
-      description: 'a proposed model as JSON instead of the model data files',
-    },
+    model: MODEL_OPTION,
   },
 } as const;
 

@@ -4,7 +4,7 @@
  */
 import { join } from 'node:path';
 import { runEntryPoint } from '@platform/model/entry-point';
-import { helpText, parseCommandLine } from './command-line';
+import { helpText, MODEL_OPTION, parseCommandLine } from './command-line';
 
 const ROOT = join(__dirname, '..');
 
@@ -14,11 +14,7 @@ const VALIDATE = {
     "Checks the model and cdk.json's context with the checks pnpm synth runs, and prints every problem,\n" +
     'naming its place and what is allowed; writes nothing.',
   options: {
-    model: {
-      type: 'string',
-      placeholder: 'FILE',
-      description: 'a proposed model as JSON instead of the model data files',
-    },
+    model: MODEL_OPTION,
   },
 } as const;
 

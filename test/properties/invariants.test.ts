@@ -23,9 +23,30 @@ import {
 import { labelProblems, objectNameProblems } from './support/kubernetes-names';
 import { assertForAllModels, FAILURE_DIRECTORY, propertyRun } from './support/property-runs';
 
-const model = loadPlatformModel();
+/**
+ * The faults are put into the rendering of the model in the data files, at places picked from it: its first
+ * service, its first and last environment, and a call (one is added between its first two services if it
+ * declares none), so the checks are shown a fault whatever the model holds.
+ */
+const model = withACall(loadPlatformModel());
 const files = renderDist(model);
 const fresh = () => parseDist(files);
+const [service] = model.services;
+const [first] = model.environments;
+const last = model.environments[model.environments.length - 1];
+const caller = model.services.find((candidate) => candidate.dependencies.calls.length > 0) ?? service;
+const callee = model.services.find((candidate) => candidate.name === caller.dependencies.calls[0]) ?? service;
+const folder = (environment: string, name: string) => `${environment}/services/${name}`;
+
+function withACall(shipped: PlatformModel): PlatformModel {
+  if (shipped.services.some((candidate) => candidate.dependencies.calls.length > 0)) return shipped;
+  const [a, b] = shipped.services;
+  if (!b) throw new Error('the checks of reachability need a model with two services');
+  const services = shipped.services.map((candidate) =>
+    candidate === a ? { ...a, dependencies: { ...a.dependencies, calls: [b.name] } } : candidate,
+  );
+  return { ...shipped, services };
+}
 /** The rendering with the objects at these paths changed (or removed, when `change` returns undefined). */
 function edited(change: (path: string, object: RenderedDist['objects'][number]['object']) => unknown): RenderedDist {
   const dist = fresh();
@@ -102,108 +123,115 @@ test('a duplicate object is named', () => {
 });
 
 test('a folder without its Application is named', () => {
-  const dist = edited((path, object) => (path === 'prod/application-services-user-service.yaml' ? undefined : object));
+  const dist = edited((path, object) =>
+    path === `${last.name}/application-services-${service.name}.yaml` ? undefined : object,
+  );
   expect(applicationFolderProblems(model, dist)).toEqual([
-    'prod/services/user-service is the source of 0 Applications',
+    `${folder(last.name, service.name)} is the source of 0 Applications`,
   ]);
 });
 
 describe('service objects', () => {
   it('names a missing PodDisruptionBudget', () => {
     const dist = edited((path, object) =>
-      path.endsWith('poddisruptionbudget-user-service.yaml') ? undefined : object,
+      path.endsWith(`/poddisruptionbudget-${service.name}.yaml`) ? undefined : object,
     );
     expect(serviceObjectProblems(model, dist).join('\n')).toMatch(
-      /user-service: the folder holds .*the model asks for .*PodDisruptionBudget/,
+      new RegExp(`${service.name}: the folder holds .*the model asks for .*PodDisruptionBudget`),
     );
   });
 
   it('names replica bounds and an image that differ from the model', () => {
     const dist = edited((path, object) => {
-      if (path === 'dev/services/order-service/horizontalpodautoscaler-order-service.yaml')
+      if (path === `${folder(first.name, service.name)}/horizontalpodautoscaler-${service.name}.yaml`)
         object.spec.maxReplicas += 1;
-      if (path === 'staging/services/order-service/deployment-order-service.yaml') {
+      if (path === `${folder(last.name, service.name)}/deployment-${service.name}.yaml`) {
         object.spec.template.spec.containers[0].image += '-other';
       }
       return object;
     });
     const problems = serviceObjectProblems(model, dist).join('\n');
-    expect(problems).toContain('dev/order-service: the HPA scales');
-    expect(problems).toContain('staging/order-service: the image');
+    expect(problems).toContain(`${first.name}/${service.name}: the HPA scales`);
+    expect(problems).toContain(`${last.name}/${service.name}: the image`);
   });
 });
 
 describe('reachability', () => {
+  const ingress = `${folder(last.name, callee.name)}/networkpolicy-${callee.name}-ingress.yaml`;
+
   it('names a declared call the policies deny', () => {
+    // Only the first rule (Prometheus to the metrics port) is left.
     const dist = edited((path, object) =>
-      path === 'prod/services/user-service/networkpolicy-user-service-ingress.yaml'
-        ? { ...object, spec: { ...object.spec, ingress: [object.spec.ingress[0]] } }
-        : object,
+      path === ingress ? { ...object, spec: { ...object.spec, ingress: [object.spec.ingress[0]] } } : object,
     );
-    expect(reachabilityProblems(model, dist)).toEqual([
-      'prod: a declared call (order-service → user-service:8080/TCP) is denied',
-    ]);
+    expect(reachabilityProblems(model, dist)).toContain(
+      `${last.name}: a declared call (${caller.name} → ${callee.name}:${callee.port}/TCP) is denied`,
+    );
   });
 
   it('names an undeclared call the policies allow', () => {
     const dist = edited((path, object) =>
-      path === 'prod/services/user-service/networkpolicy-user-service-ingress.yaml'
+      path === ingress
         ? {
             ...object,
-            spec: { ...object.spec, ingress: [...object.spec.ingress, { ports: [{ protocol: 'TCP', port: 8080 }] }] },
+            spec: {
+              ...object.spec,
+              ingress: [...object.spec.ingress, { ports: [{ protocol: 'TCP', port: callee.port }] }],
+            },
           }
         : object,
     );
     // The other services' egress policies still hold; pods without one (Prometheus, a stranger) get in.
     expect(reachabilityProblems(model, dist)).toContain(
-      "prod: a stranger with a service's labels (impostor-of-order-service → user-service:8080/TCP) is allowed",
+      `${last.name}: a stranger with a service's labels (impostor-of-${caller.name} → ${callee.name}:${callee.port}/TCP) is allowed`,
     );
   });
 });
 
 test('a privileged service container fails the guard rails', () => {
   const dist = edited((path, object) => {
-    if (path === 'prod/services/user-service/deployment-user-service.yaml') {
+    if (path === `${folder(last.name, service.name)}/deployment-${service.name}.yaml`) {
       object.spec.template.spec.containers[0].securityContext.privileged = true;
     }
     return object;
   });
-  const prodOnly: PlatformModel = { ...model, environments: model.environments.filter((e) => e.name === 'prod') };
-  expect(guardrailProblems(prodOnly, dist).join('\n')).toMatch(
-    /prod: Deployment identity\/user-service fails disallow-privileged-containers/,
+  const lastOnly: PlatformModel = { ...model, environments: [last] };
+  expect(guardrailProblems(lastOnly, dist).join('\n')).toContain(
+    `${last.name}: Deployment ${service.team}/${service.name} fails disallow-privileged-containers`,
   );
 });
 
 describe('workload roles', () => {
-  const tiny: PlatformModel = {
-    ...model,
-    environments: model.environments.filter((e) => e.name === 'dev'),
-    services: model.services
-      .filter((s) => s.name === 'user-service')
-      .map((s) => ({ ...s, dependencies: { ...s.dependencies, calls: [] } })),
-    queues: [],
+  // The model cut to its first environment and its first service, whose only dependency is a database.
+  const subject = {
+    ...service,
+    dependencies: { calls: [], publishes: [], consumes: [], database: true, cache: false },
   };
-  const dev = tiny.environments[0];
-  /** A cluster and data template with the user-service role allowed to read these secret ARNs. */
+  const tiny: PlatformModel = { ...model, environments: [first], services: [subject], queues: [] };
+  const { name: org } = model.organization;
+  const prefix = `${org}/${first.name}/`;
+  const own = `${prefix}${subject.name}/postgres`;
+  const other = `${prefix}not-a-service-of-the-model/postgres`;
+  /** A cluster and data template with the subject's role allowed to read these secret ARNs. */
   const templates = (secretResources: unknown[]): Templates => ({
     byStack: new Map([
       [
-        'dev-data',
+        `${first.name}-data`,
         {
-          stackName: 'acme-dev-data',
+          stackName: `${org}-${first.name}-data`,
           resources: {
-            Db: { Type: 'AWS::RDS::DBInstance', Properties: { DBName: 'user_service' } },
-            Own: { Type: 'AWS::SecretsManager::Secret', Properties: { Name: 'acme/dev/user-service/postgres' } },
-            Other: { Type: 'AWS::SecretsManager::Secret', Properties: { Name: 'acme/dev/billing/postgres' } },
+            Db: { Type: 'AWS::RDS::DBInstance', Properties: { DBName: subject.name.replaceAll('-', '_') } },
+            Own: { Type: 'AWS::SecretsManager::Secret', Properties: { Name: own } },
+            Other: { Type: 'AWS::SecretsManager::Secret', Properties: { Name: other } },
           },
         },
       ],
       [
-        'dev-cluster',
+        `${first.name}-cluster`,
         {
-          stackName: 'acme-dev-cluster',
+          stackName: `${org}-${first.name}-cluster`,
           resources: {
-            Role: { Type: 'AWS::IAM::Role', Properties: { RoleName: 'acme-dev-user-service' } },
+            Role: { Type: 'AWS::IAM::Role', Properties: { RoleName: `${org}-${first.name}-${subject.name}` } },
             Policy: {
               Type: 'AWS::IAM::Policy',
               Properties: {
@@ -217,7 +245,7 @@ describe('workload roles', () => {
             },
             Association: {
               Type: 'AWS::EKS::PodIdentityAssociation',
-              Properties: { Namespace: 'identity', ServiceAccount: 'user-service' },
+              Properties: { Namespace: subject.team, ServiceAccount: subject.name },
             },
           },
         },
@@ -227,17 +255,19 @@ describe('workload roles', () => {
   const arn = (name: string) => ({
     'Fn::Join': [
       '',
-      ['arn:', { Ref: 'AWS::Partition' }, `:secretsmanager:${dev.region}:${dev.account}:secret:${name}`],
+      ['arn:', { Ref: 'AWS::Partition' }, `:secretsmanager:${first.region}:${first.account}:secret:${name}`],
     ],
   });
 
   it('accept a role that reads exactly its own secret', () => {
-    expect(awsServiceProblems(tiny, templates([arn('acme/dev/user-service/postgres-??????')]))).toEqual([]);
+    expect(awsServiceProblems(tiny, templates([arn(`${own}-??????`)]))).toEqual([]);
   });
 
   it('name a role that may read another service’s secret through a wildcard', () => {
-    expect(awsServiceProblems(tiny, templates([arn('acme/dev/*')]))).toEqual([
-      'dev: secrets user-service may read are [acme/dev/argocd/repository, acme/dev/billing/postgres, acme/dev/user-service/postgres], the model asks for [acme/dev/user-service/postgres]',
+    // Every secret the templates create below the prefix: the Argo CD repository's too.
+    const readable = [`${prefix}argocd/repository`, other, own].sort();
+    expect(awsServiceProblems(tiny, templates([arn(`${prefix}*`)]))).toEqual([
+      `${first.name}: secrets ${subject.name} may read are [${readable.join(', ')}], the model asks for [${own}]`,
     ]);
   });
 });
@@ -245,7 +275,7 @@ describe('workload roles', () => {
 describe('team names', () => {
   // The namespaces the cluster already has: every add-on namespace the platform renders, and Kubernetes' own.
   const platformNamespaces = fresh()
-    .objects.filter((file) => file.environment === 'prod' && file.object.kind === 'Namespace')
+    .objects.filter((file) => file.environment === last.name && file.object.kind === 'Namespace')
     .filter((file) => file.object.metadata.labels?.['platform.io/team'] === undefined)
     .map((file) => file.object.metadata.name as string);
 
@@ -257,8 +287,8 @@ describe('team names', () => {
     "a team named '%s', a namespace the cluster already has, is a model error at teams.<name>.name",
     (name) => {
       const input = structuredClone(platformModelInput);
-      const old = input.teams[1].name;
-      input.teams[1].name = name;
+      const old = input.teams[0].name;
+      input.teams[0].name = name;
       for (const service of input.services) if (service.team === old) service.team = name;
       expect(validateModel(input).issues.map((issue) => issue.path)).toEqual([`teams.${name}.name`]);
     },

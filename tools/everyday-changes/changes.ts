@@ -136,8 +136,9 @@ const addService: EverydayChange = {
       'catalog-service',
       context.model.services.map((entry) => entry.name),
     );
-    // The callee's entry as written, so the new one has every field the catalog requires, with its own values.
-    const template = structuredClone(entryNamed(context.input.services, callee.name));
+    // The callee's entry as written, so the new one has every field the catalog requires, with its own values;
+    // an internal service has no edge route.
+    const { edge: _route, ...template } = structuredClone(entryNamed(context.input.services, callee.name));
     const service = {
       ...template,
       name,

@@ -67,17 +67,7 @@ export class RepositoryCopy {
       if (existsSync(join(source, folder))) symlinkSync(realpathSync(join(source, folder)), join(this.root, folder));
     }
     git(this.root, ['init', '--quiet']);
-    git(this.root, ['add', '--all']);
-    git(this.root, [
-      '-c',
-      'user.name=everyday-changes',
-      '-c',
-      'user.email=none@example.com',
-      'commit',
-      '--quiet',
-      '-m',
-      'base',
-    ]);
+    this.commit('base');
   }
 
   /** The model of the copy as written (`platformModelInput`) and validated, read by the copy's own code. */
