@@ -356,8 +356,10 @@ function buildModel(blueprint: ModelBlueprint): PlatformModel {
 
   const teamNames = new Set<string>(RESERVED_NAMESPACES);
   // Kubernetes reserves the `kube-` prefix for its own namespaces (validate.ts refuses it for teams).
+  // Each team's secret reader role `<org>-<env>-secrets-<team>` must fit IAM's 64 characters.
+  const teamBudget = Math.min(MODEL_NAME_MAX, DERIVED_NAME_LIMITS.iamRole - longestPrefix - '-secrets-'.length);
   const teamLabels = blueprint.teams.map((team) =>
-    uniqueLabel(labelOf(team.name, MODEL_NAME_MAX).replace(/^kube-/, 'kubf-'), MODEL_NAME_MAX, teamNames),
+    uniqueLabel(labelOf(team.name, teamBudget).replace(/^kube-/, 'kubf-'), teamBudget, teamNames),
   );
 
   const services = buildServices(blueprint, {

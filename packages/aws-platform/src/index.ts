@@ -19,6 +19,7 @@ export * from './platform-queue';
 export * from './platform-tags';
 export * from './provider-logs';
 export * from './resource-arns';
+export * from './secret-reader-roles';
 export * from './service-cache';
 export * from './service-database';
 export * from './service-permissions';

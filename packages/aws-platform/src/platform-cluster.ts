@@ -6,7 +6,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import { Construct, DependencyGroup, type IDependable } from 'constructs';
 import { acknowledge, acknowledgeManagedPolicies, acknowledgeWildcards } from './acknowledge';
-import { externalSecretsStatements, loadBalancerControllerStatements } from './addon-permissions';
+import { loadBalancerControllerStatements } from './addon-permissions';
 import { skipCheckov } from './checkov-skips';
 import { KarpenterPrerequisites } from './karpenter-prerequisites';
 import type { KubernetesRelease } from './kubernetes-release';
@@ -125,9 +125,8 @@ export class PlatformCluster extends Construct {
       loadBalancerController: this.addAddonIdentity('LoadBalancerControllerIdentity', 'loadBalancerController', naming),
       ebsCsiDriver: this.addAddonIdentity('EbsCsiDriverIdentity', 'ebsCsiDriver', naming),
     };
-    for (const statement of externalSecretsStatements(this, naming)) {
-      this.addonIdentities.externalSecrets.addToPolicy(statement);
-    }
+    // External Secrets reads nothing as itself: it assumes the reader role of each SecretStore's namespace
+    // (SecretReaderRoles), which the cluster stack grants it.
     for (const statement of loadBalancerControllerStatements(this)) {
       this.addonIdentities.loadBalancerController.addToPolicy(statement);
     }
@@ -152,10 +151,6 @@ export class PlatformCluster extends Construct {
         "The AWS Load Balancer Controller's upstream policy, which a test holds to LOAD_BALANCER_CONTROLLER_POLICY_REFERENCE: upstream grants listener, rule, certificate, security group rule and WAF/Shield changes without a condition because the controller makes them for Ingresses at run time, before any ARN or tag is known; deleting load balancers, target groups and security groups stays conditioned on its elbv2.k8s.aws/cluster tag.",
       );
     }
-    acknowledgeWildcards(
-      this.addonIdentities.externalSecrets.role,
-      "External Secrets reads the secrets and parameters below this environment's prefixes (naming contract secretPrefix/parameterPrefix) and nothing else; the prefix wildcard is the boundary.",
-    );
 
     // Add-ons with Deployments stay DEGRADED until nodes run their pods, and CloudFormation fails
     // their creation: they wait for every node group. The daemon sets above are what nodes need to
