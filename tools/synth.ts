@@ -62,6 +62,11 @@ runEntryPoint(async () => {
   try {
     const outputs = renderPlatformOutputs(model, { root: ROOT, cloudOutdir: assembly, environment });
     for (const warning of outputs.warnings) process.stderr.write(`${warning}\n`);
+    if (!values.check) {
+      const { statefulRemovalLines } = await import('../apps/cloud/src/stateful-removals.ts');
+      const templates = new Map([...outputs.files].filter(([path]) => isTemplatePath(path)));
+      for (const line of statefulRemovalLines(templates)) process.stdout.write(`${line}\n`);
+    }
     const paths = [...outputs.files.keys()];
     const templates = paths.filter(isTemplatePath).length;
     const rendered = `${counted(paths.length - templates, 'manifest')} of ${counted(outputs.environments.length, 'environment')}, ${counted(templates, 'CloudFormation template')}`;

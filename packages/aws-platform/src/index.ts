@@ -5,6 +5,7 @@ export * from './ci-push-identity';
 export * from './compliance-checks';
 export * from './connection-parameters';
 export * from './controller-policy-references';
+export * from './data-removal';
 export * from './gitops-bootstrap';
 export * from './image-registry';
 export * from './karpenter-prerequisites';
