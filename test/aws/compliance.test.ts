@@ -13,6 +13,8 @@ import { type SynthesizedCloud, synthesizeCloud, TEST_TODAY } from './cloud-asse
  */
 const REVIEWED_RULES = [
   'Annotation::AwsSolutions-AEC4',
+  'Annotation::AwsSolutions-EC28',
+  'Annotation::AwsSolutions-EC29',
   'Annotation::AwsSolutions-IAM4',
   'Annotation::AwsSolutions-IAM5',
   'Annotation::AwsSolutions-L1',

@@ -8,7 +8,14 @@ import {
   GUARDRAILS_LABEL,
   POLICY_ANNOTATIONS,
 } from '@platform/k8s-platform';
-import { loadPlatformModel, PLATFORM_NAMESPACES, registryHost, UserError } from '@platform/model';
+import {
+  EnvironmentNaming,
+  loadPlatformModel,
+  PLATFORM_NAMESPACES,
+  registryHost,
+  secretReaders,
+  UserError,
+} from '@platform/model';
 import { Chart } from 'cdk8s';
 import { parse, parseAllDocuments } from 'yaml';
 import { testCdk8sApp } from '../support/cdk8s-app';
@@ -23,10 +30,13 @@ import {
 } from './support/kyverno-evaluation';
 import {
   compliantPod,
+  compliantSecretStore,
   compliantService,
   expectedVerdict,
   fixtureObjects,
+  fixtureReader,
   KYVERNO_TEST_ENVIRONMENT,
+  type PolicyFixtures,
   policyFixtures,
   renderFixtureFiles,
 } from './support/policy-fixtures';
@@ -166,9 +176,13 @@ describe.each(model.environments.map((e) => [e.name, e.policyMode] as const))('p
 
 describe('good and bad fixtures', () => {
   const fixtures = policyFixtures(registry);
-  // Every environment's policies, against every fixture: only the mode differs between environments.
+  // The SecretStore examples assume the reader role of a namespace of each environment (its account differs).
+  const readerOf = (environment: string) => fixtureReader(model, environment);
+  const fixturesOf = (environment: string) => policyFixtures(registry, readerOf(environment));
+  const objectsOf = (environment: string, f: PolicyFixtures) => fixtureObjects(f, registry, readerOf(environment));
+  // Every environment's policies, against every fixture: the mode and the reader roles differ between environments.
   const results = model.environments.flatMap((e) => {
-    const objects = fixtures.flatMap((f) => fixtureObjects(f, registry).map((o) => o.object));
+    const objects = fixturesOf(e.name).flatMap((f) => objectsOf(e.name, f).map((o) => o.object));
     return evaluateWithCel(policiesOf(e.name), [], objects, namespacesOf(e.name)).map((r) => ({
       ...r,
       environment: e.name,
@@ -189,7 +203,10 @@ describe('good and bad fixtures', () => {
       expect(f.good.length).toBeGreaterThan(0);
       expect(f.bad.length).toBeGreaterThan(0);
       for (const environment of model.environments.map((e) => e.name)) {
-        for (const fixture of fixtureObjects(f, registry)) {
+        const ofEnvironment = fixturesOf(environment).find(
+          (candidate) => candidate.policy === policy,
+        ) as PolicyFixtures;
+        for (const fixture of objectsOf(environment, ofEnvironment)) {
           const result = resultOf(environment, policy, fixture.object);
           const expected = expectedVerdict(policy, fixture);
           expect({ fixture: describeObject(fixture.object), verdict: result?.verdict }).toEqual({
@@ -229,9 +246,17 @@ describe('good and bad fixtures', () => {
     }
   });
 
-  test('the compliant Pod and Service, from which every example is made, pass every policy', () => {
-    const objects = [compliantPod(registry), compliantService()] as KubeObject[];
+  test('the compliant Pod, Service and SecretStore, from which every example is made, pass every policy', () => {
     for (const { name } of model.environments) {
+      const reader = readerOf(name);
+      const objects = [
+        compliantPod(registry),
+        compliantService(),
+        // Without a reader in the environment, a store of another provider stands for the compliant one.
+        reader.isReader
+          ? compliantSecretStore(reader)
+          : { ...compliantSecretStore(reader), spec: { provider: { fake: { data: [] } } } },
+      ] as KubeObject[];
       const evaluated = evaluateWithCel(policiesOf(name), [], objects, namespacesOf(name));
       expect(failures(evaluated)).toEqual([]);
       const passed = new Set(evaluated.filter((r) => r.verdict === 'pass').map((r) => r.policy));
@@ -323,3 +348,60 @@ function readFileOrEmpty(path: string): string {
     return '';
   }
 }
+
+describe.each(model.environments.map((e) => [e.name] as const))('SecretStores in dist/%s', (env) => {
+  // Derived from the naming contract, not from the policy: every namespace the model gives a reader, and its role.
+  const environment = model.environments.find((e) => e.name === env) as (typeof model.environments)[number];
+  const naming = new EnvironmentNaming(model.organization, environment);
+  const readers = secretReaders(naming, model.teams, model.services).map((r) => ({
+    namespace: r.namespace,
+    roleArn: naming.secretReaderRoleArn(r.namespace),
+  }));
+  const withoutReader = [...model.teams.map((t) => t.name), 'default'].filter(
+    (namespace) => !readers.some((r) => r.namespace === namespace),
+  );
+  const store = (namespace: string, roleArn: string): KubeObject => ({
+    apiVersion: 'external-secrets.io/v1',
+    kind: 'SecretStore',
+    metadata: { name: `assumes-${roleArn.split('/').pop()}`, namespace },
+    spec: { provider: { aws: { service: 'SecretsManager', region: environment.region, role: roleArn } } },
+  });
+  const requests = [
+    ...readers.flatMap((a) => readers.map((b) => ({ own: a === b, object: store(a.namespace, b.roleArn) }))),
+    ...withoutReader.flatMap((namespace) => readers.map((r) => ({ own: false, object: store(namespace, r.roleArn) }))),
+  ];
+  const results = evaluateWithCel(
+    policiesOf(env),
+    [],
+    requests.map((r) => r.object),
+    namespacesOf(env),
+  );
+  const verdictOf = (object: KubeObject, policy: string) =>
+    results.find((r) => r.policy === policy && r.resource === describeObject(object))?.verdict;
+  const addonNamespaces = ADDON_NAMESPACES.map((n) => n.name);
+
+  test("each namespace's store may assume its own reader role and no other namespace's", () => {
+    expect(requests.length).toBeGreaterThan(0);
+    for (const { own, object } of requests) {
+      const namespace = object.metadata.namespace as string;
+      // In the add-on namespaces (monitoring) the companion audits; everywhere else the policy acts in the mode.
+      const policy = addonNamespaces.includes(namespace)
+        ? `restrict-secret-store-role${ADDON_POLICY_SUFFIX}`
+        : 'restrict-secret-store-role';
+      expect({ store: describeObject(object), verdict: verdictOf(object, policy) }).toEqual({
+        store: describeObject(object),
+        verdict: own ? 'pass' : 'fail',
+      });
+    }
+  });
+
+  test("the platform's own SecretStores in dist/ assume their namespace's reader role", () => {
+    const stores = ofKind(dist.get(env) ?? [], 'SecretStore');
+    expect(stores.map((s) => s.metadata.namespace).sort()).toEqual(
+      readers.flatMap((r) => [r.namespace, r.namespace]).sort(),
+    );
+    const evaluated = evaluateWithCel(policiesOf(env), [], stores, namespacesOf(env));
+    expect(failures(evaluated)).toEqual([]);
+    expect(evaluated.filter((r) => r.verdict === 'pass').length).toBe(stores.length);
+  });
+});

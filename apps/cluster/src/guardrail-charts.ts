@@ -7,7 +7,7 @@ import {
   POLICY_EXCEPTION_NAMESPACE,
   SyncWave,
 } from '@platform/k8s-platform';
-import { type Environment, EnvironmentNaming, type PlatformModel, registryHost } from '@platform/model';
+import { type Environment, EnvironmentNaming, type PlatformModel, registryHost, secretReaders } from '@platform/model';
 import type { App } from 'cdk8s';
 
 /** Folders of dist/<env>/ that hold the admission policies, the alert rules and the alert receivers' credentials. */
@@ -24,9 +24,17 @@ export function addGuardrailCharts(app: App, model: PlatformModel, environment: 
     folder: GUARDRAIL_FOLDERS.policies,
     syncWave: SyncWave.CLUSTER_CONFIGURATION,
   });
+  const naming = new EnvironmentNaming(model.organization, environment);
   new AdmissionPolicies(policies, 'admission-policies', {
     mode: environment.policyMode,
     registryHost: registryHost(model.organization),
+    // The roles the namespaces' own SecretStores assume (NamespaceSecretStores), from the same contract.
+    secretReaderRoles: Object.fromEntries(
+      secretReaders(naming, model.teams, model.services).map((reader) => [
+        reader.namespace,
+        naming.secretReaderRoleArn(reader.namespace),
+      ]),
+    ),
     // The one namespace the Kyverno add-on reads exceptions from.
     exceptionNamespace: POLICY_EXCEPTION_NAMESPACE,
   });
@@ -49,7 +57,5 @@ export function addGuardrailCharts(app: App, model: PlatformModel, environment: 
     folder: GUARDRAIL_FOLDERS.alertReceivers,
     syncWave: SyncWave.OPERATOR_SUPPLIED,
   });
-  new AlertmanagerReceiverSecrets(receivers, 'alertmanager-receivers', {
-    naming: new EnvironmentNaming(model.organization, environment),
-  });
+  new AlertmanagerReceiverSecrets(receivers, 'alertmanager-receivers', { naming });
 }

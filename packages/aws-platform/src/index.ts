@@ -1,6 +1,7 @@
 export * from './addon-permissions';
 export * from './alarm-topic';
 export * from './alert-receiver-secrets';
+export * from './break-glass-bastion';
 export * from './ci-push-identity';
 export * from './compliance-checks';
 export * from './connection-parameters';
@@ -13,6 +14,7 @@ export * from './kubernetes-release';
 export * from './log-encryption';
 export * from './model-subnet-addresses';
 export * from './node-role';
+export * from './people-access';
 export * from './platform-cluster';
 export * from './platform-network';
 export * from './platform-node-groups';

@@ -2,7 +2,7 @@ import { partitionOf } from './aws-facts';
 import { IssueList, type ModelIssue } from './model-issue';
 import { type ModelParts, pick } from './model-parts';
 
-interface Arn {
+export interface Arn {
   readonly partition: string;
   readonly service: string;
   readonly region: string;
@@ -10,7 +10,7 @@ interface Arn {
   readonly resource: string;
 }
 
-function parseArn(text: string): Arn | undefined {
+export function parseArn(text: string): Arn | undefined {
   const match = /^arn:([^:]+):([^:]+):([^:]*):([^:]*):(.+)$/.exec(text);
   if (!match) return undefined;
   const [, partition, service, region, account, resource] = match;

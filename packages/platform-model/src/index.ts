@@ -13,6 +13,7 @@ export * from './gitops-sync';
 export * from './kubernetes-versions';
 export * from './naming';
 export * from './network-layout';
+export * from './people-access';
 export * from './prometheus-retention';
 export { type QuotaConsumer, teamQuotaIssues } from './quota-rules';
 export * from './releases';

@@ -72,6 +72,11 @@ function derivedNameIssues(parts: ModelParts): ModelIssue[] {
       if (named) check('IAM role', naming.secretReaderRoleName(named.name), AWS_NAME_LIMITS.iamRole);
     }
     check('IAM role', naming.secretReaderRoleName(PLATFORM_NAMESPACES.monitoring), AWS_NAME_LIMITS.iamRole);
+    // The people roles (people-access.ts): one per team the environment's access names, and the read-only one.
+    for (const team of Object.keys(pick(part, 'access')?.access?.teams ?? {})) {
+      check('IAM role', naming.teamAccessRoleName(team), AWS_NAME_LIMITS.iamRole);
+    }
+    check('IAM role', naming.readOnlyAccessRoleName, AWS_NAME_LIMITS.iamRole);
     for (const addon of Object.keys(ADDON_SERVICE_ACCOUNTS) as AddonWithIdentity[]) {
       check('IAM role', naming.addonRoleName(addon), AWS_NAME_LIMITS.iamRole);
     }

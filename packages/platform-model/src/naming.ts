@@ -150,6 +150,21 @@ export class EnvironmentNaming {
     return `arn:aws:iam::${this.environment.account}:role/${this.secretReaderRoleName(namespace)}`;
   }
 
+  /** IAM role people of a team assume to edit the team's namespace (people-access.ts). */
+  public teamAccessRoleName(team: string): string {
+    return `${this.prefix}-people-${team}`;
+  }
+
+  /** IAM role people assume to view the whole cluster (people-access.ts). */
+  public get readOnlyAccessRoleName(): string {
+    return `${this.prefix}-people-read-only`;
+  }
+
+  /** `Name` tag of the break-glass instance, by which the runbook finds it (people-access.ts). */
+  public get breakGlassBastionName(): string {
+    return `${this.prefix}-break-glass`;
+  }
+
   /** IAM role a platform add-on's pods assume. */
   public addonRoleName(addon: AddonWithIdentity): string {
     return `${this.prefix}-${kebab(addon)}`;

@@ -63,6 +63,31 @@ const secretPath = z.string().regex(/^[A-Za-z0-9_+=.@-]+(\/[A-Za-z0-9_+=.@-]+)*$
 });
 
 /**
+ * IAM principals that may assume one of the environment's people roles (people-access.ts): role ARNs of the
+ * environment's account, matched with IAM's ArnLike (`*` and `?`), so an IAM Identity Center role, whose name ends
+ * in a random suffix, is named as `arn:aws:iam::<account>:role/aws-reserved/sso.amazonaws.com/AWSReservedSSO_<set>_*`.
+ * arn-rules.ts checks partition, account and that the pattern names a role.
+ */
+const principalPatterns = z.array(arn).min(1, { error: 'needs at least one principal; leave the entry out instead' });
+
+/**
+ * How people reach the environment's cluster (people-access.ts). Per team a role whose EKS access entry edits the
+ * team's namespace only, one role that views the whole cluster, and the admin role (`cluster.adminRoleArn`) stays the
+ * platform team's. A role exists only for principals the model names.
+ */
+export const AccessSchema = z.strictObject({
+  /** Per team name: who may assume the team's role (edit in the team's namespace). @default no team role */
+  teams: z.record(z.string().describe('team'), principalPatterns).optional(),
+  /** Who may assume the cluster-wide read-only role. @default no read-only role */
+  readOnly: principalPatterns.optional(),
+  /**
+   * A minimal instance in a private subnet, reached through SSM Session Manager port forwarding, through which
+   * people reach a private API endpoint (docs/cluster-access.md). @default false
+   */
+  breakGlassBastion: z.boolean().optional(),
+});
+
+/**
  * Where an environment's alerts go. CloudWatch alarms notify the SNS topic `alarmTopicName`, which delivers to
  * `alarmSubscriptions`; Alertmanager pages, opens tickets and sends its heartbeat through the receivers, each of
  * which reads its credential from the Secrets Manager secret named here. Git holds the names, never the values.
@@ -182,6 +207,8 @@ export const EnvironmentSchema = z.strictObject({
   }),
   /** Who hears of the environment's alarms and alerts, and where the receivers' credentials are kept. */
   alerting: AlertingSchema,
+  /** Who may reach the cluster's API, and how (AccessSchema). @default only the admin role */
+  access: AccessSchema.optional(),
   tags: z.strictObject({ owner: z.string().min(1), costCenter: z.string().min(1) }),
 });
 
@@ -329,6 +356,7 @@ export const PlatformModelSchema = z.strictObject({
 export type NodeGroup = z.infer<typeof NodeGroupSchema>;
 export type Environment = z.infer<typeof EnvironmentSchema>;
 export type Alerting = z.infer<typeof AlertingSchema>;
+export type Access = z.infer<typeof AccessSchema>;
 export type Service = z.infer<typeof ServiceSchema>;
 export type Queue = z.infer<typeof QueueSchema>;
 export type ServiceRelease = z.infer<typeof ServiceReleaseSchema>;

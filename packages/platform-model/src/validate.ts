@@ -1,4 +1,5 @@
 import type { z } from 'zod';
+import { accessIssues } from './access-rules';
 import { alertingIssues } from './alerting-rules';
 import { arnIssues } from './arn-rules';
 import { clusterIssues } from './cluster-rules';
@@ -64,6 +65,7 @@ const MODEL_RULES: readonly ((parts: ModelParts) => ModelIssue[])[] = [
   networkIssues,
   clusterIssues,
   arnIssues,
+  accessIssues,
   dataStoreIssues,
   nameIssues,
   reservedNameIssues,

@@ -3,7 +3,7 @@
  * autogen rules are exercised too. The files under test/guardrails/fixtures/ are rendered from here
  * by `pnpm synth` (tools/generated-files.ts), with a Kyverno CLI test per policy.
  */
-import { loadPlatformModel, type PlatformModel } from '@platform/model';
+import { EnvironmentNaming, loadPlatformModel, type PlatformModel, secretReaders } from '@platform/model';
 import { stringify } from 'yaml';
 import type { KubeObject } from './kyverno-evaluation';
 
@@ -20,7 +20,7 @@ export interface FixtureCase {
 
 export interface PolicyFixtures {
   readonly policy: string;
-  readonly subject: 'Pod' | 'Service';
+  readonly subject: 'Pod' | 'Service' | 'SecretStore';
   readonly good: readonly FixtureCase[];
   readonly bad: readonly FixtureCase[];
 }
@@ -83,12 +83,58 @@ export function compliantService(): Json {
   };
 }
 
+/** A namespace with a reader role and that role, or the role of a namespace that cannot have one. */
+export interface FixtureReader {
+  readonly namespace: string;
+  readonly roleArn: string;
+  /** Whether `roleArn` is the namespace's reader role in the environment (else no SecretStore for AWS passes). */
+  readonly isReader: boolean;
+}
+
+/**
+ * The namespace the SecretStore examples live in, for one environment of the model: its first secret reader's
+ * (secret-access.ts), with that reader's role. Without readers, FIXTURE_NAMESPACE, where no store for AWS passes.
+ */
+export function fixtureReader(model: PlatformModel, environmentName: string): FixtureReader {
+  const environment = model.environments.find((e) => e.name === environmentName);
+  if (!environment) throw new Error(`no environment ${environmentName}`);
+  const naming = new EnvironmentNaming(model.organization, environment);
+  const reader = secretReaders(naming, model.teams, model.services)[0];
+  return reader
+    ? { namespace: reader.namespace, roleArn: naming.secretReaderRoleArn(reader.namespace), isReader: true }
+    : { namespace: FIXTURE_NAMESPACE, roleArn: naming.secretReaderRoleArn(FIXTURE_NAMESPACE), isReader: false };
+}
+
+/**
+ * A role the naming contract would give a namespace that never has a reader (a team may not be named kube-*):
+ * no namespace's SecretStore may assume it.
+ */
+const nobodysRole = (reader: FixtureReader): string =>
+  reader.roleArn.replace(/secrets-[a-z0-9-]+$/, 'secrets-kube-system');
+
+export function compliantSecretStore(reader: FixtureReader): Json {
+  return {
+    apiVersion: 'external-secrets.io/v1',
+    kind: 'SecretStore',
+    metadata: { name: 'example', namespace: reader.namespace },
+    spec: { provider: { aws: { service: 'SecretsManager', region: 'us-east-1', role: reader.roleArn } } },
+  };
+}
+
 const container = (pod: Json): Json => pod.spec.containers[0];
 const containerSecurity = (pod: Json): Json => container(pod).securityContext;
 const podSecurity = (pod: Json): Json => pod.spec.securityContext;
 const ON = { controllers: true } as const;
 
-export function policyFixtures(registryHost: string): PolicyFixtures[] {
+/**
+ * @param reader where the SecretStore examples live and the role they assume: an environment's (fixtureReader), by
+ * default the environment the Kyverno CLI tests run against
+ */
+export function policyFixtures(
+  registryHost: string,
+  reader: FixtureReader = fixtureReader(loadPlatformModel(), KYVERNO_TEST_ENVIRONMENT),
+): PolicyFixtures[] {
+  const aws = (store: Json): Json => store.spec.provider.aws;
   return [
     {
       policy: 'disallow-host-process',
@@ -357,6 +403,33 @@ export function policyFixtures(registryHost: string): PolicyFixtures[] {
       bad: [{ name: 'node-port', change: (s) => (s.spec.type = 'NodePort') }],
     },
     {
+      policy: 'restrict-secret-store-role',
+      subject: 'SecretStore',
+      good: [
+        // A store of another provider does not act as an AWS identity.
+        { name: 'not-aws', change: (store) => (store.spec.provider = { fake: { data: [] } }) },
+        ...(reader.isReader ? [{ name: 'own-reader-role', change: () => {} }] : []),
+      ],
+      bad: [
+        { name: 'nobodys-role', change: (store) => (aws(store).role = nobodysRole(reader)) },
+        { name: 'no-role', change: (store) => delete aws(store).role },
+        {
+          name: 'additional-roles',
+          change: (store) => (aws(store).additionalRoles = [nobodysRole(reader)]),
+        },
+        {
+          name: 'static-credentials',
+          change: (store) =>
+            (aws(store).auth = {
+              secretRef: {
+                accessKeyIDSecretRef: { name: 'aws', key: 'access-key-id' },
+                secretAccessKeySecretRef: { name: 'aws', key: 'secret-access-key' },
+              },
+            }),
+        },
+      ],
+    },
+    {
       policy: 'restrict-external-ips',
       subject: 'Service',
       good: [{ name: 'no-external-ips', change: (s) => (s.spec.externalIPs = []) }],
@@ -371,14 +444,23 @@ export interface FixtureObject {
   readonly object: KubeObject;
 }
 
-export function fixtureObjects(fixtures: PolicyFixtures, registryHost: string): FixtureObject[] {
+export function fixtureObjects(
+  fixtures: PolicyFixtures,
+  registryHost: string,
+  reader: FixtureReader = fixtureReader(loadPlatformModel(), KYVERNO_TEST_ENVIRONMENT),
+): FixtureObject[] {
   const objects: FixtureObject[] = [];
   for (const [expected, cases] of [
     ['pass', fixtures.good],
     ['fail', fixtures.bad],
   ] as const) {
     for (const fixtureCase of cases) {
-      const base = fixtures.subject === 'Pod' ? compliantPod(registryHost) : compliantService();
+      const base =
+        fixtures.subject === 'Pod'
+          ? compliantPod(registryHost)
+          : fixtures.subject === 'Service'
+            ? compliantService()
+            : compliantSecretStore(reader);
       fixtureCase.change(base);
       // Unique across policies, so one evaluation can hold every policy's examples, and across kinds, because
       // `kyverno test` (1.19, cmd/cli/kubectl-kyverno/commands/test/output.go) finds a result's resources by

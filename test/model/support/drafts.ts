@@ -10,13 +10,21 @@ export function draftModel(): PlatformModel {
 /** The context `pnpm validate` and `pnpm synth` read (cdk.json's). */
 export const PROJECT_CONTEXT: DeploymentContext = cdkCliSettings(join(__dirname, '..', '..', '..')).context;
 
-/** Moves an environment to another account, its certificate and admin role along with it. */
+/** Moves an environment to another account, its certificate, admin role and people principals along with it. */
 export function moveToAccount(model: PlatformModel, index: number, account: string): void {
   const environment = model.environments[index];
   const from = `:${environment.account}:`;
   environment.account = account;
   environment.edge.certificateArn = environment.edge.certificateArn.replace(from, `:${account}:`);
   environment.cluster.adminRoleArn = environment.cluster.adminRoleArn.replace(from, `:${account}:`);
+  const access = environment.access;
+  if (access) {
+    const move = (patterns: string[]) => patterns.map((pattern) => pattern.replace(from, `:${account}:`));
+    if (access.teams) {
+      access.teams = Object.fromEntries(Object.entries(access.teams).map(([team, patterns]) => [team, move(patterns)]));
+    }
+    if (access.readOnly) access.readOnly = move(access.readOnly);
+  }
   const replication = environment.database.backupReplication;
   if (replication) replication.kmsKeyArn = replication.kmsKeyArn.replace(from, `:${account}:`);
 }

@@ -2,20 +2,24 @@ import {
   type Environment,
   EnvironmentNaming,
   type Organization,
+  peopleRoles,
   type Service,
   secretReaders,
   serviceAccountOf,
   type Team,
+  wantsBreakGlassBastion,
 } from '@platform/model';
-import { RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
+import { CfnOutput, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
 import type * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
 import { acknowledgeCdkProvider } from '../acknowledge';
+import { BreakGlassBastion } from '../break-glass-bastion';
 import { GitOpsBootstrap } from '../gitops-bootstrap';
 import { kubernetesRelease, warnAboutSupport } from '../kubernetes-release';
 import { allowLogGroupEncryption } from '../log-encryption';
+import { PeopleAccess } from '../people-access';
 import { PlatformCluster } from '../platform-cluster';
 import { tagResources } from '../platform-tags';
 import { protectProviderLogs } from '../provider-logs';
@@ -40,6 +44,10 @@ export class ClusterStack extends Stack {
   public readonly gitops: GitOpsBootstrap;
   public readonly serviceIdentities: ReadonlyMap<string, WorkloadIdentity>;
   public readonly secretReaders: SecretReaderRoles;
+  /** The roles people assume to reach the cluster, with their access entries. */
+  public readonly peopleAccess: PeopleAccess;
+  /** The break-glass instance, when the model asks for it (`access.breakGlassBastion`). */
+  public readonly breakGlass?: BreakGlassBastion;
 
   public constructor(scope: Construct, id: string, props: ClusterStackProps) {
     super(scope, id, props);
@@ -73,6 +81,22 @@ export class ClusterStack extends Stack {
       controllerRole: this.platformCluster.addonIdentities.externalSecrets.role,
       clusterName: this.platformCluster.cluster.clusterName,
     });
+    this.peopleAccess = new PeopleAccess(this, 'PeopleAccess', {
+      cluster: this.platformCluster.cluster,
+      roles: peopleRoles(naming, environment, props.teams),
+    });
+    if (wantsBreakGlassBastion(environment)) {
+      this.breakGlass = new BreakGlassBastion(this, 'BreakGlass', {
+        vpc: props.vpc,
+        cluster: this.platformCluster.cluster,
+        name: naming.breakGlassBastionName,
+      });
+      for (const role of this.peopleAccess.roles.values()) this.breakGlass.grantPortForwarding(role);
+      new CfnOutput(this, 'BreakGlassInstanceId', {
+        description: 'Target of the break-glass port forwarding (docs/cluster-access.md)',
+        value: this.breakGlass.instance.instanceId,
+      });
+    }
     // Last, so every provider function of the stack exists: the kubectl handler sees the GitOps
     // repository token.
     const providerLogKey = new kms.Key(this, 'ProviderLogKey', {

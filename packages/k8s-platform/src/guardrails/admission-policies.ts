@@ -22,6 +22,11 @@ export interface AdmissionPoliciesProps {
   /** The only registry images may come from. */
   readonly registryHost: string;
   /**
+   * Per namespace, the reader role its SecretStores for AWS must assume (restrict-secret-store-role).
+   * @default {} (no namespace may have a SecretStore for AWS)
+   */
+  readonly secretReaderRoles?: Readonly<Record<string, string>>;
+  /**
    * Policies waived per platform namespace.
    * @default PLATFORM_EXCEPTIONS
    */
@@ -66,7 +71,10 @@ export class AdmissionPolicies extends Construct {
 
   public constructor(scope: Construct, id: string, props: AdmissionPoliciesProps) {
     super(scope, id);
-    const definitions = policyCatalog({ registryHost: props.registryHost });
+    const definitions = policyCatalog({
+      registryHost: props.registryHost,
+      secretReaderRoles: props.secretReaderRoles ?? {},
+    });
     for (const definition of definitions) {
       this.addPolicy(definition, definition.name, props.mode, 'enforce');
       this.addPolicy(definition, `${definition.name}${ADDON_POLICY_SUFFIX}`, 'Audit', 'audit');

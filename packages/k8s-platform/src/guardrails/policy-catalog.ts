@@ -7,7 +7,8 @@
 export type PolicyCategory =
   | 'Pod Security Standards (Baseline)'
   | 'Pod Security Standards (Restricted)'
-  | 'Best Practices';
+  | 'Best Practices'
+  | 'Multi-Tenancy';
 export type PolicySeverity = 'low' | 'medium' | 'high';
 
 /** Pod controllers Kyverno's autogen derives rules for, by resource name. */
@@ -51,6 +52,11 @@ export interface PolicyDefinition {
 export interface PolicyContext {
   /** The only registry images may come from, e.g. `444444444444.dkr.ecr.us-east-1.amazonaws.com`. */
   readonly registryHost: string;
+  /**
+   * Per namespace, the reader role its SecretStores assume (`EnvironmentNaming.secretReaderRoleArn` of each of the
+   * environment's `secretReaders`). A namespace not listed may have no SecretStore for AWS.
+   */
+  readonly secretReaderRoles: Readonly<Record<string, string>>;
 }
 
 export const POD_CONTROLLER_RESOURCES = {
@@ -136,6 +142,14 @@ const RESTRICTED_VOLUME_SOURCES = [
 const BASELINE = 'Pod Security Standards (Baseline)';
 const RESTRICTED = 'Pod Security Standards (Restricted)';
 const BEST_PRACTICES = 'Best Practices';
+const MULTI_TENANCY = 'Multi-Tenancy';
+
+/** A CEL map literal of strings, keys in order. */
+const celMap = (entries: Readonly<Record<string, string>>): string =>
+  `{${Object.keys(entries)
+    .sort()
+    .map((key) => `'${key}': '${entries[key]}'`)
+    .join(', ')}}`;
 
 /** The policies of one environment, in the order the docs list them. */
 export function policyCatalog(context: PolicyContext): PolicyDefinition[] {
@@ -561,6 +575,41 @@ export function policyCatalog(context: PolicyContext): PolicyDefinition[] {
         {
           expression: "object.spec.?type.orValue('ClusterIP') != 'NodePort'",
           message: 'Services of type NodePort are not allowed.',
+        },
+      ],
+    },
+    {
+      name: 'restrict-secret-store-role',
+      title: "Restrict SecretStores to their namespace's reader role",
+      category: MULTI_TENANCY,
+      severity: 'high',
+      subject: 'SecretStore',
+      description:
+        "External Secrets' chart lets the edit role create SecretStores: a store for AWS must assume its own namespace's reader role, which reads that namespace's secrets only, and may not add roles or credentials of its own.",
+      resources: ['secretstores.external-secrets.io'],
+      variables: [
+        { name: 'readerRoles', expression: celMap(context.secretReaderRoles) },
+        {
+          name: 'expectedRole',
+          expression:
+            "object.metadata.?namespace.orValue('') in variables.readerRoles ? variables.readerRoles[object.metadata.namespace] : ''",
+        },
+      ],
+      validations: [
+        {
+          expression:
+            "!object.spec.?provider.?aws.hasValue() || (variables.expectedRole != '' && object.spec.provider.aws.?role.orValue('') == variables.expectedRole)",
+          message:
+            "A SecretStore for AWS must set spec.provider.aws.role to its namespace's reader role (the role of the namespace's SecretStores in dist/); a namespace without one may have no SecretStore for AWS.",
+        },
+        {
+          expression: 'object.spec.?provider.?aws.?additionalRoles.orValue([]).size() == 0',
+          message: 'A SecretStore may not chain further roles: spec.provider.aws.additionalRoles must be unset.',
+        },
+        {
+          expression: '!object.spec.?provider.?aws.?auth.hasValue()',
+          message:
+            "A SecretStore may not bring credentials: spec.provider.aws.auth must be unset (the controller's own identity assumes the reader role).",
         },
       ],
     },

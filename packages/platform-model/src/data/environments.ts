@@ -14,6 +14,16 @@ const tags = { owner: 'platform-team', costCenter: 'cc-1234' };
 const ticketWebhook = { urlSecret: 'monitoring/alertmanager/ticket-webhook-url' };
 const pagerDuty = { routingKeySecret: 'monitoring/alertmanager/pagerduty-routing-key' };
 const deadMansSwitch = { urlSecret: 'monitoring/alertmanager/heartbeat-url' };
+/**
+ * Who may assume the people roles of an environment's account: its IAM Identity Center roles (permission sets), by
+ * ArnLike pattern since their names end in a random suffix. The permission sets are placeholders: name yours.
+ */
+const ssoRoles = (account: string, permissionSet: string) =>
+  `arn:aws:iam::${account}:role/aws-reserved/sso.amazonaws.com/AWSReservedSSO_${permissionSet}_*`;
+const peopleAccess = (account: string) => ({
+  teams: { commerce: [ssoRoles(account, 'CommerceEngineers')], identity: [ssoRoles(account, 'IdentityEngineers')] },
+  readOnly: [ssoRoles(account, 'Engineers')],
+});
 
 export const environments: Environment[] = [
   {
@@ -63,6 +73,7 @@ export const environments: Environment[] = [
       // No pager: critical alerts of dev open tickets.
       receivers: { ticketWebhook, deadMansSwitch },
     },
+    access: peopleAccess('111111111111'),
     tags,
   },
   {
@@ -111,6 +122,7 @@ export const environments: Environment[] = [
       alarmSubscriptions: [{ protocol: 'email', endpoint: 'platform-team@acme.example.com' }],
       receivers: { pagerDuty, ticketWebhook, deadMansSwitch },
     },
+    access: peopleAccess('222222222222'),
     tags,
   },
   {
@@ -170,6 +182,11 @@ export const environments: Environment[] = [
         { protocol: 'email', endpoint: 'platform-team@acme.example.com' },
       ],
       receivers: { pagerDuty, ticketWebhook, deadMansSwitch },
+    },
+    access: {
+      ...peopleAccess('333333333333'),
+      // The API endpoint is private: people reach it through the break-glass instance.
+      breakGlassBastion: true,
     },
     tags,
   },
