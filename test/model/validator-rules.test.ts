@@ -296,6 +296,47 @@ const CASES: Case[] = [
     },
   },
   {
+    name: 'people principals of another account, naming every role, or of an unknown team',
+    breakModel: (model) => {
+      const environment = model.environments[0];
+      const other = unusedAccount(model);
+      const team = model.teams[0].name;
+      environment.access = {
+        teams: {
+          [team]: [`arn:aws:iam::${other}:role/aws-reserved/sso.amazonaws.com/AWSReservedSSO_Team_*`],
+          'no-such-team': [`arn:aws:iam::${environment.account}:role/Engineers`],
+        },
+        readOnly: [`arn:aws:iam::${environment.account}:role/*`],
+      };
+      const base = `environments.${environment.name}.access`;
+      return [
+        {
+          path: `${base}.teams.${team}.0`,
+          message: new RegExp(`account ${other}: .*allowed: arn:aws:iam::${environment.account}:role/`),
+        },
+        { path: `${base}.teams.no-such-team`, message: new RegExp(`unknown team 'no-such-team'.*${team}`) },
+        { path: `${base}.readOnly.0`, message: /resource role\/\* \(not role\/ followed by a path or name\)/ },
+      ];
+    },
+  },
+  {
+    name: 'a people principal with a region, or a user instead of a role',
+    breakModel: (model) => {
+      const environment = model.environments[0];
+      environment.access = {
+        readOnly: [
+          `arn:aws:iam:${environment.region}:${environment.account}:role/Engineers`,
+          `arn:aws:iam::${environment.account}:user/alice`,
+        ],
+      };
+      const base = `environments.${environment.name}.access.readOnly`;
+      return [
+        { path: `${base}.0`, message: /IAM ARNs name no region/ },
+        { path: `${base}.1`, message: /resource user\/alice/ },
+      ];
+    },
+  },
+  {
     name: 'an admin role ARN with a region',
     breakModel: (model) => {
       const environment = model.environments[0];

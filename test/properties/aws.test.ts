@@ -4,7 +4,13 @@ import { buildCloudApp, TODAY_CONTEXT_KEY } from '../../apps/cloud/src/cloud-app
 import { TEST_TODAY } from '../aws/cloud-assembly';
 import { renderModel } from '../k8s/support/rendered';
 import { testCdkApp } from '../support/cdk-app';
-import { awsNameProblems, awsServiceProblems, contractProblems, templatesOf } from './support/aws-invariants';
+import {
+  awsNameProblems,
+  awsServiceProblems,
+  contractProblems,
+  peopleAccessProblems,
+  templatesOf,
+} from './support/aws-invariants';
 import { assertForAllModels, availabilityZoneContext, propertyRun } from './support/property-runs';
 
 /**
@@ -56,6 +62,7 @@ test(
           names: awsNameProblems(model, templates),
           services: awsServiceProblems(model, templates),
           contract: contractProblems(model, templates, { objects: renderModel(model) }),
+          people: peopleAccessProblems(model, templates),
         };
         const broken = Object.entries(problems).filter(([, list]) => list.length > 0);
         if (broken.length > 0) {

@@ -21,6 +21,7 @@ import {
   type PlatformModel,
   POSTGRES_RESERVED_WORDS,
   PROMETHEUS_RETENTION_DAYS,
+  partitionOf,
   type Queue,
   RESERVED_DIST_FOLDERS,
   type Releases,
@@ -245,6 +246,12 @@ const environmentBlueprint = fc.record({
   flowLogRetentionDays: fc.constantFrom(...LOG_RETENTION_DAYS),
   kubernetesVersion: fc.constantFrom(...SUPPORTED_KUBERNETES_VERSIONS),
   publicEndpoint: fc.boolean(),
+  /** Which teams (by index) get a people role, whether there is a read-only role and a break-glass instance. */
+  people: fc.record({
+    teams: fc.array(fc.boolean(), { minLength: 6, maxLength: 6 }),
+    readOnly: fc.boolean(),
+    breakGlassBastion: fc.boolean(),
+  }),
   nodeGroups: fc.record({ system: nodeGroupBlueprint, general: nodeGroupBlueprint, spot: nodeGroupBlueprint }),
   karpenterLimits: fc.record({ cpu: fc.integer({ min: 1, max: 1000 }), memoryGiB: fc.integer({ min: 1, max: 4000 }) }),
   amiDate: fc.integer({ min: 20240101, max: 20261231 }),
@@ -368,6 +375,21 @@ function buildModel(blueprint: ModelBlueprint): PlatformModel {
   const teamLabels = blueprint.teams.map((team) =>
     uniqueLabel(labelOf(team.name, teamBudget).replace(/^kube-/, 'kubf-'), teamBudget, teamNames),
   );
+
+  // People principals: IAM Identity Center role patterns of each environment's own account and partition.
+  environments.forEach((environment, index) => {
+    const people = blueprint.environments[index].people;
+    const pattern = (set: string) =>
+      `arn:${partitionOf(environment.region)}:iam::${environment.account}:role/aws-reserved/sso.amazonaws.com/AWSReservedSSO_${set}_*`;
+    const teams = Object.fromEntries(
+      teamLabels.filter((_, i) => people.teams[i]).map((team) => [team, [pattern(`Team-${team}`)]]),
+    );
+    environment.access = {
+      ...(Object.keys(teams).length > 0 ? { teams } : {}),
+      ...(people.readOnly ? { readOnly: [pattern('Engineers')] } : {}),
+      ...(people.breakGlassBastion ? { breakGlassBastion: true } : {}),
+    };
+  });
 
   const { buildTagPrefix } = blueprint.organization;
   // A tag of a service or release never starts with the build-tag prefix (the validator's rule): the first

@@ -3,7 +3,15 @@
  * credentials each service declares, least privilege of every workload role evaluated as IAM matches ARNs, and
  * the queues' policies. Expectations are computed from the model; each check returns the problems it finds.
  */
-import type { Environment, PlatformModel, Service } from '@platform/model';
+import {
+  type Environment,
+  EnvironmentNaming,
+  type PlatformModel,
+  partitionOf,
+  peopleRoles,
+  type Service,
+  wantsBreakGlassBastion,
+} from '@platform/model';
 import type { CloudAssembly } from 'aws-cdk-lib/cx-api';
 import { canonical, type RenderedDist } from './kubernetes-invariants';
 
@@ -355,5 +363,65 @@ export function contractProblems(
           .filter((key) => !names.has(key))
           .map((key) => `${file.path}: reads '${key}', which the AWS half does not create`),
       );
+  });
+}
+
+/**
+ * People access (people-access.ts) for any model: each people role of an environment exists under its name, trusts
+ * exactly the model's principal patterns of the environment's account, and has exactly one access entry with its
+ * access policy and scope; the break-glass instance exists exactly when the model asks for it.
+ */
+export function peopleAccessProblems(model: PlatformModel, templates: Templates): string[] {
+  return model.environments.flatMap((environment) => {
+    const problems: string[] = [];
+    const resources = templates.byStack.get(`${environment.name}-cluster`)?.resources ?? {};
+    const naming = new EnvironmentNaming(model.organization, environment);
+    for (const role of peopleRoles(naming, environment, model.teams)) {
+      const id = Object.keys(resources).find(
+        (key) => resources[key].Type === 'AWS::IAM::Role' && resources[key].Properties?.RoleName === role.roleName,
+      );
+      if (!id) {
+        problems.push(`${environment.name}: no role ${role.roleName}`);
+        continue;
+      }
+      const trust = canonical(resources[id].Properties?.AssumeRolePolicyDocument);
+      const expectedTrust = canonical({
+        Statement: [
+          {
+            Action: 'sts:AssumeRole',
+            Condition: { ArnLike: { 'aws:PrincipalArn': role.principals } },
+            Effect: 'Allow',
+            Principal: { AWS: `arn:${partitionOf(environment.region)}:iam::${environment.account}:root` },
+          },
+        ],
+        Version: '2012-10-17',
+      });
+      if (trust !== expectedTrust) problems.push(`${environment.name}: ${role.roleName} trusts ${trust}`);
+      const entries = Object.values(resources).filter(
+        (r) =>
+          r.Type === 'AWS::EKS::AccessEntry' &&
+          JSON.stringify(r.Properties?.PrincipalArn) === JSON.stringify({ 'Fn::GetAtt': [id, 'Arn'] }),
+      );
+      const scopes = entries.flatMap((entry) =>
+        ((entry.Properties?.AccessPolicies ?? []) as { AccessScope: unknown; PolicyArn: unknown }[]).map((policy) =>
+          // The policy ARN is joined with the partition: its text ends in the access policy's name.
+          JSON.stringify([
+            policy.AccessScope,
+            JSON.stringify(policy.PolicyArn).includes(`:eks::aws:cluster-access-policy/${role.accessPolicy}"`),
+          ]),
+        ),
+      );
+      const scope = role.namespaces ? { Namespaces: role.namespaces, Type: 'namespace' } : { Type: 'cluster' };
+      if (JSON.stringify(scopes) !== JSON.stringify([JSON.stringify([scope, true])])) {
+        problems.push(`${environment.name}: ${role.roleName} has access ${scopes.join(', ') || '(none)'}`);
+      }
+    }
+    const instances = Object.values(resources).filter((r) => r.Type === 'AWS::EC2::Instance').length;
+    if (instances !== (wantsBreakGlassBastion(environment) ? 1 : 0)) {
+      problems.push(
+        `${environment.name}: ${instances} instances, breakGlassBastion ${wantsBreakGlassBastion(environment)}`,
+      );
+    }
+    return problems;
   });
 }
