@@ -400,12 +400,13 @@ const CASES: Case[] = [
     name: 'a gitops path other than the folder pnpm synth writes the environment to',
     breakModel: (model) => {
       const [first, second] = withEnvironments(model, 2).environments;
-      second.gitops.path = first.gitops.path;
+      // The folder synth writes the other environment to.
+      second.gitops.path = `dist/${first.name}`;
       return [
         {
           path: `environments.${second.name}.gitops.path`,
           message: new RegExp(
-            `^'${literal(first.gitops.path)}' is not the folder pnpm synth writes the environment '${second.name}' to; allowed: 'dist/${second.name}'$`,
+            `^'dist/${first.name}' is not the folder pnpm synth writes the environment '${second.name}' to; allowed: 'dist/${second.name}'$`,
           ),
         },
       ];
@@ -533,6 +534,16 @@ describe('the validator', () => {
       for (const index of model.environments.keys()) moveToRegion(model, index, region);
       expect(issuesOf(model, contextWithZonesOf(model))).toEqual([]);
     }
+  });
+
+  it("fills in each environment's gitops.path with the folder synth writes it to, given or not", () => {
+    const model = draftModel();
+    model.environments[0].gitops.path = `dist/${model.environments[0].name}`;
+    for (const environment of model.environments.slice(1)) delete (environment.gitops as { path?: string }).path;
+    const loaded = validateModel(model, PROJECT_CONTEXT).model;
+    expect(loaded?.environments.map((environment) => environment.gitops.path)).toEqual(
+      model.environments.map((environment) => `dist/${environment.name}`),
+    );
   });
 
   it('checks the other fields of an entry that has a malformed one', () => {
