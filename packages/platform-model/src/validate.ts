@@ -7,6 +7,7 @@ import { contextIssuesOfParts, type DeploymentContext } from './deployment-conte
 import { environmentFolder } from './dist-layout';
 import { edgeIssues } from './edge-rules';
 import { gitopsIssues } from './gitops-rules';
+import { imageExpiryIssues } from './image-expiry-rules';
 import { type ModelIssue, ModelValidationError } from './model-issue';
 import { isRecord, type ModelParts, modelParts, type Part } from './model-parts';
 import { nameIssues, reservedNameIssues } from './name-rules';
@@ -73,6 +74,7 @@ const MODEL_RULES: readonly ((parts: ModelParts) => ModelIssue[])[] = [
   teamIssues,
   serviceIssues,
   releaseIssues,
+  imageExpiryIssues,
   sloIssues,
   quotaIssues,
   edgeIssues,
