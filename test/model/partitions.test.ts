@@ -35,6 +35,9 @@ describe.each(['cn-north-1', 'us-gov-west-1', 'us-east-1'])('a model in %s', (re
     expect(naming.queueUrl(queue)).toBe(
       `https://sqs.${region}.${domainSuffix}/${environment.account}/${naming.queueName(queue)}`,
     );
+    expect(naming.secretReaderRoleArn('team')).toBe(
+      `arn:${partition}:iam::${environment.account}:role/${naming.secretReaderRoleName('team')}`,
+    );
     expect(registryHost(model.organization)).toBe(
       `${model.organization.sharedServices.account}.dkr.ecr.${region}.${domainSuffix}`,
     );

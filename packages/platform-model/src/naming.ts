@@ -147,9 +147,10 @@ export class EnvironmentNaming {
     return `${this.prefix}-secrets-${namespace}`;
   }
 
-  /** ARN of `secretReaderRoleName` in the environment's account. */
+  /** ARN of `secretReaderRoleName` in the environment's account, in its region's partition (aws-facts.ts `partitionOf`). */
   public secretReaderRoleArn(namespace: string): string {
-    return `arn:aws:iam::${this.environment.account}:role/${this.secretReaderRoleName(namespace)}`;
+    const { region, account } = this.environment;
+    return `arn:${partitionOf(region)}:iam::${account}:role/${this.secretReaderRoleName(namespace)}`;
   }
 
   /** IAM role a platform add-on's pods assume. */

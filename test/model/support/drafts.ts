@@ -77,6 +77,21 @@ export function moveToRegion(model: PlatformModel, index: number, region: string
   environment.cluster.adminRoleArn = ['arn', partition, ...role.slice(2)].join(':');
   environment.availabilityZones = environment.availabilityZones.map((zone) => `${region}${zone.slice(-1)}`);
   environment.region = region;
+  const replication = environment.database.backupReplication;
+  if (replication) {
+    // Backups are copied to another region of the same partition.
+    const target = RegionInfo.regions
+      .filter(
+        (info) => info.partition === partition && info.name !== region && /^[a-z]{2}(-gov)?-[a-z]+-\d$/.test(info.name),
+      )
+      .map((info) => info.name)
+      .sort()[0];
+    const key = replication.kmsKeyArn.split(':');
+    environment.database.backupReplication = {
+      region: target,
+      kmsKeyArn: ['arn', partition, 'kms', target, ...key.slice(4)].join(':'),
+    };
+  }
 }
 
 /** The context that holds the availability zones of every environment of the model, as cdk.json would. */
