@@ -11,11 +11,11 @@ import {
   serviceAccountOf,
 } from '@platform/model';
 import { Match, type Template } from 'aws-cdk-lib/assertions';
-import { MODEL_ENVIRONMENTS, resourcesOfType, type SynthesizedCloud, synthesizeCloud } from './cloud-assembly';
+import { type CloudTemplates, MODEL_ENVIRONMENTS, resourcesOfType, shippedCloud } from './cloud-assembly';
 
-let synthesized: SynthesizedCloud;
+let synthesized: CloudTemplates;
 beforeAll(() => {
-  synthesized = synthesizeCloud();
+  synthesized = shippedCloud();
 });
 
 /** The statements of the policy attached to the role with this name. */

@@ -1,11 +1,11 @@
 import { CACHE_ENGINE, POSTGRES_LOG_EXPORTS } from '@platform/aws-platform';
 import { CONNECTION_PARAMETERS, DATA_STORE_PORTS } from '@platform/model';
 import { Match } from 'aws-cdk-lib/assertions';
-import { MODEL_ENVIRONMENTS, resourcesOfType, type SynthesizedCloud, synthesizeCloud } from './cloud-assembly';
+import { type CloudTemplates, MODEL_ENVIRONMENTS, resourcesOfType, shippedCloud } from './cloud-assembly';
 
-let synthesized: SynthesizedCloud;
+let synthesized: CloudTemplates;
 beforeAll(() => {
-  synthesized = synthesizeCloud();
+  synthesized = shippedCloud();
 });
 
 const servicesWith = (store: 'database' | 'cache') =>

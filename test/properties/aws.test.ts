@@ -1,11 +1,10 @@
 import { rmSync } from 'node:fs';
 import { addComplianceChecks } from '@platform/aws-platform';
 import { buildCloudApp, TODAY_CONTEXT_KEY } from '../../apps/cloud/src/cloud-app';
-import { renderDist } from '../../apps/cluster/src/synthesize-dist';
 import { TEST_TODAY } from '../aws/cloud-assembly';
+import { renderModel } from '../k8s/support/rendered';
 import { testCdkApp } from '../support/cdk-app';
 import { awsNameProblems, awsServiceProblems, contractProblems, templatesOf } from './support/aws-invariants';
-import { parseDist } from './support/kubernetes-invariants';
 import { assertForAllModels, availabilityZoneContext, propertyRun } from './support/property-runs';
 
 /**
@@ -52,7 +51,7 @@ test(
             templates.byStack.size === 1 + 4 * model.environments.length ? [] : [`${templates.byStack.size} stacks`],
           names: awsNameProblems(model, templates),
           services: awsServiceProblems(model, templates),
-          contract: contractProblems(model, templates, parseDist(renderDist(model))),
+          contract: contractProblems(model, templates, { objects: renderModel(model) }),
         };
         const broken = Object.entries(problems).filter(([, list]) => list.length > 0);
         if (broken.length > 0) {
