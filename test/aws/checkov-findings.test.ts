@@ -3,10 +3,8 @@
  * check without it: each finding is fixed, or skipped in the resource's Metadata.checkov.skip exactly while
  * its cause holds, with a reason. Judged on the synthesized templates of the shipped model and of a variant.
  */
-import { readdirSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { loadModel, loadPlatformModel, type PlatformModel } from '@platform/model';
-import { CLOUDFORMATION_DIST, MODEL_ENVIRONMENTS, modelWithEnvironment, synthesizeCloud } from './cloud-assembly';
+import { committedTemplates, MODEL_ENVIRONMENTS, modelWithEnvironment, synthesizeCloud } from './cloud-assembly';
 
 interface Resource {
   readonly Type: string;
@@ -23,14 +21,6 @@ function resourcesOf(templates: Iterable<readonly [string, unknown]>): Map<strin
     }
   }
   return resources;
-}
-
-/** The shipped model's templates as `pnpm synth` committed them (`pnpm synth:check` proves them fresh). */
-function shippedTemplates(): [string, unknown][] {
-  const suffix = '.template.json';
-  return readdirSync(CLOUDFORMATION_DIST)
-    .filter((file) => file.endsWith(suffix))
-    .map((file) => [file.slice(0, -suffix.length), JSON.parse(readFileSync(join(CLOUDFORMATION_DIST, file), 'utf8'))]);
 }
 
 /** A model's templates, synthesized. */
@@ -79,7 +69,7 @@ function checkovRules(resources: Map<string, Resource>): string[] {
 }
 
 describe('checkov findings on the templates of the shipped model', () => {
-  const resources = resourcesOf(shippedTemplates());
+  const resources = resourcesOf(committedTemplates());
 
   test('every environment is covered', () => {
     const stacks = new Set([...resources.keys()].map((id) => id.split('/')[0]));

@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { addComplianceChecks } from '@platform/aws-platform';
 import { EnvironmentNaming, loadPlatformModel, type PlatformModel } from '@platform/model';
@@ -42,6 +42,18 @@ export const CLOUDFORMATION_DIST = join(__dirname, '..', '..', 'dist', 'cloudfor
  * so reading them tests what a synthesis here would (the same templates, plus the aws:cdk:path and asset metadata
  * the CLI's context adds) without synthesizing the whole cloud app once more per test file.
  */
+/**
+ * The shipped model's templates as `pnpm synth` committed them (`pnpm synth:check` proves them fresh), as
+ * [stack id, template] pairs in file-name order.
+ */
+export function committedTemplates(): [string, unknown][] {
+  const suffix = '.template.json';
+  return readdirSync(CLOUDFORMATION_DIST)
+    .filter((file) => file.endsWith(suffix))
+    .sort()
+    .map((file) => [file.slice(0, -suffix.length), JSON.parse(readFileSync(join(CLOUDFORMATION_DIST, file), 'utf8'))]);
+}
+
 export function shippedCloud(): CloudTemplates {
   const model = loadPlatformModel();
   const templates = new Map<string, Template>();

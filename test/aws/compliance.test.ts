@@ -21,6 +21,8 @@ const REVIEWED_RULES = [
   'Annotation::AwsSolutions-RDS3',
   'Annotation::AwsSolutions-SMG4',
   'Annotation::AwsSolutions-SQS3',
+  'Annotation::PlatformCluster-EKS1',
+  'Annotation::PlatformCluster-EKS4',
   'CloudFormation-Validate::F3002',
   'CloudFormation-Validate::F3003',
   'CloudFormation-Validate::W3010',

@@ -88,8 +88,9 @@ describe.each(MODEL_ENVIRONMENTS)('%s data stores', (name) => {
       for (const logGroup of logGroups) {
         expect(logGroup).toMatchObject({ RetentionInDays: 30, KmsKeyId: Properties.KmsKeyId });
       }
-      expect(DeletionPolicy).toBe('Snapshot');
-      expect(UpdateReplacePolicy).toBe('Snapshot');
+      const removal = synthesized.environment(name).removalPolicy === 'retain' ? 'Retain' : 'Snapshot';
+      expect(DeletionPolicy).toBe(removal);
+      expect(UpdateReplacePolicy).toBe(removal);
     }
     template().hasResourceProperties('AWS::RDS::DBSubnetGroup', {
       SubnetIds: Match.arrayWith([Match.objectLike({ 'Fn::ImportValue': Match.stringLikeRegexp('isolatedSubnet1') })]),

@@ -26,18 +26,8 @@ test('one repository per service: immutable tags, scan on push, KMS, lifecycle',
     const rules = JSON.parse(
       String((repository.LifecyclePolicy as { LifecyclePolicyText: string }).LifecyclePolicyText),
     ).rules;
-    expect(rules).toEqual([
-      expect.objectContaining({
-        selection: { tagStatus: 'untagged', countType: 'sinceImagePushed', countNumber: 7, countUnit: 'days' },
-      }),
-      expect.objectContaining({
-        selection: {
-          tagStatus: 'any',
-          countType: 'imageCountMoreThan',
-          countNumber: synthesized.model.organization.imagesKept,
-        },
-      }),
-    ]);
+    // What they expire is judged by ECR's evaluation in image-expiry.test.ts; no rule may select every tag.
+    expect(rules.map((rule: { selection: { tagStatus: string } }) => rule.selection.tagStatus)).not.toContain('any');
   }
 });
 
