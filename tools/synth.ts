@@ -4,7 +4,7 @@
  * the same model object), and replaces dist/ with both at once, only when everything succeeded; the
  * cloud assembly goes to cdk.out/ for `cdk deploy --app cdk.out`. `pnpm synth --help` lists the options.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { runEntryPoint, UserError } from '@platform/model/entry-point';
@@ -50,9 +50,8 @@ runEntryPoint(async () => {
     throw new UserError(`--env ${environment}: the model has no such environment; known: ${known.join(', ')}`);
   }
   const { renderPlatformOutputs } = await import('./platform-outputs.ts');
-  const { DistCheckError, diffAgainstDirectory, isTemplatePath, replaceDirectory, replaceDistDirectory } = await import(
-    '../apps/cluster/src/dist-directory.ts'
-  );
+  const { DistCheckError, diffAgainstDirectory, isTemplatePath, listFiles, replaceDirectory, replaceDistDirectory } =
+    await import('../apps/cluster/src/dist-directory.ts');
 
   const cdkOut = join(ROOT, cdkCliSettings(ROOT).output);
   // The assembly is built beside its final place (or in a temp dir for a check) and moved in at the end.
@@ -62,6 +61,16 @@ runEntryPoint(async () => {
   try {
     const outputs = renderPlatformOutputs(model, { root: ROOT, cloudOutdir: assembly, environment });
     for (const warning of outputs.warnings) process.stderr.write(`${warning}\n`);
+    if (!values.check) {
+      // Data that leaves the model is named before the new templates replace the committed ones.
+      const { statefulRemovalLines } = await import('../apps/cloud/src/stateful-removals.ts');
+      const templatesIn = (files: Iterable<[string, string]>) =>
+        new Map([...files].filter(([path]) => isTemplatePath(path) && outputs.owns(path)));
+      const committed = templatesIn(
+        existsSync(DIST) ? listFiles(DIST).map((path) => [path, readFileSync(join(DIST, path), 'utf8')]) : [],
+      );
+      for (const line of statefulRemovalLines(committed, templatesIn(outputs.files))) process.stdout.write(`${line}\n`);
+    }
     const paths = [...outputs.files.keys()];
     const templates = paths.filter(isTemplatePath).length;
     const rendered = `${counted(paths.length - templates, 'manifest')} of ${counted(outputs.environments.length, 'environment')}, ${counted(templates, 'CloudFormation template')}`;

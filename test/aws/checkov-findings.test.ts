@@ -3,8 +3,8 @@
  * check without it: each finding is fixed, or skipped in the resource's Metadata.checkov.skip exactly while
  * its cause holds, with a reason. Judged on the synthesized templates of the shipped model and of a variant.
  */
-import { loadPlatformModel, type PlatformModel } from '@platform/model';
-import { MODEL_ENVIRONMENTS, modelWithEnvironment, synthesizeCloud } from './cloud-assembly';
+import { loadModel, loadPlatformModel, type PlatformModel } from '@platform/model';
+import { committedTemplates, MODEL_ENVIRONMENTS, modelWithEnvironment, synthesizeCloud } from './cloud-assembly';
 
 interface Resource {
   readonly Type: string;
@@ -13,14 +13,19 @@ interface Resource {
 }
 
 /** Every resource of every stack, as `<stack artifact ID>/<logical ID>`, e.g. `dev-data/…`. */
-function resourcesOf(model?: PlatformModel): Map<string, Resource> {
-  const { assembly } = synthesizeCloud({ model });
+function resourcesOf(templates: Iterable<readonly [string, unknown]>): Map<string, Resource> {
   const resources = new Map<string, Resource>();
-  for (const stack of assembly.stacks) {
-    const template = stack.template as { Resources: Record<string, Resource> };
-    for (const [id, resource] of Object.entries(template.Resources)) resources.set(`${stack.id}/${id}`, resource);
+  for (const [stackId, template] of templates) {
+    for (const [id, resource] of Object.entries((template as { Resources: Record<string, Resource> }).Resources)) {
+      resources.set(`${stackId}/${id}`, resource);
+    }
   }
   return resources;
+}
+
+/** A model's templates, synthesized. */
+function synthesizedTemplates(model: PlatformModel): [string, unknown][] {
+  return synthesizeCloud({ model }).assembly.stacks.map((stack) => [stack.id, stack.template]);
 }
 
 const skipped = (resource: Resource, check: string) =>
@@ -64,7 +69,7 @@ function checkovRules(resources: Map<string, Resource>): string[] {
 }
 
 describe('checkov findings on the templates of the shipped model', () => {
-  const resources = resourcesOf();
+  const resources = resourcesOf(committedTemplates());
 
   test('every environment is covered', () => {
     const stacks = new Set([...resources.keys()].map((id) => id.split('/')[0]));
@@ -111,11 +116,17 @@ describe('checkov findings on the templates of the shipped model', () => {
 
 test('a model whose environment runs its databases in two AZs loses the CKV_AWS_157 skip there', () => {
   const [environment] = loadPlatformModel().environments;
-  const model = modelWithEnvironment(environment.name, (shipped) => ({
+  const changed = modelWithEnvironment(environment.name, (shipped) => ({
     ...shipped,
     database: { ...shipped.database, multiAz: true },
   }));
-  const resources = resourcesOf(model);
+  // That environment alone: the others would be the shipped model's, whose templates the tests above judge.
+  const model = loadModel({
+    ...changed,
+    environments: changed.environments.filter((candidate) => candidate.name === environment.name),
+    releases: Object.fromEntries(Object.entries(changed.releases ?? {}).filter(([name]) => name === environment.name)),
+  });
+  const resources = resourcesOf(synthesizedTemplates(model));
   const instances = [...resources].filter(
     ([id, r]) => id.startsWith(`${environment.name}-`) && r.Type === 'AWS::RDS::DBInstance',
   );

@@ -1,3 +1,5 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { addComplianceChecks } from '@platform/aws-platform';
 import { EnvironmentNaming, loadPlatformModel, type PlatformModel } from '@platform/model';
 import { Template } from 'aws-cdk-lib/assertions';
@@ -15,16 +17,60 @@ export const MODEL_ENVIRONMENTS: readonly string[] = loadPlatformModel().environ
 
 type ModelEnvironment = PlatformModel['environments'][number];
 
-export interface SynthesizedCloud {
+/** A model's templates: what tests of the templates alone read, from a synthesis or from dist/cloudformation/. */
+export interface CloudTemplates {
   readonly model: PlatformModel;
-  readonly cloud: CloudApp;
-  readonly assembly: CloudAssembly;
-  /** The template of a stack by its construct ID, e.g. `dev-cluster`. */
+  /** The template of a stack by its construct ID, e.g. `dev-cluster`; a missing stack fails the test here. */
   template(stackId: string): Template;
   /** The model's environment with this name; a test of a missing environment fails here. */
   environment(name: string): ModelEnvironment;
   /** The naming contract of the model's environment with this name. */
   naming(name: string): EnvironmentNaming;
+}
+
+export interface SynthesizedCloud extends CloudTemplates {
+  readonly cloud: CloudApp;
+  readonly assembly: CloudAssembly;
+}
+
+/** dist/cloudformation/: every stack's template as `pnpm synth` writes it, `<stack construct ID>.template.json`. */
+export const CLOUDFORMATION_DIST = join(__dirname, '..', '..', 'dist', 'cloudformation');
+
+/**
+ * The shipped model's templates as `pnpm synth` wrote them to dist/cloudformation/, for tests that read templates
+ * only: the test command runs `pnpm synth:check` before jest, which fails unless they are what the model gives now,
+ * so reading them tests what a synthesis here would (the same templates, plus the aws:cdk:path and asset metadata
+ * the CLI's context adds) without synthesizing the whole cloud app once more per test file.
+ */
+/**
+ * The shipped model's templates as `pnpm synth` committed them (`pnpm synth:check` proves them fresh), as
+ * [stack id, template] pairs in file-name order.
+ */
+export function committedTemplates(): [string, unknown][] {
+  const suffix = '.template.json';
+  return readdirSync(CLOUDFORMATION_DIST)
+    .filter((file) => file.endsWith(suffix))
+    .sort()
+    .map((file) => [file.slice(0, -suffix.length), JSON.parse(readFileSync(join(CLOUDFORMATION_DIST, file), 'utf8'))]);
+}
+
+export function shippedCloud(): CloudTemplates {
+  const model = loadPlatformModel();
+  const templates = new Map<string, Template>();
+  return {
+    model,
+    template(stackId) {
+      let template = templates.get(stackId);
+      if (!template) {
+        const text = readFileSync(join(CLOUDFORMATION_DIST, `${stackId}.template.json`), 'utf8');
+        template = Template.fromJSON(JSON.parse(text));
+        templates.set(stackId, template);
+      }
+      return template;
+    },
+    environment: (name) => environmentOf(model, name),
+    naming: (name) => new EnvironmentNaming(model.organization, environmentOf(model, name)),
+  };
 }
 
 export interface SynthesizeOptions {

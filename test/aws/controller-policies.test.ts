@@ -5,7 +5,7 @@ import {
   type ReferenceStatement,
 } from '@platform/aws-platform';
 import type { Template } from 'aws-cdk-lib/assertions';
-import { type SynthesizedCloud, synthesizeCloud } from './cloud-assembly';
+import { type CloudTemplates, shippedCloud } from './cloud-assembly';
 
 /**
  * Each controller's policy, as IAM evaluates it once CloudFormation has resolved the template,
@@ -192,9 +192,9 @@ function differences(
   return found;
 }
 
-let synthesized: SynthesizedCloud;
+let synthesized: CloudTemplates;
 beforeAll(() => {
-  synthesized = synthesizeCloud();
+  synthesized = shippedCloud();
 });
 
 const references = Object.entries(CONTROLLER_POLICY_REFERENCES) as [

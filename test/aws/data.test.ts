@@ -1,11 +1,11 @@
 import { CACHE_ENGINE, POSTGRES_LOG_EXPORTS } from '@platform/aws-platform';
 import { CONNECTION_PARAMETERS, DATA_STORE_PORTS } from '@platform/model';
 import { Match } from 'aws-cdk-lib/assertions';
-import { MODEL_ENVIRONMENTS, resourcesOfType, type SynthesizedCloud, synthesizeCloud } from './cloud-assembly';
+import { type CloudTemplates, MODEL_ENVIRONMENTS, resourcesOfType, shippedCloud } from './cloud-assembly';
 
-let synthesized: SynthesizedCloud;
+let synthesized: CloudTemplates;
 beforeAll(() => {
-  synthesized = synthesizeCloud();
+  synthesized = shippedCloud();
 });
 
 const servicesWith = (store: 'database' | 'cache') =>
@@ -88,8 +88,9 @@ describe.each(MODEL_ENVIRONMENTS)('%s data stores', (name) => {
       for (const logGroup of logGroups) {
         expect(logGroup).toMatchObject({ RetentionInDays: 30, KmsKeyId: Properties.KmsKeyId });
       }
-      expect(DeletionPolicy).toBe('Snapshot');
-      expect(UpdateReplacePolicy).toBe('Snapshot');
+      const removal = synthesized.environment(name).removalPolicy === 'retain' ? 'Retain' : 'Snapshot';
+      expect(DeletionPolicy).toBe(removal);
+      expect(UpdateReplacePolicy).toBe(removal);
     }
     template().hasResourceProperties('AWS::RDS::DBSubnetGroup', {
       SubnetIds: Match.arrayWith([Match.objectLike({ 'Fn::ImportValue': Match.stringLikeRegexp('isolatedSubnet1') })]),

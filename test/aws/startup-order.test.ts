@@ -1,4 +1,4 @@
-import { type SynthesizedCloud, synthesizeCloud } from './cloud-assembly';
+import { type CloudTemplates, shippedCloud } from './cloud-assembly';
 
 /**
  * CloudFormation creates a resource as soon as everything it depends on exists. A resource that
@@ -79,9 +79,9 @@ function transitiveDependencies(resources: Record<string, Json>): Map<string, Se
   return closure;
 }
 
-let synthesized: SynthesizedCloud;
+let synthesized: CloudTemplates;
 beforeAll(() => {
-  synthesized = synthesizeCloud();
+  synthesized = shippedCloud();
 });
 
 describe('startup order on the dependency graph of each cluster template', () => {

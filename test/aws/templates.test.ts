@@ -43,3 +43,8 @@ test('every stack carries the environment, owner and cost-center tags, which Clo
     }
   }
 });
+
+test('the shared stack lives in the shared-services account and region of the model', () => {
+  const stack = synthesized.assembly.getStackArtifact('shared-services');
+  expect(stack.environment).toMatchObject(synthesized.model.organization.sharedServices);
+});

@@ -3,12 +3,13 @@ import { join } from 'node:path';
 import { loadPlatformModel } from '@platform/model';
 import { parse } from 'yaml';
 import { listFiles } from '../../apps/cluster/src/dist-directory';
-import { type SynthesizedCloud, synthesizeCloud } from '../aws/cloud-assembly';
+import { shippedCloud } from '../aws/cloud-assembly';
 import { usesQueues } from '../support/model-facts';
 
 /**
  * The contract between the halves, checked on their outputs: every AWS name the committed dist/
- * uses is one the synthesized templates create, in the same environment.
+ * uses is one the templates create, in the same environment. Both are read as `pnpm synth` committed them
+ * (dist/<env>/ and dist/cloudformation/), which `pnpm synth:check` proves fresh before jest runs; each file once.
  */
 
 // biome-ignore lint/suspicious/noExplicitAny: templates and manifests are walked as plain JSON.
@@ -22,23 +23,28 @@ interface Resource {
 
 const DIST = join(__dirname, '..', '..', 'dist');
 const model = loadPlatformModel();
-let cloud: SynthesizedCloud;
+const cloud = shippedCloud();
 
-beforeAll(() => {
-  cloud = synthesizeCloud();
-});
-
+const manifestsByEnvironment = new Map<string, Json[]>();
+/** The objects of an environment's folder of dist/, parsed once; tests only read them. */
 function manifests(environment: string): Json[] {
-  return listFiles(DIST)
-    .filter((path) => path.startsWith(`${environment}/`))
-    .map((path) => parse(readFileSync(join(DIST, path), 'utf8')));
+  let objects = manifestsByEnvironment.get(environment);
+  if (!objects) {
+    objects = listFiles(join(DIST, environment)).map((path) =>
+      parse(readFileSync(join(DIST, environment, path), 'utf8')),
+    );
+    manifestsByEnvironment.set(environment, objects);
+  }
+  return objects;
 }
 
 function resources(stackIds: string[]): Resource[] {
   return stackIds.flatMap((stackId) =>
-    Object.entries(cloud.assembly.getStackArtifact(stackId).template.Resources as Record<string, Json>).map(
-      ([logicalId, resource]) => ({ logicalId, type: resource.Type, properties: resource.Properties ?? {} }),
-    ),
+    Object.entries(cloud.template(stackId).toJSON().Resources as Record<string, Json>).map(([logicalId, resource]) => ({
+      logicalId,
+      type: resource.Type,
+      properties: resource.Properties ?? {},
+    })),
   );
 }
 

@@ -81,7 +81,13 @@ describe.each(environments)('the app-of-apps of %s', (environment) => {
       expect.arrayContaining([
         'namespaces',
         'platform/karpenter-nodes',
-        'platform/secret-stores',
+        // Alertmanager's receivers, and each team whose services keep credentials, read secrets.
+        'platform/secret-stores/monitoring',
+        ...model.teams
+          .filter((team) =>
+            model.services.some((s) => s.team === team.name && (s.dependencies.database || s.dependencies.cache)),
+          )
+          .map((team) => `platform/secret-stores/${team.name}`),
         ...model.services.map((service) => `services/${service.name}`),
         ...model.teams.map((team) => `teams/${team.name}`),
       ]),
@@ -112,10 +118,10 @@ describe.each(environments)('the app-of-apps of %s', (environment) => {
     expect(wave('namespaces')).toBeLessThan(wave('karpenter-crd'));
     expect(wave('karpenter-crd')).toBe(wave('kube-prometheus-stack'));
     expect(wave('kube-prometheus-stack')).toBeLessThan(wave('platform-karpenter-nodes'));
-    expect(wave('platform-karpenter-nodes')).toBe(wave('platform-secret-stores'));
-    for (const team of model.teams) expect(wave(`teams-${team.name}`)).toBe(wave('platform-secret-stores'));
+    expect(wave('platform-karpenter-nodes')).toBe(wave('platform-secret-stores-monitoring'));
+    for (const team of model.teams) expect(wave(`teams-${team.name}`)).toBe(wave('platform-secret-stores-monitoring'));
     for (const service of model.services) {
-      expect(wave(`services-${service.name}`)).toBeGreaterThan(wave('platform-secret-stores'));
+      expect(wave(`services-${service.name}`)).toBeGreaterThan(wave('platform-secret-stores-monitoring'));
     }
   });
 

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { CHART_VALUE_KEYS, type ChartValueKeys, chartValueKeysOf, UPSTREAM_CRDS } from '@platform/k8s-platform';
 import { parse } from 'yaml';
 import { isTemplatePath, listFiles } from '../../apps/cluster/src/dist-directory';
-import { synthesizeCloud } from '../aws/cloud-assembly';
+import { committedTemplates } from '../aws/cloud-assembly';
 import {
   cloudHelmReleases,
   type HelmRelease,
@@ -33,11 +33,7 @@ function committedDist(): RenderedObject[] {
 }
 
 const distReleases = helmApplications(committedDist());
-let cloudReleases: HelmRelease[];
-
-beforeAll(() => {
-  cloudReleases = cloudHelmReleases(synthesizeCloud().assembly);
-});
+const cloudReleases: HelmRelease[] = cloudHelmReleases(committedTemplates());
 
 /** Each release's row, or a finding that names it; the chart and version must be the row's. */
 function rowFindings(releases: readonly HelmRelease[]): string[] {

@@ -402,7 +402,7 @@ describe('secrets wiring', () => {
       for (const store of dataStoresOf(service)) {
         const secret = findObject(rendered, environment, 'ExternalSecret', `${name}-${store}`, service.team);
         expect(secret.apiVersion).toBe('external-secrets.io/v1');
-        expect(secret.spec.secretStoreRef).toEqual({ kind: 'ClusterSecretStore', name: 'aws-secrets-manager' });
+        expect(secret.spec.secretStoreRef).toEqual({ kind: 'SecretStore', name: 'aws-secrets-manager' });
         expect(secret.spec.target).toEqual({ name: `${name}-${store}`, creationPolicy: 'Owner' });
         // A rotated credential reaches the pods' Secret within an hour.
         expect(secret.spec.refreshInterval).toBe('1h');
@@ -415,7 +415,7 @@ describe('secrets wiring', () => {
           ...CONNECTION_KEYS[store].map((key) => ({
             secretKey: `${variable}_${key.toUpperCase()}`,
             remoteRef: { key: `/${prefix}/${store}/${key}` },
-            sourceRef: { storeRef: { kind: 'ClusterSecretStore', name: 'aws-parameter-store' } },
+            sourceRef: { storeRef: { kind: 'SecretStore', name: 'aws-parameter-store' } },
           })),
         ]);
       }
@@ -440,26 +440,23 @@ describe('secrets wiring', () => {
     }
   });
 
-  it('has one ClusterSecretStore per AWS service, in the region, for the team namespaces only, with no credentials', () => {
+  it('has no ClusterSecretStore, and per reading namespace two SecretStores in the region that only assume a role', () => {
     for (const environment of ENVIRONMENTS) {
       const { region } = environmentNamed(model, environment);
-      const stores = objectsOf(rendered, environment, 'ClusterSecretStore');
-      expect(stores.map((store) => [store.metadata.name, store.spec.provider])).toEqual([
-        ['aws-parameter-store', { aws: { service: 'ParameterStore', region } }],
-        ['aws-secrets-manager', { aws: { service: 'SecretsManager', region } }],
-      ]);
-      for (const store of stores) {
-        expect(store.spec.conditions).toHaveLength(1);
-        expect(sorted(store.spec.conditions[0].namespaces)).toEqual(
-          sorted([...model.teams.map((team) => team.name), 'monitoring']),
-        );
+      expect(objectsOf(rendered, environment, 'ClusterSecretStore')).toEqual([]);
+      for (const store of objectsOf(rendered, environment, 'SecretStore')) {
+        expect(store.spec.provider.aws).toEqual({
+          service: store.metadata.name === 'aws-parameter-store' ? 'ParameterStore' : 'SecretsManager',
+          region,
+          role: expect.stringMatching(new RegExp(`:role/[a-z0-9-]+-secrets-${store.metadata.namespace}$`)),
+        });
       }
     }
   });
 
-  it('admits every ExternalSecret of dist/ to the store it names, and every store it names exists', () => {
+  it('admits every ExternalSecret of dist/ to a store of its own namespace, and every store it names exists', () => {
     for (const environment of ENVIRONMENTS) {
-      const stores = new Map(objectsOf(rendered, environment, 'ClusterSecretStore').map((s) => [s.metadata.name, s]));
+      const stores = objectsOf(rendered, environment, 'SecretStore');
       for (const secret of objectsOf(rendered, environment, 'ExternalSecret')) {
         const names = [
           secret.spec.secretStoreRef.name,
@@ -468,9 +465,10 @@ describe('secrets wiring', () => {
           ),
         ];
         for (const name of names) {
-          const store = stores.get(name);
+          const store = stores.find(
+            (s) => s.metadata.name === name && s.metadata.namespace === secret.metadata.namespace,
+          );
           expect(store).toBeDefined();
-          expect(store?.spec.conditions[0].namespaces).toContain(secret.metadata.namespace);
         }
       }
     }

@@ -309,6 +309,42 @@ const CASES: Case[] = [
     },
   },
   {
+    name: "backups copied to the environment's own region, with a key of another region",
+    breakModel: (model) => {
+      const environment = model.environments[0];
+      const otherRegion = environment.region === 'eu-west-1' ? 'eu-central-1' : 'eu-west-1';
+      environment.database.backupReplication = {
+        region: environment.region,
+        kmsKeyArn: `arn:aws:kms:${otherRegion}:${environment.account}:key/00000000-0000-0000-0000-000000000009`,
+      };
+      const place = `environments.${environment.name}.database.backupReplication`;
+      return [
+        { path: `${place}.region`, message: new RegExp(`own region \\(${environment.region}\\).*name another`) },
+        {
+          path: `${place}.kmsKeyArn`,
+          message: new RegExp(
+            `region ${otherRegion}: .*allowed: arn:aws:kms:${environment.region}:${environment.account}:key/`,
+          ),
+        },
+      ];
+    },
+  },
+  {
+    name: 'a catalog image and a release named by a CI build tag, which ECR expires',
+    breakModel: (model) => {
+      const { buildTagPrefix } = model.organization.images;
+      const [service, other] = model.services;
+      const environment = model.environments[model.environments.length - 1].name;
+      service.image.tag = `${buildTagPrefix}1234`;
+      releaseOf(model, environment, other.name).image = { tag: `${buildTagPrefix}abcd` };
+      const message = new RegExp(`build-tag prefix '${literal(buildTagPrefix)}' .*whose images ECR expires`);
+      return [
+        { path: `services.${service.name}.image.tag`, message },
+        { path: `releases.${environment}.${other.name}.image.tag`, message },
+      ];
+    },
+  },
+  {
     name: 'two edge services on the same path of the same host',
     breakModel: (model) => {
       const first = model.services[0];
@@ -431,7 +467,7 @@ describe('the validator', () => {
     service.slo = { ...service.slo, availability: 0.999 };
     environment.account = '123';
     environment.network.flowLogRetentionDays = 45;
-    (model.organization as { imagesKept: number }).imagesKept = 0;
+    model.organization.images.untaggedDays = 0;
     service.replicas = { min: 5, max: 2 };
 
     const paths = issuesOf(model, PROJECT_CONTEXT).map((issue) => issue.path);
@@ -443,7 +479,7 @@ describe('the validator', () => {
         `services.${service.name}.replicas`,
         `environments.${environment.name}.account`,
         `environments.${environment.name}.network.flowLogRetentionDays`,
-        'organization.imagesKept',
+        'organization.images.untaggedDays',
       ]),
     );
   });

@@ -164,7 +164,12 @@ describe('one environment from a proposed model', () => {
   it('writes the environment and its stacks, and prints only its summary', () => {
     expect(synth.stderr.split('\n').filter((line) => line !== '' && !line.startsWith('[Warning at /'))).toEqual([]);
     expect(synth.status).toBe(0);
-    expect(lines(synth.stdout)).toHaveLength(1);
+    // The summary, after one line per stateful resource a removal keeps (statefulRemovalLines).
+    const printed = lines(synth.stdout);
+    expect(printed.filter((line) => !/ is (snapshotted|retained) on removal$/.test(line))).toHaveLength(1);
+    expect(printed.filter((line) => / database .* is (snapshotted|retained) on removal$/.test(line)).length).toBe(
+      printed.filter((line) => / secret .*\/postgres .* is retained on removal$/.test(line)).length,
+    );
     expect(synth.stdout).toContain(`dist/${environment}/`);
   });
 

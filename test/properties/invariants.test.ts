@@ -6,18 +6,17 @@
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { loadPlatformModel, type PlatformModel, platformModelInput, validateModel } from '@platform/model';
-import { renderDist } from '../../apps/cluster/src/synthesize-dist';
 import { awsServiceProblems, type Templates } from './support/aws-invariants';
 import { guardrailProblems } from './support/guardrail-invariants';
 import {
   applicationFolderProblems,
   duplicateObjectProblems,
   nameAndLabelProblems,
-  parseDist,
   portabilityProblems,
   type RenderedDist,
   reachabilityProblems,
   recordingRuleProblems,
+  renderedDist,
   serviceObjectProblems,
 } from './support/kubernetes-invariants';
 import { labelProblems, objectNameProblems } from './support/kubernetes-names';
@@ -29,8 +28,14 @@ import { assertForAllModels, FAILURE_DIRECTORY, propertyRun } from './support/pr
  * declares none), so the checks are shown a fault whatever the model holds.
  */
 const model = withACall(loadPlatformModel());
-const files = renderDist(model);
-const fresh = () => parseDist(files);
+const rendering = renderedDist(model);
+/** The rendering, with objects of its own for the test to change: rendered once, copied for each test. */
+const fresh = (): RenderedDist => ({
+  get files() {
+    return rendering.files;
+  },
+  objects: rendering.objects.map((file) => ({ ...file, object: structuredClone(file.object) })),
+});
 const [service] = model.services;
 const [first] = model.environments;
 const last = model.environments[model.environments.length - 1];
@@ -51,7 +56,7 @@ function withACall(shipped: PlatformModel): PlatformModel {
 function edited(change: (path: string, object: RenderedDist['objects'][number]['object']) => unknown): RenderedDist {
   const dist = fresh();
   const objects = dist.objects.flatMap((file) => {
-    const object = change(file.path, structuredClone(file.object));
+    const object = change(file.path, file.object);
     return object === undefined ? [] : [{ ...file, object: object as typeof file.object }];
   });
   return { files: dist.files, objects };
@@ -84,7 +89,7 @@ test('an SLO window of one day, which a burn-rate window already records, is no 
     environments: model.environments.slice(0, 1),
     services: model.services.map((s) => ({ ...s, slo: { ...s.slo, windowDays: 1 } })),
   };
-  expect(recordingRuleProblems(parseDist(renderDist(oneDay)))).toEqual([]);
+  expect(recordingRuleProblems(renderedDist(oneDay))).toEqual([]);
 });
 
 describe('object names and labels', () => {

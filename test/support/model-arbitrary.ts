@@ -262,6 +262,10 @@ const environmentBlueprint = fc.record({
     snapshotRetentionDays: fc.integer({ min: 0, max: 35 }),
   }),
   policyMode: fc.constantFrom('Audit', 'Deny') as fc.Arbitrary<'Audit' | 'Deny'>,
+  clusterDeletionProtection: fc.boolean(),
+  removalPolicy: fc.constantFrom('snapshot', 'retain') as fc.Arbitrary<'snapshot' | 'retain'>,
+  /** Index of the region backups are copied to (skipping the environment's own), or none. */
+  backupReplicaRegion: fc.option(fc.nat(REGIONS.length - 2), { nil: undefined }),
   /** The environment's releases, one per service of the catalog (most empty); none at all for some. */
   releases: fc.option(fc.array(releaseBlueprint, { minLength: 40, maxLength: 40 }), { nil: undefined, freq: 3 }),
   subscriptions: fc.uniqueArray(fc.constantFrom('email-oncall', 'email-team', 'https-hook'), {
@@ -287,7 +291,10 @@ const modelBlueprint = ({ maxServices = 40, maxEnvironments = 4 }: ModelSize) =>
       /** The organization's share of the 39 characters an environment prefix may have. */
       length: fc.integer({ min: 1, max: 12 }),
       region: fc.nat(REGIONS.length - 1),
-      imagesKept: fc.integer({ min: 1, max: 1000 }),
+      /** CI's build-tag prefix; none starts with 'r' (see notBuildTag). */
+      buildTagPrefix: fc.constantFrom('build-', 'ci_', 'tmp.', 'b'),
+      buildTagDays: fc.integer({ min: 1, max: 365 }),
+      untaggedDays: fc.integer({ min: 1, max: 30 }),
     }),
     accounts: fc.uniqueArray(fc.integer({ min: 100_000_000_000, max: 999_999_999_999 }), {
       minLength: 1,
@@ -356,18 +363,24 @@ function buildModel(blueprint: ModelBlueprint): PlatformModel {
 
   const teamNames = new Set<string>(RESERVED_NAMESPACES);
   // Kubernetes reserves the `kube-` prefix for its own namespaces (validate.ts refuses it for teams).
+  // Each team's secret reader role `<org>-<env>-secrets-<team>` must fit IAM's 64 characters.
+  const teamBudget = Math.min(MODEL_NAME_MAX, DERIVED_NAME_LIMITS.iamRole - longestPrefix - '-secrets-'.length);
   const teamLabels = blueprint.teams.map((team) =>
-    uniqueLabel(labelOf(team.name, MODEL_NAME_MAX).replace(/^kube-/, 'kubf-'), MODEL_NAME_MAX, teamNames),
+    uniqueLabel(labelOf(team.name, teamBudget).replace(/^kube-/, 'kubf-'), teamBudget, teamNames),
   );
 
+  const { buildTagPrefix } = blueprint.organization;
+  // A tag of a service or release never starts with the build-tag prefix (the validator's rule): the first
+  // character becomes 'r', which starts no prefix, and the length stays within the 128 a tag may have.
+  const notBuildTag = (tag: string) => (tag.startsWith(buildTagPrefix) ? `r${tag.slice(1)}` : tag);
   const services = buildServices(blueprint, {
     teams: teamLabels,
     queues: queues.map((queue) => queue.name),
     serviceBudget: Math.min(MODEL_NAME_MAX, DERIVED_NAME_LIMITS.iamRole - longestPrefix - 1),
     databaseBudget: DERIVED_NAME_LIMITS.rdsInstance - longestPrefix - 1,
     cacheBudget: DERIVED_NAME_LIMITS.elastiCacheId - longestPrefix - 1,
-  });
-  const releases = buildReleases(blueprint.environments, environments, services);
+  }).map((service) => ({ ...service, image: { tag: notBuildTag(service.image.tag) } }));
+  const releases = mapReleaseTags(buildReleases(blueprint.environments, environments, services), notBuildTag);
   // Each environment runs its releases: the quota must hold the team's services as every environment runs them.
   const views = environments.map((environment) =>
     servicesIn({ services, releases } as PlatformModel, environment.name),
@@ -384,10 +397,29 @@ function buildModel(blueprint: ModelBlueprint): PlatformModel {
     name: organizationName,
     sharedServices: { account: accountOf(0), region: REGIONS[blueprint.organization.region] },
     ci: { githubRepository: `${organizationName}/platform`, branch: 'main' },
-    imagesKept: blueprint.organization.imagesKept,
+    images: {
+      buildTagPrefix,
+      buildTagDays: blueprint.organization.buildTagDays,
+      untaggedDays: blueprint.organization.untaggedDays,
+    },
     tags: { owner: 'platform-team', costCenter: 'cc-1234' },
   };
   return { organization, environments, teams, services, queues, ...(releases ? { releases } : {}) };
+}
+
+function mapReleaseTags(releases: Releases | undefined, map: (tag: string) => string): Releases | undefined {
+  if (!releases) return undefined;
+  return Object.fromEntries(
+    Object.entries(releases).map(([environment, entries]) => [
+      environment,
+      Object.fromEntries(
+        Object.entries(entries).map(([service, release]) => [
+          service,
+          release.image ? { ...release, image: { tag: map(release.image.tag) } } : release,
+        ]),
+      ),
+    ]),
+  );
 }
 
 /** `releases`: per environment that has any, the services whose release the blueprint gives. */
@@ -445,6 +477,11 @@ function buildEnvironment(blueprint: EnvironmentBlueprint, facts: EnvironmentFac
   const { name, region, account } = facts;
   const subnetPrefixes = fittingSubnetPrefixes(blueprint.subnetPrefixes);
   const domain = `${name}.${facts.organization}.example.com`;
+  const otherRegions = REGIONS.filter((candidate) => candidate !== region);
+  const replicaRegion =
+    blueprint.backupReplicaRegion === undefined
+      ? undefined
+      : otherRegions[blueprint.backupReplicaRegion % otherRegions.length];
   const subscriptions = blueprint.subscriptions.map((kind) =>
     kind === 'https-hook'
       ? { protocol: 'https' as const, endpoint: `https://hooks.example.com/alarms/${name}` }
@@ -468,6 +505,7 @@ function buildEnvironment(blueprint: EnvironmentBlueprint, facts: EnvironmentFac
         ? { mode: 'public-and-private', publicCidrs: ['203.0.113.0/24', '198.51.100.0/25'] }
         : { mode: 'private' },
       adminRoleArn: `arn:aws:iam::${account}:role/PlatformAdmin`,
+      deletionProtection: blueprint.clusterDeletionProtection,
       nodeGroups: {
         system: nodeGroup(blueprint.nodeGroups.system),
         general: nodeGroup(blueprint.nodeGroups.general),
@@ -483,8 +521,17 @@ function buildEnvironment(blueprint: EnvironmentBlueprint, facts: EnvironmentFac
       multiAz: blueprint.database.multiAz,
       deletionProtection: blueprint.database.deletionProtection,
       backupRetentionDays: blueprint.database.backupRetentionDays,
+      ...(replicaRegion === undefined
+        ? {}
+        : {
+            backupReplication: {
+              region: replicaRegion,
+              kmsKeyArn: `arn:aws:kms:${replicaRegion}:${account}:key/1a2b3c4d-5e6f-7081-92a3-b4c5d6e7f809`,
+            },
+          }),
     },
     cache: blueprint.cache,
+    removalPolicy: blueprint.removalPolicy,
     policyMode: blueprint.policyMode,
     gitops: {
       repoUrl: `https://github.com/${facts.organization}/platform.git`,

@@ -67,6 +67,7 @@ export function buildCloudApp(app: App, model: PlatformModel): CloudApp {
       stackName: `${naming.prefix}-cluster`,
       description: `EKS cluster, workload identities and GitOps bootstrap of ${naming.prefix}`,
       services: model.services,
+      teams: model.teams,
       vpc: network.network.vpc,
       today,
     });

@@ -2,7 +2,6 @@ import {
   ADDON_NAMESPACES,
   AppOfAppsChart,
   addonNamespaceSecurity,
-  ClusterSecretStores,
   EbsStorageClass,
   GitOpsChart,
   GUARDRAILS_LABEL,
@@ -10,6 +9,7 @@ import {
   KarpenterNodes,
   ManagedNamespace,
   NamespaceBaselinePolicies,
+  NamespaceSecretStores,
   PlatformService,
   POD_READINESS_GATE_LABELS,
   platformLabels,
@@ -21,9 +21,9 @@ import {
   type Environment,
   EnvironmentNaming,
   modelIn,
-  PLATFORM_NAMESPACES,
   type PlatformModel,
   type Service,
+  secretReaders,
 } from '@platform/model';
 import { App } from 'cdk8s';
 import { addGuardrailCharts } from './guardrail-charts';
@@ -102,14 +102,15 @@ function addTeamGuardrails(app: App, model: PlatformModel, environment: Environm
   }
 }
 
+/** A folder (and Application) per namespace that reads secrets, each synced to that namespace only. */
 function addSecretStores(app: App, model: PlatformModel, environment: Environment): void {
-  const scope = chart(app, environment, 'platform/secret-stores', SyncWave.CLUSTER_CONFIGURATION);
-  new ClusterSecretStores(scope, 'Stores', {
-    environment,
-    // The team namespaces, and monitoring for Alertmanager's receiver credentials.
-    namespaces: [...model.teams.map((team) => team.name), PLATFORM_NAMESPACES.monitoring],
-    labels: platformLabels(model.organization, environment, 'secret-stores'),
-  });
+  const naming = new EnvironmentNaming(model.organization, environment);
+  const labels = platformLabels(model.organization, environment, 'secret-stores');
+  // Each team namespace with secrets, and monitoring for Alertmanager's receiver credentials.
+  for (const reader of secretReaders(naming, model.teams, model.services)) {
+    const scope = chart(app, environment, `platform/secret-stores/${reader.namespace}`, SyncWave.CLUSTER_CONFIGURATION);
+    new NamespaceSecretStores(scope, 'Stores', { environment, naming, reader, labels });
+  }
 }
 
 function addNodes(app: App, model: PlatformModel, environment: Environment): void {

@@ -1,24 +1,6 @@
-import type { EnvironmentNaming } from '@platform/model';
 import { Aws, Stack } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type { IConstruct } from 'constructs';
-import { parameterArn, secretPrefixArn } from './resource-arns';
-
-/** External Secrets reads the environment's secrets and parameters, below the contract's prefixes only. */
-export function externalSecretsStatements(scope: IConstruct, naming: EnvironmentNaming): iam.PolicyStatement[] {
-  return [
-    new iam.PolicyStatement({
-      sid: 'ReadEnvironmentSecrets',
-      actions: ['secretsmanager:GetSecretValue', 'secretsmanager:DescribeSecret'],
-      resources: [secretPrefixArn(scope, naming.secretPrefix)],
-    }),
-    new iam.PolicyStatement({
-      sid: 'ReadEnvironmentParameters',
-      actions: ['ssm:GetParameter', 'ssm:GetParameters', 'ssm:GetParametersByPath'],
-      resources: [parameterArn(scope, `${naming.parameterPrefix}*`)],
-    }),
-  ];
-}
 
 const ELBV2_CLUSTER_TAG = 'elbv2.k8s.aws/cluster';
 

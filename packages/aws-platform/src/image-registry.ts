@@ -1,5 +1,5 @@
 import { ecrRepositoryName, type Organization, type Service } from '@platform/model';
-import { Duration, RemovalPolicy } from 'aws-cdk-lib';
+import { Annotations, Duration, RemovalPolicy } from 'aws-cdk-lib';
 import * as ecr from 'aws-cdk-lib/aws-ecr';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
@@ -10,14 +10,70 @@ export interface ImageRegistryProps {
   readonly services: readonly Service[];
   /** Accounts whose clusters pull the images. */
   readonly pullAccounts: readonly string[];
+  /**
+   * Per service name, every image reference (tag or `sha256:` digest) the catalog or an environment's release
+   * names (`referencedImages` of the model): these never expire.
+   */
+  readonly referencedImages: ReadonlyMap<string, readonly string[]>;
 }
 
 /** Actions a cluster's nodes need to pull an image. */
 export const PULL_ACTIONS = ['ecr:BatchGetImage', 'ecr:GetDownloadUrlForLayer', 'ecr:BatchCheckLayerAvailability'];
 
 /**
+ * The lifecycle rules of a repository whose referenced images are `references`, in the order ECR evaluates them.
+ *
+ * How ECR's lifecycle engine reads them (Amazon ECR User Guide, "Lifecycle policy evaluation rules"): rules run in
+ * rulePriority order; a rule selects an image when ALL entries of its tagPatternList/tagPrefixList match one of the
+ * image's tags (`tagged`) or when the image has no tag (`untagged`); an image selected by a rule can never be
+ * expired by a later one, and an image is expired by at most one rule. So:
+ * 1. one rule per referenced tag, selecting exactly that tag, keeping up to 1 image: tags are unique in a
+ *    repository, so it never expires anything, and the image it selects is out of reach of the rules below
+ *    even when it also carries a build tag;
+ * 2. images with a build tag (`<buildTagPrefix>*`) expire `buildTagDays` after push;
+ * 3. untagged images expire `untaggedDays` after push.
+ * No rule selects `any`, so a tag that is neither referenced nor a build tag never expires either.
+ * Rules cannot select by digest: a repository any environment pins by digest gets no expiring rule at all
+ * (an image referenced only by digest may carry no tag, or only a build tag).
+ */
+export function imageLifecycleRules(
+  images: Organization['images'],
+  references: readonly string[],
+): ecr.LifecycleRule[] {
+  if (references.some(isDigest)) return [];
+  const keep = [...new Set(references)].sort().map(
+    (tag, index): ecr.LifecycleRule => ({
+      rulePriority: index + 1,
+      description: `Keep ${tag}: an environment's model references it`,
+      tagStatus: ecr.TagStatus.TAGGED,
+      tagPatternList: [tag],
+      maxImageCount: 1,
+    }),
+  );
+  return [
+    ...keep,
+    {
+      rulePriority: keep.length + 1,
+      description: `Expire build tags (${images.buildTagPrefix}*) after ${images.buildTagDays} days`,
+      tagStatus: ecr.TagStatus.TAGGED,
+      tagPrefixList: [images.buildTagPrefix],
+      maxImageAge: Duration.days(images.buildTagDays),
+    },
+    {
+      rulePriority: keep.length + 2,
+      description: `Expire untagged images after ${images.untaggedDays} days`,
+      tagStatus: ecr.TagStatus.UNTAGGED,
+      maxImageAge: Duration.days(images.untaggedDays),
+    },
+  ];
+}
+
+const isDigest = (reference: string) => reference.startsWith('sha256:');
+
+/**
  * One repository per service, shared by every environment (images are promoted by tag): tags are
- * immutable, images are scanned on push and KMS-encrypted, untagged images expire.
+ * immutable, images are scanned on push and KMS-encrypted; only untagged images and CI build tags
+ * expire, never an image a model references (see imageLifecycleRules).
  */
 export class ImageRegistry extends Construct {
   public readonly repositories: ReadonlyMap<string, ecr.Repository>;
@@ -26,27 +82,21 @@ export class ImageRegistry extends Construct {
     super(scope, id);
     const repositories = new Map<string, ecr.Repository>();
     for (const service of props.services) {
+      const references = props.referencedImages.get(service.name) ?? [service.image.tag];
       const repository = new ecr.Repository(this, service.name, {
         repositoryName: ecrRepositoryName(props.organization, service.name),
         imageTagMutability: ecr.TagMutability.IMMUTABLE,
         imageScanOnPush: true,
         encryption: ecr.RepositoryEncryption.KMS,
         removalPolicy: RemovalPolicy.RETAIN,
-        lifecycleRules: [
-          {
-            rulePriority: 1,
-            description: 'Expire untagged images',
-            tagStatus: ecr.TagStatus.UNTAGGED,
-            maxImageAge: Duration.days(7),
-          },
-          {
-            rulePriority: 2,
-            description: `Keep the last ${props.organization.imagesKept} tagged images`,
-            tagStatus: ecr.TagStatus.ANY,
-            maxImageCount: props.organization.imagesKept,
-          },
-        ],
+        lifecycleRules: imageLifecycleRules(props.organization.images, references),
       });
+      if (references.some(isDigest)) {
+        Annotations.of(repository).addWarningV2(
+          '@platform/images:pinnedByDigest',
+          `No image of ${ecrRepositoryName(props.organization, service.name)} expires while a model pins it by digest (${references.filter(isDigest).join(', ')}): ECR lifecycle rules select by tag only.`,
+        );
+      }
       repository.addToResourcePolicy(
         new iam.PolicyStatement({
           sid: 'PullFromEnvironmentAccounts',

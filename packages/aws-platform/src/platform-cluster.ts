@@ -4,12 +4,14 @@ import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as eks from 'aws-cdk-lib/aws-eks-v2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
+import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct, DependencyGroup, type IDependable } from 'constructs';
 import { acknowledge, acknowledgeManagedPolicies, acknowledgeWildcards } from './acknowledge';
-import { externalSecretsStatements, loadBalancerControllerStatements } from './addon-permissions';
+import { loadBalancerControllerStatements } from './addon-permissions';
 import { skipCheckov } from './checkov-skips';
 import { KarpenterPrerequisites } from './karpenter-prerequisites';
 import type { KubernetesRelease } from './kubernetes-release';
+import { allowLogGroupEncryption } from './log-encryption';
 import { SUBNET_GROUP_NAMES } from './platform-network';
 import { PlatformNodeGroups } from './platform-node-groups';
 import { WorkloadIdentity } from './workload-identity';
@@ -30,6 +32,18 @@ export const CONTROL_PLANE_LOG_TYPES = [
   eks.ClusterLoggingTypes.CONTROLLER_MANAGER,
   eks.ClusterLoggingTypes.SCHEDULER,
 ];
+
+/**
+ * How long CloudWatch Logs keeps the control-plane logs (audit logs included): a year, long enough to trace an
+ * incident back; EKS would otherwise create the group without expiry or encryption.
+ */
+export const CONTROL_PLANE_LOG_RETENTION = logs.RetentionDays.ONE_YEAR;
+
+/**
+ * The EKS support type: STANDARD upgrades the cluster at the end of standard support instead of moving it into
+ * paid extended support (EKS's default, EXTENDED). AWS::EKS::Cluster UpgradePolicy.SupportType.
+ */
+export const EKS_SUPPORT_TYPE = 'STANDARD';
 
 /** VPC CNI settings: prefix delegation for pod density, and the network policy agent that enforces our NetworkPolicies. */
 export const VPC_CNI_CONFIGURATION = {
@@ -69,6 +83,21 @@ export class PlatformCluster extends Construct {
       removalPolicy: RemovalPolicy.RETAIN,
     });
 
+    // Created before the cluster, so EKS writes into it rather than creating one without expiry or encryption.
+    const logKey = new kms.Key(this, 'ControlPlaneLogKey', {
+      description: `Encryption of the control-plane logs of ${naming.clusterName}`,
+      enableKeyRotation: true,
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+    const logGroupName = `/aws/eks/${naming.clusterName}/cluster`;
+    allowLogGroupEncryption(logKey, logGroupName);
+    const controlPlaneLogs = new logs.LogGroup(this, 'ControlPlaneLogs', {
+      logGroupName,
+      retention: CONTROL_PLANE_LOG_RETENTION,
+      encryptionKey: logKey,
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+
     this.cluster = new eks.Cluster(this, 'Cluster', {
       clusterName: naming.clusterName,
       version: release.version,
@@ -85,8 +114,13 @@ export class PlatformCluster extends Construct {
       kubectlProviderOptions: { kubectlLayer: release.kubectlLayer(this, 'KubectlLayer') },
       outputConfigCommand: false,
     });
+    this.cluster.node.addDependency(controlPlaneLogs);
+    // aws-eks-v2 (aws-cdk-lib 2.276.0) has no props for these; AWS::EKS::Cluster has them.
+    const clusterResource = this.cluster.node.defaultChild as eks.CfnCluster;
+    clusterResource.deletionProtection = environment.cluster.deletionProtection;
+    clusterResource.upgradePolicy = { supportType: EKS_SUPPORT_TYPE };
     this.cluster.grantClusterAdmin('PlatformAdminAccess', environment.cluster.adminRoleArn);
-    this.acknowledgeClusterFindings();
+    this.acknowledgeClusterFindings(environment);
 
     this.nodeSecurityGroup = new ec2.SecurityGroup(this, 'NodeSecurityGroup', {
       vpc: props.vpc,
@@ -125,9 +159,8 @@ export class PlatformCluster extends Construct {
       loadBalancerController: this.addAddonIdentity('LoadBalancerControllerIdentity', 'loadBalancerController', naming),
       ebsCsiDriver: this.addAddonIdentity('EbsCsiDriverIdentity', 'ebsCsiDriver', naming),
     };
-    for (const statement of externalSecretsStatements(this, naming)) {
-      this.addonIdentities.externalSecrets.addToPolicy(statement);
-    }
+    // External Secrets reads nothing as itself: it assumes the reader role of each SecretStore's namespace
+    // (SecretReaderRoles), which the cluster stack grants it.
     for (const statement of loadBalancerControllerStatements(this)) {
       this.addonIdentities.loadBalancerController.addToPolicy(statement);
     }
@@ -152,10 +185,6 @@ export class PlatformCluster extends Construct {
         "The AWS Load Balancer Controller's upstream policy, which a test holds to LOAD_BALANCER_CONTROLLER_POLICY_REFERENCE: upstream grants listener, rule, certificate, security group rule and WAF/Shield changes without a condition because the controller makes them for Ingresses at run time, before any ARN or tag is known; deleting load balancers, target groups and security groups stays conditioned on its elbv2.k8s.aws/cluster tag.",
       );
     }
-    acknowledgeWildcards(
-      this.addonIdentities.externalSecrets.role,
-      "External Secrets reads the secrets and parameters below this environment's prefixes (naming contract secretPrefix/parameterPrefix) and nothing else; the prefix wildcard is the boundary.",
-    );
 
     // Add-ons with Deployments stay DEGRADED until nodes run their pods, and CloudFormation fails
     // their creation: they wait for every node group. The daemon sets above are what nodes need to
@@ -169,7 +198,22 @@ export class PlatformCluster extends Construct {
     this.karpenter = new KarpenterPrerequisites(this, 'Karpenter', { cluster: this.cluster, naming });
   }
 
-  private acknowledgeClusterFindings(): void {
+  private acknowledgeClusterFindings(environment: Environment): void {
+    const access = environment.cluster.endpointAccess;
+    if (access.mode === 'public-and-private') {
+      acknowledge(
+        this.cluster,
+        'PlatformCluster-EKS1',
+        `The model opens the API endpoint of ${environment.name} to ${access.publicCidrs.join(', ')} (cluster.endpointAccess) besides the VPC.`,
+      );
+    }
+    if (!environment.cluster.deletionProtection) {
+      acknowledge(
+        this.cluster,
+        'PlatformCluster-EKS4',
+        `The model turns cluster deletion protection off in ${environment.name} (cluster.deletionProtection: false) so it can be torn down.`,
+      );
+    }
     acknowledgeManagedPolicies(
       this.cluster.role,
       'AmazonEKSClusterPolicy is the policy EKS requires for the cluster service role.',

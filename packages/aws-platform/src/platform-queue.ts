@@ -1,5 +1,5 @@
 import type { EnvironmentNaming, Queue } from '@platform/model';
-import { Duration } from 'aws-cdk-lib';
+import { Duration, RemovalPolicy } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as actions from 'aws-cdk-lib/aws-cloudwatch-actions';
 import type * as sns from 'aws-cdk-lib/aws-sns';
@@ -13,6 +13,12 @@ export interface PlatformQueueProps {
   readonly naming: EnvironmentNaming;
   /** Where the queue's alarms notify. */
   readonly alarmTopic: sns.ITopic;
+  /**
+   * What a stack deletion or the queue's removal from the model does to both queues and their TLS-only policies:
+   * RETAIN keeps them with their messages; SQS has no snapshot, so DESTROY loses the messages.
+   * @default RemovalPolicy.DESTROY
+   */
+  readonly removalPolicy?: RemovalPolicy;
 }
 
 /**
@@ -41,6 +47,10 @@ export class PlatformQueue extends Construct {
     });
     for (const encrypted of [this.queue, this.deadLetterQueue]) {
       skipCheckovSqsManagedEncryption(encrypted, "the services' producer and consumer roles");
+      encrypted.applyRemovalPolicy(props.removalPolicy ?? RemovalPolicy.DESTROY);
+      (encrypted.node.tryFindChild('Policy')?.node.defaultChild as sqs.CfnQueuePolicy | undefined)?.applyRemovalPolicy(
+        props.removalPolicy ?? RemovalPolicy.DESTROY,
+      );
     }
     // Only the main queue may move messages into the dead-letter queue; its ARN by name, as the
     // main queue already refers to the dead-letter queue.

@@ -14,16 +14,6 @@ export function secretArn(scope: IConstruct, secretName: string): string {
   });
 }
 
-/** Every secret whose name starts with the prefix. */
-export function secretPrefixArn(scope: IConstruct, prefix: string): string {
-  return Stack.of(scope).formatArn({
-    service: 'secretsmanager',
-    resource: 'secret',
-    resourceName: `${prefix}*`,
-    arnFormat: ArnFormat.COLON_RESOURCE_NAME,
-  });
-}
-
 /** An SSM parameter, or with a trailing `*` every parameter below a path. */
 export function parameterArn(scope: IConstruct, parameterName: string): string {
   return Stack.of(scope).formatArn({

@@ -15,6 +15,7 @@ import { Construct } from 'constructs';
 import { acknowledge } from './acknowledge';
 import { SECRETS_WITH_AWS_MANAGED_KEY, skipCheckov } from './checkov-skips';
 import { ConnectionParameters } from './connection-parameters';
+import { dataStoreRemovalPolicy, retainWithDataStore } from './data-removal';
 import { SUBNET_GROUP_NAMES } from './platform-network';
 
 /** Valkey, the open-source Redis-compatible engine ElastiCache recommends; clients speak the Redis protocol. */
@@ -95,6 +96,11 @@ export class ServiceCache extends Construct {
       snapshotRetentionLimit: settings.snapshotRetentionDays,
       autoMinorVersionUpgrade: true,
     });
+
+    // A final snapshot, or the group kept (environment.removalPolicy). A restored snapshot gets a new auth token,
+    // so the token is kept only with a kept group.
+    this.replicationGroup.applyRemovalPolicy(dataStoreRemovalPolicy(environment));
+    retainWithDataStore(environment, this.authToken, securityGroup, subnetGroup);
 
     skipCheckov(this.authToken, 'CKV_AWS_149', SECRETS_WITH_AWS_MANAGED_KEY);
     acknowledge(

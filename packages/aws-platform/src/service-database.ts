@@ -9,6 +9,7 @@ import { Construct } from 'constructs';
 import { acknowledge, acknowledgeManagedPolicies } from './acknowledge';
 import { SECRETS_WITH_AWS_MANAGED_KEY, skipCheckov } from './checkov-skips';
 import { ConnectionParameters } from './connection-parameters';
+import { applyRetain, dataStoreRemovalPolicy, retainWithDataStore } from './data-removal';
 import { allowLogGroupEncryption } from './log-encryption';
 import { SUBNET_GROUP_NAMES } from './platform-network';
 
@@ -101,8 +102,8 @@ export class ServiceDatabase extends Construct {
       storageEncryptionKey: key,
       multiAz: settings.multiAz,
       deletionProtection: settings.deletionProtection,
-      // A final snapshot in every environment: deleting a stack never silently loses data.
-      removalPolicy: RemovalPolicy.SNAPSHOT,
+      // A final snapshot, or the instance kept (environment.removalPolicy): a removal never silently loses data.
+      removalPolicy: dataStoreRemovalPolicy(environment),
       backupRetention: Duration.days(settings.backupRetentionDays),
       iamAuthentication: true,
       enablePerformanceInsights: true,
@@ -114,6 +115,17 @@ export class ServiceDatabase extends Construct {
       publiclyAccessible: false,
     });
     for (const logGroup of logGroups) this.instance.node.addDependency(logGroup);
+    // A snapshot restores the master password it was taken with, which only this secret holds: kept always.
+    const secret = this.instance.node.tryFindChild('Secret');
+    if (secret) applyRetain(secret);
+    retainWithDataStore(environment, securityGroup, parameterGroup, this.instance.node.tryFindChild('SubnetGroup'));
+    const replication = settings.backupReplication;
+    if (replication) {
+      // RDS copies the automated backups (snapshots and transaction logs) to the second region, kept as long as here.
+      const resource = this.instance.node.defaultChild as rds.CfnDBInstance;
+      resource.automaticBackupReplicationRegion = replication.region;
+      resource.automaticBackupReplicationKmsKeyId = replication.kmsKeyArn;
+    }
     this.acknowledgeFindings(environment);
     this.instance.addRotationSingleUser({
       automaticallyAfter: Duration.days(30),

@@ -30,7 +30,7 @@ export * from './network/peers';
 export * from './network/service-network-policies';
 export * from './nodes/karpenter-nodes';
 export * from './portable-yaml';
-export * from './secrets/cluster-secret-stores';
+export * from './secrets/namespace-secret-stores';
 export * from './secrets/secret-stores';
 export * from './services/platform-service';
 export * from './services/service-autoscaling';

@@ -16,6 +16,18 @@ export interface KubeObject {
  */
 export function renderManifestFiles(app: App): Map<string, string> {
   const files = new Map<string, string>();
+  // Go's decoders read YAML 1.1: `updateMode: Off` would reach the API server as `false`.
+  for (const [path, object] of renderManifestObjects(app)) files.set(path, portableYaml(object));
+  return files;
+}
+
+/**
+ * The objects {@link renderManifestFiles} writes, by the same path and in the same order, before they become YAML
+ * text: for readers that want the objects (portableYaml reads back as the value it was given). Checks the charts
+ * the same way, throwing on an inconsistent chart, a chart that is no GitOpsChart or two objects for one path.
+ */
+export function renderManifestObjects(app: App): Map<string, KubeObject> {
+  const objects = new Map<string, KubeObject>();
   const problems = app.charts.flatMap((chart) => chart.node.validate().map((error) => `${chart.node.id}: ${error}`));
   if (problems.length > 0) throw new Error(`The charts are inconsistent:\n${problems.join('\n')}`);
   for (const chart of app.charts) {
@@ -24,14 +36,13 @@ export function renderManifestFiles(app: App): Map<string, string> {
     }
     for (const object of chart.toJson() as KubeObject[]) {
       const path = `${chart.outputPath}/${manifestFileName(object)}`;
-      if (files.has(path)) {
+      if (objects.has(path)) {
         throw new Error(`Two objects would be written to dist/${path}; give them distinct kinds or names`);
       }
-      // Go's decoders read YAML 1.1: `updateMode: Off` would reach the API server as `false`.
-      files.set(path, portableYaml(object));
+      objects.set(path, object);
     }
   }
-  return new Map([...files.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
+  return new Map([...objects.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
 }
 
 function isGitOpsChart(chart: Chart): chart is GitOpsChart {

@@ -17,6 +17,7 @@ export * from './prometheus-retention';
 export { type QuotaConsumer, teamQuotaIssues } from './quota-rules';
 export * from './releases';
 export * from './schema';
+export * from './secret-access';
 export { SLO_AVAILABILITY_RANGE, SLO_LATENCY_THRESHOLD_SECONDS } from './slo-rules';
 export * from './source-errors';
 export * from './validate';

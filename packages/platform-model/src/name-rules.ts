@@ -2,7 +2,7 @@ import { AWS_NAME_LIMITS, POSTGRES_RESERVED_WORDS } from './aws-facts';
 import { RESERVED_DIST_FOLDERS } from './dist-layout';
 import type { ModelIssue } from './model-issue';
 import { type ModelParts, pick } from './model-parts';
-import { ADDON_SERVICE_ACCOUNTS, type AddonWithIdentity, EnvironmentNaming } from './naming';
+import { ADDON_SERVICE_ACCOUNTS, type AddonWithIdentity, EnvironmentNaming, PLATFORM_NAMESPACES } from './naming';
 import type { Environment, Organization } from './schema';
 
 /**
@@ -66,6 +66,12 @@ function derivedNameIssues(parts: ModelParts): ModelIssue[] {
         );
       }
     }
+    // The External Secrets reader roles: one per team namespace and one for monitoring (secret-access.ts).
+    for (const team of parts.teams) {
+      const named = pick(team, 'name');
+      if (named) check('IAM role', naming.secretReaderRoleName(named.name), AWS_NAME_LIMITS.iamRole);
+    }
+    check('IAM role', naming.secretReaderRoleName(PLATFORM_NAMESPACES.monitoring), AWS_NAME_LIMITS.iamRole);
     for (const addon of Object.keys(ADDON_SERVICE_ACCOUNTS) as AddonWithIdentity[]) {
       check('IAM role', naming.addonRoleName(addon), AWS_NAME_LIMITS.iamRole);
     }

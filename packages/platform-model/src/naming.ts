@@ -137,6 +137,19 @@ export class EnvironmentNaming {
     return `${this.prefix}-${serviceName}`;
   }
 
+  /**
+   * IAM role the External Secrets controller assumes for the SecretStores of one namespace (`secretReaders`): it reads
+   * that namespace's secrets and parameters and nothing else.
+   */
+  public secretReaderRoleName(namespace: string): string {
+    return `${this.prefix}-secrets-${namespace}`;
+  }
+
+  /** ARN of `secretReaderRoleName` in the environment's account. */
+  public secretReaderRoleArn(namespace: string): string {
+    return `arn:aws:iam::${this.environment.account}:role/${this.secretReaderRoleName(namespace)}`;
+  }
+
   /** IAM role a platform add-on's pods assume. */
   public addonRoleName(addon: AddonWithIdentity): string {
     return `${this.prefix}-${kebab(addon)}`;

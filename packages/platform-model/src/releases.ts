@@ -72,3 +72,17 @@ export function promoteRelease(model: PlatformModel, service: string, from: stri
 export function releasesFileText(releases: Releases): string {
   return `${JSON.stringify(releases, null, 2)}\n`;
 }
+
+/**
+ * Every image reference (tag or `sha256:` digest) of each service that some environment runs or the catalog names:
+ * the catalog's image and each environment's release. These must stay in the registry (image-registry.ts).
+ *
+ * @returns per service name (catalog order), its references sorted and without repeats
+ */
+export function referencedImages(model: PlatformModel): Map<string, string[]> {
+  const references = new Map(model.services.map((service) => [service.name, new Set([service.image.tag])]));
+  for (const environment of model.environments) {
+    for (const service of servicesIn(model, environment.name)) references.get(service.name)?.add(service.image.tag);
+  }
+  return new Map([...references].map(([name, tags]) => [name, [...tags].sort()]));
+}

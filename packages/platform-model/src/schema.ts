@@ -115,6 +115,8 @@ export const EnvironmentSchema = z.strictObject({
     ]),
     /** IAM role of the environment's account (`arn:aws:iam::<account>:role/…`, no region) that gets cluster-admin through an access entry. */
     adminRoleArn: arn,
+    /** EKS refuses to delete the cluster (and so a stack deletion fails) until this is turned off. */
+    deletionProtection: z.boolean(),
     nodeGroups: z.strictObject({ system: NodeGroupSchema, general: NodeGroupSchema, spot: NodeGroupSchema }),
     /** Ceiling of what Karpenter may provision in this environment. */
     karpenterLimits: z.strictObject({ cpu: positiveInt, memoryGiB: positiveInt }),
@@ -135,6 +137,12 @@ export const EnvironmentSchema = z.strictObject({
     multiAz: z.boolean(),
     deletionProtection: z.boolean(),
     backupRetentionDays: z.number().int().min(1).max(35),
+    /**
+     * Copies each instance's automated backups (snapshots and transaction logs) to a second region, where they
+     * can be restored to a point in time if the environment's region is lost. The key is a KMS key of the
+     * environment's account in that region (`arn:aws:kms:<region>:<account>:key/…`), created outside the stacks.
+     */
+    backupReplication: z.strictObject({ region, kmsKeyArn: arn }).optional(),
   }),
   cache: z.strictObject({
     nodeType: z
@@ -143,6 +151,12 @@ export const EnvironmentSchema = z.strictObject({
     replicas: z.number().int().min(0).max(5),
     snapshotRetentionDays: z.number().int().min(0).max(35),
   }),
+  /**
+   * What happens to the environment's stateful resources (databases, caches, queues and their credentials) when
+   * their stack is deleted or their service or queue leaves the model: `snapshot` takes a final snapshot of each
+   * database and cache and deletes the rest; `retain` leaves every one of them in the account, outside the stack.
+   */
+  removalPolicy: z.enum(['snapshot', 'retain']),
   /** What the admission policies do with a violation. */
   policyMode: z.enum(['Audit', 'Deny']),
   gitops: z.strictObject({
@@ -284,8 +298,20 @@ export const OrganizationSchema = z.strictObject({
     githubRepository: z.string().regex(/^[A-Za-z0-9_.-]+\/[A-Za-z0-9_.-]+$/, { error: "must be 'owner/repository'" }),
     branch: z.string().min(1),
   }),
-  /** Tagged images kept per repository. */
-  imagesKept: positiveInt,
+  /**
+   * Which images each ECR repository expires. Only untagged images and images whose every tag starts with
+   * `buildTagPrefix` (CI's short-lived build tags) expire, after the given days since push; an image any
+   * environment's model references (catalog or release) never expires.
+   */
+  images: z.strictObject({
+    /** Prefix of CI's build tags, e.g. `build-`; no tag a service or release names may start with it. */
+    buildTagPrefix: z.string().regex(/^[A-Za-z0-9_][A-Za-z0-9_.-]{0,63}$/, {
+      error:
+        "must be a non-empty tag prefix such as 'build-': a letter, digit or _ followed by up to 63 letters, digits, _, . or -",
+    }),
+    buildTagDays: positiveInt,
+    untaggedDays: positiveInt,
+  }),
   /** Tags of the shared stacks (each environment tags its own resources). */
   tags: z.strictObject({ owner: z.string().min(1), costCenter: z.string().min(1) }),
 });

@@ -5,6 +5,7 @@ import { clusterIssues } from './cluster-rules';
 import { dataStoreIssues } from './data-store-rules';
 import { contextIssuesOfParts, type DeploymentContext } from './deployment-context';
 import { edgeIssues } from './edge-rules';
+import { imageExpiryIssues } from './image-expiry-rules';
 import { type ModelIssue, ModelValidationError } from './model-issue';
 import { isRecord, type ModelParts, modelParts, type Part } from './model-parts';
 import { nameIssues, reservedNameIssues } from './name-rules';
@@ -56,6 +57,7 @@ const MODEL_RULES: readonly ((parts: ModelParts) => ModelIssue[])[] = [
   teamIssues,
   serviceIssues,
   releaseIssues,
+  imageExpiryIssues,
   sloIssues,
   quotaIssues,
   edgeIssues,

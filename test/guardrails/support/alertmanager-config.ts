@@ -133,7 +133,7 @@ export interface Delivery {
 
 /**
  * What Alertmanager, installed by one kube-prometheus-stack Application, would do: routing and deliveries,
- * resolved against the environment's other objects (its ExternalSecrets and ClusterSecretStores).
+ * resolved against the environment's other objects (its ExternalSecrets and their SecretStores).
  */
 export class AlertmanagerSetup {
   public readonly values: Json;
@@ -210,8 +210,11 @@ export class AlertmanagerSetup {
     }
     const [external] = externalSecrets;
     const { kind, name } = external.spec.secretStoreRef;
-    const store = this.objects.find((o) => o.kind === kind && o.metadata.name === name);
-    if (kind !== 'ClusterSecretStore' || store?.spec.provider?.aws?.service !== 'SecretsManager') {
+    // A SecretStore serves the ExternalSecrets of its own namespace only.
+    const store = this.objects.find(
+      (o) => o.kind === kind && o.metadata.name === name && o.metadata.namespace === this.namespace,
+    );
+    if (kind !== 'SecretStore' || store?.spec.provider?.aws?.service !== 'SecretsManager') {
       throw new Error(`ExternalSecret ${external.metadata.name} reads ${kind} ${name}, not a Secrets Manager store`);
     }
     const data = ((external.spec.data ?? []) as Json[]).filter((d) => d.secretKey === key);

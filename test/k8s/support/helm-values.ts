@@ -1,7 +1,6 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { type ChartValueKeys, UPSTREAM_CHART_VALUES_DIRECTORY } from '@platform/k8s-platform';
-import type { CloudAssembly } from 'aws-cdk-lib/cx-api';
 import { parse } from 'yaml';
 import type { RenderedObject } from './rendered';
 
@@ -77,14 +76,14 @@ export function helmApplications(rendered: readonly RenderedObject[]): HelmRelea
     );
 }
 
-/** Every Helm chart the CDK stacks of an assembly install, with its values as the template passes them. */
-export function cloudHelmReleases(assembly: CloudAssembly): HelmRelease[] {
-  return assembly.stacks.flatMap((stack) =>
-    Object.entries(stack.template.Resources ?? {})
+/** Every Helm chart the CDK stacks install, with its values as the template passes them; [stack id, template] pairs. */
+export function cloudHelmReleases(templates: readonly (readonly [string, unknown])[]): HelmRelease[] {
+  return templates.flatMap(([stack, template]) =>
+    Object.entries((template as Json).Resources ?? {})
       .filter(([, resource]) => (resource as Json).Type === 'Custom::AWSCDK-EKS-HelmChart')
       .map(([logicalId, resource]) => {
         const properties = (resource as Json).Properties;
-        const where = `${stack.stackName}/${logicalId}`;
+        const where = `${stack}/${logicalId}`;
         if (properties.Values !== undefined && typeof properties.Values !== 'string') {
           throw new Error(`${where}: Values hold deploy-time tokens; their keys cannot be read here`);
         }

@@ -1,6 +1,5 @@
-import { type KubeObject, renderManifestFiles } from '@platform/k8s-platform';
+import { type KubeObject, renderManifestObjects } from '@platform/k8s-platform';
 import { loadPlatformModel, type PlatformModel } from '@platform/model';
-import { parse } from 'yaml';
 import { buildClusterApp } from '../../../apps/cluster/src/cluster-app';
 
 /** A parsed manifest; tests walk into it freely, as a reader of the YAML would. */
@@ -15,10 +14,14 @@ export interface RenderedObject {
   readonly object: Manifest;
 }
 
-/** Everything the cluster app writes to dist/ for a model, parsed back from the YAML text. */
+/**
+ * Everything the cluster app writes to dist/ for a model: the objects themselves, by the paths they are written to.
+ * The YAML text reads back as these objects (portableYaml's contract, test/pipeline/portable-yaml.test.ts), so
+ * rendering it and parsing it back here would only take time: tests of the text itself render it.
+ */
 export function renderModel(model: PlatformModel = loadPlatformModel()): RenderedObject[] {
-  const files = renderManifestFiles(buildClusterApp(model));
-  return [...files].map(([path, text]) => ({ path, environment: path.split('/')[0], object: parse(text) }));
+  const objects = renderManifestObjects(buildClusterApp(model));
+  return [...objects].map(([path, object]) => ({ path, environment: path.split('/')[0], object: object as Manifest }));
 }
 
 export function objectsOf(rendered: readonly RenderedObject[], environment: string, kind?: string): Manifest[] {

@@ -1,3 +1,4 @@
+import { renderManifestObjects } from '@platform/k8s-platform';
 import {
   ecrRepositoryName,
   loadModel,
@@ -6,8 +7,7 @@ import {
   type Service,
   type ServiceRelease,
 } from '@platform/model';
-import { parse } from 'yaml';
-import { renderDist } from '../../../apps/cluster/src/synthesize-dist';
+import { buildClusterApp } from '../../../apps/cluster/src/cluster-app';
 
 /**
  * Which files of dist/ a one-value pull request may change: a reviewer expects a tag bump to rewrite the
@@ -15,15 +15,22 @@ import { renderDist } from '../../../apps/cluster/src/synthesize-dist';
  * environment (its `releases` entry) to leave every other environment alone. Each change below says which field
  * it edits, how the value moves and which objects may change where the service's value changed; `renderChange`
  * edits a copy of a valid model in the catalog or in one environment's release, renders it, and returns the changed
- * paths next to the expected ones. Objects are found by what they are (the Deployment that runs the service's
+ * paths next to the expected ones. Renderings are compared as objects, not YAML text: a file's text is portableYaml
+ * of its object, a function of the object's content and key order as its JSON text is, so two renderings write the
+ * same file exactly when the objects' JSON texts are equal. Objects are found by what they are (the Deployment that runs the service's
  * image, the autoscaler that scales it), not by how files are named.
  */
 
 // biome-ignore lint/suspicious/noExplicitAny: parsed YAML has no static shape
 type Json = Record<string, any>;
 
-/** dist/ as `renderDist` returns it: file text by path below dist/. */
-export type DistFiles = ReadonlyMap<string, string>;
+/** dist/ as the cluster app renders it (`renderObjects`): the object each file holds, by path below dist/. */
+export type DistFiles = ReadonlyMap<string, Json>;
+
+/** What `renderDist` would write for a model, before YAML: the object of each file, by path below dist/. */
+export function renderObjects(model: PlatformModel): Map<string, Json> {
+  return renderManifestObjects(buildClusterApp(model));
+}
 
 /** A file of dist/ with the environment whose folder holds it and the object it holds. */
 export interface DistObject {
@@ -32,15 +39,29 @@ export interface DistObject {
   readonly object: Json;
 }
 
-/** Parses every file of dist/: synth writes environment `e`'s objects below `dist/e/`, one object per file. */
+/** Every file of dist/ with its environment: synth writes environment `e`'s objects below `dist/e/`, one per file. */
 export function distObjects(files: DistFiles): DistObject[] {
-  return [...files].map(([path, text]) => ({ path, environment: path.split('/')[0], object: parse(text) }));
+  return [...files].map(([path, object]) => ({ path, environment: path.split('/')[0], object }));
 }
 
-/** Paths whose text differs between two renderings, including files only one of them has; sorted. */
+/** JSON text of each object seen, kept while the object lives: a baseline is compared with many renderings. */
+const jsonTexts = new WeakMap<object, string>();
+
+/** An object's JSON text, key order included: equal exactly when the files written from the objects are equal. */
+export function fileContent(object: Json | undefined): string | undefined {
+  if (object === undefined) return undefined;
+  let text = jsonTexts.get(object);
+  if (text === undefined) {
+    text = JSON.stringify(object);
+    jsonTexts.set(object, text);
+  }
+  return text;
+}
+
+/** Paths whose file differs between two renderings, including files only one of them has; sorted. */
 export function changedFiles(before: DistFiles, after: DistFiles): string[] {
   const paths = new Set([...before.keys(), ...after.keys()]);
-  return [...paths].filter((path) => before.get(path) !== after.get(path)).sort();
+  return [...paths].filter((path) => fileContent(before.get(path)) !== fileContent(after.get(path))).sort();
 }
 
 /** The fields of a service that an environment's release may set, each replacing the catalog's whole field. */
@@ -237,7 +258,7 @@ export function renderChange(
   readonly environments: readonly string[];
 } {
   const edited = editModel(model, change, serviceName, scope);
-  const after = renderDist(edited.model);
+  const after = renderObjects(edited.model);
   return {
     environments: edited.environments,
     changed: changedFiles(baseline, after),

@@ -17,6 +17,8 @@ export function moveToAccount(model: PlatformModel, index: number, account: stri
   environment.account = account;
   environment.edge.certificateArn = environment.edge.certificateArn.replace(from, `:${account}:`);
   environment.cluster.adminRoleArn = environment.cluster.adminRoleArn.replace(from, `:${account}:`);
+  const replication = environment.database.backupReplication;
+  if (replication) replication.kmsKeyArn = replication.kmsKeyArn.replace(from, `:${account}:`);
 }
 
 /** A 12-digit account no committed context and no environment of the model uses. */

@@ -333,7 +333,11 @@ function storesOf(service: Service): ('postgres' | 'redis')[] {
 }
 
 /** Every secret and parameter an ExternalSecret of the Kubernetes half reads is one the AWS half creates. */
-export function contractProblems(model: PlatformModel, templates: Templates, dist: RenderedDist): string[] {
+export function contractProblems(
+  model: PlatformModel,
+  templates: Templates,
+  dist: Pick<RenderedDist, 'objects'>,
+): string[] {
   return model.environments.flatMap((environment) => {
     const resources = ['data', 'messaging', 'cluster'].flatMap((stack) =>
       Object.values(templates.byStack.get(`${environment.name}-${stack}`)?.resources ?? {}),

@@ -3,8 +3,10 @@
  * the model alone (the contract's names are spelled out here, not taken from the code under test) and returns
  * the problems it finds as sentences; an empty list means the invariant holds.
  */
+import { portableYaml, renderManifestObjects } from '@platform/k8s-platform';
 import { type Environment, type PlatformModel, type Service, subnetCidrs } from '@platform/model';
-import { parse, parseAllDocuments } from 'yaml';
+import { parseAllDocuments } from 'yaml';
+import { buildClusterApp } from '../../../apps/cluster/src/cluster-app';
 import { addressIn } from '../../k8s/support/ip';
 import {
   type Endpoint,
@@ -17,14 +19,30 @@ import { labelProblems, objectNameProblems } from './kubernetes-names';
 
 /** The files of dist/ as the cluster app renders them, and the object each holds. */
 export interface RenderedDist {
+  /** Each file's YAML text as `renderDist` (so `pnpm synth`) writes it, by path below dist/. */
   readonly files: ReadonlyMap<string, string>;
   readonly objects: readonly RenderedObject[];
 }
 
-export function parseDist(files: ReadonlyMap<string, string>): RenderedDist {
+/**
+ * Renders a model's dist/ once: the objects, and each one's file text written from it as `renderDist` writes it
+ * (portableYaml of the object). The objects are not read back from the text: the text reads back as them
+ * (portableYaml's contract; {@link portabilityProblems} checks the text itself).
+ */
+export function renderedDist(model: PlatformModel): RenderedDist {
+  const objects = renderManifestObjects(buildClusterApp(model));
+  let files: Map<string, string> | undefined;
   return {
-    files,
-    objects: [...files].map(([path, text]) => ({ path, environment: path.split('/')[0], object: parse(text) })),
+    // Written on first use: most checks read the objects only.
+    get files() {
+      files ??= new Map([...objects].map(([path, object]) => [path, portableYaml(object)]));
+      return files;
+    },
+    objects: [...objects].map(([path, object]) => ({
+      path,
+      environment: path.split('/')[0],
+      object: object as Manifest,
+    })),
   };
 }
 

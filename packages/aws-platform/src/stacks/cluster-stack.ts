@@ -3,7 +3,9 @@ import {
   EnvironmentNaming,
   type Organization,
   type Service,
+  secretReaders,
   serviceAccountOf,
+  type Team,
 } from '@platform/model';
 import { RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
 import type * as ec2 from 'aws-cdk-lib/aws-ec2';
@@ -17,6 +19,7 @@ import { allowLogGroupEncryption } from '../log-encryption';
 import { PlatformCluster } from '../platform-cluster';
 import { tagResources } from '../platform-tags';
 import { protectProviderLogs } from '../provider-logs';
+import { SecretReaderRoles } from '../secret-reader-roles';
 import { servicePolicyStatements } from '../service-permissions';
 import { WorkloadIdentity } from '../workload-identity';
 
@@ -24,6 +27,8 @@ export interface ClusterStackProps extends StackProps {
   readonly organization: Organization;
   readonly environment: Environment;
   readonly services: readonly Service[];
+  /** The teams, whose namespaces read their services' secrets through a reader role each. */
+  readonly teams: readonly Team[];
   readonly vpc: ec2.IVpc;
   /** The day the Kubernetes version's support status is judged on. */
   readonly today: Date;
@@ -34,6 +39,7 @@ export class ClusterStack extends Stack {
   public readonly platformCluster: PlatformCluster;
   public readonly gitops: GitOpsBootstrap;
   public readonly serviceIdentities: ReadonlyMap<string, WorkloadIdentity>;
+  public readonly secretReaders: SecretReaderRoles;
 
   public constructor(scope: Construct, id: string, props: ClusterStackProps) {
     super(scope, id, props);
@@ -62,6 +68,11 @@ export class ClusterStack extends Stack {
       identities.set(service.name, identity);
     }
     this.serviceIdentities = identities;
+    this.secretReaders = new SecretReaderRoles(this, 'SecretReaders', {
+      readers: secretReaders(naming, props.teams, props.services),
+      controllerRole: this.platformCluster.addonIdentities.externalSecrets.role,
+      clusterName: this.platformCluster.cluster.clusterName,
+    });
     // Last, so every provider function of the stack exists: the kubectl handler sees the GitOps
     // repository token.
     const providerLogKey = new kms.Key(this, 'ProviderLogKey', {

@@ -41,7 +41,15 @@ export class MessagingStack extends Stack {
     });
     const queues = new Map<string, PlatformQueue>();
     for (const queue of props.queues) {
-      queues.set(queue.name, new PlatformQueue(this, queue.name, { queue, naming, alarmTopic: this.alarmTopic }));
+      queues.set(
+        queue.name,
+        new PlatformQueue(this, queue.name, {
+          queue,
+          naming,
+          alarmTopic: this.alarmTopic,
+          removalPolicy: props.environment.removalPolicy === 'retain' ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY,
+        }),
+      );
     }
     this.queues = queues;
     this.alertReceivers = new AlertReceiverSecrets(this, 'AlertReceivers', { naming });

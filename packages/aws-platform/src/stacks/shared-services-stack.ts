@@ -1,4 +1,4 @@
-import type { PlatformModel } from '@platform/model';
+import { type PlatformModel, referencedImages } from '@platform/model';
 import { Stack, type StackProps } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
 import { CiPushIdentity } from '../ci-push-identity';
@@ -21,6 +21,7 @@ export class SharedServicesStack extends Stack {
       organization: model.organization,
       services: model.services,
       pullAccounts: [...new Set(model.environments.map((environment) => environment.account))].sort(),
+      referencedImages: referencedImages(model),
     });
     this.ciPushIdentity = new CiPushIdentity(this, 'CiPushIdentity', { organization: model.organization });
     this.registry.grantPush(this.ciPushIdentity);

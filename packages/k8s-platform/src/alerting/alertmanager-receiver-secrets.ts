@@ -38,7 +38,7 @@ export class AlertmanagerReceiverSecrets extends Construct {
         spec: {
           refreshInterval: props.refreshInterval ?? '1h',
           secretStoreRef: {
-            kind: ExternalSecretSpecSecretStoreRefKind.CLUSTER_SECRET_STORE,
+            kind: ExternalSecretSpecSecretStoreRefKind.SECRET_STORE,
             name: SECRET_STORES.secretsManager,
           },
           target: { name: credential.secretName, creationPolicy: ExternalSecretSpecTargetCreationPolicy.OWNER },

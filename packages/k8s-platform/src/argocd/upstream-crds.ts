@@ -158,6 +158,15 @@ export const UPSTREAM_CRDS: readonly UpstreamCrd[] = [
     chart: EXTERNAL_SECRETS_CHART,
   },
   {
+    name: 'eso-secretstore',
+    module: EXTERNAL_SECRETS,
+    file: 'config/crds/bases/external-secrets.io_secretstores.yaml',
+    sha256: 'ef1fc349941cea1d56b87f8c31cf05a9fed85b7c000a60e69c6b2b29a13fa648',
+    group: 'external-secrets.io',
+    kinds: ['SecretStore'],
+    chart: EXTERNAL_SECRETS_CHART,
+  },
+  {
     name: 'eso-clustersecretstore',
     module: EXTERNAL_SECRETS,
     file: 'config/crds/bases/external-secrets.io_clustersecretstores.yaml',

@@ -1,5 +1,5 @@
 /**
- * The two cluster-wide stores every ExternalSecret reads from: generated credentials live in
+ * The two SecretStores of every namespace that reads secrets (`NamespaceSecretStores`): generated credentials live in
  * Secrets Manager, connection facts (host, port, database) in SSM Parameter Store.
  */
 export const SECRET_STORES = {

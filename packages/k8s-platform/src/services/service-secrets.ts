@@ -53,7 +53,7 @@ export class ServiceSecrets extends Construct {
         spec: {
           refreshInterval: props.refreshInterval ?? '1h',
           secretStoreRef: {
-            kind: ExternalSecretSpecSecretStoreRefKind.CLUSTER_SECRET_STORE,
+            kind: ExternalSecretSpecSecretStoreRefKind.SECRET_STORE,
             name: SECRET_STORES.secretsManager,
           },
           target: { name, creationPolicy: ExternalSecretSpecTargetCreationPolicy.OWNER },
@@ -88,7 +88,7 @@ function connectionFacts({ naming, service }: ServiceSecretsProps, store: DataSt
     remoteRef: { key: naming.connectionParameterName(service.name, store, key) },
     sourceRef: {
       storeRef: {
-        kind: ExternalSecretSpecDataSourceRefStoreRefKind.CLUSTER_SECRET_STORE,
+        kind: ExternalSecretSpecDataSourceRefStoreRefKind.SECRET_STORE,
         name: SECRET_STORES.parameterStore,
       },
     },

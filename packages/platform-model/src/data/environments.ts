@@ -32,6 +32,7 @@ export const environments: Environment[] = [
       kubernetesVersion: '1.35',
       endpointAccess: { mode: 'public-and-private', publicCidrs: ['203.0.113.0/24'] },
       adminRoleArn: 'arn:aws:iam::111111111111:role/PlatformAdmin',
+      deletionProtection: false,
       nodeGroups: {
         system: { instanceTypes: ['m7g.large'], minSize: 2, desiredSize: 2, maxSize: 3 },
         general: { instanceTypes: ['m7g.large'], minSize: 1, desiredSize: 2, maxSize: 4 },
@@ -49,6 +50,7 @@ export const environments: Environment[] = [
       backupRetentionDays: 7,
     },
     cache: { nodeType: 'cache.t4g.small', replicas: 0, snapshotRetentionDays: 1 },
+    removalPolicy: 'snapshot',
     policyMode: 'Audit',
     gitops: { repoUrl: gitopsRepoUrl, targetRevision: 'main', path: 'dist/dev' },
     edge: {
@@ -79,6 +81,7 @@ export const environments: Environment[] = [
       kubernetesVersion: '1.35',
       endpointAccess: { mode: 'public-and-private', publicCidrs: ['203.0.113.0/24'] },
       adminRoleArn: 'arn:aws:iam::222222222222:role/PlatformAdmin',
+      deletionProtection: false,
       nodeGroups: {
         system: { instanceTypes: ['m7g.large'], minSize: 2, desiredSize: 3, maxSize: 3 },
         general: { instanceTypes: ['m7g.xlarge'], minSize: 2, desiredSize: 3, maxSize: 6 },
@@ -96,6 +99,7 @@ export const environments: Environment[] = [
       backupRetentionDays: 7,
     },
     cache: { nodeType: 'cache.r7g.large', replicas: 1, snapshotRetentionDays: 3 },
+    removalPolicy: 'snapshot',
     policyMode: 'Audit',
     gitops: { repoUrl: gitopsRepoUrl, targetRevision: 'main', path: 'dist/staging' },
     edge: {
@@ -125,6 +129,7 @@ export const environments: Environment[] = [
       kubernetesVersion: '1.35',
       endpointAccess: { mode: 'private' },
       adminRoleArn: 'arn:aws:iam::333333333333:role/PlatformAdmin',
+      deletionProtection: true,
       nodeGroups: {
         system: { instanceTypes: ['m7g.xlarge'], minSize: 3, desiredSize: 3, maxSize: 6 },
         general: { instanceTypes: ['m7g.2xlarge'], minSize: 3, desiredSize: 3, maxSize: 12 },
@@ -145,8 +150,13 @@ export const environments: Environment[] = [
       multiAz: true,
       deletionProtection: true,
       backupRetentionDays: 30,
+      backupReplication: {
+        region: 'us-west-2',
+        kmsKeyArn: 'arn:aws:kms:us-west-2:333333333333:key/00000000-0000-0000-0000-000000000004',
+      },
     },
     cache: { nodeType: 'cache.r7g.large', replicas: 2, snapshotRetentionDays: 7 },
+    removalPolicy: 'retain',
     policyMode: 'Deny',
     gitops: { repoUrl: gitopsRepoUrl, targetRevision: 'main', path: 'dist/prod' },
     edge: {

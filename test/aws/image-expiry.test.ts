@@ -1,0 +1,96 @@
+import { SharedServicesStack } from '@platform/aws-platform';
+import { ecrRepositoryName, loadPlatformModel, type PlatformModel, referencedImages } from '@platform/model';
+import { Template } from 'aws-cdk-lib/assertions';
+import fc from 'fast-check';
+import { testCdkApp } from '../support/cdk-app';
+import { expiredImages, type RegistryImage } from '../support/ecr-lifecycle';
+import { platformModelArbitrary } from '../support/model-arbitrary';
+
+/**
+ * The lifecycle policy of every repository, run through ECR's evaluation (test/support/ecr-lifecycle.ts) against a
+ * repository that holds every image the model references, pushed first (the oldest), half of them also carrying a
+ * build tag, then hundreds of newer CI builds and untagged leftovers. Nothing the model references may expire;
+ * the old builds and untagged images must.
+ */
+
+const TODAY = 1000;
+const NEWER_BUILDS = 300;
+const UNTAGGED = 40;
+
+/** The lifecycle policy text of each repository of the model's shared-services stack, by repository name. */
+function policies(model: PlatformModel): Map<string, string | undefined> {
+  const app = testCdkApp({});
+  const stack = new SharedServicesStack(app, 'shared-services', { env: model.organization.sharedServices, model });
+  const repositories = Template.fromStack(stack).findResources('AWS::ECR::Repository');
+  return new Map(
+    Object.values(repositories).map(({ Properties }) => [
+      Properties.RepositoryName as string,
+      Properties.LifecyclePolicy?.LifecyclePolicyText as string | undefined,
+    ]),
+  );
+}
+
+function history(model: PlatformModel, references: readonly string[]): RegistryImage[] {
+  const { buildTagPrefix } = model.organization.images;
+  const referenced = references.map((reference, index): RegistryImage => {
+    if (reference.startsWith('sha256:')) return { digest: reference, tags: [], pushedAtDay: 0 };
+    // CI pushed it under a build tag and the release tag was added to the same image.
+    const tags = index % 2 === 0 ? [reference, `${buildTagPrefix}release-${index}`] : [reference];
+    return { digest: `referenced:${reference}`, tags, pushedAtDay: 0 };
+  });
+  const builds = Array.from({ length: NEWER_BUILDS }, (_, day) => ({
+    digest: `build:${day}`,
+    tags: [`${buildTagPrefix}${day}`],
+    pushedAtDay: day + 1,
+  }));
+  const untagged = Array.from({ length: UNTAGGED }, (_, day) => ({
+    digest: `untagged:${day}`,
+    tags: [],
+    pushedAtDay: TODAY - day * 3,
+  }));
+  return [...referenced, ...builds, ...untagged];
+}
+
+function problemsOf(model: PlatformModel): string[] {
+  const texts = policies(model);
+  const problems: string[] = [];
+  for (const [service, references] of referencedImages(model)) {
+    const repository = ecrRepositoryName(model.organization, service);
+    const text = texts.get(repository);
+    if (!texts.has(repository)) {
+      problems.push(`${repository}: no repository`);
+      continue;
+    }
+    const images = history(model, references);
+    const expired = text === undefined ? new Set<string>() : expiredImages(text, images, TODAY);
+    for (const reference of references) {
+      const digest = reference.startsWith('sha256:') ? reference : `referenced:${reference}`;
+      if (expired.has(digest)) problems.push(`${repository}: ${reference}, which the model references, expires`);
+    }
+    if (references.some((reference) => reference.startsWith('sha256:'))) continue;
+    // The policy is not vacuous: what only CI's builds and untagged pushes left behind goes.
+    const { buildTagDays, untaggedDays } = model.organization.images;
+    for (const image of images.filter((candidate) => !candidate.digest.startsWith('referenced:'))) {
+      const limit = image.tags.length === 0 ? untaggedDays : buildTagDays;
+      if (TODAY - image.pushedAtDay > limit !== expired.has(image.digest)) {
+        problems.push(
+          `${repository}: ${image.digest} (pushed on day ${image.pushedAtDay}) expired: ${expired.has(image.digest)}`,
+        );
+      }
+    }
+  }
+  return problems;
+}
+
+test("the shipped model: no image an environment's model references expires, old builds and untagged ones do", () => {
+  expect(problemsOf(loadPlatformModel())).toEqual([]);
+});
+
+test('any valid model: no referenced image expires, however many builds follow it', () => {
+  fc.assert(
+    fc.property(platformModelArbitrary({ maxServices: 6, maxEnvironments: 4 }), (model) => {
+      expect(problemsOf(model)).toEqual([]);
+    }),
+    { numRuns: 25 },
+  );
+});
