@@ -1,3 +1,5 @@
+const { CEL_BUNDLE } = require('./test/support/global-setup');
+
 /** @type {import('jest').Config} */
 module.exports = {
   testEnvironment: 'node',
@@ -6,6 +8,8 @@ module.exports = {
   transform: { '^.+\\.ts$': ['@swc/jest', { jsc: { target: 'es2022' } }] },
   // Workspace packages are linked into node_modules but are TypeScript sources.
   transformIgnorePatterns: ['/node_modules/(?!@platform/)'],
+  // An ES module only, which Jest cannot require: the global setup bundles it as CommonJS.
+  moduleNameMapper: { '^@marcbachmann/cel-js$': CEL_BUNDLE },
   globalSetup: '<rootDir>/test/support/global-setup.js',
   globalTeardown: '<rootDir>/test/support/global-teardown.js',
   setupFilesAfterEnv: ['<rootDir>/test/support/cleanup.ts', '<rootDir>/test/support/quiet-console.ts'],

@@ -10,10 +10,11 @@ import { runEntryPoint, UsageError, UserError } from '@platform/model/entry-poin
 import { helpText, parseCommandLine } from './command-line';
 
 const ROOT = join(__dirname, '..');
-/** The data file of the model's `releases`; the one file this command writes. */
-const RELEASES_FILE = join(ROOT, 'packages', 'platform-model', 'src', 'data', 'releases.json');
+/** The data file of the model's `releases`, below the repository's root; the one file this command writes. */
+const RELEASES_FILE = join('packages', 'platform-model', 'src', 'data', 'releases.json');
 
-const PROMOTE = {
+/** The command's name, summary, argument and options, as `--help` prints them. */
+export const PROMOTE = {
   command: 'pnpm promote',
   summary:
     "Writes the image <service> runs in the --from environment into the --to environment's release\n" +
@@ -25,8 +26,14 @@ const PROMOTE = {
   },
 } as const;
 
-runEntryPoint(async () => {
-  const { help, values, positionals } = parseCommandLine(PROMOTE, process.argv.slice(2));
+/**
+ * The command: `args` as after `pnpm promote`. Promotes in the model the @platform/model package loads (when run
+ * as the script, the one below `root`), writes releases.json below `root` (default this repository's root) and
+ * runs that root's tools/synth.ts. Prints to stdout; throws UsageError for a command line it refuses, UserError
+ * for an unknown service or environment or a failed synth, which runEntryPoint turns into exit codes 2 and 1.
+ */
+export async function promote(args: readonly string[], root: string = ROOT): Promise<void> {
+  const { help, values, positionals } = parseCommandLine(PROMOTE, args);
   if (help) {
     process.stdout.write(helpText(PROMOTE));
     return;
@@ -49,13 +56,16 @@ runEntryPoint(async () => {
   }
   // The whole model must stay valid before anything is written.
   loadModel({ ...structuredClone(model), releases });
-  writeFileSync(RELEASES_FILE, releasesFileText(releases));
+  writeFileSync(join(root, RELEASES_FILE), releasesFileText(releases));
   process.stdout.write(`${service}: ${to} ${before} → ${after} (from ${from}); releases.json written\n`);
-  const synth = spawnSync(process.execPath, [...process.execArgv, join(ROOT, 'tools', 'synth.ts'), '--env', to], {
-    cwd: ROOT,
+  const synth = spawnSync(process.execPath, [...process.execArgv, join(root, 'tools', 'synth.ts'), '--env', to], {
+    cwd: root,
     stdio: 'inherit',
   });
   if (synth.status !== 0) {
     throw new UserError(`The synth of ${to} failed; releases.json is written, dist/ is as it was: run 'pnpm synth'`);
   }
-});
+}
+
+// Run as a script (`pnpm promote`), not when a test imports the command.
+if (require.main === module) runEntryPoint(() => promote(process.argv.slice(2)));

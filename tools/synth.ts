@@ -11,9 +11,9 @@ import { runEntryPoint, UserError } from '@platform/model/entry-point';
 import { helpText, MODEL_OPTION, parseCommandLine } from './command-line';
 
 const ROOT = join(__dirname, '..');
-const DIST = join(ROOT, 'dist');
 
-const SYNTH = {
+/** The command's name, summary and options, as `--help` prints them. */
+export const SYNTH = {
   command: 'pnpm synth',
   summary:
     "Renders dist/<env>/ (the Kubernetes objects Argo CD syncs) and dist/cloudformation/ (every stack's\n" +
@@ -32,8 +32,15 @@ const SYNTH = {
   },
 } as const;
 
-runEntryPoint(async () => {
-  const { help, values } = parseCommandLine(SYNTH, process.argv.slice(2));
+/**
+ * The command: `args` as after `pnpm synth`; reads and writes below `root` (the repository's root, default
+ * this one's): dist/, cdk.out/ and the generated files. Prints to stdout; throws UsageError for a command
+ * line it refuses, UserError (or ModelValidationError) for a bad model or a failed check, which
+ * runEntryPoint turns into exit codes 2 and 1.
+ */
+export async function synth(args: readonly string[], root: string = ROOT): Promise<void> {
+  const DIST = join(root, 'dist');
+  const { help, values } = parseCommandLine(SYNTH, args);
   if (help) {
     process.stdout.write(helpText(SYNTH));
     return;
@@ -43,7 +50,7 @@ runEntryPoint(async () => {
   const { modelInputFrom } = await import('./model-input.ts');
   const { cdkCliSettings } = await import('../apps/cloud/src/cdk-cli-context.ts');
   // The one validator, with the context synthesis reads: every problem listed before anything is rendered.
-  const model = loadModel(modelInputFrom(values.model), cdkCliSettings(ROOT).context);
+  const model = loadModel(modelInputFrom(values.model), cdkCliSettings(root).context);
   const environment = values.env;
   const known = model.environments.map((candidate) => candidate.name);
   if (environment !== undefined && !known.includes(environment)) {
@@ -53,13 +60,13 @@ runEntryPoint(async () => {
   const { DistCheckError, diffAgainstDirectory, isTemplatePath, listFiles, replaceDirectory, replaceDistDirectory } =
     await import('../apps/cluster/src/dist-directory.ts');
 
-  const cdkOut = join(ROOT, cdkCliSettings(ROOT).output);
+  const cdkOut = join(root, cdkCliSettings(root).output);
   // The assembly is built beside its final place (or in a temp dir for a check) and moved in at the end.
   const assembly = values.check
     ? mkdtempSync(join(tmpdir(), 'platform-synth-check-'))
     : mkdtempSync(join(dirname(cdkOut), '.cdk.out-staging-'));
   try {
-    const outputs = renderPlatformOutputs(model, { root: ROOT, cloudOutdir: assembly, environment });
+    const outputs = renderPlatformOutputs(model, { root, cloudOutdir: assembly, environment });
     for (const warning of outputs.warnings) process.stderr.write(`${warning}\n`);
     if (!values.check) {
       // Data that leaves the model is named before the new templates replace the committed ones.
@@ -85,7 +92,7 @@ runEntryPoint(async () => {
       const differences = [
         ...diffAgainstDirectory(DIST, outputs.files, outputs.owns),
         ...(environment === undefined
-          ? generatedFileDifferences(ROOT, renderGeneratedFiles(model, outputs.files))
+          ? generatedFileDifferences(root, renderGeneratedFiles(model, outputs.files))
           : []),
       ];
       if (differences.length > 0) {
@@ -103,10 +110,13 @@ runEntryPoint(async () => {
       throw error;
     }
     // From dist/ as it now is, so one environment rendered alone leaves the others' parts as they were.
-    writeGeneratedFiles(ROOT, renderGeneratedFiles(model, readDistManifests(DIST, known)));
+    writeGeneratedFiles(root, renderGeneratedFiles(model, readDistManifests(DIST, known)));
     replaceDirectory(assembly, cdkOut);
     process.stdout.write(`${scope} written: ${rendered}; cdk.out/ synthesized\n`);
   } finally {
     rmSync(assembly, { recursive: true, force: true });
   }
-});
+}
+
+// Run as a script (`pnpm synth`, or spawned by `pnpm promote`), not when a test imports the command.
+if (require.main === module) runEntryPoint(() => synth(process.argv.slice(2)));

@@ -217,23 +217,42 @@ function requestsOf(env: string): {
 describe.each(model.environments.map((e) => [e.name, e.policyMode] as const))('in %s (%s)', (env, mode) => {
   const namespaces = namespaceLabelsOf(manifestsOf(env));
   const requests = requestsOf(env);
-  let results: PolicyResult[] = [];
+  /** The results of each request, by `<operation> <resource>`, in the order the evaluation gave them. */
+  const resultsByRequest = new Map<string, PolicyResult[]>();
+  const requestKey = (operation: string, resource: string) => `${operation} ${resource}`;
   beforeAll(() => {
-    results = evaluateWithCel(
-      policiesOf(env),
-      exceptionsOf(env),
-      [
-        ...[...requests.addons.values()].flat(),
-        ...requests.tenant.map((t) => t.object),
-        ...requests.finalizerUpdates,
-        ...Object.values(requests.specUpdates),
-        ...requests.placements.map((p) => p.pod),
-      ],
-      namespaces,
-    );
+    const policies = policiesOf(env);
+    const results = [
+      ...evaluateWithCel(
+        policies,
+        exceptionsOf(env),
+        [
+          ...[...requests.addons.values()].flat(),
+          ...requests.finalizerUpdates,
+          ...Object.values(requests.specUpdates),
+          ...requests.placements.map((p) => p.pod),
+        ],
+        namespaces,
+      ),
+      // A tenant example is looked at for the guard rail it breaks only, so it is evaluated against that one.
+      ...policies.flatMap((policy) =>
+        evaluateWithCel(
+          [policy],
+          exceptionsOf(env),
+          requests.tenant.filter((t) => t.policy === policy.metadata.name).map((t) => t.object),
+          namespaces,
+        ),
+      ),
+    ];
+    for (const result of results) {
+      const key = requestKey(result.operation, result.resource);
+      const list = resultsByRequest.get(key) ?? [];
+      list.push(result);
+      resultsByRequest.set(key, list);
+    }
   });
   const resultsOf = (object: KubeObject, operation: 'CREATE' | 'UPDATE' = 'CREATE') =>
-    results.filter((r) => r.resource === describeObject(object) && r.operation === operation);
+    resultsByRequest.get(requestKey(operation, describeObject(object))) ?? [];
   const updateResults = (request: AdmissionRequest) => resultsOf(request.object, 'UPDATE');
 
   test('every add-on namespace is shipped with its Pod Security level and the guard rails in audit', () => {

@@ -1,7 +1,7 @@
 import { spawn } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { loadModel, type PlatformModel, PlatformModelSchema, validateModel } from '@platform/model';
+import { loadModel, type PlatformModel, PlatformModelSchema, validateModel, withGitopsPaths } from '@platform/model';
 import { buildCloudApp, buildCloudAppFromInput } from '../../apps/cloud/src/cloud-app';
 import { renderDist } from '../../apps/cluster/src/synthesize-dist';
 import { testCdkApp } from '../support/cdk-app';
@@ -152,7 +152,7 @@ const synthRefuses = (model: PlatformModel) =>
  * before it (its first environment only, which every broken model here breaks, to keep the test fast).
  */
 function constructsError(model: PlatformModel, app: 'cloud' | 'cluster'): string {
-  const typed = PlatformModelSchema.parse(model);
+  const typed = withGitopsPaths(PlatformModelSchema.parse(model));
   const oneEnvironment = { ...typed, environments: [typed.environments[0]] };
   try {
     if (app === 'cloud') buildCloudApp(testCdkApp(), oneEnvironment);

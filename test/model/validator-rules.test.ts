@@ -9,7 +9,18 @@ import {
   ROLLOUT_SURGE,
   validateModel,
 } from '@platform/model';
-import { addEdgeService, draftModel, moveToAccount, PROJECT_CONTEXT, releaseOf, unusedAccount } from './support/drafts';
+import { RegionInfo } from 'aws-cdk-lib/region-info';
+import {
+  addEdgeService,
+  contextWithZonesOf,
+  draftModel,
+  moveToAccount,
+  moveToRegion,
+  PROJECT_CONTEXT,
+  releaseOf,
+  unusedAccount,
+  withEnvironments,
+} from './support/drafts';
 
 /**
  * Each rule of the validator, broken once in a copy of the shipped model: exactly the expected problems, at their
@@ -416,6 +427,87 @@ const CASES: Case[] = [
     },
   },
   {
+    name: 'two environments with one edge domain',
+    breakModel: (model) => {
+      const [first, second] = withEnvironments(model, 2).environments;
+      second.edge.domain = first.edge.domain;
+      return [
+        {
+          path: `environments.${second.name}.edge.domain`,
+          message: new RegExp(
+            `^${literal(first.edge.domain)} is the edge domain of environment '${first.name}' too: .*DNS sends a name to one of them only; allowed: a domain no other environment has$`,
+          ),
+        },
+      ];
+    },
+  },
+  {
+    name: "an edge service whose default host in one environment is another environment's domain",
+    breakModel: (model) => {
+      const [first, second] = withEnvironments(model, 2).environments;
+      addEdgeService(model, 'portal');
+      second.edge.domain = edgeRoute(first, { name: 'portal' }).host;
+      return [
+        {
+          path: 'services.portal.edge',
+          message: new RegExp(
+            `^its host ${literal(second.edge.domain)} in environment '${first.name}' is the edge domain of environment '${second.name}'.*; allowed: a host that is no other environment's edge\\.domain`,
+          ),
+        },
+      ];
+    },
+  },
+  {
+    name: "an edge subdomain that names another environment's domain",
+    breakModel: (model) => {
+      const [first, second] = withEnvironments(model, 2).environments;
+      second.edge.domain = `shop.${first.edge.domain}`;
+      addEdgeService(model, 'storefront', { subdomain: 'shop' });
+      return [
+        {
+          path: 'services.storefront.edge',
+          message: new RegExp(
+            `^its host shop\\.${literal(first.edge.domain)} in environment '${first.name}' is the edge domain of environment '${second.name}'`,
+          ),
+        },
+      ];
+    },
+  },
+  {
+    name: 'a gitops path other than the folder pnpm synth writes the environment to',
+    breakModel: (model) => {
+      const [first, second] = withEnvironments(model, 2).environments;
+      // The folder synth writes the other environment to.
+      second.gitops.path = `dist/${first.name}`;
+      return [
+        {
+          path: `environments.${second.name}.gitops.path`,
+          message: new RegExp(
+            `^'dist/${first.name}' is not the folder pnpm synth writes the environment '${second.name}' to; allowed: 'dist/${second.name}'$`,
+          ),
+        },
+      ];
+    },
+  },
+  {
+    name: 'an environment in another partition than the shared services',
+    breakModel: (model) => {
+      const shared = RegionInfo.get(model.organization.sharedServices.region).partition;
+      const region = shared === 'aws-cn' ? 'us-east-1' : 'cn-north-1';
+      const environment = model.environments[0];
+      moveToRegion(model, 0, region);
+      return [
+        {
+          path: `environments.${environment.name}.region`,
+          message: new RegExp(
+            `^${region} is in the partition ${RegionInfo.get(region).partition}, .* in ${shared}: .*IAM grants nothing across partitions; allowed: a region of the partition ${shared}$`,
+          ),
+        },
+      ];
+    },
+    context: contextWithZonesOf,
+  },
+  {
     name: 'an edge route on an internal service',
     breakModel: (model) => {
       const service = model.services[0];
@@ -498,6 +590,37 @@ describe('the validator', () => {
     const issues = issuesOf(model, context ? context(model) : PROJECT_CONTEXT);
 
     expect(issues).toEqual(expected.map(({ path, message }) => ({ path, message: expect.stringMatching(message) })));
+  });
+
+  it("accepts an environment whose domain is one label below another's, with a route on that domain itself", () => {
+    // The shipped layout (dev.acme.example.com below acme.example.com): the other environment's wildcard
+    // certificate covers the name, but DNS sends it to the environment whose domain it is.
+    const model = withEnvironments(draftModel(), 2);
+    const [first, second] = model.environments;
+    second.edge.domain = `child.${first.edge.domain}`;
+    addEdgeService(model, 'apex-route', { path: '/apex-route' });
+    addEdgeService(model, 'named-route');
+    expect(edgeRoute(second, { name: 'apex-route', edge: { path: '/apex-route' } }).host).toBe(second.edge.domain);
+    expect(issuesOf(model, PROJECT_CONTEXT)).toEqual([]);
+  });
+
+  it('accepts the model with every environment in the partition of the shared services', () => {
+    for (const region of ['cn-north-1', 'us-gov-west-1']) {
+      const model = draftModel();
+      model.organization.sharedServices.region = region;
+      for (const index of model.environments.keys()) moveToRegion(model, index, region);
+      expect(issuesOf(model, contextWithZonesOf(model))).toEqual([]);
+    }
+  });
+
+  it("fills in each environment's gitops.path with the folder synth writes it to, given or not", () => {
+    const model = draftModel();
+    model.environments[0].gitops.path = `dist/${model.environments[0].name}`;
+    for (const environment of model.environments.slice(1)) delete (environment.gitops as { path?: string }).path;
+    const loaded = validateModel(model, PROJECT_CONTEXT).model;
+    expect(loaded?.environments.map((environment) => environment.gitops.path)).toEqual(
+      model.environments.map((environment) => `dist/${environment.name}`),
+    );
   });
 
   it('checks the other fields of an entry that has a malformed one', () => {

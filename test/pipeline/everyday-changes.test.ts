@@ -18,12 +18,16 @@ const ROOT = join(__dirname, '..', '..');
 const DATA = join('packages', 'platform-model', 'src', 'data');
 const model = loadPlatformModel();
 
-/** A folder with the data files, cdk.json and the formatter's configuration, in a Git repository of its own. */
-function dataCopy(): RepositoryCopy {
+/**
+ * A folder with the data files, cdk.json and the formatter's configuration (of this repository, or of another
+ * copy), in a Git repository of its own. Each read of the model needs a folder of its own: jest's runtime keeps a
+ * file's text once read.
+ */
+function dataCopy(from = ROOT): RepositoryCopy {
   const root = tempDir('platform-everyday-');
   mkdirSync(join(root, DATA), { recursive: true });
-  cpSync(join(ROOT, DATA), join(root, DATA), { recursive: true });
-  for (const file of ['cdk.json', 'biome.json', '.gitignore']) cpSync(join(ROOT, file), join(root, file));
+  cpSync(join(from, DATA), join(root, DATA), { recursive: true });
+  for (const file of ['cdk.json', 'biome.json', '.gitignore']) cpSync(join(from, file), join(root, file));
   symlinkSync(join(ROOT, 'node_modules'), join(root, 'node_modules'));
   spawnSync('git', ['init', '--quiet'], { cwd: root });
   const run = (command: string, args: readonly string[]) => {
@@ -92,6 +96,22 @@ describe('the scripted everyday changes', () => {
     EXPECTED[id](model, after);
     const checked = lint(copy);
     expect({ lint: checked.ok, output: checked.ok ? '' : checked.output }).toEqual({ lint: true, output: '' });
+  });
+});
+
+describe('a change applied to a model it already changed', () => {
+  // `pnpm test:changes` runs the whole test command in each copy, so every change also meets a model that holds
+  // its own earlier result: an added environment `eu` in eu-west-1 must not turn the next one's region into `eu2-…`.
+  it.each(Object.keys(EXPECTED))('%s twice: still a valid model with the change', (id) => {
+    const change = EVERYDAY_CHANGES.find((candidate) => candidate.id === id);
+    if (!change) throw new Error(id);
+    const first = dataCopy();
+    change.apply({ copy: first, input: platformModelInput as unknown as ModelInput, model });
+    const input = writtenModel(first.root) as ModelInput;
+    const once = loadModel(input, cdkCliSettings(first.root).context);
+    const second = dataCopy(first.root);
+    expect(change.apply({ copy: second, input, model: once })).toMatch(/\S/);
+    EXPECTED[id](once, loadModel(writtenModel(second.root), cdkCliSettings(second.root).context));
   });
 });
 

@@ -1,13 +1,17 @@
-import { type SpawnSyncReturns, spawnSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { loadPlatformModel, type PlatformModel, releasesFileText, servicesIn } from '@platform/model';
 import { listFiles } from '../../apps/cluster/src/dist-directory';
+import { promote } from '../../tools/promote';
+import { type CommandResult, runCommand, spawnScript } from '../support/command-run';
 import { copyRepository } from '../support/repo-copy';
 
 /**
  * `pnpm promote` as a user runs it, in a copy of the repository: it rewrites one entry of releases.json and
- * synthesizes, and only the target environment's outputs change.
+ * synthesizes, and only the target environment's outputs change. The promotion runs the script, which spawns
+ * `tools/synth.ts --env` (so this is also the test that synth, run as a script, writes only that environment),
+ * and one refusal, which shows that the script reports through runEntryPoint; the other runs of the command are in
+ * this process (test/support/command-run.ts).
  */
 
 const RELEASES = join('packages', 'platform-model', 'src', 'data', 'releases.json');
@@ -21,13 +25,8 @@ beforeAll(() => {
   root = copyRepository();
 });
 
-function run(args: string[]): SpawnSyncReturns<string> {
-  return spawnSync(process.execPath, ['--import', 'tsx', 'tools/promote.ts', ...args], {
-    cwd: root,
-    encoding: 'utf8',
-    env: { ...process.env, FORCE_COLOR: '0', CDK_VALIDATION: 'false' },
-  });
-}
+// CDK_VALIDATION: see synth-command.test.ts.
+const run = (args: string[]): CommandResult => spawnScript(root, 'tools/promote.ts', args, { CDK_VALIDATION: 'false' });
 
 /** Every file of the copy's dist/ and its releases.json, by path. */
 function outputs(): Map<string, string> {
@@ -54,9 +53,9 @@ describe('pnpm promote', () => {
     expect(changedBetween(before, outputs())).toEqual([]);
   });
 
-  it('refuses an unknown environment, naming the known ones, and writes nothing', () => {
+  it('refuses an unknown environment, naming the known ones, and writes nothing', async () => {
     const before = outputs();
-    const result = run([service.name, '--from', from, '--to', 'no-such-env']);
+    const result = await runCommand(() => promote([service.name, '--from', from, '--to', 'no-such-env'], root));
     expect(result.status).toBe(1);
     expect(result.stderr.trim()).toBe(
       `--to: unknown environment 'no-such-env'; known: ${model.environments.map((e) => e.name).join(', ')}`,
@@ -64,7 +63,7 @@ describe('pnpm promote', () => {
     expect(changedBetween(before, outputs())).toEqual([]);
   });
 
-  it(`changes only releases.json and the target environment's dist/ files`, () => {
+  it(`changes only releases.json and the target environment's dist/ files`, async () => {
     // The source environment runs a tag no environment has yet: written as a user would, before promoting.
     const tags = new Set(
       model.environments.map((e) => servicesIn(model, e.name).find((s) => s.name === service.name)?.image.tag),
@@ -87,7 +86,12 @@ describe('pnpm promote', () => {
     expect(servicesIn(promoted, to).find((s) => s.name === service.name)?.image.tag).toBe(tag);
     expect(changed.some((path) => readFileSync(join(root, path), 'utf8').includes(`:${tag}`))).toBe(true);
 
-    const again = run([service.name, '--from', from, '--to', to]);
+    // Again, in this process: the copy's command, which loads the copy's model, releases.json as now written.
+    let promoteInCopy: typeof promote = () => Promise.reject(new Error('not loaded'));
+    jest.isolateModules(() => {
+      promoteInCopy = require(join(root, 'tools', 'promote.ts')).promote;
+    });
+    const again = await runCommand(() => promoteInCopy([service.name, '--from', from, '--to', to]));
     expect(again.status).toBe(0);
     expect(again.stdout.trim()).toBe(`${to} already runs ${service.name} ${tag}; nothing to promote`);
   });

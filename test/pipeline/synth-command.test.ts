@@ -1,38 +1,52 @@
-import { type SpawnSyncReturns, spawnSync } from 'node:child_process';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { loadModel, type PlatformModel, platformModelInput } from '@platform/model';
 import { listFiles } from '../../apps/cluster/src/dist-directory';
+import { type PlatformOutputs, type RenderOptions, renderPlatformOutputs } from '../../tools/platform-outputs';
+import { SYNTH, synth } from '../../tools/synth';
+import { VALIDATE, validate } from '../../tools/validate';
+import { runCommand, spawnScript } from '../support/command-run';
 import { copyRepository } from '../support/repo-copy';
+import { tempDir } from '../support/temp-dirs';
 
 /**
- * `pnpm synth`, `pnpm synth:check` and `pnpm validate` as a user runs them: the real scripts, spawned in
- * a copy of the repository so that what they write (or should not write) is the copy's.
+ * `pnpm synth`, `pnpm synth:check` and `pnpm validate` on a copy of the repository, so that what they write (or
+ * should not write) is the copy's. The commands run in this process, through the runEntryPoint their scripts call
+ * (test/support/command-run.ts), except where only a child process shows it: that a script exits 2 with one stderr
+ * line for a command line it refuses. That `synth --env` run as a script writes only its environment is shown by
+ * promote-command.test.ts, whose `pnpm promote` spawns it; a syntax error in the model, by syntax-errors.test.ts.
  */
 
-const SYNTH = 'tools/synth.ts';
-const VALIDATE = 'tools/validate.ts';
+// The check and the write of one proposed model render it once: see 'one environment from a proposed model'.
+jest.mock('../../tools/platform-outputs', () => {
+  const actual = jest.requireActual('../../tools/platform-outputs');
+  return { ...actual, renderPlatformOutputs: jest.fn(actual.renderPlatformOutputs) };
+});
+const render = jest.mocked(renderPlatformOutputs);
+const realRender: typeof renderPlatformOutputs =
+  jest.requireActual('../../tools/platform-outputs').renderPlatformOutputs;
+
 const SYNTH_OPTIONS = ['--check', '--env NAME', '--model FILE', '--help'];
 const VALIDATE_OPTIONS = ['--model FILE', '--help'];
 
 let root: string;
-
-beforeAll(() => {
-  root = copyRepository();
-});
+let validation: string | undefined;
 
 /**
- * Runs a script of the copy. The CDK's built-in template validation (CDK_VALIDATION, aws-cdk-lib 2.276.0
+ * The CDK's built-in template validation (CDK_VALIDATION, aws-cdk-lib 2.276.0
  * core/lib/private/synthesis-validation.ts) takes about two thirds of a synthesis and changes no
  * template; `pnpm synth:check` and the compliance tests run it on the shipped model, so it is off here.
  */
-function run(script: string, args: string[]): SpawnSyncReturns<string> {
-  return spawnSync(process.execPath, ['--import', 'tsx', script, ...args], {
-    cwd: root,
-    encoding: 'utf8',
-    env: { ...process.env, FORCE_COLOR: '0', CDK_VALIDATION: 'false' },
-  });
-}
+beforeAll(() => {
+  root = copyRepository();
+  validation = process.env.CDK_VALIDATION;
+  process.env.CDK_VALIDATION = 'false';
+});
+
+afterAll(() => {
+  if (validation === undefined) delete process.env.CDK_VALIDATION;
+  else process.env.CDK_VALIDATION = validation;
+});
 
 /** Every file of the copy's dist/, by path below it. */
 function distFiles(): Map<string, string> {
@@ -49,15 +63,35 @@ function count(n: number, singular: string, plural: string): string {
   return `${n} ${n === 1 ? singular : plural}`;
 }
 
+const COMMANDS = {
+  'pnpm synth': (args: string[]) => synth(args, root),
+  'pnpm validate': (args: string[]) => validate(args, root),
+} as const;
+
 describe('help and the command line', () => {
-  it.each([
-    [SYNTH, [], 'pnpm synth', SYNTH_OPTIONS],
-    [VALIDATE, [], 'pnpm validate', VALIDATE_OPTIONS],
-  ])('%s %j --help prints the usage and writes nothing', (script, args, command, options) => {
+  it('tools/synth.ts, run as a script, refuses an unknown option in one stderr line with exit code 2', () => {
     const before = distFiles();
 
-    const result = run(script, [...args, '--help']);
+    const result = spawnScript(root, 'tools/synth.ts', ['--frobnicate']);
 
+    expect(result.status).toBe(2);
+    expect(lines(result.stderr)).toHaveLength(1);
+    expect(result.stderr).toContain("unknown option '--frobnicate'");
+    expect(result.stderr).toContain(`allowed: ${SYNTH_OPTIONS.join(', ')}`);
+    expect(result.stdout).toBe('');
+    expect(distFiles()).toEqual(before);
+    expect(existsSync(join(root, 'cdk.out'))).toBe(false);
+  });
+
+  it.each([
+    ['pnpm synth', SYNTH, SYNTH_OPTIONS],
+    ['pnpm validate', VALIDATE, VALIDATE_OPTIONS],
+  ] as const)('%s --help prints the usage and writes nothing', async (command, spec, options) => {
+    const before = distFiles();
+
+    const result = await runCommand(() => COMMANDS[command](['--help']));
+
+    expect(spec.command).toBe(command);
     expect(result.status).toBe(0);
     expect(result.stdout).toMatch(new RegExp(`^Usage: ${command} `));
     for (const option of options) expect(result.stdout).toContain(`  ${option}`);
@@ -66,36 +100,39 @@ describe('help and the command line', () => {
     expect(existsSync(join(root, 'cdk.out'))).toBe(false);
   });
 
-  // The parser's other refusals are tested in command-line.test.ts, in process.
+  // The parser's other refusals are tested in command-line.test.ts.
   it.each([
-    [SYNTH, ['--frobnicate'], "unknown option '--frobnicate'", SYNTH_OPTIONS],
-    [SYNTH, ['--check', 'extra'], "unexpected argument 'extra'", SYNTH_OPTIONS],
-    [VALIDATE, ['--bogus'], "unknown option '--bogus'", VALIDATE_OPTIONS],
-  ])('%s %j is refused in one line naming it and what is allowed (exit 2)', (script, args, problem, options) => {
-    const before = distFiles();
+    ['pnpm synth', ['--check', 'extra'], "unexpected argument 'extra'", SYNTH_OPTIONS],
+    ['pnpm validate', ['--bogus'], "unknown option '--bogus'", VALIDATE_OPTIONS],
+  ] as const)(
+    '%s %j is refused in one line naming it and what is allowed (exit 2)',
+    async (command, args, problem, options) => {
+      const before = distFiles();
 
-    const result = run(script, args);
+      const result = await runCommand(() => COMMANDS[command]([...args]));
 
-    expect(result.status).toBe(2);
-    expect(lines(result.stderr)).toHaveLength(1);
-    expect(result.stderr).toContain(problem);
-    expect(result.stderr).toContain(`allowed: ${options.join(', ')}`);
-    expect(result.stdout).toBe('');
-    expect(distFiles()).toEqual(before);
-    expect(existsSync(join(root, 'cdk.out'))).toBe(false);
-  });
+      expect(result.status).toBe(2);
+      expect(lines(result.stderr)).toHaveLength(1);
+      expect(result.stderr).toContain(problem);
+      expect(result.stderr).toContain(`allowed: ${options.join(', ')}`);
+      expect(result.stdout).toBe('');
+      expect(distFiles()).toEqual(before);
+      expect(existsSync(join(root, 'cdk.out'))).toBe(false);
+    },
+  );
 
-  it('names the known environments when --env names none of them', () => {
+  it('names the known environments when --env names none of them', async () => {
     const known = loadModel(platformModelInput).environments.map((environment) => environment.name);
     const unknown = `${known.join('')}x`.slice(0, 63);
 
-    const result = run(SYNTH, ['--env', unknown]);
+    const result = await runCommand(() => synth(['--env', unknown], root));
 
     expect(result.status).toBe(1);
     expect(lines(result.stderr)).toEqual([
       `--env ${unknown}: the model has no such environment; known: ${known.join(', ')}`,
     ]);
     expect(existsSync(join(root, 'cdk.out'))).toBe(false);
+    expect(render).not.toHaveBeenCalled();
   });
 });
 
@@ -120,11 +157,12 @@ describe('one environment from a proposed model', () => {
 
   let modelFile: string;
   let before: Map<string, string>;
-  let check: SpawnSyncReturns<string>;
-  let synth: SpawnSyncReturns<string>;
+  let check: Awaited<ReturnType<typeof runCommand>>;
+  let written: Awaited<ReturnType<typeof runCommand>>;
   let after: Map<string, string>;
+  const renders: { model: PlatformModel; options: RenderOptions }[] = [];
 
-  beforeAll(() => {
+  beforeAll(async () => {
     modelFile = join(root, 'proposed-model.json');
     writeFileSync(modelFile, JSON.stringify(proposed));
     // A file nothing renders in the environment's folder, and an edited template of a stack that is
@@ -139,10 +177,40 @@ describe('one environment from a proposed model', () => {
     if (!foreign) throw new Error('dist/cloudformation/ holds no template of another stack');
     writeFileSync(join(root, 'dist', foreign), `${readFileSync(join(root, 'dist', foreign), 'utf8')}\n`);
 
+    // The check renders; the write that follows gets the same outputs and cloud assembly instead of a second
+    // rendering of the same model (rendering is deterministic: synthesis.test.ts, template-determinism.test.ts).
+    // The first test below holds both runs to the same model and environment.
+    const assembly = tempDir('platform-assembly-');
+    let rendered: PlatformOutputs | undefined;
+    render.mockImplementation((renderedModel, options) => {
+      renders.push({ model: renderedModel, options });
+      if (!rendered) {
+        rendered = realRender(renderedModel, options);
+        cpSync(options.cloudOutdir, assembly, { recursive: true });
+      } else {
+        cpSync(assembly, options.cloudOutdir, { recursive: true });
+      }
+      return rendered;
+    });
+
     before = distFiles();
-    check = run(SYNTH, ['--check', '--env', environment, '--model', modelFile]);
-    synth = run(SYNTH, ['--env', environment, '--model', modelFile]);
+    check = await runCommand(() => synth(['--check', '--env', environment, '--model', modelFile], root));
+    written = await runCommand(() => synth(['--env', environment, '--model', modelFile], root));
     after = distFiles();
+  });
+
+  afterAll(() => render.mockReset());
+
+  it('the check and the write render the proposed model for the environment', () => {
+    const parameters = ({ model: rendered, options }: (typeof renders)[number]) => ({
+      model: rendered,
+      root: options.root,
+      environment: options.environment,
+    });
+    expect(renders.map(parameters)).toEqual([
+      { model, root, environment },
+      { model, root, environment },
+    ]);
   });
 
   it('synth:check fails, listing exactly the files the synth then adds, changes and removes', () => {
@@ -162,15 +230,29 @@ describe('one environment from a proposed model', () => {
   });
 
   it('writes the environment and its stacks, and prints only its summary', () => {
-    expect(synth.stderr.split('\n').filter((line) => line !== '' && !line.startsWith('[Warning at /'))).toEqual([]);
-    expect(synth.status).toBe(0);
-    // The summary, after one line per stateful resource a removal keeps (statefulRemovalLines).
-    const printed = lines(synth.stdout);
-    expect(printed.filter((line) => !/ is (snapshotted|retained) on removal$/.test(line))).toHaveLength(1);
-    expect(printed.filter((line) => / database .* is (snapshotted|retained) on removal$/.test(line)).length).toBe(
-      printed.filter((line) => / secret .*\/postgres .* is retained on removal$/.test(line)).length,
-    );
-    expect(synth.stdout).toContain(`dist/${environment}/`);
+    expect(written.stderr.split('\n').filter((line) => line !== '' && !line.startsWith('[Warning at /'))).toEqual([]);
+    expect(written.status).toBe(0);
+    // The summary, after one line per database, cache, queue or secret that left the environment's templates.
+    const statefulIds = (files: Map<string, string>) =>
+      [...files]
+        .filter(([path]) => ownTemplate(path))
+        .flatMap(([path, text]) =>
+          Object.entries(JSON.parse(text).Resources as Record<string, { Type: string }>)
+            .filter(([, resource]) =>
+              /^AWS::(RDS::DBInstance|ElastiCache::ReplicationGroup|SQS::Queue|SecretsManager::Secret)$/.test(
+                resource.Type,
+              ),
+            )
+            .map(([id]) => `${path} ${id}`),
+        );
+    const kept = new Set(statefulIds(after));
+    const removed = statefulIds(before).filter((id) => !kept.has(id));
+    const printed = lines(written.stdout);
+    expect(printed).toHaveLength(1 + removed.length);
+    for (const id of removed)
+      expect(printed).toContainEqual(expect.stringContaining(`(${id.split(' ')[1]}) leaves the model`));
+    expect(written.stdout).toContain(`dist/${environment}/`);
+    expect(existsSync(join(root, 'cdk.out', 'manifest.json'))).toBe(true);
   });
 
   it('renders both halves from the proposed model', () => {
@@ -187,8 +269,8 @@ describe('one environment from a proposed model', () => {
     expect(others(after)).toEqual(others(before));
   });
 
-  it('counts in the right number', () => {
-    const result = run(VALIDATE, ['--model', modelFile]);
+  it('counts in the right number', async () => {
+    const result = await runCommand(() => validate(['--model', modelFile], root));
 
     expect(result.status).toBe(0);
     expect(result.stdout).toBe(

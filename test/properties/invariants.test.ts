@@ -333,3 +333,22 @@ test('a failing property reports the seed, a replay command and the smallest fai
   expect(shrunk.services.length).toBeGreaterThan(1);
   expect(validateModel(shrunk).issues).toEqual([]);
 });
+
+test('a slow machine cannot fail a property: the verdict counts models, never time', () => {
+  // Each model takes longer than the whole budget allows; the property holds, so the run must pass.
+  const run = propertyRun({
+    quickRuns: 2,
+    quickSize: { maxServices: 2, maxEnvironments: 1 },
+    nightlyRuns: 2,
+    perModelMs: 1,
+  });
+  let checked = 0;
+  assertForAllModels('slow machine self-test', { ...run, numRuns: 2, shrinkMs: 1 }, () => {
+    const until = Date.now() + 20;
+    while (Date.now() < until) {
+      // busy: the machine is slower than the budget
+    }
+    checked += 1;
+  });
+  expect(checked).toBe(2);
+});

@@ -225,7 +225,13 @@ function freeVpcCidr(model: PlatformModel): string {
 /** Replaces the environment's name where it stands as a word in a string value (`dist/prod`, `acme-prod-alarms`). */
 function renameStrings(value: unknown, from: string, to: string): unknown {
   if (typeof value === 'string') {
-    return value.replace(new RegExp(`(^|[^a-z0-9])${from}(?=[^a-z0-9]|$)`, 'g'), `$1${to}`);
+    // Region names (`eu-west-1`, in ARNs too) are kept whole: an environment named `eu` is not their `eu`.
+    return value
+      .split(/((?:^|(?<=[^a-z0-9]))[a-z]{2}(?:-gov)?-[a-z]+-\d(?=[^a-z0-9]|$))/)
+      .map((part, index) =>
+        index % 2 === 1 ? part : part.replace(new RegExp(`(^|[^a-z0-9])${from}(?=[^a-z0-9]|$)`, 'g'), `$1${to}`),
+      )
+      .join('');
   }
   if (Array.isArray(value)) return value.map((item) => renameStrings(item, from, to));
   if (value && typeof value === 'object') {

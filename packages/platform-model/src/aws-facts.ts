@@ -43,11 +43,24 @@ export const AWS_NAME_LIMITS = {
   rdsInstance: 63,
 } as const;
 
-/** The ARN partition of a region: `aws-us-gov` for GovCloud, `aws-cn` for China, `aws` elsewhere. */
+/**
+ * The ARN partition of a region: `aws-us-gov` for GovCloud (`us-gov-*`), `aws-cn` for China (`cn-*`), `aws` for the
+ * other regions the schema accepts (the ISO partitions' regions it refuses). Every ARN the model builds or checks
+ * takes its partition from here; aws-cdk-lib 2.276.0 `RegionInfo.partition` (region-info) agrees, which
+ * test/model/aws-facts.test.ts checks for every region it knows.
+ */
 export function partitionOf(region: string): string {
   if (region.startsWith('us-gov-')) return 'aws-us-gov';
   if (region.startsWith('cn-')) return 'aws-cn';
   return 'aws';
+}
+
+/**
+ * The DNS suffix of a region's service endpoints (ECR registries, SQS queue URLs): `amazonaws.com.cn` in China,
+ * `amazonaws.com` in the other regions the schema accepts, as aws-cdk-lib 2.276.0 `RegionInfo.domainSuffix` gives it.
+ */
+export function dnsSuffixOf(region: string): string {
+  return partitionOf(region) === 'aws-cn' ? 'amazonaws.com.cn' : 'amazonaws.com';
 }
 
 /**

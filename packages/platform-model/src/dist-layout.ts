@@ -6,6 +6,17 @@
  */
 export const CLOUDFORMATION_FOLDER = 'cloudformation';
 
+/** The folder, relative to the repository root, that `pnpm synth` writes and `pnpm synth:check` compares. */
+export const DIST_FOLDER = 'dist';
+
+/**
+ * The folder of an environment's manifests relative to the repository root, `dist/<name>`: where `pnpm synth`
+ * writes them, so the only folder the environment's root Application (the model's `gitops.path`) may read.
+ */
+export function environmentFolder(environmentName: string): string {
+  return `${DIST_FOLDER}/${environmentName}`;
+}
+
 /** Folders of dist/ that are not environments: no environment may take one of these names. */
 export const RESERVED_DIST_FOLDERS: readonly string[] = [CLOUDFORMATION_FOLDER];
 

@@ -1,3 +1,4 @@
+import { dnsSuffixOf, partitionOf } from './aws-facts';
 import type { Environment, Organization, Service } from './schema';
 
 /**
@@ -92,9 +93,10 @@ export function ecrRepositoryName(organization: Organization, serviceName: strin
   return `${organization.name}/${serviceName}`;
 }
 
+/** The shared ECR registry's host, e.g. `444444444444.dkr.ecr.us-east-1.amazonaws.com` (`.amazonaws.com.cn` in China). */
 export function registryHost(organization: Organization): string {
   const { account, region } = organization.sharedServices;
-  return `${account}.dkr.ecr.${region}.amazonaws.com`;
+  return `${account}.dkr.ecr.${region}.${dnsSuffixOf(region)}`;
 }
 
 /** The image a service runs: its repository in the shared registry at the model's tag or digest. */
@@ -145,9 +147,10 @@ export class EnvironmentNaming {
     return `${this.prefix}-secrets-${namespace}`;
   }
 
-  /** ARN of `secretReaderRoleName` in the environment's account. */
+  /** ARN of `secretReaderRoleName` in the environment's account, in its region's partition (aws-facts.ts `partitionOf`). */
   public secretReaderRoleArn(namespace: string): string {
-    return `arn:aws:iam::${this.environment.account}:role/${this.secretReaderRoleName(namespace)}`;
+    const { region, account } = this.environment;
+    return `arn:${partitionOf(region)}:iam::${account}:role/${this.secretReaderRoleName(namespace)}`;
   }
 
   /** IAM role people of a team assume to edit the team's namespace (people-access.ts). */
@@ -191,12 +194,16 @@ export class EnvironmentNaming {
     return `${this.queueName(queue)}-dlq`;
   }
 
+  /** The URL services send to and receive from (`amazonaws.com.cn` in China: aws-facts.ts `dnsSuffixOf`). */
   public queueUrl(queue: string): string {
-    return `https://sqs.${this.environment.region}.amazonaws.com/${this.environment.account}/${this.queueName(queue)}`;
+    const { region, account } = this.environment;
+    return `https://sqs.${region}.${dnsSuffixOf(region)}/${account}/${this.queueName(queue)}`;
   }
 
+  /** The queue's ARN, in the partition of the environment's region (aws-facts.ts `partitionOf`). */
   public queueArn(queue: string): string {
-    return `arn:aws:sqs:${this.environment.region}:${this.environment.account}:${this.queueName(queue)}`;
+    const { region, account } = this.environment;
+    return `arn:${partitionOf(region)}:sqs:${region}:${account}:${this.queueName(queue)}`;
   }
 
   /** Secrets Manager prefix of the environment; External Secrets may read below it only. */

@@ -187,8 +187,15 @@ export const EnvironmentSchema = z.strictObject({
   gitops: z.strictObject({
     repoUrl: z.string().regex(/^(https:\/\/|ssh:\/\/|git@)[^\s]+$/, { error: 'must be an https:// or ssh Git URL' }),
     targetRevision: z.string().min(1),
-    /** Folder of the app-of-apps inside the repository. */
-    path: z.string().regex(/^[a-z0-9][-a-z0-9_./]*$/, { error: "must be a relative path such as 'dist/prod'" }),
+    /**
+     * Folder of the app-of-apps inside the repository: the folder `pnpm synth` writes the environment to,
+     * `dist/<name>` (dist-layout.ts `environmentFolder`), so best left out; when given, it must be that folder.
+     * @default `dist/<name>`, filled in by the validator
+     */
+    path: z
+      .string()
+      .regex(/^[a-z0-9][-a-z0-9_./]*$/, { error: "must be a relative path such as 'dist/prod'" })
+      .optional(),
   }),
   edge: z.strictObject({
     /** DNS name the edge services are served below: `<service>.<domain>`, or `domain` itself with a path. */
@@ -354,7 +361,13 @@ export const PlatformModelSchema = z.strictObject({
 });
 
 export type NodeGroup = z.infer<typeof NodeGroupSchema>;
-export type Environment = z.infer<typeof EnvironmentSchema>;
+type ParsedEnvironment = z.infer<typeof EnvironmentSchema>;
+/** An environment as the validator returns it: `gitops.path` filled in. */
+export type Environment = Omit<ParsedEnvironment, 'gitops'> & {
+  readonly gitops: ParsedEnvironment['gitops'] & { path: string };
+};
+/** An environment as the model's data writes it (`gitops.path` may be left out). */
+export type EnvironmentInput = z.input<typeof EnvironmentSchema>;
 export type Alerting = z.infer<typeof AlertingSchema>;
 export type Access = z.infer<typeof AccessSchema>;
 export type Service = z.infer<typeof ServiceSchema>;
@@ -363,4 +376,7 @@ export type ServiceRelease = z.infer<typeof ServiceReleaseSchema>;
 export type Releases = z.infer<typeof ReleasesSchema>;
 export type Team = z.infer<typeof TeamSchema>;
 export type Organization = z.infer<typeof OrganizationSchema>;
-export type PlatformModel = z.infer<typeof PlatformModelSchema>;
+/** The model as the validator returns it (validate.ts): every default the schema cannot fill filled in. */
+export type PlatformModel = Omit<z.infer<typeof PlatformModelSchema>, 'environments'> & {
+  environments: Environment[];
+};

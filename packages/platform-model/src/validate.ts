@@ -5,12 +5,15 @@ import { arnIssues } from './arn-rules';
 import { clusterIssues } from './cluster-rules';
 import { dataStoreIssues } from './data-store-rules';
 import { contextIssuesOfParts, type DeploymentContext } from './deployment-context';
+import { environmentFolder } from './dist-layout';
 import { edgeIssues } from './edge-rules';
+import { gitopsIssues } from './gitops-rules';
 import { imageExpiryIssues } from './image-expiry-rules';
 import { type ModelIssue, ModelValidationError } from './model-issue';
 import { isRecord, type ModelParts, modelParts, type Part } from './model-parts';
 import { nameIssues, reservedNameIssues } from './name-rules';
 import { networkIssues } from './network-rules';
+import { partitionIssues } from './partition-rules';
 import { quotaIssues } from './quota-rules';
 import { releaseIssues } from './release-rules';
 import { type PlatformModel, PlatformModelSchema } from './schema';
@@ -49,7 +52,21 @@ export function validateModel(
     ...MODEL_RULES.flatMap((rule) => rule(parts)),
     ...(context ? contextIssuesOfParts(parts, context) : []),
   ];
-  return parsed.success && issues.length === 0 ? { model: parsed.data, issues } : { issues };
+  return parsed.success && issues.length === 0 ? { model: withGitopsPaths(parsed.data), issues } : { issues };
+}
+
+/**
+ * The parsed model with each environment's `gitops.path` filled in: the folder synth writes it to, which a given
+ * path must equal (gitops-rules.ts). For a model the schema parsed without the rules, e.g. to test the constructs.
+ */
+export function withGitopsPaths(parsed: z.infer<typeof PlatformModelSchema>): PlatformModel {
+  return {
+    ...parsed,
+    environments: parsed.environments.map((environment) => ({
+      ...environment,
+      gitops: { ...environment.gitops, path: environmentFolder(environment.name) },
+    })),
+  };
 }
 
 /** The rules across fields, each over the well-formed parts of the model. */
@@ -66,9 +83,11 @@ const MODEL_RULES: readonly ((parts: ModelParts) => ModelIssue[])[] = [
   clusterIssues,
   arnIssues,
   accessIssues,
+  partitionIssues,
   dataStoreIssues,
   nameIssues,
   reservedNameIssues,
+  gitopsIssues,
   alertingIssues,
 ];
 

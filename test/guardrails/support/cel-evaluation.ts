@@ -1,12 +1,19 @@
-import { spawnSync } from 'node:child_process';
-import { join } from 'node:path';
-import type { AdmissionRequest, KubeObject, NamespaceLabels, PolicyResult } from './kyverno-evaluation';
+import { asDecodedJson, type CelEvaluator, kubernetesCelEnvironment, parsingOnce } from '../../support/cel-environment';
+import {
+  type AdmissionRequest,
+  evaluatePolicies,
+  type KubeObject,
+  type NamespaceLabels,
+  type PolicyResult,
+} from './kyverno-evaluation';
 
-const RUNNER = join(__dirname, 'cel-runner.ts');
+/** One engine per test file (Jest gives each file its own module registry), made on first use. */
+let engine: CelEvaluator | undefined;
 
 /**
- * Every policy against every object (its CREATE) or request, evaluated by the independent CEL engine in a child
- * process; `namespaces` gives the labels the policies' namespace selectors read.
+ * Every policy against every object (its CREATE) or request, evaluated by the independent CEL engine; one result
+ * per pair, policy by policy, each in the order of `objects`. `namespaces` gives the labels the policies' namespace
+ * selectors read. The inputs are evaluated as the API server decodes them (see `asDecodedJson`).
  */
 export function evaluateWithCel(
   policies: readonly KubeObject[],
@@ -14,12 +21,7 @@ export function evaluateWithCel(
   objects: readonly (KubeObject | AdmissionRequest)[],
   namespaces: NamespaceLabels = {},
 ): PolicyResult[] {
-  const result = spawnSync(process.execPath, ['--import', 'tsx', RUNNER], {
-    input: JSON.stringify({ policies, exceptions, objects, namespaces }),
-    cwd: join(__dirname, '..', '..', '..'),
-    encoding: 'utf8',
-    maxBuffer: 256 * 1024 * 1024,
-  });
-  if (result.status !== 0) throw new Error(`CEL evaluation failed (exit ${result.status}):\n${result.stderr}`);
-  return JSON.parse(result.stdout) as PolicyResult[];
+  engine ??= parsingOnce(kubernetesCelEnvironment());
+  const input = asDecodedJson({ policies, exceptions, objects, namespaces });
+  return evaluatePolicies(engine, input.policies, input.exceptions, input.objects, input.namespaces);
 }

@@ -1,5 +1,4 @@
-import { spawnSync } from 'node:child_process';
-import { join } from 'node:path';
+import { asDecodedJson, type CelEvaluator, kubernetesCelEnvironment, parsingOnce } from '../../support/cel-environment';
 
 type Schema = Record<string, unknown>;
 
@@ -58,20 +57,30 @@ function celValue(schema: Schema | undefined, value: unknown): unknown {
   );
 }
 
-const RUNNER = join(__dirname, 'crd-validation-runner.ts');
+/** One engine per test file (Jest gives each file its own module registry), made on first use. */
+let engine: CelEvaluator | undefined;
 
 /**
- * Evaluates each list of checks with @marcbachmann/cel-js (an ES module, so in a child process) and returns,
- * per list, the checks that do not hold: `<path>: <message>`. A rule the engine cannot evaluate counts as
- * failed, with the engine's error, so no rule is silently skipped.
+ * Evaluates each list of checks with @marcbachmann/cel-js and returns, per list, the checks that do not hold:
+ * `<path>: <message>`. A rule the engine cannot evaluate counts as failed, with the engine's error, so no rule is
+ * silently skipped.
  */
 export function failedRules(checkLists: readonly (readonly RuleCheck[])[]): string[][] {
-  const result = spawnSync(process.execPath, ['--import', 'tsx', RUNNER], {
-    input: JSON.stringify(checkLists, (_key, value) => (typeof value === 'bigint' ? { $int: String(value) } : value)),
-    cwd: join(__dirname, '..', '..', '..'),
-    encoding: 'utf8',
-    maxBuffer: 256 * 1024 * 1024,
-  });
-  if (result.status !== 0) throw new Error(`CRD rule evaluation failed (exit ${result.status}):\n${result.stderr}`);
-  return JSON.parse(result.stdout) as string[][];
+  engine ??= parsingOnce(
+    kubernetesCelEnvironment()
+      // Kubernetes' regex library: the first match of the pattern, or the empty string.
+      .registerFunction('string.find(string): string', (text: string, pattern: string) => {
+        return new RegExp(pattern).exec(text)?.[0] ?? '';
+      }),
+  );
+  const evaluator = engine;
+  return asDecodedJson(checkLists).map((checks) =>
+    checks.flatMap((check) => {
+      try {
+        return evaluator.evaluate(check.rule, { self: check.self }) === true ? [] : [`${check.path}: ${check.message}`];
+      } catch (error) {
+        return [`${check.path}: ${check.message} (not evaluable: ${(error as Error).message.split('\n')[0]})`];
+      }
+    }),
+  );
 }

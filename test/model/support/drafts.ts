@@ -1,5 +1,12 @@
 import { join } from 'node:path';
-import { type DeploymentContext, type PlatformModel, platformModelInput, type ServiceRelease } from '@platform/model';
+import {
+  availabilityZoneContextKey,
+  type DeploymentContext,
+  type PlatformModel,
+  platformModelInput,
+  type ServiceRelease,
+} from '@platform/model';
+import { RegionInfo } from 'aws-cdk-lib/region-info';
 import { cdkCliSettings } from '../../../apps/cloud/src/cdk-cli-context';
 
 /** A copy of the shipped model to break; typed as the model, though a test may write anything into it. */
@@ -62,4 +69,64 @@ export function releaseOf(model: PlatformModel, environment: string, service: st
   model.releases[environment] = model.releases[environment] ?? {};
   model.releases[environment][service] = model.releases[environment][service] ?? {};
   return model.releases[environment][service];
+}
+
+/**
+ * Moves an environment to another region: its availability zones, certificate and admin role along with it, the
+ * ARNs in the region's partition (aws-cdk-lib's RegionInfo, not the model's own rule, decides the partition).
+ */
+export function moveToRegion(model: PlatformModel, index: number, region: string): void {
+  const environment = model.environments[index];
+  const partition = RegionInfo.get(region).partition;
+  if (partition === undefined) throw new Error(`aws-cdk-lib knows no partition of ${region}`);
+  const certificate = environment.edge.certificateArn.split(':');
+  environment.edge.certificateArn = ['arn', partition, 'acm', region, ...certificate.slice(4)].join(':');
+  const role = environment.cluster.adminRoleArn.split(':');
+  environment.cluster.adminRoleArn = ['arn', partition, ...role.slice(2)].join(':');
+  environment.availabilityZones = environment.availabilityZones.map((zone) => `${region}${zone.slice(-1)}`);
+  environment.region = region;
+  const replication = environment.database.backupReplication;
+  if (replication) {
+    // Backups are copied to another region of the same partition.
+    const target = RegionInfo.regions
+      .filter(
+        (info) => info.partition === partition && info.name !== region && /^[a-z]{2}(-gov)?-[a-z]+-\d$/.test(info.name),
+      )
+      .map((info) => info.name)
+      .sort()[0];
+    const key = replication.kmsKeyArn.split(':');
+    environment.database.backupReplication = {
+      region: target,
+      kmsKeyArn: ['arn', partition, 'kms', target, ...key.slice(4)].join(':'),
+    };
+  }
+}
+
+/** The context that holds the availability zones of every environment of the model, as cdk.json would. */
+export function contextWithZonesOf(model: PlatformModel): DeploymentContext {
+  return {
+    ...PROJECT_CONTEXT,
+    ...Object.fromEntries(
+      model.environments.map((environment) => [availabilityZoneContextKey(environment), environment.availabilityZones]),
+    ),
+  };
+}
+
+/**
+ * The model with at least `count` environments: an environment is added, where it has fewer, as a copy of the first
+ * under a new name, with its own folder, domain and alarm topic.
+ */
+export function withEnvironments(model: PlatformModel, count: number): PlatformModel {
+  const [first] = model.environments;
+  for (let n = model.environments.length; n < count; n += 1) {
+    const name = `${first.name}${n + 1}`;
+    model.environments.push({
+      ...structuredClone(first),
+      name,
+      gitops: { ...first.gitops, path: `dist/${name}` },
+      edge: { ...first.edge, domain: `${name}.${first.edge.domain}` },
+      alarmTopicName: `${first.alarmTopicName}-${n + 1}`,
+    });
+  }
+  return model;
 }

@@ -2,37 +2,12 @@
  * Every guard-rail policy of an environment passes every workload and Service the environment ships, and the
  * enforcing Pod policies really judge each service's Deployment (a policy that matches nothing passes vacuously).
  */
-import { spawnSync } from 'node:child_process';
-import { join } from 'node:path';
 import type { PlatformModel } from '@platform/model';
-import {
-  KIND_RESOURCES,
-  type KubeObject,
-  type NamespaceLabels,
-  type PolicyResult,
-} from '../../guardrails/support/kyverno-evaluation';
+import { evaluateWithCel } from '../../guardrails/support/cel-evaluation';
+import { KIND_RESOURCES, type KubeObject } from '../../guardrails/support/kyverno-evaluation';
 import type { RenderedDist } from './kubernetes-invariants';
 
-const RUNNER = join(__dirname, 'policy-batch-runner.ts');
 const ADDON_POLICY_SUFFIX = '-addons';
-
-interface Batch {
-  readonly policies: KubeObject[];
-  readonly exceptions: KubeObject[];
-  readonly objects: KubeObject[];
-  readonly namespaces: NamespaceLabels;
-}
-
-function evaluateBatches(batches: readonly Batch[]): PolicyResult[][] {
-  const result = spawnSync(process.execPath, ['--import', 'tsx', RUNNER], {
-    input: JSON.stringify(batches),
-    cwd: join(__dirname, '..', '..', '..'),
-    encoding: 'utf8',
-    maxBuffer: 1024 * 1024 * 1024,
-  });
-  if (result.status !== 0) throw new Error(`policy evaluation failed (exit ${result.status}):\n${result.stderr}`);
-  return JSON.parse(result.stdout) as PolicyResult[][];
-}
 
 export function guardrailProblems(model: PlatformModel, dist: RenderedDist): string[] {
   const batches = model.environments.map((environment) => {
@@ -49,7 +24,9 @@ export function guardrailProblems(model: PlatformModel, dist: RenderedDist): str
       ),
     };
   });
-  const results = evaluateBatches(batches);
+  const results = batches.map((batch) =>
+    evaluateWithCel(batch.policies, batch.exceptions, batch.objects, batch.namespaces),
+  );
   return model.environments.flatMap((environment, index) => {
     const batch = batches[index];
     const problems = results[index]
