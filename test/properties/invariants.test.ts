@@ -295,6 +295,14 @@ describe('team names', () => {
       const old = input.teams[0].name;
       input.teams[0].name = name;
       for (const service of input.services) if (service.team === old) service.team = name;
+      // The team's people principals move with it, so the name is the one problem.
+      for (const environment of input.environments as { access?: { teams?: Record<string, string[]> } }[]) {
+        const teams = environment.access?.teams;
+        if (teams?.[old]) {
+          teams[name] = teams[old];
+          delete teams[old];
+        }
+      }
       expect(validateModel(input).issues.map((issue) => issue.path)).toEqual([`teams.${name}.name`]);
     },
   );

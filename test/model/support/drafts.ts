@@ -24,14 +24,7 @@ export function moveToAccount(model: PlatformModel, index: number, account: stri
   environment.account = account;
   environment.edge.certificateArn = environment.edge.certificateArn.replace(from, `:${account}:`);
   environment.cluster.adminRoleArn = environment.cluster.adminRoleArn.replace(from, `:${account}:`);
-  const access = environment.access;
-  if (access) {
-    const move = (patterns: string[]) => patterns.map((pattern) => pattern.replace(from, `:${account}:`));
-    if (access.teams) {
-      access.teams = Object.fromEntries(Object.entries(access.teams).map(([team, patterns]) => [team, move(patterns)]));
-    }
-    if (access.readOnly) access.readOnly = move(access.readOnly);
-  }
+  mapPrincipals(environment, (pattern) => pattern.replace(from, `:${account}:`));
   const replication = environment.database.backupReplication;
   if (replication) replication.kmsKeyArn = replication.kmsKeyArn.replace(from, `:${account}:`);
 }
@@ -72,7 +65,7 @@ export function releaseOf(model: PlatformModel, environment: string, service: st
 }
 
 /**
- * Moves an environment to another region: its availability zones, certificate and admin role along with it, the
+ * Moves an environment to another region: its availability zones, certificate, admin role and people principals along with it, the
  * ARNs in the region's partition (aws-cdk-lib's RegionInfo, not the model's own rule, decides the partition).
  */
 export function moveToRegion(model: PlatformModel, index: number, region: string): void {
@@ -81,8 +74,9 @@ export function moveToRegion(model: PlatformModel, index: number, region: string
   if (partition === undefined) throw new Error(`aws-cdk-lib knows no partition of ${region}`);
   const certificate = environment.edge.certificateArn.split(':');
   environment.edge.certificateArn = ['arn', partition, 'acm', region, ...certificate.slice(4)].join(':');
-  const role = environment.cluster.adminRoleArn.split(':');
-  environment.cluster.adminRoleArn = ['arn', partition, ...role.slice(2)].join(':');
+  const inPartition = (arn: string) => ['arn', partition, ...arn.split(':').slice(2)].join(':');
+  environment.cluster.adminRoleArn = inPartition(environment.cluster.adminRoleArn);
+  mapPrincipals(environment, inPartition);
   environment.availabilityZones = environment.availabilityZones.map((zone) => `${region}${zone.slice(-1)}`);
   environment.region = region;
   const replication = environment.database.backupReplication;
@@ -129,4 +123,16 @@ export function withEnvironments(model: PlatformModel, count: number): PlatformM
     });
   }
   return model;
+}
+
+/** Rewrites each people principal pattern of the environment (`access`). */
+export function mapPrincipals(environment: PlatformModel['environments'][number], map: (arn: string) => string): void {
+  const access = environment.access;
+  if (!access) return;
+  if (access.teams) {
+    access.teams = Object.fromEntries(
+      Object.entries(access.teams).map(([team, patterns]) => [team, patterns.map(map)]),
+    );
+  }
+  if (access.readOnly) access.readOnly = access.readOnly.map(map);
 }
