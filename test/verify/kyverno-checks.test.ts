@@ -194,6 +194,15 @@ describe('workloads copied into an add-on namespace', () => {
       'Pod addons/p',
     ]);
   });
+
+  test("a SecretStore is not copied: it complies only in its own namespace, with that namespace's reader role", () => {
+    const own = { policies: [], exceptions: [], namespaces: [], problems: [] };
+    const store = { ...workload('SecretStore', 'a', 'store'), apiVersion: 'external-secrets.io/v1' };
+    const copied = withAddonCopies({ ...own, workloads: [store, workload('Pod', 'a', 'p')] }, 'addons');
+    expect(copied.workloads.slice(2).map((w) => `${w.kind} ${w.metadata.namespace}/${w.metadata.name}`)).toEqual([
+      'Pod addons/p',
+    ]);
+  });
 });
 
 describe('reading kyverno test', () => {

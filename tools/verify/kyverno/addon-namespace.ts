@@ -10,6 +10,13 @@ import type { ApplyInputs, KubeObject } from './apply-dist';
 export const GUARDRAILS_LABEL = 'platform.io/guardrails';
 export const AUDIT_GUARDRAILS = 'audit';
 
+/**
+ * Kinds whose compliance depends on their namespace, so a copy elsewhere is no compliant workload: a SecretStore
+ * must assume its own namespace's reader role (restrict-secret-store-role). dist/ holds such objects in the add-on
+ * namespace monitoring, which exercise the Audit variants there.
+ */
+export const NAMESPACE_BOUND_KINDS: readonly string[] = ['SecretStore'];
+
 /** The first (by name) of the Namespaces labelled for auditing guard rails; undefined when there is none. */
 export function addonNamespace(namespaces: readonly KubeObject[]): string | undefined {
   return namespaces
@@ -19,7 +26,7 @@ export function addonNamespace(namespaces: readonly KubeObject[]): string | unde
 }
 
 /**
- * The inputs with a copy of each workload in `namespace` added. A copy keeps its name unless another workload of
+ * The inputs with a copy of each workload (but the NAMESPACE_BOUND_KINDS) in `namespace` added. A copy keeps its name unless another workload of
  * its kind would then share it (two namespaces holding the same name), when it is prefixed with its own namespace.
  */
 export function withAddonCopies(inputs: ApplyInputs, namespace: string): ApplyInputs {
@@ -30,7 +37,7 @@ export function withAddonCopies(inputs: ApplyInputs, namespace: string): ApplyIn
     inputs.workloads.filter((w) => w.metadata.namespace === namespace).map((w) => `${w.kind}/${w.metadata.name}`),
   );
   const copies = inputs.workloads
-    .filter((w) => w.metadata.namespace !== namespace)
+    .filter((w) => w.metadata.namespace !== namespace && !NAMESPACE_BOUND_KINDS.includes(w.kind))
     .map((w): KubeObject => {
       const key = `${w.kind}/${w.metadata.name}`;
       const unique = count.get(key) === 1 && !taken.has(key);
