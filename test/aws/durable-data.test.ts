@@ -3,16 +3,13 @@ import { Stack } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as eks from 'aws-cdk-lib/aws-eks-v2';
 import { testCdkApp } from '../support/cdk-app';
-import { MODEL_ENVIRONMENTS, resourcesOfType, type SynthesizedCloud, synthesizeCloud } from './cloud-assembly';
+import { type CloudTemplates, MODEL_ENVIRONMENTS, resourcesOfType, shippedCloud } from './cloud-assembly';
 
 /**
  * What a stack deletion or a removal from the model does to each stateful resource, read from the templates as
  * CloudFormation reads them (DeletionPolicy), and the cluster's own protections; expectations come from the model.
  */
-let synthesized: SynthesizedCloud;
-beforeAll(() => {
-  synthesized = synthesizeCloud();
-});
+const synthesized: CloudTemplates = shippedCloud();
 
 describe.each(MODEL_ENVIRONMENTS)('%s', (name) => {
   const environment = () => synthesized.environment(name);

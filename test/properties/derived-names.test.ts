@@ -20,10 +20,17 @@ function renameEnvironment(input: typeof platformModelInput, name: string): void
   }
 }
 
-/** Renames the shipped model's third service (which no other calls) in the catalog and in the releases. */
+/** The service the tests rename: the model's last one. */
+const TARGET = platformModelInput.services.length - 1;
+
+/** Renames the model's last service in the catalog, in every service that calls it and in the releases. */
 function renameService(input: typeof platformModelInput, name: string): void {
-  const old = input.services[2].name;
-  Object.assign(input.services[2], { name });
+  const old = input.services[TARGET].name;
+  Object.assign(input.services[TARGET], { name });
+  for (const service of input.services) {
+    const calls = service.dependencies.calls as string[];
+    calls.splice(0, calls.length, ...calls.map((callee) => (callee === old ? name : callee)));
+  }
   for (const perService of Object.values((input.releases ?? {}) as Record<string, Record<string, unknown>>)) {
     if (old in perService && name !== old) {
       perService[name] = perService[old];
@@ -71,9 +78,9 @@ test('every organization, environment and service name the validator accepts giv
   fc.assert(
     fc.property(nameLike, (name) => {
       const [organization, environment, service] = [
-        accepts((input) => Object.assign(input.organization, { name })) ? name : 'acme',
-        accepts((input) => renameEnvironment(input, name)) ? name : 'dev',
-        accepts((input) => renameService(input, name)) ? name : 'notification-service',
+        accepts((input) => Object.assign(input.organization, { name })) ? name : platformModelInput.organization.name,
+        accepts((input) => renameEnvironment(input, name)) ? name : platformModelInput.environments[0].name,
+        accepts((input) => renameService(input, name)) ? name : platformModelInput.services[TARGET].name,
       ];
       expect({
         repository: `${organization}/${service}`,
@@ -111,7 +118,7 @@ test('every organization, environment and service name length the validator acce
           input.organization.name = organization;
           renameEnvironment(input, environment);
           renameService(input, service);
-          Object.assign(input.services[2].dependencies, { database: lengths.database, cache: lengths.cache });
+          Object.assign(input.services[TARGET].dependencies, { database: lengths.database, cache: lengths.cache });
         });
         fc.pre(valid);
         // Role, database instance and cache of a service are all named <org>-<env>-<service>.
@@ -138,7 +145,7 @@ test.each(['user', 'order', 'do', 'table'])(
   (name) => {
     const input = structuredClone(platformModelInput);
     renameService(input, name);
-    input.services[2].dependencies.database = true;
+    input.services[TARGET].dependencies.database = true;
     expect(validateModel(input).issues.map((issue) => issue.path)).toEqual([`services.${name}.name`]);
   },
 );
