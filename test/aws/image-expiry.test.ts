@@ -4,14 +4,15 @@ import { Template } from 'aws-cdk-lib/assertions';
 import fc from 'fast-check';
 import { QUICK_SEED } from '../properties/support/property-runs';
 import { testCdkApp } from '../support/cdk-app';
-import { expiredImages, type RegistryImage } from '../support/ecr-lifecycle';
+import { expiredImages, patternMatches, type RegistryImage } from '../support/ecr-lifecycle';
 import { platformModelArbitrary } from '../support/model-arbitrary';
 
 /**
  * The lifecycle policy of every repository, run through ECR's evaluation (test/support/ecr-lifecycle.ts) against a
  * repository that holds every image the model references, pushed first (the oldest), half of them also carrying a
- * build tag, then hundreds of newer CI builds and untagged leftovers. Nothing the model references may expire;
- * the old builds and untagged images must.
+ * build tag, releases no model references any more (a rollback's target), with and without a build tag, then
+ * hundreds of newer CI builds and untagged leftovers. Nothing the model references and no release image may
+ * expire; the old builds and untagged images must.
  */
 
 const TODAY = 1000;
@@ -45,6 +46,19 @@ function policies(model: PlatformModel): { texts: Map<string, string | undefined
   return { texts, report: written.join('\n') };
 }
 
+const releaseTagPatterns = (model: PlatformModel): readonly string[] => model.organization.images.releaseTagPatterns;
+
+/** The pattern with each `*` replaced by the filler (then by longer ones) until no reference is that tag. */
+function unusedTag(pattern: string, filler: string, references: readonly string[]): string {
+  let tag = pattern.replaceAll('*', filler);
+  for (let more = 0; references.includes(tag); more += 1) tag = pattern.replaceAll('*', `${filler}${more}`);
+  return tag;
+}
+
+/** Whether the image carries a release tag: whatever else it carries, it never expires. */
+const isRelease = (model: PlatformModel, image: RegistryImage) =>
+  image.tags.some((tag) => releaseTagPatterns(model).some((pattern) => patternMatches(pattern, tag)));
+
 function history(model: PlatformModel, references: readonly string[]): RegistryImage[] {
   const { buildTagPrefix } = model.organization.images;
   const referenced = references.map((reference, index): RegistryImage => {
@@ -53,6 +67,16 @@ function history(model: PlatformModel, references: readonly string[]): RegistryI
     const tags = index % 2 === 0 ? [reference, `${buildTagPrefix}release-${index}`] : [reference];
     return { digest: `referenced:${reference}`, tags, pushedAtDay: 0 };
   });
+  // Releases environments ran before a promotion moved them on, pushed long ago: a rollback (git revert) needs
+  // them. One per release pattern with a build tag beside it (CI's push) and one without; each `*` of the pattern
+  // becomes a filler no reference uses (tags are unique in a repository).
+  const previous = releaseTagPatterns(model).flatMap((pattern, index) =>
+    [true, false].map((withBuildTag, variant): RegistryImage => {
+      const tag = unusedTag(pattern, `p${index}x${variant}`, references);
+      const tags = withBuildTag ? [tag, `${buildTagPrefix}previous-${index}`] : [tag];
+      return { digest: `previous:${tag}`, tags, pushedAtDay: 0 };
+    }),
+  );
   const builds = Array.from({ length: NEWER_BUILDS }, (_, day) => ({
     digest: `build:${day}`,
     tags: [`${buildTagPrefix}${day}`],
@@ -63,7 +87,7 @@ function history(model: PlatformModel, references: readonly string[]): RegistryI
     tags: [],
     pushedAtDay: TODAY - day * 3,
   }));
-  return [...referenced, ...builds, ...untagged];
+  return [...referenced, ...previous, ...builds, ...untagged];
 }
 
 function problemsOf(model: PlatformModel): string[] {
@@ -90,9 +114,18 @@ function problemsOf(model: PlatformModel): string[] {
       if (!warned.delete(repository)) problems.push(`${repository}: pinned by digest, but synth gave no warning`);
       continue;
     }
+    // No release image expires, referenced or not: an environment may roll back to it.
+    for (const image of images.filter((candidate) => isRelease(model, candidate))) {
+      if (expired.has(image.digest)) {
+        problems.push(
+          `${repository}: release image ${image.tags.join(' + ')} (pushed on day ${image.pushedAtDay}) expires`,
+        );
+      }
+    }
     // The policy is not vacuous: what only CI's builds and untagged pushes left behind goes.
     const { buildTagDays, untaggedDays } = model.organization.images;
-    for (const image of images.filter((candidate) => !candidate.digest.startsWith('referenced:'))) {
+    const leftovers = images.filter((image) => !image.digest.startsWith('referenced:') && !isRelease(model, image));
+    for (const image of leftovers) {
       const limit = image.tags.length === 0 ? untaggedDays : buildTagDays;
       if (TODAY - image.pushedAtDay > limit !== expired.has(image.digest)) {
         problems.push(
@@ -105,11 +138,11 @@ function problemsOf(model: PlatformModel): string[] {
   return problems;
 }
 
-test("the shipped model: no image an environment's model references expires, old builds and untagged ones do", () => {
+test("the shipped model: no image an environment's model references and no earlier release expires, old builds and untagged ones do", () => {
   expect(problemsOf(loadPlatformModel())).toEqual([]);
 });
 
-test('any valid model: no referenced image expires, however many builds follow it', () => {
+test('any valid model: no referenced or earlier release image expires, however many builds follow it', () => {
   fc.assert(
     fc.property(platformModelArbitrary({ maxServices: 6, maxEnvironments: 4 }), (model) => {
       expect(problemsOf(model)).toEqual([]);

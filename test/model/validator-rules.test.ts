@@ -397,6 +397,51 @@ const CASES: Case[] = [
     },
   },
   {
+    name: 'a catalog image and a release whose tag matches no release tag pattern, which ECR would expire once unnamed',
+    breakModel: (model) => {
+      const [service, other] = model.services;
+      const environment = model.environments[model.environments.length - 1].name;
+      model.organization.images.releaseTagPatterns = ['v*'];
+      service.image.tag = 'main';
+      releaseOf(model, environment, other.name).image = { tag: 'nightly' };
+      const message = /matches no release tag pattern \(organization\.images\.releaseTagPatterns: 'v\*'\).*allowed:/;
+      // The shipped catalog's versions match no 'v*' either.
+      return [
+        ...model.services.map((entry) => ({ path: `services.${entry.name}.image.tag`, message })),
+        { path: `releases.${environment}.${other.name}.image.tag`, message },
+      ];
+    },
+  },
+  {
+    name: 'release tag patterns that match build tags, which would then never expire',
+    breakModel: (model) => {
+      const { buildTagPrefix } = model.organization.images;
+      model.organization.images.releaseTagPatterns = [
+        '*.*.*',
+        `${buildTagPrefix}*`,
+        '**',
+        `${buildTagPrefix.slice(0, 1)}*.*`,
+        `${buildTagPrefix}1`,
+        buildTagPrefix.slice(0, -1),
+      ];
+      const path = (index: number) => `organization.images.releaseTagPatterns.${index}`;
+      const builds = new RegExp(`build tags such as '${literal(buildTagPrefix)}…'.*never expire; allowed:`);
+      return [
+        { path: path(1), message: builds },
+        { path: path(2), message: /matches every tag, build tags included.*allowed:/ },
+        { path: path(3), message: builds },
+        { path: path(4), message: builds },
+      ];
+    },
+  },
+  {
+    name: 'a release tag pattern with more wildcards than ECR takes',
+    breakModel: (model) => {
+      model.organization.images.releaseTagPatterns = ['*.*.*', 'v*.*.*.*.*'];
+      return [{ path: 'organization.images.releaseTagPatterns.1', message: /at most 4 \* wildcards/ }];
+    },
+  },
+  {
     name: 'two edge services on the same path of the same host',
     breakModel: (model) => {
       const first = model.services[0];

@@ -56,7 +56,8 @@ export function parseLifecyclePolicy(text: string): Rule[] {
   return rules;
 }
 
-function patternMatches(pattern: string, tag: string): boolean {
+/** Whether a tagPatternList entry matches the tag: as a whole, `*` standing for any characters (none included). */
+export function patternMatches(pattern: string, tag: string): boolean {
   const expression = pattern
     .split('*')
     .map((part) => part.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'))

@@ -33,6 +33,7 @@ import {
   type Team,
 } from '@platform/model';
 import fc from 'fast-check';
+import { patternMatches } from './ecr-lifecycle';
 
 /** Limits of the names derived from the model (AWS documentation of each service; ElastiCache: CreateReplicationGroup). */
 export const DERIVED_NAME_LIMITS = { iamRole: 64, sqsQueue: 80, rdsInstance: 63, elastiCacheId: 40 } as const;
@@ -302,6 +303,8 @@ const modelBlueprint = ({ maxServices = 40, maxEnvironments = 4 }: ModelSize) =>
       buildTagPrefix: fc.constantFrom('build-', 'ci_', 'tmp.', 'b'),
       buildTagDays: fc.integer({ min: 1, max: 365 }),
       untaggedDays: fc.integer({ min: 1, max: 30 }),
+      /** Release tag patterns; none matches a build tag `<prefix><digits>` (see releaseTag). */
+      releaseTagPatterns: fc.subarray(['*.*.*', 'v*', 'rel-*-*', '*-stable'], { minLength: 1 }),
     }),
     accounts: fc.uniqueArray(fc.integer({ min: 100_000_000_000, max: 999_999_999_999 }), {
       minLength: 1,
@@ -395,14 +398,27 @@ function buildModel(blueprint: ModelBlueprint): PlatformModel {
   // A tag of a service or release never starts with the build-tag prefix (the validator's rule): the first
   // character becomes 'r', which starts no prefix, and the length stays within the 128 a tag may have.
   const notBuildTag = (tag: string) => (tag.startsWith(buildTagPrefix) ? `r${tag.slice(1)}` : tag);
+  // Every service and release tag matches a release pattern (the validator's rule): a tag that matches none is
+  // written into the first pattern (its first * becomes the tag, cut to keep within 128 characters, the others 0); a pattern
+  // starting with * keeps the tag's first character, so the result starts with no build-tag prefix either.
+  const { releaseTagPatterns } = blueprint.organization;
+  const releaseTag = (tag: string) => {
+    if (tag.startsWith('sha256:') || releaseTagPatterns.some((pattern) => patternMatches(pattern, tag))) {
+      return tag;
+    }
+    const [pattern] = releaseTagPatterns;
+    const room = 129 - pattern.length;
+    return pattern.replace('*', tag.slice(0, room)).replaceAll('*', '0');
+  };
+  const modelTag = (tag: string) => releaseTag(notBuildTag(tag));
   const services = buildServices(blueprint, {
     teams: teamLabels,
     queues: queues.map((queue) => queue.name),
     serviceBudget: Math.min(MODEL_NAME_MAX, DERIVED_NAME_LIMITS.iamRole - longestPrefix - 1),
     databaseBudget: DERIVED_NAME_LIMITS.rdsInstance - longestPrefix - 1,
     cacheBudget: DERIVED_NAME_LIMITS.elastiCacheId - longestPrefix - 1,
-  }).map((service) => ({ ...service, image: { tag: notBuildTag(service.image.tag) } }));
-  const releases = mapReleaseTags(buildReleases(blueprint.environments, environments, services), notBuildTag);
+  }).map((service) => ({ ...service, image: { tag: modelTag(service.image.tag) } }));
+  const releases = mapReleaseTags(buildReleases(blueprint.environments, environments, services), modelTag);
   // Each environment runs its releases: the quota must hold the team's services as every environment runs them.
   const views = environments.map((environment) =>
     servicesIn({ services, releases } as PlatformModel, environment.name),
@@ -423,6 +439,7 @@ function buildModel(blueprint: ModelBlueprint): PlatformModel {
       buildTagPrefix,
       buildTagDays: blueprint.organization.buildTagDays,
       untaggedDays: blueprint.organization.untaggedDays,
+      releaseTagPatterns,
     },
     tags: { owner: 'platform-team', costCenter: 'cc-1234' },
   };

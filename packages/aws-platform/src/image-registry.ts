@@ -30,8 +30,11 @@ export const PULL_ACTIONS = ['ecr:BatchGetImage', 'ecr:GetDownloadUrlForLayer', 
  * 1. one rule per referenced tag, selecting exactly that tag, keeping up to 1 image: tags are unique in a
  *    repository, so it never expires anything, and the image it selects is out of reach of the rules below
  *    even when it also carries a build tag;
- * 2. images with a build tag (`<buildTagPrefix>*`) expire `buildTagDays` after push;
- * 3. untagged images expire `untaggedDays` after push.
+ * 2. one rule per release tag pattern (`releaseTagPatterns`; one each, because ECR selects an image only when ALL
+ *    patterns of a list match), keeping up to RELEASE_IMAGES_KEPT images: a release an environment named before a
+ *    promotion stays pullable for a rollback, even when it also carries a build tag;
+ * 3. images with a build tag (`<buildTagPrefix>*`) expire `buildTagDays` after push;
+ * 4. untagged images expire `untaggedDays` after push.
  * No rule selects `any`, so a tag that is neither referenced nor a build tag never expires either.
  * Rules cannot select by digest: a repository any environment pins by digest gets no expiring rule at all
  * (an image referenced only by digest may carry no tag, or only a build tag).
@@ -50,17 +53,28 @@ export function imageLifecycleRules(
       maxImageCount: 1,
     }),
   );
+  const releases = images.releaseTagPatterns.map(
+    (pattern, index): ecr.LifecycleRule => ({
+      rulePriority: keep.length + index + 1,
+      description: `Keep release tags (${pattern}): a rollback may need them`,
+      tagStatus: ecr.TagStatus.TAGGED,
+      tagPatternList: [pattern],
+      maxImageCount: RELEASE_IMAGES_KEPT,
+    }),
+  );
+  const kept = keep.length + releases.length;
   return [
     ...keep,
+    ...releases,
     {
-      rulePriority: keep.length + 1,
+      rulePriority: kept + 1,
       description: `Expire build tags (${images.buildTagPrefix}*) after ${images.buildTagDays} days`,
       tagStatus: ecr.TagStatus.TAGGED,
       tagPrefixList: [images.buildTagPrefix],
       maxImageAge: Duration.days(images.buildTagDays),
     },
     {
-      rulePriority: keep.length + 2,
+      rulePriority: kept + 2,
       description: `Expire untagged images after ${images.untaggedDays} days`,
       tagStatus: ecr.TagStatus.UNTAGGED,
       maxImageAge: Duration.days(images.untaggedDays),
@@ -68,12 +82,19 @@ export function imageLifecycleRules(
   ];
 }
 
+/**
+ * How many images a release-pattern rule keeps: the default quota of images per repository (100,000, "Images per
+ * repository", Amazon ECR User Guide, "Amazon ECR service quotas"). A repository holds no more images than that, so
+ * the rule never has more to expire; ECR offers no rule that keeps without a count. Raise it with the quota.
+ */
+export const RELEASE_IMAGES_KEPT = 100_000;
+
 const isDigest = (reference: string) => reference.startsWith('sha256:');
 
 /**
  * One repository per service, shared by every environment (images are promoted by tag): tags are
  * immutable, images are scanned on push and KMS-encrypted; only untagged images and CI build tags
- * expire, never an image a model references (see imageLifecycleRules).
+ * expire, never an image a model references or a release image (see imageLifecycleRules).
  */
 export class ImageRegistry extends Construct {
   public readonly repositories: ReadonlyMap<string, ecr.Repository>;

@@ -335,7 +335,7 @@ export const OrganizationSchema = z.strictObject({
   /**
    * Which images each ECR repository expires. Only untagged images and images whose every tag starts with
    * `buildTagPrefix` (CI's short-lived build tags) expire, after the given days since push; an image any
-   * environment's model references (catalog or release) never expires.
+   * environment's model references (catalog or release), or with a tag matching `releaseTagPatterns`, never expires.
    */
   images: z.strictObject({
     /** Prefix of CI's build tags, e.g. `build-`; no tag a service or release names may start with it. */
@@ -345,6 +345,24 @@ export const OrganizationSchema = z.strictObject({
     }),
     buildTagDays: positiveInt,
     untaggedDays: positiveInt,
+    /**
+     * ECR tag patterns (`*` for any characters) of release tags, e.g. `['*.*.*']` for versions such as `1.4.2`: an
+     * image with a tag matching one never expires, so an environment can roll back to a release it no longer names.
+     * Every service and release tag must match one; none may match a build tag (image-expiry-rules.ts). At most 4
+     * `*` per pattern (Amazon ECR User Guide, "Lifecycle policy properties", tagPatternList).
+     */
+    releaseTagPatterns: z
+      .array(
+        z
+          .string()
+          .regex(/^[A-Za-z0-9_.*-]{1,128}$/, {
+            error: 'must be 1 to 128 letters, digits, _, ., - or * (any characters), as an ECR tag pattern',
+          })
+          .refine((pattern) => (pattern.match(/\*/g) ?? []).length <= 4, {
+            error: 'may hold at most 4 * wildcards (ECR tagPatternList)',
+          }),
+      )
+      .min(1),
   }),
   /** Tags of the shared stacks (each environment tags its own resources). */
   tags: z.strictObject({ owner: z.string().min(1), costCenter: z.string().min(1) }),

@@ -5,6 +5,6 @@ export const organization: Organization = {
   name: 'acme',
   sharedServices: { account: '444444444444', region: 'us-east-1' },
   ci: { githubRepository: 'acme/platform', branch: 'main' },
-  images: { buildTagPrefix: 'build-', buildTagDays: 30, untaggedDays: 7 },
+  images: { buildTagPrefix: 'build-', buildTagDays: 30, untaggedDays: 7, releaseTagPatterns: ['*.*.*'] },
   tags: { owner: 'platform-team', costCenter: 'cc-1234' },
 };
