@@ -55,7 +55,14 @@ function accepts(change: (input: typeof platformModelInput) => void): boolean {
 test('every image tag the validator accepts gives a valid, non-empty app.kubernetes.io/version label', () => {
   fc.assert(
     fc.property(imageTagArbitrary, (tag) => {
-      expect(accepts((input) => Object.assign(input.services[0].image, { tag }))).toBe(true);
+      // The tag itself as a release tag pattern (no wildcard) beside the shipped one: every tag must match one.
+      const releaseTagPatterns = tag.startsWith('sha256:') ? ['*.*.*'] : ['*.*.*', tag];
+      expect(
+        accepts((input) => {
+          Object.assign(input.services[0].image, { tag });
+          Object.assign(input.organization.images, { releaseTagPatterns });
+        }),
+      ).toBe(true);
       const value = labelValue(tag);
       expect({ tag, problem: labelValueProblem('app.kubernetes.io/version', value), empty: value === '' }).toEqual({
         tag,

@@ -1,3 +1,4 @@
+import { imageTagProblem } from './image-reference';
 import type { ModelIssue } from './model-issue';
 import { type ModelParts, pick } from './model-parts';
 
@@ -55,7 +56,8 @@ export function imageExpiryIssues(parts: ModelParts): ModelIssue[] {
         ];
   });
   const check = (path: string, tag: string | undefined) => {
-    if (tag === undefined || tag.startsWith('sha256:')) return;
+    // A malformed reference is the image-reference rule's to report; a digest is no tag.
+    if (tag === undefined || tag.startsWith('sha256:') || imageTagProblem(tag) !== undefined) return;
     if (tag.startsWith(prefix)) {
       issues.push({
         path,
