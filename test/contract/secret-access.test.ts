@@ -8,6 +8,7 @@ import {
   modelIn,
   PLATFORM_NAMESPACES,
   type PlatformModel,
+  partitionOf,
 } from '@platform/model';
 import { parse } from 'yaml';
 import { listFiles } from '../../apps/cluster/src/dist-directory';
@@ -36,8 +37,9 @@ function expectedReads(model: PlatformModel, environmentName: string, namespace:
   if (!environment) throw new Error(environmentName);
   const naming = new EnvironmentNaming(model.organization, environment);
   const { region, account } = environment;
-  const secret = (name: string) => `arn:aws:secretsmanager:${region}:${account}:secret:${name}-??????`;
-  const parameter = (name: string) => `arn:aws:ssm:${region}:${account}:parameter/${name.replace(/^\//, '')}`;
+  const partition = partitionOf(region);
+  const secret = (name: string) => `arn:${partition}:secretsmanager:${region}:${account}:secret:${name}-??????`;
+  const parameter = (name: string) => `arn:${partition}:ssm:${region}:${account}:parameter/${name.replace(/^\//, '')}`;
   const secrets = new Set<string>();
   const parameters = new Set<string>();
   if (view.teams.some((team) => team.name === namespace)) {
@@ -180,9 +182,10 @@ function secretAccessProblems(
       if (aws.auth !== undefined || asList(aws.additionalRoles).length > 0) {
         problems.push(`SecretStore ${namespace}/${ref.name} authenticates other than the controller assuming its role`);
       }
-      const roleName = /^arn:aws:iam::\d{12}:role\/(.+)$/.exec(aws.role ?? '')?.[1];
+      const partition = partitionOf(environment.region);
+      const roleName = /^arn:[a-z-]+:iam::\d{12}:role\/(.+)$/.exec(aws.role ?? '')?.[1];
       const role = roleName === undefined ? undefined : roleByName.get(roleName);
-      if (!role || aws.role !== `arn:aws:iam::${environment.account}:role/${roleName}`) {
+      if (!role || aws.role !== `arn:${partition}:iam::${environment.account}:role/${roleName}`) {
         problems.push(
           `SecretStore ${namespace}/${ref.name} assumes '${aws.role}', which is no role of the cluster stack`,
         );
@@ -203,8 +206,8 @@ function secretAccessProblems(
       for (const key of keys) {
         const arn =
           aws.service === 'ParameterStore'
-            ? `arn:aws:ssm:${environment.region}:${environment.account}:parameter/${key.replace(/^\//, '')}`
-            : `arn:aws:secretsmanager:${environment.region}:${environment.account}:secret:${key}-??????`;
+            ? `arn:${partition}:ssm:${environment.region}:${environment.account}:parameter/${key.replace(/^\//, '')}`
+            : `arn:${partition}:secretsmanager:${environment.region}:${environment.account}:secret:${key}-??????`;
         if (!want.has(arn) || !have.has(arn))
           problems.push(`${where} reads '${key}', which is not ${namespace}'s to read`);
       }
@@ -216,6 +219,31 @@ function secretAccessProblems(
       if (principals.length !== 1 || principals[0]?.['Fn::GetAtt']?.[0] !== controller.logicalId) {
         problems.push(
           `role ${roleName} trusts ${JSON.stringify(principals)}, not the External Secrets controller role alone`,
+        );
+      }
+      // Pod Identity tags the controller's session with its cluster, namespace and service account (EKS user
+      // guide, pod-id-abac); the trust must ask for exactly what the controller's association binds, and let the
+      // tags pass (sts:TagSession), or the session's tags would not reach the reader role.
+      const association = resources.find(
+        (resource) =>
+          resource.type === 'AWS::EKS::PodIdentityAssociation' &&
+          resource.properties.RoleArn?.['Fn::GetAtt']?.[0] === controller.logicalId,
+      );
+      const wanted = association && {
+        actions: ['sts:AssumeRole', 'sts:TagSession'],
+        tags: {
+          'aws:PrincipalTag/eks-cluster-name': association.properties.ClusterName,
+          'aws:PrincipalTag/kubernetes-namespace': association.properties.Namespace,
+          'aws:PrincipalTag/kubernetes-service-account': association.properties.ServiceAccount,
+        },
+      };
+      const granted = trust.map((statement) => ({
+        actions: sorted(asList<string>(statement.Action)),
+        tags: statement.Condition?.StringEquals,
+      }));
+      if (!wanted || JSON.stringify(granted) !== JSON.stringify([wanted])) {
+        problems.push(
+          `role ${roleName} trusts with ${JSON.stringify(granted)}; the controller's Pod Identity association asks for ${JSON.stringify(wanted)}`,
         );
       }
     }
