@@ -68,8 +68,10 @@ describe('pnpm promote', () => {
     const tags = new Set(
       model.environments.map((e) => servicesIn(model, e.name).find((s) => s.name === service.name)?.image.tag),
     );
-    let tag = 'promoted-1';
-    for (let n = 2; tags.has(tag); n++) tag = `promoted-${n}`;
+    // A release tag (the model's first pattern written out) that no environment runs yet.
+    const [pattern] = model.organization.images.releaseTagPatterns;
+    let tag = pattern.replaceAll('*', '91');
+    for (let n = 92; tags.has(tag); n++) tag = pattern.replaceAll('*', String(n));
     const releases = structuredClone(model.releases ?? {});
     releases[from] = { ...releases[from], [service.name]: { ...releases[from]?.[service.name], image: { tag } } };
     writeFileSync(join(root, RELEASES), releasesFileText(releases));

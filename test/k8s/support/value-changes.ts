@@ -8,6 +8,7 @@ import {
   type ServiceRelease,
 } from '@platform/model';
 import { buildClusterApp } from '../../../apps/cluster/src/cluster-app';
+import { patternMatches } from '../../support/ecr-lifecycle';
 
 /**
  * Which files of dist/ a one-value pull request may change: a reviewer expects a tag bump to rewrite the
@@ -73,7 +74,7 @@ export interface ValueChange {
   readonly title: string;
   readonly field: ReleaseField;
   /** A new value for the field, valid and different from the value the environment (or catalog) has now. */
-  next(current: Service[ReleaseField]): Service[ReleaseField];
+  next(current: Service[ReleaseField], model: PlatformModel): Service[ReleaseField];
   /** The objects of the service in one environment that the change may rewrite, from that environment's objects. */
   touches(objects: readonly DistObject[], model: PlatformModel, service: Service): DistObject[];
 }
@@ -105,7 +106,7 @@ export function editModel(
   if (!service) throw new Error(`the model has no service '${serviceName}'`);
   const releaseOf = (environment: string) => copy.releases?.[environment]?.[serviceName];
   if ('catalog' in scope) {
-    setField(service, change.field, change.next(service[change.field]));
+    setField(service, change.field, change.next(service[change.field], model));
     const environments = copy.environments
       .map((environment) => environment.name)
       .filter((environment) => releaseOf(environment)?.[change.field] === undefined);
@@ -117,7 +118,7 @@ export function editModel(
   }
   const current = releaseOf(environment)?.[change.field] ?? service[change.field];
   const release = { ...releaseOf(environment) };
-  setField(release, change.field, change.next(current));
+  setField(release, change.field, change.next(current, model));
   copy.releases = { ...copy.releases, [environment]: { ...copy.releases?.[environment], [serviceName]: release } };
   return { model: loadModel(copy), environments: [environment] };
 }
@@ -183,13 +184,25 @@ export function expectedChanges(
     .sort();
 }
 
-/** A tag that differs from the given one and is valid wherever it is: a version tag, or a digest for a digest. */
-export function anotherTag(tag: string): string {
+/**
+ * A tag that differs from the given one and is valid wherever it is: a digest for a digest; else the tag with its
+ * last number counted up, or one of the release tag patterns written out, whichever first matches a pattern.
+ */
+export function anotherTag(tag: string, releaseTagPatterns: readonly string[]): string {
   if (tag.startsWith('sha256:')) {
     const hex = tag.slice('sha256:'.length);
     return `sha256:${hex.startsWith('0') ? '1' : '0'}${hex.slice(1)}`;
   }
-  return tag === 'next-release' ? 'next-release-2' : 'next-release';
+  const last = /(\d+)(\D*)$/.exec(tag);
+  const candidates = [
+    ...(last ? [`${tag.slice(0, last.index)}${Number(last[1]) + 1}${last[2]}`] : []),
+    ...['9', '8'].flatMap((digit) => releaseTagPatterns.map((pattern) => pattern.replaceAll('*', digit))),
+  ];
+  const found = candidates.find(
+    (candidate) => candidate !== tag && releaseTagPatterns.some((pattern) => patternMatches(pattern, candidate)),
+  );
+  if (!found) throw new Error(`no other tag than '${tag}' matches the release tag patterns ${releaseTagPatterns}`);
+  return found;
 }
 
 /**
@@ -221,7 +234,9 @@ export const VALUE_CHANGES: readonly ValueChange[] = [
   {
     title: 'bumps the image tag',
     field: 'image',
-    next: (image) => ({ tag: anotherTag((image as Service['image']).tag) }),
+    next: (image, model) => ({
+      tag: anotherTag((image as Service['image']).tag, model.organization.images.releaseTagPatterns),
+    }),
     touches: workloadsOf,
   },
   {
