@@ -405,10 +405,18 @@ const CASES: Case[] = [
       service.image.tag = 'main';
       releaseOf(model, environment, other.name).image = { tag: 'nightly' };
       const message = /matches no release tag pattern \(organization\.images\.releaseTagPatterns: 'v\*'\).*allowed:/;
-      // The shipped catalog's versions match no 'v*' either.
+      // Every other tag of the model that is no digest and does not start with 'v' is refused too.
+      const refused = (tag: string | undefined) =>
+        tag !== undefined && !tag.startsWith('sha256:') && !tag.startsWith('v');
       return [
-        ...model.services.map((entry) => ({ path: `services.${entry.name}.image.tag`, message })),
-        { path: `releases.${environment}.${other.name}.image.tag`, message },
+        ...model.services
+          .filter((entry) => refused(entry.image.tag))
+          .map((entry) => ({ path: `services.${entry.name}.image.tag`, message })),
+        ...Object.entries(model.releases ?? {}).flatMap(([name, releases]) =>
+          Object.entries(releases)
+            .filter(([, release]) => refused(release.image?.tag))
+            .map(([serviceName]) => ({ path: `releases.${name}.${serviceName}.image.tag`, message })),
+        ),
       ];
     },
   },
