@@ -38,9 +38,15 @@ test('templates that add nothing give no line', () => {
 
 describe.each(pathsWith('AWS::EKS::Cluster').map(([path]) => [path]))('%s', (path) => {
   const resources = (templates.get(path) as Template).Resources;
-  const [clusterId, cluster] = Object.entries(resources).find(([, r]) => r.Type === 'AWS::EKS::Cluster')!;
+  const [clusterId, cluster] = Object.entries(resources).find(([, r]) => r.Type === 'AWS::EKS::Cluster') as [
+    string,
+    Resource,
+  ];
   const logGroupName = `/aws/eks/${cluster.Properties.Name}/cluster`;
-  const [groupId] = Object.entries(resources).find(([, r]) => r.Properties.LogGroupName === logGroupName)!;
+  const [groupId] = Object.entries(resources).find(([, r]) => r.Properties.LogGroupName === logGroupName) as [
+    string,
+    Resource,
+  ];
   const stack = /([^/]+)\.template\.json$/.exec(path)?.[1];
 
   test('a control-plane log group added to a cluster that already logs says EKS created it, and how to import it', () => {
@@ -83,7 +89,10 @@ describe.each(pathsWith('AWS::RDS::DBInstance').map(([path]) => [path]))('%s', (
 
 describe.each(pathsWith('AWS::RDS::DBInstance').map(([path]) => [path]))('%s: a service that returns', (path) => {
   const resources = (templates.get(path) as Template).Resources;
-  const [instanceId] = Object.entries(resources).find(([, r]) => r.Type === 'AWS::RDS::DBInstance')!;
+  const [instanceId] = Object.entries(resources).find(([, r]) => r.Type === 'AWS::RDS::DBInstance') as [
+    string,
+    Resource,
+  ];
   // Everything the service's database brought: the resources whose logical IDs hold the instance's construct path.
   const prefix = instanceId.replace(/Instance[0-9A-F]{8}$/, '');
   const serviceIds = new Set(Object.keys(resources).filter((id) => id.includes(prefix)));

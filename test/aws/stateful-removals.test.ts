@@ -80,7 +80,9 @@ test('a resource under deletion protection that CloudFormation would delete is s
     Object.values(candidate.Resources).some((resource) => resource.Type === 'AWS::EKS::Cluster'),
   ) as [string, Template];
   const before = structuredClone(template);
-  const [id, cluster] = Object.entries(before.Resources).find(([, resource]) => resource.Type === 'AWS::EKS::Cluster')!;
+  const [id, cluster] = Object.entries(before.Resources).find(
+    ([, resource]) => resource.Type === 'AWS::EKS::Cluster',
+  ) as [string, Template['Resources'][string]];
   cluster.Properties = { ...cluster.Properties, DeletionProtection: true };
   delete cluster.DeletionPolicy;
   const after = structuredClone(before);
