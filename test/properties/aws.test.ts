@@ -11,6 +11,7 @@ import {
   peopleAccessProblems,
   templatesOf,
 } from './support/aws-invariants';
+import { dataProblems } from './support/data-invariants';
 import { assertForAllModels, availabilityZoneContext, propertyRun } from './support/property-runs';
 
 /**
@@ -63,6 +64,7 @@ test(
           services: awsServiceProblems(model, templates),
           contract: contractProblems(model, templates, { objects: renderModel(model) }),
           people: peopleAccessProblems(model, templates),
+          data: dataProblems(model, templates),
         };
         const broken = Object.entries(problems).filter(([, list]) => list.length > 0);
         if (broken.length > 0) {
