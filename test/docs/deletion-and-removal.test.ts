@@ -30,7 +30,7 @@ const rows = section(aws, 'Deletion and removal')
       .map((cell) => cell.trim()),
   );
 
-/** What the table must cover: every stateful resource of the platform (the list), by its row. */
+/** What the table must cover: every stateful resource of the platform, by its row. */
 const REQUIRED_ROWS = [
   /^RDS instance$/,
   /^RDS master secret$/,
