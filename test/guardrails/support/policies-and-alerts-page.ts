@@ -190,8 +190,8 @@ export function renderPoliciesAndAlertsPage(environments: ReadonlyMap<string, re
 // The policies that are one policy for every namespace, in every environment's mode alike.
 function everywhereSentence(names: readonly string[]): string {
   if (names.length === 0) return '';
-  const list = names.join(', ');
-  return ` ${names.length === 1 ? `One policy, ${list}, is` : `The policies ${list} are`} about objects only the platform creates: one policy without namespace selector, so it judges every namespace (add-on ones included) and cluster-scoped objects, and denies in every environment (Kyverno's chart keeps its webhooks out of kube-system and kyverno, where only cluster administrators write).`;
+  const [subject, verb, each] = names.length === 1 ? [names[0], 'is', 'it is'] : [names.join(', '), 'are', 'each is'];
+  return ` ${subject} ${verb} not split: about objects only the platform creates, ${each} a single policy without namespace selector that judges every namespace (add-on ones included) and cluster-scoped objects, and denies in every environment (Kyverno's chart keeps its webhooks out of kube-system and kyverno, where only cluster administrators write).`;
 }
 
 // Policies whose autogen covers fewer controllers than all of them, e.g. require-probes (Jobs run to completion).
