@@ -3,9 +3,16 @@
  * in by hand, and must name it. (A check that passes everything would let every property pass.)
  */
 
-import { rmSync } from 'node:fs';
+import { readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { loadPlatformModel, type PlatformModel, platformModelInput, validateModel } from '@platform/model';
+import {
+  EnvironmentNaming,
+  loadPlatformModel,
+  type PlatformModel,
+  platformModelInput,
+  validateModel,
+} from '@platform/model';
+import { CLOUDFORMATION_DIST } from '../aws/cloud-assembly';
 import { awsServiceProblems, type Templates } from './support/aws-invariants';
 import { guardrailProblems } from './support/guardrail-invariants';
 import {
@@ -21,6 +28,7 @@ import {
 } from './support/kubernetes-invariants';
 import { labelProblems, objectNameProblems } from './support/kubernetes-names';
 import { assertForAllModels, FAILURE_DIRECTORY, propertyRun } from './support/property-runs';
+import { modelSecretAccessProblems } from './support/secret-access-invariants';
 
 /**
  * The faults are put into the rendering of the model in the data files, at places picked from it: its first
@@ -274,6 +282,92 @@ describe('workload roles', () => {
     expect(awsServiceProblems(tiny, templates([arn(`${prefix}*`)]))).toEqual([
       `${first.name}: secrets ${subject.name} may read are [${readable.join(', ')}], the model asks for [${own}]`,
     ]);
+  });
+});
+
+describe('secret access per team namespace', () => {
+  // The first environment, with the committed template of its cluster stack: the shipped model's reader roles.
+  const only: PlatformModel = { ...model, environments: [first] };
+  const template = JSON.parse(readFileSync(join(CLOUDFORMATION_DIST, `${first.name}-cluster.template.json`), 'utf8'));
+  // biome-ignore lint/suspicious/noExplicitAny: a template is free-form JSON
+  const templates = (change: (resources: Record<string, any>) => void = () => {}): Templates => {
+    const resources = structuredClone(template.Resources);
+    change(resources);
+    return { byStack: new Map([[`${first.name}-cluster`, { stackName: first.name, resources }]]) };
+  };
+  const naming = new EnvironmentNaming(model.organization, first);
+  const teamSecret = rendering.objects.find(
+    (file) =>
+      file.environment === first.name &&
+      file.object.kind === 'ExternalSecret' &&
+      model.teams.some((team) => team.name === file.object.metadata.namespace),
+  )?.object;
+  if (!teamSecret) throw new Error(`${first.name} has no ExternalSecret in a team namespace`);
+  const namespace = teamSecret.metadata.namespace as string;
+  const where = `ExternalSecret ${namespace}/${teamSecret.metadata.name}`;
+  const roleName = naming.secretReaderRoleName(namespace);
+  // The role of another namespace's stores (monitoring's, if no other team has one).
+  const otherRole = (
+    rendering.objects.find(
+      (file) =>
+        file.environment === first.name &&
+        file.object.kind === 'SecretStore' &&
+        file.object.metadata.namespace !== namespace,
+    )?.object.spec.provider.aws.role as string | undefined
+  )
+    ?.split('/')
+    .pop();
+  if (!otherRole) throw new Error(`${first.name} has one secret reader only`);
+
+  it('accept the shipped rendering and templates', () => {
+    expect(modelSecretAccessProblems(only, templates(), rendering)).toEqual([]);
+  });
+
+  it('name a reader role that may read every secret of the environment', () => {
+    const broad = templates((resources) => {
+      const role = Object.values(resources).find((resource) => resource.Properties?.RoleName === roleName);
+      role.Properties.Policies = [
+        {
+          PolicyName: 'everything',
+          PolicyDocument: {
+            Statement: [
+              {
+                Effect: 'Allow',
+                Action: 'secretsmanager:GetSecretValue',
+                Resource: `arn:aws:secretsmanager:${first.region}:${first.account}:secret:${model.organization.name}/${first.name}/*`,
+              },
+            ],
+          },
+        },
+      ];
+    });
+    expect(modelSecretAccessProblems(only, broad, rendering).join('\n')).toContain(
+      `${first.name}: role ${roleName} behind ${where} allows secrets [`,
+    );
+  });
+
+  it("name a team's store that assumes another namespace's reader role", () => {
+    const dist = edited((_path, object) => {
+      if (object.kind === 'SecretStore' && object.metadata.namespace === namespace) {
+        object.spec.provider.aws.role = object.spec.provider.aws.role.replace(roleName, otherRole);
+      }
+      return object;
+    });
+    expect(modelSecretAccessProblems(only, templates(), dist).join('\n')).toContain(
+      `${first.name}: role ${otherRole} behind ${where} allows`,
+    );
+  });
+
+  it('name an ExternalSecret that reads through a ClusterSecretStore', () => {
+    const dist = edited((_path, object) => {
+      if (object.kind === 'ExternalSecret' && object.metadata.namespace === namespace) {
+        object.spec.secretStoreRef = { kind: 'ClusterSecretStore', name: 'everyone' };
+      }
+      return object;
+    });
+    expect(modelSecretAccessProblems(only, templates(), dist)).toContain(
+      `${first.name}: ${where} reads through a ClusterSecretStore store everyone, not a SecretStore of its namespace`,
+    );
   });
 });
 
