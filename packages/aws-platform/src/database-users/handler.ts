@@ -30,18 +30,7 @@ const secrets = new SecretsManagerClient({});
 export async function handler(event: DatabaseUserEvent): Promise<{ PhysicalResourceId: string }> {
   const properties = event.ResourceProperties;
   if (event.RequestType === 'Delete') return { PhysicalResourceId: event.PhysicalResourceId ?? properties.UserName };
-  const secret = await secrets.send(new GetSecretValueCommand({ SecretId: properties.MasterSecretArn }));
-  const master = JSON.parse(secret.SecretString ?? '{}') as { username?: string; password?: string };
-  const client = new Client({
-    host: properties.Host,
-    port: Number(properties.Port),
-    database: properties.DatabaseName,
-    user: master.username,
-    password: master.password,
-    ssl: { rejectUnauthorized: true },
-    connectionTimeoutMillis: 10_000,
-  });
-  await client.connect();
+  const client = await connectAsMaster(properties);
   try {
     const statements = await ensureDatabaseUser(client, {
       userName: properties.UserName,
@@ -52,4 +41,37 @@ export async function handler(event: DatabaseUserEvent): Promise<{ PhysicalResou
     await client.end();
   }
   return { PhysicalResourceId: properties.UserName };
+}
+
+/**
+ * How often a refused login is tried again, and how long apart: the master secret's first rotation starts with the
+ * instance and changes the password before it makes the new secret version current, a window of seconds in which
+ * the current version no longer logs in. 6 attempts 10 s apart stay well within the function's 2-minute timeout.
+ */
+const LOGIN_ATTEMPTS = 6;
+const LOGIN_RETRY_MS = 10_000;
+
+async function connectAsMaster(properties: DatabaseUserProperties): Promise<Client> {
+  for (let attempt = 1; ; attempt++) {
+    const secret = await secrets.send(new GetSecretValueCommand({ SecretId: properties.MasterSecretArn }));
+    const master = JSON.parse(secret.SecretString ?? '{}') as { username?: string; password?: string };
+    const client = new Client({
+      host: properties.Host,
+      port: Number(properties.Port),
+      database: properties.DatabaseName,
+      user: master.username,
+      password: master.password,
+      ssl: { rejectUnauthorized: true },
+      connectionTimeoutMillis: 10_000,
+    });
+    try {
+      await client.connect();
+      return client;
+    } catch (error) {
+      // 28P01: invalid_password. Anything else (TLS, network, a missing database) will not heal by waiting.
+      if ((error as { code?: string }).code !== '28P01' || attempt >= LOGIN_ATTEMPTS) throw error;
+      console.log(`login as the master user refused (attempt ${attempt}); reading the secret again`);
+      await new Promise((resolve) => setTimeout(resolve, LOGIN_RETRY_MS));
+    }
+  }
 }
