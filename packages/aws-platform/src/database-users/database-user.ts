@@ -1,9 +1,10 @@
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
-import { CustomResource, Duration, Stack } from 'aws-cdk-lib';
+import { CustomResource, Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import type * as iam from 'aws-cdk-lib/aws-iam';
+import * as kms from 'aws-cdk-lib/aws-kms';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import type * as rds from 'aws-cdk-lib/aws-rds';
@@ -12,6 +13,7 @@ import { Construct } from 'constructs';
 import { buildSync } from 'esbuild';
 import { acknowledgeCdkProvider, acknowledgeManagedPolicies } from '../acknowledge';
 import { skipCheckov } from '../checkov-skips';
+import { allowLogGroupEncryption } from '../log-encryption';
 import { SUBNET_GROUP_NAMES } from '../platform-network';
 import type { DatabaseUserProperties } from './handler';
 
@@ -85,6 +87,20 @@ class DatabaseUserProvider extends Construct {
       description: 'Database user function: PostgreSQL of the service databases, HTTPS to Secrets Manager',
       allowAllOutbound: false,
     });
+    // The function logs the statements it runs (role and object names); encrypted like every log group here.
+    const logPrefix = `/${Stack.of(this).stackName}/database-user/`;
+    const logKey = new kms.Key(this, 'LogKey', {
+      description: `Logs of the database user function of ${Stack.of(this).stackName}`,
+      enableKeyRotation: true,
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+    allowLogGroupEncryption(logKey, `${logPrefix}*`);
+    const logGroup = (id: string, name: string) =>
+      new logs.LogGroup(this, id, {
+        logGroupName: `${logPrefix}${name}`,
+        retention: logs.RetentionDays.ONE_MONTH,
+        encryptionKey: logKey,
+      });
     // Secrets Manager through its interface endpoint or the NAT gateway, whichever the VPC has.
     securityGroup.addEgressRule(ec2.Peer.anyIpv4(), ec2.Port.tcp(443), 'Secrets Manager');
     this.handler = new lambda.Function(this, 'Handler', {
@@ -100,7 +116,7 @@ class DatabaseUserProvider extends Construct {
       // The runtime's bundle of Amazon certificate authorities, RDS's among them: Node.js 20 and later runtimes load
       // it only when asked.
       environment: { NODE_EXTRA_CA_CERTS: '/var/runtime/ca-cert.pem' },
-      logGroup: new logs.LogGroup(this, 'HandlerLogs', { retention: logs.RetentionDays.ONE_MONTH }),
+      logGroup: logGroup('HandlerLogs', 'handler'),
     });
     if (this.handler.role) {
       acknowledgeManagedPolicies(
@@ -125,7 +141,7 @@ class DatabaseUserProvider extends Construct {
     );
     const provider = new cr.Provider(this, 'Provider', {
       onEventHandler: this.handler,
-      logGroup: new logs.LogGroup(this, 'ProviderLogs', { retention: logs.RetentionDays.ONE_MONTH }),
+      logGroup: logGroup('ProviderLogs', 'provider'),
     });
     this.serviceToken = provider.serviceToken;
     acknowledgeCdkProvider(provider, 'The custom resource provider framework');
