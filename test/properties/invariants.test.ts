@@ -215,25 +215,56 @@ test('a privileged service container fails the guard rails', () => {
 });
 
 describe('workload roles', () => {
-  // The model cut to its first environment and its first service, whose only dependency is a database.
+  // The model cut to its first environment and its first service, whose only dependencies are a database and a cache.
   const subject = {
     ...service,
-    dependencies: { calls: [], publishes: [], consumes: [], database: true, cache: false },
+    dependencies: { calls: [], publishes: [], consumes: [], database: true, cache: true },
   };
   const tiny: PlatformModel = { ...model, environments: [first], services: [subject], queues: [] };
   const { name: org } = model.organization;
   const prefix = `${org}/${first.name}/`;
-  const own = `${prefix}${subject.name}/postgres`;
-  const other = `${prefix}not-a-service-of-the-model/postgres`;
-  /** A cluster and data template with the subject's role allowed to read these secret ARNs. */
-  const templates = (secretResources: unknown[]): Templates => ({
+  const own = `${prefix}${subject.name}/redis`;
+  const master = `${prefix}${subject.name}/postgres`;
+  const other = `${prefix}not-a-service-of-the-model/redis`;
+  const roleName = `${org}-${first.name}-${subject.name}`;
+  const user = `${subject.name.replaceAll('-', '_')}_app`;
+  const login = (userPart: string) => ({
+    'Fn::Join': [
+      '',
+      [`arn:aws:rds-db:${first.region}:${first.account}:dbuser:`, { 'Fn::GetAtt': ['Db', 'DbiResourceId'] }, userPart],
+    ],
+  });
+  /** A cluster and data template with the subject's role allowed to read these secrets and log in as these users. */
+  const templates = (secretResources: unknown[], logins: unknown[] = [login(`/${user}`)]): Templates => ({
     byStack: new Map([
       [
         `${first.name}-data`,
         {
           stackName: `${org}-${first.name}-data`,
           resources: {
-            Db: { Type: 'AWS::RDS::DBInstance', Properties: { DBName: subject.name.replaceAll('-', '_') } },
+            Db: {
+              Type: 'AWS::RDS::DBInstance',
+              Properties: { DBName: subject.name.replaceAll('-', '_'), DBInstanceIdentifier: roleName },
+            },
+            Cache: { Type: 'AWS::ElastiCache::ReplicationGroup', Properties: { ReplicationGroupId: roleName } },
+            User: {
+              Type: 'Custom::DatabaseUser',
+              Properties: { UserName: user, Host: { 'Fn::GetAtt': ['Db', 'Endpoint.Address'] } },
+            },
+            Login: {
+              Type: 'AWS::IAM::Policy',
+              Properties: {
+                Roles: [roleName],
+                PolicyDocument: {
+                  Statement: logins.map((resource) => ({
+                    Effect: 'Allow',
+                    Action: 'rds-db:connect',
+                    Resource: resource,
+                  })),
+                },
+              },
+            },
+            Master: { Type: 'AWS::SecretsManager::Secret', Properties: { Name: master } },
             Own: { Type: 'AWS::SecretsManager::Secret', Properties: { Name: own } },
             Other: { Type: 'AWS::SecretsManager::Secret', Properties: { Name: other } },
           },
@@ -244,7 +275,7 @@ describe('workload roles', () => {
         {
           stackName: `${org}-${first.name}-cluster`,
           resources: {
-            Role: { Type: 'AWS::IAM::Role', Properties: { RoleName: `${org}-${first.name}-${subject.name}` } },
+            Role: { Type: 'AWS::IAM::Role', Properties: { RoleName: roleName } },
             Policy: {
               Type: 'AWS::IAM::Policy',
               Properties: {
@@ -272,15 +303,25 @@ describe('workload roles', () => {
     ],
   });
 
-  it('accept a role that reads exactly its own secret', () => {
+  it('accept a role that reads exactly its own cache secret and logs in as its own database user', () => {
     expect(awsServiceProblems(tiny, templates([arn(`${own}-??????`)]))).toEqual([]);
   });
 
-  it('name a role that may read another service’s secret through a wildcard', () => {
+  it('name a role that may read another service’s secret, or its database’s master secret, through a wildcard', () => {
     // Every secret the templates create below the prefix: the Argo CD repository's too.
-    const readable = [`${prefix}argocd/repository`, other, own].sort();
+    const readable = [`${prefix}argocd/repository`, other, master, own].sort();
     expect(awsServiceProblems(tiny, templates([arn(`${prefix}*`)]))).toEqual([
       `${first.name}: secrets ${subject.name} may read are [${readable.join(', ')}], the model asks for [${own}]`,
+    ]);
+  });
+
+  it('name a role that may log in as any user of its database, or as none', () => {
+    const any = login('/*');
+    expect(awsServiceProblems(tiny, templates([arn(`${own}-??????`)], [any]))).toEqual([
+      `${first.name}: database users ${subject.name} may log in as are [${JSON.stringify({ Effect: 'Allow', Action: 'rds-db:connect', Resource: any })}], the model asks for [${roleName}/${user}]`,
+    ]);
+    expect(awsServiceProblems(tiny, templates([arn(`${own}-??????`)], []))).toEqual([
+      `${first.name}: database users ${subject.name} may log in as are [], the model asks for [${roleName}/${user}]`,
     ]);
   });
 });

@@ -42,7 +42,8 @@ function expectedReads(model: PlatformModel, environmentName: string, namespace:
         ...(service.dependencies.cache ? (['redis'] as const) : []),
       ];
       for (const store of stores) {
-        secrets.add(secret(naming.credentialsSecretName(service.name, store)));
+        // PostgreSQL takes IAM tokens as the service's own user: its master credentials are no namespace's to read.
+        if (store === 'redis') secrets.add(secret(naming.credentialsSecretName(service.name, store)));
         for (const key of CONNECTION_PARAMETERS[store]) {
           parameters.add(parameter(naming.connectionParameterName(service.name, store, key)));
         }
