@@ -301,19 +301,17 @@ describe.each(MODEL_ENVIRONMENTS)('%s cluster', (name) => {
     }
   });
 
-  test('a service reads only its own credentials and connection parameters', () => {
+  test('a service reads only its own cache credentials, never a database master secret', () => {
     const naming = synthesized.naming(name);
     for (const service of synthesized.model.services) {
       const statements = statementsOfRole(template(), naming.workloadRoleName(service.name));
       const secretResources = statements
         .filter((statement) => asList(statement.Action).includes('secretsmanager:GetSecretValue'))
         .flatMap((statement) => asList(statement.Resource).map((resource) => JSON.stringify(resource)));
-      const stores = [service.dependencies.database && 'postgres', service.dependencies.cache && 'redis'].filter(
-        Boolean,
-      );
-      expect(secretResources).toHaveLength(stores.length);
+      // PostgreSQL takes IAM tokens (rds-db:connect, granted in the data stack); only the Valkey auth token is read.
+      expect(secretResources).toHaveLength(service.dependencies.cache ? 1 : 0);
       for (const resource of secretResources) {
-        expect(resource).toContain(`:secret:${naming.secretPrefix}${service.name}/`);
+        expect(resource).toContain(`:secret:${naming.secretPrefix}${service.name}/redis-`);
         expect(resource).not.toContain('*');
       }
     }

@@ -1,6 +1,9 @@
-import { addComplianceChecks } from '@platform/aws-platform';
+import { addComplianceChecks, PlatformClusterChecks } from '@platform/aws-platform';
 import { loadModel, loadPlatformModel } from '@platform/model';
-import { Stack, Validations } from 'aws-cdk-lib';
+import { CfnResource, Stack, Validations } from 'aws-cdk-lib';
+import * as eksV1 from 'aws-cdk-lib/aws-eks';
+import * as eks from 'aws-cdk-lib/aws-eks-v2';
+import * as kms from 'aws-cdk-lib/aws-kms';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import type { IConstruct } from 'constructs';
 import { buildCloudApp, TODAY_CONTEXT_KEY } from '../../apps/cloud/src/cloud-app';
@@ -107,4 +110,125 @@ test('an unacknowledged finding fails synthesis', () => {
   expect(message).toContain("Acknowledge with 'AwsSolutions::AwsSolutions-SQS4'");
   // Only the careless queue: the model's own queues have their dead-letter queues and TLS-only policies.
   for (const queue of model.queues) expect(message).not.toContain(`${environment.name}-messaging/${queue.name}`);
+});
+
+describe('the platform cluster rules on an AWS::EKS::Cluster', () => {
+  const LOG_TYPES = ['api', 'audit', 'authenticator', 'controllerManager', 'scheduler'];
+  /** Cluster settings that meet every rule: private endpoint, every log type, protected, KMS secrets, standard support. */
+  const compliant = (key: kms.IKey): eks.CfnClusterProps => ({
+    roleArn: 'arn:aws:iam::111111111111:role/cluster',
+    resourcesVpcConfig: {
+      subnetIds: ['subnet-1', 'subnet-2'],
+      endpointPublicAccess: false,
+      endpointPrivateAccess: true,
+    },
+    logging: { clusterLogging: { enabledTypes: LOG_TYPES.map((type) => ({ type })) } },
+    deletionProtection: true,
+    encryptionConfig: [{ resources: ['secrets'], provider: { keyArn: key.keyArn } }],
+    upgradePolicy: { supportType: 'STANDARD' },
+  });
+  /** The rules that fire (with their finding) on one cluster written by `write` into a stack of its own. */
+  const findings = (write: (stack: Stack, settings: eks.CfnClusterProps) => void) => {
+    const app = testCdkApp();
+    const stack = new Stack(app, 'bare', { env: { account: '111111111111', region: 'us-east-1' } });
+    write(stack, compliant(new kms.Key(stack, 'Key')));
+    return new PlatformClusterChecks(app)
+      .validateScope(app)
+      .violations.map((violation) => violation.ruleName)
+      .sort();
+  };
+  const withSettings = (change: (settings: eks.CfnClusterProps) => eks.CfnClusterProps) =>
+    findings((stack, settings) => new eks.CfnCluster(stack, 'Cluster', change(settings)));
+  const vpcWith = (settings: eks.CfnClusterProps, vpc: Partial<eks.CfnCluster.ResourcesVpcConfigProperty>) => ({
+    ...settings,
+    resourcesVpcConfig: { ...(settings.resourcesVpcConfig as eks.CfnCluster.ResourcesVpcConfigProperty), ...vpc },
+  });
+
+  test('a cluster that meets every rule has no finding', () => {
+    expect(withSettings((settings) => settings)).toEqual([]);
+  });
+
+  test.each([
+    [
+      'EKS1 alone: a public endpoint limited to known CIDRs',
+      (s: eks.CfnClusterProps) => vpcWith(s, { endpointPublicAccess: true, publicAccessCidrs: ['203.0.113.0/24'] }),
+      ['PlatformCluster-EKS1'],
+    ],
+    [
+      'EKS1 and EKS2: a public endpoint open to any address',
+      (s: eks.CfnClusterProps) => vpcWith(s, { endpointPublicAccess: true, publicAccessCidrs: ['0.0.0.0/0'] }),
+      ['PlatformCluster-EKS1', 'PlatformCluster-EKS2'],
+    ],
+    [
+      'EKS1 and EKS2: no endpoint setting, which EKS makes public to any address',
+      (s: eks.CfnClusterProps) => vpcWith(s, { endpointPublicAccess: undefined }),
+      ['PlatformCluster-EKS1', 'PlatformCluster-EKS2'],
+    ],
+    [
+      'EKS3, naming each missing log type',
+      (s: eks.CfnClusterProps) => ({
+        ...s,
+        logging: {
+          clusterLogging: { enabledTypes: [{ type: 'api' }, { type: 'authenticator' }, { type: 'scheduler' }] },
+        },
+      }),
+      ['PlatformCluster-EKS3[LogExport::audit]', 'PlatformCluster-EKS3[LogExport::controllerManager]'],
+    ],
+    [
+      'EKS3 for every log type: no logging',
+      (s: eks.CfnClusterProps) => ({ ...s, logging: undefined }),
+      LOG_TYPES.map((type) => `PlatformCluster-EKS3[LogExport::${type}]`),
+    ],
+    [
+      'EKS4: deletion protection off',
+      (s: eks.CfnClusterProps) => ({ ...s, deletionProtection: false }),
+      ['PlatformCluster-EKS4'],
+    ],
+    [
+      'EKS4: deletion protection unset',
+      (s: eks.CfnClusterProps) => ({ ...s, deletionProtection: undefined }),
+      ['PlatformCluster-EKS4'],
+    ],
+    [
+      'EKS5: no encryption',
+      (s: eks.CfnClusterProps) => ({ ...s, encryptionConfig: undefined }),
+      ['PlatformCluster-EKS5'],
+    ],
+    [
+      'EKS5: secrets without a key',
+      (s: eks.CfnClusterProps) => ({ ...s, encryptionConfig: [{ resources: ['secrets'] }] }),
+      ['PlatformCluster-EKS5'],
+    ],
+    [
+      'EKS6: extended support',
+      (s: eks.CfnClusterProps) => ({ ...s, upgradePolicy: { supportType: 'EXTENDED' } }),
+      ['PlatformCluster-EKS6'],
+    ],
+    [
+      'EKS6: no upgrade policy',
+      (s: eks.CfnClusterProps) => ({ ...s, upgradePolicy: undefined }),
+      ['PlatformCluster-EKS6'],
+    ],
+  ])('%s', (_case, change, expected) => {
+    expect(withSettings(change)).toEqual([...expected].sort());
+  });
+
+  test('settings made after the resource, as the platform cluster makes them, are what the rules read', () => {
+    const rules = findings((stack, settings) => {
+      const cluster = new eks.CfnCluster(stack, 'Cluster', { ...settings, deletionProtection: undefined });
+      cluster.deletionProtection = false;
+      cluster.upgradePolicy = { supportType: 'EXTENDED' };
+    });
+    expect(rules).toEqual(['PlatformCluster-EKS4', 'PlatformCluster-EKS6']);
+  });
+
+  test("aws-eks's CfnCluster is read alike; a resource of the type that is no CfnCluster is a finding of its own", () => {
+    expect(findings((stack, settings) => new eksV1.CfnCluster(stack, 'Cluster', settings))).toEqual([]);
+    expect(
+      findings((stack, settings) => new eksV1.CfnCluster(stack, 'Cluster', { ...settings, deletionProtection: false })),
+    ).toEqual(['PlatformCluster-EKS4']);
+    expect(
+      findings((stack) => new CfnResource(stack, 'Cluster', { type: 'AWS::EKS::Cluster', properties: {} })),
+    ).toEqual(['PlatformCluster-EKS0']);
+  });
 });

@@ -27,7 +27,10 @@ function sourceOf(rule: Record<string, unknown>): string {
   const text = JSON.stringify(rule.SourceSecurityGroupId ?? rule.CidrIp ?? rule.CidrIpv6 ?? rule.SourcePrefixListId);
   if (/^\{"Fn::ImportValue":".*PlatformNodeSecurityGroup.*GroupId/.test(text)) return 'cluster nodes';
   const rotation = /^\{"Fn::GetAtt":\["(\w+)InstanceRotationSingleUserSecurityGroup\w+","GroupId"\]\}$/.exec(text);
-  return rotation ? `rotation of ${rotation[1]}` : text;
+  if (rotation) return `rotation of ${rotation[1]}`;
+  if (/^\{"Fn::GetAtt":\["DatabaseUserProviderSecurityGroup\w+","GroupId"\]\}$/.test(text))
+    return 'database user function';
+  return text;
 }
 
 function portOf(port: unknown): string {
@@ -131,14 +134,81 @@ describe.each(MODEL_ENVIRONMENTS)('%s data stores', (name) => {
     }
   });
 
-  test('only the cluster nodes reach PostgreSQL and Valkey, plus each database its own rotation function', () => {
+  test('only the cluster nodes reach PostgreSQL and Valkey, plus each database its own rotation function and the database user function', () => {
     const logicalPrefix = (service: string) => service.replaceAll('-', '');
     expect(ingressRules(name)).toEqual(
       [
         ...servicesWith('database').map(() => `cluster nodes -> ${DATA_STORE_PORTS.postgres}`),
         ...servicesWith('database').map((service) => `rotation of ${logicalPrefix(service)}postgres -> instance port`),
+        ...servicesWith('database').map(() => 'database user function -> instance port'),
         ...servicesWith('cache').map(() => `cluster nodes -> ${DATA_STORE_PORTS.redis}`),
       ].sort(),
+    );
+  });
+
+  test('each database gets its service user, and only the service’s workload role may log in as it, with IAM', () => {
+    const naming = synthesized.naming(name);
+    const instanceOf = (service: string) =>
+      Object.entries(resourcesOfType(template(), 'AWS::RDS::DBInstance')).find(
+        ([, { Properties }]) => Properties.DBInstanceIdentifier === naming.databaseInstanceIdentifier(service),
+      )?.[0];
+    const users = Object.values(resourcesOfType(template(), 'Custom::DatabaseUser')).map(({ Properties }) => ({
+      user: Properties.UserName,
+      database: Properties.DatabaseName,
+      host: Properties.Host,
+      secret: Properties.MasterSecretArn,
+    }));
+    const connects = Object.values(resourcesOfType(template(), 'AWS::IAM::Policy')).flatMap(({ Properties }) =>
+      (Properties.PolicyDocument as { Statement: Record<string, unknown>[] }).Statement.filter((statement) =>
+        JSON.stringify(statement.Action).includes('rds-db:'),
+      ).map((statement) => ({ roles: Properties.Roles, action: statement.Action, resource: statement.Resource })),
+    );
+    const expectedUsers = servicesWith('database').map((service) => {
+      const instance = instanceOf(service);
+      expect(instance).toBeDefined();
+      return {
+        user: `${service.replaceAll('-', '_')}_app`,
+        database: service.replaceAll('-', '_'),
+        host: { 'Fn::GetAtt': [instance, 'Endpoint.Address'] },
+        secret: { Ref: expect.stringMatching(new RegExp(`^${instance?.replace(/[0-9A-F]{8}$/, '')}SecretAttachment`)) },
+      };
+    });
+    expect(users).toEqual(expectedUsers);
+    expect(connects).toEqual(
+      servicesWith('database').map((service) => ({
+        roles: [naming.workloadRoleName(service)],
+        action: 'rds-db:connect',
+        resource: {
+          'Fn::Join': [
+            '',
+            [
+              `arn:aws:rds-db:${synthesized.environment(name).region}:${synthesized.environment(name).account}:dbuser:`,
+              { 'Fn::GetAtt': [instanceOf(service), 'DbiResourceId'] },
+              `/${service.replaceAll('-', '_')}_app`,
+            ],
+          ],
+        },
+      })),
+    );
+  });
+
+  test('the database user function reaches only the databases and HTTPS, from the private subnets', () => {
+    const groups = Object.entries(resourcesOfType(template(), 'AWS::EC2::SecurityGroup')).filter(([id]) =>
+      id.startsWith('DatabaseUserProviderSecurityGroup'),
+    );
+    if (servicesWith('database').length === 0) {
+      expect(groups).toEqual([]);
+      return;
+    }
+    expect(groups).toHaveLength(1);
+    const egress = [
+      ...((groups[0]?.[1].Properties.SecurityGroupEgress ?? []) as Record<string, unknown>[]),
+      ...Object.values(resourcesOfType(template(), 'AWS::EC2::SecurityGroupEgress'))
+        .map(({ Properties }) => Properties)
+        .filter((rule) => JSON.stringify(rule.GroupId).includes('DatabaseUserProviderSecurityGroup')),
+    ].map((rule) => `${rule.CidrIp ?? 'database'} ${portOf(rule.FromPort)}`);
+    expect(egress.sort()).toEqual(
+      ['0.0.0.0/0 443', ...servicesWith('database').map(() => 'database instance port')].sort(),
     );
   });
 

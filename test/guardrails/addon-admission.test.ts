@@ -27,7 +27,7 @@ import {
   type PolicyResult,
 } from './support/kyverno-evaluation';
 import { type Level, podSecurityViolations, strictestAdmittingLevel } from './support/pod-security-standards';
-import { compliantPod, fixtureObjects, policyFixtures } from './support/policy-fixtures';
+import { compliantPod, DENIED_EVERYWHERE, fixtureObjects, policyFixtures } from './support/policy-fixtures';
 
 const model = loadPlatformModel();
 const registry = registryHost(model.organization);
@@ -145,18 +145,26 @@ function requestsOf(env: string): {
     ADDON_FACTS.map((f) => [f.addon, f.workloads.flatMap((w) => addonObjects(f, w, namespaceOf(f, env)))]),
   );
   const targets = [...model.teams.map((t) => t.name), 'default', 'scratch'];
-  // Each policy's bad examples moved into every target namespace; disallow-default-namespace's stay where they are.
+  const addonNamespaces = ADDON_NAMESPACES.map((n) => n.name);
+  // Each policy's bad examples moved into every target namespace (and the add-on namespaces, for a policy denied
+  // everywhere); disallow-default-namespace's and cluster-scoped ones stay where they are.
   const tenant = policyFixtures(registry).flatMap((fixtures) => {
     const badExamples = fixtureObjects(fixtures, registry).filter((f) => f.expected === 'fail');
-    if (fixtures.policy === 'disallow-default-namespace') {
-      return badExamples.map((f) => ({ policy: fixtures.policy, object: f.object }));
-    }
-    return targets.flatMap((namespace) =>
-      badExamples.map((f) => ({
-        policy: fixtures.policy,
-        object: renamed(f.object, f.object.metadata.name, namespace),
-      })),
+    const stay = badExamples.filter(
+      (f) => fixtures.policy === 'disallow-default-namespace' || f.object.metadata.namespace === undefined,
     );
+    const namespaces = DENIED_EVERYWHERE.includes(fixtures.policy) ? [...targets, ...addonNamespaces] : targets;
+    return [
+      ...stay.map((f) => ({ policy: fixtures.policy, object: f.object })),
+      ...namespaces.flatMap((namespace) =>
+        badExamples
+          .filter((f) => !stay.includes(f))
+          .map((f) => ({
+            policy: fixtures.policy,
+            object: renamed(f.object, f.object.metadata.name, namespace),
+          })),
+      ),
+    ];
   });
   const bad = policyFixtures(registry)
     .flatMap((f) => fixtureObjects(f, registry))
@@ -286,14 +294,25 @@ describe.each(model.environments.map((e) => [e.name, e.policyMode] as const))('i
     },
   );
 
-  test('a tenant workload that breaks a guard rail is denied in every team namespace, in default and in an unlabelled namespace, when the mode is Deny', () => {
+  test('a tenant object that breaks a guard rail is denied in every team namespace, in default and in an unlabelled namespace, when the mode is Deny; one that breaks a policy denied everywhere, in every namespace and mode', () => {
     expect(requests.tenant.length).toBeGreaterThan(100);
     for (const { policy, object } of requests.tenant) {
       const checked = resultsOf(object).filter((r) => r.policy === policy && r.verdict !== 'not-applicable');
       if (object.kind === 'CronJob' && policy === 'require-probes') continue;
-      const where = `${object.kind} ${object.metadata.namespace}/${object.metadata.name}`;
+      const where = `${object.kind} ${object.metadata.namespace ?? '(cluster)'}/${object.metadata.name}`;
       expect({ where, verdicts: checked.map((r) => r.verdict) }).toEqual({ where, verdicts: ['fail'] });
-      expect({ where, denied: isDenied(checked) }).toEqual({ where, denied: mode === 'Deny' });
+      expect({ where, denied: isDenied(checked) }).toEqual({
+        where,
+        denied: mode === 'Deny' || DENIED_EVERYWHERE.includes(policy),
+      });
+    }
+    // Each policy denied everywhere was shown its bad examples in the add-on namespaces too.
+    for (const policy of DENIED_EVERYWHERE) {
+      const namespaces = new Set(
+        requests.tenant.filter((t) => t.policy === policy).map((t) => t.object.metadata.namespace),
+      );
+      for (const namespace of ADDON_NAMESPACES)
+        expect({ policy, namespace: namespaces.has(namespace.name) }).toEqual({ policy, namespace: true });
     }
   });
 

@@ -23,6 +23,7 @@ import { evaluateWithCel } from './support/cel-evaluation';
 import { type DistManifest, namespaceLabelsOf, ofKind, readDistEnvironment } from './support/dist-manifests';
 import {
   canAutogen,
+  isDenied,
   KIND_RESOURCES,
   type KubeObject,
   POD_BEARING_KINDS,
@@ -32,6 +33,7 @@ import {
   compliantPod,
   compliantSecretStore,
   compliantService,
+  DENIED_EVERYWHERE,
   expectedVerdict,
   fixtureObjects,
   fixtureReader,
@@ -96,15 +98,20 @@ const shippedResultsWithoutExceptions = once((environment) => {
 describe.each(model.environments.map((e) => [e.name, e.policyMode] as const))('policies in dist/%s', (env, mode) => {
   const policies = policiesOf(env);
 
-  test('hold the whole set twice, each with the Kyverno annotations, the mode and background scanning', () => {
+  test('hold every guard rail twice and every policy denied everywhere once, each with the Kyverno annotations, the mode and background scanning', () => {
     const names = policyFixtures(registry).map((f) => f.policy);
+    const guardrails = names.filter((n) => !DENIED_EVERYWHERE.includes(n));
     expect(policies.map((p) => p.metadata.name).sort()).toEqual(
-      [...names, ...names.map((n) => `${n}${ADDON_POLICY_SUFFIX}`)].sort(),
+      [...names, ...guardrails.map((n) => `${n}${ADDON_POLICY_SUFFIX}`)].sort(),
     );
     for (const policy of policies) {
       for (const key of Object.values(POLICY_ANNOTATIONS)) expect(annotations(policy)[key]).toMatch(/\S/);
       expect(policy.apiVersion).toBe('policies.kyverno.io/v1');
-      expect(spec(policy).validationActions).toEqual([isAddonPolicy(policy) ? 'Audit' : mode]);
+      const action = isAddonPolicy(policy) ? 'Audit' : DENIED_EVERYWHERE.includes(policy.metadata.name) ? 'Deny' : mode;
+      expect({ policy: policy.metadata.name, actions: spec(policy).validationActions }).toEqual({
+        policy: policy.metadata.name,
+        actions: [action],
+      });
       expect(spec(policy).evaluation.background.enabled).toBe(true);
       expect(spec(policy).validations.length).toBeGreaterThan(0);
     }
@@ -122,8 +129,18 @@ describe.each(model.environments.map((e) => [e.name, e.policyMode] as const))('p
     }
   });
 
+  test('a policy denied everywhere selects no namespaces: it judges every namespace and cluster-scoped objects', () => {
+    for (const name of DENIED_EVERYWHERE) {
+      const policy = policies.find((p) => p.metadata.name === name) as KubeObject;
+      expect({ policy: name, selector: spec(policy).matchConstraints.namespaceSelector }).toEqual({
+        policy: name,
+        selector: undefined,
+      });
+    }
+  });
+
   test('each pair splits the namespaces by the guardrails label: audit for the companion, everything else for the policy', () => {
-    for (const policy of policies) {
+    for (const policy of policies.filter((p) => !DENIED_EVERYWHERE.includes(p.metadata.name))) {
       expect({ policy: policy.metadata.name, selector: spec(policy).matchConstraints.namespaceSelector }).toEqual({
         policy: policy.metadata.name,
         selector: {
@@ -394,7 +411,7 @@ function readFileOrEmpty(path: string): string {
   }
 }
 
-describe.each(model.environments.map((e) => [e.name] as const))('SecretStores in dist/%s', (env) => {
+describe.each(model.environments.map((e) => [e.name] as const))('secret stores in dist/%s', (env) => {
   // Derived from the naming contract, not from the policy: every namespace the model gives a reader, and its role.
   const environment = model.environments.find((e) => e.name === env) as (typeof model.environments)[number];
   const naming = new EnvironmentNaming(model.organization, environment);
@@ -402,7 +419,8 @@ describe.each(model.environments.map((e) => [e.name] as const))('SecretStores in
     namespace: r.namespace,
     roleArn: naming.secretReaderRoleArn(r.namespace),
   }));
-  const withoutReader = [...model.teams.map((t) => t.name), 'default'].filter(
+  // Team namespaces, default, and the add-on namespaces (monitoring among them): whichever have no reader.
+  const withoutReader = [...model.teams.map((t) => t.name), 'default', ...ADDON_NAMESPACES.map((n) => n.name)].filter(
     (namespace) => !readers.some((r) => r.namespace === namespace),
   );
   const store = (namespace: string, roleArn: string): KubeObject => ({
@@ -411,36 +429,62 @@ describe.each(model.environments.map((e) => [e.name] as const))('SecretStores in
     metadata: { name: `assumes-${roleArn.split('/').pop()}`, namespace },
     spec: { provider: { aws: { service: 'SecretsManager', region: environment.region, role: roleArn } } },
   });
+  /** A ClusterSecretStore that assumes a reader's role, offered to that reader's namespace alone or to all. */
+  const clusterStore = (roleArn: string, namespaces?: string[]): KubeObject => ({
+    apiVersion: 'external-secrets.io/v1',
+    kind: 'ClusterSecretStore',
+    metadata: { name: `cluster-assumes-${roleArn.split('/').pop()}${namespaces ? '-conditioned' : ''}` },
+    spec: {
+      provider: { aws: { service: 'SecretsManager', region: environment.region, role: roleArn } },
+      ...(namespaces && { conditions: [{ namespaces }] }),
+    },
+  });
   const requests = [
     ...readers.flatMap((a) => readers.map((b) => ({ own: a === b, object: store(a.namespace, b.roleArn) }))),
     ...withoutReader.flatMap((namespace) => readers.map((r) => ({ own: false, object: store(namespace, r.roleArn) }))),
   ];
+  const clusterStores = readers.flatMap((r) => [clusterStore(r.roleArn), clusterStore(r.roleArn, [r.namespace])]);
   const results = evaluateWithCel(
     policiesOf(env),
     [],
-    requests.map((r) => r.object),
+    [...requests.map((r) => r.object), ...clusterStores],
     namespacesOf(env),
   );
-  const verdictOf = (object: KubeObject, policy: string) =>
-    results.find((r) => r.policy === policy && r.resource === describeObject(object))?.verdict;
-  const addonNamespaces = ADDON_NAMESPACES.map((n) => n.name);
+  const resultsOf = (object: KubeObject) =>
+    results.filter((r) => r.resource === describeObject(object) && r.verdict !== 'not-applicable');
 
-  test("each namespace's store may assume its own reader role and no other namespace's", () => {
+  test("each namespace's store may assume its own reader role and no other namespace's, denied in every namespace and environment", () => {
     expect(requests.length).toBeGreaterThan(0);
     for (const { own, object } of requests) {
-      const namespace = object.metadata.namespace as string;
-      // In the add-on namespaces (monitoring) the companion audits; everywhere else the policy acts in the mode.
-      const policy = addonNamespaces.includes(namespace)
-        ? `restrict-secret-store-role${ADDON_POLICY_SUFFIX}`
-        : 'restrict-secret-store-role';
-      expect({ store: describeObject(object), verdict: verdictOf(object, policy) }).toEqual({
+      // One policy judges a store wherever it is, add-on namespaces included, and denies whatever the mode.
+      const judged = resultsOf(object);
+      expect({
         store: describeObject(object),
-        verdict: own ? 'pass' : 'fail',
+        policies: judged.map((r) => r.policy),
+        denied: isDenied(judged),
+      }).toEqual({
+        store: describeObject(object),
+        policies: ['restrict-secret-store-role'],
+        denied: !own,
       });
+      expect(judged[0]?.verdict).toBe(own ? 'pass' : 'fail');
     }
   });
 
-  test("the platform's own SecretStores in dist/ assume their namespace's reader role", () => {
+  test('no ClusterSecretStore is admitted, not even one offered to the namespace whose reader role it assumes', () => {
+    expect(clusterStores.length).toBe(2 * readers.length);
+    for (const object of clusterStores) {
+      const judged = resultsOf(object);
+      expect({ store: describeObject(object), verdicts: judged.map((r) => `${r.policy} ${r.verdict}`) }).toEqual({
+        store: describeObject(object),
+        verdicts: ['restrict-secret-store-role fail'],
+      });
+      expect(isDenied(judged)).toBe(true);
+    }
+  });
+
+  test("the platform's own stores in dist/ are SecretStores that assume their namespace's reader role", () => {
+    expect(ofKind(dist.get(env) ?? [], 'ClusterSecretStore')).toEqual([]);
     const stores = ofKind(dist.get(env) ?? [], 'SecretStore');
     expect(stores.map((s) => s.metadata.namespace).sort()).toEqual(
       readers.flatMap((r) => [r.namespace, r.namespace]).sort(),

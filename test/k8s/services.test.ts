@@ -215,7 +215,7 @@ describe('service Deployments', () => {
     }
   });
 
-  it('get the region and the URL of each queue they use as settings, and their data store secrets through envFrom', () => {
+  it('get the region, the URL of each queue, how to authenticate to their stores over TLS as settings, and their data store secrets through envFrom', () => {
     for (const { environment, name } of pairs) {
       const service = serviceIn(model, environment, name);
       const { account, region } = environmentNamed(model, environment);
@@ -226,6 +226,15 @@ describe('service Deployments', () => {
           name: `${queue.toUpperCase().replaceAll('-', '_')}_QUEUE_URL`,
           value: `https://sqs.${region}.amazonaws.com/${account}/${model.organization.name}-${environment}-${queue}`,
         })),
+        // The user the data stack creates and grants rds-db:connect on (database-user.test.ts, db-access contract).
+        ...(service.dependencies.database
+          ? [
+              { name: 'POSTGRES_USERNAME', value: `${name.replaceAll('-', '_')}_app` },
+              { name: 'POSTGRES_AUTHENTICATION', value: 'iam' },
+              { name: 'PGSSLMODE', value: 'require' },
+            ]
+          : []),
+        ...(service.dependencies.cache ? [{ name: 'REDIS_TLS', value: 'true' }] : []),
       ]);
       const secrets = dataStoresOf(service).map((store) => ({ secretRef: { name: `${name}-${store}` } }));
       expect(container(environment, name).envFrom).toEqual(secrets.length > 0 ? secrets : undefined);
@@ -395,7 +404,7 @@ describe('secrets wiring', () => {
   /** Settings of a data store's connection the AWS half publishes in SSM, as `<STORE>_<KEY>`. */
   const CONNECTION_KEYS = { postgres: ['host', 'port', 'database'], redis: ['host', 'port'] } as const;
 
-  it('reads each data store’s credentials from Secrets Manager and its connection facts from SSM, by contract names', () => {
+  it('reads the cache’s auth token from Secrets Manager and each store’s connection facts from SSM, by contract names; no database password', () => {
     for (const { environment, name } of pairs) {
       const service = serviceIn(model, environment, name);
       const prefix = `${model.organization.name}/${environment}/${name}`;
@@ -409,9 +418,16 @@ describe('secrets wiring', () => {
         // Synced before the Deployment of its folder, which reads the Secret through envFrom.
         expect(secret.metadata.annotations).toEqual({ 'argocd.argoproj.io/sync-wave': '-1' });
         const variable = store.toUpperCase();
+        // PostgreSQL: the service's own user with IAM tokens; its master credentials are for break-glass only.
+        const credentials =
+          store === 'redis'
+            ? [
+                { secretKey: 'REDIS_USERNAME', remoteRef: { key: `${prefix}/redis`, property: 'username' } },
+                { secretKey: 'REDIS_PASSWORD', remoteRef: { key: `${prefix}/redis`, property: 'password' } },
+              ]
+            : [];
         expect(secret.spec.data).toEqual([
-          { secretKey: `${variable}_USERNAME`, remoteRef: { key: `${prefix}/${store}`, property: 'username' } },
-          { secretKey: `${variable}_PASSWORD`, remoteRef: { key: `${prefix}/${store}`, property: 'password' } },
+          ...credentials,
           ...CONNECTION_KEYS[store].map((key) => ({
             secretKey: `${variable}_${key.toUpperCase()}`,
             remoteRef: { key: `/${prefix}/${store}/${key}` },

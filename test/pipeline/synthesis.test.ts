@@ -171,4 +171,20 @@ describe('package boundaries', () => {
   it('keeps the Kubernetes constructs free of the AWS half', () => {
     expect(importsOf('packages/k8s-platform/src').filter((i) => /aws-cdk|aws-platform/.test(i))).toEqual([]);
   });
+
+  it('reaches no private member of a library (`._name`): aws-cdk-lib and cdk8s change those without notice', () => {
+    const sources = ['packages/platform-model/src', 'packages/aws-platform/src', 'packages/k8s-platform/src', 'apps'];
+    const privateUses = sources.flatMap((dir) =>
+      listFiles(join(ROOT, dir))
+        .filter((path) => path.endsWith('.ts') && !path.startsWith('imports/'))
+        .flatMap((path) =>
+          readFileSync(join(ROOT, dir, path), 'utf8')
+            .split('\n')
+            .map((line, index) => ({ line, where: `${dir}/${path}:${index + 1}` }))
+            .filter(({ line }) => /\._[A-Za-z]|\[['"`]_[A-Za-z]/.test(line))
+            .map(({ line, where }) => `${where}: ${line.trim()}`),
+        ),
+    );
+    expect(privateUses).toEqual([]);
+  });
 });

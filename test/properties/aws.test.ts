@@ -13,6 +13,7 @@ import {
 } from './support/aws-invariants';
 import { dataProblems } from './support/data-invariants';
 import { assertForAllModels, availabilityZoneContext, propertyRun } from './support/property-runs';
+import { modelSecretAccessProblems } from './support/secret-access-invariants';
 
 /**
  * The AWS half on generated models, synthesized as `pnpm synth` does it: with the compliance checks (cdk-nag, and in
@@ -46,7 +47,7 @@ function quietly<T>(synth: () => T): T {
 }
 
 test(
-  'the AWS half synthesizes every valid model with names within AWS limits and least privilege per service',
+  'the AWS half synthesizes every valid model with names within AWS limits and least privilege per service and per team namespace',
   () => {
     assertForAllModels('aws half', run, (model) => {
       const app = testCdkApp(
@@ -57,14 +58,17 @@ test(
         buildCloudApp(app, model);
         addComplianceChecks(app);
         const templates = templatesOf(quietly(() => app.synth()));
+        const rendered = { objects: renderModel(model) };
         const problems = {
           stacks:
             templates.byStack.size === 1 + 4 * model.environments.length ? [] : [`${templates.byStack.size} stacks`],
           names: awsNameProblems(model, templates),
           services: awsServiceProblems(model, templates),
-          contract: contractProblems(model, templates, { objects: renderModel(model) }),
+          contract: contractProblems(model, templates, rendered),
           people: peopleAccessProblems(model, templates),
           data: dataProblems(model, templates),
+          // Every ExternalSecret's store assumes a role that reads exactly its team's secrets and parameters.
+          secrets: modelSecretAccessProblems(model, templates, rendered),
         };
         const broken = Object.entries(problems).filter(([, list]) => list.length > 0);
         if (broken.length > 0) {

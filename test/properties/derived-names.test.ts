@@ -156,3 +156,24 @@ test.each(['user', 'order', 'do', 'table'])(
     expect(validateModel(input).issues.map((issue) => issue.path)).toEqual([`services.${name}.name`]);
   },
 );
+
+// PostgreSQL refuses to create a role whose name begins with pg_ ("role name ... is reserved"): the master user and
+// the service's own user are named after the service.
+test.each(['pg-audit', 'pg-x'])(
+  "a service with a database named '%s', whose users would begin with pg_, is a model error at its name",
+  (name) => {
+    const input = structuredClone(platformModelInput);
+    renameService(input, name);
+    input.services[TARGET].dependencies.database = true;
+    const issues = validateModel(input).issues;
+    expect(issues.map((issue) => issue.path)).toEqual([`services.${name}.name`]);
+    expect(issues[0]?.message).toContain("PostgreSQL reserves role names that begin with 'pg_'");
+  },
+);
+
+test("a service named 'pg-x' without a database is valid: no PostgreSQL role is named after it", () => {
+  const input = structuredClone(platformModelInput);
+  renameService(input, 'pg-x');
+  input.services[TARGET].dependencies.database = false;
+  expect(validateModel(input).issues.filter((issue) => issue.path === 'services.pg-x.name')).toEqual([]);
+});

@@ -3,9 +3,16 @@
  * in by hand, and must name it. (A check that passes everything would let every property pass.)
  */
 
-import { rmSync } from 'node:fs';
+import { readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { loadPlatformModel, type PlatformModel, platformModelInput, validateModel } from '@platform/model';
+import {
+  EnvironmentNaming,
+  loadPlatformModel,
+  type PlatformModel,
+  platformModelInput,
+  validateModel,
+} from '@platform/model';
+import { CLOUDFORMATION_DIST } from '../aws/cloud-assembly';
 import { awsServiceProblems, type Templates } from './support/aws-invariants';
 import { guardrailProblems } from './support/guardrail-invariants';
 import {
@@ -21,6 +28,7 @@ import {
 } from './support/kubernetes-invariants';
 import { labelProblems, objectNameProblems } from './support/kubernetes-names';
 import { assertForAllModels, FAILURE_DIRECTORY, propertyRun } from './support/property-runs';
+import { modelSecretAccessProblems } from './support/secret-access-invariants';
 
 /**
  * The faults are put into the rendering of the model in the data files, at places picked from it: its first
@@ -207,25 +215,56 @@ test('a privileged service container fails the guard rails', () => {
 });
 
 describe('workload roles', () => {
-  // The model cut to its first environment and its first service, whose only dependency is a database.
+  // The model cut to its first environment and its first service, whose only dependencies are a database and a cache.
   const subject = {
     ...service,
-    dependencies: { calls: [], publishes: [], consumes: [], database: true, cache: false },
+    dependencies: { calls: [], publishes: [], consumes: [], database: true, cache: true },
   };
   const tiny: PlatformModel = { ...model, environments: [first], services: [subject], queues: [] };
   const { name: org } = model.organization;
   const prefix = `${org}/${first.name}/`;
-  const own = `${prefix}${subject.name}/postgres`;
-  const other = `${prefix}not-a-service-of-the-model/postgres`;
-  /** A cluster and data template with the subject's role allowed to read these secret ARNs. */
-  const templates = (secretResources: unknown[]): Templates => ({
+  const own = `${prefix}${subject.name}/redis`;
+  const master = `${prefix}${subject.name}/postgres`;
+  const other = `${prefix}not-a-service-of-the-model/redis`;
+  const roleName = `${org}-${first.name}-${subject.name}`;
+  const user = `${subject.name.replaceAll('-', '_')}_app`;
+  const login = (userPart: string) => ({
+    'Fn::Join': [
+      '',
+      [`arn:aws:rds-db:${first.region}:${first.account}:dbuser:`, { 'Fn::GetAtt': ['Db', 'DbiResourceId'] }, userPart],
+    ],
+  });
+  /** A cluster and data template with the subject's role allowed to read these secrets and log in as these users. */
+  const templates = (secretResources: unknown[], logins: unknown[] = [login(`/${user}`)]): Templates => ({
     byStack: new Map([
       [
         `${first.name}-data`,
         {
           stackName: `${org}-${first.name}-data`,
           resources: {
-            Db: { Type: 'AWS::RDS::DBInstance', Properties: { DBName: subject.name.replaceAll('-', '_') } },
+            Db: {
+              Type: 'AWS::RDS::DBInstance',
+              Properties: { DBName: subject.name.replaceAll('-', '_'), DBInstanceIdentifier: roleName },
+            },
+            Cache: { Type: 'AWS::ElastiCache::ReplicationGroup', Properties: { ReplicationGroupId: roleName } },
+            User: {
+              Type: 'Custom::DatabaseUser',
+              Properties: { UserName: user, Host: { 'Fn::GetAtt': ['Db', 'Endpoint.Address'] } },
+            },
+            Login: {
+              Type: 'AWS::IAM::Policy',
+              Properties: {
+                Roles: [roleName],
+                PolicyDocument: {
+                  Statement: logins.map((resource) => ({
+                    Effect: 'Allow',
+                    Action: 'rds-db:connect',
+                    Resource: resource,
+                  })),
+                },
+              },
+            },
+            Master: { Type: 'AWS::SecretsManager::Secret', Properties: { Name: master } },
             Own: { Type: 'AWS::SecretsManager::Secret', Properties: { Name: own } },
             Other: { Type: 'AWS::SecretsManager::Secret', Properties: { Name: other } },
           },
@@ -236,7 +275,7 @@ describe('workload roles', () => {
         {
           stackName: `${org}-${first.name}-cluster`,
           resources: {
-            Role: { Type: 'AWS::IAM::Role', Properties: { RoleName: `${org}-${first.name}-${subject.name}` } },
+            Role: { Type: 'AWS::IAM::Role', Properties: { RoleName: roleName } },
             Policy: {
               Type: 'AWS::IAM::Policy',
               Properties: {
@@ -264,16 +303,112 @@ describe('workload roles', () => {
     ],
   });
 
-  it('accept a role that reads exactly its own secret', () => {
+  it('accept a role that reads exactly its own cache secret and logs in as its own database user', () => {
     expect(awsServiceProblems(tiny, templates([arn(`${own}-??????`)]))).toEqual([]);
   });
 
-  it('name a role that may read another service’s secret through a wildcard', () => {
+  it('name a role that may read another service’s secret, or its database’s master secret, through a wildcard', () => {
     // Every secret the templates create below the prefix: the Argo CD repository's too.
-    const readable = [`${prefix}argocd/repository`, other, own].sort();
+    const readable = [`${prefix}argocd/repository`, other, master, own].sort();
     expect(awsServiceProblems(tiny, templates([arn(`${prefix}*`)]))).toEqual([
       `${first.name}: secrets ${subject.name} may read are [${readable.join(', ')}], the model asks for [${own}]`,
     ]);
+  });
+
+  it('name a role that may log in as any user of its database, or as none', () => {
+    const any = login('/*');
+    expect(awsServiceProblems(tiny, templates([arn(`${own}-??????`)], [any]))).toEqual([
+      `${first.name}: database users ${subject.name} may log in as are [${JSON.stringify({ Effect: 'Allow', Action: 'rds-db:connect', Resource: any })}], the model asks for [${roleName}/${user}]`,
+    ]);
+    expect(awsServiceProblems(tiny, templates([arn(`${own}-??????`)], []))).toEqual([
+      `${first.name}: database users ${subject.name} may log in as are [], the model asks for [${roleName}/${user}]`,
+    ]);
+  });
+});
+
+describe('secret access per team namespace', () => {
+  // The first environment, with the committed template of its cluster stack: the shipped model's reader roles.
+  const only: PlatformModel = { ...model, environments: [first] };
+  const template = JSON.parse(readFileSync(join(CLOUDFORMATION_DIST, `${first.name}-cluster.template.json`), 'utf8'));
+  // biome-ignore lint/suspicious/noExplicitAny: a template is free-form JSON
+  const templates = (change: (resources: Record<string, any>) => void = () => {}): Templates => {
+    const resources = structuredClone(template.Resources);
+    change(resources);
+    return { byStack: new Map([[`${first.name}-cluster`, { stackName: first.name, resources }]]) };
+  };
+  const naming = new EnvironmentNaming(model.organization, first);
+  const teamSecret = rendering.objects.find(
+    (file) =>
+      file.environment === first.name &&
+      file.object.kind === 'ExternalSecret' &&
+      model.teams.some((team) => team.name === file.object.metadata.namespace),
+  )?.object;
+  if (!teamSecret) throw new Error(`${first.name} has no ExternalSecret in a team namespace`);
+  const namespace = teamSecret.metadata.namespace as string;
+  const where = `ExternalSecret ${namespace}/${teamSecret.metadata.name}`;
+  const roleName = naming.secretReaderRoleName(namespace);
+  // The role of another namespace's stores (monitoring's, if no other team has one).
+  const otherRole = (
+    rendering.objects.find(
+      (file) =>
+        file.environment === first.name &&
+        file.object.kind === 'SecretStore' &&
+        file.object.metadata.namespace !== namespace,
+    )?.object.spec.provider.aws.role as string | undefined
+  )
+    ?.split('/')
+    .pop();
+  if (!otherRole) throw new Error(`${first.name} has one secret reader only`);
+
+  it('accept the shipped rendering and templates', () => {
+    expect(modelSecretAccessProblems(only, templates(), rendering)).toEqual([]);
+  });
+
+  it('name a reader role that may read every secret of the environment', () => {
+    const broad = templates((resources) => {
+      const role = Object.values(resources).find((resource) => resource.Properties?.RoleName === roleName);
+      role.Properties.Policies = [
+        {
+          PolicyName: 'everything',
+          PolicyDocument: {
+            Statement: [
+              {
+                Effect: 'Allow',
+                Action: 'secretsmanager:GetSecretValue',
+                Resource: `arn:aws:secretsmanager:${first.region}:${first.account}:secret:${model.organization.name}/${first.name}/*`,
+              },
+            ],
+          },
+        },
+      ];
+    });
+    expect(modelSecretAccessProblems(only, broad, rendering).join('\n')).toContain(
+      `${first.name}: role ${roleName} behind ${where} allows secrets [`,
+    );
+  });
+
+  it("name a team's store that assumes another namespace's reader role", () => {
+    const dist = edited((_path, object) => {
+      if (object.kind === 'SecretStore' && object.metadata.namespace === namespace) {
+        object.spec.provider.aws.role = object.spec.provider.aws.role.replace(roleName, otherRole);
+      }
+      return object;
+    });
+    expect(modelSecretAccessProblems(only, templates(), dist).join('\n')).toContain(
+      `${first.name}: role ${otherRole} behind ${where} allows`,
+    );
+  });
+
+  it('name an ExternalSecret that reads through a ClusterSecretStore', () => {
+    const dist = edited((_path, object) => {
+      if (object.kind === 'ExternalSecret' && object.metadata.namespace === namespace) {
+        object.spec.secretStoreRef = { kind: 'ClusterSecretStore', name: 'everyone' };
+      }
+      return object;
+    });
+    expect(modelSecretAccessProblems(only, templates(), dist)).toContain(
+      `${first.name}: ${where} reads through a ClusterSecretStore store everyone, not a SecretStore of its namespace`,
+    );
   });
 });
 

@@ -653,7 +653,9 @@ function buildServices(blueprint: ModelBlueprint, facts: ServiceFacts): Service[
       service.database ? facts.databaseBudget : MODEL_NAME_MAX,
       cache ? facts.cacheBudget : MODEL_NAME_MAX,
     );
-    return uniqueLabel(labelOf(service.name, budget), budget, taken);
+    const label = labelOf(service.name, budget);
+    // PostgreSQL reserves role names that begin with pg_ (the service's users are named after it).
+    return uniqueLabel(service.database && label.startsWith('pg-') ? `q${label.slice(1)}` : label, budget, taken);
   });
   return blueprint.services.map((service, index) =>
     buildService(service, {

@@ -1,6 +1,7 @@
 import { DATA_STORE_PORTS, type Environment, type EnvironmentNaming, type Service } from '@platform/model';
 import { Duration, RemovalPolicy } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import type * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as rds from 'aws-cdk-lib/aws-rds';
@@ -10,6 +11,7 @@ import { acknowledge, acknowledgeManagedPolicies } from './acknowledge';
 import { SECRETS_WITH_AWS_MANAGED_KEY, skipCheckov } from './checkov-skips';
 import { ConnectionParameters } from './connection-parameters';
 import { applyRetain, dataStoreRemovalPolicy, retainWithDataStore } from './data-removal';
+import { DatabaseUser } from './database-users/database-user';
 import { allowLogGroupEncryption } from './log-encryption';
 import { SUBNET_GROUP_NAMES } from './platform-network';
 
@@ -37,11 +39,14 @@ export interface ServiceDatabaseProps {
 
 /**
  * A service's own PostgreSQL instance in the isolated subnets: encrypted with its own key, TLS
- * only, IAM authentication on, credentials generated into Secrets Manager under the contract's
- * name and rotated, connection facts published for External Secrets.
+ * only, IAM authentication on, master credentials generated into Secrets Manager under the contract's
+ * name and rotated (break-glass only), the service's own user (`user`, IAM authentication only; grant
+ * its workload identity `grantConnect`), connection facts published for External Secrets.
  */
 export class ServiceDatabase extends Construct {
   public readonly instance: rds.DatabaseInstance;
+  /** The user the service connects as (IAM authentication); the master user is for break-glass only. */
+  public readonly user: DatabaseUser;
 
   public constructor(scope: Construct, id: string, props: ServiceDatabaseProps) {
     super(scope, id);
@@ -132,6 +137,13 @@ export class ServiceDatabase extends Construct {
       vpcSubnets: { subnetGroupName: SUBNET_GROUP_NAMES.private },
     });
 
+    this.user = new DatabaseUser(this, 'ServiceUser', {
+      instance: this.instance,
+      vpc: props.vpc,
+      databaseName: naming.databaseName(service.name),
+      userName: naming.databaseUserName(service.name),
+    });
+
     new ConnectionParameters(this, 'ConnectionParameters', {
       naming,
       serviceName: service.name,
@@ -142,6 +154,11 @@ export class ServiceDatabase extends Construct {
         database: naming.databaseName(service.name),
       },
     });
+  }
+
+  /** Lets the principal log in as the service's user with an IAM authentication token, and as no other user. */
+  public grantConnect(grantee: iam.IGrantable): iam.Grant {
+    return this.user.grantConnect(grantee);
   }
 
   private acknowledgeFindings(environment: Environment): void {

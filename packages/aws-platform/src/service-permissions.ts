@@ -1,4 +1,10 @@
-import { CONNECTION_PARAMETERS, type DataStore, type EnvironmentNaming, type Service } from '@platform/model';
+import {
+  CONNECTION_PARAMETERS,
+  type DataStore,
+  type EnvironmentNaming,
+  type Service,
+  storesWithCredentials,
+} from '@platform/model';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type { IConstruct } from 'constructs';
 import { parameterArn, queueArn, secretArn } from './resource-arns';
@@ -16,7 +22,8 @@ export const CONSUMER_ACTIONS = [
 
 /**
  * The least privilege of a service, derived from its catalog entry: the queues it publishes to or
- * consumes from, and the credentials and connection facts of its own data stores, nothing else.
+ * consumes from, the credentials (`storesWithCredentials`) and connection facts of its own data stores, nothing else.
+ * Its `rds-db:connect` on its own database user is granted where the database is (`ServiceDatabase.grantConnect`).
  */
 export function servicePolicyStatements(
   scope: IConstruct,
@@ -44,13 +51,18 @@ export function servicePolicyStatements(
     );
   }
   const stores = dataStoresOf(service);
-  if (stores.length > 0) {
+  const withCredentials = storesWithCredentials(stores);
+  if (withCredentials.length > 0) {
     statements.push(
       new iam.PolicyStatement({
         sid: 'ReadOwnCredentials',
         actions: ['secretsmanager:GetSecretValue', 'secretsmanager:DescribeSecret'],
-        resources: stores.map((store) => secretArn(scope, naming.credentialsSecretName(service.name, store))),
+        resources: withCredentials.map((store) => secretArn(scope, naming.credentialsSecretName(service.name, store))),
       }),
+    );
+  }
+  if (stores.length > 0) {
+    statements.push(
       new iam.PolicyStatement({
         sid: 'ReadOwnConnectionParameters',
         actions: ['ssm:GetParameter', 'ssm:GetParameters'],

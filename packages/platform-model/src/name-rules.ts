@@ -13,19 +13,33 @@ export function nameIssues(parts: ModelParts): ModelIssue[] {
   return [...databaseNameIssues(parts), ...derivedNameIssues(parts)];
 }
 
-/** A service's PostgreSQL database and its user are named after it: RDS refuses PostgreSQL's reserved words. */
+/**
+ * A service's PostgreSQL database, master user and service user are named after it: RDS refuses PostgreSQL's reserved
+ * words, and PostgreSQL refuses role names that begin with `pg_` (PostgreSQL 18 documentation, "Database Roles").
+ */
 function databaseNameIssues(parts: ModelParts): ModelIssue[] {
   return parts.services.flatMap((part) => {
     const service = pick(part, 'name', 'dependencies');
     if (!service?.dependencies.database) return [];
     const database = service.name.replace(/-/g, '_');
-    if (!POSTGRES_RESERVED_WORDS.has(database)) return [];
-    return [
-      {
-        path: `services.${part.label}.name`,
-        message: `names its PostgreSQL database and user '${database}', a word PostgreSQL reserves, which RDS refuses; rename the service`,
-      },
-    ];
+    const path = `services.${part.label}.name`;
+    if (POSTGRES_RESERVED_WORDS.has(database)) {
+      return [
+        {
+          path,
+          message: `names its PostgreSQL database and user '${database}', a word PostgreSQL reserves, which RDS refuses; rename the service`,
+        },
+      ];
+    }
+    if (database.startsWith('pg_')) {
+      return [
+        {
+          path,
+          message: `names its PostgreSQL users '${database}' and '${database}_app'; PostgreSQL reserves role names that begin with 'pg_': rename the service`,
+        },
+      ];
+    }
+    return [];
   });
 }
 

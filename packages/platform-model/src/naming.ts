@@ -52,6 +52,22 @@ export const CONNECTION_PARAMETERS = {
 
 export type DataStore = keyof typeof CONNECTION_PARAMETERS;
 
+/**
+ * How a service authenticates to each of its data stores. `iam`: PostgreSQL as the service's own database user
+ * (`databaseUserName`) with a 15-minute IAM authentication token its workload identity signs (`rds-db:connect`), no
+ * password; the generated master credentials are for break-glass only and no workload reads them. `auth-token`:
+ * Valkey with the generated auth token from `credentialsSecretName`, which the service's ExternalSecret reads.
+ */
+export const DATA_STORE_AUTHENTICATION = { postgres: 'iam', redis: 'auth-token' } as const satisfies Record<
+  DataStore,
+  'iam' | 'auth-token'
+>;
+
+/** The data stores a service reads a credentials secret of: those that authenticate with a generated secret. */
+export function storesWithCredentials(stores: readonly DataStore[]): DataStore[] {
+  return stores.filter((store) => DATA_STORE_AUTHENTICATION[store] === 'auth-token');
+}
+
 /** JSON keys of a data store's generated credentials secret (`credentialsSecretName`). */
 export const CREDENTIALS_SECRET_KEYS = ['username', 'password'] as const;
 
@@ -255,9 +271,19 @@ export class EnvironmentNaming {
     return `${this.prefix}-${serviceName}`;
   }
 
-  /** Name of a service's PostgreSQL database. */
+  /**
+   * Name of a service's PostgreSQL database, which is also the name of the instance's master user (break-glass only).
+   */
   public databaseName(serviceName: string): string {
     return serviceName.replace(/-/g, '_');
+  }
+
+  /**
+   * The PostgreSQL user a service connects as, with IAM authentication: it owns the service's database and its
+   * `public` schema. Distinct from the master user (`databaseName`), whose password rotation thus never touches it.
+   */
+  public databaseUserName(serviceName: string): string {
+    return `${this.databaseName(serviceName)}_app`;
   }
 }
 

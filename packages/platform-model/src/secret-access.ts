@@ -1,10 +1,17 @@
-import { CONNECTION_PARAMETERS, type DataStore, type EnvironmentNaming, PLATFORM_NAMESPACES } from './naming';
+import {
+  CONNECTION_PARAMETERS,
+  type DataStore,
+  type EnvironmentNaming,
+  PLATFORM_NAMESPACES,
+  storesWithCredentials,
+} from './naming';
 import type { Service, Team } from './schema';
 
 /**
  * What one namespace may read through External Secrets, and the IAM role that reads it. Each namespace that holds
  * ExternalSecrets gets its own SecretStores, whose identity is this role: a team's namespace reads the credentials
- * and connection parameters of the team's own services only, the monitoring namespace the Alertmanager receivers'
+ * (`storesWithCredentials`: the PostgreSQL master credentials are no workload's) and connection parameters of the
+ * team's own services only, the monitoring namespace the Alertmanager receivers'
  * secrets only. No namespace reads the Argo CD repository credentials (the cloud stack hands those to Argo CD).
  */
 export interface SecretReader {
@@ -42,7 +49,9 @@ export function secretReaders(
   const readers: SecretReader[] = teams.flatMap((team) => {
     const owned = services.filter((service) => service.team === team.name);
     const secretNames = owned.flatMap((service) =>
-      serviceDataStores(service).map((store) => naming.credentialsSecretName(service.name, store)),
+      storesWithCredentials(serviceDataStores(service)).map((store) =>
+        naming.credentialsSecretName(service.name, store),
+      ),
     );
     const parameterNames = owned.flatMap((service) =>
       serviceDataStores(service).flatMap((store) =>

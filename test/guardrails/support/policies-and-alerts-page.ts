@@ -31,10 +31,13 @@ export function renderPoliciesAndAlertsPage(environments: ReadonlyMap<string, re
   const objectsOf = (env: string, kind: string) =>
     (environments.get(env) ?? []).filter((m) => m.object.kind === kind).map((m) => m.object);
   const reference = names[names.length - 1];
-  // The enforcing policies; each one's add-on companion shares its annotations and validations.
-  const policies = objectsOf(reference, 'ValidatingPolicy').filter(
-    (p) => !p.metadata.name.endsWith(ADDON_POLICY_SUFFIX),
-  );
+  // The enforcing policies; each one's add-on companion, if it has one, shares its annotations and validations.
+  const all = objectsOf(reference, 'ValidatingPolicy');
+  const policies = all.filter((p) => !p.metadata.name.endsWith(ADDON_POLICY_SUFFIX));
+  const companionOf = (policy: KubeObject) =>
+    all.find((p) => p.metadata.name === `${policy.metadata.name}${ADDON_POLICY_SUFFIX}`)?.metadata.name;
+  // Policies without a companion: one policy, without namespace selector, for every namespace.
+  const everywhere = policies.filter((p) => companionOf(p) === undefined).map((p) => `\`${p.metadata.name}\``);
   const namespaceLabels = (name: string) =>
     (objectsOf(reference, 'Namespace').find((n) => n.metadata.name === name)?.metadata.labels ?? {}) as Record<
       string,
@@ -61,6 +64,12 @@ export function renderPoliciesAndAlertsPage(environments: ReadonlyMap<string, re
     (
       objectsOf(env, 'ValidatingPolicy').find((p) => p.metadata.name === policy)?.spec as PolicySpec | undefined
     )?.validationActions.join(', ') ?? 'absent';
+  const inAddonNamespaces = (policy: KubeObject) => {
+    const companion = companionOf(policy);
+    return companion
+      ? `\`${companion}\`: ${modeOf(reference, companion)}`
+      : `\`${policy.metadata.name}\` itself: ${modeOf(reference, policy.metadata.name)}`;
+  };
 
   const lines = [
     '# Policies and alerts',
@@ -78,7 +87,7 @@ export function renderPoliciesAndAlertsPage(environments: ReadonlyMap<string, re
     '`Audit` records a violation in a PolicyReport and admits the object; `Deny` rejects it. Each guard rail is',
     `two policies, split by the namespace label \`${GUARDRAILS_LABEL}\`: \`<name>\` acts in the environment's mode in`,
     'every namespace not labelled `audit` (the team namespaces, `default`, and any namespace without the label), and',
-    `\`<name>${ADDON_POLICY_SUFFIX}\` only audits, in the add-on namespaces (see below). An UPDATE that leaves what a policy`,
+    `\`<name>${ADDON_POLICY_SUFFIX}\` only audits, in the add-on namespaces (see below).${everywhereSentence(everywhere)} An UPDATE that leaves what a policy`,
     'checks unchanged (the Pod spec, or the Pod template of a controller) is not checked again, so removing a',
     'finalizer or scaling a Deployment never fails on an object admitted before a policy existed. Policies about Pods',
     `apply to Deployments, StatefulSets, DaemonSets, ReplicaSets, Jobs and CronJobs too (Kyverno autogen)${limitedAutogen(policies)}.`,
@@ -91,7 +100,7 @@ export function renderPoliciesAndAlertsPage(environments: ReadonlyMap<string, re
     `| --- | --- | --- | --- | ${names.map(() => '---').join(' | ')} | --- |`,
     ...policies.map(
       (p) =>
-        `| \`${p.metadata.name}\` (${cell(annotation(p, 'policies.kyverno.io/title'))}) | ${cell(annotation(p, 'policies.kyverno.io/category'))} | ${annotation(p, 'policies.kyverno.io/severity')} | ${cell(annotation(p, 'policies.kyverno.io/description'))} | ${names.map((n) => modeOf(n, p.metadata.name)).join(' | ')} | \`${p.metadata.name}${ADDON_POLICY_SUFFIX}\`: ${modeOf(reference, `${p.metadata.name}${ADDON_POLICY_SUFFIX}`)} |`,
+        `| \`${p.metadata.name}\` (${cell(annotation(p, 'policies.kyverno.io/title'))}) | ${cell(annotation(p, 'policies.kyverno.io/category'))} | ${annotation(p, 'policies.kyverno.io/severity')} | ${cell(annotation(p, 'policies.kyverno.io/description'))} | ${names.map((n) => modeOf(n, p.metadata.name)).join(' | ')} | ${inAddonNamespaces(p)} |`,
     ),
     '',
     '### Messages',
@@ -176,6 +185,13 @@ export function renderPoliciesAndAlertsPage(environments: ReadonlyMap<string, re
     '',
   ];
   return lines.join('\n');
+}
+
+// The policies that are one policy for every namespace, in every environment's mode alike.
+function everywhereSentence(names: readonly string[]): string {
+  if (names.length === 0) return '';
+  const [subject, verb, each] = names.length === 1 ? [names[0], 'is', 'it is'] : [names.join(', '), 'are', 'each is'];
+  return ` ${subject} ${verb} not split: about objects only the platform creates, ${each} a single policy without namespace selector that judges every namespace (add-on ones included) and cluster-scoped objects, and denies in every environment (Kyverno's chart keeps its webhooks out of kube-system and kyverno, where only cluster administrators write).`;
 }
 
 // Policies whose autogen covers fewer controllers than all of them, e.g. require-probes (Jobs run to completion).

@@ -83,6 +83,13 @@ export function compliantService(): Json {
   };
 }
 
+/**
+ * Policies that deny in every environment and namespace, add-on ones included, without an auditing companion:
+ * only the platform creates what they judge (secret stores), so no team's development and no add-on chart needs
+ * them to audit instead.
+ */
+export const DENIED_EVERYWHERE: readonly string[] = ['restrict-secret-store-role'];
+
 /** A namespace with a reader role and that role, or the role of a namespace that cannot have one. */
 export interface FixtureReader {
   readonly namespace: string;
@@ -119,6 +126,12 @@ export function compliantSecretStore(reader: FixtureReader): Json {
     metadata: { name: 'example', namespace: reader.namespace },
     spec: { provider: { aws: { service: 'SecretsManager', region: 'us-east-1', role: reader.roleArn } } },
   };
+}
+
+/** The store as a ClusterSecretStore: cluster-scoped, so without a namespace. */
+function asClusterStore(store: Json): void {
+  store.kind = 'ClusterSecretStore';
+  delete store.metadata.namespace;
 }
 
 const container = (pod: Json): Json => pod.spec.containers[0];
@@ -416,6 +429,22 @@ export function policyFixtures(
         {
           name: 'additional-roles',
           change: (store) => (aws(store).additionalRoles = [nobodysRole(reader)]),
+        },
+        // A ClusterSecretStore serves every namespace, whatever role it assumes or provider it uses.
+        { name: 'cluster-store', change: asClusterStore },
+        {
+          name: 'cluster-store-not-aws',
+          change: (store) => {
+            asClusterStore(store);
+            store.spec.provider = { fake: { data: [] } };
+          },
+        },
+        {
+          name: 'cluster-store-for-its-namespace',
+          change: (store) => {
+            store.spec.conditions = [{ namespaces: [store.metadata.namespace] }];
+            asClusterStore(store);
+          },
         },
         {
           name: 'static-credentials',

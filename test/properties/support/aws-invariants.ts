@@ -163,6 +163,40 @@ interface Statement {
   readonly Resource: Json;
 }
 
+/**
+ * `<instance identifier>/<user>` for each rds-db:connect the policies of the data stack give the role with this name
+ * (attached by name: the role is the cluster stack's), each checked to name an instance of the stack by its
+ * DbiResourceId and a user a Custom::DatabaseUser of that instance creates; anything else is listed as it is.
+ */
+function databaseLogins(resources: Record<string, Resource>, roleName: string, environment: Environment): string[] {
+  const users = Object.values(resources).filter((r) => r.Type === 'Custom::DatabaseUser');
+  return Object.values(resources)
+    .filter((r) => r.Type === 'AWS::IAM::Policy' && asList(r.Properties?.Roles).includes(roleName))
+    .flatMap((r) => asList(r.Properties?.PolicyDocument.Statement))
+    .filter((statement: Statement) => statement.Effect === 'Allow' && JSON.stringify(statement.Action).includes('rds'))
+    .flatMap((statement: Statement) =>
+      asList(statement.Resource).map((resource: Json) => {
+        const parts = resource?.['Fn::Join']?.[1];
+        const instanceId = parts?.[1]?.['Fn::GetAtt']?.[0];
+        const user = typeof parts?.[2] === 'string' ? parts[2].replace(/^\//, '') : undefined;
+        const instance = resources[instanceId];
+        const created = users.some(
+          (u) =>
+            u.Properties?.UserName === user &&
+            canonical(u.Properties?.Host) === canonical({ 'Fn::GetAtt': [instanceId, 'Endpoint.Address'] }),
+        );
+        const exact =
+          asList(statement.Action).length === 1 &&
+          asList(statement.Action)[0] === 'rds-db:connect' &&
+          parts?.[0] === `arn:aws:rds-db:${environment.region}:${environment.account}:dbuser:` &&
+          parts?.[1]?.['Fn::GetAtt']?.[1] === 'DbiResourceId' &&
+          instance?.Type === 'AWS::RDS::DBInstance' &&
+          created;
+        return exact ? `${instance.Properties?.DBInstanceIdentifier}/${user}` : JSON.stringify(statement);
+      }),
+    );
+}
+
 /** The Allow statements of the inline policies attached to the role with this name in a template. */
 function roleStatements(resources: Record<string, Resource>, roleName: string): Statement[] | undefined {
   const roleId = Object.keys(resources).find(
@@ -254,7 +288,18 @@ function environmentProblems(model: PlatformModel, environment: Environment, tem
     const readableSecrets = [...secrets, `${secretPrefix}argocd/repository`].filter((name) =>
       allowed('secretsmanager:GetSecretValue', arnOf('secretsmanager', `secret:${name}-Ab12Cd`)),
     );
-    same(`secrets ${service.name} may read`, readableSecrets, ownSecrets(service));
+    // PostgreSQL takes IAM tokens as the service's own user: no workload reads a database's master secret.
+    same(
+      `secrets ${service.name} may read`,
+      readableSecrets,
+      ownSecrets(service).filter((name) => name.endsWith('/redis')),
+    );
+    const logins = databaseLogins(resourcesOf('data'), `${prefix}-${service.name}`, environment);
+    same(
+      `database users ${service.name} may log in as`,
+      logins,
+      service.dependencies.database ? [`${prefix}-${service.name}/${service.name.replace(/-/g, '_')}_app`] : [],
+    );
     const readableParameters = parameters.filter((name) =>
       allowed('ssm:GetParameter', arnOf('ssm', `parameter${name}`)),
     );

@@ -12,10 +12,10 @@ export const AUDIT_GUARDRAILS = 'audit';
 
 /**
  * Kinds whose compliance depends on their namespace, so a copy elsewhere is no compliant workload: a SecretStore
- * must assume its own namespace's reader role (restrict-secret-store-role). dist/ holds such objects in the add-on
- * namespace monitoring, which exercise the Audit variants there.
+ * must assume its own namespace's reader role (restrict-secret-store-role, which has no Audit variant: it denies
+ * everywhere). Cluster-scoped kinds have no namespace to be copied into.
  */
-export const NAMESPACE_BOUND_KINDS: readonly string[] = ['SecretStore'];
+export const NAMESPACE_BOUND_KINDS: readonly string[] = ['SecretStore', 'ClusterSecretStore'];
 
 /** The first (by name) of the Namespaces labelled for auditing guard rails; undefined when there is none. */
 export function addonNamespace(namespaces: readonly KubeObject[]): string | undefined {

@@ -28,7 +28,8 @@ export interface KubeObject {
 
 /**
  * The kinds fed to the policies, with their API group and resource: what a Pod policy reaches directly or through
- * Kyverno's autogen (pkg/cel/autogen/data.go), Services, and External Secrets' SecretStores. A policy matching any other resource fails the
+ * Kyverno's autogen (pkg/cel/autogen/data.go), Services, and External Secrets' SecretStores and ClusterSecretStores
+ * (dist/ ships none of the latter; one it shipped would be judged). A policy matching any other resource fails the
  * check, as nothing here would show it at work.
  */
 export const WORKLOAD_KINDS: Readonly<Record<string, { readonly group: string; readonly resource: string }>> = {
@@ -41,6 +42,7 @@ export const WORKLOAD_KINDS: Readonly<Record<string, { readonly group: string; r
   Job: { group: 'batch', resource: 'jobs' },
   CronJob: { group: 'batch', resource: 'cronjobs' },
   SecretStore: { group: 'external-secrets.io', resource: 'secretstores' },
+  ClusterSecretStore: { group: 'external-secrets.io', resource: 'clustersecretstores' },
 };
 
 const KYVERNO_GROUPS = ['kyverno.io', 'policies.kyverno.io'];

@@ -167,15 +167,6 @@ export const UPSTREAM_CRDS: readonly UpstreamCrd[] = [
     chart: EXTERNAL_SECRETS_CHART,
   },
   {
-    name: 'eso-clustersecretstore',
-    module: EXTERNAL_SECRETS,
-    file: 'config/crds/bases/external-secrets.io_clustersecretstores.yaml',
-    sha256: '5f2b3425b831546b3d051ece29caf1eb1010d961d7a00640e0c0a6aceac5ffef',
-    group: 'external-secrets.io',
-    kinds: ['ClusterSecretStore'],
-    chart: EXTERNAL_SECRETS_CHART,
-  },
-  {
     name: 'karpenter-nodepool',
     module: KARPENTER,
     file: 'pkg/apis/crds/karpenter.sh_nodepools.yaml',

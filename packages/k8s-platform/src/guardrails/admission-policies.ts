@@ -61,12 +61,14 @@ export const EXCEPTION_REASON_ANNOTATION = 'policies.kyverno.io/reason';
  * namespace not labelled `audit`: the team namespaces, `default` and any namespace without the label.
  * `<name>-addons` only audits, in the add-on namespaces, whose charts run upstream images and defaults the
  * guard rails were not written for; Pod Security Admission holds those namespaces to the level their charts
- * need. validationActions belong to a whole policy, hence the pair. Plus a PolicyException per waiver.
+ * need. validationActions belong to a whole policy, hence the pair. A policy of the catalog that holds
+ * `everywhere` is one ValidatingPolicy without namespace selector that denies in every environment. Plus a
+ * PolicyException per waiver.
  */
 export class AdmissionPolicies extends Construct {
-  /** Names of the enforcing policies, in catalog order. */
+  /** Names of the enforcing policies (the guard rails' and those that hold everywhere), in catalog order. */
   public readonly policyNames: readonly string[];
-  /** Names of the auditing companions in the add-on namespaces, in catalog order. */
+  /** Names of the guard rails' auditing companions in the add-on namespaces, in catalog order. */
   public readonly addonPolicyNames: readonly string[];
 
   public constructor(scope: Construct, id: string, props: AdmissionPoliciesProps) {
@@ -75,12 +77,17 @@ export class AdmissionPolicies extends Construct {
       registryHost: props.registryHost,
       secretReaderRoles: props.secretReaderRoles ?? {},
     });
+    const guardrails = definitions.filter((definition) => (definition.enforcement ?? 'guardrail') === 'guardrail');
     for (const definition of definitions) {
-      this.addPolicy(definition, definition.name, props.mode, 'enforce');
-      this.addPolicy(definition, `${definition.name}${ADDON_POLICY_SUFFIX}`, 'Audit', 'audit');
+      if (guardrails.includes(definition)) {
+        this.addPolicy(definition, definition.name, props.mode, 'enforce');
+        this.addPolicy(definition, `${definition.name}${ADDON_POLICY_SUFFIX}`, 'Audit', 'audit');
+      } else {
+        this.addPolicy(definition, definition.name, 'Deny', 'everywhere');
+      }
     }
     this.policyNames = definitions.map((definition) => definition.name);
-    this.addonPolicyNames = this.policyNames.map((name) => `${name}${ADDON_POLICY_SUFFIX}`);
+    this.addonPolicyNames = guardrails.map((definition) => `${definition.name}${ADDON_POLICY_SUFFIX}`);
 
     const exceptionNamespace = props.exceptionNamespace ?? PLATFORM_NAMESPACES.kyverno;
     const audited = props.auditedNamespaces ?? ADDON_NAMESPACES.map((namespace) => namespace.name);
@@ -99,7 +106,13 @@ export class AdmissionPolicies extends Construct {
     }
   }
 
-  private addPolicy(definition: PolicyDefinition, name: string, mode: PolicyMode, scope: GuardrailScope): void {
+  /** @param scope the namespaces by GUARDRAILS_LABEL, or `everywhere`: every namespace and cluster-scoped objects */
+  private addPolicy(
+    definition: PolicyDefinition,
+    name: string,
+    mode: PolicyMode,
+    scope: GuardrailScope | 'everywhere',
+  ): void {
     new ValidatingPolicy(this, name, {
       metadata: {
         name,
@@ -119,14 +132,18 @@ export class AdmissionPolicies extends Construct {
         evaluation: { background: { enabled: true } },
         matchConstraints: {
           resourceRules: resourceRules(definition.resources),
-          // Kyverno's autogen copies the namespace selector into the Pod controllers' rules.
-          namespaceSelector: {
-            matchExpressions: [
-              scope === 'audit'
-                ? { key: GUARDRAILS_LABEL, operator: 'In', values: ['audit'] }
-                : { key: GUARDRAILS_LABEL, operator: 'NotIn', values: ['audit'] },
-            ],
-          },
+          // Kyverno's autogen copies the namespace selector into the Pod controllers' rules. Without one the
+          // policy sees every namespace Kyverno's webhooks reach; a cluster-scoped object matches any selector
+          // (Kyverno 1.19 pkg/cel/matching/predicates/namespace/matcher.go, as the API server's webhooks).
+          ...(scope !== 'everywhere' && {
+            namespaceSelector: {
+              matchExpressions: [
+                scope === 'audit'
+                  ? { key: GUARDRAILS_LABEL, operator: 'In', values: ['audit'] }
+                  : { key: GUARDRAILS_LABEL, operator: 'NotIn', values: ['audit'] },
+              ],
+            },
+          }),
         },
         ...(definition.autogenControllers && {
           autogen: { podControllers: { controllers: [...definition.autogenControllers] } },

@@ -10,6 +10,7 @@ export type PolicyCategory =
   | 'Best Practices'
   | 'Multi-Tenancy';
 export type PolicySeverity = 'low' | 'medium' | 'high';
+export type PolicyEnforcement = 'guardrail' | 'everywhere';
 
 /** Pod controllers Kyverno's autogen derives rules for, by resource name. */
 export type PodController = 'deployments' | 'statefulsets' | 'daemonsets' | 'replicasets' | 'jobs' | 'cronjobs';
@@ -28,6 +29,14 @@ export interface PolicyDefinition {
   readonly subject: string;
   /** What the policy enforces and why. */
   readonly description: string;
+  /**
+   * Where and how the policy acts. `guardrail`: a pair of policies, one acting in the environment's mode wherever
+   * the guard rails enforce, one only auditing in the add-on namespaces (AdmissionPolicies). `everywhere`: one
+   * policy that denies in every environment, in every namespace and for cluster-scoped objects alike, for objects
+   * only the platform creates, where neither a team's development nor an add-on chart needs leeway.
+   * @default 'guardrail'
+   */
+  readonly enforcement?: PolicyEnforcement;
   /** Resources the policy matches, as `resource[.group][/subresource]`: `pods`, `deployments.apps`. */
   readonly resources: readonly string[];
   /**
@@ -580,13 +589,14 @@ export function policyCatalog(context: PolicyContext): PolicyDefinition[] {
     },
     {
       name: 'restrict-secret-store-role',
-      title: "Restrict SecretStores to their namespace's reader role",
+      title: "Restrict secret stores to their namespace's reader role",
       category: MULTI_TENANCY,
       severity: 'high',
-      subject: 'SecretStore',
+      subject: 'SecretStore,ClusterSecretStore',
       description:
-        "External Secrets' chart lets the edit role create SecretStores: a store for AWS must assume its own namespace's reader role, which reads that namespace's secrets only, and may not add roles or credentials of its own.",
-      resources: ['secretstores.external-secrets.io'],
+        "External Secrets' chart lets the edit role create SecretStores: a store for AWS must assume its own namespace's reader role, which reads that namespace's secrets only, and may not add roles or credentials of its own. A ClusterSecretStore serves the ExternalSecrets of every namespace, and the platform ships none, so none is admitted. Denied in every environment and namespace: only the platform creates stores, and no add-on chart does.",
+      enforcement: 'everywhere',
+      resources: ['secretstores.external-secrets.io', 'clustersecretstores.external-secrets.io'],
       variables: [
         { name: 'readerRoles', expression: celMap(context.secretReaderRoles) },
         {
@@ -596,6 +606,11 @@ export function policyCatalog(context: PolicyContext): PolicyDefinition[] {
         },
       ],
       validations: [
+        {
+          expression: "object.kind != 'ClusterSecretStore'",
+          message:
+            "ClusterSecretStores are not allowed: one serves every namespace's ExternalSecrets. Use your namespace's SecretStores.",
+        },
         {
           expression:
             "!object.spec.?provider.?aws.hasValue() || (variables.expectedRole != '' && object.spec.provider.aws.?role.orValue('') == variables.expectedRole)",

@@ -1,4 +1,5 @@
 import {
+  DATA_STORE_AUTHENTICATION,
   type Environment,
   EnvironmentNaming,
   type Organization,
@@ -14,7 +15,7 @@ import { serviceLabels, serviceSelector } from '../labels';
 import { ServiceNetworkPolicies } from '../network/service-network-policies';
 import { ServiceAutoscaling } from './service-autoscaling';
 import { ServiceDeployment } from './service-deployment';
-import { ServiceSecrets } from './service-secrets';
+import { ServiceSecrets, secretKey } from './service-secrets';
 
 export interface PlatformServiceProps {
   readonly organization: Organization;
@@ -94,12 +95,26 @@ export class PlatformService extends Construct {
   }
 }
 
-/** Plain settings: the region, and the URL of each queue as `<QUEUE>_QUEUE_URL`. */
+/**
+ * Plain settings: the region, the URL of each queue as `<QUEUE>_QUEUE_URL`, and how to authenticate to the data stores
+ * (`DATA_STORE_AUTHENTICATION`), which accept TLS connections only. PostgreSQL: `POSTGRES_USERNAME` (the service's own
+ * user), `POSTGRES_AUTHENTICATION=iam` (the password is an IAM authentication token the service signs with its
+ * workload identity for host, port, user and region, valid 15 minutes, new for each connection) and libpq's standard
+ * `PGSSLMODE=require`, which libpq, pgx, node-postgres and psycopg read themselves. Valkey: `REDIS_TLS=true`.
+ */
 function settings(naming: EnvironmentNaming, environment: Environment, service: Service): k8s.EnvVar[] {
   const queues = [...new Set([...service.dependencies.publishes, ...service.dependencies.consumes])].sort();
   return [
     { name: 'AWS_REGION', value: environment.region },
     ...queues.map((queue) => ({ name: queueUrlVariable(queue), value: naming.queueUrl(queue) })),
+    ...(service.dependencies.database
+      ? [
+          { name: secretKey('postgres', 'username'), value: naming.databaseUserName(service.name) },
+          { name: secretKey('postgres', 'authentication'), value: DATA_STORE_AUTHENTICATION.postgres },
+          { name: 'PGSSLMODE', value: 'require' },
+        ]
+      : []),
+    ...(service.dependencies.cache ? [{ name: secretKey('redis', 'tls'), value: 'true' }] : []),
   ];
 }
 

@@ -4,6 +4,7 @@ import {
   type DataStore,
   type EnvironmentNaming,
   type Service,
+  storesWithCredentials,
 } from '@platform/model';
 import { Construct } from 'constructs';
 import {
@@ -28,8 +29,9 @@ export interface ServiceSecretsProps {
 }
 
 /**
- * One ExternalSecret per data store of the service. The Secret it writes holds the credentials from
- * Secrets Manager and the connection facts from SSM, as `<STORE>_<KEY>` variables (POSTGRES_HOST, …).
+ * One ExternalSecret per data store of the service. The Secret it writes holds the connection facts from SSM and,
+ * for a store that authenticates with a generated secret (`storesWithCredentials`: Valkey), the credentials from
+ * Secrets Manager, as `<STORE>_<KEY>` variables (POSTGRES_HOST, REDIS_PASSWORD, …). PostgreSQL takes IAM tokens.
  * Git holds only the names of the AWS secrets and parameters, never a value.
  */
 export class ServiceSecrets extends Construct {
@@ -76,6 +78,7 @@ export function secretKey(store: DataStore, key: string): string {
 }
 
 function credentials({ naming, service }: ServiceSecretsProps, store: DataStore): ExternalSecretSpecData[] {
+  if (storesWithCredentials([store]).length === 0) return [];
   return CREDENTIALS_SECRET_KEYS.map((key) => ({
     secretKey: secretKey(store, key),
     remoteRef: { key: naming.credentialsSecretName(service.name, store), property: key },

@@ -1,0 +1,89 @@
+import { type ClientBase, escapeIdentifier } from 'pg';
+
+export interface DatabaseUserSpec {
+  /** The role to create or update: a service's user (`EnvironmentNaming.databaseUserName`). */
+  readonly userName: string;
+  /** The database the client is connected to, which the user comes to own. */
+  readonly databaseName: string;
+  /** The role RDS reserves for IAM authentication: its members log in with tokens only. @default 'rds_iam' */
+  readonly iamRole?: string;
+}
+
+/**
+ * Makes `userName` the login role a service connects as, idempotently, over a client connected to the service's
+ * database as the instance's master user (a member of `rds_superuser`, with CREATEROLE; PostgreSQL 16 or later):
+ *
+ * 1. creates the role with LOGIN (no password) or turns LOGIN on, and grants it `rds_iam`, so RDS accepts only IAM
+ *    authentication tokens for it;
+ * 2. grants it to the master user WITH INHERIT, SET: since PostgreSQL 16 a role's creator holds only ADMIN on it, and
+ *    both a change of owner and the master's break-glass access act through this membership;
+ * 3. makes it the owner of the database (and thus, as `pg_database_owner`, of the `public` schema);
+ * 4. hands it every schema, relation, routine and type the master user owns there, outside the system schemas and
+ *    extensions: what a service created while it still connected as the master user, so its migrations keep working.
+ *
+ * The role is never dropped here: it may own data, and the database's own removal policy decides its fate.
+ * @returns the statements run, in order, for the caller's log
+ * @throws the server's error; the transaction is rolled back and nothing changes
+ */
+export async function ensureDatabaseUser(client: ClientBase, spec: DatabaseUserSpec): Promise<string[]> {
+  const user = escapeIdentifier(spec.userName);
+  const statements: string[] = [];
+  const run = async (sql: string) => {
+    statements.push(sql);
+    await client.query(sql);
+  };
+  await client.query('BEGIN');
+  try {
+    const existing = await client.query('SELECT 1 FROM pg_roles WHERE rolname = $1', [spec.userName]);
+    await run(existing.rowCount === 0 ? `CREATE ROLE ${user} LOGIN` : `ALTER ROLE ${user} LOGIN`);
+    await run(`GRANT ${escapeIdentifier(spec.iamRole ?? 'rds_iam')} TO ${user}`);
+    await run(`GRANT ${user} TO CURRENT_USER WITH INHERIT TRUE, SET TRUE`);
+    await run(`ALTER DATABASE ${escapeIdentifier(spec.databaseName)} OWNER TO ${user}`);
+    const owned = await client.query<{ kind: string; name: string }>(OWNED_BY_CURRENT_USER);
+    for (const { kind, name } of owned.rows) await run(`ALTER ${kind} ${name} OWNER TO ${user}`);
+    await client.query('COMMIT');
+  } catch (error) {
+    await client.query('ROLLBACK');
+    throw error;
+  }
+  return statements;
+}
+
+/**
+ * What the current user owns in the current database that a service's migrations create: schemas first (a new owner of
+ * a relation needs CREATE on its schema), then relations, standalone sequences (a sequence owned by a column follows
+ * its table), routines and types (enums, domains, ranges and standalone composite types; array, multirange and row
+ * types follow theirs). Names come quoted and qualified from the reg* casts. Catalog and extension objects are left.
+ */
+const OWNED_BY_CURRENT_USER = `
+WITH me AS (SELECT oid FROM pg_roles WHERE rolname = current_user),
+user_schemas AS (
+  SELECT oid, nspname, nspowner FROM pg_namespace
+  WHERE nspname NOT IN ('pg_catalog', 'information_schema') AND nspname NOT LIKE 'pg\\_toast%' AND nspname NOT LIKE 'pg\\_temp%'
+),
+extension_members AS (SELECT classid, objid FROM pg_depend WHERE deptype = 'e')
+SELECT kind, name FROM (
+  SELECT 0 AS step, 'SCHEMA' AS kind, quote_ident(s.nspname) AS name FROM user_schemas s, me
+  WHERE s.nspowner = me.oid
+    AND NOT EXISTS (SELECT 1 FROM extension_members e WHERE e.classid = 'pg_namespace'::regclass AND e.objid = s.oid)
+  UNION ALL
+  SELECT 1, CASE c.relkind WHEN 'v' THEN 'VIEW' WHEN 'm' THEN 'MATERIALIZED VIEW' WHEN 'f' THEN 'FOREIGN TABLE'
+    WHEN 'S' THEN 'SEQUENCE' ELSE 'TABLE' END, c.oid::regclass::text
+  FROM pg_class c JOIN user_schemas s ON s.oid = c.relnamespace, me
+  WHERE c.relowner = me.oid AND c.relkind IN ('r', 'p', 'v', 'm', 'f', 'S')
+    AND NOT EXISTS (SELECT 1 FROM pg_depend d WHERE d.classid = 'pg_class'::regclass AND d.objid = c.oid
+      AND d.deptype IN ('a', 'i', 'e'))
+  UNION ALL
+  SELECT 2, 'ROUTINE', p.oid::regprocedure::text
+  FROM pg_proc p JOIN user_schemas s ON s.oid = p.pronamespace, me
+  WHERE p.proowner = me.oid AND p.prokind IN ('f', 'p')
+    AND NOT EXISTS (SELECT 1 FROM extension_members e WHERE e.classid = 'pg_proc'::regclass AND e.objid = p.oid)
+  UNION ALL
+  SELECT 3, CASE t.typtype WHEN 'd' THEN 'DOMAIN' ELSE 'TYPE' END, t.oid::regtype::text
+  FROM pg_type t JOIN user_schemas s ON s.oid = t.typnamespace, me
+  WHERE t.typowner = me.oid
+    AND (t.typtype IN ('e', 'd', 'r')
+      OR (t.typtype = 'c' AND EXISTS (SELECT 1 FROM pg_class c WHERE c.oid = t.typrelid AND c.relkind = 'c')))
+    AND NOT EXISTS (SELECT 1 FROM extension_members e WHERE e.classid = 'pg_type'::regclass AND e.objid = t.oid)
+) owned
+ORDER BY step, name`;

@@ -1,0 +1,120 @@
+import type { Client } from 'pg';
+import { ensureDatabaseUser } from '../../packages/aws-platform/src/database-users/ensure-user';
+import { POSTGRES_ENGINE_VERSION } from '../../packages/aws-platform/src/service-database';
+import { type PostgresServer, startPostgres } from '../support/postgres-server';
+
+// A real PostgreSQL server of the major version the services run, set up as RDS sets up an instance: the master user
+// is no superuser but a member of rds_superuser with CREATEROLE and CREATEDB, owns the service's database, and the
+// role rds_iam exists (RDS admits members of it with IAM authentication tokens only), which rds_superuser may grant.
+const MASTER = { name: 'order_service', password: 'master-password' };
+const DATABASE = 'order_service';
+const USER = 'order_service_app';
+
+let server: PostgresServer;
+let master: Client;
+
+beforeAll(async () => {
+  server = await startPostgres();
+  const superuser = await server.connect();
+  await superuser.query('CREATE ROLE rds_superuser');
+  await superuser.query('CREATE ROLE rds_iam');
+  await superuser.query('GRANT rds_iam TO rds_superuser WITH ADMIN OPTION');
+  await superuser.query(
+    `CREATE ROLE ${MASTER.name} LOGIN PASSWORD '${MASTER.password}' CREATEROLE CREATEDB IN ROLE rds_superuser`,
+  );
+  await superuser.query(`CREATE DATABASE ${DATABASE} OWNER ${MASTER.name}`);
+  await superuser.end();
+  master = await server.connect(DATABASE, MASTER.name, MASTER.password);
+  // What a service created while it still connected as the master user.
+  await master.query(`
+    CREATE TYPE order_state AS ENUM ('open', 'paid');
+    CREATE DOMAIN positive_amount AS numeric CHECK (VALUE > 0);
+    CREATE TABLE orders (id serial PRIMARY KEY, ref bigint GENERATED ALWAYS AS IDENTITY, state order_state, total positive_amount);
+    CREATE SEQUENCE invoice_numbers;
+    CREATE VIEW open_orders AS SELECT * FROM orders WHERE state = 'open';
+    CREATE FUNCTION order_count() RETURNS bigint LANGUAGE sql AS 'SELECT count(*) FROM orders';
+    CREATE SCHEMA billing;
+    CREATE TABLE billing.invoices (id int PRIMARY KEY);
+  `);
+});
+
+afterAll(async () => {
+  await master?.end();
+  server?.stop();
+});
+
+async function owners(client: Client): Promise<Record<string, string>> {
+  const result = await client.query<{ object: string; owner: string }>(`
+    SELECT 'database ' || datname AS object, pg_get_userbyid(datdba) AS owner FROM pg_database WHERE datname = current_database()
+    UNION ALL SELECT 'schema ' || nspname, pg_get_userbyid(nspowner) FROM pg_namespace WHERE nspname IN ('billing')
+    UNION ALL SELECT 'relation ' || c.oid::regclass::text, pg_get_userbyid(c.relowner) FROM pg_class c
+      JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname IN ('public', 'billing') AND c.relkind IN ('r', 'v', 'S')
+    UNION ALL SELECT 'routine ' || p.proname, pg_get_userbyid(p.proowner) FROM pg_proc p
+      JOIN pg_namespace n ON n.oid = p.pronamespace WHERE n.nspname = 'public'
+    UNION ALL SELECT 'type ' || t.typname, pg_get_userbyid(t.typowner) FROM pg_type t
+      JOIN pg_namespace n ON n.oid = t.typnamespace WHERE n.nspname = 'public' AND t.typtype IN ('e', 'd')`);
+  return Object.fromEntries(result.rows.map((row) => [row.object, row.owner]));
+}
+
+describe('the service database user, on a real PostgreSQL', () => {
+  it('runs the major version RDS runs for the services', () => {
+    expect(String(server.majorVersion)).toBe(POSTGRES_ENGINE_VERSION.postgresMajorVersion);
+  });
+
+  it('creates a login role that authenticates with IAM only and owns the database and everything the master made', async () => {
+    const before = await owners(master);
+    expect(Object.keys(before).length).toBeGreaterThanOrEqual(11);
+    expect(new Set(Object.values(before))).toEqual(new Set([MASTER.name]));
+
+    await ensureDatabaseUser(master, { userName: USER, databaseName: DATABASE });
+
+    // pg_authid (which holds passwords) is readable by superusers only.
+    const superuser = await server.connect();
+    const role = await superuser.query(
+      `SELECT rolcanlogin, rolsuper, rolcreaterole, rolpassword IS NULL AS no_password,
+              pg_has_role($1, 'rds_iam', 'MEMBER') AS iam FROM pg_authid WHERE rolname = $1`,
+      [USER],
+    );
+    await superuser.end();
+    expect(role.rows).toEqual([
+      { rolcanlogin: true, rolsuper: false, rolcreaterole: false, no_password: true, iam: true },
+    ]);
+    const after = await owners(master);
+    expect(Object.keys(after).sort()).toEqual(Object.keys(before).sort());
+    expect(new Set(Object.values(after))).toEqual(new Set([USER]));
+  });
+
+  it('lets the service run its migrations and the master user still reach the data (break-glass)', async () => {
+    const superuser = await server.connect(DATABASE);
+    await superuser.query(`ALTER ROLE ${USER} PASSWORD 'local-test-only'`); // RDS would take an IAM token instead
+    await superuser.end();
+    const service = await server.connect(DATABASE, USER, 'local-test-only');
+    await service.query(`
+      ALTER TABLE orders ADD COLUMN note text;
+      ALTER TYPE order_state ADD VALUE 'shipped';
+      CREATE TABLE shipments (id int PRIMARY KEY);
+      CREATE TABLE billing.credits (id int PRIMARY KEY);
+      INSERT INTO orders (state, total) VALUES ('open', 5);`);
+    await service.end();
+    const rows = await master.query<{ count: string }>('SELECT count(*) FROM orders');
+    expect(rows.rows[0]?.count).toBe('1');
+  });
+
+  it('is idempotent: a second run changes no owner and creates nothing', async () => {
+    const before = await owners(master);
+    const statements = await ensureDatabaseUser(master, { userName: USER, databaseName: DATABASE });
+    expect(statements[0]).toBe(`ALTER ROLE "${USER}" LOGIN`);
+    expect(
+      statements.filter((statement) => statement.includes('OWNER TO') && !statement.startsWith('ALTER DATABASE')),
+    ).toEqual([]);
+    expect(await owners(master)).toEqual(before);
+  });
+
+  it('changes nothing when a step fails', async () => {
+    await expect(
+      ensureDatabaseUser(master, { userName: 'other_app', databaseName: DATABASE, iamRole: 'no_such_role' }),
+    ).rejects.toThrow(/no_such_role/);
+    const role = await master.query('SELECT 1 FROM pg_roles WHERE rolname = $1', ['other_app']);
+    expect(role.rowCount).toBe(0);
+  });
+});
