@@ -69,14 +69,17 @@ export async function synth(args: readonly string[], root: string = ROOT): Promi
     const outputs = renderPlatformOutputs(model, { root, cloudOutdir: assembly, environment });
     for (const warning of outputs.warnings) process.stderr.write(`${warning}\n`);
     if (!values.check) {
-      // Data that leaves the model is named before the new templates replace the committed ones.
-      const { statefulRemovalLines } = await import('../apps/cloud/src/stateful-removals.ts');
+      // What the next deploy does to data (removed, replaced, or colliding with what the account still holds) is
+      // named before the new templates replace the committed ones.
+      const { statefulChangeLines } = await import('../apps/cloud/src/stateful-changes.ts');
+      const { gitTemplateHistory } = await import('./template-history.ts');
       const templatesIn = (files: Iterable<[string, string]>) =>
         new Map([...files].filter(([path]) => isTemplatePath(path) && outputs.owns(path)));
       const committed = templatesIn(
         existsSync(DIST) ? listFiles(DIST).map((path) => [path, readFileSync(join(DIST, path), 'utf8')]) : [],
       );
-      for (const line of statefulRemovalLines(committed, templatesIn(outputs.files))) process.stdout.write(`${line}\n`);
+      const lines = statefulChangeLines(committed, templatesIn(outputs.files), gitTemplateHistory(root));
+      for (const line of lines) process.stdout.write(`${line}\n`);
     }
     const paths = [...outputs.files.keys()];
     const templates = paths.filter(isTemplatePath).length;

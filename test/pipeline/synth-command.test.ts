@@ -232,25 +232,46 @@ describe('one environment from a proposed model', () => {
   it('writes the environment and its stacks, and prints only its summary', () => {
     expect(written.stderr.split('\n').filter((line) => line !== '' && !line.startsWith('[Warning at /'))).toEqual([]);
     expect(written.status).toBe(0);
-    // The summary, after one line per database, cache, queue or secret that left the environment's templates.
-    const statefulIds = (files: Map<string, string>) =>
-      [...files]
-        .filter(([path]) => ownTemplate(path))
-        .flatMap(([path, text]) =>
-          Object.entries(JSON.parse(text).Resources as Record<string, { Type: string }>)
-            .filter(([, resource]) =>
-              /^AWS::(RDS::DBInstance|ElastiCache::ReplicationGroup|SQS::Queue|SecretsManager::Secret)$/.test(
-                resource.Type,
-              ),
+    // The summary, after one line per stateful resource that left the environment's templates, and one per
+    // stateful resource that stays under a new name (the organization's), which CloudFormation replaces.
+    const NAMES: Record<string, string | undefined> = {
+      'AWS::RDS::DBInstance': 'DBInstanceIdentifier',
+      'AWS::ElastiCache::ReplicationGroup': 'ReplicationGroupId',
+      'AWS::SQS::Queue': 'QueueName',
+      'AWS::SecretsManager::Secret': 'Name',
+      'AWS::KMS::Key': undefined,
+      'AWS::Logs::LogGroup': 'LogGroupName',
+      'AWS::ECR::Repository': 'RepositoryName',
+      'AWS::EKS::Cluster': 'Name',
+    };
+    const stateful = (files: Map<string, string>) =>
+      new Map(
+        [...files]
+          .filter(([path]) => ownTemplate(path))
+          .flatMap(([path, text]) =>
+            Object.entries(
+              JSON.parse(text).Resources as Record<string, { Type: string; Properties?: Record<string, unknown> }>,
             )
-            .map(([id]) => `${path} ${id}`),
-        );
-    const kept = new Set(statefulIds(after));
-    const removed = statefulIds(before).filter((id) => !kept.has(id));
+              .filter(([, resource]) => resource.Type in NAMES)
+              .map(([id, resource]) => {
+                const property = NAMES[resource.Type];
+                return [`${path} ${id}`, property && JSON.stringify(resource.Properties?.[property])] as const;
+              }),
+          ),
+      );
+    const kept = stateful(after);
+    const committed = stateful(before);
+    const removed = [...committed.keys()].filter((id) => !kept.has(id));
+    const renamed = [...committed].filter(([id, name]) => kept.has(id) && name && kept.get(id) !== name);
+    expect(renamed.length).toBeGreaterThan(0);
     const printed = lines(written.stdout);
-    expect(printed).toHaveLength(1 + removed.length);
+    expect(printed).toHaveLength(1 + removed.length + renamed.length);
     for (const id of removed)
       expect(printed).toContainEqual(expect.stringContaining(`(${id.split(' ')[1]}) leaves the model`));
+    for (const [id] of renamed)
+      expect(printed).toContainEqual(
+        expect.stringMatching(new RegExp(`[ (]${id.split(' ')[1]}\\)? is replaced by the next deploy`)),
+      );
     expect(written.stdout).toContain(`dist/${environment}/`);
     expect(existsSync(join(root, 'cdk.out', 'manifest.json'))).toBe(true);
   });

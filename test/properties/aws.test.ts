@@ -11,6 +11,7 @@ import {
   peopleAccessProblems,
   templatesOf,
 } from './support/aws-invariants';
+import { dataProblems } from './support/data-invariants';
 import { assertForAllModels, availabilityZoneContext, propertyRun } from './support/property-runs';
 import { modelSecretAccessProblems } from './support/secret-access-invariants';
 
@@ -65,6 +66,7 @@ test(
           services: awsServiceProblems(model, templates),
           contract: contractProblems(model, templates, rendered),
           people: peopleAccessProblems(model, templates),
+          data: dataProblems(model, templates),
           // Every ExternalSecret's store assumes a role that reads exactly its team's secrets and parameters.
           secrets: modelSecretAccessProblems(model, templates, rendered),
         };

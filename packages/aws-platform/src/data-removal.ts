@@ -6,6 +6,8 @@ import type { IConstruct } from 'constructs';
  * What CloudFormation does with a database or cache when its stack is deleted or its service leaves the model
  * (the resource leaves the template): `environment.removalPolicy` `retain` keeps it in the account, `snapshot`
  * (every other environment) deletes it after a final snapshot. Never DESTROY: a removal never loses data silently.
+ * aws-cdk-lib writes the policy as both DeletionPolicy and UpdateReplacePolicy, so when a deploy replaces the store
+ * (a new name, or a create-only property that changes along with it), the old one is snapshotted or kept the same way.
  */
 export function dataStoreRemovalPolicy(environment: Environment): RemovalPolicy {
   return environment.removalPolicy === 'retain' ? RemovalPolicy.RETAIN : RemovalPolicy.SNAPSHOT;

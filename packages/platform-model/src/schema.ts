@@ -179,7 +179,8 @@ export const EnvironmentSchema = z.strictObject({
   /**
    * What happens to the environment's stateful resources (databases, caches, queues and their credentials) when
    * their stack is deleted or their service or queue leaves the model: `snapshot` takes a final snapshot of each
-   * database and cache and deletes the rest; `retain` leaves every one of them in the account, outside the stack.
+   * database and cache and deletes them, their queues and cache tokens; `retain` leaves every one of them in the
+   * account, outside the stack. Database master secrets, keys and log groups are kept in either case.
    */
   removalPolicy: z.enum(['snapshot', 'retain']),
   /** What the admission policies do with a violation. */
