@@ -57,6 +57,32 @@ describe.each(MODEL_ENVIRONMENTS)('%s', (name) => {
     }
   });
 
+  test('where the model retains, no resource that holds data or a value set by hand goes with its stack', () => {
+    if (!retains()) return;
+    const holding = [
+      'AWS::RDS::DBInstance',
+      'AWS::ElastiCache::ReplicationGroup',
+      'AWS::SQS::Queue',
+      'AWS::SecretsManager::Secret',
+      'AWS::KMS::Key',
+      'AWS::Logs::LogGroup',
+    ];
+    const lost = ['network', 'cluster', 'data', 'messaging']
+      .map((stack) => `${name}-${stack}`)
+      .flatMap((stack) =>
+        holding.flatMap((type) =>
+          Object.entries(resourcesOfType(synthesized.template(stack), type))
+            .filter(([, resource]) => resource.DeletionPolicy !== 'Retain' && resource.DeletionPolicy !== 'Snapshot')
+            // A queue that keeps messages 5 minutes at most (Karpenter's interruption notices) holds nothing to keep.
+            .filter(
+              ([, resource]) => !(type === 'AWS::SQS::Queue' && resource.Properties.MessageRetentionPeriod <= 300),
+            )
+            .map(([id]) => `${stack}/${id} (${type})`),
+        ),
+      );
+    expect(lost).toEqual([]);
+  });
+
   test("automated backups are copied to the model's second region, if it names one", () => {
     const replication = environment().database.backupReplication;
     for (const { Properties } of Object.values(

@@ -1,11 +1,14 @@
-import type { AlertReceiver, EnvironmentNaming } from '@platform/model';
+import type { AlertReceiver, Environment, EnvironmentNaming } from '@platform/model';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
 import { acknowledge } from './acknowledge';
 import { SECRETS_WITH_AWS_MANAGED_KEY, skipCheckov } from './checkov-skips';
+import { retainWithDataStore } from './data-removal';
 
 export interface AlertReceiverSecretsProps {
   readonly naming: EnvironmentNaming;
+  /** Its `removalPolicy` decides whether the secrets outlive their stack: `retain` keeps the values set by hand. */
+  readonly environment: Environment;
 }
 
 /**
@@ -33,6 +36,8 @@ export class AlertReceiverSecrets extends Construct {
       );
     }
     this.secrets = secrets;
+    // The values were pasted in by hand: where the environment keeps its data, a removal keeps them too.
+    retainWithDataStore(props.environment, ...secrets.values());
     for (const secret of secrets.values()) skipCheckov(secret, 'CKV_AWS_149', SECRETS_WITH_AWS_MANAGED_KEY);
     acknowledge(
       this,

@@ -52,7 +52,7 @@ export class MessagingStack extends Stack {
       );
     }
     this.queues = queues;
-    this.alertReceivers = new AlertReceiverSecrets(this, 'AlertReceivers', { naming });
+    this.alertReceivers = new AlertReceiverSecrets(this, 'AlertReceivers', { naming, environment: props.environment });
     tagResources(this, props.environment.name, props.environment.tags);
   }
 }
