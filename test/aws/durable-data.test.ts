@@ -75,7 +75,8 @@ describe.each(MODEL_ENVIRONMENTS)('%s', (name) => {
             .filter(([, resource]) => resource.DeletionPolicy !== 'Retain' && resource.DeletionPolicy !== 'Snapshot')
             // A queue that keeps messages 5 minutes at most (Karpenter's interruption notices) holds nothing to keep.
             .filter(
-              ([, resource]) => !(type === 'AWS::SQS::Queue' && resource.Properties.MessageRetentionPeriod <= 300),
+              ([, resource]) =>
+                !(type === 'AWS::SQS::Queue' && Number(resource.Properties.MessageRetentionPeriod) <= 300),
             )
             .map(([id]) => `${stack}/${id} (${type})`),
         ),
