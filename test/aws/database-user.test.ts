@@ -18,7 +18,8 @@ beforeAll(async () => {
   const superuser = await server.connect();
   await superuser.query('CREATE ROLE rds_superuser');
   await superuser.query('CREATE ROLE rds_iam');
-  await superuser.query('GRANT rds_iam TO rds_superuser WITH ADMIN OPTION');
+  // As on RDS: the master may grant rds_iam but does not inherit it (members of rds_iam log in with tokens only).
+  await superuser.query('GRANT rds_iam TO rds_superuser WITH ADMIN TRUE, INHERIT FALSE, SET FALSE');
   await superuser.query(
     `CREATE ROLE ${MASTER.name} LOGIN PASSWORD '${MASTER.password}' CREATEROLE CREATEDB IN ROLE rds_superuser`,
   );
@@ -84,6 +85,27 @@ describe('the service database user, on a real PostgreSQL', () => {
     expect(new Set(Object.values(after))).toEqual(new Set([USER]));
   });
 
+  it('leaves the master user outside rds_iam: it keeps logging in with its password (rotation, break-glass)', async () => {
+    const check = await master.query<{ iam: boolean }>(`SELECT pg_has_role($1, 'rds_iam', 'USAGE') AS iam`, [
+      MASTER.name,
+    ]);
+    expect(check.rows).toEqual([{ iam: false }]);
+    // Only the ADMIN membership PostgreSQL gives a role's creator: no INHERIT, no SET.
+    const superuser = await server.connect();
+    const memberships = await superuser.query(
+      `SELECT admin_option, inherit_option, set_option FROM pg_auth_members
+        WHERE member = $1::regrole AND roleid = $2::regrole`,
+      [MASTER.name, USER],
+    );
+    await superuser.end();
+    expect(memberships.rows).toEqual([{ admin_option: true, inherit_option: false, set_option: false }]);
+    // A new session as the master user, with its password.
+    const fresh = await server.connect(DATABASE, MASTER.name, MASTER.password);
+    const who = await fresh.query<{ user: string }>('SELECT current_user AS user');
+    await fresh.end();
+    expect(who.rows).toEqual([{ user: MASTER.name }]);
+  });
+
   it('lets the service run its migrations and the master user still reach the data (break-glass)', async () => {
     const superuser = await server.connect(DATABASE);
     await superuser.query(`ALTER ROLE ${USER} PASSWORD 'local-test-only'`); // RDS would take an IAM token instead
@@ -96,8 +118,18 @@ describe('the service database user, on a real PostgreSQL', () => {
       CREATE TABLE billing.credits (id int PRIMARY KEY);
       INSERT INTO orders (state, total) VALUES ('open', 5);`);
     await service.end();
+    // Pods still logging in as the master user read and write what it handed over, until they roll; no DDL.
     const rows = await master.query<{ count: string }>('SELECT count(*) FROM orders');
     expect(rows.rows[0]?.count).toBe('1');
+    await master.query(`INSERT INTO orders (state, total) VALUES ('paid', 7)`);
+    await expect(master.query('ALTER TABLE orders ADD COLUMN other text')).rejects.toThrow(/must be owner/);
+    // Break-glass reaches everything through the service user, as docs/cluster-access.md shows.
+    await master.query('BEGIN');
+    await master.query(`GRANT ${USER} TO CURRENT_USER WITH INHERIT FALSE, SET TRUE`);
+    await master.query(`SET LOCAL ROLE ${USER}`);
+    const shipments = await master.query('SELECT count(*) FROM shipments');
+    await master.query('ROLLBACK');
+    expect(shipments.rowCount).toBe(1);
   });
 
   it('is idempotent: a second run changes no owner and creates nothing', async () => {

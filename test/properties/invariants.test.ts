@@ -227,15 +227,10 @@ describe('workload roles', () => {
   const master = `${prefix}${subject.name}/postgres`;
   const other = `${prefix}not-a-service-of-the-model/redis`;
   const roleName = `${org}-${first.name}-${subject.name}`;
-  const user = `${subject.name.replaceAll('-', '_')}_app`;
-  const login = (userPart: string) => ({
-    'Fn::Join': [
-      '',
-      [`arn:aws:rds-db:${first.region}:${first.account}:dbuser:`, { 'Fn::GetAtt': ['Db', 'DbiResourceId'] }, userPart],
-    ],
-  });
+  const user = `${subject.name.replaceAll('-', '_')}_${first.name.replaceAll('-', '_')}`;
+  const login = (userPart: string) => `arn:aws:rds-db:${first.region}:${first.account}:dbuser:*/${userPart}`;
   /** A cluster and data template with the subject's role allowed to read these secrets and log in as these users. */
-  const templates = (secretResources: unknown[], logins: unknown[] = [login(`/${user}`)]): Templates => ({
+  const templates = (secretResources: unknown[], logins: unknown[] = [login(user)]): Templates => ({
     byStack: new Map([
       [
         `${first.name}-data`,
@@ -247,23 +242,7 @@ describe('workload roles', () => {
               Properties: { DBName: subject.name.replaceAll('-', '_'), DBInstanceIdentifier: roleName },
             },
             Cache: { Type: 'AWS::ElastiCache::ReplicationGroup', Properties: { ReplicationGroupId: roleName } },
-            User: {
-              Type: 'Custom::DatabaseUser',
-              Properties: { UserName: user, Host: { 'Fn::GetAtt': ['Db', 'Endpoint.Address'] } },
-            },
-            Login: {
-              Type: 'AWS::IAM::Policy',
-              Properties: {
-                Roles: [roleName],
-                PolicyDocument: {
-                  Statement: logins.map((resource) => ({
-                    Effect: 'Allow',
-                    Action: 'rds-db:connect',
-                    Resource: resource,
-                  })),
-                },
-              },
-            },
+            User: { Type: 'Custom::DatabaseUser', Properties: { UserName: user } },
             Master: { Type: 'AWS::SecretsManager::Secret', Properties: { Name: master } },
             Own: { Type: 'AWS::SecretsManager::Secret', Properties: { Name: own } },
             Other: { Type: 'AWS::SecretsManager::Secret', Properties: { Name: other } },
@@ -283,6 +262,7 @@ describe('workload roles', () => {
                 PolicyDocument: {
                   Statement: [
                     { Effect: 'Allow', Action: ['secretsmanager:GetSecretValue'], Resource: secretResources },
+                    ...logins.map((resource) => ({ Effect: 'Allow', Action: 'rds-db:connect', Resource: resource })),
                   ],
                 },
               },
@@ -315,13 +295,13 @@ describe('workload roles', () => {
     ]);
   });
 
-  it('name a role that may log in as any user of its database, or as none', () => {
-    const any = login('/*');
+  it('name a role that may log in as any database user, or as none', () => {
+    const any = login('*');
     expect(awsServiceProblems(tiny, templates([arn(`${own}-??????`)], [any]))).toEqual([
-      `${first.name}: database users ${subject.name} may log in as are [${JSON.stringify({ Effect: 'Allow', Action: 'rds-db:connect', Resource: any })}], the model asks for [${roleName}/${user}]`,
+      `${first.name}: database users ${subject.name} may log in as are [${JSON.stringify({ Effect: 'Allow', Action: 'rds-db:connect', Resource: any })}], the model asks for [${user}]`,
     ]);
     expect(awsServiceProblems(tiny, templates([arn(`${own}-??????`)], []))).toEqual([
-      `${first.name}: database users ${subject.name} may log in as are [], the model asks for [${roleName}/${user}]`,
+      `${first.name}: database users ${subject.name} may log in as are [], the model asks for [${user}]`,
     ]);
   });
 });

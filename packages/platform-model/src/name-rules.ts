@@ -35,7 +35,7 @@ function databaseNameIssues(parts: ModelParts): ModelIssue[] {
       return [
         {
           path,
-          message: `names its PostgreSQL users '${database}' and '${database}_app'; PostgreSQL reserves role names that begin with 'pg_': rename the service`,
+          message: `names its PostgreSQL users '${database}' and '${database}_<environment>'; PostgreSQL reserves role names that begin with 'pg_': rename the service`,
         },
       ];
     }
@@ -70,6 +70,7 @@ function derivedNameIssues(parts: ModelParts): ModelIssue[] {
       const dependencies = pick(service, 'dependencies')?.dependencies;
       if (dependencies?.database) {
         check('RDS instance', naming.databaseInstanceIdentifier(named.name), AWS_NAME_LIMITS.rdsInstance, true);
+        check('PostgreSQL user', naming.databaseUserName(named.name), AWS_NAME_LIMITS.postgresIdentifier);
       }
       if (dependencies?.cache) {
         check(

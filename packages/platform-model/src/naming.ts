@@ -279,11 +279,13 @@ export class EnvironmentNaming {
   }
 
   /**
-   * The PostgreSQL user a service connects as, with IAM authentication: it owns the service's database and its
-   * `public` schema. Distinct from the master user (`databaseName`), whose password rotation thus never touches it.
+   * The PostgreSQL user a service connects as, with IAM authentication (`<database>_<environment>`): it owns the
+   * service's database and its `public` schema. Distinct from the master user (`databaseName`), whose password
+   * rotation thus never touches it; unique in the account even when environments share one, since the workload role
+   * may connect as this user to any instance of its account and region (`rds-db:connect` on `dbuser:*`/<user>).
    */
   public databaseUserName(serviceName: string): string {
-    return `${this.databaseName(serviceName)}_app`;
+    return `${this.databaseName(serviceName)}_${this.environment.name.replace(/-/g, '_')}`;
   }
 }
 

@@ -164,35 +164,33 @@ interface Statement {
 }
 
 /**
- * `<instance identifier>/<user>` for each rds-db:connect the policies of the data stack give the role with this name
- * (attached by name: the role is the cluster stack's), each checked to name an instance of the stack by its
- * DbiResourceId and a user a Custom::DatabaseUser of that instance creates; anything else is listed as it is.
+ * The users a role's statements let it log in as with IAM authentication: for `rds-db:connect` on
+ * `arn:aws:rds-db:<region>:<account>:dbuser:*` + `/<user>` of the environment, the user, when a Custom::DatabaseUser
+ * of the data stack creates it; any other rds-db statement is listed as it is.
  */
-function databaseLogins(resources: Record<string, Resource>, roleName: string, environment: Environment): string[] {
-  const users = Object.values(resources).filter((r) => r.Type === 'Custom::DatabaseUser');
-  return Object.values(resources)
-    .filter((r) => r.Type === 'AWS::IAM::Policy' && asList(r.Properties?.Roles).includes(roleName))
-    .flatMap((r) => asList(r.Properties?.PolicyDocument.Statement))
-    .filter((statement: Statement) => statement.Effect === 'Allow' && JSON.stringify(statement.Action).includes('rds'))
-    .flatMap((statement: Statement) =>
+function databaseLogins(
+  statements: readonly Statement[],
+  data: Record<string, Resource>,
+  environment: Environment,
+): string[] {
+  const created = new Set(
+    Object.values(data)
+      .filter((r) => r.Type === 'Custom::DatabaseUser')
+      .map((r) => r.Properties?.UserName),
+  );
+  const prefix = `arn:aws:rds-db:${environment.region}:${environment.account}:dbuser:*/`;
+  return statements
+    .filter((statement) => asList(statement.Action).some((action: string) => String(action).startsWith('rds-db:')))
+    .flatMap((statement) =>
       asList(statement.Resource).map((resource: Json) => {
-        const parts = resource?.['Fn::Join']?.[1];
-        const instanceId = parts?.[1]?.['Fn::GetAtt']?.[0];
-        const user = typeof parts?.[2] === 'string' ? parts[2].replace(/^\//, '') : undefined;
-        const instance = resources[instanceId];
-        const created = users.some(
-          (u) =>
-            u.Properties?.UserName === user &&
-            canonical(u.Properties?.Host) === canonical({ 'Fn::GetAtt': [instanceId, 'Endpoint.Address'] }),
-        );
+        const text = resolve(resource, environment);
+        const user = text?.startsWith(prefix) ? text.slice(prefix.length) : undefined;
         const exact =
-          asList(statement.Action).length === 1 &&
-          asList(statement.Action)[0] === 'rds-db:connect' &&
-          parts?.[0] === `arn:aws:rds-db:${environment.region}:${environment.account}:dbuser:` &&
-          parts?.[1]?.['Fn::GetAtt']?.[1] === 'DbiResourceId' &&
-          instance?.Type === 'AWS::RDS::DBInstance' &&
-          created;
-        return exact ? `${instance.Properties?.DBInstanceIdentifier}/${user}` : JSON.stringify(statement);
+          canonical(asList(statement.Action)) === canonical(['rds-db:connect']) &&
+          user !== undefined &&
+          /^\w+$/.test(user) &&
+          created.has(user);
+        return exact ? user : JSON.stringify(statement);
       }),
     );
 }
@@ -294,11 +292,11 @@ function environmentProblems(model: PlatformModel, environment: Environment, tem
       readableSecrets,
       ownSecrets(service).filter((name) => name.endsWith('/redis')),
     );
-    const logins = databaseLogins(resourcesOf('data'), `${prefix}-${service.name}`, environment);
+    const user = `${service.name.replace(/-/g, '_')}_${environment.name.replace(/-/g, '_')}`;
     same(
       `database users ${service.name} may log in as`,
-      logins,
-      service.dependencies.database ? [`${prefix}-${service.name}/${service.name.replace(/-/g, '_')}_app`] : [],
+      databaseLogins(statements, resourcesOf('data'), environment),
+      service.dependencies.database ? [user] : [],
     );
     const readableParameters = parameters.filter((name) =>
       allowed('ssm:GetParameter', arnOf('ssm', `parameter${name}`)),
@@ -327,7 +325,7 @@ function environmentProblems(model: PlatformModel, environment: Environment, tem
       .flatMap((s) => asList(s.Action))
       .filter(
         (a: string) =>
-          !/^(sqs:(SendMessage|ReceiveMessage|DeleteMessage|ChangeMessageVisibility|GetQueueAttributes)|secretsmanager:(GetSecretValue|DescribeSecret)|ssm:GetParameters?)$/.test(
+          !/^(sqs:(SendMessage|ReceiveMessage|DeleteMessage|ChangeMessageVisibility|GetQueueAttributes)|secretsmanager:(GetSecretValue|DescribeSecret)|ssm:GetParameters?|rds-db:connect)$/.test(
             a,
           ),
       );
