@@ -419,7 +419,12 @@ function buildModel(blueprint: ModelBlueprint): PlatformModel {
     serviceBudget: Math.min(MODEL_NAME_MAX, DERIVED_NAME_LIMITS.iamRole - longestPrefix - 1),
     databaseBudget: DERIVED_NAME_LIMITS.rdsInstance - longestPrefix - 1,
     cacheBudget: DERIVED_NAME_LIMITS.elastiCacheId - longestPrefix - 1,
-  }).map((service) => ({ ...service, image: { tag: modelTag(service.image.tag) } }));
+  }).map((service, index) => ({
+    ...service,
+    image: { tag: modelTag(service.image.tag) },
+    // Every other service builds its image in a repository of its own, which the image push role then trusts.
+    ...(index % 2 === 0 ? { ci: { githubRepository: `${organizationName}/${service.name}`, branch: 'main' } } : {}),
+  }));
   const releases = mapReleaseTags(buildReleases(blueprint.environments, environments, services), modelTag);
   // Each environment runs its releases: the quota must hold the team's services as every environment runs them.
   const views = environments.map((environment) =>

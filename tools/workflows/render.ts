@@ -4,8 +4,8 @@
  * branch and the image platforms all come from the model, so a change of the model changes them in the same
  * pull request and nothing is written twice.
  *
- * - `pull-request.yml`: install, the tests, the real engines, and a job summary of what the change does per
- *   environment (`pnpm changes`);
+ * - `pull-request.yml`: the committed outputs checked (`pnpm synth:check`) and summarized per environment
+ *   (`pnpm changes`), then the README's install and tests, and the real engines;
  * - `deploy.yml`: on a merge to `organization.ci.branch`, `cdk diff` then `cdk deploy` of the shared-services
  *   stack, then of each environment's stacks in model order, each in its GitHub Environment with its deploy role;
  * - `service-image.yml`: the reusable workflow a service repository calls to test, scan, build, push and open
@@ -136,10 +136,25 @@ const DEFAULTS = { run: { shell: 'bash' } };
 
 function pullRequestWorkflow(model: PlatformModel, facts: RepositoryFacts): Record<string, unknown> {
   const { branch } = model.organization.ci;
+  const baseSha = { BASE_SHA: expression('github.event.pull_request.base.sha') };
+  // The committed outputs are checked and summarized before `npm run setup`, which ends with `pnpm synth` and would
+  // rewrite them: after it, a stale dist/ could no longer be told from a fresh one.
   const steps: Step[] = [
     // The whole history: `pnpm changes` reads the base revision's dist/.
     checkout({ 'fetch-depth': 0 }),
     setupNode(facts),
+    installDependencies(facts),
+    { name: `The committed ${DIST_FOLDER}/ and workflows are what the code renders`, run: 'pnpm synth:check' },
+    {
+      name: 'Summarize what the change does per environment',
+      // Also when the check above failed: the reviewer sees what the committed outputs do.
+      if: '!cancelled()',
+      env: baseSha,
+      run: 'pnpm changes --base "$BASE_SHA" >> "$GITHUB_STEP_SUMMARY"',
+    },
+    ...(facts.scripts.includes('plan')
+      ? [{ name: 'Destructive-change guard', env: baseSha, run: 'pnpm plan --base "$BASE_SHA"' }]
+      : []),
     {
       name: 'Cache the engines and the Go build cache',
       uses: uses('cache'),
@@ -149,21 +164,6 @@ function pullRequestWorkflow(model: PlatformModel, facts: RepositoryFacts): Reco
       },
     },
     { name: 'Install (README: npm run setup)', run: 'npm run setup' },
-    {
-      name: 'Summarize what the change does per environment',
-      env: { BASE_SHA: expression('github.event.pull_request.base.sha') },
-      run: 'pnpm changes --base "$BASE_SHA" >> "$GITHUB_STEP_SUMMARY"',
-    },
-    ...(facts.scripts.includes('plan')
-      ? [
-          {
-            name: 'Destructive-change guard',
-            env: { BASE_SHA: expression('github.event.pull_request.base.sha') },
-            run: 'pnpm plan --base "$BASE_SHA"',
-          },
-        ]
-      : []),
-    { name: `The committed ${DIST_FOLDER}/ and workflows are what the code renders`, run: 'pnpm synth:check' },
     { name: 'Test (README: npm test)', run: 'npm test' },
     { name: 'Verify with the real engines', run: 'npm run verify' },
   ];
@@ -181,7 +181,8 @@ function pullRequestWorkflow(model: PlatformModel, facts: RepositoryFacts): Reco
         name: 'Test, verify and summarize',
         'runs-on': RUNNER,
         permissions: { contents: 'read' },
-        'timeout-minutes': 90,
+        // A first run compiles the engines (20 to 40 minutes, README); later runs find them in the cache.
+        'timeout-minutes': 120,
         steps,
       },
     },
