@@ -3,17 +3,18 @@
  * in by hand, and must name it. (A check that passes everything would let every property pass.)
  */
 
-import { readFileSync, rmSync } from 'node:fs';
+import { readdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import {
   EnvironmentNaming,
+  environmentStackId,
   loadPlatformModel,
   type PlatformModel,
   platformModelInput,
   validateModel,
 } from '@platform/model';
 import { CLOUDFORMATION_DIST } from '../aws/cloud-assembly';
-import { awsServiceProblems, type Templates } from './support/aws-invariants';
+import { awsServiceProblems, deliveryProblems, type Templates } from './support/aws-invariants';
 import { guardrailProblems } from './support/guardrail-invariants';
 import {
   applicationFolderProblems,
@@ -474,4 +475,68 @@ test('a slow machine cannot fail a property: the verdict counts models, never ti
     checked += 1;
   });
   expect(checked).toBe(2);
+});
+
+// biome-ignore lint/suspicious/noExplicitAny: CloudFormation templates are free-form JSON
+type Json = any;
+
+describe('deploy identities', () => {
+  /** The committed templates (`pnpm synth:check` proves them fresh), each changed by `change` when given. */
+  const committed = (change?: (stack: string, resources: Record<string, Json>) => void): Templates => {
+    const byStack = new Map(
+      readdirSync(CLOUDFORMATION_DIST)
+        .filter((file) => file.endsWith('.template.json'))
+        .map((file) => {
+          const stack = file.slice(0, -'.template.json'.length);
+          const resources = JSON.parse(readFileSync(join(CLOUDFORMATION_DIST, file), 'utf8')).Resources ?? {};
+          change?.(stack, resources);
+          return [stack, { stackName: stack, resources }] as const;
+        }),
+    );
+    return { byStack };
+  };
+  const ciStack = environmentStackId(first.name, 'ci');
+  const deployRole = (resources: Record<string, Json>) =>
+    Object.values(resources).find((resource) => resource.Type === 'AWS::IAM::Role');
+
+  it('accept the shipped templates', () => {
+    expect(deliveryProblems(model, committed())).toEqual([]);
+  });
+
+  it('name a deploy role any environment of the repository may assume', () => {
+    const problems = deliveryProblems(
+      model,
+      committed((stack, resources) => {
+        if (stack !== ciStack) return;
+        const condition = deployRole(resources).Properties.AssumeRolePolicyDocument.Statement[0].Condition;
+        condition.StringLike = {
+          'token.actions.githubusercontent.com:sub': `repo:${model.organization.ci.githubRepository}:*`,
+        };
+      }),
+    );
+    expect(problems).toEqual([expect.stringContaining(`${ciStack}: the trust is not exactly`)]);
+  });
+
+  it('name a deploy role that may do more than assume the bootstrap roles', () => {
+    const problems = deliveryProblems(
+      model,
+      committed((stack, resources) => {
+        if (stack === ciStack)
+          deployRole(resources).Properties.Policies[0].PolicyDocument.Statement[0].Action = 'sts:*';
+      }),
+    );
+    expect(problems).toEqual([expect.stringContaining(`${ciStack}: the role may do more`)]);
+  });
+
+  it('name a second GitHub OIDC provider in an account', () => {
+    const problems = deliveryProblems(
+      model,
+      committed((stack, resources) => {
+        if (stack !== ciStack) return;
+        const provider = Object.entries(resources).find(([, resource]) => resource.Type === 'AWS::IAM::OIDCProvider');
+        if (provider) resources[`${provider[0]}Again`] = provider[1];
+      }),
+    );
+    expect(problems).toEqual([`account ${first.account}: 2 GitHub OIDC providers`]);
+  });
 });

@@ -121,6 +121,21 @@ export function imageUri(organization: Organization, service: Service): string {
   return `${registryHost(organization)}/${ecrRepositoryName(organization, service.name)}${separator}${service.image.tag}`;
 }
 
+/** The role GitHub Actions assumes to push service images to the shared registry (ci-push-identity.ts). */
+export function ciImagePushRoleName(organization: Organization): string {
+  return `${organization.name}-ci-image-push`;
+}
+
+/** The role the deploy workflow assumes to deploy the shared-services stack (ci-deploy-identity.ts). */
+export function sharedServicesDeployRoleName(organization: Organization): string {
+  return `${organization.name}-shared-services-ci-deploy`;
+}
+
+/** ARN of an IAM role by name in an account, in the partition of `region` (aws-facts.ts `partitionOf`). */
+export function roleArn(account: string, region: string, roleName: string): string {
+  return `arn:${partitionOf(region)}:iam::${account}:role/${roleName}`;
+}
+
 /** The namespace of a service: its team's. */
 export function serviceNamespace(service: Service): string {
   return service.team;
@@ -165,8 +180,17 @@ export class EnvironmentNaming {
 
   /** ARN of `secretReaderRoleName` in the environment's account, in its region's partition (aws-facts.ts `partitionOf`). */
   public secretReaderRoleArn(namespace: string): string {
-    const { region, account } = this.environment;
-    return `arn:${partitionOf(region)}:iam::${account}:role/${this.secretReaderRoleName(namespace)}`;
+    return roleArn(this.environment.account, this.environment.region, this.secretReaderRoleName(namespace));
+  }
+
+  /** IAM role the deploy workflow assumes, in the environment's GitHub Environment, to deploy its stacks. */
+  public get ciDeployRoleName(): string {
+    return `${this.prefix}-ci-deploy`;
+  }
+
+  /** ARN of `ciDeployRoleName` in the environment's account. */
+  public get ciDeployRoleArn(): string {
+    return roleArn(this.environment.account, this.environment.region, this.ciDeployRoleName);
   }
 
   /** IAM role people of a team assume to edit the team's namespace (people-access.ts). */

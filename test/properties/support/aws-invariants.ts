@@ -6,10 +6,12 @@
 import {
   type Environment,
   EnvironmentNaming,
+  environmentStackId,
   type PlatformModel,
   partitionOf,
   peopleRoles,
   type Service,
+  SHARED_SERVICES_STACK,
   wantsBreakGlassBastion,
 } from '@platform/model';
 import type { CloudAssembly } from 'aws-cdk-lib/cx-api';
@@ -467,4 +469,62 @@ export function peopleAccessProblems(model: PlatformModel, templates: Templates)
     }
     return problems;
   });
+}
+
+/**
+ * The deploy identities: each account the model deploys to (the shared-services account and every environment's)
+ * holds exactly one GitHub OIDC provider, IAM's limit for one URL; each environment's `ci` stack has one role, named
+ * by the contract, that only a job of the model's repository in the GitHub Environment of the environment's name may
+ * assume, and that may only assume that account's CDK bootstrap roles.
+ */
+export function deliveryProblems(model: PlatformModel, templates: Templates): string[] {
+  const problems: string[] = [];
+  const accountOf = new Map<string, string>([[SHARED_SERVICES_STACK, model.organization.sharedServices.account]]);
+  for (const environment of model.environments) {
+    accountOf.set(environmentStackId(environment.name, 'ci'), environment.account);
+  }
+  const providers = new Map<string, number>();
+  for (const [stack, template] of templates.byStack) {
+    const count = Object.values(template.resources).filter((r) => r.Type === 'AWS::IAM::OIDCProvider').length;
+    const account = accountOf.get(stack);
+    if (count > 0 && account === undefined) problems.push(`${stack}: creates a GitHub OIDC provider`);
+    if (account !== undefined) providers.set(account, (providers.get(account) ?? 0) + count);
+  }
+  for (const [account, count] of providers) {
+    if (count !== 1) problems.push(`account ${account}: ${count} GitHub OIDC providers`);
+  }
+  for (const environment of model.environments) {
+    const stack = environmentStackId(environment.name, 'ci');
+    const roles = Object.values(templates.byStack.get(stack)?.resources ?? {}).filter(
+      (resource) => resource.Type === 'AWS::IAM::Role',
+    );
+    const name = new EnvironmentNaming(model.organization, environment).ciDeployRoleName;
+    if (roles.length !== 1 || roles[0].Properties?.RoleName !== name) {
+      problems.push(`${stack}: not exactly the role ${name}`);
+      continue;
+    }
+    const trust = JSON.stringify(roles[0].Properties?.AssumeRolePolicyDocument);
+    const subject = `repo:${model.organization.ci.githubRepository}:environment:${environment.name}`;
+    if (!trust.includes(`"token.actions.githubusercontent.com:sub":"${subject}"`) || trust.includes('*')) {
+      problems.push(`${stack}: the trust is not exactly ${subject}: ${trust}`);
+    }
+    const policies = JSON.stringify(roles[0].Properties?.Policies);
+    const bootstrap = new RegExp(
+      `^arn:aws[a-z-]*:iam::${environment.account}:role/cdk-[a-z0-9]+-(deploy|file-publishing|lookup)-role-${environment.account}-${environment.region}$`,
+    );
+    const statements =
+      (
+        roles[0].Properties?.Policies as
+          | { PolicyDocument: { Statement: { Action: unknown; Resource: unknown }[] } }[]
+          | undefined
+      )?.flatMap((policy) => policy.PolicyDocument.Statement) ?? [];
+    if (
+      statements.length !== 1 ||
+      statements[0].Action !== 'sts:AssumeRole' ||
+      ![statements[0].Resource].flat().every((arn) => typeof arn === 'string' && bootstrap.test(arn))
+    ) {
+      problems.push(`${stack}: the role may do more than assume the bootstrap roles: ${policies}`);
+    }
+  }
+  return problems;
 }
