@@ -53,6 +53,11 @@ export async function ensureDatabaseUser(client: ClientBase, spec: DatabaseUserS
       owned.rows.filter((row) => row.kind === 'SCHEMA'),
       owned.rows.filter((row) => row.kind !== 'SCHEMA'),
     ];
+    // The sequences that follow the tables to hand over (serial and identity columns), read while the names resolve.
+    const tables = objectRows
+      .filter((row) => row.kind === 'TABLE' || row.kind === 'FOREIGN TABLE')
+      .map((row) => row.name);
+    const ownedSequences = await client.query<{ name: string }>(OWNED_SEQUENCES, [tables]);
     for (const schema of [...new Set(objectRows.map((row) => row.schema))].sort()) {
       await run(`GRANT CREATE ON SCHEMA ${escapeIdentifier(schema)} TO ${user}`);
     }
@@ -61,14 +66,24 @@ export async function ensureDatabaseUser(client: ClientBase, spec: DatabaseUserS
       'SELECT pg_get_userbyid(datdba) AS owner FROM pg_database WHERE datname = current_database()',
     );
     if (owner.rows[0]?.owner !== spec.userName) await run(`ALTER DATABASE ${database} OWNER TO ${user}`);
-    const schemas = [...new Set(objectRows.map((row) => row.schema))].sort();
-    if (schemas.length > 0) {
-      // As the new owner: the master user keeps no privilege of its own on what it handed over.
+    const relations = objectRows.filter((row) => RELATION_KINDS.has(row.kind));
+    if (relations.length > 0) {
+      // As the new owner, on exactly what was handed over: the master user keeps no privilege of its own there.
       await run(`SET LOCAL ROLE ${user}`);
-      for (const schema of schemas.map(escapeIdentifier)) {
-        await run(`GRANT USAGE ON SCHEMA ${schema} TO SESSION_USER`);
-        await run(`GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA ${schema} TO SESSION_USER`);
-        await run(`GRANT USAGE, SELECT, UPDATE ON ALL SEQUENCES IN SCHEMA ${schema} TO SESSION_USER`);
+      for (const schema of [...new Set(relations.map((row) => row.schema))].sort()) {
+        await run(`GRANT USAGE ON SCHEMA ${escapeIdentifier(schema)} TO SESSION_USER`);
+      }
+      for (const { kind, name } of relations) {
+        const privileges =
+          kind === 'SEQUENCE'
+            ? 'USAGE, SELECT, UPDATE'
+            : kind === 'MATERIALIZED VIEW'
+              ? 'SELECT'
+              : 'SELECT, INSERT, UPDATE, DELETE';
+        await run(`GRANT ${privileges} ON ${kind === 'SEQUENCE' ? 'SEQUENCE' : 'TABLE'} ${name} TO SESSION_USER`);
+      }
+      for (const { name } of ownedSequences.rows) {
+        await run(`GRANT USAGE, SELECT, UPDATE ON SEQUENCE ${name} TO SESSION_USER`);
       }
       await run('RESET ROLE');
     }
@@ -81,11 +96,22 @@ export async function ensureDatabaseUser(client: ClientBase, spec: DatabaseUserS
   return statements;
 }
 
+/** The kinds of `OWNED_BY_CURRENT_USER` that hold rows the master user may still read and write meanwhile. */
+const RELATION_KINDS = new Set(['TABLE', 'FOREIGN TABLE', 'VIEW', 'MATERIALIZED VIEW', 'SEQUENCE']);
+
+/** The sequences owned by a column of the tables named in $1 (serial and identity columns), quoted and qualified. */
+const OWNED_SEQUENCES = `
+SELECT s.oid::regclass::text AS name FROM pg_class s
+  JOIN pg_depend d ON d.classid = 'pg_class'::regclass AND d.objid = s.oid AND d.refclassid = 'pg_class'::regclass
+WHERE s.relkind = 'S' AND d.deptype IN ('a', 'i') AND d.refobjid = ANY($1::text[]::regclass[])
+ORDER BY 1`;
+
 /**
  * What the current user owns in the current database that a service's migrations create: schemas first (a new owner of
  * a relation needs CREATE on its schema), then relations, standalone sequences (a sequence owned by a column follows
  * its table), routines (functions, procedures, aggregates) and types (enums, domains, ranges and standalone composite types; array, multirange and row
- * types follow theirs). Names come quoted and qualified from the reg* casts. Catalog and extension objects are left.
+ * types follow theirs; partitions are listed one by one, since a partitioned table's change of owner does not reach
+ * them). Names come quoted and qualified from the reg* casts. Catalog and extension objects are left.
  */
 const OWNED_BY_CURRENT_USER = `
 WITH me AS (SELECT oid FROM pg_roles WHERE rolname = current_user),
@@ -104,7 +130,8 @@ SELECT kind, name, schema FROM (
   FROM pg_class c JOIN user_schemas s ON s.oid = c.relnamespace, me
   WHERE c.relowner = me.oid AND c.relkind IN ('r', 'p', 'v', 'm', 'f', 'S')
     AND NOT EXISTS (SELECT 1 FROM pg_depend d WHERE d.classid = 'pg_class'::regclass AND d.objid = c.oid
-      AND d.deptype IN ('a', 'i', 'e'))
+      AND d.objsubid = 0 AND (d.deptype = 'e'
+        OR (c.relkind = 'S' AND d.deptype IN ('a', 'i') AND d.refclassid = 'pg_class'::regclass)))
   UNION ALL
   SELECT 2, CASE p.prokind WHEN 'a' THEN 'AGGREGATE' ELSE 'ROUTINE' END, p.oid::regprocedure::text, s.nspname
   FROM pg_proc p JOIN user_schemas s ON s.oid = p.pronamespace, me
