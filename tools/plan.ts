@@ -7,9 +7,14 @@
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { runEntryPoint, UsageError, UserError } from '@platform/model/entry-point';
-import { isUsageError, isUserError } from '../packages/platform-model/src/cli-errors';
-import { syntaxErrorLines } from '../packages/platform-model/src/source-errors';
+import {
+  isUsageError,
+  isUserError,
+  runEntryPoint,
+  syntaxErrorLines,
+  UsageError,
+  UserError,
+} from '@platform/model/entry-point';
 import { helpText, MODEL_OPTION, parseCommandLine } from './command-line';
 import { ACKNOWLEDGEMENTS_FILE, type Acknowledgement, parseAcknowledgements } from './plan/acknowledgements';
 import { keyText } from './plan/findings';

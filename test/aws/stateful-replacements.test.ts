@@ -24,6 +24,8 @@ const templates = new Map(
 );
 const texts = (map: ReadonlyMap<string, Template>) =>
   new Map([...map].map(([path, template]) => [path, JSON.stringify(template)]));
+/** The committed templates' texts, once: each case changes one template. */
+const committedTexts = texts(templates);
 
 /** Every committed resource of a type, with its template's path. */
 function committedOfType(type: string): { path: string; id: string }[] {
@@ -38,7 +40,7 @@ function committedOfType(type: string): { path: string; id: string }[] {
 function linesAfter(path: string, edit: (resources: Record<string, Resource>) => void): string[] {
   const edited = structuredClone(templates.get(path) as Template);
   edit(edited.Resources);
-  return statefulReplacementLines(texts(templates), texts(new Map([...templates, [path, edited]])));
+  return statefulReplacementLines(committedTexts, new Map([...committedTexts, [path, JSON.stringify(edited)]]));
 }
 
 /** Another resource of a type in the same template, for a reference that changes target. */

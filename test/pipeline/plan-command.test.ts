@@ -64,6 +64,19 @@ function lines(text: string): string[] {
 
 const run = (...args: string[]) => runCommand(() => plan(args, root));
 
+let renamedJson: Promise<string> | undefined;
+/** The JSON report of the renamed model, with no acknowledgement: run once, read by several tests. */
+function renamedReport(): Promise<string> {
+  renamedJson ??= run('--model', renamedModel, '--format', 'json').then((result) => result.stdout);
+  return renamedJson;
+}
+
+/** The entries that acknowledge each open change of the renamed model's plan, with `reason`. */
+async function renamedEntries(reason: string): Promise<Record<string, string>[]> {
+  const report = JSON.parse(await renamedReport()) as { changes: { status: string; key: Record<string, string> }[] };
+  return report.changes.filter((change) => change.status === 'open').map((change) => ({ ...change.key, reason }));
+}
+
 beforeAll(() => {
   // aws-cdk-lib's built-in template validation changes no template; pnpm synth:check runs it on the shipped model.
   validation = process.env.CDK_VALIDATION;
@@ -147,6 +160,33 @@ describe('the command line', () => {
     expect(lines(result.stderr)).toEqual([expect.stringMatching(/^pnpm plan: .* is not in a Git work tree/)]);
   });
 
+  it('a syntax error in a model data file: its place in one stderr line, exit code 2', () => {
+    const file = join(root, 'packages', 'platform-model', 'src', 'data', 'teams.ts');
+    const text = readFileSync(file, 'utf8');
+    writeFileSync(file, `${text}export const broken = ;\n`);
+    try {
+      const result = spawnScript(root, 'tools/plan.ts');
+
+      expect(result.status).toBe(2);
+      expect(lines(result.stderr)).toEqual([
+        expect.stringMatching(/^packages\/platform-model\/src\/data\/teams\.ts:\d+:\d+: /),
+      ]);
+      expect(result.stdout).toBe('');
+    } finally {
+      writeFileSync(file, text);
+    }
+  });
+
+  it('a proposed model that is no JSON: its place in one stderr line, exit code 2', async () => {
+    const broken = join(tempDir('platform-plan-model-'), 'broken.json');
+    writeFileSync(broken, '{\n  "teams": ,\n}\n');
+
+    const result = await run('--model', broken);
+
+    expect(result.status).toBe(2);
+    expect(lines(result.stderr)).toEqual([expect.stringMatching(/broken\.json:2:\d+: /)]);
+  });
+
   it('an invalid proposed model: its problems, exit code 2', async () => {
     const broken = join(tempDir('platform-plan-model-'), 'broken.json');
     writeFileSync(broken, JSON.stringify({ ...platformModelInput, teams: [] }));
@@ -187,12 +227,7 @@ describe('the plan', () => {
   });
 
   it('passes when the file acknowledges each, and fails on an entry that matches nothing (exit code 1)', async () => {
-    const open = JSON.parse((await run('--model', renamedModel, '--format', 'json')).stdout) as {
-      changes: { status: string; key: Record<string, string> }[];
-    };
-    const entries = open.changes
-      .filter((change) => change.status === 'open')
-      .map((change) => ({ ...change.key, reason: 'the service is renamed; its data is exported first' }));
+    const entries = await renamedEntries('the service is renamed; its data is exported first');
     expect(entries).toEqual(expect.arrayContaining(renamedResources.map((key) => expect.objectContaining(key))));
     writeFileSync(join(root, ACKNOWLEDGEMENTS), JSON.stringify(entries, null, 2));
 
@@ -213,9 +248,7 @@ describe('the plan', () => {
   });
 
   it('counts only the entries the change adds: those already at the base revision acknowledged an earlier change', async () => {
-    const entries = JSON.parse((await run('--model', renamedModel, '--format', 'json')).stdout)
-      .changes.filter((change: { status: string }) => change.status === 'open')
-      .map((change: { key: Record<string, string> }) => ({ ...change.key, reason: 'renamed' }));
+    const entries = await renamedEntries('renamed');
     writeFileSync(join(root, ACKNOWLEDGEMENTS), JSON.stringify(entries));
     git('checkout', '--quiet', '-b', 'rename');
     git('add', ACKNOWLEDGEMENTS);
@@ -286,10 +319,10 @@ describe('the plan', () => {
   });
 
   it('is the same, byte for byte, on a second run', async () => {
-    const first = await run('--model', renamedModel, '--format', 'json');
+    const first = await renamedReport();
     const second = await run('--model', renamedModel, '--format', 'json');
 
-    expect(second.stdout).toBe(first.stdout);
-    expect(JSON.parse(first.stdout)).toMatchObject({ passes: false, base: { commit: git('rev-parse', 'HEAD') } });
+    expect(second.stdout).toBe(first);
+    expect(JSON.parse(first)).toMatchObject({ passes: false, base: { commit: git('rev-parse', 'HEAD') } });
   });
 });

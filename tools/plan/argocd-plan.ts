@@ -90,6 +90,12 @@ export function argoCdPlan(
   const environmentsOf = (files: ReadonlyMap<string, string>) =>
     new Set([...files.keys()].filter((path) => path.includes('/')).map((path) => path.split('/')[0]));
   const now = environmentsOf(after);
+  // Most files are the same at both revisions: each text is parsed once.
+  const parse = memoized((text: string) =>
+    parseAllDocuments(text)
+      .map((document) => document.toJS() as unknown)
+      .filter((object): object is Record<string, unknown> => typeof object === 'object' && object !== null),
+  );
   for (const environment of [...environmentsOf(before)].sort(byteOrder)) {
     if (!now.has(environment)) {
       notes.push(
@@ -98,22 +104,35 @@ export function argoCdPlan(
       continue;
     }
     findings.push(
-      ...environmentFindings(environment, rootApplication, parsedIn(before, environment), parsedIn(after, environment)),
+      ...environmentFindings(
+        environment,
+        rootApplication,
+        parsedIn(before, environment, parse),
+        parsedIn(after, environment, parse),
+      ),
     );
   }
   return { findings, notes };
 }
 
-function parsedIn(files: ReadonlyMap<string, string>, environment: string): Manifests {
+function parsedIn(
+  files: ReadonlyMap<string, string>,
+  environment: string,
+  parse: (text: string) => Record<string, unknown>[],
+): Manifests {
   const parsed = new Map<string, Record<string, unknown>[]>();
   for (const [path, text] of files) {
-    if (!path.startsWith(`${environment}/`) || !/\.ya?ml$/.test(path)) continue;
-    const objects = parseAllDocuments(text)
-      .map((document) => document.toJS() as unknown)
-      .filter((object): object is Record<string, unknown> => typeof object === 'object' && object !== null);
-    parsed.set(path, objects);
+    if (path.startsWith(`${environment}/`) && /\.ya?ml$/.test(path)) parsed.set(path, parse(text));
   }
   return parsed;
+}
+
+function memoized<T>(compute: (text: string) => T): (text: string) => T {
+  const known = new Map<string, T>();
+  return (text) => {
+    if (!known.has(text)) known.set(text, compute(text));
+    return known.get(text) as T;
+  };
 }
 
 function environmentFindings(environment: string, root: string, before: Manifests, after: Manifests): Finding[] {

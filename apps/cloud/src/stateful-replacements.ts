@@ -49,7 +49,7 @@ export function statefulReplacementLines(
   const lines: string[] = [];
   for (const path of sortedPaths(before.keys())) {
     const stack = stackIdOf(path);
-    if (!stack || !after.has(path)) continue;
+    if (!stack || !after.has(path) || before.get(path) === after.get(path)) continue;
     const then = resourcesOf(before.get(path));
     const now = resourcesOf(after.get(path));
     for (const change of resourceChanges(before.get(path), after.get(path))) {

@@ -49,6 +49,8 @@ const KIND_OF_IMPACT: Partial<Record<ResourceImpact, ResourceChangeKind>> = {
  * change anywhere inside `KubernetesNetworkConfig` counts as its change.
  */
 export function resourceChanges(before: TemplateInput, after: TemplateInput): ResourceChange[] {
+  // Most stacks of a synth or a plan are unchanged, and the diff of one costs milliseconds.
+  if (before === after) return [];
   const diff = fullDiff(templateOf(before), templateOf(after));
   const changes: ResourceChange[] = [];
   diff.resources.forEachDifference((logicalId, change) => {
