@@ -4,7 +4,8 @@
  *
  * - docs/policies-and-alerts.md: every policy with its mode per environment, every alert of every service;
  * - test/guardrails/fixtures/: per policy, good and bad examples and a Kyverno CLI test against the policies of
- *   one environment's dist/ (`kyverno test test/guardrails/fixtures`, run by `pnpm verify`).
+ *   one environment's dist/ (`kyverno test test/guardrails/fixtures`, run by `pnpm verify`);
+ * - .github/workflows/: the pull request, deploy and service image workflows (tools/workflows/render.ts).
  *
  * The renderers live with the tests that read the same files (test/guardrails/support/).
  */
@@ -17,6 +18,9 @@ import type { DistManifest } from '../test/guardrails/support/dist-manifests';
 import type { KubeObject } from '../test/guardrails/support/kyverno-evaluation';
 import { renderPoliciesAndAlertsPage } from '../test/guardrails/support/policies-and-alerts-page';
 import { renderFixtureFiles } from '../test/guardrails/support/policy-fixtures';
+import { renderWorkflows, repositoryFacts } from './workflows/render';
+
+const ROOT = join(__dirname, '..');
 
 /** The page, relative to the repository's root. */
 export const POLICIES_AND_ALERTS_PAGE = 'docs/policies-and-alerts.md';
@@ -28,8 +32,13 @@ export const POLICY_FIXTURES = 'test/guardrails/fixtures';
  *
  * @param model the validated model
  * @param dist the rendered manifests by path below dist/ (`<env>/…`), as `pnpm synth` writes them
+ * @param root the repository whose package.json and tools/setup.sh the workflows follow (default this one)
  */
-export function renderGeneratedFiles(model: PlatformModel, dist: ReadonlyMap<string, string>): Map<string, string> {
+export function renderGeneratedFiles(
+  model: PlatformModel,
+  dist: ReadonlyMap<string, string>,
+  root: string = ROOT,
+): Map<string, string> {
   const environments = new Map<string, DistManifest[]>(model.environments.map((environment) => [environment.name, []]));
   for (const [path, text] of dist) {
     environments.get(path.split('/')[0])?.push({ path, object: parse(text) as KubeObject });
@@ -38,6 +47,7 @@ export function renderGeneratedFiles(model: PlatformModel, dist: ReadonlyMap<str
   for (const [path, text] of renderFixtureFiles(registryHost(model.organization))) {
     files.set(`${POLICY_FIXTURES}/${path}`, text);
   }
+  for (const [path, text] of renderWorkflows(model, repositoryFacts(root))) files.set(path, text);
   return files;
 }
 

@@ -18,6 +18,7 @@ test('the stack IDs are the public contract cdk deploy selects', () => {
   expect(app.node.children.map((child) => child.node.id)).toEqual([
     'shared-services',
     ...MODEL_ENVIRONMENTS.flatMap((name) => [
+      `${name}-ci`,
       `${name}-network`,
       `${name}-cluster`,
       `${name}-data`,

@@ -301,6 +301,23 @@ describe.each(MODEL_ENVIRONMENTS)('%s cluster', (name) => {
     }
   });
 
+  test('a service with a database may log in as its own database user, with IAM, and as no other', () => {
+    const naming = synthesized.naming(name);
+    const { region, account } = synthesized.environment(name);
+    for (const service of synthesized.model.services) {
+      const logins = statementsOfRole(template(), naming.workloadRoleName(service.name))
+        .filter((statement) => asList(statement.Action).some((action) => String(action).startsWith('rds-db:')))
+        .map((statement) => ({ action: statement.Action, resource: statement.Resource }));
+      const user = `${service.name.replaceAll('-', '_')}_${name.replaceAll('-', '_')}`;
+      expect({ service: service.name, logins }).toEqual({
+        service: service.name,
+        logins: service.dependencies.database
+          ? [{ action: 'rds-db:connect', resource: `arn:aws:rds-db:${region}:${account}:dbuser:*/${user}` }]
+          : [],
+      });
+    }
+  });
+
   test('a service reads only its own cache credentials, never a database master secret', () => {
     const naming = synthesized.naming(name);
     for (const service of synthesized.model.services) {

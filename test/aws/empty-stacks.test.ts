@@ -1,4 +1,4 @@
-import { loadModel, platformModelInput } from '@platform/model';
+import { ENVIRONMENT_STACKS, loadModel, platformModelInput } from '@platform/model';
 import { CfnResource, Stack } from 'aws-cdk-lib';
 import { buildCloudApp } from '../../apps/cloud/src/cloud-app';
 import { testCdkApp } from '../support/cdk-app';
@@ -13,7 +13,7 @@ test('every stack has a resource for a model without databases, caches or queues
   const app = testCdkApp();
   buildCloudApp(app, loadModel(input));
   const stacks = app.node.children.filter((child): child is Stack => child instanceof Stack);
-  expect(stacks.length).toBe(1 + 4 * input.environments.length);
+  expect(stacks.length).toBe(1 + ENVIRONMENT_STACKS.length * input.environments.length);
   const empty = stacks
     .filter((stack) => !stack.node.findAll().some((construct) => construct instanceof CfnResource))
     .map((stack) => stack.node.id);

@@ -1,5 +1,5 @@
 import { GITHUB_OIDC_ISSUER } from '@platform/aws-platform';
-import { ecrRepositoryName } from '@platform/model';
+import { ciImagePushRoleName, ecrRepositoryName } from '@platform/model';
 import { type CloudTemplates, resourcesOfType, shippedCloud } from './cloud-assembly';
 
 // The stack's account and region are the assembly's, not the template's: test/aws/templates.test.ts checks them.
@@ -51,13 +51,17 @@ test('every environment account may pull, and only pull', () => {
   }
 });
 
-test('CI assumes its role through GitHub OIDC only from the model repository and branch', () => {
-  const { githubRepository, branch } = synthesized.model.organization.ci;
+test('CI assumes its push role through GitHub OIDC only from the protected branches of the model repositories', () => {
+  const { organization, services } = synthesized.model;
   template().hasResourceProperties('AWS::IAM::OIDCProvider', {
     Url: `https://${GITHUB_OIDC_ISSUER}`,
     ClientIdList: ['sts.amazonaws.com'],
   });
-  const [role] = Object.values(resourcesOfType(template(), 'AWS::IAM::Role'));
+  const sources = [organization.ci, ...services.flatMap((service) => service.ci ?? [])];
+  const subjects = [
+    ...new Set(sources.map(({ githubRepository, branch }) => `repo:${githubRepository}:ref:refs/heads/${branch}`)),
+  ];
+  const role = roleNamed(ciImagePushRoleName(organization));
   expect(role.Properties.AssumeRolePolicyDocument).toMatchObject({
     Statement: [
       {
@@ -65,13 +69,21 @@ test('CI assumes its role through GitHub OIDC only from the model repository and
         Condition: {
           StringEquals: {
             [`${GITHUB_OIDC_ISSUER}:aud`]: 'sts.amazonaws.com',
-            [`${GITHUB_OIDC_ISSUER}:sub`]: `repo:${githubRepository}:ref:refs/heads/${branch}`,
+            [`${GITHUB_OIDC_ISSUER}:sub`]: subjects.length === 1 ? subjects[0] : subjects.sort(),
           },
         },
       },
     ],
   });
 });
+
+function roleNamed(name: string) {
+  const roles = Object.values(resourcesOfType(template(), 'AWS::IAM::Role')).filter(
+    (role) => role.Properties.RoleName === name,
+  );
+  expect(roles).toHaveLength(1);
+  return roles[0];
+}
 
 test('the CI role pushes only to the service repositories', () => {
   const [policy] = Object.values(resourcesOfType(template(), 'AWS::IAM::Policy'));

@@ -229,7 +229,7 @@ describe('service Deployments', () => {
         // The user the data stack creates and grants rds-db:connect on (database-user.test.ts, db-access contract).
         ...(service.dependencies.database
           ? [
-              { name: 'POSTGRES_USERNAME', value: `${name.replaceAll('-', '_')}_app` },
+              { name: 'POSTGRES_USERNAME', value: `${name.replaceAll('-', '_')}_${environment.replaceAll('-', '_')}` },
               { name: 'POSTGRES_AUTHENTICATION', value: 'iam' },
               { name: 'PGSSLMODE', value: 'require' },
             ]

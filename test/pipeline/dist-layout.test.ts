@@ -1,21 +1,37 @@
-import { loadModel, ModelValidationError, platformModelInput, RESERVED_DIST_FOLDERS } from '@platform/model';
+import {
+  loadModel,
+  ModelValidationError,
+  platformModelInput,
+  RESERVED_DIST_FOLDERS,
+  SHARED_SERVICES_DEPLOYMENT,
+} from '@platform/model';
 
-describe('the folders of dist/', () => {
-  it.each(RESERVED_DIST_FOLDERS)("that are not environments ('%s') are no environment's name", (folder) => {
-    const model = structuredClone(platformModelInput) as typeof platformModelInput;
-    model.environments[0].name = folder;
+function issuesOfEnvironmentNamed(name: string): ModelValidationError['issues'] {
+  const model = structuredClone(platformModelInput) as typeof platformModelInput;
+  model.environments[0].name = name;
+  try {
+    loadModel(model);
+  } catch (error) {
+    if (!(error instanceof ModelValidationError)) throw error;
+    return error.issues;
+  }
+  return [];
+}
 
-    let issues: ModelValidationError['issues'] = [];
-    try {
-      loadModel(model);
-    } catch (error) {
-      if (!(error instanceof ModelValidationError)) throw error;
-      issues = error.issues;
-    }
+describe('the names no environment may take', () => {
+  it.each(RESERVED_DIST_FOLDERS)("the folders of dist/ that are not environments ('%s')", (folder) => {
+    const issues = issuesOfEnvironmentNamed(folder);
 
     expect(issues).toContainEqual({
       path: `environments.${folder}.name`,
       message: expect.stringMatching(new RegExp(`^'${folder}' is reserved: dist/${folder}/ holds`)),
+    });
+  });
+
+  it("the GitHub Environment of the shared-services deployment is no environment's name", () => {
+    expect(issuesOfEnvironmentNamed(SHARED_SERVICES_DEPLOYMENT)).toContainEqual({
+      path: `environments.${SHARED_SERVICES_DEPLOYMENT}.name`,
+      message: expect.stringMatching(/is reserved: the deploy workflow deploys the shared-services stack/),
     });
   });
 });

@@ -1,3 +1,4 @@
+import { environmentStackIds, SHARED_SERVICES_STACK } from '@platform/model';
 import { MODEL_ENVIRONMENTS, synthesizeCloud } from '../aws/cloud-assembly';
 
 describe('the CDK app', () => {
@@ -11,10 +12,7 @@ describe('the CDK app', () => {
     const second = templatesOf();
 
     expect(Object.keys(first).sort()).toEqual(
-      [
-        'shared-services',
-        ...MODEL_ENVIRONMENTS.flatMap((e) => ['network', 'cluster', 'data', 'messaging'].map((s) => `${e}-${s}`)),
-      ].sort(),
+      [SHARED_SERVICES_STACK, ...MODEL_ENVIRONMENTS.flatMap(environmentStackIds)].sort(),
     );
     expect(second).toEqual(first);
   });

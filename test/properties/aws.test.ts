@@ -1,5 +1,6 @@
 import { rmSync } from 'node:fs';
 import { addComplianceChecks } from '@platform/aws-platform';
+import { ENVIRONMENT_STACKS } from '@platform/model';
 import { buildCloudApp, TODAY_CONTEXT_KEY } from '../../apps/cloud/src/cloud-app';
 import { TEST_TODAY } from '../aws/cloud-assembly';
 import { renderModel } from '../k8s/support/rendered';
@@ -8,6 +9,7 @@ import {
   awsNameProblems,
   awsServiceProblems,
   contractProblems,
+  deliveryProblems,
   peopleAccessProblems,
   templatesOf,
 } from './support/aws-invariants';
@@ -61,12 +63,15 @@ test(
         const rendered = { objects: renderModel(model) };
         const problems = {
           stacks:
-            templates.byStack.size === 1 + 4 * model.environments.length ? [] : [`${templates.byStack.size} stacks`],
+            templates.byStack.size === 1 + ENVIRONMENT_STACKS.length * model.environments.length
+              ? []
+              : [`${templates.byStack.size} stacks`],
           names: awsNameProblems(model, templates),
           services: awsServiceProblems(model, templates),
           contract: contractProblems(model, templates, rendered),
           people: peopleAccessProblems(model, templates),
           data: dataProblems(model, templates),
+          delivery: deliveryProblems(model, templates),
           // Every ExternalSecret's store assumes a role that reads exactly its team's secrets and parameters.
           secrets: modelSecretAccessProblems(model, templates, rendered),
         };

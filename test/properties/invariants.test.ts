@@ -3,17 +3,18 @@
  * in by hand, and must name it. (A check that passes everything would let every property pass.)
  */
 
-import { readFileSync, rmSync } from 'node:fs';
+import { readdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import {
   EnvironmentNaming,
+  environmentStackId,
   loadPlatformModel,
   type PlatformModel,
   platformModelInput,
   validateModel,
 } from '@platform/model';
 import { CLOUDFORMATION_DIST } from '../aws/cloud-assembly';
-import { awsServiceProblems, type Templates } from './support/aws-invariants';
+import { awsServiceProblems, deliveryProblems, type Templates } from './support/aws-invariants';
 import { guardrailProblems } from './support/guardrail-invariants';
 import {
   applicationFolderProblems,
@@ -227,15 +228,10 @@ describe('workload roles', () => {
   const master = `${prefix}${subject.name}/postgres`;
   const other = `${prefix}not-a-service-of-the-model/redis`;
   const roleName = `${org}-${first.name}-${subject.name}`;
-  const user = `${subject.name.replaceAll('-', '_')}_app`;
-  const login = (userPart: string) => ({
-    'Fn::Join': [
-      '',
-      [`arn:aws:rds-db:${first.region}:${first.account}:dbuser:`, { 'Fn::GetAtt': ['Db', 'DbiResourceId'] }, userPart],
-    ],
-  });
+  const user = `${subject.name.replaceAll('-', '_')}_${first.name.replaceAll('-', '_')}`;
+  const login = (userPart: string) => `arn:aws:rds-db:${first.region}:${first.account}:dbuser:*/${userPart}`;
   /** A cluster and data template with the subject's role allowed to read these secrets and log in as these users. */
-  const templates = (secretResources: unknown[], logins: unknown[] = [login(`/${user}`)]): Templates => ({
+  const templates = (secretResources: unknown[], logins: unknown[] = [login(user)]): Templates => ({
     byStack: new Map([
       [
         `${first.name}-data`,
@@ -247,23 +243,7 @@ describe('workload roles', () => {
               Properties: { DBName: subject.name.replaceAll('-', '_'), DBInstanceIdentifier: roleName },
             },
             Cache: { Type: 'AWS::ElastiCache::ReplicationGroup', Properties: { ReplicationGroupId: roleName } },
-            User: {
-              Type: 'Custom::DatabaseUser',
-              Properties: { UserName: user, Host: { 'Fn::GetAtt': ['Db', 'Endpoint.Address'] } },
-            },
-            Login: {
-              Type: 'AWS::IAM::Policy',
-              Properties: {
-                Roles: [roleName],
-                PolicyDocument: {
-                  Statement: logins.map((resource) => ({
-                    Effect: 'Allow',
-                    Action: 'rds-db:connect',
-                    Resource: resource,
-                  })),
-                },
-              },
-            },
+            User: { Type: 'Custom::DatabaseUser', Properties: { UserName: user } },
             Master: { Type: 'AWS::SecretsManager::Secret', Properties: { Name: master } },
             Own: { Type: 'AWS::SecretsManager::Secret', Properties: { Name: own } },
             Other: { Type: 'AWS::SecretsManager::Secret', Properties: { Name: other } },
@@ -283,6 +263,7 @@ describe('workload roles', () => {
                 PolicyDocument: {
                   Statement: [
                     { Effect: 'Allow', Action: ['secretsmanager:GetSecretValue'], Resource: secretResources },
+                    ...logins.map((resource) => ({ Effect: 'Allow', Action: 'rds-db:connect', Resource: resource })),
                   ],
                 },
               },
@@ -315,13 +296,13 @@ describe('workload roles', () => {
     ]);
   });
 
-  it('name a role that may log in as any user of its database, or as none', () => {
-    const any = login('/*');
+  it('name a role that may log in as any database user, or as none', () => {
+    const any = login('*');
     expect(awsServiceProblems(tiny, templates([arn(`${own}-??????`)], [any]))).toEqual([
-      `${first.name}: database users ${subject.name} may log in as are [${JSON.stringify({ Effect: 'Allow', Action: 'rds-db:connect', Resource: any })}], the model asks for [${roleName}/${user}]`,
+      `${first.name}: database users ${subject.name} may log in as are [${JSON.stringify({ Effect: 'Allow', Action: 'rds-db:connect', Resource: any })}], the model asks for [${user}]`,
     ]);
     expect(awsServiceProblems(tiny, templates([arn(`${own}-??????`)], []))).toEqual([
-      `${first.name}: database users ${subject.name} may log in as are [], the model asks for [${roleName}/${user}]`,
+      `${first.name}: database users ${subject.name} may log in as are [], the model asks for [${user}]`,
     ]);
   });
 });
@@ -494,4 +475,68 @@ test('a slow machine cannot fail a property: the verdict counts models, never ti
     checked += 1;
   });
   expect(checked).toBe(2);
+});
+
+// biome-ignore lint/suspicious/noExplicitAny: CloudFormation templates are free-form JSON
+type Json = any;
+
+describe('deploy identities', () => {
+  /** The committed templates (`pnpm synth:check` proves them fresh), each changed by `change` when given. */
+  const committed = (change?: (stack: string, resources: Record<string, Json>) => void): Templates => {
+    const byStack = new Map(
+      readdirSync(CLOUDFORMATION_DIST)
+        .filter((file) => file.endsWith('.template.json'))
+        .map((file) => {
+          const stack = file.slice(0, -'.template.json'.length);
+          const resources = JSON.parse(readFileSync(join(CLOUDFORMATION_DIST, file), 'utf8')).Resources ?? {};
+          change?.(stack, resources);
+          return [stack, { stackName: stack, resources }] as const;
+        }),
+    );
+    return { byStack };
+  };
+  const ciStack = environmentStackId(first.name, 'ci');
+  const deployRole = (resources: Record<string, Json>) =>
+    Object.values(resources).find((resource) => resource.Type === 'AWS::IAM::Role');
+
+  it('accept the shipped templates', () => {
+    expect(deliveryProblems(model, committed())).toEqual([]);
+  });
+
+  it('name a deploy role any environment of the repository may assume', () => {
+    const problems = deliveryProblems(
+      model,
+      committed((stack, resources) => {
+        if (stack !== ciStack) return;
+        const condition = deployRole(resources).Properties.AssumeRolePolicyDocument.Statement[0].Condition;
+        condition.StringLike = {
+          'token.actions.githubusercontent.com:sub': `repo:${model.organization.ci.githubRepository}:*`,
+        };
+      }),
+    );
+    expect(problems).toEqual([expect.stringContaining(`${ciStack}: the trust is not exactly`)]);
+  });
+
+  it('name a deploy role that may do more than assume the bootstrap roles', () => {
+    const problems = deliveryProblems(
+      model,
+      committed((stack, resources) => {
+        if (stack === ciStack)
+          deployRole(resources).Properties.Policies[0].PolicyDocument.Statement[0].Action = 'sts:*';
+      }),
+    );
+    expect(problems).toEqual([expect.stringContaining(`${ciStack}: the role may do more`)]);
+  });
+
+  it('name a second GitHub OIDC provider in an account', () => {
+    const problems = deliveryProblems(
+      model,
+      committed((stack, resources) => {
+        if (stack !== ciStack) return;
+        const provider = Object.entries(resources).find(([, resource]) => resource.Type === 'AWS::IAM::OIDCProvider');
+        if (provider) resources[`${provider[0]}Again`] = provider[1];
+      }),
+    );
+    expect(problems).toEqual([`account ${first.account}: 2 GitHub OIDC providers`]);
+  });
 });

@@ -28,6 +28,7 @@ import {
   ROLLOUT_SURGE,
   type Service,
   type ServiceRelease,
+  SHARED_SERVICES_DEPLOYMENT,
   SUPPORTED_KUBERNETES_VERSIONS,
   servicesIn,
   type Team,
@@ -343,8 +344,9 @@ function buildModel(blueprint: ModelBlueprint): PlatformModel {
   const organizationName = labelOf(blueprint.organization.name, blueprint.organization.length);
   const accountOf = (index: number) => String(blueprint.accounts[index % blueprint.accounts.length]);
 
-  // dist/ holds the environments' folders beside cloudformation/: no environment may take that name.
-  const environmentNames = new Set<string>(RESERVED_DIST_FOLDERS);
+  // dist/ holds the environments' folders beside cloudformation/, and the deploy workflow deploys the shared stack in
+  // a GitHub Environment of its own: no environment may take those names.
+  const environmentNames = new Set<string>([...RESERVED_DIST_FOLDERS, SHARED_SERVICES_DEPLOYMENT]);
   // Every add-on role `<org>-<env>-load-balancer-controller` must fit IAM's 64 characters.
   const environmentBudget = Math.min(
     MODEL_NAME_MAX,
@@ -417,7 +419,12 @@ function buildModel(blueprint: ModelBlueprint): PlatformModel {
     serviceBudget: Math.min(MODEL_NAME_MAX, DERIVED_NAME_LIMITS.iamRole - longestPrefix - 1),
     databaseBudget: DERIVED_NAME_LIMITS.rdsInstance - longestPrefix - 1,
     cacheBudget: DERIVED_NAME_LIMITS.elastiCacheId - longestPrefix - 1,
-  }).map((service) => ({ ...service, image: { tag: modelTag(service.image.tag) } }));
+  }).map((service, index) => ({
+    ...service,
+    image: { tag: modelTag(service.image.tag) },
+    // Every other service builds its image in a repository of its own, which the image push role then trusts.
+    ...(index % 2 === 0 ? { ci: { githubRepository: `${organizationName}/${service.name}`, branch: 'main' } } : {}),
+  }));
   const releases = mapReleaseTags(buildReleases(blueprint.environments, environments, services), modelTag);
   // Each environment runs its releases: the quota must hold the team's services as every environment runs them.
   const views = environments.map((environment) =>

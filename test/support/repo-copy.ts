@@ -9,6 +9,7 @@ export const REPOSITORY_ROOT = join(__dirname, '..', '..');
  * into docs/ and test/); .git, caches and cdk.out/ stay behind.
  */
 const COPIED = [
+  '.github',
   'package.json',
   'tsconfig.json',
   'cdk.json',

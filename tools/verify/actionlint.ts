@@ -95,5 +95,5 @@ async function selfCheck(context: EngineContext): Promise<string> {
   }
 }
 
-/** actionlint on .github/workflows/, which this repository does not have yet. */
+/** actionlint on .github/workflows/, which `pnpm synth` renders from the model (tools/workflows/render.ts). */
 export const actionlintEngine: Engine = { name: 'actionlint', run, selfCheck };

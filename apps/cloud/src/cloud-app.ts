@@ -1,11 +1,21 @@
-import { ClusterStack, DataStack, MessagingStack, NetworkStack, SharedServicesStack } from '@platform/aws-platform';
+import {
+  CiStack,
+  ClusterStack,
+  DataStack,
+  MessagingStack,
+  NetworkStack,
+  SharedServicesStack,
+} from '@platform/aws-platform';
 import {
   type DeploymentContext,
   deploymentContextIssues,
   EnvironmentNaming,
+  environmentStackId,
+  githubOidcProviderStacks,
   loadModel,
   ModelValidationError,
   type PlatformModel,
+  SHARED_SERVICES_STACK,
   TODAY_CONTEXT_KEY,
   todayOfContext,
 } from '@platform/model';
@@ -15,6 +25,7 @@ export { TODAY_CONTEXT_KEY };
 
 /** The stacks of one environment. */
 export interface EnvironmentStacks {
+  readonly ci: CiStack;
   readonly network: NetworkStack;
   readonly cluster: ClusterStack;
   readonly data: DataStack;
@@ -36,8 +47,8 @@ export function buildCloudAppFromInput(app: App, modelInput: unknown): CloudApp 
 }
 
 /**
- * Every stack of the platform: the shared registry and CI identity, and per environment its
- * network, cluster, data stores and messaging. Stack IDs are what `cdk deploy` selects: keep them.
+ * Every stack of the platform: the shared registry and CI identities, and per environment its
+ * CI deploy role, network, cluster, data stores and messaging. Stack IDs are what `cdk deploy` selects: keep them.
  */
 export function buildCloudApp(app: App, model: PlatformModel): CloudApp {
   const context: DeploymentContext = app.node.getAllContext();
@@ -46,23 +57,37 @@ export function buildCloudApp(app: App, model: PlatformModel): CloudApp {
   if (contextIssues.length > 0) throw new ModelValidationError(contextIssues);
   const today = todayOfContext(context);
   const { organization } = model;
-  const sharedServices = new SharedServicesStack(app, 'shared-services', {
+  const sharedServices = new SharedServicesStack(app, SHARED_SERVICES_STACK, {
     stackName: `${organization.name}-shared-services`,
     description: 'Image registry and CI identity shared by every environment',
     env: organization.sharedServices,
     model,
   });
   const environments = new Map<string, EnvironmentStacks>();
+  const oidcProviderStacks = githubOidcProviderStacks(model);
   for (const environment of model.environments) {
     const naming = new EnvironmentNaming(organization, environment);
     const env = { account: environment.account, region: environment.region };
     const common = { env, organization, environment };
-    const network = new NetworkStack(app, `${environment.name}-network`, {
+    const id = (stack: Parameters<typeof environmentStackId>[1]) => environmentStackId(environment.name, stack);
+    const ci = new CiStack(app, id('ci'), {
+      env,
+      model,
+      environment,
+      stackName: `${naming.prefix}-ci`,
+      description: `GitHub Actions deploy role of ${naming.prefix}`,
+    });
+    if (!ci.ownsOidcProvider) {
+      // The account's GitHub OIDC provider comes from that stack, which must be deployed first.
+      const owner = app.node.findChild(oidcProviderStacks.get(environment.account) ?? SHARED_SERVICES_STACK);
+      ci.addStackDependency(owner as CiStack | SharedServicesStack);
+    }
+    const network = new NetworkStack(app, id('network'), {
       ...common,
       stackName: `${naming.prefix}-network`,
       description: `VPC of ${naming.prefix}`,
     });
-    const cluster = new ClusterStack(app, `${environment.name}-cluster`, {
+    const cluster = new ClusterStack(app, id('cluster'), {
       ...common,
       stackName: `${naming.prefix}-cluster`,
       description: `EKS cluster, workload identities and GitOps bootstrap of ${naming.prefix}`,
@@ -71,7 +96,7 @@ export function buildCloudApp(app: App, model: PlatformModel): CloudApp {
       vpc: network.network.vpc,
       today,
     });
-    const data = new DataStack(app, `${environment.name}-data`, {
+    const data = new DataStack(app, id('data'), {
       ...common,
       stackName: `${naming.prefix}-data`,
       description: `Service databases and caches of ${naming.prefix}`,
@@ -79,13 +104,13 @@ export function buildCloudApp(app: App, model: PlatformModel): CloudApp {
       vpc: network.network.vpc,
       clientSecurityGroup: cluster.platformCluster.nodeSecurityGroup,
     });
-    const messaging = new MessagingStack(app, `${environment.name}-messaging`, {
+    const messaging = new MessagingStack(app, id('messaging'), {
       ...common,
       stackName: `${naming.prefix}-messaging`,
       description: `Queues and alarms of ${naming.prefix}`,
       queues: model.queues,
     });
-    environments.set(environment.name, { network, cluster, data, messaging });
+    environments.set(environment.name, { ci, network, cluster, data, messaging });
   }
   return { sharedServices, environments };
 }

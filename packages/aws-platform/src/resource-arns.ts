@@ -26,3 +26,16 @@ export function parameterArn(scope: IConstruct, parameterName: string): string {
 export function queueArn(scope: IConstruct, queueName: string): string {
   return Stack.of(scope).formatArn({ service: 'sqs', resource: queueName, arnFormat: ArnFormat.NO_RESOURCE_NAME });
 }
+
+/**
+ * Logging in as a PostgreSQL user with IAM authentication on any RDS instance of the stack's account and region
+ * (`arn:<partition>:rds-db:<region>:<account>:dbuser:*` + `/<user>`; the instance's DbiResourceId is the wildcard).
+ */
+export function databaseUserArn(scope: IConstruct, userName: string): string {
+  return Stack.of(scope).formatArn({
+    service: 'rds-db',
+    resource: 'dbuser',
+    resourceName: `*/${userName}`,
+    arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+  });
+}

@@ -1,7 +1,6 @@
 import { DATA_STORE_PORTS, type Environment, type EnvironmentNaming, type Service } from '@platform/model';
 import { Duration, RemovalPolicy } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
-import type * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as rds from 'aws-cdk-lib/aws-rds';
@@ -41,7 +40,7 @@ export interface ServiceDatabaseProps {
  * A service's own PostgreSQL instance in the isolated subnets: encrypted with its own key, TLS
  * only, IAM authentication on, master credentials generated into Secrets Manager under the contract's
  * name and rotated (break-glass only), the service's own user (`user`, IAM authentication only; grant
- * its workload identity `grantConnect`), connection facts published for External Secrets.
+ * its workload role may connect as it: `servicePolicyStatements`), connection facts published for External Secrets.
  */
 export class ServiceDatabase extends Construct {
   public readonly instance: rds.DatabaseInstance;
@@ -154,11 +153,6 @@ export class ServiceDatabase extends Construct {
         database: naming.databaseName(service.name),
       },
     });
-  }
-
-  /** Lets the principal log in as the service's user with an IAM authentication token, and as no other user. */
-  public grantConnect(grantee: iam.IGrantable): iam.Grant {
-    return this.user.grantConnect(grantee);
   }
 
   private acknowledgeFindings(environment: Environment): void {

@@ -7,7 +7,7 @@ import {
 } from '@platform/model';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type { IConstruct } from 'constructs';
-import { parameterArn, queueArn, secretArn } from './resource-arns';
+import { databaseUserArn, parameterArn, queueArn, secretArn } from './resource-arns';
 
 /** SQS actions of a producer: sending only. */
 export const PUBLISHER_ACTIONS = ['sqs:SendMessage'] as const;
@@ -23,7 +23,9 @@ export const CONSUMER_ACTIONS = [
 /**
  * The least privilege of a service, derived from its catalog entry: the queues it publishes to or
  * consumes from, the credentials (`storesWithCredentials`) and connection facts of its own data stores, nothing else.
- * Its `rds-db:connect` on its own database user is granted where the database is (`ServiceDatabase.grantConnect`).
+ * With a database: `rds-db:connect` as its own user (`databaseUserName`, unique in the account) on any instance of
+ * the account and region: the instance's DbiResourceId is the data stack's, deployed after this one, and only the
+ * service's own instance has that user (the data stack's `DatabaseUser`).
  */
 export function servicePolicyStatements(
   scope: IConstruct,
@@ -71,6 +73,15 @@ export function servicePolicyStatements(
             parameterArn(scope, naming.connectionParameterName(service.name, store, key)),
           ),
         ),
+      }),
+    );
+  }
+  if (service.dependencies.database) {
+    statements.push(
+      new iam.PolicyStatement({
+        sid: 'ConnectAsOwnDatabaseUser',
+        actions: ['rds-db:connect'],
+        resources: [databaseUserArn(scope, naming.databaseUserName(service.name))],
       }),
     );
   }

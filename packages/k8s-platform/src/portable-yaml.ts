@@ -1,5 +1,13 @@
 import { Document, parse, visit } from 'yaml';
 
+/** Comments of a portable YAML document. */
+export interface PortableYamlComments {
+  /** A comment above the document, one `#` line per line of the text. */
+  readonly header?: string;
+  /** A comment written after a string scalar on its line, by the string's value; undefined for none. */
+  readonly after?: (value: string) => string | undefined;
+}
+
 /**
  * YAML text that a YAML 1.1 reader (the API server's, kubectl's and Argo CD's Go decoders) and a
  * YAML 1.2 reader both read as `value`. Plain strings that either version would resolve to something
@@ -7,9 +15,10 @@ import { Document, parse, visit } from 'yaml';
  * every other scalar is written as the YAML 1.2 core schema writes it.
  *
  * @param value JSON-like data (objects, arrays, strings, finite numbers, booleans, null).
+ * @param comments comments to write, which no reader reads as data. @default none
  * @returns the document as text, without a line-width limit (long strings are never folded).
  */
-export function portableYaml(value: unknown): string {
+export function portableYaml(value: unknown, comments: PortableYamlComments = {}): string {
   const document = new Document(value);
   visit(document, {
     Scalar(_key, node) {
@@ -17,8 +26,16 @@ export function portableYaml(value: unknown): string {
       if (typeof node.value === 'string' && !node.value.includes('\n') && !readsAsItself(node.value)) {
         node.type = 'QUOTE_DOUBLE';
       }
+      const comment = typeof node.value === 'string' ? comments.after?.(node.value) : undefined;
+      if (comment !== undefined) node.comment = ` ${comment}`;
     },
   });
+  if (comments.header !== undefined) {
+    document.commentBefore = comments.header
+      .split('\n')
+      .map((line) => ` ${line}`)
+      .join('\n');
+  }
   return document.toString({ lineWidth: 0 });
 }
 

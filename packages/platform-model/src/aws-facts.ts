@@ -41,6 +41,8 @@ export const AWS_NAME_LIMITS = {
   elastiCacheReplicationGroup: 40,
   /** RDS `CreateDBInstance`: DBInstanceIdentifier (letter first, no '--', no trailing '-'). */
   rdsInstance: 63,
+  /** PostgreSQL identifiers (role names): NAMEDATALEN - 1 bytes; longer names are truncated, not refused. */
+  postgresIdentifier: 63,
 } as const;
 
 /**

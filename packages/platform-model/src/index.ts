@@ -5,6 +5,7 @@ import { loadModel } from './validate';
 export * from './aws-facts';
 export * from './cidr';
 export * from './cli-errors';
+export * from './delivery';
 export * from './deployment-context';
 export * from './dist-layout';
 export * from './edge-routes';

@@ -1,4 +1,5 @@
 import { AWS_NAME_LIMITS, POSTGRES_RESERVED_WORDS } from './aws-facts';
+import { SHARED_SERVICES_DEPLOYMENT } from './delivery';
 import { RESERVED_DIST_FOLDERS } from './dist-layout';
 import type { ModelIssue } from './model-issue';
 import { type ModelParts, pick } from './model-parts';
@@ -35,7 +36,7 @@ function databaseNameIssues(parts: ModelParts): ModelIssue[] {
       return [
         {
           path,
-          message: `names its PostgreSQL users '${database}' and '${database}_app'; PostgreSQL reserves role names that begin with 'pg_': rename the service`,
+          message: `names its PostgreSQL users '${database}' and '${database}_<environment>'; PostgreSQL reserves role names that begin with 'pg_': rename the service`,
         },
       ];
     }
@@ -70,6 +71,7 @@ function derivedNameIssues(parts: ModelParts): ModelIssue[] {
       const dependencies = pick(service, 'dependencies')?.dependencies;
       if (dependencies?.database) {
         check('RDS instance', naming.databaseInstanceIdentifier(named.name), AWS_NAME_LIMITS.rdsInstance, true);
+        check('PostgreSQL user', naming.databaseUserName(named.name), AWS_NAME_LIMITS.postgresIdentifier);
       }
       if (dependencies?.cache) {
         check(
@@ -95,6 +97,7 @@ function derivedNameIssues(parts: ModelParts): ModelIssue[] {
       check('IAM role', naming.addonRoleName(addon), AWS_NAME_LIMITS.iamRole);
     }
     check('IAM role', naming.karpenterNodeRoleName, AWS_NAME_LIMITS.iamRole);
+    check('IAM role', naming.ciDeployRoleName, AWS_NAME_LIMITS.iamRole);
     check('SQS queue', naming.karpenterInterruptionQueueName, AWS_NAME_LIMITS.sqsQueue);
     for (const queue of parts.queues) {
       const named = pick(queue, 'name');
@@ -104,16 +107,32 @@ function derivedNameIssues(parts: ModelParts): ModelIssue[] {
   });
 }
 
-/** No environment takes the name of a folder of dist/ that is not an environment's (dist-layout.ts). */
+/**
+ * No environment takes the name of a folder of dist/ that is not an environment's (dist-layout.ts), nor the name of
+ * the GitHub Environment the shared-services stack is deployed in (delivery.ts): the deploy workflow runs each
+ * environment in the GitHub Environment of its name, and the deploy roles trust that name.
+ */
 export function reservedNameIssues(parts: ModelParts): ModelIssue[] {
   return parts.environments.flatMap((part) => {
     const name = pick(part, 'name')?.name;
-    if (name === undefined || !RESERVED_DIST_FOLDERS.includes(name)) return [];
-    return [
-      {
-        path: `environments.${part.label}.name`,
-        message: `'${name}' is reserved: dist/${name}/ holds the CloudFormation templates; choose another name`,
-      },
-    ];
+    if (name === undefined) return [];
+    const path = `environments.${part.label}.name`;
+    if (RESERVED_DIST_FOLDERS.includes(name)) {
+      return [
+        {
+          path,
+          message: `'${name}' is reserved: dist/${name}/ holds the CloudFormation templates; choose another name`,
+        },
+      ];
+    }
+    if (name === SHARED_SERVICES_DEPLOYMENT) {
+      return [
+        {
+          path,
+          message: `'${name}' is reserved: the deploy workflow deploys the shared-services stack in the GitHub Environment of that name; choose another name`,
+        },
+      ];
+    }
+    return [];
   });
 }

@@ -121,6 +121,21 @@ export function imageUri(organization: Organization, service: Service): string {
   return `${registryHost(organization)}/${ecrRepositoryName(organization, service.name)}${separator}${service.image.tag}`;
 }
 
+/** The role GitHub Actions assumes to push service images to the shared registry (ci-push-identity.ts). */
+export function ciImagePushRoleName(organization: Organization): string {
+  return `${organization.name}-ci-image-push`;
+}
+
+/** The role the deploy workflow assumes to deploy the shared-services stack (ci-deploy-identity.ts). */
+export function sharedServicesDeployRoleName(organization: Organization): string {
+  return `${organization.name}-shared-services-ci-deploy`;
+}
+
+/** ARN of an IAM role by name in an account, in the partition of `region` (aws-facts.ts `partitionOf`). */
+export function roleArn(account: string, region: string, roleName: string): string {
+  return `arn:${partitionOf(region)}:iam::${account}:role/${roleName}`;
+}
+
 /** The namespace of a service: its team's. */
 export function serviceNamespace(service: Service): string {
   return service.team;
@@ -165,8 +180,17 @@ export class EnvironmentNaming {
 
   /** ARN of `secretReaderRoleName` in the environment's account, in its region's partition (aws-facts.ts `partitionOf`). */
   public secretReaderRoleArn(namespace: string): string {
-    const { region, account } = this.environment;
-    return `arn:${partitionOf(region)}:iam::${account}:role/${this.secretReaderRoleName(namespace)}`;
+    return roleArn(this.environment.account, this.environment.region, this.secretReaderRoleName(namespace));
+  }
+
+  /** IAM role the deploy workflow assumes, in the environment's GitHub Environment, to deploy its stacks. */
+  public get ciDeployRoleName(): string {
+    return `${this.prefix}-ci-deploy`;
+  }
+
+  /** ARN of `ciDeployRoleName` in the environment's account. */
+  public get ciDeployRoleArn(): string {
+    return roleArn(this.environment.account, this.environment.region, this.ciDeployRoleName);
   }
 
   /** IAM role people of a team assume to edit the team's namespace (people-access.ts). */
@@ -279,11 +303,13 @@ export class EnvironmentNaming {
   }
 
   /**
-   * The PostgreSQL user a service connects as, with IAM authentication: it owns the service's database and its
-   * `public` schema. Distinct from the master user (`databaseName`), whose password rotation thus never touches it.
+   * The PostgreSQL user a service connects as, with IAM authentication (`<database>_<environment>`): it owns the
+   * service's database and its `public` schema. Distinct from the master user (`databaseName`), whose password
+   * rotation thus never touches it; unique in the account even when environments share one, since the workload role
+   * may connect as this user to any instance of its account and region (`rds-db:connect` on `dbuser:*`/<user>).
    */
   public databaseUserName(serviceName: string): string {
-    return `${this.databaseName(serviceName)}_app`;
+    return `${this.databaseName(serviceName)}_${this.environment.name.replace(/-/g, '_')}`;
   }
 }
 

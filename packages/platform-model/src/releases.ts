@@ -68,6 +68,36 @@ export function promoteRelease(model: PlatformModel, service: string, from: stri
   );
 }
 
+/**
+ * The releases with `service` in environment `environmentName` running `image` (a tag or `sha256:` digest, as CI
+ * pushed it); its replicas and resources there stay as they were. Same order rules as {@link promoteRelease}. The
+ * image is not checked here: validate the model with the result (`loadModel`), which names a bad reference.
+ *
+ * @throws UserError naming an unknown environment or service and listing the known ones
+ */
+export function releaseImage(model: PlatformModel, service: string, environmentName: string, image: string): Releases {
+  const environments = model.environments.map((environment) => environment.name);
+  if (!environments.includes(environmentName)) {
+    throw new UserError(`--env: unknown environment '${environmentName}'; known: ${environments.join(', ')}`);
+  }
+  const catalog = model.services.map((entry) => entry.name);
+  if (!catalog.includes(service)) throw new UserError(`unknown service '${service}'; known: ${catalog.join(', ')}`);
+  const releases = model.releases ?? {};
+  const target = {
+    ...releases[environmentName],
+    [service]: { ...releases[environmentName]?.[service], image: { tag: image } },
+  };
+  return Object.fromEntries(
+    environments
+      .map((name) => [name, name === environmentName ? target : releases[name]] as const)
+      .filter(([, entries]) => entries !== undefined)
+      .map(([name, entries]) => [
+        name,
+        Object.fromEntries(catalog.filter((entry) => entries?.[entry]).map((entry) => [entry, entries?.[entry]])),
+      ]),
+  );
+}
+
 /** The text `data/releases.json` holds for these releases: `JSON.stringify` with two-space indents and a newline. */
 export function releasesFileText(releases: Releases): string {
   return `${JSON.stringify(releases, null, 2)}\n`;

@@ -220,6 +220,19 @@ export const EnvironmentSchema = z.strictObject({
   tags: z.strictObject({ owner: z.string().min(1), costCenter: z.string().min(1) }),
 });
 
+/**
+ * A GitHub repository and the branch whose workflows are trusted (GitHub OIDC subject
+ * `repo:<githubRepository>:ref:refs/heads/<branch>`).
+ */
+const githubSource = z.strictObject({
+  /** `owner/repository` on GitHub. */
+  githubRepository: z.string().regex(/^[A-Za-z0-9_.-]+\/[A-Za-z0-9_.-]+$/, { error: "must be 'owner/repository'" }),
+  /** The protected branch. */
+  branch: z
+    .string()
+    .regex(/^[A-Za-z0-9_./-]{1,255}$/, { error: "must be a branch name such as 'main' (letters, digits, _ . / -)" }),
+});
+
 export const ServiceSchema = z.strictObject({
   name: dnsLabel('service name'),
   description: z.string().min(1),
@@ -232,6 +245,12 @@ export const ServiceSchema = z.strictObject({
   health: z.strictObject({ liveness: httpPath, readiness: httpPath, startup: httpPath }),
   /** Image tag (immutable; never `latest`) or digest (`sha256:…`) in the service's ECR repository. */
   image: z.strictObject({ tag: z.string() }),
+  /**
+   * The service's own repository and protected branch, whose workflows (calling this repository's service image
+   * workflow) build the service's image and may push it to the shared registry through GitHub OIDC.
+   * @default none: only `organization.ci`'s workflows may push the service's images
+   */
+  ci: githubSource.optional(),
   resources: z.strictObject({
     requests: z.strictObject({ cpu: quantity, memory: quantity }),
     limits: z.strictObject({ memory: quantity, cpu: quantity.optional() }),
@@ -328,11 +347,12 @@ export const OrganizationSchema = z.strictObject({
   name: dnsLabel('organization name'),
   /** Where the shared stacks (the image registry, CI identity) live. */
   sharedServices: z.strictObject({ account: accountId, region }),
-  ci: z.strictObject({
-    /** `owner/repository` on GitHub that may push images. */
-    githubRepository: z.string().regex(/^[A-Za-z0-9_.-]+\/[A-Za-z0-9_.-]+$/, { error: "must be 'owner/repository'" }),
-    branch: z.string().min(1),
-  }),
+  /**
+   * This repository on GitHub and its protected branch: the deploy workflow runs on a merge to `branch`, each
+   * environment's deploy role trusts the repository's GitHub Environment of that environment, and its workflows on
+   * `branch` may push images.
+   */
+  ci: githubSource,
   /**
    * Which images each ECR repository expires. Only untagged images and images whose every tag starts with
    * `buildTagPrefix` (CI's short-lived build tags) expire, after the given days since push; an image any

@@ -6,10 +6,12 @@
 import {
   type Environment,
   EnvironmentNaming,
+  environmentStackId,
   type PlatformModel,
   partitionOf,
   peopleRoles,
   type Service,
+  SHARED_SERVICES_STACK,
   wantsBreakGlassBastion,
 } from '@platform/model';
 import type { CloudAssembly } from 'aws-cdk-lib/cx-api';
@@ -164,35 +166,33 @@ interface Statement {
 }
 
 /**
- * `<instance identifier>/<user>` for each rds-db:connect the policies of the data stack give the role with this name
- * (attached by name: the role is the cluster stack's), each checked to name an instance of the stack by its
- * DbiResourceId and a user a Custom::DatabaseUser of that instance creates; anything else is listed as it is.
+ * The users a role's statements let it log in as with IAM authentication: for `rds-db:connect` on
+ * `arn:aws:rds-db:<region>:<account>:dbuser:*` + `/<user>` of the environment, the user, when a Custom::DatabaseUser
+ * of the data stack creates it; any other rds-db statement is listed as it is.
  */
-function databaseLogins(resources: Record<string, Resource>, roleName: string, environment: Environment): string[] {
-  const users = Object.values(resources).filter((r) => r.Type === 'Custom::DatabaseUser');
-  return Object.values(resources)
-    .filter((r) => r.Type === 'AWS::IAM::Policy' && asList(r.Properties?.Roles).includes(roleName))
-    .flatMap((r) => asList(r.Properties?.PolicyDocument.Statement))
-    .filter((statement: Statement) => statement.Effect === 'Allow' && JSON.stringify(statement.Action).includes('rds'))
-    .flatMap((statement: Statement) =>
+function databaseLogins(
+  statements: readonly Statement[],
+  data: Record<string, Resource>,
+  environment: Environment,
+): string[] {
+  const created = new Set(
+    Object.values(data)
+      .filter((r) => r.Type === 'Custom::DatabaseUser')
+      .map((r) => r.Properties?.UserName),
+  );
+  const prefix = `arn:aws:rds-db:${environment.region}:${environment.account}:dbuser:*/`;
+  return statements
+    .filter((statement) => asList(statement.Action).some((action: string) => String(action).startsWith('rds-db:')))
+    .flatMap((statement) =>
       asList(statement.Resource).map((resource: Json) => {
-        const parts = resource?.['Fn::Join']?.[1];
-        const instanceId = parts?.[1]?.['Fn::GetAtt']?.[0];
-        const user = typeof parts?.[2] === 'string' ? parts[2].replace(/^\//, '') : undefined;
-        const instance = resources[instanceId];
-        const created = users.some(
-          (u) =>
-            u.Properties?.UserName === user &&
-            canonical(u.Properties?.Host) === canonical({ 'Fn::GetAtt': [instanceId, 'Endpoint.Address'] }),
-        );
+        const text = resolve(resource, environment);
+        const user = text?.startsWith(prefix) ? text.slice(prefix.length) : undefined;
         const exact =
-          asList(statement.Action).length === 1 &&
-          asList(statement.Action)[0] === 'rds-db:connect' &&
-          parts?.[0] === `arn:aws:rds-db:${environment.region}:${environment.account}:dbuser:` &&
-          parts?.[1]?.['Fn::GetAtt']?.[1] === 'DbiResourceId' &&
-          instance?.Type === 'AWS::RDS::DBInstance' &&
-          created;
-        return exact ? `${instance.Properties?.DBInstanceIdentifier}/${user}` : JSON.stringify(statement);
+          canonical(asList(statement.Action)) === canonical(['rds-db:connect']) &&
+          user !== undefined &&
+          /^\w+$/.test(user) &&
+          created.has(user);
+        return exact ? user : JSON.stringify(statement);
       }),
     );
 }
@@ -294,11 +294,11 @@ function environmentProblems(model: PlatformModel, environment: Environment, tem
       readableSecrets,
       ownSecrets(service).filter((name) => name.endsWith('/redis')),
     );
-    const logins = databaseLogins(resourcesOf('data'), `${prefix}-${service.name}`, environment);
+    const user = `${service.name.replace(/-/g, '_')}_${environment.name.replace(/-/g, '_')}`;
     same(
       `database users ${service.name} may log in as`,
-      logins,
-      service.dependencies.database ? [`${prefix}-${service.name}/${service.name.replace(/-/g, '_')}_app`] : [],
+      databaseLogins(statements, resourcesOf('data'), environment),
+      service.dependencies.database ? [user] : [],
     );
     const readableParameters = parameters.filter((name) =>
       allowed('ssm:GetParameter', arnOf('ssm', `parameter${name}`)),
@@ -327,7 +327,7 @@ function environmentProblems(model: PlatformModel, environment: Environment, tem
       .flatMap((s) => asList(s.Action))
       .filter(
         (a: string) =>
-          !/^(sqs:(SendMessage|ReceiveMessage|DeleteMessage|ChangeMessageVisibility|GetQueueAttributes)|secretsmanager:(GetSecretValue|DescribeSecret)|ssm:GetParameters?)$/.test(
+          !/^(sqs:(SendMessage|ReceiveMessage|DeleteMessage|ChangeMessageVisibility|GetQueueAttributes)|secretsmanager:(GetSecretValue|DescribeSecret)|ssm:GetParameters?|rds-db:connect)$/.test(
             a,
           ),
       );
@@ -469,4 +469,62 @@ export function peopleAccessProblems(model: PlatformModel, templates: Templates)
     }
     return problems;
   });
+}
+
+/**
+ * The deploy identities: each account the model deploys to (the shared-services account and every environment's)
+ * holds exactly one GitHub OIDC provider, IAM's limit for one URL; each environment's `ci` stack has one role, named
+ * by the contract, that only a job of the model's repository in the GitHub Environment of the environment's name may
+ * assume, and that may only assume that account's CDK bootstrap roles.
+ */
+export function deliveryProblems(model: PlatformModel, templates: Templates): string[] {
+  const problems: string[] = [];
+  const accountOf = new Map<string, string>([[SHARED_SERVICES_STACK, model.organization.sharedServices.account]]);
+  for (const environment of model.environments) {
+    accountOf.set(environmentStackId(environment.name, 'ci'), environment.account);
+  }
+  const providers = new Map<string, number>();
+  for (const [stack, template] of templates.byStack) {
+    const count = Object.values(template.resources).filter((r) => r.Type === 'AWS::IAM::OIDCProvider').length;
+    const account = accountOf.get(stack);
+    if (count > 0 && account === undefined) problems.push(`${stack}: creates a GitHub OIDC provider`);
+    if (account !== undefined) providers.set(account, (providers.get(account) ?? 0) + count);
+  }
+  for (const [account, count] of providers) {
+    if (count !== 1) problems.push(`account ${account}: ${count} GitHub OIDC providers`);
+  }
+  for (const environment of model.environments) {
+    const stack = environmentStackId(environment.name, 'ci');
+    const roles = Object.values(templates.byStack.get(stack)?.resources ?? {}).filter(
+      (resource) => resource.Type === 'AWS::IAM::Role',
+    );
+    const name = new EnvironmentNaming(model.organization, environment).ciDeployRoleName;
+    if (roles.length !== 1 || roles[0].Properties?.RoleName !== name) {
+      problems.push(`${stack}: not exactly the role ${name}`);
+      continue;
+    }
+    const trust = JSON.stringify(roles[0].Properties?.AssumeRolePolicyDocument);
+    const subject = `repo:${model.organization.ci.githubRepository}:environment:${environment.name}`;
+    if (!trust.includes(`"token.actions.githubusercontent.com:sub":"${subject}"`) || trust.includes('*')) {
+      problems.push(`${stack}: the trust is not exactly ${subject}: ${trust}`);
+    }
+    const policies = JSON.stringify(roles[0].Properties?.Policies);
+    const bootstrap = new RegExp(
+      `^arn:aws[a-z-]*:iam::${environment.account}:role/cdk-[a-z0-9]+-(deploy|file-publishing|lookup)-role-${environment.account}-${environment.region}$`,
+    );
+    const statements =
+      (
+        roles[0].Properties?.Policies as
+          | { PolicyDocument: { Statement: { Action: unknown; Resource: unknown }[] } }[]
+          | undefined
+      )?.flatMap((policy) => policy.PolicyDocument.Statement) ?? [];
+    if (
+      statements.length !== 1 ||
+      statements[0].Action !== 'sts:AssumeRole' ||
+      ![statements[0].Resource].flat().every((arn) => typeof arn === 'string' && bootstrap.test(arn))
+    ) {
+      problems.push(`${stack}: the role may do more than assume the bootstrap roles: ${policies}`);
+    }
+  }
+  return problems;
 }

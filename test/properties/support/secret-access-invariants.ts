@@ -94,7 +94,12 @@ export function secretAccessProblems(
   const policiesOf = (role: Resource): Json[] => [
     ...resources
       .filter((resource) => resource.type === 'AWS::IAM::Policy' || resource.type === 'AWS::IAM::ManagedPolicy')
-      .filter((policy) => asList<Json>(policy.properties.Roles).some((ref) => ref?.Ref === role.logicalId))
+      // Attached by reference, or by the role's name (a policy of another stack attaches by name).
+      .filter((policy) =>
+        asList<Json>(policy.properties.Roles).some(
+          (ref) => ref?.Ref === role.logicalId || ref === role.properties.RoleName,
+        ),
+      )
       .map((policy) => policy.properties.PolicyDocument),
     ...asList<Json>(role.properties.Policies).map((policy) => policy.PolicyDocument),
   ];

@@ -3,7 +3,6 @@ import { existsSync, mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { CustomResource, Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
-import type * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
@@ -31,18 +30,16 @@ export interface DatabaseUserProps {
 /**
  * A PostgreSQL login role that authenticates with IAM only (`rds_iam`) and owns the database: a CloudFormation custom
  * resource (`Custom::DatabaseUser`) whose function connects as the master user on every Create and Update and runs
- * `ensureDatabaseUser`. Grant a principal the right to log in as it with `grantConnect`.
+ * `ensureDatabaseUser`. Who may log in as the user is IAM's to say (`rds-db:connect`).
  */
 export class DatabaseUser extends Construct {
   public readonly userName: string;
-  private readonly instance: rds.DatabaseInstance;
 
   public constructor(scope: Construct, id: string, props: DatabaseUserProps) {
     super(scope, id);
     const secret = props.instance.secret;
     if (!secret) throw new Error(`${this.node.path}: the instance has no master secret to create its user with`);
     this.userName = props.userName;
-    this.instance = props.instance;
     const provider = DatabaseUserProvider.of(this, props.vpc);
     props.instance.connections.allowDefaultPortFrom(provider.handler, 'Creates the service user');
     secret.grantRead(provider.handler);
@@ -53,17 +50,19 @@ export class DatabaseUser extends Construct {
       Port: props.instance.dbInstanceEndpointPort,
       DatabaseName: props.databaseName,
       UserName: props.userName,
+      // A new bundle is an Update: a changed handler runs again on every instance at the next deploy.
+      HandlerVersion: provider.bundleHash,
     };
-    new CustomResource(this, 'Resource', {
+    const resource = new CustomResource(this, 'Resource', {
       serviceToken: provider.serviceToken,
       resourceType: 'Custom::DatabaseUser',
       properties: { ...properties },
     });
-  }
-
-  /** Lets the principal log in as the user with an IAM authentication token (`rds-db:connect` on exactly it). */
-  public grantConnect(grantee: iam.IGrantable): iam.Grant {
-    return this.instance.grantConnect(grantee, this.userName);
+    // The rules that let the function reach the instance reference its port, so CloudFormation would otherwise
+    // create them alongside this resource and the first connection could time out.
+    for (const group of [...props.instance.connections.securityGroups, provider.securityGroup]) {
+      resource.node.addDependency(group);
+    }
   }
 }
 
@@ -79,6 +78,9 @@ class DatabaseUserProvider extends Construct {
 
   public readonly handler: lambda.Function;
   public readonly serviceToken: string;
+  public readonly securityGroup: ec2.SecurityGroup;
+  /** SHA-256 (32 hex digits) of the handler bundle. */
+  public readonly bundleHash: string;
 
   private constructor(scope: Construct, id: string, vpc: ec2.IVpc) {
     super(scope, id);
@@ -87,6 +89,7 @@ class DatabaseUserProvider extends Construct {
       description: 'Database user function: PostgreSQL of the service databases, HTTPS to Secrets Manager',
       allowAllOutbound: false,
     });
+    this.securityGroup = securityGroup;
     // The function logs the statements it runs (role and object names); encrypted like every log group here.
     const logPrefix = `/${Stack.of(this).stackName}/database-user/`;
     const logKey = new kms.Key(this, 'LogKey', {
@@ -103,8 +106,10 @@ class DatabaseUserProvider extends Construct {
       });
     // Secrets Manager through its interface endpoint or the NAT gateway, whichever the VPC has.
     securityGroup.addEgressRule(ec2.Peer.anyIpv4(), ec2.Port.tcp(443), 'Secrets Manager');
+    const bundle = bundledHandler();
+    this.bundleHash = bundle.hash;
     this.handler = new lambda.Function(this, 'Handler', {
-      code: bundledHandler(),
+      code: bundle.code,
       handler: 'index.handler',
       runtime: lambda.Runtime.NODEJS_24_X,
       architecture: lambda.Architecture.ARM_64,
@@ -156,7 +161,7 @@ const BUNDLE_CACHE = path.join(__dirname, '..', '..', 'node_modules', '.cache', 
  * prints to stderr and needs a lock file beside the working directory). The AWS SDK is left out: the runtime has it.
  * esbuild's output is deterministic, so the asset hash in the committed templates is the same on every machine.
  */
-function bundledHandler(): lambda.Code {
+function bundledHandler(): { readonly code: lambda.Code; readonly hash: string } {
   const result = buildSync({
     entryPoints: [path.join(__dirname, 'handler.ts')],
     bundle: true,
@@ -170,7 +175,8 @@ function bundledHandler(): lambda.Code {
   });
   const code = result.outputFiles[0]?.contents;
   if (!code) throw new Error('esbuild produced no bundle of the database user handler');
-  const directory = path.join(BUNDLE_CACHE, createHash('sha256').update(code).digest('hex').slice(0, 32));
+  const hash = createHash('sha256').update(code).digest('hex').slice(0, 32);
+  const directory = path.join(BUNDLE_CACHE, hash);
   const file = path.join(directory, 'index.js');
   if (!existsSync(file)) {
     mkdirSync(directory, { recursive: true });
@@ -179,5 +185,5 @@ function bundledHandler(): lambda.Code {
     writeFileSync(partial, code);
     renameSync(partial, file);
   }
-  return lambda.Code.fromAsset(directory);
+  return { code: lambda.Code.fromAsset(directory), hash };
 }

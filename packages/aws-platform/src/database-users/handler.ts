@@ -10,6 +10,8 @@ export interface DatabaseUserProperties {
   readonly Port: string;
   readonly DatabaseName: string;
   readonly UserName: string;
+  /** Hash of the handler's bundle: only its change makes CloudFormation send an Update. */
+  readonly HandlerVersion: string;
 }
 
 /** The part of the custom-resource provider framework's event the handler reads. */
@@ -44,12 +46,15 @@ export async function handler(event: DatabaseUserEvent): Promise<{ PhysicalResou
 }
 
 /**
- * How often a refused login is tried again, and how long apart: the master secret's first rotation starts with the
- * instance and changes the password before it makes the new secret version current, a window of seconds in which
- * the current version no longer logs in. 6 attempts 10 s apart stay well within the function's 2-minute timeout.
+ * How often a failed login is tried again, and how long apart. The master secret's first rotation starts with the
+ * instance and changes the password before it makes the new secret version current: a window of seconds in which the
+ * current version no longer logs in (28P01). A connection refused or timed out may be a security group rule still
+ * propagating. 6 attempts of at most 5 s, 5 s apart, end within a minute, well inside the function's 2 minutes.
  */
 const LOGIN_ATTEMPTS = 6;
-const LOGIN_RETRY_MS = 10_000;
+const LOGIN_RETRY_MS = 5_000;
+const CONNECT_TIMEOUT_MS = 5_000;
+const RETRIED = new Set(['28P01', 'ECONNREFUSED', 'ETIMEDOUT', 'ECONNRESET', 'EHOSTUNREACH']);
 
 async function connectAsMaster(properties: DatabaseUserProperties): Promise<Client> {
   for (let attempt = 1; ; attempt++) {
@@ -62,15 +67,17 @@ async function connectAsMaster(properties: DatabaseUserProperties): Promise<Clie
       user: master.username,
       password: master.password,
       ssl: { rejectUnauthorized: true },
-      connectionTimeoutMillis: 10_000,
+      connectionTimeoutMillis: CONNECT_TIMEOUT_MS,
     });
     try {
       await client.connect();
       return client;
     } catch (error) {
-      // 28P01: invalid_password. Anything else (TLS, network, a missing database) will not heal by waiting.
-      if ((error as { code?: string }).code !== '28P01' || attempt >= LOGIN_ATTEMPTS) throw error;
-      console.log(`login as the master user refused (attempt ${attempt}); reading the secret again`);
+      // pg reports its own connection timeout without a code. TLS errors or a missing database do not heal by waiting.
+      const code = (error as { code?: string }).code ?? (/timeout/i.test(String(error)) ? 'ETIMEDOUT' : undefined);
+      await client.end().catch(() => undefined);
+      if (!code || !RETRIED.has(code) || attempt >= LOGIN_ATTEMPTS) throw error;
+      console.log(`connecting as the master user failed with ${code} (attempt ${attempt}); trying again`);
       await new Promise((resolve) => setTimeout(resolve, LOGIN_RETRY_MS));
     }
   }

@@ -14,7 +14,7 @@ import type * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
-import { acknowledgeCdkProvider } from '../acknowledge';
+import { acknowledgeCdkProvider, acknowledgeWildcards } from '../acknowledge';
 import { BreakGlassBastion } from '../break-glass-bastion';
 import { GitOpsBootstrap } from '../gitops-bootstrap';
 import { kubernetesRelease, warnAboutSupport } from '../kubernetes-release';
@@ -73,6 +73,12 @@ export class ClusterStack extends Stack {
         description: `Pods of ${service.name} in ${naming.clusterName}`,
       });
       for (const statement of servicePolicyStatements(this, naming, service)) identity.addToPolicy(statement);
+      if (service.dependencies.database) {
+        acknowledgeWildcards(
+          identity.role,
+          `rds-db:connect names the user ${naming.databaseUserName(service.name)}, which only the service's own instance has (the naming contract makes it unique in the account); the wildcard stands for that instance's DbiResourceId, which the data stack creates after this one.`,
+        );
+      }
       identities.set(service.name, identity);
     }
     this.serviceIdentities = identities;

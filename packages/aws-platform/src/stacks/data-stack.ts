@@ -1,7 +1,6 @@
 import { type Environment, EnvironmentNaming, type Organization, type Service } from '@platform/model';
 import { CfnWaitConditionHandle, Stack, type StackProps } from 'aws-cdk-lib';
 import type * as ec2 from 'aws-cdk-lib/aws-ec2';
-import * as iam from 'aws-cdk-lib/aws-iam';
 import type { Construct } from 'constructs';
 import { tagResources } from '../platform-tags';
 import { ServiceCache } from '../service-cache';
@@ -34,12 +33,7 @@ export class DataStack extends Stack {
     const caches = new Map<string, ServiceCache>();
     for (const service of props.services) {
       if (service.dependencies.database) {
-        const database = new ServiceDatabase(this, `${service.name}-postgres`, { ...common, service });
-        // The workload identity lives in the cluster stack, deployed before this one: referenced by its contract name.
-        database.grantConnect(
-          iam.Role.fromRoleName(this, `${service.name}-workload-role`, naming.workloadRoleName(service.name)),
-        );
-        databases.set(service.name, database);
+        databases.set(service.name, new ServiceDatabase(this, `${service.name}-postgres`, { ...common, service }));
       }
       if (service.dependencies.cache) {
         caches.set(service.name, new ServiceCache(this, `${service.name}-cache`, { ...common, service }));

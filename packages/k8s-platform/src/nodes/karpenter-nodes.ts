@@ -1,4 +1,4 @@
-import type { Environment, EnvironmentNaming } from '@platform/model';
+import { type Environment, type EnvironmentNaming, KARPENTER_NODE_ARCHITECTURES } from '@platform/model';
 import { Construct } from 'constructs';
 import {
   Ec2NodeClass,
@@ -25,7 +25,7 @@ export interface KarpenterNodesProps {
   readonly amiAlias?: string;
   /**
    * CPU architectures the nodes may have; the service images must be built for each of them.
-   * @default ['arm64'] (Graviton, like the managed node groups of the model)
+   * @default KARPENTER_NODE_ARCHITECTURES of the model: ['arm64'] (Graviton, like the managed node groups of the model)
    */
   readonly architectures?: readonly string[];
 }
@@ -118,7 +118,7 @@ function nodePoolProps(
           requirements: [
             requirement('karpenter.sh/capacity-type', [pool.capacityType]),
             requirement('karpenter.k8s.aws/instance-category', ['c', 'm', 'r']),
-            requirement('kubernetes.io/arch', props.architectures ?? ['arm64']),
+            requirement('kubernetes.io/arch', props.architectures ?? KARPENTER_NODE_ARCHITECTURES),
             requirement('kubernetes.io/os', ['linux']),
             {
               key: 'karpenter.k8s.aws/instance-generation',

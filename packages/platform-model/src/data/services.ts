@@ -4,7 +4,10 @@ const standardSlo = { availability: 99.9, latency: { percentile: 95, thresholdSe
 const standardAutoscaling = { cpuUtilization: 70, memoryUtilization: 80 };
 const standardHealth = { liveness: '/healthz', readiness: '/readyz', startup: '/healthz' };
 
-/** The service catalog: what runs, what it talks to, and what it promises. */
+/**
+ * The service catalog: what runs, what it talks to, and what it promises. The service repositories (`ci`) are
+ * placeholders: name yours.
+ */
 export const services: Service[] = [
   {
     name: 'order-service',
@@ -14,6 +17,7 @@ export const services: Service[] = [
     metricsPort: 9090,
     health: standardHealth,
     image: { tag: '1.4.2' },
+    ci: { githubRepository: 'acme/order-service', branch: 'main' },
     resources: { requests: { cpu: '250m', memory: '256Mi' }, limits: { memory: '512Mi' } },
     replicas: { min: 3, max: 10 },
     autoscaling: standardAutoscaling,
@@ -32,6 +36,7 @@ export const services: Service[] = [
     metricsPort: 9090,
     health: standardHealth,
     image: { tag: '2.1.0' },
+    ci: { githubRepository: 'acme/user-service', branch: 'main' },
     resources: { requests: { cpu: '200m', memory: '256Mi' }, limits: { memory: '512Mi' } },
     replicas: { min: 2, max: 6 },
     autoscaling: standardAutoscaling,
@@ -48,6 +53,7 @@ export const services: Service[] = [
     metricsPort: 9090,
     health: standardHealth,
     image: { tag: '0.9.7' },
+    ci: { githubRepository: 'acme/notification-service', branch: 'main' },
     resources: { requests: { cpu: '100m', memory: '128Mi' }, limits: { memory: '256Mi' } },
     replicas: { min: 2, max: 8 },
     autoscaling: standardAutoscaling,

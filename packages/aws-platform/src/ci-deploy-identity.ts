@@ -1,0 +1,93 @@
+import { githubEnvironmentSubject, partitionOf } from '@platform/model';
+import { DefaultStackSynthesizer, Stack } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import { Construct } from 'constructs';
+import { GITHUB_OIDC_AUDIENCE, GITHUB_OIDC_ISSUER } from './github-oidc';
+
+/** Context key of the CDK bootstrap qualifier, as DefaultStackSynthesizer reads it. */
+export const BOOTSTRAP_QUALIFIER_CONTEXT = '@aws-cdk/core:bootstrapQualifier';
+
+/**
+ * The bootstrap roles `cdk deploy` and `cdk diff` assume (aws-cdk-lib DefaultStackSynthesizer's default ARNs): the
+ * deploy role (change sets, through the CloudFormation execution role), the file-publishing role (Lambda bundles to
+ * the staging bucket) and the lookup role (reading the deployed templates and bootstrap version). The app has no
+ * Docker image assets, so the image-publishing role is left out.
+ */
+export const CDK_BOOTSTRAP_ROLES = {
+  deploy: DefaultStackSynthesizer.DEFAULT_DEPLOY_ROLE_ARN,
+  filePublishing: DefaultStackSynthesizer.DEFAULT_FILE_ASSET_PUBLISHING_ROLE_ARN,
+  lookup: DefaultStackSynthesizer.DEFAULT_LOOKUP_ROLE_ARN,
+} as const;
+
+/**
+ * The ARNs of the CDK bootstrap roles of one account and region (`cdk bootstrap aws://<account>/<region>`).
+ *
+ * @param qualifier the bootstrap qualifier (`cdk bootstrap --qualifier`), by default `hnb659fds`
+ */
+export function cdkBootstrapRoleArns(account: string, region: string, qualifier: string): string[] {
+  const values: Record<string, string> = {
+    'AWS::Partition': partitionOf(region),
+    'AWS::AccountId': account,
+    'AWS::Region': region,
+    Qualifier: qualifier,
+  };
+  return Object.values(CDK_BOOTSTRAP_ROLES).map((pattern) =>
+    pattern.replace(/\$\{([^}]+)\}/g, (placeholder, name: string) => values[name] ?? placeholder),
+  );
+}
+
+export interface CiDeployIdentityProps {
+  /** The GitHub OIDC provider of the stack's account. */
+  readonly provider: iam.IOidcProvider;
+  /** Name of the role (the naming contract's). */
+  readonly roleName: string;
+  /** `owner/repository` of this repository (`organization.ci.githubRepository`). */
+  readonly githubRepository: string;
+  /** The GitHub Environment whose jobs may assume the role. */
+  readonly githubEnvironment: string;
+  /**
+   * The bootstrap qualifier of the stack's account and region.
+   * @default the context `@aws-cdk/core:bootstrapQualifier` (cdk.json), else `hnb659fds`, as DefaultStackSynthesizer
+   */
+  readonly bootstrapQualifier?: string;
+}
+
+/**
+ * The role the deploy workflow assumes to run `cdk diff` and `cdk deploy` in the stack's account and region. Trusted
+ * only for jobs of `githubRepository` running in the GitHub Environment `githubEnvironment` (OIDC subject
+ * `repo:<owner>/<repo>:environment:<name>`, matched exactly, audience `sts.amazonaws.com`); the GitHub Environment's
+ * deployment branch rule admits the protected branch only. It may do one thing: assume the account's CDK bootstrap
+ * roles (CDK_BOOTSTRAP_ROLES), which hold the permissions of a deployment.
+ */
+export class CiDeployIdentity extends Construct {
+  public readonly role: iam.Role;
+
+  public constructor(scope: Construct, id: string, props: CiDeployIdentityProps) {
+    super(scope, id);
+    const stack = Stack.of(this);
+    const qualifier =
+      props.bootstrapQualifier ??
+      (this.node.tryGetContext(BOOTSTRAP_QUALIFIER_CONTEXT) as string | undefined) ??
+      DefaultStackSynthesizer.DEFAULT_QUALIFIER;
+    this.role = new iam.Role(this, 'Role', {
+      roleName: props.roleName,
+      description: `GitHub Actions of ${props.githubRepository} in its GitHub Environment ${props.githubEnvironment}: cdk deploy`,
+      assumedBy: new iam.WebIdentityPrincipal(props.provider.oidcProviderArn, {
+        StringEquals: {
+          [`${GITHUB_OIDC_ISSUER}:aud`]: GITHUB_OIDC_AUDIENCE,
+          [`${GITHUB_OIDC_ISSUER}:sub`]: githubEnvironmentSubject(props.githubRepository, props.githubEnvironment),
+        },
+      }),
+      inlinePolicies: {
+        AssumeCdkBootstrapRoles: new iam.PolicyDocument({
+          statements: [
+            new iam.PolicyStatement({
+              actions: ['sts:AssumeRole'],
+              resources: cdkBootstrapRoleArns(stack.account, stack.region, qualifier),
+            }),
+          ],
+        }),
+      },
+    });
+  }
+}

@@ -1,0 +1,100 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import {
+  imageUri,
+  loadPlatformModel,
+  type PlatformModel,
+  SHARED_SERVICES_STACK,
+  servicesIn,
+  templatePath,
+} from '@platform/model';
+import { listFiles } from '../../apps/cluster/src/dist-directory';
+import { release } from '../../tools/release';
+import { type CommandResult, runCommand, spawnScript } from '../support/command-run';
+import { copyRepository } from '../support/repo-copy';
+
+/**
+ * `pnpm release` as the service image workflow runs it, in a copy of the repository: it writes the pushed digest
+ * into one environment's release and synthesizes; only releases.json, that environment's dist/ files and the
+ * shared-services template (the registry keeps the images a model references) change. A reference the model refuses
+ * is reported with its place, and nothing is written.
+ */
+
+const RELEASES = join('packages', 'platform-model', 'src', 'data', 'releases.json');
+const model = loadPlatformModel();
+const [environment] = model.environments;
+const [service] = model.services;
+/** A digest no environment runs: 64 hex digits. */
+const DIGEST = `sha256:${'0123456789abcdef'.repeat(4)}`;
+
+let root: string;
+
+beforeAll(() => {
+  root = copyRepository();
+});
+
+// CDK_VALIDATION: see synth-command.test.ts.
+const run = (args: string[]): CommandResult => spawnScript(root, 'tools/release.ts', args, { CDK_VALIDATION: 'false' });
+
+function outputs(): Map<string, string> {
+  const files = listFiles(join(root, 'dist')).map((path) => join('dist', path));
+  return new Map([...files, RELEASES].map((path) => [path, readFileSync(join(root, path), 'utf8')]));
+}
+
+function changedBetween(before: Map<string, string>, after: Map<string, string>): string[] {
+  const paths = new Set([...before.keys(), ...after.keys()]);
+  return [...paths].filter((path) => before.get(path) !== after.get(path)).sort();
+}
+
+describe('pnpm release', () => {
+  it('refuses a command line without --image, and writes nothing', () => {
+    const before = outputs();
+    const result = run([service.name, '--env', environment.name]);
+    expect(result.status).toBe(2);
+    expect(result.stderr.trim().split('\n')).toHaveLength(1);
+    expect(changedBetween(before, outputs())).toEqual([]);
+  });
+
+  it('refuses an unknown environment, naming the known ones, and writes nothing', async () => {
+    const before = outputs();
+    const result = await runCommand(() => release([service.name, '--env', 'no-such-env', '--image', DIGEST], root));
+    expect(result.status).toBe(1);
+    expect(result.stderr.trim()).toBe(
+      `--env: unknown environment 'no-such-env'; known: ${model.environments.map((e) => e.name).join(', ')}`,
+    );
+    expect(changedBetween(before, outputs())).toEqual([]);
+  });
+
+  it('refuses a build tag with the place and the rule, and writes nothing', async () => {
+    const before = outputs();
+    const tag = `${model.organization.images.buildTagPrefix}0a1b2c3`;
+    const result = await runCommand(() => release([service.name, '--env', environment.name, '--image', tag], root));
+    expect(result.status).toBe(1);
+    expect(result.stderr).toContain(`releases.${environment.name}.${service.name}.image.tag: '${tag}' starts with`);
+    expect(changedBetween(before, outputs())).toEqual([]);
+  });
+
+  it("changes only releases.json, the environment's dist/ files and the shared-services template", () => {
+    const before = outputs();
+
+    const result = run([service.name, '--env', environment.name, '--image', DIGEST]);
+
+    expect(result.status).toBe(0);
+    const changed = changedBetween(before, outputs());
+    const allowed = [RELEASES, join('dist', templatePath(SHARED_SERVICES_STACK))];
+    expect(changed).toContain(RELEASES);
+    expect(
+      changed.filter((path) => !allowed.includes(path) && !path.startsWith(join('dist', environment.name, ''))),
+    ).toEqual([]);
+    const released: PlatformModel = { ...model, releases: JSON.parse(readFileSync(join(root, RELEASES), 'utf8')) };
+    const runs = servicesIn(released, environment.name).find((entry) => entry.name === service.name);
+    expect(runs?.image.tag).toBe(DIGEST);
+    // The environment's workload names the image by digest.
+    const reference = imageUri(model.organization, { ...service, image: { tag: DIGEST } });
+    expect(changed.some((path) => readFileSync(join(root, path), 'utf8').includes(reference))).toBe(true);
+    // Every other environment runs what it ran.
+    for (const other of model.environments.filter((entry) => entry.name !== environment.name)) {
+      expect(servicesIn(released, other.name)).toEqual(servicesIn(model, other.name));
+    }
+  });
+});
