@@ -4,7 +4,8 @@ import { committedTemplates } from './cloud-assembly';
 /**
  * A stateful resource that stays in its template under the same logical ID can still be replaced by the next deploy:
  * CloudFormation replaces a resource when a property that its resource type cannot update changes (the "Update
- * requires: Replacement" properties of the CloudFormation resource reference). `pnpm synth` names each such resource
+ * requires: Replacement" properties of the CloudFormation resource reference; some replace only in some cases, which
+ * the lines call "may"). The expectations below are the reference's facts per property. `pnpm synth` names each such resource
  * before it replaces the committed templates: the deploy fails and rolls back when the custom name stays (CloudFormation
  * cannot create the replacement under a name the old one holds), and otherwise creates a new, empty resource and handles
  * the old one by its UpdateReplacePolicy. Each case edits every committed resource of its type, as a model or code
@@ -23,6 +24,8 @@ const templates = new Map(
 );
 const texts = (map: ReadonlyMap<string, Template>) =>
   new Map([...map].map(([path, template]) => [path, JSON.stringify(template)]));
+/** The committed templates' texts, once: each case changes one template. */
+const committedTexts = texts(templates);
 
 /** Every committed resource of a type, with its template's path. */
 function committedOfType(type: string): { path: string; id: string }[] {
@@ -37,7 +40,7 @@ function committedOfType(type: string): { path: string; id: string }[] {
 function linesAfter(path: string, edit: (resources: Record<string, Resource>) => void): string[] {
   const edited = structuredClone(templates.get(path) as Template);
   edit(edited.Resources);
-  return statefulReplacementLines(texts(templates), texts(new Map([...templates, [path, edited]])));
+  return statefulReplacementLines(committedTexts, new Map([...committedTexts, [path, JSON.stringify(edited)]]));
 }
 
 /** Another resource of a type in the same template, for a reference that changes target. */
@@ -57,8 +60,12 @@ function target(value: unknown): string {
 
 type Edit = (resource: Resource, resources: Record<string, Resource>) => void;
 
-/** Changes that keep the custom name while a property whose change replaces the resource changes. */
-const FAILING: [type: string, change: string, property: string, edit: Edit][] = [
+/**
+ * Changes that keep the custom name while a property whose change replaces the resource changes; `conditional` where
+ * the reference says the property replaces the resource only in some cases (an RDS engine change, which RDS makes in
+ * place between some engines; a restore source, which replaces only when set to a new value).
+ */
+const FAILING: [type: string, change: string, property: string, edit: Edit, conditional?: 'conditional'][] = [
   [
     'AWS::RDS::DBInstance',
     'storage encryption is switched off',
@@ -83,6 +90,7 @@ const FAILING: [type: string, change: string, property: string, edit: Edit][] = 
     (r) => {
       r.Properties.Engine = 'mysql';
     },
+    'conditional',
   ],
   [
     'AWS::RDS::DBInstance',
@@ -99,6 +107,7 @@ const FAILING: [type: string, change: string, property: string, edit: Edit][] = 
     (r) => {
       r.Properties.DBSnapshotIdentifier = 'final-snapshot';
     },
+    'conditional',
   ],
   [
     'AWS::RDS::DBInstance',
@@ -114,6 +123,14 @@ const FAILING: [type: string, change: string, property: string, edit: Edit][] = 
     'AtRestEncryptionEnabled',
     (r) => {
       r.Properties.AtRestEncryptionEnabled = false;
+    },
+  ],
+  [
+    'AWS::ElastiCache::ReplicationGroup',
+    'the engine changes',
+    'Engine',
+    (r) => {
+      r.Properties.Engine = r.Properties.Engine === 'redis' ? 'valkey' : 'redis';
     },
   ],
   [
@@ -167,8 +184,9 @@ const FAILING: [type: string, change: string, property: string, edit: Edit][] = 
   ],
   [
     'AWS::EKS::Cluster',
+    // The specification knows replacement per top-level property: any change inside this one counts.
     'the service CIDR changes',
-    'KubernetesNetworkConfig/ServiceIpv4Cidr',
+    'KubernetesNetworkConfig',
     (r) => {
       r.Properties.KubernetesNetworkConfig = {
         ...(r.Properties.KubernetesNetworkConfig as object),
@@ -194,14 +212,20 @@ const FAILING: [type: string, change: string, property: string, edit: Edit][] = 
   ],
 ];
 
-describe.each(FAILING)('%s: when %s', (type, _change, property, edit) => {
+describe.each(FAILING)('%s: when %s', (type, _change, property, edit, conditional) => {
   test.each(committedOfType(type).map(({ path, id }) => [`${path} ${id}`, path, id] as const))(
-    '%s: the next deploy fails and rolls back',
+    `%s: the next deploy ${conditional ? 'may fail' : 'fails'} and rolls back`,
     (_name, path, id) => {
       const lines = linesAfter(path, (resources) => edit(resources[id], resources));
       expect(lines).toHaveLength(1);
       expect(lines[0]).toContain(`(${id}) stays, but ${property}`);
-      expect(lines[0]).toMatch(/the next deploy fails and rolls back$/);
+      if (conditional) {
+        expect(lines[0]).toContain(' changes, which may replace it ');
+        expect(lines[0]).toMatch(/: if it does, the next deploy fails and rolls back$/);
+      } else {
+        expect(lines[0]).toContain(' changes, which replaces it, ');
+        expect(lines[0]).toMatch(/: the next deploy fails and rolls back$/);
+      }
     },
   );
 });
@@ -261,16 +285,13 @@ test('the old resource goes by its UpdateReplacePolicy, not by its DeletionPolic
 const IN_PLACE: [type: string, change: string, edit: Edit][] = [
   [
     'AWS::RDS::DBInstance',
-    'a larger instance class, storage, a new engine version, Multi-AZ, backups, protection',
+    'a larger instance class, storage, a new engine version, protection',
     (r) => {
       Object.assign(r.Properties, {
         DBInstanceClass: 'db.r7g.4xlarge',
         AllocatedStorage: '500',
         EngineVersion: '19',
-        MultiAZ: !r.Properties.MultiAZ,
-        BackupRetentionPeriod: 35,
         DeletionProtection: !r.Properties.DeletionProtection,
-        StorageType: 'io2',
       });
     },
   ],
@@ -283,10 +304,9 @@ const IN_PLACE: [type: string, change: string, edit: Edit][] = [
   ],
   [
     'AWS::ElastiCache::ReplicationGroup',
-    'a new engine, version, node type, replicas and transit encryption',
+    'a new engine version, node type, replicas and transit encryption',
     (r) => {
       Object.assign(r.Properties, {
-        Engine: 'redis',
         EngineVersion: '9.0',
         CacheNodeType: 'cache.r7g.xlarge',
         NumCacheClusters: 5,
@@ -345,6 +365,49 @@ describe.each(IN_PLACE)('%s: %s', (type, _change, edit) => {
       expect(linesAfter(path, (resources) => edit(resources[id], resources))).toEqual([]);
     },
   );
+});
+
+/**
+ * Multi-AZ, the backup retention and the storage type replace an RDS instance only in some cases (the reference's
+ * "Some interruptions" or conditional replacement: RDS decides by the values, and makes these changes in place for the
+ * instances here). The lines say "may", with the outcome if it does; the name stays, so that outcome is a failed deploy.
+ */
+test.each(committedOfType('AWS::RDS::DBInstance').map(({ path, id }) => [`${path} ${id}`, path, id] as const))(
+  '%s: Multi-AZ, backups and the storage type may replace the instance',
+  (_name, path, id) => {
+    const lines = linesAfter(path, (resources) => {
+      const r = resources[id];
+      Object.assign(r.Properties, { MultiAZ: !r.Properties.MultiAZ, BackupRetentionPeriod: 35, StorageType: 'io2' });
+    });
+    expect(lines).toEqual([
+      expect.stringContaining(
+        `(${id}) stays, but BackupRetentionPeriod, MultiAZ, StorageType change, which may replace it `,
+      ),
+    ]);
+    expect(lines[0]).toMatch(/: if it does, the next deploy fails and rolls back$/);
+  },
+);
+
+test('a rename that may replace, without one that does, says "may be replaced" and what happens if it is', () => {
+  const [{ path, id }] = committedOfType('AWS::RDS::DBInstance');
+  const resource = (templates.get(path) as Template).Resources[id];
+  // An instance without a custom name, before and after; only a conditional property changes.
+  const unnamed = structuredClone(templates.get(path) as Template);
+  delete unnamed.Resources[id].Properties.DBInstanceIdentifier;
+  const changed = structuredClone(unnamed);
+  changed.Resources[id].Properties.MultiAZ = !changed.Resources[id].Properties.MultiAZ;
+  const lines = statefulReplacementLines(
+    texts(new Map([...templates, [path, unnamed]])),
+    texts(new Map([...templates, [path, changed]])),
+  );
+  expect(lines).toEqual([
+    expect.stringMatching(
+      new RegExp(
+        `: database ${id} may be replaced by the next deploy \\(MultiAZ changes, which replaces it in some cases\\): if it is, CloudFormation creates a new, empty database, then `,
+      ),
+    ),
+  ]);
+  expect(lines[0]).toMatch(OLD_ONE[resource.UpdateReplacePolicy ?? 'Delete']);
 });
 
 test('every stateful type has a replacing case and an in-place case above', () => {

@@ -54,6 +54,15 @@ describe('portableYaml', () => {
     expect(bothReadings(text)).toEqual({ yaml11: [value], yaml12: [value] });
   });
 
+  it('writes an object held twice in full both times, without an anchor or an alias', () => {
+    const shared = { BASE_SHA: 'x' };
+    const value = { steps: [{ env: shared }, { env: shared }] };
+    const text = portableYaml(value);
+    expect(text).not.toMatch(/[&*]a\d/);
+    expect(text.match(/BASE_SHA: x/g)).toHaveLength(2);
+    expect(bothReadings(text)).toEqual({ yaml11: [value], yaml12: [value] });
+  });
+
   it('is what YAML 1.2 alone would misplace: the plain writer leaves Off bare', () => {
     const { stringify } = require('yaml') as typeof import('yaml');
     expect(bothReadings(stringify({ updateMode: 'Off' })).yaml11).toEqual([{ updateMode: false }]);

@@ -153,7 +153,15 @@ function pullRequestWorkflow(model: PlatformModel, facts: RepositoryFacts): Reco
       run: 'pnpm changes --base "$BASE_SHA" >> "$GITHUB_STEP_SUMMARY"',
     },
     ...(facts.scripts.includes('plan')
-      ? [{ name: 'Destructive-change guard', env: baseSha, run: 'pnpm plan --base "$BASE_SHA"' }]
+      ? [
+          {
+            name: 'Destructive-change guard',
+            // Also when the check above failed: the plan renders the working tree itself (docs/plan.md).
+            if: '!cancelled()',
+            env: baseSha,
+            run: 'pnpm plan --base "$BASE_SHA" --format markdown >> "$GITHUB_STEP_SUMMARY"',
+          },
+        ]
       : []),
     {
       name: 'Cache the engines and the Go build cache',

@@ -12,14 +12,16 @@ export interface PortableYamlComments {
  * YAML text that a YAML 1.1 reader (the API server's, kubectl's and Argo CD's Go decoders) and a
  * YAML 1.2 reader both read as `value`. Plain strings that either version would resolve to something
  * else — `Off`, `yes`, `y`, `~`, `0755`, `0o17`, `1_000`, `2026-01-01`, `.5`, … — are double-quoted;
- * every other scalar is written as the YAML 1.2 core schema writes it.
+ * every other scalar is written as the YAML 1.2 core schema writes it. An object that `value` holds twice is written
+ * twice, never as an anchor and an alias: each object reads whole, and not every reader takes aliases (GitHub Actions
+ * refused them in workflows until 2025).
  *
  * @param value JSON-like data (objects, arrays, strings, finite numbers, booleans, null).
  * @param comments comments to write, which no reader reads as data. @default none
  * @returns the document as text, without a line-width limit (long strings are never folded).
  */
 export function portableYaml(value: unknown, comments: PortableYamlComments = {}): string {
-  const document = new Document(value);
+  const document = new Document(value, { aliasDuplicateObjects: false });
   visit(document, {
     Scalar(_key, node) {
       // Multi-line strings are written as block scalars, which both versions read as text.

@@ -31,4 +31,5 @@ function fail(code: number, message: string): void {
 }
 
 // Entry points import these from here, not from the index, for the reason above.
-export { UsageError, UserError } from './cli-errors';
+export { isUsageError, isUserError, UsageError, UserError } from './cli-errors';
+export { syntaxErrorLines } from './source-errors';
