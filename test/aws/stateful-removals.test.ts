@@ -1,4 +1,5 @@
 import { statefulRemovalLines } from '../../apps/cloud/src/stateful-removals';
+import { STATEFUL_TYPE_NAMES } from '../support/stateful-types';
 import { committedTemplates } from './cloud-assembly';
 
 /**
@@ -11,17 +12,7 @@ type Template = {
   Resources: Record<string, { Type: string; DeletionPolicy?: string; Properties?: Record<string, unknown> }>;
 };
 
-/** The types that hold data or decrypt it, and the name property of those that have one. */
-const STATEFUL: Record<string, string | undefined> = {
-  'AWS::RDS::DBInstance': 'DBInstanceIdentifier',
-  'AWS::ElastiCache::ReplicationGroup': 'ReplicationGroupId',
-  'AWS::SQS::Queue': 'QueueName',
-  'AWS::SecretsManager::Secret': 'Name',
-  'AWS::KMS::Key': undefined,
-  'AWS::Logs::LogGroup': 'LogGroupName',
-  'AWS::ECR::Repository': 'RepositoryName',
-  'AWS::EKS::Cluster': 'Name',
-};
+const STATEFUL = STATEFUL_TYPE_NAMES;
 /** What CloudFormation does with a resource that leaves its template, by DeletionPolicy (CloudFormation's docs). */
 const OUTCOMES: Record<string, RegExp> = {
   Snapshot: /snapshots it, then deletes it/,

@@ -13,6 +13,7 @@ import type { Finding, StackResourceKey } from '../../tools/plan/findings';
 import { judgePlan, planPasses } from '../../tools/plan/plan-report';
 import { renderPlatformOutputs } from '../../tools/platform-outputs';
 import { REPOSITORY_ROOT } from '../support/repo-copy';
+import { STATEFUL_TYPE_NAMES } from '../support/stateful-types';
 import { tempDir } from '../support/temp-dirs';
 
 /**
@@ -25,17 +26,7 @@ type Resource = { Type: string; Properties?: Record<string, unknown> };
 type Template = { Resources: Record<string, Resource> };
 type ModelInput = typeof platformModelInput;
 
-/** The stateful CloudFormation types (the plan's and synth's list, stated here as the issue states it). */
-const STATEFUL_TYPES: Record<string, string | undefined> = {
-  'AWS::RDS::DBInstance': 'DBInstanceIdentifier',
-  'AWS::ElastiCache::ReplicationGroup': 'ReplicationGroupId',
-  'AWS::SQS::Queue': 'QueueName',
-  'AWS::SecretsManager::Secret': 'Name',
-  'AWS::KMS::Key': undefined,
-  'AWS::Logs::LogGroup': 'LogGroupName',
-  'AWS::ECR::Repository': 'RepositoryName',
-  'AWS::EKS::Cluster': 'Name',
-};
+const STATEFUL_TYPES = STATEFUL_TYPE_NAMES;
 
 const DIST = join(REPOSITORY_ROOT, 'dist');
 const committed = new Map(listFiles(DIST).map((path) => [path, readFileSync(join(DIST, path), 'utf8')]));

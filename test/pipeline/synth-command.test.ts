@@ -7,6 +7,7 @@ import { SYNTH, synth } from '../../tools/synth';
 import { VALIDATE, validate } from '../../tools/validate';
 import { runCommand, spawnScript } from '../support/command-run';
 import { copyRepository } from '../support/repo-copy';
+import { STATEFUL_TYPE_NAMES } from '../support/stateful-types';
 import { tempDir } from '../support/temp-dirs';
 
 /**
@@ -234,16 +235,7 @@ describe('one environment from a proposed model', () => {
     expect(written.status).toBe(0);
     // The summary, after one line per stateful resource that left the environment's templates, and one per
     // stateful resource that stays under a new name (the organization's), which CloudFormation replaces.
-    const NAMES: Record<string, string | undefined> = {
-      'AWS::RDS::DBInstance': 'DBInstanceIdentifier',
-      'AWS::ElastiCache::ReplicationGroup': 'ReplicationGroupId',
-      'AWS::SQS::Queue': 'QueueName',
-      'AWS::SecretsManager::Secret': 'Name',
-      'AWS::KMS::Key': undefined,
-      'AWS::Logs::LogGroup': 'LogGroupName',
-      'AWS::ECR::Repository': 'RepositoryName',
-      'AWS::EKS::Cluster': 'Name',
-    };
+    const NAMES = STATEFUL_TYPE_NAMES;
     const stateful = (files: Map<string, string>) =>
       new Map(
         [...files]

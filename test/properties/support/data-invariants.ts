@@ -5,19 +5,10 @@
  */
 import type { PlatformModel } from '@platform/model';
 import { statefulChangeLines } from '../../../apps/cloud/src/stateful-changes';
+import { STATEFUL_TYPE_NAMES } from '../../support/stateful-types';
 import type { Templates } from './aws-invariants';
 
-/** The types whose loss loses data, and the property that names each (CloudFormation's custom names). */
-const STATEFUL: Record<string, string | undefined> = {
-  'AWS::RDS::DBInstance': 'DBInstanceIdentifier',
-  'AWS::ElastiCache::ReplicationGroup': 'ReplicationGroupId',
-  'AWS::SQS::Queue': 'QueueName',
-  'AWS::SecretsManager::Secret': 'Name',
-  'AWS::KMS::Key': undefined,
-  'AWS::Logs::LogGroup': 'LogGroupName',
-  'AWS::ECR::Repository': 'RepositoryName',
-  'AWS::EKS::Cluster': 'Name',
-};
+const STATEFUL = STATEFUL_TYPE_NAMES;
 
 type Resource = {
   Type: string;
