@@ -1,7 +1,7 @@
 /**
  * Prints what the working tree's dist/ changes against a base revision's: per environment, the Kubernetes objects
- * each Argo CD Application adds, changes and prunes, and the CloudFormation resources each stack adds, modifies and
- * removes (tools/dist-changes.ts), as Markdown. The pull request workflow appends it to the job summary. Offline: it
+ * each Argo CD Application adds, changes and prunes, and the CloudFormation resources each stack adds, modifies,
+ * replaces (or may replace) and removes (tools/dist-changes.ts), as Markdown. The pull request workflow appends it to the job summary. Offline: it
  * reads both sides' committed outputs, never AWS or a cluster. `pnpm changes --help` lists the options.
  */
 import { spawnSync } from 'node:child_process';
@@ -17,7 +17,8 @@ export const CHANGES = {
   command: 'pnpm changes',
   summary:
     'Prints, as Markdown, what dist/ of the working tree changes against dist/ of --base: per environment, each Argo\n' +
-    "CD Application's objects added, changed and pruned, and each stack's resources added, modified and removed.",
+    "CD Application's objects added, changed and pruned, and each stack's resources added, modified, replaced (or\n" +
+    'maybe replaced, by the CloudFormation resource specification) and removed.',
   options: {
     base: {
       type: 'string',

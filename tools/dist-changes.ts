@@ -1,7 +1,9 @@
 /**
  * What a change of dist/ does, as a reviewer needs it: per environment, the Kubernetes objects each Argo CD
  * Application adds, changes and removes (Argo CD prunes the removed ones), and per stack the CloudFormation resources
- * added, modified and removed. `pnpm changes` renders it as Markdown for a pull request's job summary.
+ * added, modified, replaced (or maybe replaced) and removed. `pnpm changes` renders it as Markdown for a pull
+ * request's job summary. Which modification replaces a resource comes from the engine `pnpm plan` uses
+ * (apps/cloud/src/template-changes.ts: the CloudFormation resource specification, through the CDK CLI's diff).
  */
 import {
   CLOUDFORMATION_FOLDER,
@@ -10,6 +12,7 @@ import {
   type PlatformModel,
 } from '@platform/model';
 import { parseAllDocuments } from 'yaml';
+import { resourceChanges } from '../apps/cloud/src/template-changes';
 
 export type Change = 'added' | 'changed' | 'removed';
 
@@ -19,11 +22,24 @@ export interface ObjectChange {
   readonly object: string;
 }
 
+/**
+ * What a deploy does to a CloudFormation resource: `changed` updates it in place; `replaced` creates a new physical
+ * resource and then deletes (or retains) the old one; `may-be-replaced` changes a property whose change replaces the
+ * resource only for some values (the specification's conditional replacement).
+ */
+export type ResourceChangeKind = 'added' | 'changed' | 'replaced' | 'may-be-replaced' | 'removed';
+
 /** One CloudFormation resource that differs, by logical ID and type. */
 export interface ResourceChange {
-  readonly change: Change;
+  readonly change: ResourceChangeKind;
   readonly logicalId: string;
+  /** The type in the new template; the old one for a removal. */
   readonly type: string;
+  /**
+   * For `replaced` and `may-be-replaced`: the properties whose change replaces it (or may), or `Type` when the type
+   * changes, as template-changes.ts `ResourceChange.reasons` gives them.
+   */
+  readonly reasons?: readonly string[];
 }
 
 /** What differs in one environment's folder and its stacks. */
@@ -139,11 +155,24 @@ function templateChanges(before: DistFiles, after: DistFiles): Map<string, Resou
   for (const id of [...ids].sort()) {
     const path = `${prefix}${id}${suffix}`;
     const [old, now] = [resourcesOf(before.get(path)), resourcesOf(after.get(path))];
+    const replacements = new Map(
+      resourceChanges(before.get(path), after.get(path))
+        .filter((change) => change.kind !== 'remove')
+        .map((change) => [change.logicalId, change]),
+    );
     const changes: ResourceChange[] = [];
     for (const [logicalId, resource] of Object.entries(now)) {
       const previous = old[logicalId];
+      const replacement = replacements.get(logicalId);
       if (previous === undefined) changes.push({ change: 'added', logicalId, type: resource.Type });
-      else if (JSON.stringify(previous, sortedKeys) !== JSON.stringify(resource, sortedKeys)) {
+      else if (replacement) {
+        changes.push({
+          change: replacement.kind === 'replace' ? 'replaced' : 'may-be-replaced',
+          logicalId,
+          type: resource.Type,
+          reasons: replacement.reasons,
+        });
+      } else if (JSON.stringify(previous, sortedKeys) !== JSON.stringify(resource, sortedKeys)) {
         changes.push({ change: 'changed', logicalId, type: resource.Type });
       }
     }
@@ -166,15 +195,27 @@ function sortedKeys(_key: string, value: unknown): unknown {
   return Object.fromEntries(Object.entries(value).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
 }
 
-const ORDER: Record<Change, number> = { added: 0, changed: 1, removed: 2 };
+const ORDER: Record<ResourceChangeKind, number> = {
+  added: 0,
+  changed: 1,
+  replaced: 2,
+  'may-be-replaced': 3,
+  removed: 4,
+};
 
-function byChangeThen<T extends { change: Change }>(name: (item: T) => string): (a: T, b: T) => number {
+function byChangeThen<T extends { change: ResourceChangeKind }>(name: (item: T) => string): (a: T, b: T) => number {
   return (a, b) => ORDER[a.change] - ORDER[b.change] || (name(a) < name(b) ? -1 : name(a) > name(b) ? 1 : 0);
 }
 
 /** How a change reads in the summary: CloudFormation's words for resources, Argo CD's for objects. */
 const OBJECT_WORDS: Record<Change, string> = { added: 'added', changed: 'changed', removed: 'pruned' };
-const RESOURCE_WORDS: Record<Change, string> = { added: 'added', changed: 'modified', removed: 'removed' };
+const RESOURCE_WORDS: Record<ResourceChangeKind, string> = {
+  added: 'added',
+  changed: 'modified',
+  replaced: 'replaced',
+  'may-be-replaced': 'may be replaced',
+  removed: 'removed',
+};
 
 /**
  * The changes as Markdown: a heading per environment, a table per environment of counts per Argo CD Application and
@@ -186,7 +227,7 @@ export function changesMarkdown(changes: readonly EnvironmentChanges[], base: st
   const lines = [`## What this change does (against ${base})`, ''];
   if (changes.length === 0)
     return `${[...lines, 'dist/ is unchanged: no Kubernetes object and no CloudFormation resource changes.'].join('\n')}\n`;
-  const count = <T extends { change: Change }>(items: readonly T[], change: Change) =>
+  const count = <T extends { change: ResourceChangeKind }>(items: readonly T[], change: ResourceChangeKind) =>
     items.filter((item) => item.change === change).length;
   for (const environment of changes) {
     lines.push(`### ${environment.environment}`, '');
@@ -200,11 +241,15 @@ export function changesMarkdown(changes: readonly EnvironmentChanges[], base: st
       lines.push('');
     }
     if (environment.stacks.size > 0) {
-      lines.push('| CloudFormation stack | added | modified | removed |', '| --- | --- | --- | --- |');
+      lines.push(
+        '| CloudFormation stack | added | modified | replaced | may be replaced | removed |',
+        '| --- | --- | --- | --- | --- | --- |',
+      );
       for (const [stack, resources] of environment.stacks) {
-        lines.push(
-          `| \`${stack}\` | ${count(resources, 'added')} | ${count(resources, 'changed')} | ${count(resources, 'removed')} |`,
+        const counts = (['added', 'changed', 'replaced', 'may-be-replaced', 'removed'] as const).map((change) =>
+          count(resources, change),
         );
+        lines.push(`| \`${stack}\` | ${counts.join(' | ')} |`);
       }
       lines.push('');
     }
@@ -213,8 +258,9 @@ export function changesMarkdown(changes: readonly EnvironmentChanges[], base: st
       for (const { change, object } of objects) lines.push(`- \`${application}\`: ${OBJECT_WORDS[change]} ${object}`);
     }
     for (const [stack, resources] of environment.stacks) {
-      for (const { change, logicalId, type } of resources) {
-        lines.push(`- \`${stack}\`: ${RESOURCE_WORDS[change]} ${logicalId} (${type})`);
+      for (const { change, logicalId, type, reasons } of resources) {
+        const why = reasons && reasons.length > 0 ? `: ${reasons.join(', ')}` : '';
+        lines.push(`- \`${stack}\`: ${RESOURCE_WORDS[change]} ${logicalId} (${type})${why}`);
       }
     }
     lines.push('', '</details>', '');

@@ -15,8 +15,8 @@ import { tempDir } from '../support/temp-dirs';
 
 /**
  * `pnpm changes`: what a change of dist/ does, per environment, per Argo CD Application (objects added, changed,
- * pruned) and per stack (resources added, modified, removed). Inputs are small dist/ folders written here, so each
- * expectation is stated by hand.
+ * pruned) and per stack (resources added, modified, replaced or maybe replaced, removed). Inputs are small dist/
+ * folders written here, so each expectation is stated by hand.
  */
 
 const model = loadPlatformModel();
@@ -94,6 +94,40 @@ describe('distChanges', () => {
         { change: 'removed', logicalId: 'Gone', type: 'AWS::SQS::Queue' },
       ],
     });
+  });
+
+  it('marks a modification that replaces a resource, or may, by the resource specification, with its reasons', () => {
+    const stack = templatePath(environmentStackId(first.name, 'data'));
+    const before = template({
+      Encrypted: { Type: 'AWS::RDS::DBInstance', Properties: { StorageEncrypted: false, AllocatedStorage: '20' } },
+      Standby: { Type: 'AWS::RDS::DBInstance', Properties: { MultiAZ: false } },
+      Tagged: { Type: 'AWS::SQS::Queue', Properties: { Tags: [{ Key: 'team', Value: 'a' }] } },
+      Renamed: { Type: 'AWS::SQS::Queue', Properties: { QueueName: 'orders' } },
+    });
+    const after = template({
+      // StorageEncrypted: "Update requires: Replacement"; AllocatedStorage alone would update in place.
+      Encrypted: { Type: 'AWS::RDS::DBInstance', Properties: { StorageEncrypted: true, AllocatedStorage: '30' } },
+      // MultiAZ: replacement only for some values.
+      Standby: { Type: 'AWS::RDS::DBInstance', Properties: { MultiAZ: true } },
+      Tagged: { Type: 'AWS::SQS::Queue', Properties: { Tags: [{ Key: 'team', Value: 'b' }] } },
+      Renamed: { Type: 'AWS::SQS::Queue', Properties: { QueueName: 'orders-v2' } },
+    });
+    const [environment] = distChanges(model, new Map([[stack, before]]), new Map([[stack, after]]));
+    expect(environment.stacks.get(environmentStackId(first.name, 'data'))).toEqual([
+      { change: 'changed', logicalId: 'Tagged', type: 'AWS::SQS::Queue' },
+      { change: 'replaced', logicalId: 'Encrypted', type: 'AWS::RDS::DBInstance', reasons: ['StorageEncrypted'] },
+      { change: 'replaced', logicalId: 'Renamed', type: 'AWS::SQS::Queue', reasons: ['QueueName'] },
+      { change: 'may-be-replaced', logicalId: 'Standby', type: 'AWS::RDS::DBInstance', reasons: ['MultiAZ'] },
+    ]);
+    const text = changesMarkdown([environment], 'main');
+    expect(text).toContain('| CloudFormation stack | added | modified | replaced | may be replaced | removed |');
+    expect(text).toContain(`| \`${environmentStackId(first.name, 'data')}\` | 0 | 1 | 2 | 1 | 0 |`);
+    expect(text).toContain(
+      `- \`${environmentStackId(first.name, 'data')}\`: replaced Encrypted (AWS::RDS::DBInstance): StorageEncrypted`,
+    );
+    expect(text).toContain(
+      `- \`${environmentStackId(first.name, 'data')}\`: may be replaced Standby (AWS::RDS::DBInstance): MultiAZ`,
+    );
   });
 
   it('puts the shared-services stack under shared', () => {

@@ -26,12 +26,16 @@ const SCRIPTS = new Set(Object.keys(manifest.scripts));
 
 interface Step {
   readonly name?: string;
+  readonly id?: string;
+  readonly if?: string;
+  readonly env?: Record<string, string>;
   readonly uses?: string;
   readonly run?: string;
   readonly with?: Record<string, unknown>;
   readonly 'working-directory'?: string;
 }
 interface Job {
+  readonly outputs?: Record<string, string>;
   readonly permissions?: unknown;
   readonly uses?: string;
   readonly steps?: Step[];
@@ -70,9 +74,9 @@ const KEYWORDS = new Set([
 ]);
 /**
  * Tools of GitHub's Ubuntu runner images (actions/runner-images, "Ubuntu 24.04": Git, the GitHub CLI, GNU coreutils
- * and bash), which every job runs on.
+ * bash and the AWS CLI), which every job runs on.
  */
-const RUNNER_TOOLS = new Set(['git', 'gh', 'bash', 'cat', 'tee']);
+const RUNNER_TOOLS = new Set(['git', 'gh', 'bash', 'cat', 'tee', 'grep', 'cut', 'aws']);
 /** Tools an action installs, by the action: usable only after a step of the job that uses it. */
 const INSTALLED_BY_ACTION: Record<string, string> = {
   node: ACTIONS.setupNode.repository,
@@ -296,5 +300,98 @@ describe('the deploy workflow', () => {
 
   it('follows a model with more environments', () => {
     expectDeployFollows(withEnvironments(loadPlatformModel(), 4));
+  });
+});
+
+const stepsUsing = (job: Job, action: keyof typeof ACTIONS) =>
+  (job.steps ?? []).filter((step) => step.uses?.startsWith(`${ACTIONS[action].repository}@`));
+const indexOf = (job: Job, step: Step | undefined) => (job.steps ?? []).indexOf(step as Step);
+
+describe('the service image workflow', () => {
+  const workflow = workflows.get('service-image.yml') as Workflow;
+  const image = workflow.jobs.image;
+  const steps = image.steps ?? [];
+  const [build] = stepsUsing(image, 'buildPush');
+  const scan = steps.find((step) => /\btrivy image\b/.test(step.run ?? ''));
+
+  it('builds once, pushing by digest under the build tag, with SBOM and provenance', () => {
+    expect(stepsUsing(image, 'buildPush')).toHaveLength(1);
+    expect(build.with?.push).toBe(true);
+    expect(build.with?.tags).toMatch(/:build-\$\{\{ github\.sha \}\}$/);
+    expect(build.with?.sbom).toBe(true);
+    expect(build.with?.provenance).toBe('mode=max');
+  });
+
+  it('scans the pushed image by its digest, per platform, after the push and before the release', () => {
+    // Trivy's --input reads a docker-save archive or an OCI layout, not buildx's OCI tarball, and ignores --platform.
+    expect(scan?.run).not.toMatch(/--input/);
+    expect(scan?.run).toMatch(
+      /trivy image --platform "\$platform" .*--exit-code 1 .*--ignorefile "\$TRIVYIGNORE" "\$IMAGE@\$DIGEST"/,
+    );
+    expect(scan?.run).toMatch(/--severity HIGH,CRITICAL/);
+    const digest = steps.find((step) => step.id === 'digest');
+    expect(scan?.env?.DIGEST).toBe(`\${{ steps.${digest?.id}.outputs.digest }}`);
+    expect(digest?.env?.PUSHED).toBe(`\${{ steps.${build.id}.outputs.digest }}`);
+    expect(indexOf(image, build)).toBeLessThan(indexOf(image, digest));
+    expect(indexOf(image, digest)).toBeLessThan(indexOf(image, scan));
+    // The registry login Trivy reads comes before the scan.
+    expect(indexOf(image, stepsUsing(image, 'ecrLogin')[0])).toBeLessThan(indexOf(image, scan));
+    // The job's output, which the release reads, is the scanned digest; the release waits for the whole job.
+    expect(image.outputs?.digest).toBe(`\${{ steps.${digest?.id}.outputs.digest }}`);
+    expect(workflow.jobs.release.needs).toBe('image');
+  });
+
+  it('reuses the image a first run pushed under the immutable build tag instead of pushing again', () => {
+    const existing = steps.find((step) => /aws ecr describe-images/.test(step.run ?? ''));
+    expect(existing?.run).toMatch(/--image-ids imageTag="\$TAG"/);
+    expect(existing?.env?.TAG).toBe(String(build.with?.tags).split(':').at(-1));
+    expect(indexOf(image, existing)).toBeLessThan(indexOf(image, build));
+    expect(build.if).toBe(`steps.${existing?.id}.outputs.digest == ''`);
+    const digest = steps.find((step) => step.id === 'digest');
+    expect(digest?.env?.EXISTING).toBe(`\${{ steps.${existing?.id}.outputs.digest }}`);
+  });
+
+  it('commits the release only when it changes something, and replaces only its own branch', () => {
+    const push = (workflow.jobs.release.steps ?? []).find((step) => /git push/.test(step.run ?? ''));
+    const lines = (push?.run ?? '').split('\n');
+    const check = lines.findIndex((line) => /git diff --cached --quiet/.test(line));
+    const commit = lines.findIndex((line) => /^git commit /.test(line));
+    expect(check).toBeGreaterThan(lines.indexOf('git add --all'));
+    expect(check).toBeLessThan(commit);
+    expect(lines.find((line) => /git push/.test(line))).toMatch(/--force-with-lease=/);
+  });
+});
+
+describe('the CI sessions', () => {
+  /** Two hours: a cluster stack's deploy, or a multi-arch build under QEMU, outlasts IAM's default hour. */
+  const SESSION_SECONDS = 7200;
+  const templates = readdirSync(join(ROOT, 'dist', 'cloudformation')).filter((file) => file.endsWith('.json'));
+  const githubRoles = templates.flatMap((file) => {
+    const template = JSON.parse(readFileSync(join(ROOT, 'dist', 'cloudformation', file), 'utf8')) as {
+      Resources: Record<string, { Type: string; Properties: Record<string, unknown> }>;
+    };
+    return Object.entries(template.Resources)
+      .filter(
+        ([, resource]) =>
+          resource.Type === 'AWS::IAM::Role' &&
+          JSON.stringify(resource.Properties.AssumeRolePolicyDocument).includes('token.actions.githubusercontent.com'),
+      )
+      .map(([id, resource]) => ({ role: `${file} ${id}`, max: resource.Properties.MaxSessionDuration }));
+  });
+
+  it('let every role GitHub Actions assumes last two hours', () => {
+    // The shared-services deploy and image push roles, and each environment's deploy role.
+    expect(githubRoles.length).toBeGreaterThanOrEqual(2 + loadPlatformModel().environments.length);
+    for (const { role, max } of githubRoles) expect([role, max]).toEqual([role, SESSION_SECONDS]);
+  });
+
+  it('are asked for two hours by every workflow step that assumes a role', () => {
+    const requests = [...workflows].flatMap(([file, workflow]) =>
+      Object.entries(workflow.jobs).flatMap(([name, job]) =>
+        stepsUsing(job, 'awsCredentials').map((step) => [`${file} ${name}`, step.with?.['role-duration-seconds']]),
+      ),
+    );
+    expect(requests.length).toBeGreaterThan(0);
+    for (const [where, seconds] of requests) expect([where, seconds]).toEqual([where, SESSION_SECONDS]);
   });
 });

@@ -8,13 +8,14 @@
  *   (`pnpm changes`), then the README's install and tests, and the real engines;
  * - `deploy.yml`: on a merge to `organization.ci.branch`, `cdk diff` then `cdk deploy` of the shared-services
  *   stack, then of each environment's stacks in model order, each in its GitHub Environment with its deploy role;
- * - `service-image.yml`: the reusable workflow a service repository calls to test, scan, build, push and open
- *   the pull request that releases the image to the first environment (`pnpm release`).
+ * - `service-image.yml`: the reusable workflow a service repository calls to test, build and push once, scan the
+ *   pushed image by digest, and open the pull request that releases it to the first environment (`pnpm release`).
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { portableYaml } from '@platform/k8s-platform';
 import {
+  CI_SESSION_SECONDS,
   CLOUDFORMATION_FOLDER,
   ciImagePushRoleName,
   DIST_FOLDER,
@@ -231,6 +232,7 @@ function deployJob(
           'role-to-assume': options.roleArn,
           'aws-region': options.region,
           'role-session-name': `deploy-${options.githubEnvironment}-${expression('github.run_id')}`,
+          'role-duration-seconds': CI_SESSION_SECONDS,
         },
       },
       {
@@ -297,6 +299,8 @@ function serviceImageWorkflow(model: PlatformModel, facts: RepositoryFacts): Rec
   );
   const image = `${registry}/${repositoryPrefix}${expression('inputs.service')}`;
   const platformDirectory = 'platform';
+  const buildTag = `${organization.images.buildTagPrefix}${expression('github.sha')}`;
+  const notPushed = "steps.existing.outputs.digest == ''";
   return {
     name: 'Service image',
     on: {
@@ -376,11 +380,11 @@ function serviceImageWorkflow(model: PlatformModel, facts: RepositoryFacts): Rec
         ],
       },
       image: {
-        name: 'Build, scan and push the image',
+        name: 'Build and push the image once, then scan it',
         needs: ['test', 'source-scan'],
         'runs-on': RUNNER,
         permissions: { contents: 'read', 'id-token': 'write' },
-        outputs: { digest: expression('steps.push.outputs.digest') },
+        outputs: { digest: expression('steps.digest.outputs.digest') },
         steps: [
           checkout(),
           {
@@ -401,33 +405,9 @@ function serviceImageWorkflow(model: PlatformModel, facts: RepositoryFacts): Rec
             ].join('\n'),
           },
           {
-            name: 'Date the build by its commit, so both builds below give the same images',
+            name: 'Date the build by its commit, so the image does not depend on when it is built',
             id: 'source-date',
             run: 'echo "epoch=$(git log -1 --format=%ct)" >> "$GITHUB_OUTPUT"',
-          },
-          { name: 'Set up QEMU (other architectures than the runner)', uses: uses('setupQemu') },
-          { name: 'Set up Buildx', uses: uses('setupBuildx') },
-          {
-            name: 'Build for every platform, into an OCI archive',
-            uses: uses('buildPush'),
-            env: { SOURCE_DATE_EPOCH: SOURCE_DATE },
-            with: {
-              context: expression('inputs.context'),
-              file: expression('inputs.dockerfile'),
-              platforms: expression('inputs.platforms'),
-              outputs: 'type=oci,dest=image.tar',
-            },
-          },
-          { name: 'Install Trivy', uses: uses('setupTrivy'), with: { version: TRIVY_VERSION } },
-          {
-            name: `Scan the image of every platform; fail on ${FAILING_SEVERITIES}`,
-            env: { PLATFORMS: expression('inputs.platforms'), TRIVYIGNORE: expression('inputs.trivyignore') },
-            run: [
-              // biome-ignore lint/suspicious/noTemplateCurlyInString: a bash parameter expansion, not a JS template
-              'for platform in ${PLATFORMS//,/ }; do',
-              `  trivy image --input image.tar --platform "$platform" --severity ${FAILING_SEVERITIES} --exit-code 1 --ignorefile "$TRIVYIGNORE"`,
-              'done',
-            ].join('\n'),
           },
           {
             name: 'Assume the image push role (GitHub OIDC)',
@@ -440,25 +420,77 @@ function serviceImageWorkflow(model: PlatformModel, facts: RepositoryFacts): Rec
               ),
               'aws-region': organization.sharedServices.region,
               'role-session-name': `image-${expression('inputs.service')}-${expression('github.run_id')}`,
+              'role-duration-seconds': CI_SESSION_SECONDS,
             },
           },
+          // Writes the registry's credentials into Docker's configuration, where both buildx and Trivy read them.
           { name: 'Log in to the registry', uses: uses('ecrLogin') },
           {
-            name: 'Push with SBOM and provenance attestations',
+            name: 'Find an image a run of this commit already pushed',
+            id: 'existing',
+            env: { REPOSITORY: `${repositoryPrefix}${expression('inputs.service')}`, TAG: buildTag },
+            // The repository's tags are immutable: a re-run of the workflow cannot push the build tag again, and
+            // reuses the image its first run pushed.
+            run: [
+              'if digest="$(aws ecr describe-images --repository-name "$REPOSITORY" --image-ids imageTag="$TAG" --query \'imageDetails[0].imageDigest\' --output text 2> describe-images.err)"; then',
+              '  echo "::notice::$REPOSITORY:$TAG exists ($digest): not built again"',
+              '  echo "digest=$digest" >> "$GITHUB_OUTPUT"',
+              'elif ! grep --quiet ImageNotFoundException describe-images.err; then',
+              '  cat describe-images.err',
+              '  exit 1',
+              'fi',
+            ].join('\n'),
+          },
+          { name: 'Set up QEMU (other architectures than the runner)', if: notPushed, uses: uses('setupQemu') },
+          { name: 'Set up Buildx', if: notPushed, uses: uses('setupBuildx') },
+          {
+            name: 'Build once for every platform and push by digest, with SBOM and provenance attestations',
             id: 'push',
+            if: notPushed,
             uses: uses('buildPush'),
-            // From the cache of the build above, dated alike: the layers scanned are the layers pushed.
             env: { SOURCE_DATE_EPOCH: SOURCE_DATE },
             with: {
               context: expression('inputs.context'),
               file: expression('inputs.dockerfile'),
               platforms: expression('inputs.platforms'),
               push: true,
-              // A build tag, which expires unless a release references the image by digest.
-              tags: `${image}:${organization.images.buildTagPrefix}${expression('github.sha')}`,
+              // A build tag, which expires unless a release references the image by digest: an image whose scan
+              // below fails is never released, and expires with it.
+              tags: `${image}:${buildTag}`,
               provenance: 'mode=max',
               sbom: true,
             },
+          },
+          {
+            name: 'The digest of the image',
+            id: 'digest',
+            env: {
+              EXISTING: expression('steps.existing.outputs.digest'),
+              PUSHED: expression('steps.push.outputs.digest'),
+            },
+            run: [
+              // biome-ignore lint/suspicious/noTemplateCurlyInString: a bash parameter expansion, not a JS template
+              'digest="${EXISTING:-$PUSHED}"',
+              'if [[ "$digest" != sha256:* ]]; then echo "::error::no image digest (got \'$digest\')"; exit 1; fi',
+              'echo "digest=$digest" >> "$GITHUB_OUTPUT"',
+            ].join('\n'),
+          },
+          { name: 'Install Trivy', uses: uses('setupTrivy'), with: { version: TRIVY_VERSION } },
+          {
+            name: `Scan the pushed image of every platform; fail on ${FAILING_SEVERITIES}`,
+            env: {
+              IMAGE: image,
+              DIGEST: expression('steps.digest.outputs.digest'),
+              PLATFORMS: expression('inputs.platforms'),
+              TRIVYIGNORE: expression('inputs.trivyignore'),
+            },
+            // The very bytes pushed, by digest; `--platform` selects one image of a multi-arch index.
+            run: [
+              // biome-ignore lint/suspicious/noTemplateCurlyInString: a bash parameter expansion, not a JS template
+              'for platform in ${PLATFORMS//,/ }; do',
+              `  trivy image --platform "$platform" --severity ${FAILING_SEVERITIES} --exit-code 1 --ignorefile "$TRIVYIGNORE" "$IMAGE@$DIGEST"`,
+              'done',
+            ].join('\n'),
           },
         ],
       },
@@ -502,8 +534,20 @@ function serviceImageWorkflow(model: PlatformModel, facts: RepositoryFacts): Rec
               'git config user.email "41898282+github-actions[bot]@users.noreply.github.com"',
               'git switch --create "$branch"',
               'git add --all',
+              // A re-run finds the release already on the branch it checked out: nothing to propose.
+              'if git diff --cached --quiet; then',
+              `  echo "::notice::${organization.ci.branch} already releases $SERVICE $DIGEST to ${first.name}"`,
+              '  exit 0',
+              'fi',
               `git commit --quiet --message "Release $SERVICE $DIGEST to ${first.name}" --message "Built from $SOURCE."`,
-              'git push --quiet origin "$branch"',
+              // A re-run replaces the branch its first run pushed, and only that: the lease is the commit the
+              // remote has now (none: the branch must not exist), so a commit pushed there since is not lost.
+              'lease="$(git ls-remote origin "refs/heads/$branch" | cut -f1)"',
+              'git push --quiet --force-with-lease="refs/heads/$branch:$lease" origin "$branch"',
+              'if [ -n "$(gh pr list --head "$branch" --state open --json number --jq \'.[].number\')" ]; then',
+              '  echo "::notice::the pull request of $branch is open already: its branch is updated"',
+              '  exit 0',
+              'fi',
               `gh pr create --base ${organization.ci.branch} --head "$branch" --title "Release $SERVICE to ${first.name}" --body "Releases $SERVICE $DIGEST (built from $SOURCE, scanned by Trivy, pushed with SBOM and provenance) to ${first.name}. After it runs there, promote it: pnpm promote $SERVICE --from ${first.name} --to <next environment>."`,
             ].join('\n'),
           },

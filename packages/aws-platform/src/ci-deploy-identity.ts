@@ -1,5 +1,5 @@
-import { githubEnvironmentSubject, partitionOf } from '@platform/model';
-import { DefaultStackSynthesizer, Stack } from 'aws-cdk-lib';
+import { CI_SESSION_SECONDS, githubEnvironmentSubject, partitionOf } from '@platform/model';
+import { DefaultStackSynthesizer, Duration, Stack } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
 import { GITHUB_OIDC_AUDIENCE, GITHUB_OIDC_ISSUER } from './github-oidc';
@@ -72,6 +72,7 @@ export class CiDeployIdentity extends Construct {
     this.role = new iam.Role(this, 'Role', {
       roleName: props.roleName,
       description: `GitHub Actions of ${props.githubRepository} in its GitHub Environment ${props.githubEnvironment}: cdk deploy`,
+      maxSessionDuration: Duration.seconds(CI_SESSION_SECONDS),
       assumedBy: new iam.WebIdentityPrincipal(props.provider.oidcProviderArn, {
         StringEquals: {
           [`${GITHUB_OIDC_ISSUER}:aud`]: GITHUB_OIDC_AUDIENCE,

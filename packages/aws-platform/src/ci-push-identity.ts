@@ -1,4 +1,11 @@
-import { ciImagePushRoleName, githubBranchSubject, type Organization, type Service } from '@platform/model';
+import {
+  CI_SESSION_SECONDS,
+  ciImagePushRoleName,
+  githubBranchSubject,
+  type Organization,
+  type Service,
+} from '@platform/model';
+import { Duration } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
 import { GITHUB_OIDC_AUDIENCE, GITHUB_OIDC_ISSUER, newGitHubOidcProvider } from './github-oidc';
@@ -35,6 +42,7 @@ export class CiPushIdentity extends Construct implements iam.IGrantable {
     const [first, ...others] = subjects;
     this.role = new iam.Role(this, 'Role', {
       roleName: ciImagePushRoleName(props.organization),
+      maxSessionDuration: Duration.seconds(CI_SESSION_SECONDS),
       description:
         others.length === 0
           ? `GitHub Actions of ${githubRepository} on ${branch}: push service images`

@@ -130,9 +130,15 @@ export class ImageRegistry extends Construct {
     this.repositories = repositories;
   }
 
-  /** Lets the grantee push images (and read what it pushed) to every service repository. */
+  /**
+   * Lets the grantee push images to every service repository, read what it pushed, and look an image up by tag
+   * (`ecr:DescribeImages`: a re-run finds the image its first run pushed under an immutable tag).
+   */
   public grantPush(grantee: iam.IGrantable): void {
-    for (const repository of this.repositories.values()) repository.grantPullPush(grantee);
+    for (const repository of this.repositories.values()) {
+      repository.grantPullPush(grantee);
+      repository.grant(grantee, 'ecr:DescribeImages');
+    }
     const policy =
       grantee.grantPrincipal instanceof iam.Role
         ? grantee.grantPrincipal.node.tryFindChild('DefaultPolicy')

@@ -126,6 +126,14 @@ export function ciImagePushRoleName(organization: Organization): string {
   return `${organization.name}-ci-image-push`;
 }
 
+/**
+ * How long, in seconds, a session of a CI role lasts: the IAM roles' `MaxSessionDuration` and the workflows'
+ * `role-duration-seconds` alike. Two hours, because a `cdk deploy` of a cluster stack, or a multi-arch build
+ * under QEMU, outlasts IAM's default of one hour (AssumeRoleWithWebIdentity refuses a longer request than the
+ * role's maximum).
+ */
+export const CI_SESSION_SECONDS = 2 * 60 * 60;
+
 /** The role the deploy workflow assumes to deploy the shared-services stack (ci-deploy-identity.ts). */
 export function sharedServicesDeployRoleName(organization: Organization): string {
   return `${organization.name}-shared-services-ci-deploy`;
