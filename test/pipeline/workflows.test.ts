@@ -290,6 +290,14 @@ function expectDeployFollows(model: PlatformModel) {
         .filter((word) => stacks.includes(word)),
     ).toEqual(stacks);
     expect(commandOf(job, 'pnpm exec cdk deploy')[0].endsWith(` ${stacks.join(' ')}`)).toBe(true);
+    // A re-run of an older run stops before it assumes a role: it would deploy older templates over newer ones.
+    const guard = (job.steps ?? []).findIndex(
+      (step) => /\$GITHUB_SHA/.test(step.run ?? '') && /git\/ref\/heads\/\$BRANCH/.test(step.run ?? ''),
+    );
+    expect(guard).toBeGreaterThan(-1);
+    expect(job.steps?.[guard]?.env?.BRANCH).toBe(model.organization.ci.branch);
+    expect(guard).toBeLessThan(names.indexOf('cdk diff'));
+    expect(guard).toBeLessThan((job.steps ?? []).indexOf(credentials as Step));
   });
 }
 

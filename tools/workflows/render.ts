@@ -208,6 +208,8 @@ function deployJob(
     roleArn: string;
     region: string;
     stacks: readonly string[];
+    /** The branch deploys follow (`organization.ci.branch`). */
+    branch: string;
   },
 ): Job {
   const stacks = options.stacks.join(' ');
@@ -222,6 +224,19 @@ function deployJob(
     'timeout-minutes': 120,
     steps: [
       checkout(),
+      {
+        // A re-run of an older run would deploy its older templates over newer ones, while Argo CD stays on the head.
+        name: `Deploy only the head of ${options.branch}`,
+        // The checkout keeps no credentials, so the branch's head comes from the API with the job's token.
+        env: { BRANCH: options.branch, GH_TOKEN: expression('github.token') },
+        run: [
+          'head="$(gh api "repos/$GITHUB_REPOSITORY/git/ref/heads/$BRANCH" --jq .object.sha)"',
+          'if [ "$head" != "$GITHUB_SHA" ]; then',
+          '  echo "::error::$GITHUB_SHA is no longer the head of $BRANCH ($head): deploy the newest run instead"',
+          '  exit 1',
+          'fi',
+        ].join('\n'),
+      },
       setupNode(facts),
       installDependencies(facts),
       { name: `The committed ${CLOUDFORMATION_FOLDER} templates are what the code renders`, run: 'pnpm synth:check' },
@@ -264,6 +279,7 @@ function deployWorkflow(model: PlatformModel, facts: RepositoryFacts): Record<st
       ),
       region: organization.sharedServices.region,
       stacks: [SHARED_SERVICES_STACK],
+      branch: organization.ci.branch,
     }),
   };
   let previous: string = SHARED_SERVICES_DEPLOYMENT;
@@ -275,6 +291,7 @@ function deployWorkflow(model: PlatformModel, facts: RepositoryFacts): Record<st
       roleArn: new EnvironmentNaming(organization, environment).ciDeployRoleArn,
       region: environment.region,
       stacks: environmentStackIds(environment.name),
+      branch: organization.ci.branch,
     });
     previous = environment.name;
   }
