@@ -7,6 +7,7 @@ import { PLAN, plan } from '../../tools/plan';
 import { renderPlatformOutputs } from '../../tools/platform-outputs';
 import { runCommand, spawnScript } from '../support/command-run';
 import { copyRepository } from '../support/repo-copy';
+import { STATEFUL_TYPE_NAMES } from '../support/stateful-types';
 import { tempDir } from '../support/temp-dirs';
 
 /**
@@ -34,16 +35,7 @@ jest.mock('../../tools/platform-outputs', () => {
 const render = jest.mocked(renderPlatformOutputs);
 
 const ACKNOWLEDGEMENTS = 'plan-acknowledgements.json';
-const STATEFUL_TYPES = [
-  'AWS::RDS::DBInstance',
-  'AWS::ElastiCache::ReplicationGroup',
-  'AWS::SQS::Queue',
-  'AWS::SecretsManager::Secret',
-  'AWS::KMS::Key',
-  'AWS::Logs::LogGroup',
-  'AWS::ECR::Repository',
-  'AWS::EKS::Cluster',
-];
+const STATEFUL_TYPES = Object.keys(STATEFUL_TYPE_NAMES);
 
 let root: string;
 let validation: string | undefined;

@@ -1,9 +1,9 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { loadPlatformModel, type PlatformModel, releasesFileText, servicesIn } from '@platform/model';
-import { listFiles } from '../../apps/cluster/src/dist-directory';
 import { promote } from '../../tools/promote';
 import { type CommandResult, runCommand, spawnScript } from '../support/command-run';
+import { changedBetween, RELEASES, releaseOutputs } from '../support/release-outputs';
 import { copyRepository } from '../support/repo-copy';
 
 /**
@@ -14,7 +14,6 @@ import { copyRepository } from '../support/repo-copy';
  * this process (test/support/command-run.ts).
  */
 
-const RELEASES = join('packages', 'platform-model', 'src', 'data', 'releases.json');
 const model = loadPlatformModel();
 const [from, to] = [model.environments.at(-2)?.name ?? '', model.environments.at(-1)?.name ?? ''];
 const [service] = model.services;
@@ -28,16 +27,7 @@ beforeAll(() => {
 // CDK_VALIDATION: see synth-command.test.ts.
 const run = (args: string[]): CommandResult => spawnScript(root, 'tools/promote.ts', args, { CDK_VALIDATION: 'false' });
 
-/** Every file of the copy's dist/ and its releases.json, by path. */
-function outputs(): Map<string, string> {
-  const files = listFiles(join(root, 'dist')).map((path) => join('dist', path));
-  return new Map([...files, RELEASES].map((path) => [path, readFileSync(join(root, path), 'utf8')]));
-}
-
-function changedBetween(before: Map<string, string>, after: Map<string, string>): string[] {
-  const paths = new Set([...before.keys(), ...after.keys()]);
-  return [...paths].filter((path) => before.get(path) !== after.get(path)).sort();
-}
+const outputs = () => releaseOutputs(root);
 
 describe('pnpm promote', () => {
   it('needs at least two environments and a service in the shipped model to be exercised', () => {

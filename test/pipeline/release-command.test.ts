@@ -8,9 +8,9 @@ import {
   servicesIn,
   templatePath,
 } from '@platform/model';
-import { listFiles } from '../../apps/cluster/src/dist-directory';
 import { release } from '../../tools/release';
 import { type CommandResult, runCommand, spawnScript } from '../support/command-run';
+import { changedBetween, RELEASES, releaseOutputs } from '../support/release-outputs';
 import { copyRepository } from '../support/repo-copy';
 
 /**
@@ -20,7 +20,6 @@ import { copyRepository } from '../support/repo-copy';
  * is reported with its place, and nothing is written.
  */
 
-const RELEASES = join('packages', 'platform-model', 'src', 'data', 'releases.json');
 const model = loadPlatformModel();
 const [environment] = model.environments;
 const [service] = model.services;
@@ -36,15 +35,7 @@ beforeAll(() => {
 // CDK_VALIDATION: see synth-command.test.ts.
 const run = (args: string[]): CommandResult => spawnScript(root, 'tools/release.ts', args, { CDK_VALIDATION: 'false' });
 
-function outputs(): Map<string, string> {
-  const files = listFiles(join(root, 'dist')).map((path) => join('dist', path));
-  return new Map([...files, RELEASES].map((path) => [path, readFileSync(join(root, path), 'utf8')]));
-}
-
-function changedBetween(before: Map<string, string>, after: Map<string, string>): string[] {
-  const paths = new Set([...before.keys(), ...after.keys()]);
-  return [...paths].filter((path) => before.get(path) !== after.get(path)).sort();
-}
+const outputs = () => releaseOutputs(root);
 
 describe('pnpm release', () => {
   it('refuses a command line without --image, and writes nothing', () => {
