@@ -33,8 +33,18 @@ export const SyncWave = {
   OPERATOR_SUPPLIED: 3,
 } as const;
 
+const GITOPS_CHART = Symbol.for('@platform/k8s-platform.GitOpsChart');
+
 /** A chart whose objects land in `dist/<environment>/<folder>/`, the folder one Argo CD Application owns. */
 export class GitOpsChart extends Chart {
+  /**
+   * Whether `x` is a GitOpsChart. `x instanceof GitOpsChart` cannot tell: cdk8s's Chart answers `instanceof` for
+   * itself and every subclass with `Chart.isChart` (cdk8s 2.70, lib/chart.ts), so any chart passes it.
+   */
+  public static isGitOpsChart(x: unknown): x is GitOpsChart {
+    return typeof x === 'object' && x !== null && GITOPS_CHART in x;
+  }
+
   public readonly environment: string;
   public readonly folder: string;
   public readonly syncWave: number;
@@ -44,6 +54,7 @@ export class GitOpsChart extends Chart {
     this.environment = props.environment;
     this.folder = props.folder;
     this.syncWave = props.syncWave ?? SyncWave.SERVICES;
+    Object.defineProperty(this, GITOPS_CHART, { value: true });
   }
 
   /** Path of the chart's folder relative to dist/. */

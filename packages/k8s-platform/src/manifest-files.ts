@@ -1,4 +1,4 @@
-import type { App, Chart } from 'cdk8s';
+import { ApiObject, type App, Chart } from 'cdk8s';
 import { GitOpsChart } from './gitops-chart';
 import { portableYaml } from './portable-yaml';
 
@@ -25,28 +25,33 @@ export function renderManifestFiles(app: App): Map<string, string> {
  * The objects {@link renderManifestFiles} writes, by the same path and in the same order, before they become YAML
  * text: for readers that want the objects (portableYaml reads back as the value it was given). Checks the charts
  * the same way, throwing on an inconsistent chart, a chart that is no GitOpsChart or two objects for one path.
+ *
+ * Each object is what `Chart.toJson()` gives for its chart (cdk8s 2.70: `ApiObject.toJson()` of every ApiObject
+ * whose nearest chart it is), but the app is validated once: `Chart.toJson()` validates the whole app on every
+ * call, and the app-of-apps' check lists every chart of the app, so rendering chart by chart took time quadratic
+ * in the number of charts. The order of the objects within a chart (cdk8s orders them by their dependencies)
+ * does not matter here: the paths are sorted.
  */
 export function renderManifestObjects(app: App): Map<string, KubeObject> {
-  const objects = new Map<string, KubeObject>();
-  const problems = app.charts.flatMap((chart) => chart.node.validate().map((error) => `${chart.node.id}: ${error}`));
+  const constructs = app.node.findAll();
+  const problems = constructs.flatMap((construct) =>
+    construct.node.validate().map((error) => `${construct.node.path}: ${error}`),
+  );
   if (problems.length > 0) throw new Error(`The charts are inconsistent:\n${problems.join('\n')}`);
-  for (const chart of app.charts) {
-    if (!isGitOpsChart(chart)) {
-      throw new Error(`Chart '${chart.node.path}' is not a GitOpsChart, so it has no folder in dist/`);
+  const strayChart = constructs.find((construct) => Chart.isChart(construct) && !GitOpsChart.isGitOpsChart(construct));
+  if (strayChart) throw new Error(`Chart '${strayChart.node.path}' is not a GitOpsChart, so it has no folder in dist/`);
+  const objects = new Map<string, KubeObject>();
+  for (const construct of constructs) {
+    if (!(construct instanceof ApiObject)) continue;
+    const chart = Chart.of(construct) as GitOpsChart;
+    const object = construct.toJson() as KubeObject;
+    const path = `${chart.outputPath}/${manifestFileName(object)}`;
+    if (objects.has(path)) {
+      throw new Error(`Two objects would be written to dist/${path}; give them distinct kinds or names`);
     }
-    for (const object of chart.toJson() as KubeObject[]) {
-      const path = `${chart.outputPath}/${manifestFileName(object)}`;
-      if (objects.has(path)) {
-        throw new Error(`Two objects would be written to dist/${path}; give them distinct kinds or names`);
-      }
-      objects.set(path, object);
-    }
+    objects.set(path, object);
   }
   return new Map([...objects.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
-}
-
-function isGitOpsChart(chart: Chart): chart is GitOpsChart {
-  return chart instanceof GitOpsChart;
 }
 
 export function manifestFileName(object: KubeObject): string {

@@ -4,6 +4,7 @@ import {
   type DeploymentContext,
   type PlatformModel,
   platformModelInput,
+  type Service,
   type ServiceRelease,
 } from '@platform/model';
 import { RegionInfo } from 'aws-cdk-lib/region-info';
@@ -43,15 +44,28 @@ export function unusedAccount(model: PlatformModel, context: DeploymentContext =
  * so a test of edge routing needs no second edge service in the model.
  */
 export function addEdgeService(model: PlatformModel, name: string, edge?: { subdomain?: string; path?: string }): void {
-  const template = model.services[0];
+  addServiceOfItsOwnTeam(model, name, { exposure: 'edge', edge });
+}
+
+/**
+ * Adds `count` internal services named `<prefix>-<n>` (n from 1) that call nothing and store nothing (no database,
+ * cache or queue), each of a team of its own with room in its quota, copied from the first service: a model that
+ * grows by stateless services, for tests and `pnpm bench --services`. Returns the model.
+ */
+export function addStatelessServices(model: PlatformModel, count: number, prefix = 'stateless'): PlatformModel {
+  for (let n = 1; n <= count; n += 1) addServiceOfItsOwnTeam(model, `${prefix}-${n}`, { exposure: 'internal' });
+  return model;
+}
+
+function addServiceOfItsOwnTeam(model: PlatformModel, name: string, fields: Pick<Service, 'exposure' | 'edge'>): void {
+  const { edge: _route, ...template } = model.services[0];
   const team = `${name}-team`;
   model.teams.push({ name: team, quota: { cpu: '64', memory: '256Gi', pods: 200 } });
   model.services.push({
     ...structuredClone(template),
     name,
     team,
-    exposure: 'edge',
-    edge,
+    ...fields,
     dependencies: { calls: [], publishes: [], consumes: [], database: false, cache: false },
   });
 }

@@ -162,8 +162,9 @@ export function applicationName(folder: string): string {
 }
 
 function folderCharts(app: App, environment: string): GitOpsChart[] {
-  return app.charts
-    .filter((chart): chart is GitOpsChart => chart instanceof GitOpsChart)
+  return app.node
+    .findAll()
+    .filter(GitOpsChart.isGitOpsChart)
     .filter((chart) => chart.environment === environment && chart.folder !== '')
     .sort((a, b) => (a.folder < b.folder ? -1 : a.folder > b.folder ? 1 : 0));
 }
