@@ -48,9 +48,13 @@ export class DistCheckError extends Error {
 }
 
 function writeFiles(root: string, files: ReadonlyMap<string, string>): void {
+  // Each folder is made once: a folder holds many files.
+  const made = new Set<string>();
   for (const [path, text] of files) {
     const file = join(root, path);
-    mkdirSync(dirname(file), { recursive: true });
+    const folder = dirname(file);
+    if (!made.has(folder)) mkdirSync(folder, { recursive: true });
+    made.add(folder);
     writeFileSync(file, text);
   }
 }

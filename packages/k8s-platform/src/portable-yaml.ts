@@ -1,4 +1,4 @@
-import { Document, parse, visit } from 'yaml';
+import { Document, isCollection, isPair, isScalar, parse } from 'yaml';
 
 /** Comments of a portable YAML document. */
 export interface PortableYamlComments {
@@ -22,16 +22,7 @@ export interface PortableYamlComments {
  */
 export function portableYaml(value: unknown, comments: PortableYamlComments = {}): string {
   const document = new Document(value, { aliasDuplicateObjects: false });
-  visit(document, {
-    Scalar(_key, node) {
-      // Multi-line strings are written as block scalars, which both versions read as text.
-      if (typeof node.value === 'string' && !node.value.includes('\n') && !readsAsItself(node.value)) {
-        node.type = 'QUOTE_DOUBLE';
-      }
-      const comment = typeof node.value === 'string' ? comments.after?.(node.value) : undefined;
-      if (comment !== undefined) node.comment = ` ${comment}`;
-    },
-  });
+  styleScalars(document.contents, comments);
   if (comments.header !== undefined) {
     document.commentBefore = comments.header
       .split('\n')
@@ -39,6 +30,25 @@ export function portableYaml(value: unknown, comments: PortableYamlComments = {}
       .join('\n');
   }
   return document.toString({ lineWidth: 0 });
+}
+
+/**
+ * Quotes each string scalar below `node` that a plain scalar would not read back as, and adds the comments. A
+ * walk of its own rather than yaml's `visit`, which copies the path to every node it passes: this runs on every
+ * scalar of dist/.
+ */
+function styleScalars(node: unknown, comments: PortableYamlComments): void {
+  if (isCollection(node)) {
+    for (const item of node.items) styleScalars(item, comments);
+  } else if (isPair(node)) {
+    styleScalars(node.key, comments);
+    styleScalars(node.value, comments);
+  } else if (isScalar(node) && typeof node.value === 'string') {
+    // Multi-line strings are written as block scalars, which both versions read as text.
+    if (!node.value.includes('\n') && !readsAsItself(node.value)) node.type = 'QUOTE_DOUBLE';
+    const comment = comments.after?.(node.value);
+    if (comment !== undefined) node.comment = ` ${comment}`;
+  }
 }
 
 /**
