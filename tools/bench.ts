@@ -205,6 +205,8 @@ interface Growth {
   readonly serviceEnvironments: number;
   readonly base: ProcessRun[];
   readonly grown: ProcessRun[];
+  /** Why a run failed (see failureLine): the model is then reported, not measured. */
+  failure?: string;
 }
 
 function pairs(growth: Growth, pick: (run: ProcessRun) => number): PairedRun[] {
@@ -217,6 +219,9 @@ function phasesOf(run: ProcessRun): Record<string, number> {
 }
 
 function growthRow(growth: Growth): string {
+  if (growth.failure !== undefined) {
+    return `| ${growth.half} | +${growth.services} (${growth.serviceEnvironments}) | – | failed: ${growth.failure} | | | | |`;
+  }
   const perUnit = (pick: (run: ProcessRun) => number) =>
     medianAndSpread(costPerUnit(pairs(growth, pick), growth.serviceEnvironments));
   const phases = Object.keys(phasesOf(growth.base[0]))
@@ -265,15 +270,19 @@ async function scaleFigures(options: BenchOptions, scratch: string): Promise<str
         base: [],
         grown: [],
       };
-      for (let pair = 0; pair < options.runs; pair++) {
-        // Alternating order: neither side always runs first (warmer file cache, a load that rises during the pair).
-        if (pair % 2 === 0) {
-          growth.base.push(measureHalf(half, baseFile));
-          growth.grown.push(measureHalf(half, grownFile));
-        } else {
-          growth.grown.push(measureHalf(half, grownFile));
-          growth.base.push(measureHalf(half, baseFile));
+      try {
+        for (let pair = 0; pair < options.runs; pair++) {
+          // Alternating order: neither side always runs first (warmer file cache, a load that rises during the pair).
+          if (pair % 2 === 0) {
+            growth.base.push(measureHalf(half, baseFile));
+            growth.grown.push(measureHalf(half, grownFile));
+          } else {
+            growth.grown.push(measureHalf(half, grownFile));
+            growth.base.push(measureHalf(half, baseFile));
+          }
         }
+      } catch (error) {
+        growth.failure = failureLine((error as Error).message);
       }
       growths.push(growth);
       process.stderr.write(`measured ${half} +${services}\n`);
@@ -284,8 +293,21 @@ async function scaleFigures(options: BenchOptions, scratch: string): Promise<str
     '| --- | --- | ---: | ---: | ---: | --- | ---: | ---: |',
     ...growths.map(growthRow),
     '',
-    ...growths.filter((growth) => growth.half === 'cloud').flatMap(stackLines),
+    ...growths.filter((growth) => growth.half === 'cloud' && growth.failure === undefined).flatMap(stackLines),
   ];
+}
+
+/**
+ * The line that says why a measured command failed: a thrown error's `Error: …` line (node prints the source line
+ * and a caret above it), else the first line of its error output (a UserError's message).
+ */
+export function failureLine(output: string): string {
+  const lines = output
+    .split('\n')
+    .slice(1)
+    .map((line) => line.trim())
+    .filter((line) => line !== '');
+  return lines.find((line) => /^\w*Error\b/.test(line)) ?? lines[0] ?? 'no error output';
 }
 
 function load(): string {

@@ -1,5 +1,5 @@
 import { UsageError } from '@platform/model';
-import { benchOptions } from '../../tools/bench';
+import { benchOptions, failureLine } from '../../tools/bench';
 import { costPerUnit, formatMs, median, medianAndSpread, spread } from '../../tools/bench/statistics';
 
 function refusal(args: string[]): string {
@@ -71,5 +71,26 @@ describe('pnpm bench statistics', () => {
     expect(formatMs(12.345)).toBe('12.3 ms');
     expect(formatMs(1234)).toBe('1.23 s');
     expect(medianAndSpread([12, 9.5, 2500])).toBe('12.0 ms (9.5 ms–2.50 s)');
+  });
+});
+
+describe('pnpm bench failures', () => {
+  it("reports a thrown error's line, else the first line of the error output", () => {
+    const thrown = [
+      'node x.ts failed:',
+      '/repo/node_modules/lib/stack.js:12',
+      '    throw new Error(msg);',
+      '    ^',
+      '',
+      'Error: Number of resources in stack dev-cluster: 612 is greater than allowed maximum of 500',
+      '    at Stack.validate (stack.js:12:11)',
+    ].join('\n');
+    expect(failureLine(thrown)).toBe(
+      'Error: Number of resources in stack dev-cluster: 612 is greater than allowed maximum of 500',
+    );
+    expect(
+      failureLine('node x.ts failed:\nThe CDK app reported 1 error; nothing was written:\n[Error at /a] rule'),
+    ).toBe('The CDK app reported 1 error; nothing was written:');
+    expect(failureLine('node x.ts failed:\n')).toBe('no error output');
   });
 });
