@@ -298,16 +298,16 @@ async function scaleFigures(options: BenchOptions, scratch: string): Promise<str
 }
 
 /**
- * The line that says why a measured command failed: a thrown error's `Error: …` line (node prints the source line
- * and a caret above it), else the first line of its error output (a UserError's message).
+ * The line that says why a measured command failed: the first line of its error output that is not where node
+ * shows an uncaught error was thrown (a source location, the source line, its caret), cut at 300 characters.
  */
 export function failureLine(output: string): string {
   const lines = output
     .split('\n')
     .slice(1)
     .map((line) => line.trim())
-    .filter((line) => line !== '');
-  return lines.find((line) => /^\w*Error\b/.test(line)) ?? lines[0] ?? 'no error output';
+    .filter((line) => line !== '' && !/^(node:|\/|at |\^|throw |triggerUncaughtException|Node\.js v)/.test(line));
+  return (lines[0] ?? 'no error output').slice(0, 300);
 }
 
 function load(): string {

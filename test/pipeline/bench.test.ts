@@ -75,19 +75,28 @@ describe('pnpm bench statistics', () => {
 });
 
 describe('pnpm bench failures', () => {
-  it("reports a thrown error's line, else the first line of the error output", () => {
+  it("reports the error's line, not where node shows it was thrown", () => {
     const thrown = [
       'node x.ts failed:',
-      '/repo/node_modules/lib/stack.js:12',
-      '    throw new Error(msg);',
+      'node:internal/process/promises:391',
+      '    triggerUncaughtException(err, true /* fromPromise */);',
       '    ^',
       '',
-      'Error: Number of resources in stack dev-cluster: 612 is greater than allowed maximum of 500',
+      "[«TooManyResourcesInStack» Number of resources in stack 'dev-cluster': 687 is greater than allowed maximum of 500",
       '    at Stack.validate (stack.js:12:11)',
     ].join('\n');
     expect(failureLine(thrown)).toBe(
-      'Error: Number of resources in stack dev-cluster: 612 is greater than allowed maximum of 500',
+      "[«TooManyResourcesInStack» Number of resources in stack 'dev-cluster': 687 is greater than allowed maximum of 500",
     );
+    const plain = [
+      'node x.ts failed:',
+      '/repo/lib/stack.js:12',
+      '    throw new Error(msg);',
+      '    ^',
+      '',
+      'Error: broken',
+    ];
+    expect(failureLine(plain.join('\n'))).toBe('Error: broken');
     expect(
       failureLine('node x.ts failed:\nThe CDK app reported 1 error; nothing was written:\n[Error at /a] rule'),
     ).toBe('The CDK app reported 1 error; nothing was written:');
