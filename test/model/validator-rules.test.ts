@@ -620,6 +620,26 @@ const CASES: Case[] = [
     },
   },
   {
+    name: 'an existing GitHub OIDC provider in an account the model does not deploy to, and one listed twice',
+    breakModel: (model) => {
+      const stranger = unusedAccount(model);
+      const shared = model.organization.sharedServices.account;
+      model.organization.ci.existingOidcProviderAccounts = [shared, stranger, shared];
+      return [
+        {
+          path: 'organization.ci.existingOidcProviderAccounts.1',
+          message: new RegExp(
+            `account ${stranger} is neither the shared-services account nor an environment's; allowed: ${shared}`,
+          ),
+        },
+        {
+          path: 'organization.ci.existingOidcProviderAccounts.2',
+          message: new RegExp(`account ${shared} is listed twice`),
+        },
+      ];
+    },
+  },
+  {
     name: "a 'platform:today' that is no date",
     breakModel: () => [{ path: 'context.platform:today', message: /"tomorrow" is no date; allowed: an ISO date/ }],
     context: () => ({ ...PROJECT_CONTEXT, 'platform:today': 'tomorrow' }),

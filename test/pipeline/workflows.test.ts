@@ -1,4 +1,6 @@
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
   EnvironmentNaming,
@@ -74,9 +76,9 @@ const KEYWORDS = new Set([
 ]);
 /**
  * Tools of GitHub's Ubuntu runner images (actions/runner-images, "Ubuntu 24.04": Git, the GitHub CLI, GNU coreutils
- * bash and the AWS CLI), which every job runs on.
+ * bash, curl, jq and the AWS CLI), which every job runs on.
  */
-const RUNNER_TOOLS = new Set(['git', 'gh', 'bash', 'cat', 'tee', 'grep', 'cut', 'aws']);
+const RUNNER_TOOLS = new Set(['git', 'gh', 'bash', 'cat', 'tee', 'grep', 'cut', 'curl', 'jq', 'aws']);
 /** Tools an action installs, by the action: usable only after a step of the job that uses it. */
 const INSTALLED_BY_ACTION: Record<string, string> = {
   node: ACTIONS.setupNode.repository,
@@ -233,7 +235,7 @@ describe('the run-step check', () => {
     expect(problemOf(['pnpm', 'no-such-script'], [install])).toMatch(/no such script/);
     expect(problemOf(['pnpm', 'synth'], [])).toMatch(/no earlier step installs it/);
     expect(problemOf(['bash', 'tools/no-such.sh'], [])).toMatch(/no such file/);
-    expect(problemOf(['curl', 'x'], [])).toMatch(/not a script/);
+    expect(problemOf(['wget', 'x'], [])).toMatch(/not a script/);
     expect(problemOf(['trivy', 'fs'], [])).toMatch(/no earlier step uses aquasecurity\/setup-trivy/);
   });
 });
@@ -298,8 +300,80 @@ function expectDeployFollows(model: PlatformModel) {
     expect(job.steps?.[guard]?.env?.BRANCH).toBe(model.organization.ci.branch);
     expect(guard).toBeLessThan(names.indexOf('cdk diff'));
     expect(guard).toBeLessThan((job.steps ?? []).indexOf(credentials as Step));
+    // Before any credentials, the job's own OIDC token must carry the one subject the role trusts: the GitHub
+    // Environment and the protected branch (the repository's template `repo, context, ref`).
+    const subjectCheck = (job.steps ?? []).findIndex((step) => /ACTIONS_ID_TOKEN_REQUEST_URL/.test(step.run ?? ''));
+    expect(subjectCheck).toBeGreaterThan(-1);
+    expect(subjectCheck).toBeLessThan((job.steps ?? []).indexOf(credentials as Step));
+    const { githubRepository, branch } = model.organization.ci;
+    expect(job.steps?.[subjectCheck]?.env?.EXPECTED).toBe(
+      `repo:${githubRepository}:environment:${environment}:ref:refs/heads/${branch}`,
+    );
   });
 }
+
+/** A JWT whose payload holds this subject (the signature is not checked by the step). */
+function tokenWith(subject: string): string {
+  const part = (value: object) => Buffer.from(JSON.stringify(value)).toString('base64url');
+  return `${part({ alg: 'RS256' })}.${part({ sub: subject, aud: 'sts.amazonaws.com' })}.signature`;
+}
+
+/**
+ * Runs a deploy job's subject check in bash, with a `curl` on the PATH that answers as GitHub's token endpoint
+ * would, with a token of `subject`.
+ */
+function runSubjectCheck(step: Step, subject: string): { status: number | null; output: string } {
+  const bin = mkdtempSync(join(tmpdir(), 'oidc-'));
+  try {
+    writeFileSync(join(bin, 'curl'), `#!/bin/sh\necho '${JSON.stringify({ value: tokenWith(subject) })}'\n`, {
+      mode: 0o755,
+    });
+    const result = spawnSync('bash', ['-e', '-o', 'pipefail', '-c', step.run ?? ''], {
+      env: {
+        PATH: `${bin}:${process.env.PATH}`,
+        ACTIONS_ID_TOKEN_REQUEST_URL: 'https://token.example/?api-version=2.0',
+        ACTIONS_ID_TOKEN_REQUEST_TOKEN: 'request-token',
+        ...step.env,
+      },
+      encoding: 'utf8',
+    });
+    return { status: result.status, output: `${result.stdout}${result.stderr}` };
+  } finally {
+    rmSync(bin, { recursive: true, force: true });
+  }
+}
+
+describe("the deploy workflow's subject check", () => {
+  const workflow = workflows.get('deploy.yml') as Workflow;
+  const model = loadPlatformModel();
+  const { githubRepository, branch } = model.organization.ci;
+  const prod = model.environments[model.environments.length - 1].name;
+  const step = (workflow.jobs[prod].steps ?? []).find((entry) => /ACTIONS_ID_TOKEN_REQUEST_URL/.test(entry.run ?? ''));
+
+  it("passes a token of the job's GitHub Environment on the protected branch", () => {
+    const run = runSubjectCheck(step as Step, `repo:${githubRepository}:environment:${prod}:ref:refs/heads/${branch}`);
+    expect(run).toEqual({ status: 0, output: expect.not.stringContaining('::error::') });
+  });
+
+  it("is set up by the command README's Deploying gives, which the failing step prints", () => {
+    const readme = readFileSync(join(ROOT, 'README.md'), 'utf8').replace(/ \\\n\s+/g, ' ');
+    expect(readme).toContain(step?.env?.SET_TEMPLATE);
+  });
+
+  it('stops a token of another ref, and one of the default template, saying how to set the template', () => {
+    for (const subject of [
+      `repo:${githubRepository}:environment:${prod}:ref:refs/heads/feature`,
+      `repo:${githubRepository}:environment:${prod}`,
+    ]) {
+      const run = runSubjectCheck(step as Step, subject);
+      expect(run.status).toBe(1);
+      expect(run.output).toContain(`::error::the OIDC token's subject is ${subject};`);
+      expect(run.output).toContain(
+        `gh api --method PUT repos/${githubRepository}/actions/oidc/customization/sub -F use_default=false -f 'include_claim_keys[]=repo' -f 'include_claim_keys[]=context' -f 'include_claim_keys[]=ref'`,
+      );
+    }
+  });
+});
 
 describe('the deploy workflow', () => {
   it('deploys the shared-services stack, then each environment of the shipped model in order', () => {
@@ -347,6 +421,17 @@ describe('the service image workflow', () => {
     // The job's output, which the release reads, is the scanned digest; the release waits for the whole job.
     expect(image.outputs?.digest).toBe(`\${{ steps.${digest?.id}.outputs.digest }}`);
     expect(workflow.jobs.release.needs).toBe('image');
+  });
+
+  it("assumes the calling service's own push role, after checking the caller is the service's repository", () => {
+    const { organization } = loadPlatformModel();
+    const [credentials] = stepsUsing(image, 'awsCredentials');
+    expect(credentials.with?.['role-to-assume']).toBe(
+      `arn:aws:iam::${organization.sharedServices.account}:role/${organization.name}-ci-push-\${{ inputs.service }}`,
+    );
+    const check = steps.findIndex((step) => /services\[\]\.ci\.githubRepository/.test(step.run ?? ''));
+    expect(check).toBeGreaterThan(-1);
+    expect(check).toBeLessThan(indexOf(image, credentials));
   });
 
   it('reuses the image a first run pushed under the immutable build tag instead of pushing again', () => {

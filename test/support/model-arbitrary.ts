@@ -416,7 +416,12 @@ function buildModel(blueprint: ModelBlueprint): PlatformModel {
   const services = buildServices(blueprint, {
     teams: teamLabels,
     queues: queues.map((queue) => queue.name),
-    serviceBudget: Math.min(MODEL_NAME_MAX, DERIVED_NAME_LIMITS.iamRole - longestPrefix - 1),
+    // A service with a repository of its own gets the push role `<org>-ci-push-<service>` too.
+    serviceBudget: Math.min(
+      MODEL_NAME_MAX,
+      DERIVED_NAME_LIMITS.iamRole - longestPrefix - 1,
+      DERIVED_NAME_LIMITS.iamRole - organizationName.length - '-ci-push-'.length,
+    ),
     databaseBudget: DERIVED_NAME_LIMITS.rdsInstance - longestPrefix - 1,
     cacheBudget: DERIVED_NAME_LIMITS.elastiCacheId - longestPrefix - 1,
   }).map((service, index) => ({

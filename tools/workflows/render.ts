@@ -17,12 +17,16 @@ import { portableYaml } from '@platform/k8s-platform';
 import {
   CI_SESSION_SECONDS,
   CLOUDFORMATION_FOLDER,
-  ciImagePushRoleName,
+  ciServiceImagePushRoleName,
   DIST_FOLDER,
+  deployJobSubject,
   EnvironmentNaming,
   ecrRepositoryName,
   environmentStackIds,
+  GITHUB_OIDC_AUDIENCE,
   imagePlatforms,
+  ORGANIZATION_OIDC_SUBJECT_TEMPLATE,
+  oidcSubjectCustomizationCommand,
   type PlatformModel,
   registryHost,
   roleArn,
@@ -206,6 +210,10 @@ function deployJob(
     githubEnvironment: string;
     needs?: string;
     roleArn: string;
+    /** The exact OIDC subject the role trusts (delivery.ts `deployJobSubject`). */
+    subject: string;
+    /** `owner/repository` of this repository. */
+    repository: string;
     region: string;
     stacks: readonly string[];
     /** The branch deploys follow (`organization.ci.branch`). */
@@ -223,6 +231,26 @@ function deployJob(
     permissions: { contents: 'read', 'id-token': 'write' },
     'timeout-minutes': 120,
     steps: [
+      {
+        // The role trusts one subject; a token that follows another template (the repository's subject claim not
+        // customized yet, or changed) would fail later at AssumeRoleWithWebIdentity with "Not authorized".
+        name: 'The OIDC token carries the subject the deploy role trusts',
+        env: {
+          EXPECTED: options.subject,
+          SET_TEMPLATE: oidcSubjectCustomizationCommand(options.repository, ORGANIZATION_OIDC_SUBJECT_TEMPLATE),
+        },
+        run: [
+          `response="$(curl --silent --show-error --fail --header "Authorization: bearer $ACTIONS_ID_TOKEN_REQUEST_TOKEN" "$ACTIONS_ID_TOKEN_REQUEST_URL&audience=${GITHUB_OIDC_AUDIENCE}")"`,
+          'token="$(jq --raw-output .value <<< "$response")"',
+          'echo "::add-mask::$token"',
+          // The JWT's payload: base64url without padding, which jq's @base64d reads once padded.
+          `subject="$(jq --raw-input --raw-output 'split(".")[1] | gsub("-"; "+") | gsub("_"; "/") | . + "==="[0:((4 - length % 4) % 4)] | @base64d | fromjson | .sub' <<< "$token")"`,
+          'if [ "$subject" != "$EXPECTED" ]; then',
+          '  echo "::error::the OIDC token\'s subject is $subject; the deploy role trusts $EXPECTED only. Set the repository\'s subject template once (README, Deploying): $SET_TEMPLATE"',
+          '  exit 1',
+          'fi',
+        ].join('\n'),
+      },
       checkout(),
       {
         // A re-run of an older run would deploy its older templates over newer ones, while Argo CD stays on the head.
@@ -277,6 +305,8 @@ function deployWorkflow(model: PlatformModel, facts: RepositoryFacts): Record<st
         organization.sharedServices.region,
         sharedServicesDeployRoleName(organization),
       ),
+      subject: deployJobSubject(organization.ci, SHARED_SERVICES_DEPLOYMENT),
+      repository: organization.ci.githubRepository,
       region: organization.sharedServices.region,
       stacks: [SHARED_SERVICES_STACK],
       branch: organization.ci.branch,
@@ -289,6 +319,8 @@ function deployWorkflow(model: PlatformModel, facts: RepositoryFacts): Record<st
       githubEnvironment: environment.name,
       needs: previous,
       roleArn: new EnvironmentNaming(organization, environment).ciDeployRoleArn,
+      subject: deployJobSubject(organization.ci, environment.name),
+      repository: organization.ci.githubRepository,
       region: environment.region,
       stacks: environmentStackIds(environment.name),
       branch: organization.ci.branch,
@@ -427,13 +459,15 @@ function serviceImageWorkflow(model: PlatformModel, facts: RepositoryFacts): Rec
             run: 'echo "epoch=$(git log -1 --format=%ct)" >> "$GITHUB_OUTPUT"',
           },
           {
-            name: 'Assume the image push role (GitHub OIDC)',
+            // The service's own role, which may push to its repository only; the step above checked that this
+            // is the service's repository, and the role's trust checks it again.
+            name: "Assume the service's image push role (GitHub OIDC)",
             uses: uses('awsCredentials'),
             with: {
               'role-to-assume': roleArn(
                 organization.sharedServices.account,
                 organization.sharedServices.region,
-                ciImagePushRoleName(organization),
+                ciServiceImagePushRoleName(organization, expression('inputs.service')),
               ),
               'aws-region': organization.sharedServices.region,
               'role-session-name': `image-${expression('inputs.service')}-${expression('github.run_id')}`,

@@ -131,11 +131,16 @@ export class ImageRegistry extends Construct {
   }
 
   /**
-   * Lets the grantee push images to every service repository, read what it pushed, and look an image up by tag
-   * (`ecr:DescribeImages`: a re-run finds the image its first run pushed under an immutable tag).
+   * Lets the grantee push images to the repositories of `serviceNames` and to no other, read what it pushed, tag a
+   * pushed image (`ecr:PutImage` of its manifest) and look an image up by tag (`ecr:DescribeImages`: a re-run finds
+   * the image its first run pushed under an immutable tag). `ecr:GetAuthorizationToken` has no resource scope.
+   *
+   * @throws Error naming a service without a repository here
    */
-  public grantPush(grantee: iam.IGrantable): void {
-    for (const repository of this.repositories.values()) {
+  public grantPush(grantee: iam.IGrantable, serviceNames: readonly string[]): void {
+    for (const name of serviceNames) {
+      const repository = this.repositories.get(name);
+      if (!repository) throw new Error(`ImageRegistry: no repository of the service '${name}'`);
       repository.grantPullPush(grantee);
       repository.grant(grantee, 'ecr:DescribeImages');
     }
@@ -147,7 +152,7 @@ export class ImageRegistry extends Construct {
       acknowledge(
         policy,
         'AwsSolutions-IAM5[Resource::*]',
-        'ecr:GetAuthorizationToken has no resource scope in IAM; pushing and pulling are limited to the service repositories.',
+        'ecr:GetAuthorizationToken has no resource scope in IAM; pushing and pulling are limited to the granted service repositories.',
       );
     }
   }

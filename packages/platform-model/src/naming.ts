@@ -121,9 +121,20 @@ export function imageUri(organization: Organization, service: Service): string {
   return `${registryHost(organization)}/${ecrRepositoryName(organization, service.name)}${separator}${service.image.tag}`;
 }
 
-/** The role GitHub Actions assumes to push service images to the shared registry (ci-push-identity.ts). */
+/**
+ * The role this repository's workflows (`organization.ci`) assume to push the images of the services that name no
+ * repository of their own (ci-push-identity.ts).
+ */
 export function ciImagePushRoleName(organization: Organization): string {
   return `${organization.name}-ci-image-push`;
+}
+
+/**
+ * The role a service's own repository (`services[].ci`) assumes to push that service's images, and only its
+ * (ci-push-identity.ts). At most 64 characters (IAM); the validator checks it (name-rules.ts).
+ */
+export function ciServiceImagePushRoleName(organization: Organization, serviceName: string): string {
+  return `${organization.name}-ci-push-${serviceName}`;
 }
 
 /**
