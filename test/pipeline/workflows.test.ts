@@ -9,6 +9,7 @@ import {
   type PlatformModel,
   SHARED_SERVICES_DEPLOYMENT,
   SHARED_SERVICES_STACK,
+  validateModel,
 } from '@platform/model';
 import { parse } from 'yaml';
 import { ACTIONS } from '../../tools/workflows/actions';
@@ -385,6 +386,9 @@ describe('the deploy workflow', () => {
   });
 });
 
+/** The GitHub Actions expression `${{ inner }}`, as the renderer writes it. */
+const expressionOf = (inner: string) => `$${'{{'} ${inner} }}`;
+
 const stepsUsing = (job: Job, action: keyof typeof ACTIONS) =>
   (job.steps ?? []).filter((step) => step.uses?.startsWith(`${ACTIONS[action].repository}@`));
 const indexOf = (job: Job, step: Step | undefined) => (job.steps ?? []).indexOf(step as Step);
@@ -442,6 +446,106 @@ describe('the service image workflow', () => {
     expect(build.if).toBe(`steps.${existing?.id}.outputs.digest == ''`);
     const digest = steps.find((step) => step.id === 'digest');
     expect(digest?.env?.EXISTING).toBe(`\${{ steps.${existing?.id}.outputs.digest }}`);
+  });
+
+  const releaseTagCheck = steps.find((step) => /releaseTagPatterns/.test(step.run ?? ''));
+  const tagging = steps.find((step) => /aws ecr put-image/.test(step.run ?? ''));
+
+  it('refuses, before building, a release tag the lifecycle rules would not keep', () => {
+    expect(indexOf(image, releaseTagCheck)).toBeGreaterThan(-1);
+    expect(indexOf(image, releaseTagCheck)).toBeLessThan(indexOf(image, build));
+    const { organization } = loadPlatformModel();
+    const verdict = (tag: string) =>
+      spawnSync('bash', ['-e', '-o', 'pipefail', '-c', releaseTagCheck?.run ?? ''], {
+        env: { PATH: process.env.PATH, ...releaseTagCheck?.env, RELEASE_TAG: tag },
+        encoding: 'utf8',
+      }).status;
+    // Each decided as the validator decides a model's tag (image-expiry-rules.ts), which `pnpm release` applies.
+    const kept = (tag: string) => {
+      const model = loadPlatformModel();
+      model.services[0].image = { tag };
+      return validateModel(model).issues.length === 0;
+    };
+    const candidates = [
+      '1.4.2',
+      '10.0.7-rc.1',
+      `${organization.images.buildTagPrefix}1.4.2`,
+      'latest',
+      'nightly',
+      '1.4',
+      '-1.4.2',
+      `${'1.'.repeat(70)}1`,
+    ];
+    expect(candidates.map((tag) => [tag, verdict(tag) === 0])).toEqual(candidates.map((tag) => [tag, kept(tag)]));
+    expect(candidates.filter(kept).length).toBeGreaterThan(0);
+  });
+
+  it('tags only the scanned image with the release tag, and releases that tag pinned to the digest', () => {
+    expect(indexOf(image, scan)).toBeLessThan(indexOf(image, tagging));
+    expect(tagging?.env?.DIGEST).toBe(expressionOf('steps.digest.outputs.digest'));
+    expect(tagging?.env?.RELEASE_TAG).toBe(expressionOf('inputs.release-tag'));
+    const release = (workflow.jobs.release.steps ?? []).find((step) => /pnpm release /.test(step.run ?? ''));
+    expect(release?.run).toMatch(/--image "\$RELEASE_TAG@\$DIGEST"$/);
+    expect(release?.env?.RELEASE_TAG).toBe(expressionOf('inputs.release-tag'));
+    expect(release?.env?.DIGEST).toBe(expressionOf('needs.image.outputs.digest'));
+    expect(
+      (workflow.on.workflow_call as { inputs: Record<string, { required: boolean }> }).inputs['release-tag'],
+    ).toMatchObject({ required: true });
+  });
+
+  /** Runs the tagging step in bash with an `aws` on the PATH that plays ECR, holding `tagged` (tag → digest). */
+  function runTagging(tagged: Record<string, string>, env: Record<string, string>) {
+    const bin = mkdtempSync(join(tmpdir(), 'ecr-'));
+    const work = mkdtempSync(join(tmpdir(), 'ecr-work-'));
+    try {
+      const fake = [
+        '#!/bin/bash',
+        'echo "$*" >> "$AWS_CALLS"',
+        'case "$2" in',
+        '  describe-images)',
+        // biome-ignore lint/suspicious/noTemplateCurlyInString: a bash parameter expansion, not a JS template
+        '    tag="${6#imageTag=}"',
+        ...Object.entries(tagged).map(
+          ([tag, digest]) => `    if [ "$tag" = '${tag}' ]; then echo '${digest}'; exit 0; fi`,
+        ),
+        '    echo "An error occurred (ImageNotFoundException) when calling the DescribeImages operation" >&2; exit 254 ;;',
+        '  batch-get-image)',
+        '    if [[ "$*" == *imageManifestMediaType* ]]; then echo application/vnd.oci.image.index.v1+json; else echo \'{"schemaVersion":2}\'; fi ;;',
+        '  put-image) echo \'{"image":{}}\' ;;',
+        'esac',
+      ].join('\n');
+      writeFileSync(join(bin, 'aws'), `${fake}\n`, { mode: 0o755 });
+      const calls = join(work, 'calls');
+      writeFileSync(calls, '');
+      const result = spawnSync('bash', ['-e', '-o', 'pipefail', '-c', tagging?.run ?? ''], {
+        cwd: work,
+        env: { PATH: `${bin}:${process.env.PATH}`, AWS_CALLS: calls, ...env },
+        encoding: 'utf8',
+      });
+      return { status: result.status, output: `${result.stdout}${result.stderr}`, calls: readFileSync(calls, 'utf8') };
+    } finally {
+      rmSync(bin, { recursive: true, force: true });
+      rmSync(work, { recursive: true, force: true });
+    }
+  }
+
+  it('adds the release tag by putting the manifest again under the digest, once, and never moves a tag', () => {
+    const digest = `sha256:${'e'.repeat(64)}`;
+    const env = { REPOSITORY: 'acme/order-service', RELEASE_TAG: '1.4.2', DIGEST: digest };
+    const fresh = runTagging({}, env);
+    expect(fresh.status).toBe(0);
+    expect(fresh.calls).toContain(
+      `ecr put-image --repository-name acme/order-service --image-tag 1.4.2 --image-digest ${digest} --image-manifest {"schemaVersion":2} --image-manifest-media-type application/vnd.oci.image.index.v1+json`,
+    );
+    // A re-run finds the tag on this image: nothing to put.
+    const again = runTagging({ '1.4.2': digest }, env);
+    expect(again.status).toBe(0);
+    expect(again.calls).not.toContain('put-image');
+    // The tag names another image: ECR would refuse, and the release must not point the tag at this digest.
+    const taken = runTagging({ '1.4.2': `sha256:${'f'.repeat(64)}` }, env);
+    expect(taken.status).toBe(1);
+    expect(taken.output).toContain('::error::acme/order-service:1.4.2 names another image');
+    expect(taken.calls).not.toContain('put-image');
   });
 
   it('commits the release only when it changes something, and replaces only its own branch', () => {

@@ -115,10 +115,13 @@ export function registryHost(organization: Organization): string {
   return `${account}.dkr.ecr.${region}.${dnsSuffixOf(region)}`;
 }
 
-/** The image a service runs: its repository in the shared registry at the model's tag or digest. */
+/**
+ * The image a service runs: its repository in the shared registry at the model's tag, pinned to a digest when the
+ * model gives one (`<repository>:<tag>@sha256:<hex>`: the container runtime pulls by the digest, and the tag keeps
+ * the image from expiring in ECR).
+ */
 export function imageUri(organization: Organization, service: Service): string {
-  const separator = service.image.tag.startsWith('sha256:') ? '@' : ':';
-  return `${registryHost(organization)}/${ecrRepositoryName(organization, service.name)}${separator}${service.image.tag}`;
+  return `${registryHost(organization)}/${ecrRepositoryName(organization, service.name)}:${service.image.tag}`;
 }
 
 /**

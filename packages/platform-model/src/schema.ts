@@ -244,7 +244,10 @@ export const ServiceSchema = z.strictObject({
   /** Port that serves Prometheus metrics on /metrics. */
   metricsPort: port,
   health: z.strictObject({ liveness: httpPath, readiness: httpPath, startup: httpPath }),
-  /** Image tag (immutable; never `latest`) or digest (`sha256:…`) in the service's ECR repository. */
+  /**
+   * Image tag in the service's ECR repository (immutable; never `latest`), optionally pinned to its digest:
+   * `1.4.2` or `1.4.2@sha256:<64 hex>`. A bare digest is refused: ECR's lifecycle rules keep images by tag.
+   */
   image: z.strictObject({ tag: z.string() }),
   /**
    * The service's own repository and protected branch, whose workflows (calling this repository's service image
