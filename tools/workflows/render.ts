@@ -375,7 +375,7 @@ function serviceImageWorkflow(model: PlatformModel, facts: RepositoryFacts): Rec
             type: 'string',
           },
           'release-tag': {
-            description: `The release tag the image gets once its scan passes, which the release pins with the digest: it must match organization.images.releaseTagPatterns (${releaseTagPatterns.map((pattern) => `'${pattern}'`).join(', ')}) and not start with '${buildTagPrefix}', so ECR keeps the image for a rollback; e.g. 1.4.${expression('github.run_number')}. A re-run reuses it; another image cannot take it (the tags are immutable).`,
+            description: `The release tag the image gets once its scan passes, which the release pins with the digest: it must match organization.images.releaseTagPatterns (${releaseTagPatterns.map((pattern) => `'${pattern}'`).join(', ')}) and not start with '${buildTagPrefix}', so ECR keeps the image for a rollback; e.g. 1.4.<the caller's github.run_number>. A re-run reuses it; another image cannot take it (the tags are immutable).`,
             required: true,
             type: 'string',
           },
