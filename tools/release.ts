@@ -1,6 +1,6 @@
 /**
- * Releases a newly built image of a service to one environment: writes the image reference (the digest CI pushed,
- * or a release tag) into that environment's release (packages/platform-model/src/data/releases.json), then
+ * Releases a newly built image of a service to one environment: writes the image reference (a release tag pinned to
+ * the digest CI pushed, `<tag>@sha256:<hex>`, or a release tag alone) into that environment's release (packages/platform-model/src/data/releases.json), then
  * synthesizes. The service image workflow runs it for the first environment; later environments get the image by
  * `pnpm promote`. `pnpm release --help` lists the options.
  */
@@ -27,7 +27,8 @@ export const RELEASE = {
     image: {
       type: 'string',
       placeholder: 'REF',
-      description: "the image: 'sha256:' and 64 hex digits as CI pushed it, or a release tag (required)",
+      description:
+        "the image: a release tag pinned to the digest CI pushed, '<tag>@sha256:' and 64 hex digits, or a release tag (required)",
     },
   },
 } as const;

@@ -48,7 +48,7 @@ function roleNamed(template: Template, name: string): Resource {
 function expectDeployRole(
   template: Template,
   role: Resource,
-  expected: { repository: string; githubEnvironment: string; account: string; region: string },
+  expected: { repository: string; branch: string; githubEnvironment: string; account: string; region: string },
 ) {
   const trust = role.Properties.AssumeRolePolicyDocument as { Statement: Record<string, unknown>[] };
   expect(trust.Statement).toHaveLength(1);
@@ -59,7 +59,9 @@ function expectDeployRole(
   expect(statement.Condition).toEqual({
     StringEquals: {
       [`${GITHUB_OIDC_ISSUER}:aud`]: 'sts.amazonaws.com',
-      [`${GITHUB_OIDC_ISSUER}:sub`]: `repo:${expected.repository}:environment:${expected.githubEnvironment}`,
+      // GitHub's subject with the repository's template `repo, context, ref` (README, "Deploying"): the GitHub
+      // Environment and the protected branch, so another ref in the same GitHub Environment is refused.
+      [`${GITHUB_OIDC_ISSUER}:sub`]: `repo:${expected.repository}:environment:${expected.githubEnvironment}:ref:refs/heads/${expected.branch}`,
     },
   });
   expect(JSON.stringify(statement.Condition)).not.toContain('*');
@@ -101,25 +103,36 @@ function federatedProvider(template: Template, role: Resource): string {
 
 function expectAllDeployRoles(cloud: CloudTemplates) {
   const { model } = cloud;
-  const { githubRepository } = model.organization.ci;
+  const { githubRepository, branch } = model.organization.ci;
   const shared = cloud.template(SHARED_SERVICES_STACK);
   const sharedRole = roleNamed(shared, sharedServicesDeployRoleName(model.organization));
   expectDeployRole(shared, sharedRole, {
     repository: githubRepository,
+    branch,
     githubEnvironment: SHARED_SERVICES_DEPLOYMENT,
     ...model.organization.sharedServices,
   });
-  expect(federatedProvider(shared, sharedRole)).toBe('own');
+  const existing = model.organization.ci.existingOidcProviderAccounts ?? [];
+  const sharedProvider = federatedProvider(shared, sharedRole);
+  if (existing.includes(model.organization.sharedServices.account)) {
+    expect(sharedProvider).toContain(
+      `:iam::${model.organization.sharedServices.account}:oidc-provider/${GITHUB_OIDC_ISSUER}`,
+    );
+  } else {
+    expect(sharedProvider).toBe('own');
+  }
   for (const environment of model.environments) {
     const template = cloud.template(environmentStackId(environment.name, 'ci'));
     const role = roleNamed(template, new EnvironmentNaming(model.organization, environment).ciDeployRoleName);
     expectDeployRole(template, role, {
       repository: githubRepository,
+      branch,
       githubEnvironment: environment.name,
       account: environment.account,
       region: environment.region,
     });
     const provider = federatedProvider(template, role);
+    if (existing.includes(environment.account)) expect(provider).not.toBe('own');
     if (provider !== 'own') {
       expect(provider).toContain(`:iam::${environment.account}:oidc-provider/${GITHUB_OIDC_ISSUER}`);
     }
@@ -223,5 +236,47 @@ describe('environments that share an account with the shared-services stack or w
     }
     // The model above has both kinds: one imports from shared-services, one from another environment.
     expect([...built.environments.values()].filter((stacks) => !stacks.ci.ownsOidcProvider)).toHaveLength(2);
+  });
+});
+
+describe('accounts that already hold a GitHub OIDC provider (organization.ci.existingOidcProviderAccounts)', () => {
+  const { model: base, context } = sharedAccounts();
+  // The second environment's account (with the last); the shared-services account (with the first) creates its own.
+  const existing = [base.environments[1].account];
+  const model: PlatformModel = {
+    ...base,
+    organization: { ...base.organization, ci: { ...base.organization.ci, existingOidcProviderAccounts: existing } },
+  };
+  let app: ReturnType<typeof testCdkApp>;
+  let built: ReturnType<typeof buildCloudApp>;
+  beforeAll(() => {
+    app = testCdkApp(context);
+    built = buildCloudApp(app, model);
+  });
+  const cloud: CloudTemplates = {
+    model,
+    template: (stackId) => Template.fromStack(app.node.findChild(stackId) as CiStack | SharedServicesStack),
+    environment: () => {
+      throw new Error('not used');
+    },
+    naming: () => {
+      throw new Error('not used');
+    },
+  };
+
+  it('creates no provider there, imports it by ARN into every stack of the account, and one elsewhere', () => {
+    const counts = providersPerAccount(cloud);
+    for (const [account, count] of counts)
+      expect([account, count]).toEqual([account, existing.includes(account) ? 0 : 1]);
+    expectAllDeployRoles(cloud);
+  });
+
+  it('orders no stack after another for a provider that exists already', () => {
+    for (const environment of model.environments) {
+      const ci = built.environments.get(environment.name)?.ci;
+      if (!ci || !existing.includes(environment.account)) continue;
+      expect(ci.ownsOidcProvider).toBe(false);
+      expect(ci.dependencies.map((stack) => stack.node.id)).toEqual([]);
+    }
   });
 });

@@ -1,5 +1,5 @@
 import { SharedServicesStack } from '@platform/aws-platform';
-import { ecrRepositoryName, loadPlatformModel, type PlatformModel, referencedImages } from '@platform/model';
+import { ecrRepositoryName, loadPlatformModel, type PlatformModel, validateModel } from '@platform/model';
 import { Template } from 'aws-cdk-lib/assertions';
 import fc from 'fast-check';
 import { QUICK_SEED } from '../properties/support/property-runs';
@@ -9,8 +9,8 @@ import { platformModelArbitrary } from '../support/model-arbitrary';
 
 /**
  * The lifecycle policy of every repository, run through ECR's evaluation (test/support/ecr-lifecycle.ts) against a
- * repository that holds every image the model references, pushed first (the oldest), half of them also carrying a
- * build tag, releases no model references any more (a rollback's target), with and without a build tag, then
+ * repository that holds every image the model references (by tag, or by tag and the digest it pins), pushed first
+ * (the oldest), half of them also carrying a build tag, releases no model references any more (a rollback's target), with and without a build tag, then
  * hundreds of newer CI builds and untagged leftovers. Nothing the model references and no release image may
  * expire; the old builds and untagged images must.
  */
@@ -19,31 +19,18 @@ const TODAY = 1000;
 const NEWER_BUILDS = 300;
 const UNTAGGED = 40;
 
-/**
- * The lifecycle policy text of each repository of the model's shared-services stack, by repository name, and what
- * the synthesis reported (aws-cdk-lib writes its validation report, warnings included, to console.error).
- */
-function policies(model: PlatformModel): { texts: Map<string, string | undefined>; report: string } {
+/** The lifecycle policy text of each repository of the model's shared-services stack, by repository name. */
+function policies(model: PlatformModel): Map<string, string | undefined> {
   const app = testCdkApp({});
   const stack = new SharedServicesStack(app, 'shared-services', { env: model.organization.sharedServices, model });
-  const written: string[] = [];
-  const spy = jest.spyOn(console, 'error').mockImplementation((...args: unknown[]) => {
-    written.push(args.map(String).join(' '));
-  });
   // biome-ignore lint/suspicious/noExplicitAny: template JSON
-  let repositories: Record<string, any>;
-  try {
-    repositories = Template.fromStack(stack).findResources('AWS::ECR::Repository');
-  } finally {
-    spy.mockRestore();
-  }
-  const texts = new Map(
+  const repositories: Record<string, any> = Template.fromStack(stack).findResources('AWS::ECR::Repository');
+  return new Map(
     Object.values(repositories).map(({ Properties }) => [
       Properties.RepositoryName as string,
       Properties.LifecyclePolicy?.LifecyclePolicyText as string | undefined,
     ]),
   );
-  return { texts, report: written.join('\n') };
 }
 
 const releaseTagPatterns = (model: PlatformModel): readonly string[] => model.organization.images.releaseTagPatterns;
@@ -59,22 +46,52 @@ function unusedTag(pattern: string, filler: string, references: readonly string[
 const isRelease = (model: PlatformModel, image: RegistryImage) =>
   image.tags.some((tag) => releaseTagPatterns(model).some((pattern) => patternMatches(pattern, tag)));
 
+/**
+ * Every image reference of each service that the catalog or an environment names, as the model writes it: a tag, or
+ * a tag pinned to its digest (`<tag>@sha256:…`). Read from the model here, not from the code under test.
+ */
+function modelReferences(model: PlatformModel): Map<string, string[]> {
+  const references = new Map(model.services.map((service) => [service.name, new Set([service.image.tag])]));
+  for (const environment of model.environments) {
+    for (const [name, release] of Object.entries(model.releases?.[environment.name] ?? {})) {
+      if (release.image) references.get(name)?.add(release.image.tag);
+    }
+  }
+  return new Map([...references].map(([name, set]) => [name, [...set].sort()]));
+}
+
+/**
+ * The registry's digest of the image each referenced tag names: the digest a reference pins it to (the validator
+ * allows one per tag: ECR's tags are immutable), or one made up for a tag no reference pins.
+ */
+function digestsByTag(references: readonly string[]): Map<string, string> {
+  const digests = new Map<string, string>();
+  for (const reference of references) {
+    const [tag, digest] = reference.split('@');
+    if (digest !== undefined || !digests.has(tag)) digests.set(tag, digest ?? `referenced:${tag}`);
+  }
+  return digests;
+}
+
+const digestOf = (references: readonly string[], reference: string) =>
+  digestsByTag(references).get(reference.split('@')[0]) ?? '';
+
 function history(model: PlatformModel, references: readonly string[]): RegistryImage[] {
   const { buildTagPrefix } = model.organization.images;
-  const referenced = references.map((reference, index): RegistryImage => {
-    if (reference.startsWith('sha256:')) return { digest: reference, tags: [], pushedAtDay: 0 };
-    // CI pushed it under a build tag and the release tag was added to the same image.
-    const tags = index % 2 === 0 ? [reference, `${buildTagPrefix}release-${index}`] : [reference];
-    return { digest: `referenced:${reference}`, tags, pushedAtDay: 0 };
+  const tags = [...digestsByTag(references).keys()];
+  const referenced = [...digestsByTag(references)].map(([tag, digest], index): RegistryImage => {
+    // CI pushed it under a build tag, and the release tag was added to the same image (by digest).
+    const all = index % 2 === 0 ? [tag, `${buildTagPrefix}release-${index}`] : [tag];
+    return { digest, tags: all, pushedAtDay: 0 };
   });
   // Releases environments ran before a promotion moved them on, pushed long ago: a rollback (git revert) needs
   // them. One per release pattern with a build tag beside it (CI's push) and one without; each `*` of the pattern
   // becomes a filler no reference uses (tags are unique in a repository).
   const previous = releaseTagPatterns(model).flatMap((pattern, index) =>
     [true, false].map((withBuildTag, variant): RegistryImage => {
-      const tag = unusedTag(pattern, `p${index}x${variant}`, references);
-      const tags = withBuildTag ? [tag, `${buildTagPrefix}previous-${index}`] : [tag];
-      return { digest: `previous:${tag}`, tags, pushedAtDay: 0 };
+      const tag = unusedTag(pattern, `p${index}x${variant}`, tags);
+      const all = withBuildTag ? [tag, `${buildTagPrefix}previous-${index}`] : [tag];
+      return { digest: `previous:${tag}`, tags: all, pushedAtDay: 0 };
     }),
   );
   const builds = Array.from({ length: NEWER_BUILDS }, (_, day) => ({
@@ -91,28 +108,22 @@ function history(model: PlatformModel, references: readonly string[]): RegistryI
 }
 
 function problemsOf(model: PlatformModel): string[] {
-  const { texts, report } = policies(model);
+  const texts = policies(model);
   const problems: string[] = [];
-  const warned = new Set(
-    [...report.matchAll(/No image of (\S+) expires while a model pins it by digest/g)].map((m) => m[1]),
-  );
-  for (const [service, references] of referencedImages(model)) {
+  for (const [service, references] of modelReferences(model)) {
     const repository = ecrRepositoryName(model.organization, service);
     const text = texts.get(repository);
-    if (!texts.has(repository)) {
-      problems.push(`${repository}: no repository`);
+    if (text === undefined) {
+      // ECR keeps everything without a policy: expiry must never be switched off, pinned by digest or not.
+      problems.push(`${repository}: no repository or no lifecycle policy`);
       continue;
     }
     const images = history(model, references);
-    const expired = text === undefined ? new Set<string>() : expiredImages(text, images, TODAY);
+    const expired = expiredImages(text, images, TODAY);
     for (const reference of references) {
-      const digest = reference.startsWith('sha256:') ? reference : `referenced:${reference}`;
-      if (expired.has(digest)) problems.push(`${repository}: ${reference}, which the model references, expires`);
-    }
-    // A repository pinned by digest keeps every image (ECR selects by tag only), and synth says so.
-    if (references.some((reference) => reference.startsWith('sha256:'))) {
-      if (!warned.delete(repository)) problems.push(`${repository}: pinned by digest, but synth gave no warning`);
-      continue;
+      if (expired.has(digestOf(references, reference))) {
+        problems.push(`${repository}: ${reference}, which the model references, expires`);
+      }
     }
     // No release image expires, referenced or not: an environment may roll back to it.
     for (const image of images.filter((candidate) => isRelease(model, candidate))) {
@@ -124,7 +135,8 @@ function problemsOf(model: PlatformModel): string[] {
     }
     // The policy is not vacuous: what only CI's builds and untagged pushes left behind goes.
     const { buildTagDays, untaggedDays } = model.organization.images;
-    const leftovers = images.filter((image) => !image.digest.startsWith('referenced:') && !isRelease(model, image));
+    const kept = new Set(references.map((reference) => digestOf(references, reference)));
+    const leftovers = images.filter((image) => !kept.has(image.digest) && !isRelease(model, image));
     for (const image of leftovers) {
       const limit = image.tags.length === 0 ? untaggedDays : buildTagDays;
       if (TODAY - image.pushedAtDay > limit !== expired.has(image.digest)) {
@@ -134,12 +146,33 @@ function problemsOf(model: PlatformModel): string[] {
       }
     }
   }
-  if (warned.size > 0) problems.push(`warned about repositories no model pins by digest: ${[...warned].join(', ')}`);
   return problems;
 }
 
 test("the shipped model: no image an environment's model references and no earlier release expires, old builds and untagged ones do", () => {
   expect(problemsOf(loadPlatformModel())).toEqual([]);
+});
+
+test('a model that pins every release by tag and digest keeps them and still expires old builds', () => {
+  const model = loadPlatformModel();
+  const digest = (index: number) => `sha256:${index.toString(16).padStart(64, 'c')}`;
+  const pinned: PlatformModel = {
+    ...model,
+    releases: Object.fromEntries(
+      model.environments.map((environment, index) => [
+        environment.name,
+        Object.fromEntries(
+          model.services.map((service, serviceIndex) => [
+            service.name,
+            // Tags the catalog does not use, each pinned to a digest of its own.
+            { image: { tag: `${index + 1}0.${serviceIndex}.7@${digest(index * 100 + serviceIndex)}` } },
+          ]),
+        ),
+      ]),
+    ),
+  };
+  expect(validateModel(pinned).issues).toEqual([]);
+  expect(problemsOf(pinned)).toEqual([]);
 });
 
 test('any valid model: no referenced or earlier release image expires, however many builds follow it', () => {

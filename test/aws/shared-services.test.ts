@@ -1,5 +1,6 @@
 import { GITHUB_OIDC_ISSUER } from '@platform/aws-platform';
-import { ciImagePushRoleName, ecrRepositoryName } from '@platform/model';
+import { ciImagePushRoleName, ciServiceImagePushRoleName, ecrRepositoryName } from '@platform/model';
+import { pushersByRepository } from '../properties/support/aws-invariants';
 import { type CloudTemplates, resourcesOfType, shippedCloud } from './cloud-assembly';
 
 // The stack's account and region are the assembly's, not the template's: test/aws/templates.test.ts checks them.
@@ -51,17 +52,8 @@ test('every environment account may pull, and only pull', () => {
   }
 });
 
-test('CI assumes its push role through GitHub OIDC only from the protected branches of the model repositories', () => {
-  const { organization, services } = synthesized.model;
-  template().hasResourceProperties('AWS::IAM::OIDCProvider', {
-    Url: `https://${GITHUB_OIDC_ISSUER}`,
-    ClientIdList: ['sts.amazonaws.com'],
-  });
-  const sources = [organization.ci, ...services.flatMap((service) => service.ci ?? [])];
-  const subjects = [
-    ...new Set(sources.map(({ githubRepository, branch }) => `repo:${githubRepository}:ref:refs/heads/${branch}`)),
-  ];
-  const role = roleNamed(ciImagePushRoleName(organization));
+/** The exact trust of a push role: one OIDC subject, GitHub's audience, through the account's provider. */
+function expectTrusts(role: { Properties: Record<string, unknown> }, subject: string) {
   expect(role.Properties.AssumeRolePolicyDocument).toMatchObject({
     Statement: [
       {
@@ -69,12 +61,35 @@ test('CI assumes its push role through GitHub OIDC only from the protected branc
         Condition: {
           StringEquals: {
             [`${GITHUB_OIDC_ISSUER}:aud`]: 'sts.amazonaws.com',
-            [`${GITHUB_OIDC_ISSUER}:sub`]: subjects.length === 1 ? subjects[0] : subjects.sort(),
+            [`${GITHUB_OIDC_ISSUER}:sub`]: subject,
           },
         },
       },
     ],
   });
+}
+
+test('each push role is assumed through GitHub OIDC only from the protected branch of its one repository', () => {
+  const { organization, services } = synthesized.model;
+  template().hasResourceProperties('AWS::IAM::OIDCProvider', {
+    Url: `https://${GITHUB_OIDC_ISSUER}`,
+    ClientIdList: ['sts.amazonaws.com'],
+  });
+  // This repository's tokens follow the template `repo, context, ref` (README, "Deploying"): a job without a GitHub
+  // Environment carries its ref twice.
+  const { githubRepository, branch } = organization.ci;
+  expectTrusts(
+    roleNamed(ciImagePushRoleName(organization)),
+    `repo:${githubRepository}:ref:refs/heads/${branch}:ref:refs/heads/${branch}`,
+  );
+  // A service repository keeps GitHub's default subject.
+  for (const service of services) {
+    if (!service.ci) continue;
+    expectTrusts(
+      roleNamed(ciServiceImagePushRoleName(organization, service.name)),
+      `repo:${service.ci.githubRepository}:ref:refs/heads/${service.ci.branch}`,
+    );
+  }
 });
 
 function roleNamed(name: string) {
@@ -85,26 +100,17 @@ function roleNamed(name: string) {
   return roles[0];
 }
 
-test('the CI role pushes only to the service repositories', () => {
-  const [policy] = Object.values(resourcesOfType(template(), 'AWS::IAM::Policy'));
-  const statements = (policy.Properties.PolicyDocument as { Statement: { Action: unknown; Resource: unknown }[] })
-    .Statement;
-  const repositoryArns = Object.keys(resourcesOfType(template(), 'AWS::ECR::Repository'))
-    .map((id) => JSON.stringify({ 'Fn::GetAtt': [id, 'Arn'] }))
-    .sort();
-  const pushResources: string[] = [];
-  for (const statement of statements) {
-    const actions = [statement.Action].flat();
-    if (actions.includes('ecr:GetAuthorizationToken')) {
-      // Authorization tokens have no resource scope in IAM.
-      expect(actions).toEqual(['ecr:GetAuthorizationToken']);
-      expect(statement.Resource).toBe('*');
-    } else {
-      expect(actions).toContain('ecr:PutImage');
-      pushResources.push(...[statement.Resource].flat().map((resource) => JSON.stringify(resource)));
-    }
+test('each service repository pushes to its own service repository only; the organization to the others', () => {
+  const { organization, services } = synthesized.model;
+  const pushers = pushersByRepository(template().toJSON().Resources);
+  for (const service of services) {
+    const repository = ecrRepositoryName(organization, service.name);
+    const expected = service.ci
+      ? ciServiceImagePushRoleName(organization, service.name)
+      : ciImagePushRoleName(organization);
+    expect([repository, pushers.get(repository)]).toEqual([repository, [expected]]);
   }
-  expect(pushResources.sort()).toEqual(repositoryArns);
+  expect(services.some((service) => service.ci)).toBe(true);
 });
 
 test('the shared stack is tagged with the organization owner and cost center', () => {

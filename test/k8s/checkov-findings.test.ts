@@ -58,7 +58,7 @@ describe('checkov skip annotations of the service Deployments', () => {
         {
           ...first,
           resources: { ...first.resources, limits: { ...first.resources.limits, cpu: '1' } },
-          image: { ...first.image, tag: `sha256:${'a'.repeat(64)}` },
+          image: { ...first.image, tag: `${first.image.tag.split('@')[0]}@sha256:${'a'.repeat(64)}` },
         },
         ...others,
       ],

@@ -23,8 +23,8 @@ const container = (environment: string, name: string) => deployment(environment,
 /** The sleep action of a preStop hook is served GA from Kubernetes 1.34 (KEP-3960); older clusters need exec. */
 const servesSleepAction = (kubernetesVersion: string) => Number(kubernetesVersion.split('.')[1]) >= 34;
 
-/** `app.kubernetes.io/version` of an image: the tag, or `sha256-` and the first 12 hex digits of a digest. */
-const versionLabel = (tag: string) => (tag.startsWith('sha256:') ? `sha256-${tag.slice(7, 19)}` : tag);
+/** `app.kubernetes.io/version` of an image: its tag, without the digest it may pin. */
+const versionLabel = (tag: string) => tag.split('@')[0];
 
 type WrittenModel = {
   services: Record<string, unknown>[];
@@ -256,16 +256,17 @@ describe('service Deployments', () => {
     }
   });
 
-  it('pin an image by digest when the model gives one, with a valid version label', () => {
+  it('pin an image by tag and digest when the model gives both, with the tag as version label', () => {
     const digest = `sha256:${'ab12'.repeat(16)}`;
     const subject = String(platformModelInput.services[0]?.name);
-    const pinned = variant((service) => ({ ...service, image: { tag: digest } }), true);
+    const pinned = variant((service) => ({ ...service, image: { tag: `4.5.6@${digest}` } }), true);
     const files = renderModel(pinned);
     for (const environment of ENVIRONMENTS) {
       const object = deployment(environment, subject, files);
       expect(object.spec.template.spec.containers[0].image).toBe(expectedImage(pinned, environment, subject));
-      expect(object.spec.template.spec.containers[0].image).toMatch(new RegExp(`@${digest}$`));
-      expect(object.metadata.labels['app.kubernetes.io/version']).toBe('sha256-ab12ab12ab12');
+      // `<repository>:<tag>@<digest>`: the API server accepts it, the container runtime pulls by the digest.
+      expect(object.spec.template.spec.containers[0].image).toMatch(new RegExp(`/${subject}:4\\.5\\.6@${digest}$`));
+      expect(object.metadata.labels['app.kubernetes.io/version']).toBe('4.5.6');
     }
   });
 

@@ -301,8 +301,22 @@ const CASES: Case[] = [
     name: 'malformed digest',
     mutate: (m) => {
       const service = nthService(m, 0);
-      service.image = { tag: 'sha256:abc' };
-      return { path: `services.${service.name}.image.tag`, message: /neither a valid image tag nor 'sha256:'/ };
+      service.image = { tag: '1.4.2@sha256:abc' };
+      return {
+        path: `services.${service.name}.image.tag`,
+        message: /neither a valid image tag nor a tag followed by '@sha256:' and 64 hex digits; allowed:/,
+      };
+    },
+  },
+  {
+    name: 'bare digest, which no ECR lifecycle rule can keep',
+    mutate: (m) => {
+      const service = nthService(m, 0);
+      service.image = { tag: `sha256:${'a'.repeat(64)}` };
+      return {
+        path: `services.${service.name}.image.tag`,
+        message: /is a bare digest, .*allowed: a tag \(e\.g\. '1\.4\.2'\) or a tag pinned to its digest/,
+      };
     },
   },
   {

@@ -405,9 +405,8 @@ const CASES: Case[] = [
       service.image.tag = 'main';
       releaseOf(model, environment, other.name).image = { tag: 'nightly' };
       const message = /matches no release tag pattern \(organization\.images\.releaseTagPatterns: 'v\*'\).*allowed:/;
-      // Every other tag of the model that is no digest and does not start with 'v' is refused too.
-      const refused = (tag: string | undefined) =>
-        tag !== undefined && !tag.startsWith('sha256:') && !tag.startsWith('v');
+      // Every other tag of the model that does not start with 'v' is refused too.
+      const refused = (tag: string | undefined) => tag !== undefined && !tag.startsWith('v');
       return [
         ...model.services
           .filter((entry) => refused(entry.image.tag))
@@ -615,6 +614,62 @@ const CASES: Case[] = [
         {
           path: `environments.${environment.name}.availabilityZones`,
           message: new RegExp(`${zone} not in the committed context .*; allowed: ${literal(committed.join(', '))}$`),
+        },
+      ];
+    },
+  },
+  {
+    name: 'a release tag pinned to two digests, which one immutable ECR tag cannot name',
+    breakModel: (model) => {
+      const [service] = model.services;
+      const [first, second] = model.environments.map((environment) => environment.name);
+      const tag = '7.7.7';
+      const digest = (hex: string) => `sha256:${hex.repeat(64)}`;
+      releaseOf(model, first, service.name).image = { tag: `${tag}@${digest('a')}` };
+      releaseOf(model, second, service.name).image = { tag: `${tag}@${digest('b')}` };
+      return [
+        {
+          path: `releases.${second}.${service.name}.image.tag`,
+          message: new RegExp(
+            `pins the tag '7\\.7\\.7' to another digest than releases\\.${first}\\.${service.name}\\.image\\.tag .*allowed: '7\\.7\\.7@${digest('a')}'`,
+          ),
+        },
+      ];
+    },
+  },
+  {
+    name: 'a bare digest in a release, which no ECR lifecycle rule can keep',
+    breakModel: (model) => {
+      const [service] = model.services;
+      const environment = model.environments[0].name;
+      const digest = `sha256:${'d'.repeat(64)}`;
+      releaseOf(model, environment, service.name).image = { tag: digest };
+      return [
+        {
+          path: `releases.${environment}.${service.name}.image.tag`,
+          message: new RegExp(
+            `'${digest}' is a bare digest, .*allowed: a tag \\(e\\.g\\. '1\\.4\\.2'\\) or a tag pinned to its digest`,
+          ),
+        },
+      ];
+    },
+  },
+  {
+    name: 'an existing GitHub OIDC provider in an account the model does not deploy to, and one listed twice',
+    breakModel: (model) => {
+      const stranger = unusedAccount(model);
+      const shared = model.organization.sharedServices.account;
+      model.organization.ci.existingOidcProviderAccounts = [shared, stranger, shared];
+      return [
+        {
+          path: 'organization.ci.existingOidcProviderAccounts.1',
+          message: new RegExp(
+            `account ${stranger} is neither the shared-services account nor an environment's; allowed: ${shared}`,
+          ),
+        },
+        {
+          path: 'organization.ci.existingOidcProviderAccounts.2',
+          message: new RegExp(`account ${shared} is listed twice`),
         },
       ];
     },

@@ -178,5 +178,7 @@ describe('the data file edits', () => {
       'rc-1',
       '1.0-beta.4',
     ]);
+    // A pinned tag's digest names the old image: the next tag has none.
+    expect(nextTag(`1.4.2@sha256:${'a'.repeat(64)}`)).toBe('1.4.3');
   });
 });

@@ -25,6 +25,9 @@ const [environment] = model.environments;
 const [service] = model.services;
 /** A digest no environment runs: 64 hex digits. */
 const DIGEST = `sha256:${'0123456789abcdef'.repeat(4)}`;
+/** What the service image workflow releases: a release tag no environment runs, pinned to the digest CI pushed. */
+const TAG = '9.9.9';
+const PINNED = `${TAG}@${DIGEST}`;
 
 let root: string;
 
@@ -48,7 +51,7 @@ describe('pnpm release', () => {
 
   it('refuses an unknown environment, naming the known ones, and writes nothing', async () => {
     const before = outputs();
-    const result = await runCommand(() => release([service.name, '--env', 'no-such-env', '--image', DIGEST], root));
+    const result = await runCommand(() => release([service.name, '--env', 'no-such-env', '--image', PINNED], root));
     expect(result.status).toBe(1);
     expect(result.stderr.trim()).toBe(
       `--env: unknown environment 'no-such-env'; known: ${model.environments.map((e) => e.name).join(', ')}`,
@@ -65,10 +68,23 @@ describe('pnpm release', () => {
     expect(changedBetween(before, outputs())).toEqual([]);
   });
 
+  it('refuses a bare digest, which ECR could not keep, with the place and the allowed forms, and writes nothing', async () => {
+    const before = outputs();
+    const result = await runCommand(() => release([service.name, '--env', environment.name, '--image', DIGEST], root));
+    expect(result.status).toBe(1);
+    expect(result.stderr).toContain(
+      `releases.${environment.name}.${service.name}.image.tag: '${DIGEST}' is a bare digest`,
+    );
+    expect(result.stderr).toMatch(
+      /allowed: a tag .* or a tag pinned to its digest \('1\.4\.2@sha256:' and 64 hex digits\)/,
+    );
+    expect(changedBetween(before, outputs())).toEqual([]);
+  });
+
   it("changes only releases.json, the environment's dist/ files and the shared-services template", () => {
     const before = outputs();
 
-    const result = run([service.name, '--env', environment.name, '--image', DIGEST]);
+    const result = run([service.name, '--env', environment.name, '--image', PINNED]);
 
     expect(result.status).toBe(0);
     const changed = changedBetween(before, outputs());
@@ -79,10 +95,14 @@ describe('pnpm release', () => {
     ).toEqual([]);
     const released: PlatformModel = { ...model, releases: JSON.parse(readFileSync(join(root, RELEASES), 'utf8')) };
     const runs = servicesIn(released, environment.name).find((entry) => entry.name === service.name);
-    expect(runs?.image.tag).toBe(DIGEST);
-    // The environment's workload names the image by digest.
-    const reference = imageUri(model.organization, { ...service, image: { tag: DIGEST } });
+    expect(runs?.image.tag).toBe(PINNED);
+    // The environment's workload names the image by tag and digest, `<repository>:<tag>@sha256:…`.
+    const reference = imageUri(model.organization, { ...service, image: { tag: PINNED } });
+    expect(reference.endsWith(`/${model.organization.name}/${service.name}:${TAG}@${DIGEST}`)).toBe(true);
     expect(changed.some((path) => readFileSync(join(root, path), 'utf8').includes(reference))).toBe(true);
+    // The registry keeps the released image by its tag.
+    const shared = readFileSync(join(root, 'dist', templatePath(SHARED_SERVICES_STACK)), 'utf8');
+    expect(shared).toContain(`Keep ${TAG}: an environment's model references it`);
     // Every other environment runs what it ran.
     for (const other of model.environments.filter((entry) => entry.name !== environment.name)) {
       expect(servicesIn(released, other.name)).toEqual(servicesIn(model, other.name));

@@ -1,4 +1,6 @@
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
   EnvironmentNaming,
@@ -7,6 +9,7 @@ import {
   type PlatformModel,
   SHARED_SERVICES_DEPLOYMENT,
   SHARED_SERVICES_STACK,
+  validateModel,
 } from '@platform/model';
 import { parse } from 'yaml';
 import { ACTIONS } from '../../tools/workflows/actions';
@@ -74,9 +77,9 @@ const KEYWORDS = new Set([
 ]);
 /**
  * Tools of GitHub's Ubuntu runner images (actions/runner-images, "Ubuntu 24.04": Git, the GitHub CLI, GNU coreutils
- * bash and the AWS CLI), which every job runs on.
+ * bash, curl, jq and the AWS CLI), which every job runs on.
  */
-const RUNNER_TOOLS = new Set(['git', 'gh', 'bash', 'cat', 'tee', 'grep', 'cut', 'aws']);
+const RUNNER_TOOLS = new Set(['git', 'gh', 'bash', 'cat', 'tee', 'grep', 'cut', 'curl', 'jq', 'aws']);
 /** Tools an action installs, by the action: usable only after a step of the job that uses it. */
 const INSTALLED_BY_ACTION: Record<string, string> = {
   node: ACTIONS.setupNode.repository,
@@ -233,7 +236,7 @@ describe('the run-step check', () => {
     expect(problemOf(['pnpm', 'no-such-script'], [install])).toMatch(/no such script/);
     expect(problemOf(['pnpm', 'synth'], [])).toMatch(/no earlier step installs it/);
     expect(problemOf(['bash', 'tools/no-such.sh'], [])).toMatch(/no such file/);
-    expect(problemOf(['curl', 'x'], [])).toMatch(/not a script/);
+    expect(problemOf(['wget', 'x'], [])).toMatch(/not a script/);
     expect(problemOf(['trivy', 'fs'], [])).toMatch(/no earlier step uses aquasecurity\/setup-trivy/);
   });
 });
@@ -298,8 +301,80 @@ function expectDeployFollows(model: PlatformModel) {
     expect(job.steps?.[guard]?.env?.BRANCH).toBe(model.organization.ci.branch);
     expect(guard).toBeLessThan(names.indexOf('cdk diff'));
     expect(guard).toBeLessThan((job.steps ?? []).indexOf(credentials as Step));
+    // Before any credentials, the job's own OIDC token must carry the one subject the role trusts: the GitHub
+    // Environment and the protected branch (the repository's template `repo, context, ref`).
+    const subjectCheck = (job.steps ?? []).findIndex((step) => /ACTIONS_ID_TOKEN_REQUEST_URL/.test(step.run ?? ''));
+    expect(subjectCheck).toBeGreaterThan(-1);
+    expect(subjectCheck).toBeLessThan((job.steps ?? []).indexOf(credentials as Step));
+    const { githubRepository, branch } = model.organization.ci;
+    expect(job.steps?.[subjectCheck]?.env?.EXPECTED).toBe(
+      `repo:${githubRepository}:environment:${environment}:ref:refs/heads/${branch}`,
+    );
   });
 }
+
+/** A JWT whose payload holds this subject (the signature is not checked by the step). */
+function tokenWith(subject: string): string {
+  const part = (value: object) => Buffer.from(JSON.stringify(value)).toString('base64url');
+  return `${part({ alg: 'RS256' })}.${part({ sub: subject, aud: 'sts.amazonaws.com' })}.signature`;
+}
+
+/**
+ * Runs a deploy job's subject check in bash, with a `curl` on the PATH that answers as GitHub's token endpoint
+ * would, with a token of `subject`.
+ */
+function runSubjectCheck(step: Step, subject: string): { status: number | null; output: string } {
+  const bin = mkdtempSync(join(tmpdir(), 'oidc-'));
+  try {
+    writeFileSync(join(bin, 'curl'), `#!/bin/sh\necho '${JSON.stringify({ value: tokenWith(subject) })}'\n`, {
+      mode: 0o755,
+    });
+    const result = spawnSync('bash', ['-e', '-o', 'pipefail', '-c', step.run ?? ''], {
+      env: {
+        PATH: `${bin}:${process.env.PATH}`,
+        ACTIONS_ID_TOKEN_REQUEST_URL: 'https://token.example/?api-version=2.0',
+        ACTIONS_ID_TOKEN_REQUEST_TOKEN: 'request-token',
+        ...step.env,
+      },
+      encoding: 'utf8',
+    });
+    return { status: result.status, output: `${result.stdout}${result.stderr}` };
+  } finally {
+    rmSync(bin, { recursive: true, force: true });
+  }
+}
+
+describe("the deploy workflow's subject check", () => {
+  const workflow = workflows.get('deploy.yml') as Workflow;
+  const model = loadPlatformModel();
+  const { githubRepository, branch } = model.organization.ci;
+  const prod = model.environments[model.environments.length - 1].name;
+  const step = (workflow.jobs[prod].steps ?? []).find((entry) => /ACTIONS_ID_TOKEN_REQUEST_URL/.test(entry.run ?? ''));
+
+  it("passes a token of the job's GitHub Environment on the protected branch", () => {
+    const run = runSubjectCheck(step as Step, `repo:${githubRepository}:environment:${prod}:ref:refs/heads/${branch}`);
+    expect(run).toEqual({ status: 0, output: expect.not.stringContaining('::error::') });
+  });
+
+  it("is set up by the command README's Deploying gives, which the failing step prints", () => {
+    const readme = readFileSync(join(ROOT, 'README.md'), 'utf8').replace(/ \\\n\s+/g, ' ');
+    expect(readme).toContain(step?.env?.SET_TEMPLATE);
+  });
+
+  it('stops a token of another ref, and one of the default template, saying how to set the template', () => {
+    for (const subject of [
+      `repo:${githubRepository}:environment:${prod}:ref:refs/heads/feature`,
+      `repo:${githubRepository}:environment:${prod}`,
+    ]) {
+      const run = runSubjectCheck(step as Step, subject);
+      expect(run.status).toBe(1);
+      expect(run.output).toContain(`::error::the OIDC token's subject is ${subject};`);
+      expect(run.output).toContain(
+        `gh api --method PUT repos/${githubRepository}/actions/oidc/customization/sub -F use_default=false -f 'include_claim_keys[]=repo' -f 'include_claim_keys[]=context' -f 'include_claim_keys[]=ref'`,
+      );
+    }
+  });
+});
 
 describe('the deploy workflow', () => {
   it('deploys the shared-services stack, then each environment of the shipped model in order', () => {
@@ -310,6 +385,9 @@ describe('the deploy workflow', () => {
     expectDeployFollows(withEnvironments(loadPlatformModel(), 4));
   });
 });
+
+/** The GitHub Actions expression `${{ inner }}`, as the renderer writes it. */
+const expressionOf = (inner: string) => `$${'{{'} ${inner} }}`;
 
 const stepsUsing = (job: Job, action: keyof typeof ACTIONS) =>
   (job.steps ?? []).filter((step) => step.uses?.startsWith(`${ACTIONS[action].repository}@`));
@@ -349,6 +427,17 @@ describe('the service image workflow', () => {
     expect(workflow.jobs.release.needs).toBe('image');
   });
 
+  it("assumes the calling service's own push role, after checking the caller is the service's repository", () => {
+    const { organization } = loadPlatformModel();
+    const [credentials] = stepsUsing(image, 'awsCredentials');
+    expect(credentials.with?.['role-to-assume']).toBe(
+      `arn:aws:iam::${organization.sharedServices.account}:role/${organization.name}-ci-push-\${{ inputs.service }}`,
+    );
+    const check = steps.findIndex((step) => /services\[\]\.ci\.githubRepository/.test(step.run ?? ''));
+    expect(check).toBeGreaterThan(-1);
+    expect(check).toBeLessThan(indexOf(image, credentials));
+  });
+
   it('reuses the image a first run pushed under the immutable build tag instead of pushing again', () => {
     const existing = steps.find((step) => /aws ecr describe-images/.test(step.run ?? ''));
     expect(existing?.run).toMatch(/--image-ids imageTag="\$TAG"/);
@@ -357,6 +446,106 @@ describe('the service image workflow', () => {
     expect(build.if).toBe(`steps.${existing?.id}.outputs.digest == ''`);
     const digest = steps.find((step) => step.id === 'digest');
     expect(digest?.env?.EXISTING).toBe(`\${{ steps.${existing?.id}.outputs.digest }}`);
+  });
+
+  const releaseTagCheck = steps.find((step) => /releaseTagPatterns/.test(step.run ?? ''));
+  const tagging = steps.find((step) => /aws ecr put-image/.test(step.run ?? ''));
+
+  it('refuses, before building, a release tag the lifecycle rules would not keep', () => {
+    expect(indexOf(image, releaseTagCheck)).toBeGreaterThan(-1);
+    expect(indexOf(image, releaseTagCheck)).toBeLessThan(indexOf(image, build));
+    const { organization } = loadPlatformModel();
+    const verdict = (tag: string) =>
+      spawnSync('bash', ['-e', '-o', 'pipefail', '-c', releaseTagCheck?.run ?? ''], {
+        env: { PATH: process.env.PATH, ...releaseTagCheck?.env, RELEASE_TAG: tag },
+        encoding: 'utf8',
+      }).status;
+    // Each decided as the validator decides a model's tag (image-expiry-rules.ts), which `pnpm release` applies.
+    const kept = (tag: string) => {
+      const model = loadPlatformModel();
+      model.services[0].image = { tag };
+      return validateModel(model).issues.length === 0;
+    };
+    const candidates = [
+      '1.4.2',
+      '10.0.7-rc.1',
+      `${organization.images.buildTagPrefix}1.4.2`,
+      'latest',
+      'nightly',
+      '1.4',
+      '-1.4.2',
+      `${'1.'.repeat(70)}1`,
+    ];
+    expect(candidates.map((tag) => [tag, verdict(tag) === 0])).toEqual(candidates.map((tag) => [tag, kept(tag)]));
+    expect(candidates.filter(kept).length).toBeGreaterThan(0);
+  });
+
+  it('tags only the scanned image with the release tag, and releases that tag pinned to the digest', () => {
+    expect(indexOf(image, scan)).toBeLessThan(indexOf(image, tagging));
+    expect(tagging?.env?.DIGEST).toBe(expressionOf('steps.digest.outputs.digest'));
+    expect(tagging?.env?.RELEASE_TAG).toBe(expressionOf('inputs.release-tag'));
+    const release = (workflow.jobs.release.steps ?? []).find((step) => /pnpm release /.test(step.run ?? ''));
+    expect(release?.run).toMatch(/--image "\$RELEASE_TAG@\$DIGEST"$/);
+    expect(release?.env?.RELEASE_TAG).toBe(expressionOf('inputs.release-tag'));
+    expect(release?.env?.DIGEST).toBe(expressionOf('needs.image.outputs.digest'));
+    expect(
+      (workflow.on.workflow_call as { inputs: Record<string, { required: boolean }> }).inputs['release-tag'],
+    ).toMatchObject({ required: true });
+  });
+
+  /** Runs the tagging step in bash with an `aws` on the PATH that plays ECR, holding `tagged` (tag → digest). */
+  function runTagging(tagged: Record<string, string>, env: Record<string, string>) {
+    const bin = mkdtempSync(join(tmpdir(), 'ecr-'));
+    const work = mkdtempSync(join(tmpdir(), 'ecr-work-'));
+    try {
+      const fake = [
+        '#!/bin/bash',
+        'echo "$*" >> "$AWS_CALLS"',
+        'case "$2" in',
+        '  describe-images)',
+        // biome-ignore lint/suspicious/noTemplateCurlyInString: a bash parameter expansion, not a JS template
+        '    tag="${6#imageTag=}"',
+        ...Object.entries(tagged).map(
+          ([tag, digest]) => `    if [ "$tag" = '${tag}' ]; then echo '${digest}'; exit 0; fi`,
+        ),
+        '    echo "An error occurred (ImageNotFoundException) when calling the DescribeImages operation" >&2; exit 254 ;;',
+        '  batch-get-image)',
+        '    if [[ "$*" == *imageManifestMediaType* ]]; then echo application/vnd.oci.image.index.v1+json; else echo \'{"schemaVersion":2}\'; fi ;;',
+        '  put-image) echo \'{"image":{}}\' ;;',
+        'esac',
+      ].join('\n');
+      writeFileSync(join(bin, 'aws'), `${fake}\n`, { mode: 0o755 });
+      const calls = join(work, 'calls');
+      writeFileSync(calls, '');
+      const result = spawnSync('bash', ['-e', '-o', 'pipefail', '-c', tagging?.run ?? ''], {
+        cwd: work,
+        env: { PATH: `${bin}:${process.env.PATH}`, AWS_CALLS: calls, ...env },
+        encoding: 'utf8',
+      });
+      return { status: result.status, output: `${result.stdout}${result.stderr}`, calls: readFileSync(calls, 'utf8') };
+    } finally {
+      rmSync(bin, { recursive: true, force: true });
+      rmSync(work, { recursive: true, force: true });
+    }
+  }
+
+  it('adds the release tag by putting the manifest again under the digest, once, and never moves a tag', () => {
+    const digest = `sha256:${'e'.repeat(64)}`;
+    const env = { REPOSITORY: 'acme/order-service', RELEASE_TAG: '1.4.2', DIGEST: digest };
+    const fresh = runTagging({}, env);
+    expect(fresh.status).toBe(0);
+    expect(fresh.calls).toContain(
+      `ecr put-image --repository-name acme/order-service --image-tag 1.4.2 --image-digest ${digest} --image-manifest {"schemaVersion":2} --image-manifest-media-type application/vnd.oci.image.index.v1+json`,
+    );
+    // A re-run finds the tag on this image: nothing to put.
+    const again = runTagging({ '1.4.2': digest }, env);
+    expect(again.status).toBe(0);
+    expect(again.calls).not.toContain('put-image');
+    // The tag names another image: ECR would refuse, and the release must not point the tag at this digest.
+    const taken = runTagging({ '1.4.2': `sha256:${'f'.repeat(64)}` }, env);
+    expect(taken.status).toBe(1);
+    expect(taken.output).toContain('::error::acme/order-service:1.4.2 names another image');
+    expect(taken.calls).not.toContain('put-image');
   });
 
   it('commits the release only when it changes something, and replaces only its own branch', () => {

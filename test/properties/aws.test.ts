@@ -10,6 +10,7 @@ import {
   awsServiceProblems,
   contractProblems,
   deliveryProblems,
+  imagePushProblems,
   peopleAccessProblems,
   templatesOf,
 } from './support/aws-invariants';
@@ -72,6 +73,8 @@ test(
           people: peopleAccessProblems(model, templates),
           data: dataProblems(model, templates),
           delivery: deliveryProblems(model, templates),
+          // No service repository's role may push to another service's repository.
+          images: imagePushProblems(model, templates),
           // Every ExternalSecret's store assumes a role that reads exactly its team's secrets and parameters.
           secrets: modelSecretAccessProblems(model, templates, rendered),
         };

@@ -6,15 +6,18 @@
 import { readdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import {
+  ciServiceImagePushRoleName,
   EnvironmentNaming,
+  ecrRepositoryName,
   environmentStackId,
   loadPlatformModel,
   type PlatformModel,
   platformModelInput,
+  SHARED_SERVICES_STACK,
   validateModel,
 } from '@platform/model';
 import { CLOUDFORMATION_DIST } from '../aws/cloud-assembly';
-import { awsServiceProblems, deliveryProblems, type Templates } from './support/aws-invariants';
+import { awsServiceProblems, deliveryProblems, imagePushProblems, type Templates } from './support/aws-invariants';
 import { guardrailProblems } from './support/guardrail-invariants';
 import {
   applicationFolderProblems,
@@ -528,6 +531,49 @@ describe('deploy identities', () => {
     expect(problems).toEqual([expect.stringContaining(`${ciStack}: the role may do more`)]);
   });
 
+  it("name a deploy role that trusts the GitHub Environment without the branch (GitHub's default subject)", () => {
+    const problems = deliveryProblems(
+      model,
+      committed((stack, resources) => {
+        if (stack !== ciStack) return;
+        deployRole(resources).Properties.AssumeRolePolicyDocument.Statement[0].Condition.StringEquals[
+          'token.actions.githubusercontent.com:sub'
+        ] = `repo:${model.organization.ci.githubRepository}:environment:${first.name}`;
+      }),
+    );
+    expect(problems).toEqual([expect.stringContaining(`${ciStack}: the trust is not exactly`)]);
+  });
+
+  it("accept the shipped push roles, and name one that may push to another service's repository", () => {
+    expect(imagePushProblems(model, committed())).toEqual([]);
+    const [own, other] = model.services.filter((service) => service.ci);
+    const problems = imagePushProblems(
+      model,
+      committed((stack, resources) => {
+        if (stack !== SHARED_SERVICES_STACK) return;
+        // The own service's role gets the other service's repository too, as one shared role had.
+        const roleId = Object.keys(resources).find(
+          (id) => resources[id].Properties?.RoleName === ciServiceImagePushRoleName(model.organization, own.name),
+        );
+        const repositoryId = Object.keys(resources).find(
+          (id) => resources[id].Properties?.RepositoryName === ecrRepositoryName(model.organization, other.name),
+        );
+        const policy = Object.values(resources).find(
+          (resource) =>
+            resource.Type === 'AWS::IAM::Policy' && JSON.stringify(resource.Properties.Roles).includes(String(roleId)),
+        );
+        policy.Properties.PolicyDocument.Statement.push({
+          Effect: 'Allow',
+          Action: 'ecr:PutImage',
+          Resource: { 'Fn::GetAtt': [repositoryId, 'Arn'] },
+        });
+      }),
+    );
+    expect(problems).toEqual([
+      expect.stringContaining(`${ecrRepositoryName(model.organization, other.name)}: written by`),
+    ]);
+  });
+
   it('name a second GitHub OIDC provider in an account', () => {
     const problems = deliveryProblems(
       model,
@@ -537,6 +583,6 @@ describe('deploy identities', () => {
         if (provider) resources[`${provider[0]}Again`] = provider[1];
       }),
     );
-    expect(problems).toEqual([`account ${first.account}: 2 GitHub OIDC providers`]);
+    expect(problems).toEqual([`account ${first.account}: 2 GitHub OIDC providers, expected 1`]);
   });
 });

@@ -40,7 +40,7 @@ describe('the model generator of the property suites', () => {
         ),
       ),
       edgeAndInternal: some((m) => m.services.some((s) => s.exposure === 'edge') && m.services.length > 1),
-      digests: some((m) => m.services.some((s) => s.image.tag.startsWith('sha256:'))),
+      digests: some((m) => m.services.some((s) => s.image.tag.includes('@sha256:'))),
       releases: some((m) => Object.values(m.releases ?? {}).some((perService) => Object.keys(perService).length > 0)),
       // Names at the limits the derived AWS names leave: a 64-character IAM role for a service.
       roleNameAtLimit: some((m) =>

@@ -121,14 +121,20 @@ const httpPath = fc.oneof(
     .map((rest) => `/${rest}`),
 );
 
-/** An image tag (never `latest`) or a `sha256:` digest, as validate.ts accepts them. */
-export const imageTagArbitrary = fc.oneof(
+const plainTagArbitrary = fc.oneof(
   fc.tuple(fc.nat(30), fc.nat(99), fc.nat(999)).map(([major, minor, patch]) => `${major}.${minor}.${patch}`),
   fc
     .tuple(chars(TAG_FIRST), fc.string({ unit: chars(TAG_REST), maxLength: 127 }))
     .map(([first, rest]) => `${first}${rest}`)
     .filter((tag) => tag !== 'latest'),
-  fc.string({ unit: chars(HEX), minLength: 64, maxLength: 64 }).map((hex) => `sha256:${hex}`),
+);
+
+/** An image tag (never `latest`), or a tag pinned to a digest (`<tag>@sha256:<hex>`), as validate.ts accepts them. */
+export const imageTagArbitrary = fc.oneof(
+  plainTagArbitrary,
+  fc
+    .tuple(plainTagArbitrary, fc.string({ unit: chars(HEX), minLength: 64, maxLength: 64 }))
+    .map(([tag, hex]) => `${tag}@sha256:${hex}`),
 );
 
 /** CPU in millicores, written as Kubernetes quantities are: `250m`, `2` or `1.5`. */
@@ -400,23 +406,33 @@ function buildModel(blueprint: ModelBlueprint): PlatformModel {
   // A tag of a service or release never starts with the build-tag prefix (the validator's rule): the first
   // character becomes 'r', which starts no prefix, and the length stays within the 128 a tag may have.
   const notBuildTag = (tag: string) => (tag.startsWith(buildTagPrefix) ? `r${tag.slice(1)}` : tag);
+  // The rules below judge the tag; a digest it pins stays as it is.
   // Every service and release tag matches a release pattern (the validator's rule): a tag that matches none is
   // written into the first pattern (its first * becomes the tag, cut to keep within 128 characters, the others 0); a pattern
   // starting with * keeps the tag's first character, so the result starts with no build-tag prefix either.
   const { releaseTagPatterns } = blueprint.organization;
   const releaseTag = (tag: string) => {
-    if (tag.startsWith('sha256:') || releaseTagPatterns.some((pattern) => patternMatches(pattern, tag))) {
+    if (releaseTagPatterns.some((pattern) => patternMatches(pattern, tag))) {
       return tag;
     }
     const [pattern] = releaseTagPatterns;
     const room = 129 - pattern.length;
     return pattern.replace('*', tag.slice(0, room)).replaceAll('*', '0');
   };
-  const modelTag = (tag: string) => releaseTag(notBuildTag(tag));
+  const modelTag = (reference: string) => {
+    const [tag, digest] = reference.split('@');
+    const kept = releaseTag(notBuildTag(tag));
+    return digest === undefined ? kept : `${kept}@${digest}`;
+  };
   const services = buildServices(blueprint, {
     teams: teamLabels,
     queues: queues.map((queue) => queue.name),
-    serviceBudget: Math.min(MODEL_NAME_MAX, DERIVED_NAME_LIMITS.iamRole - longestPrefix - 1),
+    // A service with a repository of its own gets the push role `<org>-ci-push-<service>` too.
+    serviceBudget: Math.min(
+      MODEL_NAME_MAX,
+      DERIVED_NAME_LIMITS.iamRole - longestPrefix - 1,
+      DERIVED_NAME_LIMITS.iamRole - organizationName.length - '-ci-push-'.length,
+    ),
     databaseBudget: DERIVED_NAME_LIMITS.rdsInstance - longestPrefix - 1,
     cacheBudget: DERIVED_NAME_LIMITS.elastiCacheId - longestPrefix - 1,
   }).map((service, index) => ({
@@ -425,7 +441,20 @@ function buildModel(blueprint: ModelBlueprint): PlatformModel {
     // Every other service builds its image in a repository of its own, which the image push role then trusts.
     ...(index % 2 === 0 ? { ci: { githubRepository: `${organizationName}/${service.name}`, branch: 'main' } } : {}),
   }));
-  const releases = mapReleaseTags(buildReleases(blueprint.environments, environments, services), modelTag);
+  // ECR's tags are immutable (the validator's rule): a tag a service's references pin keeps the digest it is first
+  // pinned to, in the catalog and then in each release.
+  const pins = new Map<string, string>();
+  const pinOnce = (service: string, reference: string) => {
+    const [tag, digest] = reference.split('@');
+    if (digest === undefined) return reference;
+    const key = `${service}:${tag}`;
+    if (!pins.has(key)) pins.set(key, digest);
+    return `${tag}@${pins.get(key)}`;
+  };
+  for (const service of services) service.image = { tag: pinOnce(service.name, service.image.tag) };
+  const releases = mapReleaseTags(buildReleases(blueprint.environments, environments, services), (reference, service) =>
+    pinOnce(service, modelTag(reference)),
+  );
   // Each environment runs its releases: the quota must hold the team's services as every environment runs them.
   const views = environments.map((environment) =>
     servicesIn({ services, releases } as PlatformModel, environment.name),
@@ -453,7 +482,10 @@ function buildModel(blueprint: ModelBlueprint): PlatformModel {
   return { organization, environments, teams, services, queues, ...(releases ? { releases } : {}) };
 }
 
-function mapReleaseTags(releases: Releases | undefined, map: (tag: string) => string): Releases | undefined {
+function mapReleaseTags(
+  releases: Releases | undefined,
+  map: (tag: string, service: string) => string,
+): Releases | undefined {
   if (!releases) return undefined;
   return Object.fromEntries(
     Object.entries(releases).map(([environment, entries]) => [
@@ -461,7 +493,7 @@ function mapReleaseTags(releases: Releases | undefined, map: (tag: string) => st
       Object.fromEntries(
         Object.entries(entries).map(([service, release]) => [
           service,
-          release.image ? { ...release, image: { tag: map(release.image.tag) } } : release,
+          release.image ? { ...release, image: { tag: map(release.image.tag, service) } } : release,
         ]),
       ),
     ]),

@@ -37,12 +37,12 @@ export function serviceIn(model: PlatformModel, environment: string, name: strin
   };
 }
 
-/** The image reference of a service in an environment: the shared ECR repository, by tag or by digest. */
+/** The image reference of a service in an environment: the shared ECR repository, by tag, pinned by digest or not. */
 export function expectedImage(model: PlatformModel, environment: string, name: string): string {
   const { account, region } = model.organization.sharedServices;
   const { tag } = serviceIn(model, environment, name).image;
   const repository = `${account}.dkr.ecr.${region}.amazonaws.com/${model.organization.name}/${name}`;
-  return tag.startsWith('sha256:') ? `${repository}@${tag}` : `${repository}:${tag}`;
+  return `${repository}:${tag}`;
 }
 
 /** Services that call this one. */

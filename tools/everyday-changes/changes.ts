@@ -68,9 +68,12 @@ function freeName(base: string, taken: readonly string[]): string {
   }
 }
 
-/** The tag after `tag`: its last number counted up (`1.4.2` → `1.4.3`), or `-1` appended when it has none. */
-export function nextTag(tag: string): string {
-  if (tag.startsWith('sha256:')) return '1.0.0';
+/**
+ * The tag after the reference's tag (a digest it pins is left out: the new tag names another image): its last number
+ * counted up (`1.4.2` → `1.4.3`), or `-1` appended when it has none.
+ */
+export function nextTag(reference: string): string {
+  const tag = reference.split('@')[0];
   const match = /(\d+)(\D*)$/.exec(tag);
   if (!match) return `${tag}-1`;
   return `${tag.slice(0, match.index)}${Number(match[1]) + 1}${match[2]}`;

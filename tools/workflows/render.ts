@@ -17,12 +17,16 @@ import { portableYaml } from '@platform/k8s-platform';
 import {
   CI_SESSION_SECONDS,
   CLOUDFORMATION_FOLDER,
-  ciImagePushRoleName,
+  ciServiceImagePushRoleName,
   DIST_FOLDER,
+  deployJobSubject,
   EnvironmentNaming,
   ecrRepositoryName,
   environmentStackIds,
+  GITHUB_OIDC_AUDIENCE,
   imagePlatforms,
+  ORGANIZATION_OIDC_SUBJECT_TEMPLATE,
+  oidcSubjectCustomizationCommand,
   type PlatformModel,
   registryHost,
   roleArn,
@@ -46,6 +50,18 @@ export const RUNNER = 'ubuntu-24.04';
 
 /** The Trivy release the image workflow installs (aquasecurity/setup-trivy). */
 export const TRIVY_VERSION = 'v0.70.0';
+
+/**
+ * The manifest media types `aws ecr batch-get-image` must accept to return a pushed image's manifest as it is: the
+ * OCI image index buildx pushes with attestations, and single-image and Docker forms (Amazon ECR User Guide,
+ * "Container image manifest format support").
+ */
+const MANIFEST_MEDIA_TYPES = [
+  'application/vnd.oci.image.index.v1+json',
+  'application/vnd.oci.image.manifest.v1+json',
+  'application/vnd.docker.distribution.manifest.list.v2+json',
+  'application/vnd.docker.distribution.manifest.v2+json',
+];
 
 /** Severities that fail a scan. */
 export const FAILING_SEVERITIES = 'HIGH,CRITICAL';
@@ -206,6 +222,10 @@ function deployJob(
     githubEnvironment: string;
     needs?: string;
     roleArn: string;
+    /** The exact OIDC subject the role trusts (delivery.ts `deployJobSubject`). */
+    subject: string;
+    /** `owner/repository` of this repository. */
+    repository: string;
     region: string;
     stacks: readonly string[];
     /** The branch deploys follow (`organization.ci.branch`). */
@@ -223,6 +243,26 @@ function deployJob(
     permissions: { contents: 'read', 'id-token': 'write' },
     'timeout-minutes': 120,
     steps: [
+      {
+        // The role trusts one subject; a token that follows another template (the repository's subject claim not
+        // customized yet, or changed) would fail later at AssumeRoleWithWebIdentity with "Not authorized".
+        name: 'The OIDC token carries the subject the deploy role trusts',
+        env: {
+          EXPECTED: options.subject,
+          SET_TEMPLATE: oidcSubjectCustomizationCommand(options.repository, ORGANIZATION_OIDC_SUBJECT_TEMPLATE),
+        },
+        run: [
+          `response="$(curl --silent --show-error --fail --header "Authorization: bearer $ACTIONS_ID_TOKEN_REQUEST_TOKEN" "$ACTIONS_ID_TOKEN_REQUEST_URL&audience=${GITHUB_OIDC_AUDIENCE}")"`,
+          'token="$(jq --raw-output .value <<< "$response")"',
+          'echo "::add-mask::$token"',
+          // The JWT's payload: base64url without padding, which jq's @base64d reads once padded.
+          `subject="$(jq --raw-input --raw-output 'split(".")[1] | gsub("-"; "+") | gsub("_"; "/") | . + "==="[0:((4 - length % 4) % 4)] | @base64d | fromjson | .sub' <<< "$token")"`,
+          'if [ "$subject" != "$EXPECTED" ]; then',
+          '  echo "::error::the OIDC token\'s subject is $subject; the deploy role trusts $EXPECTED only. Set the repository\'s subject template once (README, Deploying): $SET_TEMPLATE"',
+          '  exit 1',
+          'fi',
+        ].join('\n'),
+      },
       checkout(),
       {
         // A re-run of an older run would deploy its older templates over newer ones, while Argo CD stays on the head.
@@ -277,6 +317,8 @@ function deployWorkflow(model: PlatformModel, facts: RepositoryFacts): Record<st
         organization.sharedServices.region,
         sharedServicesDeployRoleName(organization),
       ),
+      subject: deployJobSubject(organization.ci, SHARED_SERVICES_DEPLOYMENT),
+      repository: organization.ci.githubRepository,
       region: organization.sharedServices.region,
       stacks: [SHARED_SERVICES_STACK],
       branch: organization.ci.branch,
@@ -289,6 +331,8 @@ function deployWorkflow(model: PlatformModel, facts: RepositoryFacts): Record<st
       githubEnvironment: environment.name,
       needs: previous,
       roleArn: new EnvironmentNaming(organization, environment).ciDeployRoleArn,
+      subject: deployJobSubject(organization.ci, environment.name),
+      repository: organization.ci.githubRepository,
       region: environment.region,
       stacks: environmentStackIds(environment.name),
       branch: organization.ci.branch,
@@ -318,6 +362,8 @@ function serviceImageWorkflow(model: PlatformModel, facts: RepositoryFacts): Rec
   const platformDirectory = 'platform';
   const buildTag = `${organization.images.buildTagPrefix}${expression('github.sha')}`;
   const notPushed = "steps.existing.outputs.digest == ''";
+  const { buildTagPrefix, releaseTagPatterns } = organization.images;
+  const serviceRepository = `${repositoryPrefix}${expression('inputs.service')}`;
   return {
     name: 'Service image',
     on: {
@@ -325,6 +371,11 @@ function serviceImageWorkflow(model: PlatformModel, facts: RepositoryFacts): Rec
         inputs: {
           service: {
             description: `The service's name in the model: one of ${services.join(', ')}.`,
+            required: true,
+            type: 'string',
+          },
+          'release-tag': {
+            description: `The release tag the image gets once its scan passes, which the release pins with the digest: it must match organization.images.releaseTagPatterns (${releaseTagPatterns.map((pattern) => `'${pattern}'`).join(', ')}) and not start with '${buildTagPrefix}', so ECR keeps the image for a rollback; e.g. 1.4.<the caller's github.run_number>. A re-run reuses it; another image cannot take it (the tags are immutable).`,
             required: true,
             type: 'string',
           },
@@ -422,18 +473,40 @@ function serviceImageWorkflow(model: PlatformModel, facts: RepositoryFacts): Rec
             ].join('\n'),
           },
           {
+            // Before anything is built: ECR keeps an image by its tag only (image-registry.ts), so the release must
+            // name a tag its lifecycle rules keep for ever (image-expiry-rules.ts asks the same of the model).
+            name: 'The release tag is one the registry keeps',
+            env: { RELEASE_TAG: expression('inputs.release-tag') },
+            run: [
+              'if ! [[ "$RELEASE_TAG" =~ ^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$ ]] || [ "$RELEASE_TAG" = latest ]; then',
+              `  echo "::error::release-tag '$RELEASE_TAG' is no immutable image tag (letters, digits, _ . -, at most 128, not latest)"`,
+              '  exit 1',
+              'fi',
+              `if [[ "$RELEASE_TAG" == ${buildTagPrefix}* ]]; then`,
+              `  echo "::error::release-tag '$RELEASE_TAG' starts with the build-tag prefix '${buildTagPrefix}', whose images expire"`,
+              '  exit 1',
+              'fi',
+              // ECR's `*` is any characters, as a glob's; a pattern holds no other glob syntax (schema.ts).
+              ...releaseTagPatterns.map((pattern) => `if [[ "$RELEASE_TAG" == ${pattern} ]]; then exit 0; fi`),
+              `echo "::error::release-tag '$RELEASE_TAG' matches no release tag pattern (organization.images.releaseTagPatterns: ${releaseTagPatterns.join(', ')})"`,
+              'exit 1',
+            ].join('\n'),
+          },
+          {
             name: 'Date the build by its commit, so the image does not depend on when it is built',
             id: 'source-date',
             run: 'echo "epoch=$(git log -1 --format=%ct)" >> "$GITHUB_OUTPUT"',
           },
           {
-            name: 'Assume the image push role (GitHub OIDC)',
+            // The service's own role, which may push to its repository only; the step above checked that this
+            // is the service's repository, and the role's trust checks it again.
+            name: "Assume the service's image push role (GitHub OIDC)",
             uses: uses('awsCredentials'),
             with: {
               'role-to-assume': roleArn(
                 organization.sharedServices.account,
                 organization.sharedServices.region,
-                ciImagePushRoleName(organization),
+                ciServiceImagePushRoleName(organization, expression('inputs.service')),
               ),
               'aws-region': organization.sharedServices.region,
               'role-session-name': `image-${expression('inputs.service')}-${expression('github.run_id')}`,
@@ -445,7 +518,7 @@ function serviceImageWorkflow(model: PlatformModel, facts: RepositoryFacts): Rec
           {
             name: 'Find an image a run of this commit already pushed',
             id: 'existing',
-            env: { REPOSITORY: `${repositoryPrefix}${expression('inputs.service')}`, TAG: buildTag },
+            env: { REPOSITORY: serviceRepository, TAG: buildTag },
             // The repository's tags are immutable: a re-run of the workflow cannot push the build tag again, and
             // reuses the image its first run pushed.
             run: [
@@ -509,6 +582,33 @@ function serviceImageWorkflow(model: PlatformModel, facts: RepositoryFacts): Rec
               'done',
             ].join('\n'),
           },
+          {
+            // Only a scanned image gets the release tag, which the lifecycle rules keep; a failed one keeps its
+            // build tag only and expires. ECR adds a tag by putting the image's manifest again (Amazon ECR User
+            // Guide, "Retagging an image"), byte for byte, so the digest stays; `--image-digest` makes ECR check it.
+            name: 'Tag the scanned image with the release tag',
+            env: {
+              REPOSITORY: serviceRepository,
+              RELEASE_TAG: expression('inputs.release-tag'),
+              DIGEST: expression('steps.digest.outputs.digest'),
+            },
+            run: [
+              'if tagged="$(aws ecr describe-images --repository-name "$REPOSITORY" --image-ids imageTag="$RELEASE_TAG" --query \'imageDetails[0].imageDigest\' --output text 2> describe-images.err)"; then',
+              '  if [ "$tagged" != "$DIGEST" ]; then',
+              '    echo "::error::$REPOSITORY:$RELEASE_TAG names another image ($tagged), and tags are immutable: choose another release-tag"',
+              '    exit 1',
+              '  fi',
+              '  echo "::notice::$REPOSITORY:$RELEASE_TAG is this image already"',
+              'elif grep --quiet ImageNotFoundException describe-images.err; then',
+              `  manifest="$(aws ecr batch-get-image --repository-name "$REPOSITORY" --image-ids imageDigest="$DIGEST" --accepted-media-types ${MANIFEST_MEDIA_TYPES.join(' ')} --query 'images[0].imageManifest' --output text)"`,
+              `  media_type="$(aws ecr batch-get-image --repository-name "$REPOSITORY" --image-ids imageDigest="$DIGEST" --accepted-media-types ${MANIFEST_MEDIA_TYPES.join(' ')} --query 'images[0].imageManifestMediaType' --output text)"`,
+              '  aws ecr put-image --repository-name "$REPOSITORY" --image-tag "$RELEASE_TAG" --image-digest "$DIGEST" --image-manifest "$manifest" --image-manifest-media-type "$media_type" > /dev/null',
+              'else',
+              '  cat describe-images.err',
+              '  exit 1',
+              'fi',
+            ].join('\n'),
+          },
         ],
       },
       release: {
@@ -533,8 +633,13 @@ function serviceImageWorkflow(model: PlatformModel, facts: RepositoryFacts): Rec
           {
             name: `pnpm release (${first.name})`,
             'working-directory': platformDirectory,
-            env: { SERVICE: expression('inputs.service'), DIGEST: expression('needs.image.outputs.digest') },
-            run: `pnpm release "$SERVICE" --env ${first.name} --image "$DIGEST"`,
+            env: {
+              SERVICE: expression('inputs.service'),
+              RELEASE_TAG: expression('inputs.release-tag'),
+              DIGEST: expression('needs.image.outputs.digest'),
+            },
+            // The tag keeps the image in ECR, the digest pins what the pods pull.
+            run: `pnpm release "$SERVICE" --env ${first.name} --image "$RELEASE_TAG@$DIGEST"`,
           },
           {
             name: 'Push a branch and open the pull request',
@@ -542,6 +647,7 @@ function serviceImageWorkflow(model: PlatformModel, facts: RepositoryFacts): Rec
             env: {
               SERVICE: expression('inputs.service'),
               DIGEST: expression('needs.image.outputs.digest'),
+              RELEASE_TAG: expression('inputs.release-tag'),
               SOURCE: `${expression('github.repository')}@${expression('github.sha')}`,
               GH_TOKEN: expression('secrets.platform-repository-token'),
             },
@@ -553,10 +659,10 @@ function serviceImageWorkflow(model: PlatformModel, facts: RepositoryFacts): Rec
               'git add --all',
               // A re-run finds the release already on the branch it checked out: nothing to propose.
               'if git diff --cached --quiet; then',
-              `  echo "::notice::${organization.ci.branch} already releases $SERVICE $DIGEST to ${first.name}"`,
+              `  echo "::notice::${organization.ci.branch} already releases $SERVICE $RELEASE_TAG@$DIGEST to ${first.name}"`,
               '  exit 0',
               'fi',
-              `git commit --quiet --message "Release $SERVICE $DIGEST to ${first.name}" --message "Built from $SOURCE."`,
+              `git commit --quiet --message "Release $SERVICE $RELEASE_TAG to ${first.name}" --message "$RELEASE_TAG@$DIGEST, built from $SOURCE."`,
               // A re-run replaces the branch its first run pushed, and only that: the lease is the commit the
               // remote has now (none: the branch must not exist), so a commit pushed there since is not lost.
               'lease="$(git ls-remote origin "refs/heads/$branch" | cut -f1)"',
@@ -565,7 +671,7 @@ function serviceImageWorkflow(model: PlatformModel, facts: RepositoryFacts): Rec
               '  echo "::notice::the pull request of $branch is open already: its branch is updated"',
               '  exit 0',
               'fi',
-              `gh pr create --base ${organization.ci.branch} --head "$branch" --title "Release $SERVICE to ${first.name}" --body "Releases $SERVICE $DIGEST (built from $SOURCE, scanned by Trivy, pushed with SBOM and provenance) to ${first.name}. After it runs there, promote it: pnpm promote $SERVICE --from ${first.name} --to <next environment>."`,
+              `gh pr create --base ${organization.ci.branch} --head "$branch" --title "Release $SERVICE $RELEASE_TAG to ${first.name}" --body "Releases $SERVICE $RELEASE_TAG@$DIGEST (built from $SOURCE, scanned by Trivy, pushed with SBOM and provenance) to ${first.name}. After it runs there, promote it: pnpm promote $SERVICE --from ${first.name} --to <next environment>."`,
             ].join('\n'),
           },
         ],

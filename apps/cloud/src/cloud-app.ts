@@ -77,10 +77,11 @@ export function buildCloudApp(app: App, model: PlatformModel): CloudApp {
       stackName: `${naming.prefix}-ci`,
       description: `GitHub Actions deploy role of ${naming.prefix}`,
     });
-    if (!ci.ownsOidcProvider) {
-      // The account's GitHub OIDC provider comes from that stack, which must be deployed first.
-      const owner = app.node.findChild(oidcProviderStacks.get(environment.account) ?? SHARED_SERVICES_STACK);
-      ci.addStackDependency(owner as CiStack | SharedServicesStack);
+    const ownerId = oidcProviderStacks.get(environment.account);
+    if (!ci.ownsOidcProvider && ownerId !== undefined) {
+      // The account's GitHub OIDC provider comes from that stack, which must be deployed first (none when the account
+      // held one already: organization.ci.existingOidcProviderAccounts).
+      ci.addStackDependency(app.node.findChild(ownerId) as CiStack | SharedServicesStack);
     }
     const network = new NetworkStack(app, id('network'), {
       ...common,

@@ -1,4 +1,4 @@
-import { CI_SESSION_SECONDS, githubEnvironmentSubject, partitionOf } from '@platform/model';
+import { CI_SESSION_SECONDS, deployJobSubject, type Organization, partitionOf } from '@platform/model';
 import { DefaultStackSynthesizer, Duration, Stack } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
@@ -41,8 +41,8 @@ export interface CiDeployIdentityProps {
   readonly provider: iam.IOidcProvider;
   /** Name of the role (the naming contract's). */
   readonly roleName: string;
-  /** `owner/repository` of this repository (`organization.ci.githubRepository`). */
-  readonly githubRepository: string;
+  /** This repository and its protected branch (`organization.ci`). */
+  readonly ci: Organization['ci'];
   /** The GitHub Environment whose jobs may assume the role. */
   readonly githubEnvironment: string;
   /**
@@ -54,9 +54,10 @@ export interface CiDeployIdentityProps {
 
 /**
  * The role the deploy workflow assumes to run `cdk diff` and `cdk deploy` in the stack's account and region. Trusted
- * only for jobs of `githubRepository` running in the GitHub Environment `githubEnvironment` (OIDC subject
- * `repo:<owner>/<repo>:environment:<name>`, matched exactly, audience `sts.amazonaws.com`); the GitHub Environment's
- * deployment branch rule admits the protected branch only. It may do one thing: assume the account's CDK bootstrap
+ * only for jobs of `ci.githubRepository` on `ci.branch` running in the GitHub Environment `githubEnvironment` (OIDC
+ * subject `repo:<owner>/<repo>:environment:<name>:ref:refs/heads/<branch>`, delivery.ts `deployJobSubject`, matched
+ * exactly, audience `sts.amazonaws.com`): a job of another ref gets nothing, whatever the GitHub Environment's
+ * deployment branch rule admits. It may do one thing: assume the account's CDK bootstrap
  * roles (CDK_BOOTSTRAP_ROLES), which hold the permissions of a deployment.
  */
 export class CiDeployIdentity extends Construct {
@@ -71,12 +72,12 @@ export class CiDeployIdentity extends Construct {
       DefaultStackSynthesizer.DEFAULT_QUALIFIER;
     this.role = new iam.Role(this, 'Role', {
       roleName: props.roleName,
-      description: `GitHub Actions of ${props.githubRepository} in its GitHub Environment ${props.githubEnvironment}: cdk deploy`,
+      description: `GitHub Actions of ${props.ci.githubRepository} on ${props.ci.branch} in its GitHub Environment ${props.githubEnvironment}: cdk deploy`,
       maxSessionDuration: Duration.seconds(CI_SESSION_SECONDS),
       assumedBy: new iam.WebIdentityPrincipal(props.provider.oidcProviderArn, {
         StringEquals: {
           [`${GITHUB_OIDC_ISSUER}:aud`]: GITHUB_OIDC_AUDIENCE,
-          [`${GITHUB_OIDC_ISSUER}:sub`]: githubEnvironmentSubject(props.githubRepository, props.githubEnvironment),
+          [`${GITHUB_OIDC_ISSUER}:sub`]: deployJobSubject(props.ci, props.githubEnvironment),
         },
       }),
       inlinePolicies: {

@@ -1,3 +1,4 @@
+import { GITHUB_OIDC_AUDIENCE } from '@platform/model';
 import { Stack } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type { Construct } from 'constructs';
@@ -5,8 +6,8 @@ import type { Construct } from 'constructs';
 /** GitHub Actions' OIDC issuer (GitHub Docs, "OpenID Connect reference"): the provider's URL without `https://`. */
 export const GITHUB_OIDC_ISSUER = 'token.actions.githubusercontent.com';
 
-/** The audience aws-actions/configure-aws-credentials requests, which the provider and every trust policy name. */
-export const GITHUB_OIDC_AUDIENCE = 'sts.amazonaws.com';
+/** The audience aws-actions/configure-aws-credentials requests (delivery.ts), which the provider and every trust policy name. */
+export { GITHUB_OIDC_AUDIENCE };
 
 /**
  * The GitHub OIDC provider of the scope's account, which another stack of that account creates (the model's

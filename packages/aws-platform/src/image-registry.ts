@@ -1,5 +1,5 @@
-import { ecrRepositoryName, type Organization, type Service } from '@platform/model';
-import { Annotations, Duration, RemovalPolicy } from 'aws-cdk-lib';
+import { ecrRepositoryName, imageTagOf, type Organization, type Service } from '@platform/model';
+import { Duration, RemovalPolicy } from 'aws-cdk-lib';
 import * as ecr from 'aws-cdk-lib/aws-ecr';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
@@ -11,8 +11,8 @@ export interface ImageRegistryProps {
   /** Accounts whose clusters pull the images. */
   readonly pullAccounts: readonly string[];
   /**
-   * Per service name, every image reference (tag or `sha256:` digest) the catalog or an environment's release
-   * names (`referencedImages` of the model): these never expire.
+   * Per service name, every image tag the catalog or an environment's release names, without a digest it pins
+   * (`referencedImages` of the model): these never expire.
    */
   readonly referencedImages: ReadonlyMap<string, readonly string[]>;
 }
@@ -36,14 +36,13 @@ export const PULL_ACTIONS = ['ecr:BatchGetImage', 'ecr:GetDownloadUrlForLayer', 
  * 3. images with a build tag (`<buildTagPrefix>*`) expire `buildTagDays` after push;
  * 4. untagged images expire `untaggedDays` after push.
  * No rule selects `any`, so a tag that is neither referenced nor a build tag never expires either.
- * Rules cannot select by digest: a repository any environment pins by digest gets no expiring rule at all
- * (an image referenced only by digest may carry no tag, or only a build tag).
+ * Rules cannot select by digest, so the model pins an image by tag and digest (`<tag>@sha256:…`, image-reference.ts):
+ * the tag keeps it, the digest fixes what is pulled; a bare digest is refused by the validator.
  */
 export function imageLifecycleRules(
   images: Organization['images'],
   references: readonly string[],
 ): ecr.LifecycleRule[] {
-  if (references.some(isDigest)) return [];
   const keep = [...new Set(references)].sort().map(
     (tag, index): ecr.LifecycleRule => ({
       rulePriority: index + 1,
@@ -89,8 +88,6 @@ export function imageLifecycleRules(
  */
 export const RELEASE_IMAGES_KEPT = 100_000;
 
-const isDigest = (reference: string) => reference.startsWith('sha256:');
-
 /**
  * One repository per service, shared by every environment (images are promoted by tag): tags are
  * immutable, images are scanned on push and KMS-encrypted; only untagged images and CI build tags
@@ -103,7 +100,7 @@ export class ImageRegistry extends Construct {
     super(scope, id);
     const repositories = new Map<string, ecr.Repository>();
     for (const service of props.services) {
-      const references = props.referencedImages.get(service.name) ?? [service.image.tag];
+      const references = props.referencedImages.get(service.name) ?? [imageTagOf(service.image.tag)];
       const repository = new ecr.Repository(this, service.name, {
         repositoryName: ecrRepositoryName(props.organization, service.name),
         imageTagMutability: ecr.TagMutability.IMMUTABLE,
@@ -112,12 +109,6 @@ export class ImageRegistry extends Construct {
         removalPolicy: RemovalPolicy.RETAIN,
         lifecycleRules: imageLifecycleRules(props.organization.images, references),
       });
-      if (references.some(isDigest)) {
-        Annotations.of(repository).addWarningV2(
-          '@platform/images:pinnedByDigest',
-          `No image of ${ecrRepositoryName(props.organization, service.name)} expires while a model pins it by digest (${references.filter(isDigest).join(', ')}): ECR lifecycle rules select by tag only.`,
-        );
-      }
       repository.addToResourcePolicy(
         new iam.PolicyStatement({
           sid: 'PullFromEnvironmentAccounts',
@@ -131,11 +122,16 @@ export class ImageRegistry extends Construct {
   }
 
   /**
-   * Lets the grantee push images to every service repository, read what it pushed, and look an image up by tag
-   * (`ecr:DescribeImages`: a re-run finds the image its first run pushed under an immutable tag).
+   * Lets the grantee push images to the repositories of `serviceNames` and to no other, read what it pushed, tag a
+   * pushed image (`ecr:PutImage` of its manifest) and look an image up by tag (`ecr:DescribeImages`: a re-run finds
+   * the image its first run pushed under an immutable tag). `ecr:GetAuthorizationToken` has no resource scope.
+   *
+   * @throws Error naming a service without a repository here
    */
-  public grantPush(grantee: iam.IGrantable): void {
-    for (const repository of this.repositories.values()) {
+  public grantPush(grantee: iam.IGrantable, serviceNames: readonly string[]): void {
+    for (const name of serviceNames) {
+      const repository = this.repositories.get(name);
+      if (!repository) throw new Error(`ImageRegistry: no repository of the service '${name}'`);
       repository.grantPullPush(grantee);
       repository.grant(grantee, 'ecr:DescribeImages');
     }
@@ -147,7 +143,7 @@ export class ImageRegistry extends Construct {
       acknowledge(
         policy,
         'AwsSolutions-IAM5[Resource::*]',
-        'ecr:GetAuthorizationToken has no resource scope in IAM; pushing and pulling are limited to the service repositories.',
+        'ecr:GetAuthorizationToken has no resource scope in IAM; pushing and pulling are limited to the granted service repositories.',
       );
     }
   }

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { Environment, Organization, Service } from '@platform/model';
+import { type Environment, imageTagOf, type Organization, type Service } from '@platform/model';
 
 /** Label keys that say which team owns an object and which environment it belongs to. */
 export const TEAM_LABEL = 'platform.io/team';
@@ -67,13 +67,13 @@ export function platformLabels(
 
 /**
  * The label value (at most 63 characters of [A-Za-z0-9_.-], starting and ending with a letter or digit, never
- * empty: the recommended-labels policy requires one) for an image tag or digest. A digest `sha256:<hex>` becomes
- * `sha256-<first 12 hex digits>`; a tag is cut to 63 characters and loses the `_`, `.` and `-` at its ends
+ * empty: the recommended-labels policy requires one) for an image reference: its tag, without the digest it may
+ * pin (`1.4.2@sha256:…` → `1.4.2`), cut to 63 characters and loses the `_`, `.` and `-` at its ends
  * (`1.0-rc_` → `1.0-rc`); a tag of only those characters (`__`) becomes `tag-<12 hex digits of its SHA-256>`.
  * The rules are the API server's (k8s.io/apimachinery v0.35 pkg/util/validation IsValidLabelValue).
  */
 export function labelValue(tag: string): string {
-  const readable = tag.startsWith('sha256:') ? `sha256-${tag.slice('sha256:'.length, 'sha256:'.length + 12)}` : tag;
+  const readable = imageTagOf(tag);
   const value = readable
     .replace(/[^A-Za-z0-9_.-]/g, '-')
     .slice(0, 63)

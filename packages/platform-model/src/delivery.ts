@@ -1,5 +1,5 @@
 import { instanceArchitecture } from './aws-facts';
-import type { PlatformModel } from './schema';
+import type { Organization, PlatformModel, Service } from './schema';
 
 /**
  * How changes reach AWS and the registry: the CDK stacks `cdk deploy` selects, the GitHub Environments the deploy
@@ -35,33 +35,118 @@ export function environmentStackIds(environmentName: string): string[] {
 export const SHARED_SERVICES_DEPLOYMENT = 'shared-services';
 
 /**
- * The OIDC subject (`sub` claim) of a job that runs in a GitHub Environment: `repo:<owner>/<repo>:environment:<name>`
- * (GitHub Docs, "OpenID Connect reference", subject claims). A job with `environment:` carries this subject and no
- * branch; the GitHub Environment's deployment branch rule is what ties it to the protected branch.
+ * The audience aws-actions/configure-aws-credentials requests for GitHub OIDC tokens, which the account's provider
+ * and every trust policy name, and the deploy workflow's subject check requests too.
  */
-export function githubEnvironmentSubject(repository: string, githubEnvironment: string): string {
-  return `repo:${repository}:environment:${githubEnvironment}`;
+export const GITHUB_OIDC_AUDIENCE = 'sts.amazonaws.com';
+
+/**
+ * The subject templates a GitHub repository's OIDC tokens can follow (GitHub Docs, "OpenID Connect reference",
+ * "Customizing the subject claims for an organization or repository"): per template, the claim keys the repository's
+ * customization includes (`include_claim_keys` of `PUT /repos/{owner}/{repo}/actions/oidc/customization/sub`), or
+ * none for GitHub's default, `repo:<owner>/<repo>:<context>`. The context is `environment:<name>` for a job that
+ * references a GitHub Environment, else `ref:<ref>` (`pull_request` for a pull request event, which no role trusts).
+ * `repo-context-ref` appends the job's ref to it, so a job in a GitHub Environment carries its branch too:
+ * `repo:<owner>/<repo>:environment:<name>:ref:refs/heads/<branch>`, and a job without one carries the ref twice,
+ * `repo:<owner>/<repo>:ref:refs/heads/<branch>:ref:refs/heads/<branch>`. GitHub writes a `:` inside a value as `%3A`:
+ * the model's branch, environment and repository names hold none.
+ */
+export const OIDC_SUBJECT_TEMPLATES = {
+  default: undefined,
+  'repo-context-ref': ['repo', 'context', 'ref'],
+} as const satisfies Record<string, readonly string[] | undefined>;
+
+export type OidcSubjectTemplate = keyof typeof OIDC_SUBJECT_TEMPLATES;
+
+/**
+ * The subject template of this repository (`organization.ci`): its deploy roles trust a GitHub Environment only
+ * together with the protected branch, so a workflow of another ref that reaches the GitHub Environment (a missing or
+ * wrong deployment branch rule) gets no credentials. Set once per repository (README, "Deploying";
+ * `oidcSubjectCustomizationCommand`); the deploy workflow stops when its token does not follow it.
+ */
+export const ORGANIZATION_OIDC_SUBJECT_TEMPLATE: OidcSubjectTemplate = 'repo-context-ref';
+
+/** A job whose OIDC token a role trusts: its repository, the template that repository's tokens follow, where it runs. */
+export interface OidcJob {
+  /** `owner/repository`. */
+  readonly repository: string;
+  readonly template: OidcSubjectTemplate;
+  /** The branch the workflow runs on (a push to it). */
+  readonly branch: string;
+  /** The GitHub Environment the job references, if any. */
+  readonly githubEnvironment?: string;
 }
 
-/** The OIDC subject of a job on a branch without a GitHub Environment: `repo:<owner>/<repo>:ref:refs/heads/<branch>`. */
-export function githubBranchSubject(repository: string, branch: string): string {
-  return `repo:${repository}:ref:refs/heads/${branch}`;
+/** The exact OIDC subject (`sub` claim) of such a job's token, by OIDC_SUBJECT_TEMPLATES. */
+export function githubOidcSubject(job: OidcJob): string {
+  const ref = `refs/heads/${job.branch}`;
+  const context = job.githubEnvironment === undefined ? `ref:${ref}` : `environment:${job.githubEnvironment}`;
+  const keys = OIDC_SUBJECT_TEMPLATES[job.template] ?? ['repo', 'context'];
+  const claims: Record<string, string> = { repo: `repo:${job.repository}`, context, ref: `ref:${ref}` };
+  return keys.map((key) => claims[key]).join(':');
+}
+
+/** The subject of a deploy job of this repository in the GitHub Environment `githubEnvironment`. */
+export function deployJobSubject(ci: Organization['ci'], githubEnvironment: string): string {
+  return githubOidcSubject({
+    repository: ci.githubRepository,
+    template: ORGANIZATION_OIDC_SUBJECT_TEMPLATE,
+    branch: ci.branch,
+    githubEnvironment,
+  });
+}
+
+/** The subject of a job of this repository on its protected branch without a GitHub Environment (an image push). */
+export function organizationBranchJobSubject(ci: Organization['ci']): string {
+  return githubOidcSubject({
+    repository: ci.githubRepository,
+    template: ORGANIZATION_OIDC_SUBJECT_TEMPLATE,
+    branch: ci.branch,
+  });
+}
+
+/**
+ * The subject of a service repository's image job on its protected branch (`services[].ci`): its tokens follow
+ * `oidcSubject`, by default GitHub's default template.
+ */
+export function serviceImageJobSubject(ci: NonNullable<Service['ci']>): string {
+  return githubOidcSubject({
+    repository: ci.githubRepository,
+    template: ci.oidcSubject ?? 'default',
+    branch: ci.branch,
+  });
+}
+
+/**
+ * The one-time command that makes the repository's OIDC tokens follow `template` (GitHub REST API, "Set the
+ * customization template for an OIDC subject claim for a repository"; needs a token with the repository's
+ * administration permission). For `default`, it restores GitHub's default.
+ */
+export function oidcSubjectCustomizationCommand(repository: string, template: OidcSubjectTemplate): string {
+  const keys = OIDC_SUBJECT_TEMPLATES[template];
+  const fields =
+    keys === undefined
+      ? ['-F use_default=true']
+      : ['-F use_default=false', ...keys.map((key) => `-f 'include_claim_keys[]=${key}'`)];
+  return `gh api --method PUT repos/${repository}/actions/oidc/customization/sub ${fields.join(' ')}`;
 }
 
 /**
  * Which stack creates the GitHub OIDC provider of each account: IAM holds one provider per URL per account, and a
  * provider serves only its own account's roles. The shared-services stack in its account; in every other account,
- * the `ci` stack of the first environment (model order) there. Every other stack of the account imports it by ARN.
+ * the `ci` stack of the first environment (model order) there. An account listed in
+ * `organization.ci.existingOidcProviderAccounts` already has one: no stack creates it, every stack imports it by ARN.
  *
- * @returns stack construct ID by account ID
+ * @returns stack construct ID by account ID, for the accounts whose provider a stack creates
  */
 export function githubOidcProviderStacks(model: PlatformModel): Map<string, string> {
-  const owners = new Map<string, string>([[model.organization.sharedServices.account, SHARED_SERVICES_STACK]]);
-  for (const environment of model.environments) {
-    if (!owners.has(environment.account)) {
-      owners.set(environment.account, environmentStackId(environment.name, 'ci'));
-    }
-  }
+  const existing = new Set(model.organization.ci.existingOidcProviderAccounts ?? []);
+  const owners = new Map<string, string>();
+  const claim = (account: string, stack: string) => {
+    if (!existing.has(account) && !owners.has(account)) owners.set(account, stack);
+  };
+  claim(model.organization.sharedServices.account, SHARED_SERVICES_STACK);
+  for (const environment of model.environments) claim(environment.account, environmentStackId(environment.name, 'ci'));
   return owners;
 }
 

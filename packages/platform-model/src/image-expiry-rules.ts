@@ -1,4 +1,4 @@
-import { imageTagProblem } from './image-reference';
+import { imageTagOf, imageTagProblem, parseImageReference } from './image-reference';
 import type { ModelIssue } from './model-issue';
 import { type ModelParts, pick } from './model-parts';
 
@@ -36,9 +36,11 @@ export function buildTagCollision(pattern: string, prefix: string): string | und
  * - no image tag a service or release names may start with the build-tag prefix (it could expire while it runs);
  * - every such tag must match a release pattern (so it never expires after a promotion moves past it: a rollback
  *   must still find it);
- * - no release pattern may match build tags (`buildTagCollision`): CI's builds would never expire.
+ * - no release pattern may match build tags (`buildTagCollision`): CI's builds would never expire;
+ * - a tag pinned to a digest (`<tag>@sha256:…`) is pinned to the same digest wherever a service's references pin it.
  * Paths read `services.<service>.image.tag`, `releases.<environment>.<service>.image.tag` and
- * `organization.images.releaseTagPatterns.<index>`. A `sha256:` digest is no tag and is not checked here.
+ * `organization.images.releaseTagPatterns.<index>`. A reference pinned by digest (`<tag>@sha256:…`) is checked by its
+ * tag, which is what the rules keep.
  */
 export function imageExpiryIssues(parts: ModelParts): ModelIssue[] {
   const images = pick(parts.organization, 'images')?.images;
@@ -55,25 +57,51 @@ export function imageExpiryIssues(parts: ModelParts): ModelIssue[] {
           },
         ];
   });
-  const check = (path: string, tag: string | undefined) => {
-    // A malformed reference is the image-reference rule's to report; a digest is no tag.
-    if (tag === undefined || tag.startsWith('sha256:') || imageTagProblem(tag) !== undefined) return;
+  const check = (path: string, reference: string | undefined) => {
+    // A malformed reference is the image-reference rule's to report.
+    if (reference === undefined || imageTagProblem(reference) !== undefined) return;
+    const tag = imageTagOf(reference);
     if (tag.startsWith(prefix)) {
       issues.push({
         path,
-        message: `'${tag}' starts with the build-tag prefix '${prefix}' (organization.images.buildTagPrefix), whose images ECR expires; release under a tag without that prefix (e.g. a version such as '1.4.2') or a sha256 digest`,
+        message: `'${tag}' starts with the build-tag prefix '${prefix}' (organization.images.buildTagPrefix), whose images ECR expires; release under a tag without that prefix (e.g. a version such as '1.4.2', pinned by digest or not)`,
       });
     } else if (!patterns.some((pattern) => tagMatchesPattern(tag, pattern))) {
       issues.push({
         path,
-        message: `'${tag}' matches no release tag pattern (organization.images.releaseTagPatterns: ${patterns.map((p) => `'${p}'`).join(', ')}), so ECR would keep it only while a model names it; allowed: a tag matching one of them, or a sha256 digest`,
+        message: `'${tag}' matches no release tag pattern (organization.images.releaseTagPatterns: ${patterns.map((p) => `'${p}'`).join(', ')}), so ECR would keep it only while a model names it; allowed: a tag matching one of them (pinned by digest or not)`,
       });
     }
   };
-  for (const part of parts.services) check(`services.${part.label}.image.tag`, pick(part, 'image')?.image.tag);
+  // ECR's tags are immutable: one tag of a service's repository names one image, so every reference that pins it
+  // must pin the same digest.
+  const pinned = new Map<string, { digest: string; path: string }>();
+  const checkPin = (service: string, path: string, reference: string | undefined) => {
+    if (reference === undefined || imageTagProblem(reference) !== undefined) return;
+    const { tag, digest } = parseImageReference(reference);
+    if (digest === undefined) return;
+    const first = pinned.get(`${service}:${tag}`);
+    if (first === undefined) {
+      pinned.set(`${service}:${tag}`, { digest, path });
+    } else if (first.digest !== digest) {
+      issues.push({
+        path,
+        message: `'${reference}' pins the tag '${tag}' to another digest than ${first.path} (${first.digest}); ECR's tags are immutable, so one tag names one image: allowed: '${tag}@${first.digest}', '${tag}' or another tag`,
+      });
+    }
+  };
+  for (const part of parts.services) {
+    const path = `services.${part.label}.image.tag`;
+    const reference = pick(part, 'image')?.image.tag;
+    check(path, reference);
+    checkPin(part.label, path, reference);
+  }
   for (const [environment, releases] of parts.releases) {
     for (const [service, part] of releases) {
-      check(`releases.${environment}.${service}.image.tag`, pick(part, 'image')?.image?.tag);
+      const path = `releases.${environment}.${service}.image.tag`;
+      const reference = pick(part, 'image')?.image?.tag;
+      check(path, reference);
+      checkPin(service, path, reference);
     }
   }
   return issues;

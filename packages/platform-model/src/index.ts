@@ -11,6 +11,7 @@ export * from './dist-layout';
 export * from './edge-routes';
 export * from './entry-point';
 export * from './gitops-sync';
+export * from './image-reference';
 export * from './kubernetes-versions';
 export * from './naming';
 export * from './network-layout';

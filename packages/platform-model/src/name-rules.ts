@@ -3,7 +3,13 @@ import { SHARED_SERVICES_DEPLOYMENT } from './delivery';
 import { RESERVED_DIST_FOLDERS } from './dist-layout';
 import type { ModelIssue } from './model-issue';
 import { type ModelParts, pick } from './model-parts';
-import { ADDON_SERVICE_ACCOUNTS, type AddonWithIdentity, EnvironmentNaming, PLATFORM_NAMESPACES } from './naming';
+import {
+  ADDON_SERVICE_ACCOUNTS,
+  type AddonWithIdentity,
+  ciServiceImagePushRoleName,
+  EnvironmentNaming,
+  PLATFORM_NAMESPACES,
+} from './naming';
 import type { Environment, Organization } from './schema';
 
 /**
@@ -11,7 +17,7 @@ import type { Environment, Organization } from './schema';
  * (aws-facts.ts); RDS and ElastiCache also refuse two hyphens in a row.
  */
 export function nameIssues(parts: ModelParts): ModelIssue[] {
-  return [...databaseNameIssues(parts), ...derivedNameIssues(parts)];
+  return [...databaseNameIssues(parts), ...derivedNameIssues(parts), ...pushRoleNameIssues(parts)];
 }
 
 /**
@@ -41,6 +47,25 @@ function databaseNameIssues(parts: ModelParts): ModelIssue[] {
       ];
     }
     return [];
+  });
+}
+
+/** A service with a repository of its own (`ci`) gets an image push role named after it (ci-push-identity.ts). */
+function pushRoleNameIssues(parts: ModelParts): ModelIssue[] {
+  const organization = pick(parts.organization, 'name');
+  if (!organization) return [];
+  return parts.services.flatMap((part) => {
+    const service = pick(part, 'name', 'ci');
+    if (!service?.ci) return [];
+    const name = ciServiceImagePushRoleName(organization as Organization, service.name);
+    return name.length > AWS_NAME_LIMITS.iamRole
+      ? [
+          {
+            path: `services.${part.label}.name`,
+            message: `derived name too long: IAM role '${name}' (the image push role of its repository, max ${AWS_NAME_LIMITS.iamRole}); shorten the organization or service name`,
+          },
+        ]
+      : [];
   });
 }
 

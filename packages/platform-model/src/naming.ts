@@ -115,15 +115,29 @@ export function registryHost(organization: Organization): string {
   return `${account}.dkr.ecr.${region}.${dnsSuffixOf(region)}`;
 }
 
-/** The image a service runs: its repository in the shared registry at the model's tag or digest. */
+/**
+ * The image a service runs: its repository in the shared registry at the model's tag, pinned to a digest when the
+ * model gives one (`<repository>:<tag>@sha256:<hex>`: the container runtime pulls by the digest, and the tag keeps
+ * the image from expiring in ECR).
+ */
 export function imageUri(organization: Organization, service: Service): string {
-  const separator = service.image.tag.startsWith('sha256:') ? '@' : ':';
-  return `${registryHost(organization)}/${ecrRepositoryName(organization, service.name)}${separator}${service.image.tag}`;
+  return `${registryHost(organization)}/${ecrRepositoryName(organization, service.name)}:${service.image.tag}`;
 }
 
-/** The role GitHub Actions assumes to push service images to the shared registry (ci-push-identity.ts). */
+/**
+ * The role this repository's workflows (`organization.ci`) assume to push the images of the services that name no
+ * repository of their own (ci-push-identity.ts).
+ */
 export function ciImagePushRoleName(organization: Organization): string {
   return `${organization.name}-ci-image-push`;
+}
+
+/**
+ * The role a service's own repository (`services[].ci`) assumes to push that service's images, and only its
+ * (ci-push-identity.ts). At most 64 characters (IAM); the validator checks it (name-rules.ts).
+ */
+export function ciServiceImagePushRoleName(organization: Organization, serviceName: string): string {
+  return `${organization.name}-ci-push-${serviceName}`;
 }
 
 /**

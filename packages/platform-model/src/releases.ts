@@ -1,4 +1,5 @@
 import { UserError } from './cli-errors';
+import { imageTagOf } from './image-reference';
 import type { PlatformModel, Releases, Service, ServiceRelease } from './schema';
 
 /**
@@ -69,8 +70,8 @@ export function promoteRelease(model: PlatformModel, service: string, from: stri
 }
 
 /**
- * The releases with `service` in environment `environmentName` running `image` (a tag or `sha256:` digest, as CI
- * pushed it); its replicas and resources there stay as they were. Same order rules as {@link promoteRelease}. The
+ * The releases with `service` in environment `environmentName` running `image` (a tag, or a tag pinned to the digest
+ * CI pushed, `<tag>@sha256:…`); its replicas and resources there stay as they were. Same order rules as {@link promoteRelease}. The
  * image is not checked here: validate the model with the result (`loadModel`), which names a bad reference.
  *
  * @throws UserError naming an unknown environment or service and listing the known ones
@@ -104,15 +105,17 @@ export function releasesFileText(releases: Releases): string {
 }
 
 /**
- * Every image reference (tag or `sha256:` digest) of each service that some environment runs or the catalog names:
- * the catalog's image and each environment's release. These must stay in the registry (image-registry.ts).
+ * Every image tag of each service that some environment runs or the catalog names: the catalog's image and each
+ * environment's release, without the digest a reference may pin (`<tag>@sha256:…`): ECR's lifecycle rules keep
+ * images by tag (image-registry.ts), so these must stay in the registry.
  *
- * @returns per service name (catalog order), its references sorted and without repeats
+ * @returns per service name (catalog order), its tags sorted and without repeats
  */
 export function referencedImages(model: PlatformModel): Map<string, string[]> {
-  const references = new Map(model.services.map((service) => [service.name, new Set([service.image.tag])]));
+  const tagOf = (service: Service) => imageTagOf(service.image.tag);
+  const references = new Map(model.services.map((service) => [service.name, new Set([tagOf(service)])]));
   for (const environment of model.environments) {
-    for (const service of servicesIn(model, environment.name)) references.get(service.name)?.add(service.image.tag);
+    for (const service of servicesIn(model, environment.name)) references.get(service.name)?.add(tagOf(service));
   }
   return new Map([...references].map(([name, tags]) => [name, [...tags].sort()]));
 }

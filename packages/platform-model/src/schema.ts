@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { OIDC_SUBJECT_TEMPLATES, type OidcSubjectTemplate } from './delivery';
 import { SUPPORTED_KUBERNETES_VERSIONS } from './kubernetes-versions';
 
 /**
@@ -243,14 +244,28 @@ export const ServiceSchema = z.strictObject({
   /** Port that serves Prometheus metrics on /metrics. */
   metricsPort: port,
   health: z.strictObject({ liveness: httpPath, readiness: httpPath, startup: httpPath }),
-  /** Image tag (immutable; never `latest`) or digest (`sha256:…`) in the service's ECR repository. */
+  /**
+   * Image tag in the service's ECR repository (immutable; never `latest`), optionally pinned to its digest:
+   * `1.4.2` or `1.4.2@sha256:<64 hex>`. A bare digest is refused: ECR's lifecycle rules keep images by tag.
+   */
   image: z.strictObject({ tag: z.string() }),
   /**
    * The service's own repository and protected branch, whose workflows (calling this repository's service image
    * workflow) build the service's image and may push it to the shared registry through GitHub OIDC.
    * @default none: only `organization.ci`'s workflows may push the service's images
    */
-  ci: githubSource.optional(),
+  ci: githubSource
+    .extend({
+      /**
+       * The OIDC subject template the repository's tokens follow (delivery.ts OIDC_SUBJECT_TEMPLATES): `default`
+       * (`repo:<repo>:ref:refs/heads/<branch>`) unless the repository's subject claim is customized.
+       * @default 'default'
+       */
+      oidcSubject: z
+        .enum(Object.keys(OIDC_SUBJECT_TEMPLATES) as [OidcSubjectTemplate, ...OidcSubjectTemplate[]])
+        .optional(),
+    })
+    .optional(),
   resources: z.strictObject({
     requests: z.strictObject({ cpu: quantity, memory: quantity }),
     limits: z.strictObject({ memory: quantity, cpu: quantity.optional() }),
@@ -352,7 +367,15 @@ export const OrganizationSchema = z.strictObject({
    * environment's deploy role trusts the repository's GitHub Environment of that environment, and its workflows on
    * `branch` may push images.
    */
-  ci: githubSource,
+  ci: githubSource.extend({
+    /**
+     * The accounts (shared services or environments) that already hold a GitHub OIDC provider: IAM keeps one
+     * provider per URL per account, so their stacks import it by ARN instead of creating it (delivery.ts
+     * `githubOidcProviderStacks`). Each must be an account of the model, once.
+     * @default none: the stacks create one provider in each account
+     */
+    existingOidcProviderAccounts: z.array(accountId).optional(),
+  }),
   /**
    * Which images each ECR repository expires. Only untagged images and images whose every tag starts with
    * `buildTagPrefix` (CI's short-lived build tags) expire, after the given days since push; an image any

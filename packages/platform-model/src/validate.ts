@@ -4,6 +4,7 @@ import { alertingIssues } from './alerting-rules';
 import { arnIssues } from './arn-rules';
 import { clusterIssues } from './cluster-rules';
 import { dataStoreIssues } from './data-store-rules';
+import { deliveryIssues } from './delivery-rules';
 import { contextIssuesOfParts, type DeploymentContext } from './deployment-context';
 import { environmentFolder } from './dist-layout';
 import { edgeIssues } from './edge-rules';
@@ -89,6 +90,7 @@ const MODEL_RULES: readonly ((parts: ModelParts) => ModelIssue[])[] = [
   reservedNameIssues,
   gitopsIssues,
   alertingIssues,
+  deliveryIssues,
 ];
 
 function duplicateNameIssues(parts: ModelParts): ModelIssue[] {

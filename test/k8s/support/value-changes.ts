@@ -185,13 +185,15 @@ export function expectedChanges(
 }
 
 /**
- * A tag that differs from the given one and is valid wherever it is: a digest for a digest; else the tag with its
- * last number counted up, or one of the release tag patterns written out, whichever first matches a pattern.
+ * A tag that differs from the given one and is valid wherever it is: for a tag pinned by digest, the same tag with
+ * another digest; else the tag with its last number counted up, or one of the release tag patterns written out,
+ * whichever first matches a pattern.
  */
 export function anotherTag(tag: string, releaseTagPatterns: readonly string[]): string {
-  if (tag.startsWith('sha256:')) {
-    const hex = tag.slice('sha256:'.length);
-    return `sha256:${hex.startsWith('0') ? '1' : '0'}${hex.slice(1)}`;
+  const at = tag.indexOf('@sha256:');
+  if (at >= 0) {
+    const hex = tag.slice(at + '@sha256:'.length);
+    return `${tag.slice(0, at)}@sha256:${hex.startsWith('0') ? '1' : '0'}${hex.slice(1)}`;
   }
   const last = /(\d+)(\D*)$/.exec(tag);
   const candidates = [

@@ -4,8 +4,11 @@
  * the queues' policies. Expectations are computed from the model; each check returns the problems it finds.
  */
 import {
+  ciImagePushRoleName,
+  ciServiceImagePushRoleName,
   type Environment,
   EnvironmentNaming,
+  ecrRepositoryName,
   environmentStackId,
   type PlatformModel,
   partitionOf,
@@ -490,8 +493,10 @@ export function deliveryProblems(model: PlatformModel, templates: Templates): st
     if (count > 0 && account === undefined) problems.push(`${stack}: creates a GitHub OIDC provider`);
     if (account !== undefined) providers.set(account, (providers.get(account) ?? 0) + count);
   }
+  const existing = model.organization.ci.existingOidcProviderAccounts ?? [];
   for (const [account, count] of providers) {
-    if (count !== 1) problems.push(`account ${account}: ${count} GitHub OIDC providers`);
+    const expected = existing.includes(account) ? 0 : 1;
+    if (count !== expected) problems.push(`account ${account}: ${count} GitHub OIDC providers, expected ${expected}`);
   }
   for (const environment of model.environments) {
     const stack = environmentStackId(environment.name, 'ci');
@@ -504,7 +509,8 @@ export function deliveryProblems(model: PlatformModel, templates: Templates): st
       continue;
     }
     const trust = JSON.stringify(roles[0].Properties?.AssumeRolePolicyDocument);
-    const subject = `repo:${model.organization.ci.githubRepository}:environment:${environment.name}`;
+    // This repository's tokens follow the template `repo, context, ref` (README, "Deploying").
+    const subject = `repo:${model.organization.ci.githubRepository}:environment:${environment.name}:ref:refs/heads/${model.organization.ci.branch}`;
     if (!trust.includes(`"token.actions.githubusercontent.com:sub":"${subject}"`) || trust.includes('*')) {
       problems.push(`${stack}: the trust is not exactly ${subject}: ${trust}`);
     }
@@ -527,4 +533,77 @@ export function deliveryProblems(model: PlatformModel, templates: Templates): st
     }
   }
   return problems;
+}
+
+/** The ECR actions that write to a repository: any one of them lets a principal put content there. */
+const ECR_WRITE_ACTIONS = ['ecr:PutImage', 'ecr:InitiateLayerUpload', 'ecr:UploadLayerPart', 'ecr:CompleteLayerUpload'];
+
+/** Whether an IAM action pattern (`*` and `?` wildcards, case-insensitive) covers the action. */
+function actionCovers(pattern: string, action: string): boolean {
+  const expression = pattern
+    .replace(/[.+^${}()|[\]\\]/g, '\\$&')
+    .replace(/\*/g, '.*')
+    .replace(/\?/g, '.');
+  return new RegExp(`^${expression}$`, 'i').test(action);
+}
+
+/**
+ * Per ECR repository name of a template, the names of the roles (and principals of repository policies) that may
+ * write images to it, sorted: identity policies (inline or attached) whose statements allow a write action on the
+ * repository's ARN, on `*` or on an ARN pattern that matches it, and repository policy statements that allow one.
+ */
+export function pushersByRepository(resources: Record<string, Resource>): Map<string, string[]> {
+  const repositories = Object.entries(resources).filter(([, resource]) => resource.Type === 'AWS::ECR::Repository');
+  const pushers = new Map<string, Set<string>>(
+    repositories.map(([, resource]) => [String(resource.Properties?.RepositoryName), new Set<string>()]),
+  );
+  const writes = (statement: Statement) =>
+    statement.Effect === 'Allow' &&
+    asList(statement.Action).some((pattern: string) =>
+      ECR_WRITE_ACTIONS.some((action) => actionCovers(pattern, action)),
+    );
+  const reached = (resource: Json): string[] =>
+    repositories.flatMap(([id, repository]) => {
+      const name = String(repository.Properties?.RepositoryName);
+      if (resource === '*') return [name];
+      if (resource?.['Fn::GetAtt']?.[0] === id) return [name];
+      if (typeof resource === 'string')
+        return arnMatches(resource, `arn:aws:ecr:region:account:repository/${name}`) ? [name] : [];
+      return JSON.stringify(resource).includes(id) ? [name] : [];
+    });
+  for (const [roleId, role] of Object.entries(resources)) {
+    if (role.Type !== 'AWS::IAM::Role') continue;
+    const name = String(role.Properties?.RoleName ?? roleId);
+    for (const statement of roleStatements(resources, name) ?? []) {
+      if (!writes(statement)) continue;
+      for (const target of asList(statement.Resource).flatMap(reached)) pushers.get(target)?.add(name);
+    }
+  }
+  for (const [, repository] of repositories) {
+    const statements = asList(repository.Properties?.RepositoryPolicyText?.Statement) as Statement[];
+    for (const statement of statements.filter(writes)) {
+      pushers.get(String(repository.Properties?.RepositoryName))?.add(JSON.stringify((statement as Json).Principal));
+    }
+  }
+  return new Map([...pushers].map(([repository, names]) => [repository, [...names].sort()]));
+}
+
+/**
+ * Every ECR repository may be written by exactly one role: its service's own repository's push role when the service
+ * names a repository (`services[].ci`), else the organization repository's; so no service repository's workflow can
+ * push to another service's repository.
+ */
+export function imagePushProblems(model: PlatformModel, templates: Templates): string[] {
+  const resources = templates.byStack.get(SHARED_SERVICES_STACK)?.resources ?? {};
+  const pushers = pushersByRepository(resources);
+  return model.services.flatMap((service) => {
+    const repository = ecrRepositoryName(model.organization, service.name);
+    const expected = service.ci
+      ? ciServiceImagePushRoleName(model.organization, service.name)
+      : ciImagePushRoleName(model.organization);
+    const actual = pushers.get(repository) ?? [];
+    return actual.length === 1 && actual[0] === expected
+      ? []
+      : [`${repository}: written by ${actual.join(', ') || 'nobody'}, expected exactly ${expected}`];
+  });
 }

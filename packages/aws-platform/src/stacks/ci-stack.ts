@@ -19,7 +19,7 @@ export interface CiStackProps extends StackProps {
 
 /**
  * The deploy role of one environment, in its account, and that account's GitHub OIDC provider when no other stack
- * creates it (`githubOidcProviderStacks`). Deployed by hand once; afterwards the deploy workflow deploys it first.
+ * creates it (`githubOidcProviderStacks`) and it does not exist already (`organization.ci.existingOidcProviderAccounts`). Deployed by hand once; afterwards the deploy workflow deploys it first.
  */
 export class CiStack extends Stack {
   public readonly deployIdentity: CiDeployIdentity;
@@ -38,7 +38,7 @@ export class CiStack extends Stack {
     this.deployIdentity = new CiDeployIdentity(this, 'DeployIdentity', {
       provider,
       roleName: naming.ciDeployRoleName,
-      githubRepository: model.organization.ci.githubRepository,
+      ci: model.organization.ci,
       githubEnvironment: environment.name,
     });
     tagResources(this, environment.name, environment.tags);

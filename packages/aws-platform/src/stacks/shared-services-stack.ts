@@ -1,4 +1,5 @@
 import {
+  githubOidcProviderStacks,
   type PlatformModel,
   referencedImages,
   SHARED_SERVICES_DEPLOYMENT,
@@ -16,8 +17,8 @@ export interface SharedServicesStackProps extends StackProps {
 }
 
 /**
- * The image registry every environment pulls from, the CI identity that pushes to it, the account's GitHub OIDC
- * provider, and the role the deploy workflow deploys this stack with (GitHub Environment `shared-services`).
+ * The image registry every environment pulls from, the CI identities that push to it (one role per service
+ * repository, pushing to its service's repository only), the account's GitHub OIDC provider, and the role the deploy workflow deploys this stack with (GitHub Environment `shared-services`).
  */
 export class SharedServicesStack extends Stack {
   public readonly registry: ImageRegistry;
@@ -36,12 +37,18 @@ export class SharedServicesStack extends Stack {
     this.ciPushIdentity = new CiPushIdentity(this, 'CiPushIdentity', {
       organization: model.organization,
       services: model.services,
+      existingOidcProvider: !githubOidcProviderStacks(model).has(model.organization.sharedServices.account),
     });
-    this.registry.grantPush(this.ciPushIdentity);
+    // Each repository has exactly one pushing role: its service's own repository's, else the organization's.
+    this.registry.grantPush(
+      this.ciPushIdentity,
+      model.services.filter((service) => !service.ci).map((service) => service.name),
+    );
+    for (const [service, role] of this.ciPushIdentity.serviceRoles) this.registry.grantPush(role, [service]);
     this.deployIdentity = new CiDeployIdentity(this, 'DeployIdentity', {
       provider: this.ciPushIdentity.provider,
       roleName: sharedServicesDeployRoleName(model.organization),
-      githubRepository: model.organization.ci.githubRepository,
+      ci: model.organization.ci,
       githubEnvironment: SHARED_SERVICES_DEPLOYMENT,
     });
     tagResources(this, 'shared', model.organization.tags);

@@ -2,6 +2,7 @@ import {
   type Environment,
   imageUri,
   type Organization,
+  parseImageReference,
   ROLLOUT_SURGE,
   type Service,
   serviceAccountOf,
@@ -121,7 +122,7 @@ export function reviewedFindings(service: Service, secretNames: readonly string[
         'Images come from the organization ECR repositories, whose tags are immutable, so IfNotPresent can only reuse the very image the tag named; nodes pull with their own role, so pulling again would not re-check a pod right to the image.',
     },
   ];
-  if (!service.image.tag.startsWith('sha256:')) {
+  if (parseImageReference(service.image.tag).digest === undefined) {
     skips.push({
       check: 'CKV_K8S_43',
       reason: `The model names the image by its version tag (${service.image.tag}); the ECR repositories make tags immutable, so the tag names one digest for ever, as a digest reference would.`,
