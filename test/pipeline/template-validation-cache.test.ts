@@ -71,7 +71,9 @@ afterEach(() => validate.mockRestore());
 
 /** The stacks validated by the built-in plugin's code since the last call, by construct path. */
 function validatedStacks(): string[][] {
-  const stacks = validate.mock.calls.map(([context]) => context.stackTemplates.map((stack) => stack.stackConstructPath));
+  const stacks = validate.mock.calls.map(([context]) =>
+    context.stackTemplates.map((stack) => stack.stackConstructPath),
+  );
   validate.mockClear();
   return stacks;
 }

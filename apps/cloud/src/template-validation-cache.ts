@@ -130,7 +130,9 @@ function entriesOf(report: PolicyValidationPluginReport, templatePath: string): 
 }
 
 /** The report of several templates, merged as CloudFormationValidatePlugin.validate merges its diagnostics. */
-function merge(templates: readonly { templatePath: string; entries: readonly Entry[] }[]): PolicyValidationPluginReport {
+function merge(
+  templates: readonly { templatePath: string; entries: readonly Entry[] }[],
+): PolicyValidationPluginReport {
   const violations: (PolicyViolation & { violatingResources: PolicyViolatingResource[] })[] = [];
   for (const { templatePath, entries } of templates) {
     for (const entry of entries) {
