@@ -13,7 +13,8 @@ export interface TestCdkAppOptions {
    * Runs aws-cdk-lib's built-in CloudFormation template validation at synthesis (App
    * builtinCloudFormationValidation, aws-cdk-lib 2.276.0). It changes no template and takes about two
    * thirds of a synthesis (its engine alone about 4 s to start), so tests run it where it is the subject:
-   * the compliance test; `pnpm synth` and `pnpm synth:check` always run it.
+   * template-validation-cache.test.ts; `pnpm synth` and `pnpm synth:check` always run it (on templates not validated
+   * before: apps/cloud/src/template-validation-cache.ts).
    * @default false
    */
   readonly cloudFormationValidation?: boolean;

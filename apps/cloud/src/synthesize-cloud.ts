@@ -2,10 +2,11 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { addComplianceChecks } from '@platform/aws-platform';
 import { counted, type PlatformModel, UserError } from '@platform/model';
-import { App, type Stack } from 'aws-cdk-lib';
+import { App, type Stack, Validations } from 'aws-cdk-lib';
 import { type CloudAssembly, VALIDATION_REPORT_FILE } from 'aws-cdk-lib/cx-api';
 import { cdkCliSettings } from './cdk-cli-context';
 import { buildCloudApp } from './cloud-app';
+import { CachedCloudFormationValidatePlugin, TEMPLATE_VALIDATION_CACHE } from './template-validation-cache';
 
 /** The CDK app synthesized: every stack's template, and which stacks belong to which environment. */
 export interface SynthesizedTemplates {
@@ -36,6 +37,13 @@ export function synthesizeTemplates(model: PlatformModel, options: SynthesizeTem
   const app = new App({ outdir: options.outdir, context });
   const cloud = buildCloudApp(app, model);
   addComplianceChecks(app);
+  // aws-cdk-lib's own CloudFormation validation, as it runs unless CDK_VALIDATION=false, with each template's
+  // findings cached: a template validated before is not validated again (template-validation-cache.ts).
+  if (process.env.CDK_VALIDATION !== 'false') {
+    Validations.of(app).addPlugins(
+      new CachedCloudFormationValidatePlugin(join(options.root, TEMPLATE_VALIDATION_CACHE)),
+    );
+  }
   const assembly = app.synth();
   const found = assemblyFindings(assembly);
   const errors = found.filter((finding) => finding.error).map((finding) => finding.text);
