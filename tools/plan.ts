@@ -36,7 +36,8 @@ export const PLAN = {
     base: {
       type: 'string',
       placeholder: 'REV',
-      description: 'the Git revision to compare with (default: the merge-base of HEAD and the branch Argo CD syncs)',
+      description:
+        'the Git revision to compare with (default: the merge-base of HEAD and the protected branch, organization.ci.branch)',
     },
     format: {
       type: 'string',
@@ -84,13 +85,9 @@ async function planOf(root: string, requestedBase: string | undefined, modelFile
   const { modelInputFrom } = await import('./model-input.ts');
   const { cdkCliSettings } = await import('../apps/cloud/src/cdk-cli-context.ts');
   const model = loadModel(modelInputFrom(modelFile), cdkCliSettings(root).context);
-  const branches = [...new Set(model.environments.map((environment) => environment.gitops.targetRevision))].sort();
-  if (requestedBase === undefined && branches.length !== 1) {
-    throw new UsageError(
-      `${PLAN.command}: the environments sync different revisions (${branches.join(', ')}), so there is no one branch to compare with; pass --base <git-rev>`,
-    );
-  }
-  const base = resolveBase(root, requestedBase, branches[0]);
+  // The branch changes merge into: the environments' Argo CD track it or the branches the deploy workflow advances
+  // from it, so the merge-base with it is the commit the change started from.
+  const base = resolveBase(root, requestedBase, model.organization.ci.branch);
 
   // Only the entries the change adds count: those the base revision already had acknowledged an earlier change.
   const workingFile = join(root, ACKNOWLEDGEMENTS_FILE);

@@ -526,6 +526,66 @@ const CASES: Case[] = [
     },
   },
   {
+    name: 'an environment after the first that tracks the protected branch, which every merge advances at once',
+    breakModel: (model) => {
+      const [, second, ...rest] = withEnvironments(model, 2).environments;
+      second.gitops.targetRevision = model.organization.ci.branch;
+      for (const environment of rest) environment.gitops.targetRevision = `release/${environment.name}`;
+      return [
+        {
+          path: `environments.${second.name}.gitops.targetRevision`,
+          message: new RegExp(
+            `^'${literal(model.organization.ci.branch)}' is the protected branch \\(organization\\.ci\\.branch\\).*allowed: a branch of its own, such as 'deploy/${second.name}'`,
+          ),
+        },
+      ];
+    },
+  },
+  {
+    name: 'two environments that track the same branch',
+    breakModel: (model) => {
+      const [, second, third] = withEnvironments(model, 3).environments;
+      // The branch the second tracks by default.
+      third.gitops.targetRevision = `deploy/${second.name}`;
+      return [
+        {
+          path: `environments.${third.name}.gitops.targetRevision`,
+          message: new RegExp(
+            `^branch 'deploy/${second.name}' is tracked by environment '${second.name}' already.*allowed: a branch of its own, such as 'deploy/${third.name}'$`,
+          ),
+        },
+      ];
+    },
+  },
+  {
+    name: 'a branch that is a folder of another branch',
+    breakModel: (model) => {
+      const [, second] = withEnvironments(model, 2).environments;
+      second.gitops.targetRevision = `${model.organization.ci.branch}/${second.name}`;
+      return [
+        {
+          path: `environments.${second.name}.gitops.targetRevision`,
+          message: new RegExp(
+            `^branch '${literal(model.organization.ci.branch)}/${second.name}' and '${literal(model.organization.ci.branch)}' \\(organization\\.ci\\.branch\\) cannot both be Git branches`,
+          ),
+        },
+      ];
+    },
+  },
+  {
+    name: 'a target revision that is no branch name: a range, HEAD, a commit',
+    breakModel: (model) => {
+      const [first, second, third] = withEnvironments(model, 3).environments;
+      first.gitops.targetRevision = 'deploy/../main';
+      second.gitops.targetRevision = 'HEAD';
+      third.gitops.targetRevision = 'a'.repeat(40);
+      return [first, second, third].map((environment) => ({
+        path: `environments.${environment.name}.gitops.targetRevision`,
+        message: /^must be a branch name such as 'deploy\/prod'/,
+      }));
+    },
+  },
+  {
     name: 'a gitops path other than the folder pnpm synth writes the environment to',
     breakModel: (model) => {
       const [first, second] = withEnvironments(model, 2).environments;
@@ -729,6 +789,25 @@ describe('the validator', () => {
     expect(loaded?.environments.map((environment) => environment.gitops.path)).toEqual(
       model.environments.map((environment) => `dist/${environment.name}`),
     );
+  });
+
+  it("fills in each environment's gitops.targetRevision: the protected branch for the first, deploy/<name> after", () => {
+    const model = draftModel();
+    for (const environment of model.environments)
+      delete (environment.gitops as { targetRevision?: string }).targetRevision;
+    const [first, ...later] = model.environments;
+    expect(validateModel(model, PROJECT_CONTEXT).model?.environments.map((e) => e.gitops.targetRevision)).toEqual([
+      model.organization.ci.branch,
+      ...later.map((environment) => `deploy/${environment.name}`),
+    ]);
+    // Given ones are kept: the first may track a branch of its own, the others any branch no other one tracks.
+    first.gitops.targetRevision = `gitops/${first.name}`;
+    later[0].gitops.targetRevision = `gitops/${later[0].name}`;
+    expect(validateModel(model, PROJECT_CONTEXT).model?.environments.map((e) => e.gitops.targetRevision)).toEqual([
+      `gitops/${first.name}`,
+      `gitops/${later[0].name}`,
+      ...later.slice(1).map((environment) => `deploy/${environment.name}`),
+    ]);
   });
 
   it('checks the other fields of an entry that has a malformed one', () => {

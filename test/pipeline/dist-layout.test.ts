@@ -1,6 +1,7 @@
 import {
   loadModel,
   ModelValidationError,
+  planGithubEnvironment,
   platformModelInput,
   RESERVED_DIST_FOLDERS,
   SHARED_SERVICES_DEPLOYMENT,
@@ -33,5 +34,16 @@ describe('the names no environment may take', () => {
       path: `environments.${SHARED_SERVICES_DEPLOYMENT}.name`,
       message: expect.stringMatching(/is reserved: the deploy workflow deploys the shared-services stack/),
     });
+  });
+
+  it("the GitHub Environment of any environment's plan job is no environment's name", () => {
+    // Whichever environment it would be the plan of: the first's name taken by another, or none's.
+    const [, second] = platformModelInput.environments;
+    for (const name of [planGithubEnvironment(second.name), planGithubEnvironment('elsewhere')]) {
+      expect(issuesOfEnvironmentNamed(name)).toContainEqual({
+        path: `environments.${name}.name`,
+        message: expect.stringMatching(/is reserved: the deploy workflow runs each environment's plan job/),
+      });
+    }
   });
 });

@@ -13,7 +13,7 @@ import { tempDir } from '../support/temp-dirs';
 /**
  * `pnpm plan` as its user runs it, in a copy of the repository made a Git repository of its own, whose dist/ is what
  * a one-environment cut of the shipped model renders: the base revision
- * (the merge-base of HEAD and the branch Argo CD syncs, or --base), the acknowledgements file, the exit codes and the
+ * (the merge-base of HEAD and the protected branch, or --base), the acknowledgements file, the exit codes and the
  * three forms of the report. The command runs in this process through runEntryPoint (test/support/command-run.ts);
  * that the script wires it there is shown once with a child process. plan-findings.test.ts shows what the plan finds
  * on real before/after pairs.

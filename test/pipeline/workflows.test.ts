@@ -7,6 +7,7 @@ import {
   environmentStackIds,
   loadPlatformModel,
   type PlatformModel,
+  planGithubEnvironment,
   SHARED_SERVICES_DEPLOYMENT,
   SHARED_SERVICES_STACK,
   validateModel,
@@ -38,6 +39,7 @@ interface Step {
   readonly 'working-directory'?: string;
 }
 interface Job {
+  readonly name?: string;
   readonly outputs?: Record<string, string>;
   readonly permissions?: unknown;
   readonly uses?: string;
@@ -79,7 +81,7 @@ const KEYWORDS = new Set([
  * Tools of GitHub's Ubuntu runner images (actions/runner-images, "Ubuntu 24.04": Git, the GitHub CLI, GNU coreutils
  * bash, curl, jq and the AWS CLI), which every job runs on.
  */
-const RUNNER_TOOLS = new Set(['git', 'gh', 'bash', 'cat', 'tee', 'grep', 'cut', 'curl', 'jq', 'aws']);
+const RUNNER_TOOLS = new Set(['git', 'gh', 'bash', 'cat', 'tee', 'grep', 'cut', 'sha256sum', 'curl', 'jq', 'aws']);
 /** Tools an action installs, by the action: usable only after a step of the job that uses it. */
 const INSTALLED_BY_ACTION: Record<string, string> = {
   node: ACTIONS.setupNode.repository,
@@ -257,60 +259,129 @@ function deployChain(workflow: Workflow): [string, Job][] {
 
 const commandOf = (job: Job, prefix: string) =>
   (job.steps ?? []).flatMap((step) => (step.run?.startsWith(prefix) ? [step.run.split('\n')[0]] : []));
+const stepIndex = (job: Job, test: (step: Step) => boolean) => (job.steps ?? []).findIndex(test);
+const credentialsOf = (job: Job) =>
+  job.steps?.find((step) => step.uses?.startsWith(`${ACTIONS.awsCredentials.repository}@`));
+const stacksOf = (command: string | undefined, stacks: readonly string[]) =>
+  (command ?? '').split(' ').filter((word) => stacks.includes(word));
+
+/** A re-run of an older run stops before it assumes a role: it would deploy older templates over newer ones. */
+function expectHeadGuard(job: Job, model: PlatformModel) {
+  const guard = stepIndex(
+    job,
+    (step) => /\$GITHUB_SHA/.test(step.run ?? '') && /git\/ref\/heads\/\$BRANCH/.test(step.run ?? ''),
+  );
+  expect(guard).toBeGreaterThan(-1);
+  expect(job.steps?.[guard]?.env?.BRANCH).toBe(model.organization.ci.branch);
+  expect(guard).toBeLessThan((job.steps ?? []).indexOf(credentialsOf(job) as Step));
+}
+
+/**
+ * Before any credentials, the job's own OIDC token must carry the one subject its role trusts: its GitHub Environment
+ * and the protected branch (the repository's template `repo, context, ref`).
+ */
+function expectSubjectCheck(job: Job, model: PlatformModel) {
+  const check = stepIndex(job, (step) => /ACTIONS_ID_TOKEN_REQUEST_URL/.test(step.run ?? ''));
+  expect(check).toBeGreaterThan(-1);
+  expect(check).toBeLessThan((job.steps ?? []).indexOf(credentialsOf(job) as Step));
+  const { githubRepository, branch } = model.organization.ci;
+  expect(job.steps?.[check]?.env?.EXPECTED).toBe(
+    `repo:${githubRepository}:environment:${job.environment}:ref:refs/heads/${branch}`,
+  );
+}
+
+function renderedDeploy(model: PlatformModel): Workflow {
+  return parse(renderWorkflows(model, repositoryFacts(ROOT)).get(`${WORKFLOWS_FOLDER}/deploy.yml`) ?? '') as Workflow;
+}
 
 function expectDeployFollows(model: PlatformModel) {
-  const facts = repositoryFacts(ROOT);
-  const workflow = parse(renderWorkflows(model, facts).get(`${WORKFLOWS_FOLDER}/deploy.yml`) ?? '') as Workflow;
+  const workflow = renderedDeploy(model);
   expect(workflow.on).toEqual({ push: { branches: [model.organization.ci.branch] } });
   const chain = deployChain(workflow);
-  const expected: { environment: string; stacks: string[]; region: string; role?: string }[] = [
-    {
-      environment: SHARED_SERVICES_DEPLOYMENT,
-      stacks: [SHARED_SERVICES_STACK],
-      region: model.organization.sharedServices.region,
-    },
-    ...model.environments.map((environment) => ({
-      environment: environment.name,
-      stacks: environmentStackIds(environment.name),
-      region: environment.region,
-      role: new EnvironmentNaming(model.organization, environment).ciDeployRoleArn,
-    })),
-  ];
-  expect(chain.map(([, job]) => job.environment)).toEqual(expected.map((entry) => entry.environment));
-  chain.forEach(([, job], index) => {
-    const { environment, stacks, region } = expected[index];
-    expect(job.concurrency).toEqual({ group: `deploy-${environment}`, 'cancel-in-progress': false });
-    const credentials = job.steps?.find((step) => step.uses?.startsWith(`${ACTIONS.awsCredentials.repository}@`));
-    expect(credentials?.with?.['aws-region']).toBe(region);
-    const role = expected[index].role;
-    if (role) expect(credentials?.with?.['role-to-assume']).toBe(role);
-    // diff, then deploy, of exactly the environment's stacks.
-    const names = (job.steps ?? []).map((step) => step.name);
-    expect(names.indexOf('cdk diff')).toBeLessThan(names.indexOf('cdk deploy'));
-    expect(
-      commandOf(job, 'pnpm exec cdk diff')[0]
-        .split(' ')
-        .filter((word) => stacks.includes(word)),
-    ).toEqual(stacks);
-    expect(commandOf(job, 'pnpm exec cdk deploy')[0].endsWith(` ${stacks.join(' ')}`)).toBe(true);
-    // A re-run of an older run stops before it assumes a role: it would deploy older templates over newer ones.
-    const guard = (job.steps ?? []).findIndex(
-      (step) => /\$GITHUB_SHA/.test(step.run ?? '') && /git\/ref\/heads\/\$BRANCH/.test(step.run ?? ''),
+
+  // shared-services: diff, then deploy, in one job.
+  const [[, shared], ...rest] = chain;
+  expect(shared.environment).toBe(SHARED_SERVICES_DEPLOYMENT);
+  expect(shared.concurrency).toEqual({ group: `deploy-${SHARED_SERVICES_DEPLOYMENT}`, 'cancel-in-progress': false });
+  expect(credentialsOf(shared)?.with?.['aws-region']).toBe(model.organization.sharedServices.region);
+  expect(stacksOf(commandOf(shared, 'pnpm exec cdk diff')[0], [SHARED_SERVICES_STACK])).toEqual([
+    SHARED_SERVICES_STACK,
+  ]);
+  expect(commandOf(shared, 'pnpm exec cdk deploy')[0].endsWith(` ${SHARED_SERVICES_STACK}`)).toBe(true);
+  expectHeadGuard(shared, model);
+  expectSubjectCheck(shared, model);
+
+  // Then per environment in model order: its plan job, then its deploy job.
+  expect(rest.map(([, job]) => job.environment)).toEqual(
+    model.environments.flatMap((environment) => [planGithubEnvironment(environment.name), environment.name]),
+  );
+  model.environments.forEach((environment, index) => {
+    const [planId, plan] = rest[2 * index];
+    const [, deploy] = rest[2 * index + 1];
+    const stacks = environmentStackIds(environment.name);
+    const naming = new EnvironmentNaming(model.organization, environment);
+    for (const job of [plan, deploy]) {
+      // Plan and deploy of an environment share its group: a plan never reads stacks halfway through a deploy.
+      expect(job.concurrency).toEqual({ group: `deploy-${environment.name}`, 'cancel-in-progress': false });
+      expect(credentialsOf(job)?.with?.['aws-region']).toBe(environment.region);
+      expectHeadGuard(job, model);
+      expectSubjectCheck(job, model);
+    }
+
+    // The plan job reads only: the plan role, a diff through the lookup role, no deploy, no write.
+    expect(credentialsOf(plan)?.with?.['role-to-assume']).toBe(naming.ciPlanRoleArn);
+    const planDiff = commandOf(plan, 'pnpm exec cdk diff')[0];
+    expect(planDiff).toMatch(/ --method template /);
+    expect(stacksOf(planDiff, stacks)).toEqual(stacks);
+    expect(commandOf(plan, 'pnpm exec cdk deploy')).toEqual([]);
+    expect((plan.permissions as Record<string, string>).contents).toBe('read');
+    const planStep = plan.steps?.find((step) => step.run?.startsWith('pnpm exec cdk diff'));
+    expect(planStep?.run).toMatch(/>> "\$GITHUB_STEP_SUMMARY"/);
+    expect(planStep?.run).toMatch(/sha256sum cdk-diff\.txt/);
+    expect(planStep?.run).toMatch(/echo "digest=\$digest" >> "\$GITHUB_OUTPUT"/);
+    expect(plan.outputs?.digest).toBe(`\${{ steps.${planStep?.id}.outputs.digest }}`);
+    const artifact = stepsUsing(plan, 'uploadArtifact')[0];
+    expect(artifact?.with?.path).toBe('cdk-diff.txt');
+    expect(stepIndex(plan, (step) => step === artifact)).toBeGreaterThan(stepIndex(plan, (step) => step === planStep));
+
+    // The deploy job waits for the plan (so its reviewers see the diff first), runs the very same diff, and deploys
+    // only when it is the plan's.
+    expect(deploy.needs).toBe(planId);
+    expect(credentialsOf(deploy)?.with?.['role-to-assume']).toBe(naming.ciDeployRoleArn);
+    const check = stepIndex(deploy, (step) => step.run?.startsWith('pnpm exec cdk diff') === true);
+    const apply = stepIndex(deploy, (step) => step.run?.startsWith('pnpm exec cdk deploy') === true);
+    expect(check).toBeGreaterThan(-1);
+    expect(check).toBeLessThan(apply);
+    const checkStep = deploy.steps?.[check];
+    expect(commandOf(deploy, 'pnpm exec cdk diff')[0]).toBe(planDiff);
+    expect(checkStep?.env?.APPROVED).toBe(`\${{ needs.${planId}.outputs.digest }}`);
+    expect(checkStep?.run).toMatch(/if \[ "\$digest" != "\$APPROVED" \]; then[\s\S]*exit 1/);
+    expect(commandOf(deploy, 'pnpm exec cdk deploy')[0].endsWith(` ${stacks.join(' ')}`)).toBe(true);
+
+    // Argo CD of the environment syncs its branch: a branch of its own is advanced to the deployed commit after
+    // the deploy, fast-forward only, and only this job may write; the protected branch is advanced by merges.
+    const branch = environment.gitops.targetRevision;
+    const advance = stepIndex(
+      deploy,
+      (step) => step.env?.GITOPS_BRANCH !== undefined && /--method PATCH/.test(step.run ?? ''),
     );
-    expect(guard).toBeGreaterThan(-1);
-    expect(job.steps?.[guard]?.env?.BRANCH).toBe(model.organization.ci.branch);
-    expect(guard).toBeLessThan(names.indexOf('cdk diff'));
-    expect(guard).toBeLessThan((job.steps ?? []).indexOf(credentials as Step));
-    // Before any credentials, the job's own OIDC token must carry the one subject the role trusts: the GitHub
-    // Environment and the protected branch (the repository's template `repo, context, ref`).
-    const subjectCheck = (job.steps ?? []).findIndex((step) => /ACTIONS_ID_TOKEN_REQUEST_URL/.test(step.run ?? ''));
-    expect(subjectCheck).toBeGreaterThan(-1);
-    expect(subjectCheck).toBeLessThan((job.steps ?? []).indexOf(credentials as Step));
-    const { githubRepository, branch } = model.organization.ci;
-    expect(job.steps?.[subjectCheck]?.env?.EXPECTED).toBe(
-      `repo:${githubRepository}:environment:${environment}:ref:refs/heads/${branch}`,
-    );
+    if (branch === model.organization.ci.branch) {
+      expect(advance).toBe(-1);
+      expect((deploy.permissions as Record<string, string>).contents).toBe('read');
+    } else {
+      expect(deploy.steps?.[advance]?.env?.GITOPS_BRANCH).toBe(branch);
+      expect(deploy.steps?.[advance]?.run).toMatch(/-f sha="\$GITHUB_SHA" -F force=false/);
+      expect(advance).toBeGreaterThan(apply);
+      expect((deploy.permissions as Record<string, string>).contents).toBe('write');
+    }
   });
+  // No other job may write to the repository.
+  const writers = chain.filter(([, job]) => (job.permissions as Record<string, string>).contents === 'write');
+  expect(writers.map(([id]) => id)).toEqual(
+    model.environments
+      .filter((environment) => environment.gitops.targetRevision !== model.organization.ci.branch)
+      .map((environment) => environment.name),
+  );
 }
 
 /** A JWT whose payload holds this subject (the signature is not checked by the step). */
@@ -377,12 +448,19 @@ describe("the deploy workflow's subject check", () => {
 });
 
 describe('the deploy workflow', () => {
-  it('deploys the shared-services stack, then each environment of the shipped model in order', () => {
+  it('deploys the shared-services stack, then plans and deploys each environment of the shipped model in order', () => {
     expectDeployFollows(loadPlatformModel());
   });
 
   it('follows a model with more environments', () => {
     expectDeployFollows(withEnvironments(loadPlatformModel(), 4));
+  });
+
+  it('advances the branch a model names for an environment, and none where the first tracks its own', () => {
+    const model = withEnvironments(loadPlatformModel(), 3);
+    model.environments[0].gitops.targetRevision = `gitops/${model.environments[0].name}`;
+    model.environments[1].gitops.targetRevision = `gitops/${model.environments[1].name}`;
+    expectDeployFollows(model);
   });
 });
 

@@ -499,8 +499,12 @@ describe('deploy identities', () => {
     return { byStack };
   };
   const ciStack = environmentStackId(first.name, 'ci');
-  const deployRole = (resources: Record<string, Json>) =>
-    Object.values(resources).find((resource) => resource.Type === 'AWS::IAM::Role');
+  const roleEndingIn = (resources: Record<string, Json>, suffix: string) =>
+    Object.values(resources).find(
+      (resource) => resource.Type === 'AWS::IAM::Role' && String(resource.Properties.RoleName).endsWith(suffix),
+    );
+  const deployRole = (resources: Record<string, Json>) => roleEndingIn(resources, '-ci-deploy');
+  const planRole = (resources: Record<string, Json>) => roleEndingIn(resources, '-ci-plan');
 
   it('accept the shipped templates', () => {
     expect(deliveryProblems(model, committed())).toEqual([]);
@@ -517,7 +521,7 @@ describe('deploy identities', () => {
         };
       }),
     );
-    expect(problems).toEqual([expect.stringContaining(`${ciStack}: the trust is not exactly`)]);
+    expect(problems).toEqual([expect.stringMatching(new RegExp(`^${ciStack}: \\S+-ci-deploy trusts not exactly`))]);
   });
 
   it('name a deploy role that may do more than assume the bootstrap roles', () => {
@@ -528,7 +532,19 @@ describe('deploy identities', () => {
           deployRole(resources).Properties.Policies[0].PolicyDocument.Statement[0].Action = 'sts:*';
       }),
     );
-    expect(problems).toEqual([expect.stringContaining(`${ciStack}: the role may do more`)]);
+    expect(problems).toEqual([expect.stringMatching(new RegExp(`^${ciStack}: \\S+-ci-deploy may do more`))]);
+  });
+
+  it('name a plan role that may assume the deploy role', () => {
+    const problems = deliveryProblems(
+      model,
+      committed((stack, resources) => {
+        if (stack !== ciStack) return;
+        const statement = planRole(resources).Properties.Policies[0].PolicyDocument.Statement[0];
+        statement.Resource = [statement.Resource, String(statement.Resource).replace('-lookup-role-', '-deploy-role-')];
+      }),
+    );
+    expect(problems).toEqual([expect.stringMatching(new RegExp(`^${ciStack}: \\S+-ci-plan may do more`))]);
   });
 
   it("name a deploy role that trusts the GitHub Environment without the branch (GitHub's default subject)", () => {

@@ -45,6 +45,9 @@ const DLQ_SUFFIX = '-dlq'.length;
 /** A model name is a DNS label of at most 32 characters (schema.ts). */
 const MODEL_NAME_MAX = 32;
 
+/** The protected branch of the generated organization. */
+const PROTECTED_BRANCH = 'main';
+
 /**
  * Namespaces that exist in every cluster or belong to the platform: a team of that name would share them.
  * (Kubernetes creates default, kube-public and kube-node-lease.)
@@ -359,15 +362,19 @@ function buildModel(blueprint: ModelBlueprint): PlatformModel {
     DERIVED_NAME_LIMITS.iamRole - LONGEST_ROLE_SUFFIX - organizationName.length - 1,
   );
   const regions = spreadRegions(blueprint.environments.map((environment) => environment.region));
-  const environments = blueprint.environments.map((environment, index) =>
-    buildEnvironment(environment, {
+  const environments = blueprint.environments.map((environment, index) => {
+    const name = uniqueLabel(labelOf(environment.name, environmentBudget), environmentBudget, environmentNames);
+    return buildEnvironment(environment, {
       organization: organizationName,
-      name: uniqueLabel(labelOf(environment.name, environmentBudget), environmentBudget, environmentNames),
+      name,
       region: REGIONS[regions[index]],
       account: accountOf(environment.account),
       vpcOctet: blueprint.vpcOctets[index],
-    }),
-  );
+      // The first environment tracks the protected branch; each later one a branch of its own, which the deploy
+      // workflow advances after it is deployed (the validator's default, written out as a user would).
+      targetRevision: index === 0 ? PROTECTED_BRANCH : `deploy/${name}`,
+    });
+  });
   const longestPrefix = Math.max(
     ...environments.map((environment) => organizationName.length + 1 + environment.name.length),
   );
@@ -470,7 +477,7 @@ function buildModel(blueprint: ModelBlueprint): PlatformModel {
   const organization: Organization = {
     name: organizationName,
     sharedServices: { account: accountOf(0), region: REGIONS[blueprint.organization.region] },
-    ci: { githubRepository: `${organizationName}/platform`, branch: 'main' },
+    ci: { githubRepository: `${organizationName}/platform`, branch: PROTECTED_BRANCH },
     images: {
       buildTagPrefix,
       buildTagDays: blueprint.organization.buildTagDays,
@@ -549,6 +556,7 @@ interface EnvironmentFacts {
   readonly region: string;
   readonly account: string;
   readonly vpcOctet: number;
+  readonly targetRevision: string;
 }
 
 function buildEnvironment(blueprint: EnvironmentBlueprint, facts: EnvironmentFacts): Environment {
@@ -613,7 +621,7 @@ function buildEnvironment(blueprint: EnvironmentBlueprint, facts: EnvironmentFac
     policyMode: blueprint.policyMode,
     gitops: {
       repoUrl: `https://github.com/${facts.organization}/platform.git`,
-      targetRevision: 'main',
+      targetRevision: facts.targetRevision,
       path: `dist/${name}`,
     },
     edge: {

@@ -52,7 +52,7 @@ function commitOf(root: string, revision: string): string | undefined {
 
 /**
  * The base of a plan: `requested` (`--base`) when given, which must name a commit; otherwise the merge-base of HEAD
- * and the branch Argo CD syncs (`branch`, the model's `gitops.targetRevision`), read from `origin/<branch>` when the
+ * and the protected branch (`branch`, the model's `organization.ci.branch`), read from `origin/<branch>` when the
  * clone has it, else from the local `<branch>`: the commit the change started from, so that the plan shows what
  * the whole change does once merged, whichever commits it holds. On that branch itself, the merge-base is HEAD.
  */
@@ -73,7 +73,7 @@ export function resolveBase(root: string, requested: string | undefined, branch:
     return { commit: result.stdout.toString('utf8').trim(), chosen: `the merge-base of HEAD and ${candidate}` };
   }
   throw new UsageError(
-    `pnpm plan: neither origin/${branch} nor ${branch} (the branch Argo CD syncs) names a commit here; pass --base <git-rev>`,
+    `pnpm plan: neither origin/${branch} nor ${branch} (the protected branch, organization.ci.branch) names a commit here; pass --base <git-rev>`,
   );
 }
 

@@ -42,6 +42,11 @@ export const ACTIONS = {
     tag: 'v7.3.0',
     commit: '53b7df96c91f9c12dcc8a07bcb9ccacbed38856a',
   },
+  uploadArtifact: {
+    repository: 'actions/upload-artifact',
+    tag: 'v7.0.0',
+    commit: 'bbbca2ddaa5d8feaa63e36b76fdaad77386f024f',
+  },
   setupTrivy: {
     repository: 'aquasecurity/setup-trivy',
     tag: 'v0.3.1',

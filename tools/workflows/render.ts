@@ -7,7 +7,10 @@
  * - `pull-request.yml`: the committed outputs checked (`pnpm synth:check`) and summarized per environment
  *   (`pnpm changes`), then the README's install and tests, and the real engines;
  * - `deploy.yml`: on a merge to `organization.ci.branch`, `cdk diff` then `cdk deploy` of the shared-services
- *   stack, then of each environment's stacks in model order, each in its GitHub Environment with its deploy role;
+ *   stack; then per environment in model order a plan job (`cdk diff` with the read-only plan role, in the GitHub
+ *   Environment `<env>-plan`, which has no reviewers) and the deploy job (in the GitHub Environment `<env>`, whose
+ *   reviewers approve after reading the plan), which deploys only when its diff is the plan's, then advances the
+ *   branch the environment's Argo CD tracks (`gitops.targetRevision`) to the deployed commit;
  * - `service-image.yml`: the reusable workflow a service repository calls to test, build and push once, scan the
  *   pushed image by digest, and open the pull request that releases it to the first environment (`pnpm release`).
  */
@@ -15,11 +18,13 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { portableYaml } from '@platform/k8s-platform';
 import {
+  advancesGitopsBranch,
   CI_SESSION_SECONDS,
   CLOUDFORMATION_FOLDER,
   ciServiceImagePushRoleName,
   DIST_FOLDER,
   deployJobSubject,
+  type Environment,
   EnvironmentNaming,
   ecrRepositoryName,
   environmentStackIds,
@@ -28,6 +33,7 @@ import {
   ORGANIZATION_OIDC_SUBJECT_TEMPLATE,
   oidcSubjectCustomizationCommand,
   type PlatformModel,
+  planGithubEnvironment,
   registryHost,
   roleArn,
   SHARED_SERVICES_DEPLOYMENT,
@@ -214,103 +220,299 @@ function pullRequestWorkflow(model: PlatformModel, facts: RepositoryFacts): Reco
   };
 }
 
-/** One deploy job: `cdk diff`, then `cdk deploy` of exactly these stacks, with the role of their account. */
-function deployJob(
-  facts: RepositoryFacts,
-  options: {
-    name: string;
-    githubEnvironment: string;
-    needs?: string;
-    roleArn: string;
-    /** The exact OIDC subject the role trusts (delivery.ts `deployJobSubject`). */
-    subject: string;
-    /** `owner/repository` of this repository. */
-    repository: string;
-    region: string;
-    stacks: readonly string[];
-    /** The branch deploys follow (`organization.ci.branch`). */
-    branch: string;
-  },
-): Job {
-  const stacks = options.stacks.join(' ');
+/** The job that deploys `stacks` of one GitHub Environment, by its needs, OIDC role and region. */
+interface DeployTarget {
+  /** The GitHub Environment of the job; its deploy role trusts it (and its concurrency group is named after it). */
+  readonly githubEnvironment: string;
+  readonly roleArn: string;
+  readonly region: string;
+  readonly stacks: readonly string[];
+  /** The branch deploys follow (`organization.ci.branch`). */
+  readonly branch: string;
+  /** The exact OIDC subject the job's role trusts (delivery.ts `deployJobSubject`). */
+  readonly subject: string;
+  /** `owner/repository` of this repository. */
+  readonly repository: string;
+}
+
+/** Written into a job's summary: a heading and a file in a fenced block. */
+const summaryOf = (heading: string, file: string) =>
+  `{ echo '### ${heading}'; echo '\`\`\`'; cat ${file}; echo '\`\`\`'; } >> "$GITHUB_STEP_SUMMARY"`;
+
+/**
+ * `cdk diff` of exactly these stacks into `cdk-diff.txt` (and the log): `--method template` compares the synthesized
+ * templates with the deployed ones, read through the CDK bootstrap lookup role (aws-cdk CLI 2.1148.1), with no
+ * change set, so the plan role needs nothing else, and the output depends only on the commit and the deployed
+ * templates: the deploy job's digest of it equals the plan's unless the deployed stacks changed in between.
+ */
+const cdkDiff = (stacks: readonly string[]) =>
+  `pnpm exec cdk diff --method template --no-notices --no-color --exclusively ${stacks.join(' ')} 2>&1 | tee cdk-diff.txt`;
+
+const DIFF_DIGEST = 'digest="$(sha256sum cdk-diff.txt | cut -d\' \' -f1)"';
+
+/** The steps every deploy and plan job starts with: the head check, Node and the locked dependencies, synth:check. */
+function preparation(facts: RepositoryFacts, branch: string, checkoutOptions: Record<string, unknown> = {}): Step[] {
+  return [
+    checkout(checkoutOptions),
+    {
+      // A re-run of an older run would deploy its older templates over newer ones, while Argo CD stays on the head.
+      name: `Deploy only the head of ${branch}`,
+      // The checkout keeps no credentials, so the branch's head comes from the API with the job's token.
+      env: { BRANCH: branch, GH_TOKEN: expression('github.token') },
+      run: [
+        'head="$(gh api "repos/$GITHUB_REPOSITORY/git/ref/heads/$BRANCH" --jq .object.sha)"',
+        'if [ "$head" != "$GITHUB_SHA" ]; then',
+        '  echo "::error::$GITHUB_SHA is no longer the head of $BRANCH ($head): deploy the newest run instead"',
+        '  exit 1',
+        'fi',
+      ].join('\n'),
+    },
+    setupNode(facts),
+    installDependencies(facts),
+    { name: `The committed ${CLOUDFORMATION_FOLDER} templates are what the code renders`, run: 'pnpm synth:check' },
+  ];
+}
+
+/**
+ * The first step of a job that assumes a role of this repository: the role trusts one subject, and a token that
+ * follows another template (the repository's subject claim not customized yet, or changed) would fail later at
+ * AssumeRoleWithWebIdentity with "Not authorized"; this names the cause and the one command that fixes it.
+ */
+function oidcSubjectCheck(subject: string, repository: string): Step {
   return {
-    name: options.name,
-    ...(options.needs ? { needs: options.needs } : {}),
+    name: 'The OIDC token carries the subject the role trusts',
+    env: {
+      EXPECTED: subject,
+      SET_TEMPLATE: oidcSubjectCustomizationCommand(repository, ORGANIZATION_OIDC_SUBJECT_TEMPLATE),
+    },
+    run: [
+      `response="$(curl --silent --show-error --fail --header "Authorization: bearer $ACTIONS_ID_TOKEN_REQUEST_TOKEN" "$ACTIONS_ID_TOKEN_REQUEST_URL&audience=${GITHUB_OIDC_AUDIENCE}")"`,
+      'token="$(jq --raw-output .value <<< "$response")"',
+      'echo "::add-mask::$token"',
+      // The JWT's payload: base64url without padding, which jq's @base64d reads once padded.
+      `subject="$(jq --raw-input --raw-output 'split(".")[1] | gsub("-"; "+") | gsub("_"; "/") | . + "==="[0:((4 - length % 4) % 4)] | @base64d | fromjson | .sub' <<< "$token")"`,
+      'if [ "$subject" != "$EXPECTED" ]; then',
+      '  echo "::error::the OIDC token\'s subject is $subject; the role trusts $EXPECTED only. Set the repository\'s subject template once (README, Deploying): $SET_TEMPLATE"',
+      '  exit 1',
+      'fi',
+    ].join('\n'),
+  };
+}
+
+const assumeRole = (name: string, roleArn: string, region: string, session: string): Step => ({
+  name,
+  uses: uses('awsCredentials'),
+  with: {
+    'role-to-assume': roleArn,
+    'aws-region': region,
+    'role-session-name': `${session}-${expression('github.run_id')}`,
+    'role-duration-seconds': CI_SESSION_SECONDS,
+  },
+});
+
+/**
+ * One environment's deploys, one at a time: a later merge waits rather than cancelling one under way. The plan job
+ * shares the group, so that it never reads stacks halfway through a deployment.
+ */
+const deployConcurrency = (githubEnvironment: string) => ({
+  group: `deploy-${githubEnvironment}`,
+  'cancel-in-progress': false,
+});
+
+/** The shared-services job: `cdk diff`, then `cdk deploy`, in one job (its GitHub Environment has no reviewers). */
+function sharedServicesJob(facts: RepositoryFacts, target: DeployTarget): Job {
+  return {
+    name: `Deploy ${target.stacks.join(' ')}`,
     'runs-on': RUNNER,
-    environment: options.githubEnvironment,
-    // One deployment of an environment at a time; a later merge waits rather than cancelling one under way.
-    concurrency: { group: `deploy-${options.githubEnvironment}`, 'cancel-in-progress': false },
+    environment: target.githubEnvironment,
+    concurrency: deployConcurrency(target.githubEnvironment),
     permissions: { contents: 'read', 'id-token': 'write' },
     'timeout-minutes': 120,
     steps: [
-      {
-        // The role trusts one subject; a token that follows another template (the repository's subject claim not
-        // customized yet, or changed) would fail later at AssumeRoleWithWebIdentity with "Not authorized".
-        name: 'The OIDC token carries the subject the deploy role trusts',
-        env: {
-          EXPECTED: options.subject,
-          SET_TEMPLATE: oidcSubjectCustomizationCommand(options.repository, ORGANIZATION_OIDC_SUBJECT_TEMPLATE),
-        },
-        run: [
-          `response="$(curl --silent --show-error --fail --header "Authorization: bearer $ACTIONS_ID_TOKEN_REQUEST_TOKEN" "$ACTIONS_ID_TOKEN_REQUEST_URL&audience=${GITHUB_OIDC_AUDIENCE}")"`,
-          'token="$(jq --raw-output .value <<< "$response")"',
-          'echo "::add-mask::$token"',
-          // The JWT's payload: base64url without padding, which jq's @base64d reads once padded.
-          `subject="$(jq --raw-input --raw-output 'split(".")[1] | gsub("-"; "+") | gsub("_"; "/") | . + "==="[0:((4 - length % 4) % 4)] | @base64d | fromjson | .sub' <<< "$token")"`,
-          'if [ "$subject" != "$EXPECTED" ]; then',
-          '  echo "::error::the OIDC token\'s subject is $subject; the deploy role trusts $EXPECTED only. Set the repository\'s subject template once (README, Deploying): $SET_TEMPLATE"',
-          '  exit 1',
-          'fi',
-        ].join('\n'),
-      },
-      checkout(),
-      {
-        // A re-run of an older run would deploy its older templates over newer ones, while Argo CD stays on the head.
-        name: `Deploy only the head of ${options.branch}`,
-        // The checkout keeps no credentials, so the branch's head comes from the API with the job's token.
-        env: { BRANCH: options.branch, GH_TOKEN: expression('github.token') },
-        run: [
-          'head="$(gh api "repos/$GITHUB_REPOSITORY/git/ref/heads/$BRANCH" --jq .object.sha)"',
-          'if [ "$head" != "$GITHUB_SHA" ]; then',
-          '  echo "::error::$GITHUB_SHA is no longer the head of $BRANCH ($head): deploy the newest run instead"',
-          '  exit 1',
-          'fi',
-        ].join('\n'),
-      },
-      setupNode(facts),
-      installDependencies(facts),
-      { name: `The committed ${CLOUDFORMATION_FOLDER} templates are what the code renders`, run: 'pnpm synth:check' },
-      {
-        name: 'Assume the deploy role (GitHub OIDC)',
-        uses: uses('awsCredentials'),
-        with: {
-          'role-to-assume': options.roleArn,
-          'aws-region': options.region,
-          'role-session-name': `deploy-${options.githubEnvironment}-${expression('github.run_id')}`,
-          'role-duration-seconds': CI_SESSION_SECONDS,
-        },
-      },
+      oidcSubjectCheck(target.subject, target.repository),
+      ...preparation(facts, target.branch),
+      assumeRole(
+        'Assume the deploy role (GitHub OIDC)',
+        target.roleArn,
+        target.region,
+        `deploy-${target.githubEnvironment}`,
+      ),
       {
         name: 'cdk diff',
-        run: [
-          `pnpm exec cdk diff --exclusively ${stacks} 2>&1 | tee cdk-diff.txt`,
-          `{ echo '### cdk diff: ${options.githubEnvironment}'; echo '\`\`\`'; cat cdk-diff.txt; echo '\`\`\`'; } >> "$GITHUB_STEP_SUMMARY"`,
-        ].join('\n'),
+        run: [cdkDiff(target.stacks), summaryOf(`cdk diff: ${target.githubEnvironment}`, 'cdk-diff.txt')].join('\n'),
       },
       {
         name: 'cdk deploy',
-        // The GitHub Environment's required reviewers approved the job: the CLI asks nothing more.
-        run: `pnpm exec cdk deploy --exclusively --require-approval never --progress events ${stacks}`,
+        run: `pnpm exec cdk deploy --exclusively --require-approval never --progress events ${target.stacks.join(' ')}`,
       },
     ],
   };
 }
 
+/** The job IDs of one environment's plan and deploy jobs. */
+export function environmentJobIds(environmentName: string): { plan: string; deploy: string } {
+  return { plan: planGithubEnvironment(environmentName), deploy: environmentName };
+}
+
+/**
+ * An environment's plan job: `cdk diff` with the plan role, which may only read, in the GitHub Environment
+ * `<env>-plan` (no reviewers; the plan role trusts it), written to the run's summary and kept as an artifact; its
+ * output `digest` is what the deploy job checks. Where Argo CD of the environment tracks a branch of its own, the
+ * summary also shows what it syncs once the deploy job advances that branch (`pnpm changes`).
+ */
+function planJob(
+  facts: RepositoryFacts,
+  model: PlatformModel,
+  environment: Environment,
+  options: { readonly needs: string; readonly stacks: readonly string[] },
+): Job {
+  const { organization } = model;
+  const naming = new EnvironmentNaming(organization, environment);
+  const githubEnvironment = planGithubEnvironment(environment.name);
+  const gitopsBranch = environment.gitops.targetRevision;
+  const argoCdSteps: Step[] = advancesGitopsBranch(organization, gitopsBranch)
+    ? [
+        {
+          name: `What Argo CD of ${environment.name} syncs once ${gitopsBranch} is advanced`,
+          env: { GITOPS_BRANCH: gitopsBranch, GH_TOKEN: expression('github.token') },
+          run: [
+            `echo '### Argo CD of ${environment.name}: ${gitopsBranch} advanced to this commit' >> "$GITHUB_STEP_SUMMARY"`,
+            'if deployed="$(gh api "repos/$GITHUB_REPOSITORY/git/ref/heads/$GITOPS_BRANCH" --jq .object.sha)"; then',
+            // The whole history is checked out: the deployed commit's dist/ is there.
+            `  pnpm changes --base "$deployed" >> "$GITHUB_STEP_SUMMARY"`,
+            'else',
+            `  echo "$GITOPS_BRANCH does not exist yet: the deploy job creates it at $GITHUB_SHA" >> "$GITHUB_STEP_SUMMARY"`,
+            'fi',
+          ].join('\n'),
+        },
+      ]
+    : [];
+  return {
+    name: `Plan ${environment.name}`,
+    needs: options.needs,
+    'runs-on': RUNNER,
+    environment: githubEnvironment,
+    concurrency: deployConcurrency(environment.name),
+    permissions: { contents: 'read', 'id-token': 'write' },
+    'timeout-minutes': 60,
+    outputs: { digest: expression('steps.plan.outputs.digest') },
+    steps: [
+      oidcSubjectCheck(deployJobSubject(organization.ci, githubEnvironment), organization.ci.githubRepository),
+      // The whole history where the summary compares dist/ with the deployed commit's.
+      ...preparation(facts, organization.ci.branch, argoCdSteps.length > 0 ? { 'fetch-depth': 0 } : {}),
+      assumeRole(
+        'Assume the plan role (GitHub OIDC; it may only read)',
+        naming.ciPlanRoleArn,
+        environment.region,
+        `plan-${environment.name}`,
+      ),
+      {
+        name: 'cdk diff',
+        id: 'plan',
+        run: [
+          cdkDiff(options.stacks),
+          summaryOf(`cdk diff: ${environment.name} (what the deploy job applies once approved)`, 'cdk-diff.txt'),
+          DIFF_DIGEST,
+          'echo "digest=$digest" >> "$GITHUB_OUTPUT"',
+        ].join('\n'),
+      },
+      {
+        name: 'Keep the diff',
+        uses: uses('uploadArtifact'),
+        // A re-run of the job replaces its artifact.
+        with: {
+          name: `cdk-diff-${environment.name}`,
+          path: 'cdk-diff.txt',
+          'if-no-files-found': 'error',
+          overwrite: true,
+        },
+      },
+      ...argoCdSteps,
+    ],
+  };
+}
+
+/**
+ * An environment's deploy job, in the GitHub Environment of its name (whose reviewers, if any, approve it after its
+ * plan job wrote the diff): the diff again, which must be the plan's (else the deployed stacks changed since, and
+ * the job stops before deploying anything), then `cdk deploy` of exactly these stacks; then, where Argo CD of the
+ * environment tracks a branch of its own, a fast-forward of that branch to the deployed commit (`contents: write`
+ * for this only), so Argo CD syncs the environment's dist/ only once its stacks are deployed.
+ */
+function environmentDeployJob(
+  facts: RepositoryFacts,
+  model: PlatformModel,
+  environment: Environment,
+  options: { readonly stacks: readonly string[] },
+): Job {
+  const { organization } = model;
+  const jobs = environmentJobIds(environment.name);
+  const gitopsBranch = environment.gitops.targetRevision;
+  const advances = advancesGitopsBranch(organization, gitopsBranch);
+  return {
+    name: `Deploy ${environment.name}`,
+    needs: jobs.plan,
+    'runs-on': RUNNER,
+    environment: environment.name,
+    concurrency: deployConcurrency(environment.name),
+    permissions: { contents: advances ? 'write' : 'read', 'id-token': 'write' },
+    'timeout-minutes': 120,
+    steps: [
+      oidcSubjectCheck(deployJobSubject(organization.ci, environment.name), organization.ci.githubRepository),
+      ...preparation(facts, organization.ci.branch),
+      assumeRole(
+        'Assume the deploy role (GitHub OIDC)',
+        new EnvironmentNaming(organization, environment).ciDeployRoleArn,
+        environment.region,
+        `deploy-${environment.name}`,
+      ),
+      {
+        name: `cdk diff is the plan of ${jobs.plan}`,
+        env: { APPROVED: expression(`needs.${jobs.plan}.outputs.digest`) },
+        run: [
+          cdkDiff(options.stacks),
+          DIFF_DIGEST,
+          'if [ "$digest" != "$APPROVED" ]; then',
+          `  ${summaryOf(`cdk diff now: ${environment.name} (not the plan: nothing deployed)`, 'cdk-diff.txt')}`,
+          `  echo "::error::the diff is not the plan of ${jobs.plan} (the deployed stacks changed since): re-run ${jobs.plan}, which re-runs this job, and approve its new diff"`,
+          '  exit 1',
+          'fi',
+        ].join('\n'),
+      },
+      {
+        name: 'cdk deploy',
+        // The GitHub Environment's required reviewers approved the job after reading its plan: the CLI asks nothing.
+        run: `pnpm exec cdk deploy --exclusively --require-approval never --progress events ${options.stacks.join(' ')}`,
+      },
+      ...(advances
+        ? [
+            {
+              name: `Advance ${gitopsBranch}, which Argo CD of ${environment.name} syncs, to the deployed commit`,
+              env: { GITOPS_BRANCH: gitopsBranch, GH_TOKEN: expression('github.token') },
+              // Fast-forward only (`force=false`): a branch moved back to roll back moves on from there.
+              run: [
+                'if gh api "repos/$GITHUB_REPOSITORY/git/ref/heads/$GITOPS_BRANCH" --silent; then',
+                '  gh api --method PATCH "repos/$GITHUB_REPOSITORY/git/refs/heads/$GITOPS_BRANCH" -f sha="$GITHUB_SHA" -F force=false --silent',
+                'else',
+                '  gh api --method POST "repos/$GITHUB_REPOSITORY/git/refs" -f ref="refs/heads/$GITOPS_BRANCH" -f sha="$GITHUB_SHA" --silent',
+                'fi',
+                'echo "$GITOPS_BRANCH is at $GITHUB_SHA" >> "$GITHUB_STEP_SUMMARY"',
+              ].join('\n'),
+            },
+          ]
+        : []),
+    ],
+  };
+}
+
+/**
+ * The deploy workflow's jobs, in the order `needs` chains them: shared-services, then per environment its plan and
+ * its deploy job.
+ */
 function deployWorkflow(model: PlatformModel, facts: RepositoryFacts): Record<string, unknown> {
   const { organization } = model;
   const jobs: Record<string, Job> = {
-    [SHARED_SERVICES_DEPLOYMENT]: deployJob(facts, {
-      name: `Deploy ${SHARED_SERVICES_STACK}`,
+    [SHARED_SERVICES_DEPLOYMENT]: sharedServicesJob(facts, {
       githubEnvironment: SHARED_SERVICES_DEPLOYMENT,
       roleArn: roleArn(
         organization.sharedServices.account,
@@ -326,18 +528,11 @@ function deployWorkflow(model: PlatformModel, facts: RepositoryFacts): Record<st
   };
   let previous: string = SHARED_SERVICES_DEPLOYMENT;
   for (const environment of model.environments) {
-    jobs[environment.name] = deployJob(facts, {
-      name: `Deploy ${environment.name}`,
-      githubEnvironment: environment.name,
-      needs: previous,
-      roleArn: new EnvironmentNaming(organization, environment).ciDeployRoleArn,
-      subject: deployJobSubject(organization.ci, environment.name),
-      repository: organization.ci.githubRepository,
-      region: environment.region,
-      stacks: environmentStackIds(environment.name),
-      branch: organization.ci.branch,
-    });
-    previous = environment.name;
+    const ids = environmentJobIds(environment.name);
+    const stacks = environmentStackIds(environment.name);
+    jobs[ids.plan] = planJob(facts, model, environment, { needs: previous, stacks });
+    jobs[ids.deploy] = environmentDeployJob(facts, model, environment, { stacks });
+    previous = ids.deploy;
   }
   return {
     name: 'Deploy',

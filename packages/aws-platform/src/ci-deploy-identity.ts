@@ -25,14 +25,27 @@ export const CDK_BOOTSTRAP_ROLES = {
  * @param qualifier the bootstrap qualifier (`cdk bootstrap --qualifier`), by default `hnb659fds`
  */
 export function cdkBootstrapRoleArns(account: string, region: string, qualifier: string): string[] {
+  return (Object.keys(CDK_BOOTSTRAP_ROLES) as (keyof typeof CDK_BOOTSTRAP_ROLES)[]).map((role) =>
+    cdkBootstrapRoleArn(role, account, region, qualifier),
+  );
+}
+
+/** The ARN of one CDK bootstrap role of an account and region (see `cdkBootstrapRoleArns`). */
+export function cdkBootstrapRoleArn(
+  role: keyof typeof CDK_BOOTSTRAP_ROLES,
+  account: string,
+  region: string,
+  qualifier: string,
+): string {
   const values: Record<string, string> = {
     'AWS::Partition': partitionOf(region),
     'AWS::AccountId': account,
     'AWS::Region': region,
     Qualifier: qualifier,
   };
-  return Object.values(CDK_BOOTSTRAP_ROLES).map((pattern) =>
-    pattern.replace(/\$\{([^}]+)\}/g, (placeholder, name: string) => values[name] ?? placeholder),
+  return CDK_BOOTSTRAP_ROLES[role].replace(
+    /\$\{([^}]+)\}/g,
+    (placeholder, name: string) => values[name] ?? placeholder,
   );
 }
 

@@ -3,6 +3,7 @@ export * from './alarm-topic';
 export * from './alert-receiver-secrets';
 export * from './break-glass-bastion';
 export * from './ci-deploy-identity';
+export * from './ci-plan-identity';
 export * from './ci-push-identity';
 export * from './compliance-checks';
 export * from './connection-parameters';

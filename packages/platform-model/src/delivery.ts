@@ -1,4 +1,5 @@
 import { instanceArchitecture } from './aws-facts';
+import { gitopsDeployBranch } from './naming';
 import type { Organization, PlatformModel, Service } from './schema';
 
 /**
@@ -33,6 +34,43 @@ export function environmentStackIds(environmentName: string): string[] {
  * deployed in the GitHub Environment named after the model's environment). No environment may take this name.
  */
 export const SHARED_SERVICES_DEPLOYMENT = 'shared-services';
+
+/** Suffix of the GitHub Environment of an environment's plan job: `<env>-plan`. No environment's name may end so. */
+export const PLAN_GITHUB_ENVIRONMENT_SUFFIX = '-plan';
+
+/**
+ * The GitHub Environment the deploy workflow runs an environment's plan job in (`cdk diff` before the deploy job's
+ * approval), e.g. `prod-plan`: without reviewers, with the deployment branch rule of the protected branch. The plan
+ * role (naming.ts `ciPlanRoleName`) trusts its jobs only.
+ */
+export function planGithubEnvironment(environmentName: string): string {
+  return `${environmentName}${PLAN_GITHUB_ENVIRONMENT_SUFFIX}`;
+}
+
+/**
+ * The Git branch an environment's Argo CD tracks when the model names none (`environments[].gitops.targetRevision`):
+ * the first environment (model order, the deploy order) tracks the protected branch (`organization.ci.branch`), so a
+ * merge reaches it at once; every later one tracks a branch of its own, `deploy/<env>` (naming.ts
+ * `gitopsDeployBranch`), which the deploy workflow fast-forwards to the deployed commit only after that environment's
+ * `cdk deploy` succeeded, so a merge reaches it through the order and the approvals of the deploy workflow.
+ *
+ * @param index the environment's position in `model.environments`
+ */
+export function gitopsTargetRevision(
+  organization: Pick<Organization, 'ci'>,
+  environmentName: string,
+  index: number,
+): string {
+  return index === 0 ? organization.ci.branch : gitopsDeployBranch(environmentName);
+}
+
+/**
+ * Whether the deploy workflow advances the environment's GitOps branch after its `cdk deploy`: when it tracks any
+ * branch but the protected one (which merges advance).
+ */
+export function advancesGitopsBranch(organization: Pick<Organization, 'ci'>, targetRevision: string): boolean {
+  return targetRevision !== organization.ci.branch;
+}
 
 /**
  * The audience aws-actions/configure-aws-credentials requests for GitHub OIDC tokens, which the account's provider

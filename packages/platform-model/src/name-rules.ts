@@ -1,5 +1,5 @@
 import { AWS_NAME_LIMITS, POSTGRES_RESERVED_WORDS } from './aws-facts';
-import { SHARED_SERVICES_DEPLOYMENT } from './delivery';
+import { PLAN_GITHUB_ENVIRONMENT_SUFFIX, SHARED_SERVICES_DEPLOYMENT } from './delivery';
 import { RESERVED_DIST_FOLDERS } from './dist-layout';
 import type { ModelIssue } from './model-issue';
 import { type ModelParts, pick } from './model-parts';
@@ -123,6 +123,7 @@ function derivedNameIssues(parts: ModelParts): ModelIssue[] {
     }
     check('IAM role', naming.karpenterNodeRoleName, AWS_NAME_LIMITS.iamRole);
     check('IAM role', naming.ciDeployRoleName, AWS_NAME_LIMITS.iamRole);
+    check('IAM role', naming.ciPlanRoleName, AWS_NAME_LIMITS.iamRole);
     check('SQS queue', naming.karpenterInterruptionQueueName, AWS_NAME_LIMITS.sqsQueue);
     for (const queue of parts.queues) {
       const named = pick(queue, 'name');
@@ -134,8 +135,9 @@ function derivedNameIssues(parts: ModelParts): ModelIssue[] {
 
 /**
  * No environment takes the name of a folder of dist/ that is not an environment's (dist-layout.ts), nor the name of
- * the GitHub Environment the shared-services stack is deployed in (delivery.ts): the deploy workflow runs each
- * environment in the GitHub Environment of its name, and the deploy roles trust that name.
+ * the GitHub Environment the shared-services stack is deployed in, nor a name ending in `-plan`, the suffix of the
+ * plan jobs' GitHub Environments (delivery.ts): the deploy workflow runs each environment in the GitHub Environment
+ * of its name and its plan in `<name>-plan`, and the deploy and plan roles trust those names.
  */
 export function reservedNameIssues(parts: ModelParts): ModelIssue[] {
   return parts.environments.flatMap((part) => {
@@ -147,6 +149,14 @@ export function reservedNameIssues(parts: ModelParts): ModelIssue[] {
         {
           path,
           message: `'${name}' is reserved: dist/${name}/ holds the CloudFormation templates; choose another name`,
+        },
+      ];
+    }
+    if (name.endsWith(PLAN_GITHUB_ENVIRONMENT_SUFFIX)) {
+      return [
+        {
+          path,
+          message: `'${name}' is reserved: the deploy workflow runs each environment's plan job in the GitHub Environment '<environment>${PLAN_GITHUB_ENVIRONMENT_SUFFIX}'; choose a name that does not end in '${PLAN_GITHUB_ENVIRONMENT_SUFFIX}'`,
         },
       ];
     }

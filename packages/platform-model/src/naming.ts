@@ -41,6 +41,18 @@ export const GITOPS_ROOT_APPLICATION = 'platform-root';
  */
 export const GITOPS_ROOT_PROJECT = 'platform-root';
 
+/** Prefix of the branches Argo CD of an environment tracks by default after the first: `deploy/<env>`. */
+export const GITOPS_DEPLOY_BRANCH_PREFIX = 'deploy/';
+
+/**
+ * The branch of this repository an environment's Argo CD tracks when it is not the first (the default of
+ * `environments[].gitops.targetRevision`, delivery.ts `gitopsTargetRevision`): `deploy/<env>`, which the deploy
+ * workflow fast-forwards to the deployed commit once the environment's `cdk deploy` succeeded.
+ */
+export function gitopsDeployBranch(environmentName: string): string {
+  return `${GITOPS_DEPLOY_BRANCH_PREFIX}${environmentName}`;
+}
+
 /** Tag key by which Karpenter discovers subnets and security groups. */
 export const KARPENTER_DISCOVERY_TAG_KEY = 'karpenter.sh/discovery';
 
@@ -213,6 +225,19 @@ export class EnvironmentNaming {
   /** ARN of `ciDeployRoleName` in the environment's account. */
   public get ciDeployRoleArn(): string {
     return roleArn(this.environment.account, this.environment.region, this.ciDeployRoleName);
+  }
+
+  /**
+   * IAM role the deploy workflow's plan job assumes, in the environment's plan GitHub Environment
+   * (delivery.ts `planGithubEnvironment`), to run `cdk diff`: it may assume the CDK lookup role only (ci-plan-identity.ts).
+   */
+  public get ciPlanRoleName(): string {
+    return `${this.prefix}-ci-plan`;
+  }
+
+  /** ARN of `ciPlanRoleName` in the environment's account. */
+  public get ciPlanRoleArn(): string {
+    return roleArn(this.environment.account, this.environment.region, this.ciPlanRoleName);
   }
 
   /** IAM role people of a team assume to edit the team's namespace (people-access.ts). */

@@ -17,6 +17,14 @@ const dnsLabel = (what: string) =>
     error: `${what} must be a DNS label: lowercase letters and digits, single '-' between them, starting with a letter, at most 32 characters`,
   });
 
+/**
+ * A Git branch name as `git check-ref-format --branch` accepts it, narrowed to letters, digits, `_ . - /` (so that it
+ * needs no quoting in a shell, a URL or YAML): no empty segment, no segment starting with `.` or `-` or ending in
+ * `.` or `.lock`, no `..`; not `HEAD`, and not 40 hex digits, which Argo CD would read as a commit.
+ */
+const GIT_BRANCH =
+  /^(?=.{1,255}$)(?!HEAD$)(?![0-9a-f]{40}$)(?!.*\.\.)(?!.*\.lock(\/|$))(?!.*\.(\/|$))[A-Za-z0-9_][A-Za-z0-9_.-]*(\/[A-Za-z0-9_][A-Za-z0-9_.-]*)*$/;
+
 const accountId = z.string().regex(/^\d{12}$/, { error: 'AWS account id must be exactly 12 digits' });
 const region = z.string().regex(/^[a-z]{2}(-gov)?-[a-z]+-\d$/, { error: 'must be an AWS region such as us-east-1' });
 const cidr = z
@@ -188,7 +196,21 @@ export const EnvironmentSchema = z.strictObject({
   policyMode: z.enum(['Audit', 'Deny']),
   gitops: z.strictObject({
     repoUrl: z.string().regex(/^(https:\/\/|ssh:\/\/|git@)[^\s]+$/, { error: 'must be an https:// or ssh Git URL' }),
-    targetRevision: z.string().min(1),
+    /**
+     * The branch of `repoUrl` Argo CD syncs the environment from. Best left out: the first environment tracks the
+     * protected branch (`organization.ci.branch`), each later one `deploy/<name>`, which the deploy workflow
+     * fast-forwards to the deployed commit after the environment's `cdk deploy` (delivery.ts `gitopsTargetRevision`).
+     * When given: a branch name (no tag or commit, which the workflow could not advance), the protected branch only
+     * for the first environment, and no two environments the same (gitops-rules.ts).
+     * @default `organization.ci.branch` for the first environment, `deploy/<name>` for the others
+     */
+    targetRevision: z
+      .string()
+      .regex(GIT_BRANCH, {
+        error:
+          "must be a branch name such as 'deploy/prod': segments of letters, digits, _ . - separated by '/', each starting with a letter, digit or _, none ending in '.' or '.lock', no '..', not 'HEAD' nor a commit hash",
+      })
+      .optional(),
     /**
      * Folder of the app-of-apps inside the repository: the folder `pnpm synth` writes the environment to,
      * `dist/<name>` (dist-layout.ts `environmentFolder`), so best left out; when given, it must be that folder.
@@ -424,11 +446,11 @@ export const PlatformModelSchema = z.strictObject({
 
 export type NodeGroup = z.infer<typeof NodeGroupSchema>;
 type ParsedEnvironment = z.infer<typeof EnvironmentSchema>;
-/** An environment as the validator returns it: `gitops.path` filled in. */
+/** An environment as the validator returns it: `gitops.path` and `gitops.targetRevision` filled in. */
 export type Environment = Omit<ParsedEnvironment, 'gitops'> & {
-  readonly gitops: ParsedEnvironment['gitops'] & { path: string };
+  readonly gitops: ParsedEnvironment['gitops'] & { path: string; targetRevision: string };
 };
-/** An environment as the model's data writes it (`gitops.path` may be left out). */
+/** An environment as the model's data writes it (`gitops.path` and `gitops.targetRevision` may be left out). */
 export type EnvironmentInput = z.input<typeof EnvironmentSchema>;
 export type Alerting = z.infer<typeof AlertingSchema>;
 export type Access = z.infer<typeof AccessSchema>;

@@ -4,6 +4,7 @@ import { alertingIssues } from './alerting-rules';
 import { arnIssues } from './arn-rules';
 import { clusterIssues } from './cluster-rules';
 import { dataStoreIssues } from './data-store-rules';
+import { gitopsTargetRevision } from './delivery';
 import { deliveryIssues } from './delivery-rules';
 import { contextIssuesOfParts, type DeploymentContext } from './deployment-context';
 import { environmentFolder } from './dist-layout';
@@ -57,15 +58,22 @@ export function validateModel(
 }
 
 /**
- * The parsed model with each environment's `gitops.path` filled in: the folder synth writes it to, which a given
- * path must equal (gitops-rules.ts). For a model the schema parsed without the rules, e.g. to test the constructs.
+ * The parsed model with each environment's `gitops.path` filled in (the folder synth writes it to, which a given
+ * path must equal), and its `gitops.targetRevision` where the model gives none (delivery.ts `gitopsTargetRevision`;
+ * a given one is checked by gitops-rules.ts). For a model the schema parsed without the rules, e.g. to test the
+ * constructs.
  */
 export function withGitopsPaths(parsed: z.infer<typeof PlatformModelSchema>): PlatformModel {
   return {
     ...parsed,
-    environments: parsed.environments.map((environment) => ({
+    environments: parsed.environments.map((environment, index) => ({
       ...environment,
-      gitops: { ...environment.gitops, path: environmentFolder(environment.name) },
+      gitops: {
+        ...environment.gitops,
+        targetRevision:
+          environment.gitops.targetRevision ?? gitopsTargetRevision(parsed.organization, environment.name, index),
+        path: environmentFolder(environment.name),
+      },
     })),
   };
 }

@@ -122,7 +122,7 @@ export function contextWithZonesOf(model: PlatformModel): DeploymentContext {
 
 /**
  * The model with at least `count` environments: an environment is added, where it has fewer, as a copy of the first
- * under a new name, with its own folder, domain and alarm topic.
+ * under a new name, with its own folder, GitOps branch, domain and alarm topic.
  */
 export function withEnvironments(model: PlatformModel, count: number): PlatformModel {
   const [first] = model.environments;
@@ -131,7 +131,12 @@ export function withEnvironments(model: PlatformModel, count: number): PlatformM
     model.environments.push({
       ...structuredClone(first),
       name,
-      gitops: { ...first.gitops, path: `dist/${name}` },
+      // A branch of its own where the first names one (a loaded model): only the first may track the protected one.
+      gitops: {
+        ...first.gitops,
+        path: `dist/${name}`,
+        ...(first.gitops.targetRevision === undefined ? {} : { targetRevision: `deploy/${name}` }),
+      },
       edge: { ...first.edge, domain: `${name}.${first.edge.domain}` },
       alarmTopicName: `${first.alarmTopicName}-${n + 1}`,
     });

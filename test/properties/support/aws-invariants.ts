@@ -476,9 +476,10 @@ export function peopleAccessProblems(model: PlatformModel, templates: Templates)
 
 /**
  * The deploy identities: each account the model deploys to (the shared-services account and every environment's)
- * holds exactly one GitHub OIDC provider, IAM's limit for one URL; each environment's `ci` stack has one role, named
- * by the contract, that only a job of the model's repository in the GitHub Environment of the environment's name may
- * assume, and that may only assume that account's CDK bootstrap roles.
+ * holds exactly one GitHub OIDC provider, IAM's limit for one URL; each environment's `ci` stack has two roles, named
+ * by the contract: the deploy role, that only a job of the model's repository in the GitHub Environment of the
+ * environment's name may assume, and that may only assume that account's CDK bootstrap roles; and the plan role, for
+ * the GitHub Environment `<env>-plan`, that may only assume the account's lookup role.
  */
 export function deliveryProblems(model: PlatformModel, templates: Templates): string[] {
   const problems: string[] = [];
@@ -503,33 +504,43 @@ export function deliveryProblems(model: PlatformModel, templates: Templates): st
     const roles = Object.values(templates.byStack.get(stack)?.resources ?? {}).filter(
       (resource) => resource.Type === 'AWS::IAM::Role',
     );
-    const name = new EnvironmentNaming(model.organization, environment).ciDeployRoleName;
-    if (roles.length !== 1 || roles[0].Properties?.RoleName !== name) {
-      problems.push(`${stack}: not exactly the role ${name}`);
+    const naming = new EnvironmentNaming(model.organization, environment);
+    // The deploy role, for the GitHub Environment of the environment's name; the plan role, for `<env>-plan`, which
+    // has no reviewers, so it may assume the lookup role only.
+    const expected = [
+      { name: naming.ciDeployRoleName, githubEnvironment: environment.name, may: 'deploy|file-publishing|lookup' },
+      { name: naming.ciPlanRoleName, githubEnvironment: `${environment.name}-plan`, may: 'lookup' },
+    ];
+    const names = roles.map((role) => String(role.Properties?.RoleName)).sort();
+    if (JSON.stringify(names) !== JSON.stringify(expected.map((role) => role.name).sort())) {
+      problems.push(`${stack}: not exactly the roles ${expected.map((role) => role.name).join(', ')}: ${names}`);
       continue;
     }
-    const trust = JSON.stringify(roles[0].Properties?.AssumeRolePolicyDocument);
-    // This repository's tokens follow the template `repo, context, ref` (README, "Deploying").
-    const subject = `repo:${model.organization.ci.githubRepository}:environment:${environment.name}:ref:refs/heads/${model.organization.ci.branch}`;
-    if (!trust.includes(`"token.actions.githubusercontent.com:sub":"${subject}"`) || trust.includes('*')) {
-      problems.push(`${stack}: the trust is not exactly ${subject}: ${trust}`);
-    }
-    const policies = JSON.stringify(roles[0].Properties?.Policies);
-    const bootstrap = new RegExp(
-      `^arn:aws[a-z-]*:iam::${environment.account}:role/cdk-[a-z0-9]+-(deploy|file-publishing|lookup)-role-${environment.account}-${environment.region}$`,
-    );
-    const statements =
-      (
-        roles[0].Properties?.Policies as
-          | { PolicyDocument: { Statement: { Action: unknown; Resource: unknown }[] } }[]
-          | undefined
-      )?.flatMap((policy) => policy.PolicyDocument.Statement) ?? [];
-    if (
-      statements.length !== 1 ||
-      statements[0].Action !== 'sts:AssumeRole' ||
-      ![statements[0].Resource].flat().every((arn) => typeof arn === 'string' && bootstrap.test(arn))
-    ) {
-      problems.push(`${stack}: the role may do more than assume the bootstrap roles: ${policies}`);
+    for (const { name, githubEnvironment, may } of expected) {
+      const role = roles.find((candidate) => candidate.Properties?.RoleName === name);
+      const trust = JSON.stringify(role?.Properties?.AssumeRolePolicyDocument);
+      // This repository's tokens follow the template `repo, context, ref` (README, "Deploying").
+      const subject = `repo:${model.organization.ci.githubRepository}:environment:${githubEnvironment}:ref:refs/heads/${model.organization.ci.branch}`;
+      if (!trust.includes(`"token.actions.githubusercontent.com:sub":"${subject}"`) || trust.includes('*')) {
+        problems.push(`${stack}: ${name} trusts not exactly ${subject}: ${trust}`);
+      }
+      const policies = JSON.stringify(role?.Properties?.Policies);
+      const bootstrap = new RegExp(
+        `^arn:aws[a-z-]*:iam::${environment.account}:role/cdk-[a-z0-9]+-(${may})-role-${environment.account}-${environment.region}$`,
+      );
+      const statements =
+        (
+          role?.Properties?.Policies as
+            | { PolicyDocument: { Statement: { Action: unknown; Resource: unknown }[] } }[]
+            | undefined
+        )?.flatMap((policy) => policy.PolicyDocument.Statement) ?? [];
+      if (
+        statements.length !== 1 ||
+        statements[0].Action !== 'sts:AssumeRole' ||
+        ![statements[0].Resource].flat().every((arn) => typeof arn === 'string' && bootstrap.test(arn))
+      ) {
+        problems.push(`${stack}: ${name} may do more than assume the bootstrap roles ${may}: ${policies}`);
+      }
     }
   }
   return problems;

@@ -62,7 +62,7 @@ export const environments: EnvironmentInput[] = [
     cache: { nodeType: 'cache.t4g.small', replicas: 0, snapshotRetentionDays: 1 },
     removalPolicy: 'snapshot',
     policyMode: 'Audit',
-    gitops: { repoUrl: gitopsRepoUrl, targetRevision: 'main' },
+    gitops: { repoUrl: gitopsRepoUrl },
     edge: {
       domain: 'dev.acme.example.com',
       certificateArn: 'arn:aws:acm:us-east-1:111111111111:certificate/00000000-0000-0000-0000-000000000001',
@@ -112,7 +112,7 @@ export const environments: EnvironmentInput[] = [
     cache: { nodeType: 'cache.r7g.large', replicas: 1, snapshotRetentionDays: 3 },
     removalPolicy: 'snapshot',
     policyMode: 'Audit',
-    gitops: { repoUrl: gitopsRepoUrl, targetRevision: 'main' },
+    gitops: { repoUrl: gitopsRepoUrl },
     edge: {
       domain: 'staging.acme.example.com',
       certificateArn: 'arn:aws:acm:us-east-1:222222222222:certificate/00000000-0000-0000-0000-000000000002',
@@ -170,7 +170,7 @@ export const environments: EnvironmentInput[] = [
     cache: { nodeType: 'cache.r7g.large', replicas: 2, snapshotRetentionDays: 7 },
     removalPolicy: 'retain',
     policyMode: 'Deny',
-    gitops: { repoUrl: gitopsRepoUrl, targetRevision: 'main' },
+    gitops: { repoUrl: gitopsRepoUrl },
     edge: {
       domain: 'acme.example.com',
       certificateArn: 'arn:aws:acm:us-east-1:333333333333:certificate/00000000-0000-0000-0000-000000000003',
