@@ -268,7 +268,7 @@ function expectDeployFollows(model: PlatformModel) {
     },
     ...model.environments.map((environment) => ({
       environment: environment.name,
-      stacks: environmentStackIds(environment.name),
+      stacks: environmentStackIds(model, environment.name),
       region: environment.region,
       role: new EnvironmentNaming(model.organization, environment).ciDeployRoleArn,
     })),

@@ -18,6 +18,7 @@ import {
   CI_SESSION_SECONDS,
   CLOUDFORMATION_FOLDER,
   ciImagePushRoleName,
+  DEPLOY_CONCURRENCY,
   DIST_FOLDER,
   EnvironmentNaming,
   ecrRepositoryName,
@@ -260,7 +261,7 @@ function deployJob(
       {
         name: 'cdk deploy',
         // The GitHub Environment's required reviewers approved the job: the CLI asks nothing more.
-        run: `pnpm exec cdk deploy --exclusively --require-approval never --progress events ${stacks}`,
+        run: `pnpm exec cdk deploy --exclusively --concurrency ${DEPLOY_CONCURRENCY} --require-approval never --progress events ${stacks}`,
       },
     ],
   };
@@ -290,7 +291,7 @@ function deployWorkflow(model: PlatformModel, facts: RepositoryFacts): Record<st
       needs: previous,
       roleArn: new EnvironmentNaming(organization, environment).ciDeployRoleArn,
       region: environment.region,
-      stacks: environmentStackIds(environment.name),
+      stacks: environmentStackIds(model, environment.name),
       branch: organization.ci.branch,
     });
     previous = environment.name;
