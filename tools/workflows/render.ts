@@ -29,6 +29,7 @@ import {
   roleArn,
   SHARED_SERVICES_DEPLOYMENT,
   SHARED_SERVICES_STACK,
+  sharedServicesStackIds,
   sharedServicesDeployRoleName,
 } from '@platform/model';
 import { pinnedTag, uses } from './actions';
@@ -279,7 +280,7 @@ function deployWorkflow(model: PlatformModel, facts: RepositoryFacts): Record<st
         sharedServicesDeployRoleName(organization),
       ),
       region: organization.sharedServices.region,
-      stacks: [SHARED_SERVICES_STACK],
+      stacks: sharedServicesStackIds(model),
       branch: organization.ci.branch,
     }),
   };

@@ -1,6 +1,7 @@
 import {
   CiStack,
   ClusterStack,
+  ImageRepositoryStack,
   MessagingStack,
   NetworkStack,
   QueueStack,
@@ -13,10 +14,12 @@ import {
   EnvironmentNaming,
   environmentStackId,
   githubOidcProviderStacks,
+  imageRepositoryStackId,
   loadModel,
   ModelValidationError,
   type PlatformModel,
   queueStackId,
+  referencedImages,
   SHARED_SERVICES_STACK,
   serviceStackId,
   TODAY_CONTEXT_KEY,
@@ -40,6 +43,8 @@ export interface EnvironmentStacks {
 
 export interface CloudApp {
   readonly sharedServices: SharedServicesStack;
+  /** The stack of each service's image repository (`imageRepositoryStackId`), by service name. */
+  readonly imageRepositories: ReadonlyMap<string, ImageRepositoryStack>;
   readonly environments: ReadonlyMap<string, EnvironmentStacks>;
 }
 
@@ -67,10 +72,27 @@ export function buildCloudApp(app: App, model: PlatformModel): CloudApp {
   const { organization } = model;
   const sharedServices = new SharedServicesStack(app, SHARED_SERVICES_STACK, {
     stackName: `${organization.name}-shared-services`,
-    description: 'Image registry and CI identity shared by every environment',
+    description: 'CI identities shared by every environment: image push, deploy of the shared-services account',
     env: organization.sharedServices,
     model,
   });
+  const imageRepositories = new Map<string, ImageRepositoryStack>();
+  const pullAccounts = [...new Set(model.environments.map((environment) => environment.account))].sort();
+  const references = referencedImages(model);
+  for (const service of model.services) {
+    const stack = new ImageRepositoryStack(app, imageRepositoryStackId(service.name), {
+      stackName: `${organization.name}-shared-services-image-${service.name}`,
+      description: `Image repository of ${service.name}`,
+      env: organization.sharedServices,
+      organization,
+      service,
+      pullAccounts,
+      references: references.get(service.name) ?? [service.image.tag],
+    });
+    // Deployed with the shared-services stack's deploy role, which is updated first.
+    stack.addStackDependency(sharedServices);
+    imageRepositories.set(service.name, stack);
+  }
   const environments = new Map<string, EnvironmentStacks>();
   const oidcProviderStacks = githubOidcProviderStacks(model);
   for (const environment of model.environments) {
@@ -120,7 +142,7 @@ export function buildCloudApp(app: App, model: PlatformModel): CloudApp {
         clientSecurityGroup: cluster.platformCluster.nodeSecurityGroup,
       });
       // The Pod Identity association names the cluster, which must exist first.
-      stack.addDependency(cluster);
+      stack.addStackDependency(cluster);
       services.set(service.name, stack);
     }
     const queues = new Map<string, QueueStack>();
@@ -132,13 +154,13 @@ export function buildCloudApp(app: App, model: PlatformModel): CloudApp {
         queue,
       });
       // The alarms notify the environment's alarm topic, by name.
-      stack.addDependency(messaging);
+      stack.addStackDependency(messaging);
       queues.set(queue.name, stack);
     }
     for (const stack of [network, cluster, messaging, ...services.values(), ...queues.values()]) {
-      stack.addDependency(ci);
+      stack.addStackDependency(ci);
     }
     environments.set(environment.name, { ci, network, cluster, messaging, services, queues });
   }
-  return { sharedServices, environments };
+  return { sharedServices, imageRepositories, environments };
 }

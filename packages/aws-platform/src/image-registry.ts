@@ -1,9 +1,9 @@
 import { ecrRepositoryName, type Organization, type Service } from '@platform/model';
-import { Annotations, Duration, RemovalPolicy } from 'aws-cdk-lib';
+import { Annotations, Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import * as ecr from 'aws-cdk-lib/aws-ecr';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
-import { acknowledge } from './acknowledge';
+import { acknowledgeWildcards } from './acknowledge';
 
 export interface ImageRegistryProps {
   readonly organization: Organization;
@@ -91,64 +91,94 @@ export const RELEASE_IMAGES_KEPT = 100_000;
 
 const isDigest = (reference: string) => reference.startsWith('sha256:');
 
-/**
- * One repository per service, shared by every environment (images are promoted by tag): tags are
- * immutable, images are scanned on push and KMS-encrypted; only untagged images and CI build tags
- * expire, never an image a model references or a release image (see imageLifecycleRules).
- */
-export class ImageRegistry extends Construct {
-  public readonly repositories: ReadonlyMap<string, ecr.Repository>;
-
-  public constructor(scope: Construct, id: string, props: ImageRegistryProps) {
-    super(scope, id);
-    const repositories = new Map<string, ecr.Repository>();
-    for (const service of props.services) {
-      const references = props.referencedImages.get(service.name) ?? [service.image.tag];
-      const repository = new ecr.Repository(this, service.name, {
-        repositoryName: ecrRepositoryName(props.organization, service.name),
-        imageTagMutability: ecr.TagMutability.IMMUTABLE,
-        imageScanOnPush: true,
-        encryption: ecr.RepositoryEncryption.KMS,
-        removalPolicy: RemovalPolicy.RETAIN,
-        lifecycleRules: imageLifecycleRules(props.organization.images, references),
-      });
-      if (references.some(isDigest)) {
-        Annotations.of(repository).addWarningV2(
-          '@platform/images:pinnedByDigest',
-          `No image of ${ecrRepositoryName(props.organization, service.name)} expires while a model pins it by digest (${references.filter(isDigest).join(', ')}): ECR lifecycle rules select by tag only.`,
-        );
-      }
-      repository.addToResourcePolicy(
-        new iam.PolicyStatement({
-          sid: 'PullFromEnvironmentAccounts',
-          actions: PULL_ACTIONS,
-          principals: props.pullAccounts.map((account) => new iam.AccountPrincipal(account)),
-        }),
-      );
-      repositories.set(service.name, repository);
-    }
-    this.repositories = repositories;
-  }
-
+export interface ImageRepositoryProps {
+  readonly organization: Organization;
+  readonly service: Service;
+  /** Accounts whose clusters pull the images. */
+  readonly pullAccounts: readonly string[];
   /**
-   * Lets the grantee push images to every service repository, read what it pushed, and look an image up by tag
-   * (`ecr:DescribeImages`: a re-run finds the image its first run pushed under an immutable tag).
+   * Every image reference (tag or `sha256:` digest) the catalog or an environment's release names for the service
+   * (`referencedImages` of the model): these never expire.
+   * @default the catalog's tag
    */
-  public grantPush(grantee: iam.IGrantable): void {
-    for (const repository of this.repositories.values()) {
-      repository.grantPullPush(grantee);
-      repository.grant(grantee, 'ecr:DescribeImages');
-    }
-    const policy =
-      grantee.grantPrincipal instanceof iam.Role
-        ? grantee.grantPrincipal.node.tryFindChild('DefaultPolicy')
-        : undefined;
-    if (policy) {
-      acknowledge(
-        policy,
-        'AwsSolutions-IAM5[Resource::*]',
-        'ecr:GetAuthorizationToken has no resource scope in IAM; pushing and pulling are limited to the service repositories.',
+  readonly references?: readonly string[];
+}
+
+/**
+ * A service's repository, shared by every environment (images are promoted by tag): tags are immutable, images are
+ * scanned on push and KMS-encrypted; only untagged images and CI build tags expire, never an image a model references
+ * or a release image (see imageLifecycleRules). The environments' accounts may pull.
+ */
+export class ImageRepository extends Construct {
+  public readonly repository: ecr.Repository;
+
+  public constructor(scope: Construct, id: string, props: ImageRepositoryProps) {
+    super(scope, id);
+    const { organization, service } = props;
+    const references = props.references ?? [service.image.tag];
+    this.repository = new ecr.Repository(this, 'Repository', {
+      repositoryName: ecrRepositoryName(organization, service.name),
+      imageTagMutability: ecr.TagMutability.IMMUTABLE,
+      imageScanOnPush: true,
+      encryption: ecr.RepositoryEncryption.KMS,
+      removalPolicy: RemovalPolicy.RETAIN,
+      lifecycleRules: imageLifecycleRules(organization.images, references),
+    });
+    if (references.some(isDigest)) {
+      Annotations.of(this.repository).addWarningV2(
+        '@platform/images:pinnedByDigest',
+        `No image of ${ecrRepositoryName(organization, service.name)} expires while a model pins it by digest (${references.filter(isDigest).join(', ')}): ECR lifecycle rules select by tag only.`,
       );
     }
+    this.repository.addToResourcePolicy(
+      new iam.PolicyStatement({
+        sid: 'PullFromEnvironmentAccounts',
+        actions: PULL_ACTIONS,
+        principals: props.pullAccounts.map((account) => new iam.AccountPrincipal(account)),
+      }),
+    );
   }
+}
+
+/** ECR actions of pushing an image and reading it back (aws-cdk-lib `Repository.grantPullPush`), and `ecr:DescribeImages`. */
+export const PUSH_ACTIONS = [
+  ...PULL_ACTIONS,
+  'ecr:PutImage',
+  'ecr:InitiateLayerUpload',
+  'ecr:UploadLayerPart',
+  'ecr:CompleteLayerUpload',
+  'ecr:DescribeImages',
+] as const;
+
+/**
+ * Lets the grantee push images to every service repository of the organization and read what it pushed, and look an
+ * image up by tag (`ecr:DescribeImages`: a re-run finds the image its first run pushed under an immutable tag). The
+ * repositories are named by the naming contract (`ecrRepositoryName`: `<organization>/<service>`), so the grant names
+ * them by that prefix in the grantee's stack: one statement however many services, and no reference to the
+ * repositories' stacks.
+ */
+export function grantImagePush(role: iam.Role, organization: Organization): void {
+  const prefix = ecrRepositoryName(organization, '');
+  role.addToPrincipalPolicy(
+    new iam.PolicyStatement({
+      sid: 'PushServiceImages',
+      actions: [...PUSH_ACTIONS],
+      resources: [
+        Stack.of(role).formatArn({
+          service: 'ecr',
+          resource: 'repository',
+          resourceName: `${prefix}*`,
+          account: organization.sharedServices.account,
+          region: organization.sharedServices.region,
+        }),
+      ],
+    }),
+  );
+  role.addToPrincipalPolicy(
+    new iam.PolicyStatement({ sid: 'RegistryLogin', actions: ['ecr:GetAuthorizationToken'], resources: ['*'] }),
+  );
+  acknowledgeWildcards(
+    role,
+    `ecr:GetAuthorizationToken has no resource scope in IAM; pushing and pulling are limited to the repositories of the organization's services, named by the naming contract's prefix (${prefix}<service>), each in a stack of its own.`,
+  );
 }

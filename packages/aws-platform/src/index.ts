@@ -30,6 +30,7 @@ export * from './service-database';
 export * from './service-permissions';
 export * from './stacks/ci-stack';
 export * from './stacks/cluster-stack';
+export * from './stacks/image-repository-stack';
 export * from './stacks/messaging-stack';
 export * from './stacks/network-stack';
 export * from './stacks/queue-stack';

@@ -7,8 +7,22 @@ import type { PlatformModel } from './schema';
  * The CDK app, the rendered workflows (.github/workflows/) and the tests read them here.
  */
 
-/** Construct ID of the stack of the image registry and the CI identities shared by every environment. */
+/** Construct ID of the stack of the CI identities shared by every environment. */
 export const SHARED_SERVICES_STACK = 'shared-services';
+
+/**
+ * Construct ID of the stack of one service's image repository in the shared-services account, e.g.
+ * `shared-services-image-orders`: one stack per repository, so the registry grows without a stack nearing
+ * CloudFormation's limits and a repository never moves when another service comes or goes. Keep them.
+ */
+export function imageRepositoryStackId(serviceName: string): string {
+  return `${SHARED_SERVICES_STACK}-image-${serviceName}`;
+}
+
+/** Every stack of the shared-services account: `SHARED_SERVICES_STACK` first, then each service's image repository. */
+export function sharedServicesStackIds(model: Pick<PlatformModel, 'services'>): string[] {
+  return [SHARED_SERVICES_STACK, ...model.services.map((service) => imageRepositoryStackId(service.name))];
+}
 
 /**
  * The fixed stacks of one environment, in the order `cdk deploy` deploys them: `ci` (the deploy role) first, so a
