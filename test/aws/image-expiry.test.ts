@@ -1,4 +1,4 @@
-import { SharedServicesStack } from '@platform/aws-platform';
+import { ImageRepositoryStack } from '@platform/aws-platform';
 import { ecrRepositoryName, loadPlatformModel, type PlatformModel, referencedImages } from '@platform/model';
 import { Template } from 'aws-cdk-lib/assertions';
 import fc from 'fast-check';
@@ -20,12 +20,23 @@ const NEWER_BUILDS = 300;
 const UNTAGGED = 40;
 
 /**
- * The lifecycle policy text of each repository of the model's shared-services stack, by repository name, and what
+ * The lifecycle policy text of each repository of the model's repository stacks, by repository name, and what
  * the synthesis reported (aws-cdk-lib writes its validation report, warnings included, to console.error).
  */
 function policies(model: PlatformModel): { texts: Map<string, string | undefined>; report: string } {
   const app = testCdkApp({});
-  const stack = new SharedServicesStack(app, 'shared-services', { env: model.organization.sharedServices, model });
+  const pullAccounts = [...new Set(model.environments.map((environment) => environment.account))].sort();
+  const references = referencedImages(model);
+  const stacks = model.services.map(
+    (service) =>
+      new ImageRepositoryStack(app, `image-${service.name}`, {
+        env: model.organization.sharedServices,
+        organization: model.organization,
+        service,
+        pullAccounts,
+        references: references.get(service.name) ?? [service.image.tag],
+      }),
+  );
   const written: string[] = [];
   const spy = jest.spyOn(console, 'error').mockImplementation((...args: unknown[]) => {
     written.push(args.map(String).join(' '));
@@ -33,7 +44,15 @@ function policies(model: PlatformModel): { texts: Map<string, string | undefined
   // biome-ignore lint/suspicious/noExplicitAny: template JSON
   let repositories: Record<string, any>;
   try {
-    repositories = Template.fromStack(stack).findResources('AWS::ECR::Repository');
+    // Each stack's repository has the same logical ID: kept apart by stack.
+    repositories = Object.fromEntries(
+      stacks.flatMap((stack) =>
+        Object.entries(Template.fromStack(stack).findResources('AWS::ECR::Repository')).map(([id, resource]) => [
+          `${stack.node.id}/${id}`,
+          resource,
+        ]),
+      ),
+    );
   } finally {
     spy.mockRestore();
   }

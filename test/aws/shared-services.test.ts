@@ -1,5 +1,5 @@
 import { GITHUB_OIDC_ISSUER } from '@platform/aws-platform';
-import { ciImagePushRoleName, ecrRepositoryName } from '@platform/model';
+import { ciImagePushRoleName, ecrRepositoryName, imageRepositoryStackId } from '@platform/model';
 import { type CloudTemplates, resourcesOfType, shippedCloud } from './cloud-assembly';
 
 // The stack's account and region are the assembly's, not the template's: test/aws/templates.test.ts checks them.
@@ -9,11 +9,20 @@ beforeAll(() => {
 });
 
 const template = () => synthesized.template('shared-services');
-
-test('one repository per service: immutable tags, scan on push, KMS, lifecycle', () => {
-  const repositories = Object.values(resourcesOfType(template(), 'AWS::ECR::Repository')).map(
-    ({ Properties }) => Properties,
+/** Every service's repository, each from the service's own repository stack. */
+const repositoriesOf = () =>
+  synthesized.model.services.flatMap((service) =>
+    Object.values(resourcesOfType(synthesized.template(imageRepositoryStackId(service.name)), 'AWS::ECR::Repository')),
   );
+
+test('one repository per service, in its own stack: immutable tags, scan on push, KMS, lifecycle', () => {
+  for (const service of synthesized.model.services) {
+    expect(
+      Object.keys(resourcesOfType(synthesized.template(imageRepositoryStackId(service.name)), 'AWS::ECR::Repository')),
+    ).toHaveLength(1);
+  }
+  expect(Object.keys(resourcesOfType(template(), 'AWS::ECR::Repository'))).toHaveLength(0);
+  const repositories = repositoriesOf().map(({ Properties }) => Properties);
   expect(repositories.map((repository) => repository.RepositoryName).sort()).toEqual(
     synthesized.model.services.map((service) => ecrRepositoryName(synthesized.model.organization, service.name)).sort(),
   );
@@ -33,7 +42,7 @@ test('one repository per service: immutable tags, scan on push, KMS, lifecycle',
 
 test('every environment account may pull, and only pull', () => {
   const accounts = [...new Set(synthesized.model.environments.map((environment) => environment.account))].sort();
-  for (const { Properties } of Object.values(resourcesOfType(template(), 'AWS::ECR::Repository'))) {
+  for (const { Properties } of repositoriesOf()) {
     const statements = (Properties.RepositoryPolicyText as { Statement: Record<string, unknown>[] }).Statement;
     expect(statements).toHaveLength(1);
     expect([statements[0].Action].flat().sort()).toEqual([
@@ -85,13 +94,11 @@ function roleNamed(name: string) {
   return roles[0];
 }
 
-test('the CI role pushes only to the service repositories', () => {
+test("the CI role pushes only to the service repositories: those named by the organization's prefix", () => {
+  const { organization } = synthesized.model;
   const [policy] = Object.values(resourcesOfType(template(), 'AWS::IAM::Policy'));
   const statements = (policy.Properties.PolicyDocument as { Statement: { Action: unknown; Resource: unknown }[] })
     .Statement;
-  const repositoryArns = Object.keys(resourcesOfType(template(), 'AWS::ECR::Repository'))
-    .map((id) => JSON.stringify({ 'Fn::GetAtt': [id, 'Arn'] }))
-    .sort();
   const pushResources: string[] = [];
   for (const statement of statements) {
     const actions = [statement.Action].flat();
@@ -101,10 +108,14 @@ test('the CI role pushes only to the service repositories', () => {
       expect(statement.Resource).toBe('*');
     } else {
       expect(actions).toContain('ecr:PutImage');
-      pushResources.push(...[statement.Resource].flat().map((resource) => JSON.stringify(resource)));
+      pushResources.push(...[statement.Resource].flat().map(String));
     }
   }
-  expect(pushResources.sort()).toEqual(repositoryArns);
+  const { account, region } = organization.sharedServices;
+  // One pattern, `<organization>/*`: every service repository, and no repository of another organization's naming.
+  expect(pushResources).toEqual([`arn:aws:ecr:${region}:${account}:repository/${organization.name}/*`]);
+  const pattern = new RegExp(`^${organization.name}/[^/]+$`);
+  for (const { Properties } of repositoriesOf()) expect(String(Properties.RepositoryName)).toMatch(pattern);
 });
 
 test('the shared stack is tagged with the organization owner and cost center', () => {
