@@ -210,7 +210,8 @@ export function topicByArn<T extends { facts: StackFacts; template: Json }>(
     for (const [id, resource] of Object.entries((stack.template.Resources ?? {}) as Record<string, Json>)) {
       if (resource.Type !== 'AWS::SNS::Topic') continue;
       const name = resolve(resource.Properties?.TopicName, stack.facts);
-      if (name && `arn:aws:sns:${stack.facts.region}:${stack.facts.account}:${name}` === arn) return { stack, topic: id };
+      if (name && `arn:aws:sns:${stack.facts.region}:${stack.facts.account}:${name}` === arn)
+        return { stack, topic: id };
     }
   }
   return undefined;

@@ -36,11 +36,18 @@ test("every other stack of an environment depends on its ci stack, and the accou
   const { sharedServices, imageRepositories, environments } = buildCloudApp(app, model);
   for (const stack of imageRepositories.values()) expect(stack.dependencies).toContain(sharedServices);
   for (const stacks of environments.values()) {
-    const others = [stacks.network, stacks.cluster, stacks.messaging, ...stacks.services.values(), ...stacks.queues.values()];
-    for (const stack of others) expect({ stack: stack.node.id, ci: stack.dependencies.includes(stacks.ci) }).toEqual({
-      stack: stack.node.id,
-      ci: true,
-    });
+    const others = [
+      stacks.network,
+      stacks.cluster,
+      stacks.messaging,
+      ...stacks.services.values(),
+      ...stacks.queues.values(),
+    ];
+    for (const stack of others)
+      expect({ stack: stack.node.id, ci: stack.dependencies.includes(stacks.ci) }).toEqual({
+        stack: stack.node.id,
+        ci: true,
+      });
     // The Pod Identity associations need the cluster; the queues' alarms need the topic.
     for (const stack of stacks.services.values()) expect(stack.dependencies).toContain(stacks.cluster);
     for (const stack of stacks.queues.values()) expect(stack.dependencies).toContain(stacks.messaging);

@@ -63,7 +63,11 @@ describe('cdk-nag AwsSolutionsChecks on every stack of the model', () => {
       ...sharedServicesStackIds(model),
       ...model.environments.flatMap((environment) => environmentStackIds(model, environment.name)),
     ].sort();
-    expect(committedTemplates().map(([stack]) => stack).sort()).toEqual(every);
+    expect(
+      committedTemplates()
+        .map(([stack]) => stack)
+        .sort(),
+    ).toEqual(every);
     expect(
       app.node.children
         .filter((child) => child instanceof Stack)

@@ -1,9 +1,9 @@
 import { CONTROL_PLANE_LOG_RETENTION, PlatformClusterChecks } from '@platform/aws-platform';
+import { environmentStackIds, queueStackId, serviceStackId } from '@platform/model';
 import { Stack } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as eks from 'aws-cdk-lib/aws-eks-v2';
 import { testCdkApp } from '../support/cdk-app';
-import { environmentStackIds, queueStackId, serviceStackId } from '@platform/model';
 import { type CloudTemplates, MODEL_ENVIRONMENTS, resourcesOfType, shippedCloud } from './cloud-assembly';
 
 /**
@@ -93,9 +93,7 @@ describe.each(MODEL_ENVIRONMENTS)('%s', (name) => {
 
   test("automated backups are copied to the model's second region, if it names one", () => {
     const replication = environment().database.backupReplication;
-    for (const { Properties } of Object.values(
-      resourcesOfType(dataStores(), 'AWS::RDS::DBInstance'),
-    )) {
+    for (const { Properties } of Object.values(resourcesOfType(dataStores(), 'AWS::RDS::DBInstance'))) {
       expect(Properties.AutomaticBackupReplicationRegion).toBe(replication?.region);
       expect(Properties.AutomaticBackupReplicationKmsKeyId).toBe(replication?.kmsKeyArn);
     }

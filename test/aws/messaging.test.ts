@@ -1,6 +1,6 @@
 import { loadModel, type PlatformModel, queueStackId } from '@platform/model';
-import { buildCloudApp } from '../../apps/cloud/src/cloud-app';
 import { Match } from 'aws-cdk-lib/assertions';
+import { buildCloudApp } from '../../apps/cloud/src/cloud-app';
 import { testCdkApp } from '../support/cdk-app';
 import { freeName } from '../support/model-facts';
 import { alarmTopicUses, publishProblems, type StackFacts, subscriptionsOf, topicByArn } from './alarm-delivery';

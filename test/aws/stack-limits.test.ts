@@ -66,17 +66,15 @@ test('a 500-service catalog with 100 queues: every stack stays within half of ea
 }, 600_000);
 
 test('the check finds a stack over a limit', () => {
-  const problems = stackLimitProblems(
-    {
-      stacks: [
-        {
-          hierarchicalId: 'one-stack',
-          template: { Resources: Object.fromEntries(Array.from({ length: 3000 }, (_, i) => [`R${i}`, {}])) },
-          templateFullPath: __filename,
-        },
-      ],
-    } as unknown as CloudAssembly,
-  );
+  const problems = stackLimitProblems({
+    stacks: [
+      {
+        hierarchicalId: 'one-stack',
+        template: { Resources: Object.fromEntries(Array.from({ length: 3000 }, (_, i) => [`R${i}`, {}])) },
+        templateFullPath: __filename,
+      },
+    ],
+  } as unknown as CloudAssembly);
   expect(problems).toEqual([expect.stringMatching(/^one-stack: resources 3000 of 500$/)]);
 });
 
@@ -112,10 +110,13 @@ test('adding a service leaves every other stack of a service or queue as it was,
         !model.services.some((caller) => caller.dependencies.calls.includes(service.name)),
     );
   const model = fc
-    .sample(platformModelArbitrary({ minServices: 8, maxServices: 12, minQueues: 2, maxQueues: 5, maxEnvironments: 2 }), {
-      numRuns: 50,
-      seed: 4242,
-    })
+    .sample(
+      platformModelArbitrary({ minServices: 8, maxServices: 12, minQueues: 2, maxQueues: 5, maxEnvironments: 2 }),
+      {
+        numRuns: 50,
+        seed: 4242,
+      },
+    )
     .find((candidate) => uncalledWithStore(candidate) !== undefined && candidate.environments.length > 1);
   const added = model && uncalledWithStore(model);
   if (!model || !added) throw new Error('no generated model has a service with a data store that nobody calls');
@@ -142,8 +143,9 @@ test('adding a service leaves every other stack of a service or queue as it was,
   // No stack lost a resource: every logical ID stays in the stack it was in.
   for (const [id, template] of before) {
     const kept = Object.keys(after.get(id)?.Resources ?? {});
-    expect({ id, missing: Object.keys(template.Resources ?? {}).filter((logicalId) => !kept.includes(logicalId)) }).toEqual(
-      { id, missing: [] },
-    );
+    expect({
+      id,
+      missing: Object.keys(template.Resources ?? {}).filter((logicalId) => !kept.includes(logicalId)),
+    }).toEqual({ id, missing: [] });
   }
 }, 600_000);

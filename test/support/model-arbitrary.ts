@@ -299,7 +299,13 @@ export interface ModelSize {
   readonly maxEnvironments?: number;
 }
 
-const modelBlueprint = ({ minServices = 1, maxServices = 40, minQueues = 0, maxQueues = 5, maxEnvironments = 4 }: ModelSize) =>
+const modelBlueprint = ({
+  minServices = 1,
+  maxServices = 40,
+  minQueues = 0,
+  maxQueues = 5,
+  maxEnvironments = 4,
+}: ModelSize) =>
   fc.record({
     organization: fc.record({
       name: rawName,
@@ -326,7 +332,10 @@ const modelBlueprint = ({ minServices = 1, maxServices = 40, minQueues = 0, maxQ
     teams: fc.array(teamBlueprint, { minLength: 6, maxLength: 6 }),
     serviceCount: fc.integer({ min: minServices, max: maxServices }),
     // At least the default lengths, so the default sizes draw the same models as ever.
-    services: fc.array(serviceBlueprint, { minLength: Math.max(40, maxServices), maxLength: Math.max(40, maxServices) }),
+    services: fc.array(serviceBlueprint, {
+      minLength: Math.max(40, maxServices),
+      maxLength: Math.max(40, maxServices),
+    }),
     queueCount: fc.integer({ min: minQueues, max: maxQueues }),
     queues: fc.array(queueBlueprint, { minLength: Math.max(5, maxQueues), maxLength: Math.max(5, maxQueues) }),
     /** Whether calls only go to services later in the list (a DAG) or anywhere (cycles allowed). */

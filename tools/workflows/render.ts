@@ -29,8 +29,8 @@ import {
   roleArn,
   SHARED_SERVICES_DEPLOYMENT,
   SHARED_SERVICES_STACK,
-  sharedServicesStackIds,
   sharedServicesDeployRoleName,
+  sharedServicesStackIds,
 } from '@platform/model';
 import { pinnedTag, uses } from './actions';
 

@@ -64,7 +64,10 @@ export function queueStackId(environmentName: string, queueName: string): string
  * one per queue of the model, in model order. For a name the model has no environment of (one that left the model),
  * the fixed ones only.
  */
-export function environmentStackIds(model: Pick<PlatformModel, 'services' | 'queues'>, environmentName: string): string[] {
+export function environmentStackIds(
+  model: Pick<PlatformModel, 'services' | 'queues'>,
+  environmentName: string,
+): string[] {
   return [
     ...ENVIRONMENT_STACKS.map((stack) => environmentStackId(environmentName, stack)),
     ...model.services.map((service) => serviceStackId(environmentName, service.name)),
@@ -78,9 +81,10 @@ export function environmentStackIds(model: Pick<PlatformModel, 'services' | 'que
  */
 export function isEnvironmentStackId(environmentName: string, stackId: string): boolean {
   if (ENVIRONMENT_STACKS.some((stack) => environmentStackId(environmentName, stack) === stackId)) return true;
-  return [SERVICE_STACK_INFIX, QUEUE_STACK_INFIX].some((infix) =>
-    /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(stackId.slice(`${environmentName}-${infix}-`.length)) &&
-    stackId.startsWith(`${environmentName}-${infix}-`),
+  return [SERVICE_STACK_INFIX, QUEUE_STACK_INFIX].some(
+    (infix) =>
+      /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(stackId.slice(`${environmentName}-${infix}-`.length)) &&
+      stackId.startsWith(`${environmentName}-${infix}-`),
   );
 }
 

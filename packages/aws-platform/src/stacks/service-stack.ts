@@ -1,4 +1,10 @@
-import { type Environment, EnvironmentNaming, type Organization, type Service, serviceAccountOf } from '@platform/model';
+import {
+  type Environment,
+  EnvironmentNaming,
+  type Organization,
+  type Service,
+  serviceAccountOf,
+} from '@platform/model';
 import { Stack, type StackProps } from 'aws-cdk-lib';
 import type * as ec2 from 'aws-cdk-lib/aws-ec2';
 import type { Construct } from 'constructs';

@@ -1,8 +1,4 @@
-import {
-  type PlatformModel,
-  SHARED_SERVICES_DEPLOYMENT,
-  sharedServicesDeployRoleName,
-} from '@platform/model';
+import { type PlatformModel, SHARED_SERVICES_DEPLOYMENT, sharedServicesDeployRoleName } from '@platform/model';
 import { Stack, type StackProps } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
 import { CiDeployIdentity } from '../ci-deploy-identity';
