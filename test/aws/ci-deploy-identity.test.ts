@@ -191,6 +191,9 @@ describe('environments that share an account with the shared-services stack or w
       }
       return template;
     },
+    combined: () => {
+      throw new Error('not used');
+    },
     environment: () => {
       throw new Error('not used');
     },
