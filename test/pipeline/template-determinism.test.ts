@@ -1,4 +1,4 @@
-import { environmentStackIds, loadPlatformModel, SHARED_SERVICES_STACK } from '@platform/model';
+import { environmentStackIds, loadPlatformModel, sharedServicesStackIds } from '@platform/model';
 import { MODEL_ENVIRONMENTS, synthesizeCloud } from '../aws/cloud-assembly';
 
 describe('the CDK app', () => {
@@ -13,7 +13,7 @@ describe('the CDK app', () => {
 
     expect(Object.keys(first).sort()).toEqual(
       [
-        SHARED_SERVICES_STACK,
+        ...sharedServicesStackIds(loadPlatformModel()),
         ...MODEL_ENVIRONMENTS.flatMap((name) => environmentStackIds(loadPlatformModel(), name)),
       ].sort(),
     );

@@ -1,12 +1,13 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import {
+  DEPLOY_CONCURRENCY,
   EnvironmentNaming,
   environmentStackIds,
   loadPlatformModel,
   type PlatformModel,
   SHARED_SERVICES_DEPLOYMENT,
-  SHARED_SERVICES_STACK,
+  sharedServicesStackIds,
 } from '@platform/model';
 import { parse } from 'yaml';
 import { ACTIONS } from '../../tools/workflows/actions';
@@ -263,7 +264,7 @@ function expectDeployFollows(model: PlatformModel) {
   const expected: { environment: string; stacks: string[]; region: string; role?: string }[] = [
     {
       environment: SHARED_SERVICES_DEPLOYMENT,
-      stacks: [SHARED_SERVICES_STACK],
+      stacks: sharedServicesStackIds(model),
       region: model.organization.sharedServices.region,
     },
     ...model.environments.map((environment) => ({
@@ -290,6 +291,8 @@ function expectDeployFollows(model: PlatformModel) {
         .filter((word) => stacks.includes(word)),
     ).toEqual(stacks);
     expect(commandOf(job, 'pnpm exec cdk deploy')[0].endsWith(` ${stacks.join(' ')}`)).toBe(true);
+    // Independent stacks (one per service, per queue, per repository) deploy side by side, after what they depend on.
+    expect(commandOf(job, 'pnpm exec cdk deploy')[0]).toContain(` --concurrency ${DEPLOY_CONCURRENCY} `);
     // A re-run of an older run stops before it assumes a role: it would deploy older templates over newer ones.
     const guard = (job.steps ?? []).findIndex(
       (step) => /\$GITHUB_SHA/.test(step.run ?? '') && /git\/ref\/heads\/\$BRANCH/.test(step.run ?? ''),
