@@ -4,9 +4,11 @@
  * the queues' policies. Expectations are computed from the model; each check returns the problems it finds.
  */
 import {
+  ENVIRONMENT_STACKS,
   type Environment,
   EnvironmentNaming,
   environmentStackId,
+  environmentStackIds,
   type PlatformModel,
   partitionOf,
   peopleRoles,
@@ -15,6 +17,7 @@ import {
   wantsBreakGlassBastion,
 } from '@platform/model';
 import type { CloudAssembly } from 'aws-cdk-lib/cx-api';
+import { combinedTemplate } from '../../aws/cloud-assembly';
 import { canonical, type RenderedDist } from './kubernetes-invariants';
 
 // biome-ignore lint/suspicious/noExplicitAny: CloudFormation templates are free-form JSON
@@ -28,6 +31,26 @@ interface Resource {
 export interface Templates {
   /** Template of a stack by its construct ID (`shared-services`, `<env>-network`, `<env>-cluster`, …). */
   readonly byStack: ReadonlyMap<string, { readonly stackName: string; readonly resources: Record<string, Resource> }>;
+}
+
+/**
+ * Every resource of an environment's stacks in one record: the fixed stacks' (delivery.ts `ENVIRONMENT_STACKS`) under
+ * their own logical IDs, the service and queue stacks' (whose logical IDs repeat from stack to stack) behind their
+ * stack ID, with the references among them renamed alike (`combinedTemplate`).
+ */
+export function environmentResources(
+  model: PlatformModel,
+  templates: Templates,
+  environmentName: string,
+): Record<string, Resource> {
+  const fixed = ENVIRONMENT_STACKS.map((stack) => environmentStackId(environmentName, stack));
+  const catalog = environmentStackIds(model, environmentName).filter((id) => !fixed.includes(id));
+  const own = Object.assign({}, ...fixed.map((id) => templates.byStack.get(id)?.resources ?? {}));
+  const combined = combinedTemplate(
+    catalog.map((id) => [id, { Resources: templates.byStack.get(id)?.resources ?? {} }]),
+    false,
+  ).toJSON().Resources as Record<string, Resource>;
+  return { ...own, ...combined };
 }
 
 export function templatesOf(assembly: CloudAssembly): Templates {
@@ -229,8 +252,8 @@ function environmentProblems(model: PlatformModel, environment: Environment, tem
   const problems: string[] = [];
   const prefix = `${model.organization.name}-${environment.name}`;
   const secretPrefix = `${model.organization.name}/${environment.name}/`;
-  const resourcesOf = (stack: string) => templates.byStack.get(`${environment.name}-${stack}`)?.resources ?? {};
-  const all = ['network', 'cluster', 'data', 'messaging'].flatMap((stack) => Object.values(resourcesOf(stack)));
+  const everything = environmentResources(model, templates, environment.name);
+  const all = Object.values(everything);
   const namesOf = (type: string, property: string) =>
     all
       .filter((r) => r.Type === type)
@@ -265,7 +288,7 @@ function environmentProblems(model: PlatformModel, environment: Environment, tem
     model.services.flatMap(ownSecrets),
   );
 
-  const cluster = resourcesOf('cluster');
+  const cluster = everything;
   const arnOf = (service: string, name: string) =>
     `arn:aws:${service}:${environment.region}:${environment.account}:${name}`;
   for (const service of model.services) {
@@ -297,7 +320,7 @@ function environmentProblems(model: PlatformModel, environment: Environment, tem
     const user = `${service.name.replace(/-/g, '_')}_${environment.name.replace(/-/g, '_')}`;
     same(
       `database users ${service.name} may log in as`,
-      databaseLogins(statements, resourcesOf('data'), environment),
+      databaseLogins(statements, everything, environment),
       service.dependencies.database ? [user] : [],
     );
     const readableParameters = parameters.filter((name) =>
@@ -342,7 +365,7 @@ function environmentProblems(model: PlatformModel, environment: Environment, tem
       problems.push(`${at}: ${associations.length} Pod Identity associations for ${service.team}/${service.name}`);
   }
 
-  const messaging = resourcesOf('messaging');
+  const messaging = everything;
   for (const queue of model.queues) {
     const find = (name: string) =>
       Object.entries(messaging).find(([, r]) => r.Type === 'AWS::SQS::Queue' && r.Properties?.QueueName === name);
@@ -392,9 +415,7 @@ export function contractProblems(
   dist: Pick<RenderedDist, 'objects'>,
 ): string[] {
   return model.environments.flatMap((environment) => {
-    const resources = ['data', 'messaging', 'cluster'].flatMap((stack) =>
-      Object.values(templates.byStack.get(`${environment.name}-${stack}`)?.resources ?? {}),
-    );
+    const resources = Object.values(environmentResources(model, templates, environment.name));
     const names = new Set(
       resources
         .filter((r) => r.Type === 'AWS::SecretsManager::Secret' || r.Type === 'AWS::SSM::Parameter')
