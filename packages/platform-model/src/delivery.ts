@@ -76,6 +76,18 @@ export function environmentStackIds(
 }
 
 /**
+ * Whether a stack construct ID is, by its shape, one that holds one entry of the catalog: a service's
+ * (`serviceStackId`), a queue's (`queueStackId`) or an image repository's (`imageRepositoryStackId`). Such a stack
+ * leaves the app when its service or queue leaves the model, while its environment stays.
+ */
+export function isCatalogStackId(stackId: string): boolean {
+  return (
+    stackId.startsWith(`${SHARED_SERVICES_STACK}-image-`) ||
+    new RegExp(`-(${SERVICE_STACK_INFIX}|${QUEUE_STACK_INFIX})-[a-z0-9]([-a-z0-9]*[a-z0-9])?$`).test(stackId)
+  );
+}
+
+/**
  * Whether a stack construct ID is one of the environment's by its shape: a fixed stack's, or a service's or queue's
  * of any name (e.g. a stack whose service has left the model).
  */
