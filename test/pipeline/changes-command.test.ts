@@ -6,6 +6,7 @@ import {
   GITOPS_ROOT_APPLICATION,
   loadPlatformModel,
   SHARED_SERVICES_STACK,
+  serviceStackId,
   templatePath,
 } from '@platform/model';
 import { changes } from '../../tools/changes';
@@ -143,6 +144,17 @@ describe('distChanges', () => {
     expect(Object.fromEntries(shared?.stacks ?? [])).toEqual({
       [SHARED_SERVICES_STACK]: [{ change: 'changed', logicalId: 'Repo', type: 'AWS::ECR::Repository' }],
     });
+  });
+
+  it('puts the stack of a service that left the model under its environment, not under shared', () => {
+    const gone = serviceStackId(first.name, 'no-such-service');
+    const [environment] = distChanges(
+      model,
+      new Map([[templatePath(gone), template({ Db: { Type: 'AWS::RDS::DBInstance' } })]]),
+      new Map(),
+    );
+    expect(environment.environment).toBe(first.name);
+    expect([...environment.stacks.keys()]).toEqual([gone]);
   });
 
   it('renders counts and every entry in Argo CD and CloudFormation words', () => {

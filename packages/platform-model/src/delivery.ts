@@ -93,12 +93,14 @@ export function isCatalogStackId(stackId: string): boolean {
  */
 export function isEnvironmentStackId(environmentName: string, stackId: string): boolean {
   if (ENVIRONMENT_STACKS.some((stack) => environmentStackId(environmentName, stack) === stackId)) return true;
-  return [SERVICE_STACK_INFIX, QUEUE_STACK_INFIX].some(
-    (infix) =>
-      /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(stackId.slice(`${environmentName}-${infix}-`.length)) &&
-      stackId.startsWith(`${environmentName}-${infix}-`),
-  );
+  return [SERVICE_STACK_INFIX, QUEUE_STACK_INFIX].some((infix) => {
+    const prefix = `${environmentName}-${infix}-`;
+    return stackId.startsWith(prefix) && DNS_LABEL.test(stackId.slice(prefix.length));
+  });
 }
+
+/** A service's or queue's name as the schema allows it (a DNS label). */
+const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 
 /**
  * How many stacks `cdk deploy --concurrency` deploys at once within one environment, dependencies permitting (the
