@@ -9,6 +9,7 @@ import {
   CLOUDFORMATION_FOLDER,
   environmentStackIds,
   GITOPS_ROOT_APPLICATION,
+  isEnvironmentStackId,
   type PlatformModel,
 } from '@platform/model';
 import { parseAllDocuments } from 'yaml';
@@ -77,10 +78,20 @@ export function distChanges(model: PlatformModel, before: DistFiles, after: Dist
   const stackChanges = templateChanges(before, after);
   const claimed = new Set<string>();
   const result: EnvironmentChanges[] = [];
+  // The model's stacks first, then by their shape those it no longer has (a removed service's or queue's).
+  for (const name of names) for (const id of environmentStackIds(model, name)) claimed.add(id);
+  const stacksOf = new Map<string, Set<string>>(names.map((name) => [name, new Set(environmentStackIds(model, name))]));
+  for (const id of stackChanges.keys()) {
+    if (claimed.has(id)) continue;
+    const owner = names.find((name) => isEnvironmentStackId(name, id));
+    if (owner !== undefined) {
+      stacksOf.get(owner)?.add(id);
+      claimed.add(id);
+    }
+  }
   for (const name of names) {
-    const stackIds = environmentStackIds(name);
-    for (const id of stackIds) claimed.add(id);
-    const stacks = new Map([...stackChanges].filter(([id]) => stackIds.includes(id)));
+    const stackIds = stacksOf.get(name) ?? new Set<string>();
+    const stacks = new Map([...stackChanges].filter(([id]) => stackIds.has(id)));
     const applications = objectChanges(name, before, after);
     if (applications.size > 0 || stacks.size > 0) result.push({ environment: name, applications, stacks });
   }

@@ -20,11 +20,15 @@ export interface Subscription {
   readonly endpoint: string;
 }
 
-/** An alarm's notification target: the topic's logical ID in the same template. */
+/**
+ * An alarm's notification target: the topic's logical ID in the same template, or, for an alarm that names a topic
+ * of another stack by ARN, that ARN (`topicByArn` finds the topic's template and logical ID).
+ */
 export interface AlarmTopicUse {
   readonly alarm: string;
   readonly alarmArn: string;
   readonly topic: string;
+  readonly topicArn?: string;
 }
 
 const asList = (value: unknown): unknown[] => (value === undefined ? [] : Array.isArray(value) ? value : [value]);
@@ -98,7 +102,10 @@ function actionIncludes(actions: unknown, action: string): boolean {
   return asList(actions).some((a) => typeof a === 'string' && wildcard(a.toLowerCase(), action.toLowerCase()));
 }
 
-/** Every use of an SNS topic by an alarm's actions; alarm actions that reach outside the template are problems. */
+/**
+ * Every use of an SNS topic by an alarm's actions: a topic of the template, or one of the alarm's account and region
+ * by ARN; any other action that reaches outside the template is a problem.
+ */
 export function alarmTopicUses(template: Json, stack: StackFacts): { uses: AlarmTopicUse[]; problems: string[] } {
   const resources = template.Resources as Record<string, Json>;
   const uses: AlarmTopicUse[] = [];
@@ -115,8 +122,11 @@ export function alarmTopicUses(template: Json, stack: StackFacts): { uses: Alarm
       ...asList(props.InsufficientDataActions),
     ]) {
       const ref = (action as Json)?.Ref;
+      const arn = resolve(action, stack);
       if (typeof ref === 'string' && resources[ref]?.Type === 'AWS::SNS::Topic') {
         uses.push({ alarm: id, alarmArn, topic: ref });
+      } else if (arn?.startsWith(`arn:aws:sns:${stack.region}:${stack.account}:`)) {
+        uses.push({ alarm: id, alarmArn, topic: '', topicArn: arn });
       } else if (typeof action !== 'string' || action.includes(':sns:')) {
         problems.push(`${id}: action ${JSON.stringify(action)} is not a topic of this template; extend this check`);
       }
@@ -186,4 +196,23 @@ export function subscriptionsOf(template: Json, topic: string): Subscription[] {
     .filter((r) => r.Type === 'AWS::SNS::Subscription' && JSON.stringify(r.Properties.TopicArn) === topicRef)
     .map((r) => ({ protocol: r.Properties.Protocol, endpoint: r.Properties.Endpoint }))
     .sort((a, b) => `${a.protocol} ${a.endpoint}`.localeCompare(`${b.protocol} ${b.endpoint}`));
+}
+
+/**
+ * The topic an ARN names among the templates (its `TopicName` in its stack's account and region), or undefined when
+ * none has it: an alarm that notifies it would notify nothing.
+ */
+export function topicByArn<T extends { facts: StackFacts; template: Json }>(
+  stacks: readonly T[],
+  arn: string,
+): { stack: T; topic: string } | undefined {
+  for (const stack of stacks) {
+    for (const [id, resource] of Object.entries((stack.template.Resources ?? {}) as Record<string, Json>)) {
+      if (resource.Type !== 'AWS::SNS::Topic') continue;
+      const name = resolve(resource.Properties?.TopicName, stack.facts);
+      if (name && `arn:aws:sns:${stack.facts.region}:${stack.facts.account}:${name}` === arn)
+        return { stack, topic: id };
+    }
+  }
+  return undefined;
 }

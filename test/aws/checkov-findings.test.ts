@@ -3,7 +3,7 @@
  * check without it: each finding is fixed, or skipped in the resource's Metadata.checkov.skip exactly while
  * its cause holds, with a reason. Judged on the synthesized templates of the shipped model and of a variant.
  */
-import { loadModel, loadPlatformModel, type PlatformModel } from '@platform/model';
+import { environmentStackIds, loadModel, loadPlatformModel, type PlatformModel } from '@platform/model';
 import { committedTemplates, MODEL_ENVIRONMENTS, modelWithEnvironment, synthesizeCloud } from './cloud-assembly';
 
 interface Resource {
@@ -12,7 +12,7 @@ interface Resource {
   readonly Metadata?: { checkov?: { skip?: { id: string; comment: string }[] } };
 }
 
-/** Every resource of every stack, as `<stack artifact ID>/<logical ID>`, e.g. `dev-data/…`. */
+/** Every resource of every stack, as `<stack artifact ID>/<logical ID>`, e.g. `dev-service-orders/…`. */
 function resourcesOf(templates: Iterable<readonly [string, unknown]>): Map<string, Resource> {
   const resources = new Map<string, Resource>();
   for (const [stackId, template] of templates) {
@@ -73,7 +73,9 @@ describe('checkov findings on the templates of the shipped model', () => {
 
   test('every environment is covered', () => {
     const stacks = new Set([...resources.keys()].map((id) => id.split('/')[0]));
-    for (const environment of MODEL_ENVIRONMENTS) expect(stacks).toContain(`${environment}-data`);
+    for (const environment of MODEL_ENVIRONMENTS) {
+      for (const id of environmentStackIds(loadPlatformModel(), environment)) expect(stacks).toContain(id);
+    }
   });
 
   test('every RDS instance has Enhanced Monitoring at an interval RDS offers (CKV_AWS_118)', () => {

@@ -204,6 +204,9 @@ describe('environments that share an account with the shared-services stack or w
       }
       return template;
     },
+    combined: () => {
+      throw new Error('not used');
+    },
     environment: () => {
       throw new Error('not used');
     },
@@ -260,6 +263,9 @@ describe('accounts that already hold a GitHub OIDC provider (organization.ci.exi
       throw new Error('not used');
     },
     naming: () => {
+      throw new Error('not used');
+    },
+    combined: () => {
       throw new Error('not used');
     },
   };

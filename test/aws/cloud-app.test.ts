@@ -14,17 +14,44 @@ function errorOf(build: () => void): Error {
 
 test('the stack IDs are the public contract cdk deploy selects', () => {
   const app = testCdkApp({ [TODAY_CONTEXT_KEY]: '2026-11-22' });
-  buildCloudApp(app, loadPlatformModel());
+  const model = loadPlatformModel();
+  buildCloudApp(app, model);
   expect(app.node.children.map((child) => child.node.id)).toEqual([
     'shared-services',
+    ...model.services.map((service) => `shared-services-image-${service.name}`),
     ...MODEL_ENVIRONMENTS.flatMap((name) => [
       `${name}-ci`,
       `${name}-network`,
       `${name}-cluster`,
-      `${name}-data`,
       `${name}-messaging`,
+      ...model.services.map((service) => `${name}-service-${service.name}`),
+      ...model.queues.map((queue) => `${name}-queue-${queue.name}`),
     ]),
   ]);
+});
+
+test("every other stack of an environment depends on its ci stack, and the account's other stacks on shared-services", () => {
+  const app = testCdkApp({ [TODAY_CONTEXT_KEY]: '2026-11-22' });
+  const model = loadPlatformModel();
+  const { sharedServices, imageRepositories, environments } = buildCloudApp(app, model);
+  for (const stack of imageRepositories.values()) expect(stack.dependencies).toContain(sharedServices);
+  for (const stacks of environments.values()) {
+    const others = [
+      stacks.network,
+      stacks.cluster,
+      stacks.messaging,
+      ...stacks.services.values(),
+      ...stacks.queues.values(),
+    ];
+    for (const stack of others)
+      expect({ stack: stack.node.id, ci: stack.dependencies.includes(stacks.ci) }).toEqual({
+        stack: stack.node.id,
+        ci: true,
+      });
+    // The Pod Identity associations need the cluster; the queues' alarms need the topic.
+    for (const stack of stacks.services.values()) expect(stack.dependencies).toContain(stacks.cluster);
+    for (const stack of stacks.queues.values()) expect(stack.dependencies).toContain(stacks.messaging);
+  }
 });
 
 /** An account no environment of the model uses, whose context cdk.json therefore lacks. */

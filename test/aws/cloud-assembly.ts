@@ -22,6 +22,11 @@ export interface CloudTemplates {
   readonly model: PlatformModel;
   /** The template of a stack by its construct ID, e.g. `dev-cluster`; a missing stack fails the test here. */
   template(stackId: string): Template;
+  /**
+   * The resources of several stacks as one template (`combinedTemplate`), e.g. every service stack of an environment:
+   * what one stack held before the catalog's resources got a stack each.
+   */
+  combined(stackIds: readonly string[], keepFirst?: boolean): Template;
   /** The model's environment with this name; a test of a missing environment fails here. */
   environment(name: string): ModelEnvironment;
   /** The naming contract of the model's environment with this name. */
@@ -68,6 +73,12 @@ export function shippedCloud(): CloudTemplates {
       }
       return template;
     },
+    combined(stackIds, keepFirst = true) {
+      return combinedTemplate(
+        stackIds.map((id) => [id, this.template(id).toJSON()]),
+        keepFirst,
+      );
+    },
     environment: (name) => environmentOf(model, name),
     naming: (name) => new EnvironmentNaming(model.organization, environmentOf(model, name)),
   };
@@ -105,9 +116,54 @@ export function synthesizeCloud(options: SynthesizeOptions = {}): SynthesizedClo
       }
       return template;
     },
+    combined(stackIds, keepFirst = true) {
+      return combinedTemplate(
+        stackIds.map((id) => [id, this.template(id).toJSON()]),
+        keepFirst,
+      );
+    },
     environment: (name) => environmentOf(model, name),
     naming: (name) => new EnvironmentNaming(model.organization, environmentOf(model, name)),
   };
+}
+
+// biome-ignore lint/suspicious/noExplicitAny: templates are walked as plain JSON.
+type Json = any;
+
+/**
+ * The resources of several templates in one: the first template's logical IDs stay (unless `keepFirst` is false),
+ * every other template's get its
+ * stack ID (letters and digits only) in front, e.g. `devserviceorderservicePostgresInstance…`, and so do the Ref,
+ * Fn::GetAtt, Fn::Sub and DependsOn that name them, so references keep pointing at the same resource.
+ */
+export function combinedTemplate(templates: readonly [string, Json][], keepFirst = true): Template {
+  const resources: Record<string, Json> = {};
+  templates.forEach(([stackId, template], index) => {
+    const own = template.Resources ?? {};
+    const prefix = index === 0 && keepFirst ? '' : stackId.replace(/[^A-Za-z0-9]/g, '');
+    const rename = (id: string) => (id in own ? `${prefix}${id}` : id);
+    const walk = (node: Json): Json => {
+      if (Array.isArray(node)) return node.map(walk);
+      if (!node || typeof node !== 'object') return node;
+      return Object.fromEntries(
+        Object.entries(node).map(([key, value]) => {
+          if (key === 'Ref' && typeof value === 'string') return [key, rename(value)];
+          if (key === 'Fn::GetAtt' && Array.isArray(value)) return [key, [rename(value[0]), ...value.slice(1)]];
+          if (key === 'Fn::Sub') {
+            const sub = (text: string) => text.replace(/\$\{([^}!.]+)/g, (_, name) => `\${${rename(name)}`);
+            return [key, Array.isArray(value) ? [sub(value[0]), walk(value[1])] : sub(String(value))];
+          }
+          return [key, walk(value)];
+        }),
+      );
+    };
+    for (const [id, resource] of Object.entries(own)) {
+      const renamed = walk(resource);
+      if (renamed.DependsOn) renamed.DependsOn = [renamed.DependsOn].flat().map(rename);
+      resources[rename(id)] = renamed;
+    }
+  });
+  return Template.fromJSON({ Resources: resources });
 }
 
 /** A copy of the shipped model with one environment changed. */

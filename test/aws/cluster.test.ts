@@ -9,6 +9,7 @@ import {
   GITOPS_ROOT_APPLICATION,
   PLATFORM_NAMESPACES,
   serviceAccountOf,
+  serviceStackId,
 } from '@platform/model';
 import { Match, type Template } from 'aws-cdk-lib/assertions';
 import { type CloudTemplates, MODEL_ENVIRONMENTS, resourcesOfType, shippedCloud } from './cloud-assembly';
@@ -52,6 +53,12 @@ const asList = (value: unknown) => (Array.isArray(value) ? value : [value]);
 
 describe.each(MODEL_ENVIRONMENTS)('%s cluster', (name) => {
   const template = () => synthesized.template(`${name}-cluster`);
+  /** The cluster stack with every service stack of the environment (each service's identity is in its own stack). */
+  const withServices = () =>
+    synthesized.combined([
+      `${name}-cluster`,
+      ...synthesized.model.services.map((service) => serviceStackId(name, service.name)),
+    ]);
 
   test('EKS runs the catalogue version with API authentication, all control-plane logs and no creator admin', () => {
     template().hasResourceProperties('AWS::EKS::Cluster', {
@@ -225,8 +232,8 @@ describe.each(MODEL_ENVIRONMENTS)('%s cluster', (name) => {
 
   test('Pod Identity binds each contract role to exactly its service account', () => {
     const naming = synthesized.naming(name);
-    const roles = resourcesOfType(template(), 'AWS::IAM::Role');
-    const associations = Object.values(resourcesOfType(template(), 'AWS::EKS::PodIdentityAssociation')).map(
+    const roles = resourcesOfType(withServices(), 'AWS::IAM::Role');
+    const associations = Object.values(resourcesOfType(withServices(), 'AWS::EKS::PodIdentityAssociation')).map(
       ({ Properties }) => {
         const roleId = (Properties.RoleArn as { 'Fn::GetAtt': string[] })['Fn::GetAtt'][0];
         return `${Properties.Namespace}/${Properties.ServiceAccount} -> ${roles[roleId].Properties.RoleName}`;
@@ -246,12 +253,20 @@ describe.each(MODEL_ENVIRONMENTS)('%s cluster', (name) => {
   });
 
   test('each Pod Identity role trusts only its own cluster, namespace and service account', () => {
-    const roles = resourcesOfType(template(), 'AWS::IAM::Role');
-    const [clusterId] = Object.keys(resourcesOfType(template(), 'AWS::EKS::Cluster'));
-    const associations = Object.values(resourcesOfType(template(), 'AWS::EKS::PodIdentityAssociation'));
+    const roles = resourcesOfType(withServices(), 'AWS::IAM::Role');
+    const [[clusterId, cluster]] = Object.entries(resourcesOfType(withServices(), 'AWS::EKS::Cluster'));
+    // The add-ons' roles refer to the cluster; the services' roles, in stacks of their own, name it.
+    expect(cluster.Properties.Name).toBe(synthesized.naming(name).clusterName);
+    const clusterNames = [JSON.stringify({ Ref: clusterId }), JSON.stringify(cluster.Properties.Name)];
+    const associations = Object.values(resourcesOfType(withServices(), 'AWS::EKS::PodIdentityAssociation'));
     expect(associations.length).toBeGreaterThan(0);
     for (const { Properties } of associations) {
       const roleId = (Properties.RoleArn as { 'Fn::GetAtt': string[] })['Fn::GetAtt'][0];
+      const trust = roles[roleId].Properties.AssumeRolePolicyDocument as {
+        Statement: { Condition: { StringEquals: Record<string, unknown> } }[];
+      };
+      const named = trust.Statement[0]?.Condition?.StringEquals?.['aws:RequestTag/eks-cluster-name'];
+      expect(clusterNames).toContain(JSON.stringify(named));
       expect(roles[roleId].Properties.AssumeRolePolicyDocument).toEqual({
         Version: '2012-10-17',
         Statement: [
@@ -261,7 +276,7 @@ describe.each(MODEL_ENVIRONMENTS)('%s cluster', (name) => {
             Principal: { Service: 'pods.eks.amazonaws.com' },
             Condition: {
               StringEquals: {
-                'aws:RequestTag/eks-cluster-name': { Ref: clusterId },
+                'aws:RequestTag/eks-cluster-name': named,
                 'aws:RequestTag/kubernetes-namespace': Properties.Namespace,
                 'aws:RequestTag/kubernetes-service-account': Properties.ServiceAccount,
               },
@@ -284,7 +299,7 @@ describe.each(MODEL_ENVIRONMENTS)('%s cluster', (name) => {
     ];
     for (const service of synthesized.model.services) {
       // Every (action, queue) pair the role's statements allow, however they are grouped into statements.
-      const granted = statementsOfRole(template(), naming.workloadRoleName(service.name)).flatMap((statement) =>
+      const granted = statementsOfRole(withServices(), naming.workloadRoleName(service.name)).flatMap((statement) =>
         asList(statement.Action)
           .map(String)
           .filter((action) => action.startsWith('sqs:'))
@@ -305,7 +320,7 @@ describe.each(MODEL_ENVIRONMENTS)('%s cluster', (name) => {
     const naming = synthesized.naming(name);
     const { region, account } = synthesized.environment(name);
     for (const service of synthesized.model.services) {
-      const logins = statementsOfRole(template(), naming.workloadRoleName(service.name))
+      const logins = statementsOfRole(withServices(), naming.workloadRoleName(service.name))
         .filter((statement) => asList(statement.Action).some((action) => String(action).startsWith('rds-db:')))
         .map((statement) => ({ action: statement.Action, resource: statement.Resource }));
       const user = `${service.name.replaceAll('-', '_')}_${name.replaceAll('-', '_')}`;
@@ -321,7 +336,7 @@ describe.each(MODEL_ENVIRONMENTS)('%s cluster', (name) => {
   test('a service reads only its own cache credentials, never a database master secret', () => {
     const naming = synthesized.naming(name);
     for (const service of synthesized.model.services) {
-      const statements = statementsOfRole(template(), naming.workloadRoleName(service.name));
+      const statements = statementsOfRole(withServices(), naming.workloadRoleName(service.name));
       const secretResources = statements
         .filter((statement) => asList(statement.Action).includes('secretsmanager:GetSecretValue'))
         .flatMap((statement) => asList(statement.Resource).map((resource) => JSON.stringify(resource)));

@@ -1,5 +1,5 @@
 import { CACHE_ENGINE, POSTGRES_LOG_EXPORTS } from '@platform/aws-platform';
-import { CONNECTION_PARAMETERS, DATA_STORE_PORTS } from '@platform/model';
+import { CONNECTION_PARAMETERS, DATA_STORE_PORTS, serviceStackId } from '@platform/model';
 import { Match } from 'aws-cdk-lib/assertions';
 import { type CloudTemplates, MODEL_ENVIRONMENTS, resourcesOfType, shippedCloud } from './cloud-assembly';
 
@@ -11,9 +11,22 @@ beforeAll(() => {
 const servicesWith = (store: 'database' | 'cache') =>
   synthesized.model.services.filter((service) => service.dependencies[store]).map((service) => service.name);
 
-/** Every ingress rule of the data stack's security groups, inline or separate, as "source -> port". */
+/**
+ * The data stores of an environment: the resources of every service stack in one template, each stack's logical IDs
+ * behind its stack ID (`stackPrefix`).
+ */
+const dataStores = (name: string) =>
+  synthesized.combined(
+    synthesized.model.services.map((service) => serviceStackId(name, service.name)),
+    false,
+  );
+
+/** The logical ID prefix of a service's stack in `dataStores`. */
+const stackPrefix = (name: string, service: string) => serviceStackId(name, service).replace(/[^A-Za-z0-9]/g, '');
+
+/** Every ingress rule of the data stores' security groups, inline or separate, as "source -> port". */
 function ingressRules(name: string): string[] {
-  const template = synthesized.template(`${name}-data`);
+  const template = dataStores(name);
   const inline = Object.values(resourcesOfType(template, 'AWS::EC2::SecurityGroup')).flatMap(
     ({ Properties }) => (Properties.SecurityGroupIngress ?? []) as Record<string, unknown>[],
   );
@@ -28,7 +41,7 @@ function sourceOf(rule: Record<string, unknown>): string {
   if (/^\{"Fn::ImportValue":".*PlatformNodeSecurityGroup.*GroupId/.test(text)) return 'cluster nodes';
   const rotation = /^\{"Fn::GetAtt":\["(\w+)InstanceRotationSingleUserSecurityGroup\w+","GroupId"\]\}$/.exec(text);
   if (rotation) return `rotation of ${rotation[1]}`;
-  if (/^\{"Fn::GetAtt":\["DatabaseUserProviderSecurityGroup\w+","GroupId"\]\}$/.test(text))
+  if (/^\{"Fn::GetAtt":\["\w*DatabaseUserProviderSecurityGroup\w+","GroupId"\]\}$/.test(text))
     return 'database user function';
   return text;
 }
@@ -40,7 +53,7 @@ function portOf(port: unknown): string {
 }
 
 describe.each(MODEL_ENVIRONMENTS)('%s data stores', (name) => {
-  const template = () => synthesized.template(`${name}-data`);
+  const template = () => dataStores(name);
   const database = () => synthesized.environment(name).database;
 
   test('one PostgreSQL instance per service that declares a database, with its contract database name', () => {
@@ -135,11 +148,11 @@ describe.each(MODEL_ENVIRONMENTS)('%s data stores', (name) => {
   });
 
   test('only the cluster nodes reach PostgreSQL and Valkey, plus each database its own rotation function and the database user function', () => {
-    const logicalPrefix = (service: string) => service.replaceAll('-', '');
+    const logicalPrefix = (service: string) => `${stackPrefix(name, service)}Postgres`;
     expect(ingressRules(name)).toEqual(
       [
         ...servicesWith('database').map(() => `cluster nodes -> ${DATA_STORE_PORTS.postgres}`),
-        ...servicesWith('database').map((service) => `rotation of ${logicalPrefix(service)}postgres -> instance port`),
+        ...servicesWith('database').map((service) => `rotation of ${logicalPrefix(service)} -> instance port`),
         ...servicesWith('database').map(() => 'database user function -> instance port'),
         ...servicesWith('cache').map(() => `cluster nodes -> ${DATA_STORE_PORTS.redis}`),
       ].sort(),
@@ -174,28 +187,33 @@ describe.each(MODEL_ENVIRONMENTS)('%s data stores', (name) => {
         };
       }),
     );
-    // Who logs in as it is the cluster stack's to say (cluster.test.ts): no policy here names a database user.
-    expect(JSON.stringify(resourcesOfType(template(), 'AWS::IAM::Policy'))).not.toContain('rds-db');
+    // Who logs in as it is the workload role's to say (cluster.test.ts): no other policy names a database user.
+    const others = Object.values(resourcesOfType(template(), 'AWS::IAM::Policy')).filter(
+      ({ Properties }) => !JSON.stringify(Properties.Roles).includes('IdentityRole'),
+    );
+    expect(others.length).toBeGreaterThan(0);
+    expect(JSON.stringify(others)).not.toContain('rds-db');
   });
 
-  test('the database user function reaches only the databases and HTTPS, from the private subnets', () => {
-    const groups = Object.entries(resourcesOfType(template(), 'AWS::EC2::SecurityGroup')).filter(([id]) =>
-      id.startsWith('DatabaseUserProviderSecurityGroup'),
-    );
-    if (servicesWith('database').length === 0) {
-      expect(groups).toEqual([]);
-      return;
+  test('the database user function reaches only its database and HTTPS, from the private subnets', () => {
+    for (const service of synthesized.model.services) {
+      const prefix = `${stackPrefix(name, service.name)}DatabaseUserProviderSecurityGroup`;
+      const groups = Object.entries(resourcesOfType(template(), 'AWS::EC2::SecurityGroup')).filter(([id]) =>
+        id.startsWith(prefix),
+      );
+      if (!service.dependencies.database) {
+        expect(groups).toEqual([]);
+        continue;
+      }
+      expect(groups).toHaveLength(1);
+      const egress = [
+        ...((groups[0]?.[1].Properties.SecurityGroupEgress ?? []) as Record<string, unknown>[]),
+        ...Object.values(resourcesOfType(template(), 'AWS::EC2::SecurityGroupEgress'))
+          .map(({ Properties }) => Properties)
+          .filter((rule) => JSON.stringify(rule.GroupId).includes(prefix)),
+      ].map((rule) => `${rule.CidrIp ?? 'database'} ${portOf(rule.FromPort)}`);
+      expect(egress.sort()).toEqual(['0.0.0.0/0 443', 'database instance port']);
     }
-    expect(groups).toHaveLength(1);
-    const egress = [
-      ...((groups[0]?.[1].Properties.SecurityGroupEgress ?? []) as Record<string, unknown>[]),
-      ...Object.values(resourcesOfType(template(), 'AWS::EC2::SecurityGroupEgress'))
-        .map(({ Properties }) => Properties)
-        .filter((rule) => JSON.stringify(rule.GroupId).includes('DatabaseUserProviderSecurityGroup')),
-    ].map((rule) => `${rule.CidrIp ?? 'database'} ${portOf(rule.FromPort)}`);
-    expect(egress.sort()).toEqual(
-      ['0.0.0.0/0 443', ...servicesWith('database').map(() => 'database instance port')].sort(),
-    );
   });
 
   test('connection facts are published under the contract parameter names', () => {
@@ -221,7 +239,7 @@ describe.each(MODEL_ENVIRONMENTS)('%s data stores', (name) => {
       );
       expect(parameterValue(naming.connectionParameterName(service, 'postgres', 'host'))).toEqual({
         'Fn::GetAtt': [
-          expect.stringMatching(new RegExp(`^${service.replaceAll('-', '')}postgresInstance`)),
+          expect.stringMatching(new RegExp(`^${stackPrefix(name, service)}PostgresInstance`)),
           'Endpoint.Address',
         ],
       });
@@ -256,7 +274,7 @@ describe.each(MODEL_ENVIRONMENTS)('%s data stores', (name) => {
       });
       expect(JSON.stringify(group?.AuthToken)).toMatch(
         new RegExp(
-          `^\\{"Fn::Join":\\["",\\["\\{\\{resolve:secretsmanager:",\\{"Ref":"${service.replaceAll('-', '')}cacheAuthToken`,
+          `^\\{"Fn::Join":\\["",\\["\\{\\{resolve:secretsmanager:",\\{"Ref":"${stackPrefix(name, service)}CacheAuthToken`,
         ),
       );
       expect(JSON.stringify(group?.AuthToken)).toContain(':SecretString:password::}}');

@@ -1,4 +1,5 @@
 import { CONTROL_PLANE_LOG_RETENTION, PlatformClusterChecks } from '@platform/aws-platform';
+import { environmentStackIds, queueStackId, serviceStackId } from '@platform/model';
 import { Stack } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as eks from 'aws-cdk-lib/aws-eks-v2';
@@ -14,9 +15,15 @@ const synthesized: CloudTemplates = shippedCloud();
 describe.each(MODEL_ENVIRONMENTS)('%s', (name) => {
   const environment = () => synthesized.environment(name);
   const retains = () => environment().removalPolicy === 'retain';
+  /** Every service stack of the environment as one template: its data stores. */
+  const dataStores = () =>
+    synthesized.combined(
+      synthesized.model.services.map((service) => serviceStackId(name, service.name)),
+      false,
+    );
 
   test('every database and cache is snapshotted on removal, or retained where the model retains', () => {
-    const data = synthesized.template(`${name}-data`);
+    const data = dataStores();
     const stores = {
       ...resourcesOfType(data, 'AWS::RDS::DBInstance'),
       ...resourcesOfType(data, 'AWS::ElastiCache::ReplicationGroup'),
@@ -33,7 +40,7 @@ describe.each(MODEL_ENVIRONMENTS)('%s', (name) => {
   });
 
   test('database credentials stay with the snapshot; cache tokens, security groups and subnet groups with a retained store', () => {
-    const data = synthesized.template(`${name}-data`);
+    const data = dataStores();
     const naming = synthesized.naming(name);
     for (const service of synthesized.model.services) {
       for (const store of ['postgres', 'redis'] as const) {
@@ -67,8 +74,8 @@ describe.each(MODEL_ENVIRONMENTS)('%s', (name) => {
       'AWS::KMS::Key',
       'AWS::Logs::LogGroup',
     ];
-    const lost = ['network', 'cluster', 'data', 'messaging']
-      .map((stack) => `${name}-${stack}`)
+    const lost = environmentStackIds(synthesized.model, name)
+      .slice(1)
       .flatMap((stack) =>
         holding.flatMap((type) =>
           Object.entries(resourcesOfType(synthesized.template(stack), type))
@@ -86,16 +93,17 @@ describe.each(MODEL_ENVIRONMENTS)('%s', (name) => {
 
   test("automated backups are copied to the model's second region, if it names one", () => {
     const replication = environment().database.backupReplication;
-    for (const { Properties } of Object.values(
-      resourcesOfType(synthesized.template(`${name}-data`), 'AWS::RDS::DBInstance'),
-    )) {
+    for (const { Properties } of Object.values(resourcesOfType(dataStores(), 'AWS::RDS::DBInstance'))) {
       expect(Properties.AutomaticBackupReplicationRegion).toBe(replication?.region);
       expect(Properties.AutomaticBackupReplicationKmsKeyId).toBe(replication?.kmsKeyArn);
     }
   });
 
   test('queues and their dead-letter queues (with their TLS-only policies) are retained where the model retains', () => {
-    const messaging = synthesized.template(`${name}-messaging`);
+    const messaging = synthesized.combined(
+      synthesized.model.queues.map((queue) => queueStackId(name, queue.name)),
+      false,
+    );
     const queues = {
       ...resourcesOfType(messaging, 'AWS::SQS::Queue'),
       ...resourcesOfType(messaging, 'AWS::SQS::QueuePolicy'),

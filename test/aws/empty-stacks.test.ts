@@ -1,4 +1,4 @@
-import { ENVIRONMENT_STACKS, loadModel, platformModelInput } from '@platform/model';
+import { environmentStackIds, loadModel, platformModelInput, sharedServicesStackIds } from '@platform/model';
 import { CfnResource, Stack } from 'aws-cdk-lib';
 import { buildCloudApp } from '../../apps/cloud/src/cloud-app';
 import { testCdkApp } from '../support/cdk-app';
@@ -11,9 +11,12 @@ test('every stack has a resource for a model without databases, caches or queues
   }
   input.queues = [];
   const app = testCdkApp();
-  buildCloudApp(app, loadModel(input));
+  const model = loadModel(input);
+  buildCloudApp(app, model);
   const stacks = app.node.children.filter((child): child is Stack => child instanceof Stack);
-  expect(stacks.length).toBe(1 + ENVIRONMENT_STACKS.length * input.environments.length);
+  expect(stacks.map((stack) => stack.node.id).sort()).toEqual(
+    [...sharedServicesStackIds(model), ...model.environments.flatMap((e) => environmentStackIds(model, e.name))].sort(),
+  );
   const empty = stacks
     .filter((stack) => !stack.node.findAll().some((construct) => construct instanceof CfnResource))
     .map((stack) => stack.node.id);

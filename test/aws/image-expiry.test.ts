@@ -1,5 +1,12 @@
-import { SharedServicesStack } from '@platform/aws-platform';
-import { ecrRepositoryName, loadPlatformModel, type PlatformModel, validateModel } from '@platform/model';
+import { ImageRepositoryStack } from '@platform/aws-platform';
+import {
+  ecrRepositoryName,
+  imageTagOf,
+  loadPlatformModel,
+  type PlatformModel,
+  referencedImages,
+  validateModel,
+} from '@platform/model';
 import { Template } from 'aws-cdk-lib/assertions';
 import fc from 'fast-check';
 import { QUICK_SEED } from '../properties/support/property-runs';
@@ -19,12 +26,28 @@ const TODAY = 1000;
 const NEWER_BUILDS = 300;
 const UNTAGGED = 40;
 
-/** The lifecycle policy text of each repository of the model's shared-services stack, by repository name. */
+/** The lifecycle policy text of each repository of the model's repository stacks, by repository name. */
 function policies(model: PlatformModel): Map<string, string | undefined> {
   const app = testCdkApp({});
-  const stack = new SharedServicesStack(app, 'shared-services', { env: model.organization.sharedServices, model });
+  const pullAccounts = [...new Set(model.environments.map((environment) => environment.account))].sort();
+  const references = referencedImages(model);
   // biome-ignore lint/suspicious/noExplicitAny: template JSON
-  const repositories: Record<string, any> = Template.fromStack(stack).findResources('AWS::ECR::Repository');
+  const repositories: Record<string, any> = Object.fromEntries(
+    model.services.flatMap((service) => {
+      const stack = new ImageRepositoryStack(app, `image-${service.name}`, {
+        env: model.organization.sharedServices,
+        organization: model.organization,
+        service,
+        pullAccounts,
+        references: references.get(service.name) ?? [imageTagOf(service.image.tag)],
+      });
+      // Each stack's repository has the same logical ID: kept apart by stack.
+      return Object.entries(Template.fromStack(stack).findResources('AWS::ECR::Repository')).map(([id, resource]) => [
+        `${service.name}/${id}`,
+        resource,
+      ]);
+    }),
+  );
   return new Map(
     Object.values(repositories).map(({ Properties }) => [
       Properties.RepositoryName as string,

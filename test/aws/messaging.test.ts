@@ -1,9 +1,9 @@
-import { MessagingStack } from '@platform/aws-platform';
-import { loadModel, type PlatformModel } from '@platform/model';
+import { loadModel, type PlatformModel, queueStackId } from '@platform/model';
 import { Match } from 'aws-cdk-lib/assertions';
+import { buildCloudApp } from '../../apps/cloud/src/cloud-app';
 import { testCdkApp } from '../support/cdk-app';
 import { freeName } from '../support/model-facts';
-import { alarmTopicUses, publishProblems, type StackFacts, subscriptionsOf } from './alarm-delivery';
+import { alarmTopicUses, publishProblems, type StackFacts, subscriptionsOf, topicByArn } from './alarm-delivery';
 import {
   environmentOf,
   MODEL_ENVIRONMENTS,
@@ -20,9 +20,11 @@ beforeAll(() => {
 describe.each(MODEL_ENVIRONMENTS)('%s messaging', (name) => {
   const template = () => synthesized.template(`${name}-messaging`);
   const naming = () => synthesized.naming(name);
-  /** The logical IDs of a queue of the model and of its dead-letter queue. */
+  /** The template of a queue's own stack. */
+  const queueTemplate = (queue: string) => synthesized.template(queueStackId(name, queue));
+  /** The logical IDs of a queue of the model and of its dead-letter queue, in the queue's stack. */
   const queueIds = (queue: string) => {
-    const queues = resourcesOfType(template(), 'AWS::SQS::Queue');
+    const queues = resourcesOfType(queueTemplate(queue), 'AWS::SQS::Queue');
     const idOf = (queueName: string) => Object.keys(queues).find((id) => queues[id].Properties.QueueName === queueName);
     return { queues, main: idOf(naming().queueName(queue)), dlq: idOf(naming().deadLetterQueueName(queue)) };
   };
@@ -38,10 +40,11 @@ describe.each(MODEL_ENVIRONMENTS)('%s messaging', (name) => {
       expect(queues[String(main)].Properties.VisibilityTimeout).toBe(queue.visibilityTimeoutSeconds);
       expect(queues[String(dlq)].Properties.MessageRetentionPeriod).toBe(queue.dlqRetentionDays * 24 * 3600);
     }
-    // Besides the model's queues and their dead-letter queues, the messaging stack holds no queue.
-    expect(Object.keys(resourcesOfType(template(), 'AWS::SQS::Queue'))).toHaveLength(
-      2 * synthesized.model.queues.length,
-    );
+    // Besides the queue and its dead-letter queue, a queue's stack holds no queue; the messaging stack none.
+    for (const queue of synthesized.model.queues) {
+      expect(Object.keys(resourcesOfType(queueTemplate(queue.name), 'AWS::SQS::Queue'))).toHaveLength(2);
+    }
+    expect(Object.keys(resourcesOfType(template(), 'AWS::SQS::Queue'))).toHaveLength(0);
   });
 
   test('only its main queue may redrive into a dead-letter queue', () => {
@@ -58,16 +61,18 @@ describe.each(MODEL_ENVIRONMENTS)('%s messaging', (name) => {
   });
 
   test('every queue is encrypted and refuses requests without TLS', () => {
-    const queues = resourcesOfType(template(), 'AWS::SQS::Queue');
-    for (const queue of Object.values(queues)) expect(queue.Properties.SqsManagedSseEnabled).toBe(true);
-    const policies = Object.values(resourcesOfType(template(), 'AWS::SQS::QueuePolicy'));
-    expect(policies).toHaveLength(Object.keys(queues).length);
-    for (const { Properties } of policies) {
-      expect(Properties.PolicyDocument).toMatchObject({
-        Statement: [
-          expect.objectContaining({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } }),
-        ],
-      });
+    for (const { name: queueName } of synthesized.model.queues) {
+      const queues = resourcesOfType(queueTemplate(queueName), 'AWS::SQS::Queue');
+      for (const queue of Object.values(queues)) expect(queue.Properties.SqsManagedSseEnabled).toBe(true);
+      const policies = Object.values(resourcesOfType(queueTemplate(queueName), 'AWS::SQS::QueuePolicy'));
+      expect(policies).toHaveLength(Object.keys(queues).length);
+      for (const { Properties } of policies) {
+        expect(Properties.PolicyDocument).toMatchObject({
+          Statement: [
+            expect.objectContaining({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } }),
+          ],
+        });
+      }
     }
   });
 
@@ -78,10 +83,15 @@ describe.each(MODEL_ENVIRONMENTS)('%s messaging', (name) => {
       TopicName: synthesized.environment(name).alarmTopicName,
       KmsMasterKeyId: expect.anything(),
     });
+    const environment = synthesized.environment(name);
+    const topicArn = Match.stringLikeRegexp(
+      `^arn:[a-z-]+:sns:${environment.region}:${environment.account}:${environment.alarmTopicName}$`,
+    );
     for (const queue of synthesized.model.queues) {
       const { main, dlq } = queueIds(queue.name);
-      // A message in the DLQ alarms within the minute; the age must stay too high for five minutes.
-      template().hasResourceProperties('AWS::CloudWatch::Alarm', {
+      // A message in the DLQ alarms within the minute; the age must stay too high for five minutes. The action is
+      // the topic's ARN by name (the messaging stack's topic: the delivery check below resolves it).
+      queueTemplate(queue.name).hasResourceProperties('AWS::CloudWatch::Alarm', {
         MetricName: 'ApproximateNumberOfMessagesVisible',
         Threshold: 0,
         ComparisonOperator: 'GreaterThanThreshold',
@@ -89,17 +99,17 @@ describe.each(MODEL_ENVIRONMENTS)('%s messaging', (name) => {
         Period: 60,
         EvaluationPeriods: 1,
         TreatMissingData: 'notBreaching',
-        AlarmActions: [{ Ref: topicId }],
+        AlarmActions: [topicArn],
         Dimensions: [{ Name: 'QueueName', Value: Match.objectLike({ 'Fn::GetAtt': [dlq, 'QueueName'] }) }],
       });
-      template().hasResourceProperties('AWS::CloudWatch::Alarm', {
+      queueTemplate(queue.name).hasResourceProperties('AWS::CloudWatch::Alarm', {
         MetricName: 'ApproximateAgeOfOldestMessage',
         Threshold: queue.maxMessageAgeSeconds,
         Statistic: 'Maximum',
         Period: 60,
         EvaluationPeriods: 5,
         TreatMissingData: 'notBreaching',
-        AlarmActions: [{ Ref: topicId }],
+        AlarmActions: [topicArn],
         Dimensions: [{ Name: 'QueueName', Value: Match.objectLike({ 'Fn::GetAtt': [main, 'QueueName'] }) }],
       });
     }
@@ -145,15 +155,23 @@ function checkAlarmDelivery(model: PlatformModel, stacks: ReturnType<typeof stac
     const { uses, problems } = alarmTopicUses(template, facts);
     expect({ stack: facts.stackName, problems }).toEqual({ stack: facts.stackName, problems: [] });
     for (const use of uses) {
-      expect({ stack: facts.stackName, problems: publishProblems(template, use, facts) }).toEqual({
+      // A topic of another stack (named by ARN) is judged in the template that holds it.
+      const found = use.topicArn === undefined ? undefined : topicByArn(stacks, use.topicArn);
+      if (use.topicArn !== undefined) {
+        expect({ alarm: `${facts.stackName}/${use.alarm}`, topic: found?.topic }).toEqual({
+          alarm: `${facts.stackName}/${use.alarm}`,
+          topic: expect.any(String),
+        });
+      }
+      const holder = found ? found.stack : { facts, template, env };
+      const topic = found ? found.topic : use.topic;
+      expect({
         stack: facts.stackName,
-        problems: [],
-      });
-    }
-    for (const topic of new Set(uses.map((use) => use.topic))) {
-      if (!env) throw new Error(`stack ${facts.stackName} has alarms but belongs to no environment of the model`);
-      const expected = environmentOf(model, env).alerting.alarmSubscriptions;
-      expect(subscriptionsOf(template, topic)).toEqual(
+        problems: publishProblems(holder.template, { ...use, topic }, holder.facts),
+      }).toEqual({ stack: facts.stackName, problems: [] });
+      if (!holder.env) throw new Error(`stack ${holder.facts.stackName} has a topic but belongs to no environment`);
+      const expected = environmentOf(model, holder.env).alerting.alarmSubscriptions;
+      expect(subscriptionsOf(holder.template, topic)).toEqual(
         [...expected].sort((a, b) => `${a.protocol} ${a.endpoint}`.localeCompare(`${b.protocol} ${b.endpoint}`)),
       );
       expect(expected.length).toBeGreaterThan(0);
@@ -194,15 +212,7 @@ describe('alarm topics', () => {
       })),
     });
     const app = testCdkApp();
-    for (const environment of model.environments) {
-      new MessagingStack(app, `${environment.name}-messaging`, {
-        env: { account: environment.account, region: environment.region },
-        stackName: `${model.organization.name}-${environment.name}-messaging`,
-        organization: model.organization,
-        environment,
-        queues: model.queues,
-      });
-    }
+    buildCloudApp(app, model);
     const assembly = app.synth();
     checkAlarmDelivery(
       model,
@@ -216,9 +226,15 @@ describe('alarm topics', () => {
 
   test('the check fails for a topic whose policy only denies, and for an alarm named outside the allowed prefix', () => {
     const [environment] = synthesized.model.environments;
+    const [queue] = synthesized.model.queues;
     const messaging = synthesized.template(`${environment.name}-messaging`).toJSON();
     const artifact = synthesized.assembly.getStackArtifact(`${environment.name}-messaging`);
     const facts = { stackName: artifact.stackName, account: environment.account, region: environment.region };
+    const queueArtifact = synthesized.assembly.getStackArtifact(queueStackId(environment.name, queue.name));
+    const [byArn] = alarmTopicUses(queueArtifact.template, { ...facts, stackName: queueArtifact.stackName }).uses;
+    const found = topicByArn([{ facts, template: messaging }], String(byArn.topicArn));
+    expect(found).toBeDefined();
+    const use = { ...byArn, topic: String(found?.topic) };
     const denyOnly = structuredClone(messaging);
     // biome-ignore lint/suspicious/noExplicitAny: CloudFormation JSON has no static shape
     for (const resource of Object.values(denyOnly.Resources as Record<string, Record<string, any>>)) {
@@ -228,7 +244,7 @@ describe('alarm topics', () => {
         );
       }
     }
-    const [use] = alarmTopicUses(denyOnly, facts).uses;
+    expect(publishProblems(messaging, use, facts)).toEqual([]);
     expect(publishProblems(denyOnly, use, facts)).toEqual([expect.stringMatching(/no statement .* allows/)]);
     expect(
       publishProblems(

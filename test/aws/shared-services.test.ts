@@ -1,5 +1,11 @@
 import { GITHUB_OIDC_ISSUER } from '@platform/aws-platform';
-import { ciImagePushRoleName, ciServiceImagePushRoleName, ecrRepositoryName } from '@platform/model';
+import {
+  ciImagePushRoleName,
+  ciServiceImagePushRoleName,
+  ecrRepositoryName,
+  imageRepositoryStackId,
+  sharedServicesStackIds,
+} from '@platform/model';
 import { pushersByRepository } from '../properties/support/aws-invariants';
 import { type CloudTemplates, resourcesOfType, shippedCloud } from './cloud-assembly';
 
@@ -10,11 +16,20 @@ beforeAll(() => {
 });
 
 const template = () => synthesized.template('shared-services');
-
-test('one repository per service: immutable tags, scan on push, KMS, lifecycle', () => {
-  const repositories = Object.values(resourcesOfType(template(), 'AWS::ECR::Repository')).map(
-    ({ Properties }) => Properties,
+/** Every service's repository, each from the service's own repository stack. */
+const repositoriesOf = () =>
+  synthesized.model.services.flatMap((service) =>
+    Object.values(resourcesOfType(synthesized.template(imageRepositoryStackId(service.name)), 'AWS::ECR::Repository')),
   );
+
+test('one repository per service, in its own stack: immutable tags, scan on push, KMS, lifecycle', () => {
+  for (const service of synthesized.model.services) {
+    expect(
+      Object.keys(resourcesOfType(synthesized.template(imageRepositoryStackId(service.name)), 'AWS::ECR::Repository')),
+    ).toHaveLength(1);
+  }
+  expect(Object.keys(resourcesOfType(template(), 'AWS::ECR::Repository'))).toHaveLength(0);
+  const repositories = repositoriesOf().map(({ Properties }) => Properties);
   expect(repositories.map((repository) => repository.RepositoryName).sort()).toEqual(
     synthesized.model.services.map((service) => ecrRepositoryName(synthesized.model.organization, service.name)).sort(),
   );
@@ -34,8 +49,10 @@ test('one repository per service: immutable tags, scan on push, KMS, lifecycle',
 
 test('every environment account may pull, and only pull', () => {
   const accounts = [...new Set(synthesized.model.environments.map((environment) => environment.account))].sort();
-  for (const { Properties } of Object.values(resourcesOfType(template(), 'AWS::ECR::Repository'))) {
-    const statements = (Properties.RepositoryPolicyText as { Statement: Record<string, unknown>[] }).Statement;
+  for (const { Properties } of repositoriesOf()) {
+    const statements = (Properties.RepositoryPolicyText as { Statement: Record<string, unknown>[] }).Statement.filter(
+      (statement) => statement.Effect === 'Allow',
+    );
     expect(statements).toHaveLength(1);
     expect([statements[0].Action].flat().sort()).toEqual([
       'ecr:BatchCheckLayerAvailability',
@@ -92,17 +109,20 @@ test('each push role is assumed through GitHub OIDC only from the protected bran
   }
 });
 
+/** The role of this name in the shared-services stack or a repository stack. */
 function roleNamed(name: string) {
-  const roles = Object.values(resourcesOfType(template(), 'AWS::IAM::Role')).filter(
-    (role) => role.Properties.RoleName === name,
-  );
+  const roles = sharedServicesStackIds(synthesized.model)
+    .flatMap((stack) => Object.values(resourcesOfType(synthesized.template(stack), 'AWS::IAM::Role')))
+    .filter((role) => role.Properties.RoleName === name);
   expect(roles).toHaveLength(1);
   return roles[0];
 }
 
-test('each service repository pushes to its own service repository only; the organization to the others', () => {
+test("each repository is written by exactly one role: its own repository's, else the organization's", () => {
   const { organization, services } = synthesized.model;
-  const pushers = pushersByRepository(template().toJSON().Resources);
+  const pushers = pushersByRepository(
+    sharedServicesStackIds(synthesized.model).map((stack) => synthesized.template(stack).toJSON().Resources),
+  );
   for (const service of services) {
     const repository = ecrRepositoryName(organization, service.name);
     const expected = service.ci
@@ -111,6 +131,30 @@ test('each service repository pushes to its own service repository only; the org
     expect([repository, pushers.get(repository)]).toEqual([repository, [expected]]);
   }
   expect(services.some((service) => service.ci)).toBe(true);
+});
+
+test("the organization's push role pushes only to the service repositories: those named by the organization's prefix", () => {
+  const { organization } = synthesized.model;
+  const [policy] = Object.values(resourcesOfType(template(), 'AWS::IAM::Policy'));
+  const statements = (policy.Properties.PolicyDocument as { Statement: { Action: unknown; Resource: unknown }[] })
+    .Statement;
+  const pushResources: string[] = [];
+  for (const statement of statements) {
+    const actions = [statement.Action].flat();
+    if (actions.includes('ecr:GetAuthorizationToken')) {
+      // Authorization tokens have no resource scope in IAM.
+      expect(actions).toEqual(['ecr:GetAuthorizationToken']);
+      expect(statement.Resource).toBe('*');
+    } else {
+      expect(actions).toContain('ecr:PutImage');
+      pushResources.push(...[statement.Resource].flat().map(String));
+    }
+  }
+  const { account, region } = organization.sharedServices;
+  // One pattern, `<organization>/*`: every service repository, and no repository of another organization's naming.
+  expect(pushResources).toEqual([`arn:aws:ecr:${region}:${account}:repository/${organization.name}/*`]);
+  const pattern = new RegExp(`^${organization.name}/[^/]+$`);
+  for (const { Properties } of repositoriesOf()) expect(String(Properties.RepositoryName)).toMatch(pattern);
 });
 
 test('the shared stack is tagged with the organization owner and cost center', () => {

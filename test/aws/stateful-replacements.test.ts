@@ -79,6 +79,8 @@ const FAILING: [type: string, change: string, property: string, edit: Edit, cond
     'another key encrypts the storage',
     'KmsKeyId',
     (r, all) => {
+      // A service's stack may hold no other key: one is added.
+      all.AnotherKey = { Type: 'AWS::KMS::Key', Properties: { KeyPolicy: {} } };
       const key = otherOfType(all, 'AWS::KMS::Key', target(r.Properties.KmsKeyId));
       r.Properties.KmsKeyId = { 'Fn::GetAtt': [key, 'Arn'] };
     },
@@ -146,6 +148,8 @@ const FAILING: [type: string, change: string, property: string, edit: Edit, cond
     'another key encrypts it',
     'KmsKeyId',
     (r, all) => {
+      // A service's stack may hold no other key: one is added.
+      all.AnotherKey = { Type: 'AWS::KMS::Key', Properties: { KeyPolicy: {} } };
       const key = otherOfType(all, 'AWS::KMS::Key', target(r.Properties.KmsKeyId));
       r.Properties.KmsKeyId = { 'Fn::GetAtt': [key, 'Arn'] };
     },

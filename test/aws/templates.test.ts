@@ -1,3 +1,4 @@
+import { environmentStackIds, sharedServicesStackIds } from '@platform/model';
 import { type SynthesizedCloud, synthesizeCloud } from './cloud-assembly';
 
 /**
@@ -9,8 +10,6 @@ let synthesized: SynthesizedCloud;
 beforeAll(() => {
   synthesized = synthesizeCloud();
 });
-
-const STACK_KINDS = ['network', 'cluster', 'data', 'messaging'] as const;
 
 test('the model synthesizes without warnings', () => {
   const warnings = synthesized.assembly.stacks.flatMap((stack) =>
@@ -34,17 +33,23 @@ test('every stack carries the environment, owner and cost-center tags, which Clo
     owner: tags.owner,
     'cost-center': tags.costCenter,
   });
-  expect(synthesized.assembly.getStackArtifact('shared-services').tags).toEqual(expected('shared', organization.tags));
+  for (const id of sharedServicesStackIds(synthesized.model)) {
+    expect(synthesized.assembly.getStackArtifact(id).tags).toEqual(expected('shared', organization.tags));
+  }
   for (const environment of environments) {
-    for (const kind of STACK_KINDS) {
-      expect(synthesized.assembly.getStackArtifact(`${environment.name}-${kind}`).tags).toEqual(
-        expected(environment.name, environment.tags),
-      );
+    // Every stack of the environment but ci, which tags nothing of its own.
+    for (const id of environmentStackIds(synthesized.model, environment.name).slice(1)) {
+      expect({ id, tags: synthesized.assembly.getStackArtifact(id).tags }).toEqual({
+        id,
+        tags: expected(environment.name, environment.tags),
+      });
     }
   }
 });
 
-test('the shared stack lives in the shared-services account and region of the model', () => {
-  const stack = synthesized.assembly.getStackArtifact('shared-services');
-  expect(stack.environment).toMatchObject(synthesized.model.organization.sharedServices);
+test('the shared stacks live in the shared-services account and region of the model', () => {
+  for (const id of sharedServicesStackIds(synthesized.model)) {
+    const stack = synthesized.assembly.getStackArtifact(id);
+    expect(stack.environment).toMatchObject(synthesized.model.organization.sharedServices);
+  }
 });

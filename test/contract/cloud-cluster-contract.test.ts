@@ -1,6 +1,12 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { loadPlatformModel } from '@platform/model';
+import {
+  ENVIRONMENT_STACKS,
+  environmentStackId,
+  environmentStackIds,
+  loadPlatformModel,
+  sharedServicesStackIds,
+} from '@platform/model';
 import { parse } from 'yaml';
 import { listFiles } from '../../apps/cluster/src/dist-directory';
 import { shippedCloud } from '../aws/cloud-assembly';
@@ -48,8 +54,22 @@ function resources(stackIds: string[]): Resource[] {
   );
 }
 
+/**
+ * Every resource of the environment's stacks: the fixed ones as they are, the service and queue stacks (whose
+ * logical IDs repeat from stack to stack) with their stack ID in front of their logical IDs (`combined`).
+ */
 function environmentResources(environment: string): Resource[] {
-  return resources(['network', 'cluster', 'data', 'messaging'].map((stack) => `${environment}-${stack}`));
+  const fixed = ENVIRONMENT_STACKS.map((stack) => environmentStackId(environment, stack));
+  const catalog = environmentStackIds(cloud.model, environment).filter((id) => !fixed.includes(id));
+  return [...resources(fixed), ...resourcesOf(cloud.combined(catalog, false).toJSON())];
+}
+
+function resourcesOf(template: Json): Resource[] {
+  return Object.entries(template.Resources as Record<string, Json>).map(([logicalId, resource]) => ({
+    logicalId,
+    type: resource.Type,
+    properties: resource.Properties ?? {},
+  }));
 }
 
 function ofType(all: Resource[], type: string): Resource[] {
@@ -183,7 +203,7 @@ describe.each(model.environments.map((environment) => environment.name))('enviro
   });
 
   it('runs service images only from repositories of the shared registry stack', () => {
-    const repositories = resources(['shared-services'])
+    const repositories = resourcesOf(cloud.combined(sharedServicesStackIds(cloud.model), false).toJSON())
       .filter((resource) => resource.type === 'AWS::ECR::Repository')
       .map((resource) => resource.properties.RepositoryName);
     const { account, region } = model.organization.sharedServices;

@@ -6,6 +6,7 @@ import {
   GITOPS_ROOT_APPLICATION,
   loadPlatformModel,
   SHARED_SERVICES_STACK,
+  serviceStackId,
   templatePath,
 } from '@platform/model';
 import { changes } from '../../tools/changes';
@@ -37,7 +38,7 @@ const BEFORE = new Map<string, string>([
   [`${first.name}/services/orders/configmap-b.yaml`, configMap('b', 'shop', { x: '1', y: '2' })],
   [`${first.name}/services/old/configmap-old.yaml`, configMap('old', 'shop', { x: '1' })],
   [
-    templatePath(environmentStackId(first.name, 'data')),
+    templatePath(environmentStackId(first.name, 'messaging')),
     template({ Db: { Type: 'AWS::RDS::DBInstance', Properties: { A: 1 } }, Gone: { Type: 'AWS::SQS::Queue' } }),
   ],
   [
@@ -55,7 +56,7 @@ const AFTER = new Map<string, string>([
   [`${first.name}/services/orders/configmap-c.yaml`, configMap('c', 'shop', { x: '1' })],
   [`${first.name}/namespace-shop.yaml`, 'apiVersion: v1\nkind: Namespace\nmetadata:\n  name: shop\n'],
   [
-    templatePath(environmentStackId(first.name, 'data')),
+    templatePath(environmentStackId(first.name, 'messaging')),
     template({ Db: { Type: 'AWS::RDS::DBInstance', Properties: { A: 2 } }, New: { Type: 'AWS::SQS::Queue' } }),
   ],
   [
@@ -88,7 +89,7 @@ describe('distChanges', () => {
 
   it("lists each stack's resources added, modified and removed; a key order is no change", () => {
     expect(Object.fromEntries(result[0].stacks)).toEqual({
-      [environmentStackId(first.name, 'data')]: [
+      [environmentStackId(first.name, 'messaging')]: [
         { change: 'added', logicalId: 'New', type: 'AWS::SQS::Queue' },
         { change: 'changed', logicalId: 'Db', type: 'AWS::RDS::DBInstance' },
         { change: 'removed', logicalId: 'Gone', type: 'AWS::SQS::Queue' },
@@ -97,7 +98,7 @@ describe('distChanges', () => {
   });
 
   it('marks a modification that replaces a resource, or may, by the resource specification, with its reasons', () => {
-    const stack = templatePath(environmentStackId(first.name, 'data'));
+    const stack = templatePath(environmentStackId(first.name, 'messaging'));
     const before = template({
       Encrypted: { Type: 'AWS::RDS::DBInstance', Properties: { StorageEncrypted: false, AllocatedStorage: '20' } },
       Standby: { Type: 'AWS::RDS::DBInstance', Properties: { MultiAZ: false } },
@@ -113,7 +114,7 @@ describe('distChanges', () => {
       Renamed: { Type: 'AWS::SQS::Queue', Properties: { QueueName: 'orders-v2' } },
     });
     const [environment] = distChanges(model, new Map([[stack, before]]), new Map([[stack, after]]));
-    expect(environment.stacks.get(environmentStackId(first.name, 'data'))).toEqual([
+    expect(environment.stacks.get(environmentStackId(first.name, 'messaging'))).toEqual([
       { change: 'changed', logicalId: 'Tagged', type: 'AWS::SQS::Queue' },
       { change: 'replaced', logicalId: 'Encrypted', type: 'AWS::RDS::DBInstance', reasons: ['StorageEncrypted'] },
       { change: 'replaced', logicalId: 'Renamed', type: 'AWS::SQS::Queue', reasons: ['QueueName'] },
@@ -121,12 +122,12 @@ describe('distChanges', () => {
     ]);
     const text = changesMarkdown([environment], 'main');
     expect(text).toContain('| CloudFormation stack | added | modified | replaced | may be replaced | removed |');
-    expect(text).toContain(`| \`${environmentStackId(first.name, 'data')}\` | 0 | 1 | 2 | 1 | 0 |`);
+    expect(text).toContain(`| \`${environmentStackId(first.name, 'messaging')}\` | 0 | 1 | 2 | 1 | 0 |`);
     expect(text).toContain(
-      `- \`${environmentStackId(first.name, 'data')}\`: replaced Encrypted (AWS::RDS::DBInstance): StorageEncrypted`,
+      `- \`${environmentStackId(first.name, 'messaging')}\`: replaced Encrypted (AWS::RDS::DBInstance): StorageEncrypted`,
     );
     expect(text).toContain(
-      `- \`${environmentStackId(first.name, 'data')}\`: may be replaced Standby (AWS::RDS::DBInstance): MultiAZ`,
+      `- \`${environmentStackId(first.name, 'messaging')}\`: may be replaced Standby (AWS::RDS::DBInstance): MultiAZ`,
     );
   });
 
@@ -145,12 +146,23 @@ describe('distChanges', () => {
     });
   });
 
+  it('puts the stack of a service that left the model under its environment, not under shared', () => {
+    const gone = serviceStackId(first.name, 'no-such-service');
+    const [environment] = distChanges(
+      model,
+      new Map([[templatePath(gone), template({ Db: { Type: 'AWS::RDS::DBInstance' } })]]),
+      new Map(),
+    );
+    expect(environment.environment).toBe(first.name);
+    expect([...environment.stacks.keys()]).toEqual([gone]);
+  });
+
   it('renders counts and every entry in Argo CD and CloudFormation words', () => {
     const text = changesMarkdown(result, 'main');
     expect(text).toContain(`### ${first.name}`);
     expect(text).toContain('| `orders` | 1 | 1 | 0 |');
     expect(text).toContain(`- \`old\`: pruned ConfigMap shop/old`);
-    expect(text).toContain(`- \`${environmentStackId(first.name, 'data')}\`: modified Db (AWS::RDS::DBInstance)`);
+    expect(text).toContain(`- \`${environmentStackId(first.name, 'messaging')}\`: modified Db (AWS::RDS::DBInstance)`);
     expect(changesMarkdown([], 'main')).toContain('dist/ is unchanged');
   });
 });

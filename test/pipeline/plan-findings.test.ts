@@ -76,10 +76,14 @@ function statefulResourcesOf(names: readonly string[]): StackResourceKey[] {
       if (!(resource.Type in STATEFUL_TYPES)) continue;
       const nameProperty = STATEFUL_TYPES[resource.Type];
       const name = nameProperty === undefined ? undefined : resource.Properties?.[nameProperty];
+      // Named after it, or in its own stack (a service's, queue's or image repository's).
       const named = names.some(
         (candidate) =>
           (typeof name === 'string' && new RegExp(`(^|[-/])${candidate}([-/]|$)`).test(name)) ||
-          logicalId.toLowerCase().includes(candidate.replaceAll('-', '')),
+          logicalId.toLowerCase().includes(candidate.replaceAll('-', '')) ||
+          stack.endsWith(`-service-${candidate}`) ||
+          stack.endsWith(`-queue-${candidate}`) ||
+          stack === `shared-services-image-${candidate}`,
       );
       if (named) keys.push({ stack, logicalId });
     }
@@ -160,9 +164,11 @@ describe('a service with a database renamed, and the databases of one environmen
 
   it('says what becomes of each database: snapshotted, deleted or kept, by its DeletionPolicy', () => {
     const databases = findings.filter((finding) => finding.stateful && finding.text.startsWith('database '));
+    let checked = 0;
     for (const [stack, template] of committedTemplates()) {
       for (const [logicalId, resource] of Object.entries(template.Resources)) {
-        if (resource.Type !== 'AWS::RDS::DBInstance' || !logicalId.includes(service.name.replaceAll('-', ''))) continue;
+        if (resource.Type !== 'AWS::RDS::DBInstance' || !stack.endsWith(`-service-${service.name}`)) continue;
+        checked += 1;
         const finding = databases.find((candidate) => keyOf(candidate) === JSON.stringify({ stack, logicalId }));
         const policy = (resource as { DeletionPolicy?: string }).DeletionPolicy ?? 'Delete';
         expect(finding?.text).toContain(
@@ -172,16 +178,17 @@ describe('a service with a database renamed, and the databases of one environmen
         );
       }
     }
+    expect(checked).toBe(model.environments.length);
   });
 
   it("flags every other database of the environment whose Multi-AZ changes as maybe replaced, and no other environment's", () => {
     const others = statefulResourcesOf(
       model.services.filter((candidate) => candidate.dependencies.database && candidate !== service).map((s) => s.name),
-    ).filter(({ logicalId }) => /postgresInstance[0-9A-F]{8}$/.test(logicalId));
+    ).filter(({ logicalId }) => /[pP]ostgresInstance[0-9A-F]{8}$/.test(logicalId));
     expect(others.length).toBeGreaterThan(0);
     for (const key of others) {
       const finding = findings.find((candidate) => keyOf(candidate) === JSON.stringify(key));
-      if (key.stack === `${first.name}-data`) {
+      if (key.stack.startsWith(`${first.name}-service-`)) {
         expect(finding).toMatchObject({ change: 'may-replace', stateful: true });
         expect(finding?.text).toContain('MultiAZ');
       } else {
@@ -194,8 +201,9 @@ describe('a service with a database renamed, and the databases of one environmen
     const renamedService = statefulResourcesOf([service.name]).map((key) => JSON.stringify(key));
     for (const key of statefulKeys(findings)) {
       const finding = findings.find((candidate) => keyOf(candidate) === key) as Finding;
-      if (finding.change === 'may-replace') expect(finding.where).toBe(`CloudFormation stack ${first.name}-data`);
-      else expect(renamedService).toContain(key);
+      if (finding.change === 'may-replace') {
+        expect(finding.where).toMatch(new RegExp(`^CloudFormation stack ${first.name}-service-`));
+      } else expect(renamedService).toContain(key);
     }
   });
 
@@ -324,7 +332,17 @@ describe('a team removed with its services, and every queue they alone used', ()
       expect(teamObjects.length).toBeGreaterThan(0);
       for (const finding of teamObjects) expect(finding).toMatchObject({ change: 'delete', stateful: false });
     }
-    expect(notes).toEqual([]);
+    // The only notes: the stacks of the services and queues that left, which cdk deploy leaves deployed.
+    const leaving = [
+      ...gone.map((name) => `shared-services-image-${name}`),
+      ...model.environments.flatMap((environment) => [
+        ...gone.map((name) => `${environment.name}-service-${name}`),
+        ...queuesGone.map((name) => `${environment.name}-queue-${name}`),
+      ]),
+    ];
+    expect(notes.map((note) => /^CloudFormation stack (\S+) leaves the app/.exec(note)?.[1]).sort()).toEqual(
+      leaving.sort(),
+    );
   });
 
   it('fails unless each is acknowledged, passes when each is, and fails on an acknowledgement that matches nothing', () => {

@@ -1,10 +1,10 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import {
+  imageRepositoryStackId,
   imageUri,
   loadPlatformModel,
   type PlatformModel,
-  SHARED_SERVICES_STACK,
   servicesIn,
   templatePath,
 } from '@platform/model';
@@ -16,7 +16,7 @@ import { copyRepository } from '../support/repo-copy';
 /**
  * `pnpm release` as the service image workflow runs it, in a copy of the repository: it writes the pushed digest
  * into one environment's release and synthesizes; only releases.json, that environment's dist/ files and the
- * shared-services template (the registry keeps the images a model references) change. A reference the model refuses
+ * service's image repository template (the registry keeps the images a model references) change. A reference the model refuses
  * is reported with its place, and nothing is written.
  */
 
@@ -81,14 +81,14 @@ describe('pnpm release', () => {
     expect(changedBetween(before, outputs())).toEqual([]);
   });
 
-  it("changes only releases.json, the environment's dist/ files and the shared-services template", () => {
+  it("changes only releases.json, the environment's dist/ files and the released service's repository template", () => {
     const before = outputs();
 
     const result = run([service.name, '--env', environment.name, '--image', PINNED]);
 
     expect(result.status).toBe(0);
     const changed = changedBetween(before, outputs());
-    const allowed = [RELEASES, join('dist', templatePath(SHARED_SERVICES_STACK))];
+    const allowed = [RELEASES, join('dist', templatePath(imageRepositoryStackId(service.name)))];
     expect(changed).toContain(RELEASES);
     expect(
       changed.filter((path) => !allowed.includes(path) && !path.startsWith(join('dist', environment.name, ''))),
@@ -101,8 +101,8 @@ describe('pnpm release', () => {
     expect(reference.endsWith(`/${model.organization.name}/${service.name}:${TAG}@${DIGEST}`)).toBe(true);
     expect(changed.some((path) => readFileSync(join(root, path), 'utf8').includes(reference))).toBe(true);
     // The registry keeps the released image by its tag.
-    const shared = readFileSync(join(root, 'dist', templatePath(SHARED_SERVICES_STACK)), 'utf8');
-    expect(shared).toContain(`Keep ${TAG}: an environment's model references it`);
+    const repository = readFileSync(join(root, 'dist', templatePath(imageRepositoryStackId(service.name))), 'utf8');
+    expect(repository).toContain(`Keep ${TAG}: an environment's model references it`);
     // Every other environment runs what it ran.
     for (const other of model.environments.filter((entry) => entry.name !== environment.name)) {
       expect(servicesIn(released, other.name)).toEqual(servicesIn(model, other.name));

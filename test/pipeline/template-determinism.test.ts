@@ -1,4 +1,4 @@
-import { environmentStackIds, SHARED_SERVICES_STACK } from '@platform/model';
+import { environmentStackIds, loadPlatformModel, sharedServicesStackIds } from '@platform/model';
 import { MODEL_ENVIRONMENTS, synthesizeCloud } from '../aws/cloud-assembly';
 
 describe('the CDK app', () => {
@@ -12,7 +12,10 @@ describe('the CDK app', () => {
     const second = templatesOf();
 
     expect(Object.keys(first).sort()).toEqual(
-      [SHARED_SERVICES_STACK, ...MODEL_ENVIRONMENTS.flatMap(environmentStackIds)].sort(),
+      [
+        ...sharedServicesStackIds(loadPlatformModel()),
+        ...MODEL_ENVIRONMENTS.flatMap((name) => environmentStackIds(loadPlatformModel(), name)),
+      ].sort(),
     );
     expect(second).toEqual(first);
   });

@@ -3,13 +3,14 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSy
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
+  DEPLOY_CONCURRENCY,
   EnvironmentNaming,
   environmentStackIds,
   loadPlatformModel,
   type PlatformModel,
   planGithubEnvironment,
   SHARED_SERVICES_DEPLOYMENT,
-  SHARED_SERVICES_STACK,
+  sharedServicesStackIds,
   validateModel,
 } from '@platform/model';
 import { parse } from 'yaml';
@@ -304,10 +305,11 @@ function expectDeployFollows(model: PlatformModel) {
   expect(shared.environment).toBe(SHARED_SERVICES_DEPLOYMENT);
   expect(shared.concurrency).toEqual({ group: `deploy-${SHARED_SERVICES_DEPLOYMENT}`, 'cancel-in-progress': false });
   expect(credentialsOf(shared)?.with?.['aws-region']).toBe(model.organization.sharedServices.region);
-  expect(stacksOf(commandOf(shared, 'pnpm exec cdk diff')[0], [SHARED_SERVICES_STACK])).toEqual([
-    SHARED_SERVICES_STACK,
-  ]);
-  expect(commandOf(shared, 'pnpm exec cdk deploy')[0].endsWith(` ${SHARED_SERVICES_STACK}`)).toBe(true);
+  const sharedStacks = sharedServicesStackIds(model);
+  expect(stacksOf(commandOf(shared, 'pnpm exec cdk diff')[0], sharedStacks)).toEqual(sharedStacks);
+  expect(commandOf(shared, 'pnpm exec cdk deploy')[0].endsWith(` ${sharedStacks.join(' ')}`)).toBe(true);
+  // Independent stacks (one per service, per queue, per repository) deploy side by side, after what they depend on.
+  expect(commandOf(shared, 'pnpm exec cdk deploy')[0]).toContain(` --concurrency ${DEPLOY_CONCURRENCY} `);
   expectHeadGuard(shared, model);
   expectSubjectCheck(shared, model);
 
@@ -318,7 +320,7 @@ function expectDeployFollows(model: PlatformModel) {
   model.environments.forEach((environment, index) => {
     const [planId, plan] = rest[2 * index];
     const [, deploy] = rest[2 * index + 1];
-    const stacks = environmentStackIds(environment.name);
+    const stacks = environmentStackIds(model, environment.name);
     const naming = new EnvironmentNaming(model.organization, environment);
     for (const job of [plan, deploy]) {
       // Plan and deploy of an environment share its group: a plan never reads stacks halfway through a deploy.
@@ -357,6 +359,7 @@ function expectDeployFollows(model: PlatformModel) {
     expect(checkStep?.env?.APPROVED).toBe(`\${{ needs.${planId}.outputs.digest }}`);
     expect(checkStep?.run).toMatch(/if \[ "\$digest" != "\$APPROVED" \]; then[\s\S]*exit 1/);
     expect(commandOf(deploy, 'pnpm exec cdk deploy')[0].endsWith(` ${stacks.join(' ')}`)).toBe(true);
+    expect(commandOf(deploy, 'pnpm exec cdk deploy')[0]).toContain(` --concurrency ${DEPLOY_CONCURRENCY} `);
 
     // Argo CD of the environment syncs its branch: a branch of its own is advanced to the deployed commit after
     // the deploy, fast-forward only, and only this job may write; the protected branch is advanced by merges.

@@ -1,10 +1,11 @@
 import { rmSync } from 'node:fs';
 import { addComplianceChecks } from '@platform/aws-platform';
-import { ENVIRONMENT_STACKS } from '@platform/model';
+import { environmentStackIds, sharedServicesStackIds } from '@platform/model';
 import { buildCloudApp, TODAY_CONTEXT_KEY } from '../../apps/cloud/src/cloud-app';
 import { TEST_TODAY } from '../aws/cloud-assembly';
 import { renderModel } from '../k8s/support/rendered';
 import { testCdkApp } from '../support/cdk-app';
+import { stackLimitProblems } from '../support/stack-limits';
 import {
   awsNameProblems,
   awsServiceProblems,
@@ -60,13 +61,11 @@ test(
       try {
         buildCloudApp(app, model);
         addComplianceChecks(app);
-        const templates = templatesOf(quietly(() => app.synth()));
+        const assembly = quietly(() => app.synth());
+        const templates = templatesOf(assembly);
         const rendered = { objects: renderModel(model) };
         const problems = {
-          stacks:
-            templates.byStack.size === 1 + ENVIRONMENT_STACKS.length * model.environments.length
-              ? []
-              : [`${templates.byStack.size} stacks`],
+          stacks: stackProblems(model, templates, assembly),
           names: awsNameProblems(model, templates),
           services: awsServiceProblems(model, templates),
           contract: contractProblems(model, templates, rendered),
@@ -91,3 +90,21 @@ test(
   },
   run.timeoutMs,
 );
+
+/**
+ * The stacks are exactly those delivery.ts names for the model (what the deploy workflow selects), and none uses more
+ * than half of any CloudFormation per-template quota.
+ */
+function stackProblems(
+  model: Parameters<typeof buildCloudApp>[1],
+  templates: ReturnType<typeof templatesOf>,
+  assembly: ReturnType<ReturnType<typeof testCdkApp>['synth']>,
+): string[] {
+  const expected = [
+    ...sharedServicesStackIds(model),
+    ...model.environments.flatMap((environment) => environmentStackIds(model, environment.name)),
+  ].sort();
+  const actual = [...templates.byStack.keys()].sort();
+  const named = JSON.stringify(actual) === JSON.stringify(expected) ? [] : [`stacks ${actual} are not ${expected}`];
+  return [...named, ...stackLimitProblems(assembly)];
+}

@@ -14,6 +14,7 @@ import {
   type PlatformModel,
   platformModelInput,
   SHARED_SERVICES_STACK,
+  serviceStackId,
   validateModel,
 } from '@platform/model';
 import { CLOUDFORMATION_DIST } from '../aws/cloud-assembly';
@@ -233,13 +234,13 @@ describe('workload roles', () => {
   const roleName = `${org}-${first.name}-${subject.name}`;
   const user = `${subject.name.replaceAll('-', '_')}_${first.name.replaceAll('-', '_')}`;
   const login = (userPart: string) => `arn:aws:rds-db:${first.region}:${first.account}:dbuser:*/${userPart}`;
-  /** A cluster and data template with the subject's role allowed to read these secrets and log in as these users. */
+  /** A cluster and service template with the subject's role allowed to read these secrets and log in as these users. */
   const templates = (secretResources: unknown[], logins: unknown[] = [login(user)]): Templates => ({
     byStack: new Map([
       [
-        `${first.name}-data`,
+        serviceStackId(first.name, subject.name),
         {
-          stackName: `${org}-${first.name}-data`,
+          stackName: `${org}-${first.name}-service-${subject.name}`,
           resources: {
             Db: {
               Type: 'AWS::RDS::DBInstance',

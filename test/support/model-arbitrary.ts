@@ -296,13 +296,25 @@ type EnvironmentBlueprint = typeof environmentBlueprint extends fc.Arbitrary<inf
 
 /** Caps on a model's size; the defaults are the generator's full range. */
 export interface ModelSize {
+  /** @default 1 */
+  readonly minServices?: number;
   /** @default 40 */
   readonly maxServices?: number;
+  /** @default 0 */
+  readonly minQueues?: number;
+  /** @default 5 */
+  readonly maxQueues?: number;
   /** @default 4 */
   readonly maxEnvironments?: number;
 }
 
-const modelBlueprint = ({ maxServices = 40, maxEnvironments = 4 }: ModelSize) =>
+const modelBlueprint = ({
+  minServices = 1,
+  maxServices = 40,
+  minQueues = 0,
+  maxQueues = 5,
+  maxEnvironments = 4,
+}: ModelSize) =>
   fc.record({
     organization: fc.record({
       name: rawName,
@@ -327,10 +339,14 @@ const modelBlueprint = ({ maxServices = 40, maxEnvironments = 4 }: ModelSize) =>
     vpcOctets: fc.uniqueArray(fc.nat(255), { minLength: 4, maxLength: 4 }),
     teamCount: fc.integer({ min: 1, max: 6 }),
     teams: fc.array(teamBlueprint, { minLength: 6, maxLength: 6 }),
-    serviceCount: fc.integer({ min: 1, max: maxServices }),
-    services: fc.array(serviceBlueprint, { minLength: 40, maxLength: 40 }),
-    queueCount: fc.integer({ min: 0, max: 5 }),
-    queues: fc.array(queueBlueprint, { minLength: 5, maxLength: 5 }),
+    serviceCount: fc.integer({ min: minServices, max: maxServices }),
+    // At least the default lengths, so the default sizes draw the same models as ever.
+    services: fc.array(serviceBlueprint, {
+      minLength: Math.max(40, maxServices),
+      maxLength: Math.max(40, maxServices),
+    }),
+    queueCount: fc.integer({ min: minQueues, max: maxQueues }),
+    queues: fc.array(queueBlueprint, { minLength: Math.max(5, maxQueues), maxLength: Math.max(5, maxQueues) }),
     /** Whether calls only go to services later in the list (a DAG) or anywhere (cycles allowed). */
     acyclic: fc.boolean(),
   });

@@ -1,3 +1,4 @@
+import { isCatalogStackId } from '@platform/model';
 import { removalOf, removalWords } from '../../apps/cloud/src/stateful-removals';
 import { oldOneWords } from '../../apps/cloud/src/stateful-replacements';
 import {
@@ -25,7 +26,10 @@ export interface CloudFormationPlan {
  * as `pnpm synth`'s lines). A resource whose type is stateful (stateful-resources.ts: database, cache, queue, secret,
  * key, log group, image repository, cluster) is stateful here whatever its DeletionPolicy: a kept one leaves the
  * stack's care, and whatever takes its place starts empty. A stack that leaves the app is not deleted by `cdk
- * deploy`: it gives a note, no finding.
+ * deploy`: it gives a note; when it is the stack of a service, queue or image repository (its service or queue left
+ * the model, or was renamed, while the environment stays), each stateful resource in it is a finding too, since the
+ * service loses it (a renamed one starts empty) and deleting the stack, the documented next step, handles it by its
+ * DeletionPolicy.
  *
  * @param before the base templates by path below dist/ (`cloudformation/<stack>.template.json`)
  * @param after the new templates, likewise
@@ -44,6 +48,21 @@ export function cloudFormationPlan(
       notes.push(
         `CloudFormation stack ${stack} leaves the app: cdk deploy does not delete it, and its ${count} resources stay until the stack is deleted by hand (docs/aws.md, "Deletion and removal")`,
       );
+      if (isCatalogStackId(stack)) {
+        for (const [logicalId, then] of Object.entries(resourcesOf(before.get(path)))) {
+          const kind = statefulKindOf(then)?.kind;
+          if (!kind) continue;
+          findings.push({
+            side: 'cloudformation',
+            where: `CloudFormation stack ${stack}`,
+            change: 'remove',
+            text: `${kind} ${shown(logicalId, then)} leaves the model with its stack: cdk deploy leaves the stack as it is; deleting the stack ${removalWords(then)}`,
+            stateful: true,
+            key: { stack, logicalId },
+            order: logicalId,
+          });
+        }
+      }
       continue;
     }
     for (const change of resourceChanges(before.get(path), after.get(path))) {

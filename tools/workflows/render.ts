@@ -22,6 +22,7 @@ import {
   CI_SESSION_SECONDS,
   CLOUDFORMATION_FOLDER,
   ciServiceImagePushRoleName,
+  DEPLOY_CONCURRENCY,
   DIST_FOLDER,
   deployJobSubject,
   type Environment,
@@ -37,8 +38,8 @@ import {
   registryHost,
   roleArn,
   SHARED_SERVICES_DEPLOYMENT,
-  SHARED_SERVICES_STACK,
   sharedServicesDeployRoleName,
+  sharedServicesStackIds,
 } from '@platform/model';
 import { pinnedTag, uses } from './actions';
 
@@ -343,7 +344,8 @@ function sharedServicesJob(facts: RepositoryFacts, target: DeployTarget): Job {
       },
       {
         name: 'cdk deploy',
-        run: `pnpm exec cdk deploy --exclusively --require-approval never --progress events ${target.stacks.join(' ')}`,
+        // The GitHub Environment's required reviewers approved the job: the CLI asks nothing more.
+        run: `pnpm exec cdk deploy --exclusively --concurrency ${DEPLOY_CONCURRENCY} --require-approval never --progress events ${target.stacks.join(' ')}`,
       },
     ],
   };
@@ -482,7 +484,7 @@ function environmentDeployJob(
       {
         name: 'cdk deploy',
         // The GitHub Environment's required reviewers approved the job after reading its plan: the CLI asks nothing.
-        run: `pnpm exec cdk deploy --exclusively --require-approval never --progress events ${options.stacks.join(' ')}`,
+        run: `pnpm exec cdk deploy --exclusively --concurrency ${DEPLOY_CONCURRENCY} --require-approval never --progress events ${options.stacks.join(' ')}`,
       },
       ...(advances
         ? [
@@ -522,14 +524,14 @@ function deployWorkflow(model: PlatformModel, facts: RepositoryFacts): Record<st
       subject: deployJobSubject(organization.ci, SHARED_SERVICES_DEPLOYMENT),
       repository: organization.ci.githubRepository,
       region: organization.sharedServices.region,
-      stacks: [SHARED_SERVICES_STACK],
+      stacks: sharedServicesStackIds(model),
       branch: organization.ci.branch,
     }),
   };
   let previous: string = SHARED_SERVICES_DEPLOYMENT;
   for (const environment of model.environments) {
     const ids = environmentJobIds(environment.name);
-    const stacks = environmentStackIds(environment.name);
+    const stacks = environmentStackIds(model, environment.name);
     jobs[ids.plan] = planJob(facts, model, environment, { needs: previous, stacks });
     jobs[ids.deploy] = environmentDeployJob(facts, model, environment, { stacks });
     previous = ids.deploy;

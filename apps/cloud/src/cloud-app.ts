@@ -1,9 +1,11 @@
 import {
   CiStack,
   ClusterStack,
-  DataStack,
+  ImageRepositoryStack,
   MessagingStack,
   NetworkStack,
+  QueueStack,
+  ServiceStack,
   SharedServicesStack,
 } from '@platform/aws-platform';
 import {
@@ -12,10 +14,15 @@ import {
   EnvironmentNaming,
   environmentStackId,
   githubOidcProviderStacks,
+  imageRepositoryStackId,
+  imageTagOf,
   loadModel,
   ModelValidationError,
   type PlatformModel,
+  queueStackId,
+  referencedImages,
   SHARED_SERVICES_STACK,
+  serviceStackId,
   TODAY_CONTEXT_KEY,
   todayOfContext,
 } from '@platform/model';
@@ -28,12 +35,17 @@ export interface EnvironmentStacks {
   readonly ci: CiStack;
   readonly network: NetworkStack;
   readonly cluster: ClusterStack;
-  readonly data: DataStack;
   readonly messaging: MessagingStack;
+  /** The stack of each service (`serviceStackId`), by service name. */
+  readonly services: ReadonlyMap<string, ServiceStack>;
+  /** The stack of each catalog queue (`queueStackId`), by queue name. */
+  readonly queues: ReadonlyMap<string, QueueStack>;
 }
 
 export interface CloudApp {
   readonly sharedServices: SharedServicesStack;
+  /** The stack of each service's image repository (`imageRepositoryStackId`), by service name. */
+  readonly imageRepositories: ReadonlyMap<string, ImageRepositoryStack>;
   readonly environments: ReadonlyMap<string, EnvironmentStacks>;
 }
 
@@ -47,8 +59,10 @@ export function buildCloudAppFromInput(app: App, modelInput: unknown): CloudApp 
 }
 
 /**
- * Every stack of the platform: the shared registry and CI identities, and per environment its
- * CI deploy role, network, cluster, data stores and messaging. Stack IDs are what `cdk deploy` selects: keep them.
+ * Every stack of the platform: the shared registry and CI identities, and per environment its CI deploy role,
+ * network, cluster and alarm topic, one stack per service (identity, data stores) and one per queue. Stack IDs
+ * (delivery.ts) are what `cdk deploy` selects: keep them. Every other stack of an environment depends on its `ci`
+ * stack, so the deploy role is updated first however many stacks `cdk deploy --concurrency` runs at once.
  */
 export function buildCloudApp(app: App, model: PlatformModel): CloudApp {
   const context: DeploymentContext = app.node.getAllContext();
@@ -59,10 +73,27 @@ export function buildCloudApp(app: App, model: PlatformModel): CloudApp {
   const { organization } = model;
   const sharedServices = new SharedServicesStack(app, SHARED_SERVICES_STACK, {
     stackName: `${organization.name}-shared-services`,
-    description: 'Image registry and CI identity shared by every environment',
+    description: 'CI identities shared by every environment: image push, deploy of the shared-services account',
     env: organization.sharedServices,
     model,
   });
+  const imageRepositories = new Map<string, ImageRepositoryStack>();
+  const pullAccounts = [...new Set(model.environments.map((environment) => environment.account))].sort();
+  const references = referencedImages(model);
+  for (const service of model.services) {
+    const stack = new ImageRepositoryStack(app, imageRepositoryStackId(service.name), {
+      stackName: `${organization.name}-shared-services-image-${service.name}`,
+      description: `Image repository of ${service.name}`,
+      env: organization.sharedServices,
+      organization,
+      service,
+      pullAccounts,
+      references: references.get(service.name) ?? [imageTagOf(service.image.tag)],
+    });
+    // Deployed with the shared-services stack's deploy role, which is updated first.
+    stack.addStackDependency(sharedServices);
+    imageRepositories.set(service.name, stack);
+  }
   const environments = new Map<string, EnvironmentStacks>();
   const oidcProviderStacks = githubOidcProviderStacks(model);
   for (const environment of model.environments) {
@@ -91,27 +122,47 @@ export function buildCloudApp(app: App, model: PlatformModel): CloudApp {
     const cluster = new ClusterStack(app, id('cluster'), {
       ...common,
       stackName: `${naming.prefix}-cluster`,
-      description: `EKS cluster, workload identities and GitOps bootstrap of ${naming.prefix}`,
+      description: `EKS cluster, add-on identities, secret readers and GitOps bootstrap of ${naming.prefix}`,
       services: model.services,
       teams: model.teams,
       vpc: network.network.vpc,
       today,
     });
-    const data = new DataStack(app, id('data'), {
-      ...common,
-      stackName: `${naming.prefix}-data`,
-      description: `Service databases and caches of ${naming.prefix}`,
-      services: model.services,
-      vpc: network.network.vpc,
-      clientSecurityGroup: cluster.platformCluster.nodeSecurityGroup,
-    });
     const messaging = new MessagingStack(app, id('messaging'), {
       ...common,
       stackName: `${naming.prefix}-messaging`,
-      description: `Queues and alarms of ${naming.prefix}`,
-      queues: model.queues,
+      description: `Alarm topic and alert receiver secrets of ${naming.prefix}`,
     });
-    environments.set(environment.name, { ci, network, cluster, data, messaging });
+    const services = new Map<string, ServiceStack>();
+    for (const service of model.services) {
+      const stack = new ServiceStack(app, serviceStackId(environment.name, service.name), {
+        ...common,
+        stackName: `${naming.prefix}-service-${service.name}`,
+        description: `Workload identity and data stores of ${service.name} in ${naming.prefix}`,
+        service,
+        vpc: network.network.vpc,
+        clientSecurityGroup: cluster.platformCluster.nodeSecurityGroup,
+      });
+      // The Pod Identity association names the cluster, which must exist first.
+      stack.addStackDependency(cluster);
+      services.set(service.name, stack);
+    }
+    const queues = new Map<string, QueueStack>();
+    for (const queue of model.queues) {
+      const stack = new QueueStack(app, queueStackId(environment.name, queue.name), {
+        ...common,
+        stackName: `${naming.prefix}-queue-${queue.name}`,
+        description: `Queue ${queue.name}, its dead-letter queue and alarms in ${naming.prefix}`,
+        queue,
+      });
+      // The alarms notify the environment's alarm topic, by name.
+      stack.addStackDependency(messaging);
+      queues.set(queue.name, stack);
+    }
+    for (const stack of [network, cluster, messaging, ...services.values(), ...queues.values()]) {
+      stack.addStackDependency(ci);
+    }
+    environments.set(environment.name, { ci, network, cluster, messaging, services, queues });
   }
-  return { sharedServices, environments };
+  return { sharedServices, imageRepositories, environments };
 }

@@ -16,16 +16,12 @@ import {
   importedGitHubOidcProvider,
   newGitHubOidcProvider,
 } from './github-oidc';
+import { grantImagePush } from './image-registry';
 
 export { GITHUB_OIDC_ISSUER };
 
 export interface CiPushIdentityProps {
   readonly organization: Organization;
-  /**
-   * The services whose own repositories (`services[].ci`) push their images, each with a role of its own.
-   * @default none: only the organization's repository
-   */
-  readonly services?: readonly Service[];
   /**
    * Whether the account already holds a GitHub OIDC provider (`organization.ci.existingOidcProviderAccounts`),
    * which is then imported by ARN instead of created.
@@ -57,19 +53,17 @@ function pushRole(
 }
 
 /**
- * The roles GitHub Actions assumes to push images, and the GitHub OIDC provider of the shared-services account
- * (github-oidc.ts: one per account; the other stacks of this account import it). Each role trusts one repository's
- * protected branch, by its exact OIDC subject (delivery.ts): `role` the model's repository (`organization.ci`, whose
- * tokens carry the ref twice, ORGANIZATION_OIDC_SUBJECT_TEMPLATE), and `serviceRoles` one per service that names a
- * repository of its own (`services[].ci`, by default `repo:<owner>/<repo>:ref:refs/heads/<branch>`). What each may
- * push to is granted by the registry (ImageRegistry.grantPush): a service's role its own repository only.
+ * The role GitHub Actions of the model's repository (`organization.ci`) assumes to push images, and the GitHub OIDC
+ * provider of the shared-services account (github-oidc.ts: one per account; the other stacks of this account import
+ * it). The role trusts the repository's protected branch by its exact OIDC subject (delivery.ts
+ * `organizationBranchJobSubject`; its tokens carry the ref twice, ORGANIZATION_OIDC_SUBJECT_TEMPLATE). What it may push
+ * to is granted by `grantImagePush`: the repositories of the services without a repository of their own (a service's
+ * own repository pushes with its `CiServicePushIdentity`).
  */
 export class CiPushIdentity extends Construct implements iam.IGrantable {
   /** The organization repository's role. */
   public readonly role: iam.Role;
   public readonly grantPrincipal: iam.IPrincipal;
-  /** Per service name, the role of the service's own repository (only services with `ci`). */
-  public readonly serviceRoles: ReadonlyMap<string, iam.Role>;
   /** The account's GitHub OIDC provider. */
   public readonly provider: iam.IOidcProvider;
 
@@ -88,21 +82,43 @@ export class CiPushIdentity extends Construct implements iam.IGrantable {
       `GitHub Actions of ${githubRepository} on ${branch}: push the images of the services without a repository of their own`,
     );
     this.grantPrincipal = this.role;
-    const serviceRoles = new Map<string, iam.Role>();
-    for (const service of props.services ?? []) {
-      if (!service.ci) continue;
-      serviceRoles.set(
-        service.name,
-        pushRole(
-          this,
-          `Service-${service.name}`,
-          this.provider,
-          ciServiceImagePushRoleName(props.organization, service.name),
-          serviceImageJobSubject(service.ci),
-          `GitHub Actions of ${service.ci.githubRepository} on ${service.ci.branch}: push images of ${service.name}`,
-        ),
-      );
-    }
-    this.serviceRoles = serviceRoles;
+    grantImagePush(this.role, props.organization);
+  }
+}
+
+export interface CiServicePushIdentityProps {
+  readonly organization: Organization;
+  /** The service; it must name its own repository (`services[].ci`). */
+  readonly service: Service;
+  /** The GitHub OIDC provider of the shared-services account. */
+  readonly provider: iam.IOidcProvider;
+}
+
+/**
+ * The role the protected branch of a service's own repository (`services[].ci`) assumes to push that service's images:
+ * trusted by its exact OIDC subject (delivery.ts `serviceImageJobSubject`), allowed to push to the service's
+ * repository only (`grantImagePush`). It lives in the repository's stack, so the shared-services stack does not grow
+ * with the catalog.
+ *
+ * @throws Error when the service names no repository of its own
+ */
+export class CiServicePushIdentity extends Construct implements iam.IGrantable {
+  public readonly role: iam.Role;
+  public readonly grantPrincipal: iam.IPrincipal;
+
+  public constructor(scope: Construct, id: string, props: CiServicePushIdentityProps) {
+    super(scope, id);
+    const { organization, service } = props;
+    if (!service.ci) throw new Error(`CiServicePushIdentity: the service '${service.name}' has no repository (ci)`);
+    this.role = pushRole(
+      this,
+      'Role',
+      props.provider,
+      ciServiceImagePushRoleName(organization, service.name),
+      serviceImageJobSubject(service.ci),
+      `GitHub Actions of ${service.ci.githubRepository} on ${service.ci.branch}: push images of ${service.name}`,
+    );
+    this.grantPrincipal = this.role;
+    grantImagePush(this.role, organization, service.name);
   }
 }

@@ -1,21 +1,9 @@
 import { ecrRepositoryName, imageTagOf, type Organization, type Service } from '@platform/model';
-import { Duration, RemovalPolicy } from 'aws-cdk-lib';
+import { Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import * as ecr from 'aws-cdk-lib/aws-ecr';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
-import { acknowledge } from './acknowledge';
-
-export interface ImageRegistryProps {
-  readonly organization: Organization;
-  readonly services: readonly Service[];
-  /** Accounts whose clusters pull the images. */
-  readonly pullAccounts: readonly string[];
-  /**
-   * Per service name, every image tag the catalog or an environment's release names, without a digest it pins
-   * (`referencedImages` of the model): these never expire.
-   */
-  readonly referencedImages: ReadonlyMap<string, readonly string[]>;
-}
+import { acknowledgeWildcards } from './acknowledge';
 
 /** Actions a cluster's nodes need to pull an image. */
 export const PULL_ACTIONS = ['ecr:BatchGetImage', 'ecr:GetDownloadUrlForLayer', 'ecr:BatchCheckLayerAvailability'];
@@ -88,63 +76,114 @@ export function imageLifecycleRules(
  */
 export const RELEASE_IMAGES_KEPT = 100_000;
 
-/**
- * One repository per service, shared by every environment (images are promoted by tag): tags are
- * immutable, images are scanned on push and KMS-encrypted; only untagged images and CI build tags
- * expire, never an image a model references or a release image (see imageLifecycleRules).
- */
-export class ImageRegistry extends Construct {
-  public readonly repositories: ReadonlyMap<string, ecr.Repository>;
+export interface ImageRepositoryProps {
+  readonly organization: Organization;
+  readonly service: Service;
+  /** Accounts whose clusters pull the images. */
+  readonly pullAccounts: readonly string[];
+  /**
+   * Every image tag the catalog or an environment's release names for the service (`referencedImages` of the model;
+   * a release pins `<tag>@sha256:<digest>`, whose tag is named here): these never expire.
+   * @default the catalog's tag
+   */
+  readonly references?: readonly string[];
+  /**
+   * ARNs of roles denied every write to the repository, by its resource policy: the organization's push role, which
+   * may push to every repository by the naming contract's prefix (`grantImagePush`), where the service has a push
+   * role of its own (`services[].ci`), so that each repository has exactly one role that may push to it.
+   * @default none
+   */
+  readonly deniedPushers?: readonly string[];
+}
 
-  public constructor(scope: Construct, id: string, props: ImageRegistryProps) {
+/**
+ * A service's repository, shared by every environment (images are promoted by tag): tags are immutable, images are
+ * scanned on push and KMS-encrypted; only untagged images and CI build tags expire, never an image a model references
+ * or a release image (see imageLifecycleRules). The environments' accounts may pull.
+ */
+export class ImageRepository extends Construct {
+  public readonly repository: ecr.Repository;
+
+  public constructor(scope: Construct, id: string, props: ImageRepositoryProps) {
     super(scope, id);
-    const repositories = new Map<string, ecr.Repository>();
-    for (const service of props.services) {
-      const references = props.referencedImages.get(service.name) ?? [imageTagOf(service.image.tag)];
-      const repository = new ecr.Repository(this, service.name, {
-        repositoryName: ecrRepositoryName(props.organization, service.name),
-        imageTagMutability: ecr.TagMutability.IMMUTABLE,
-        imageScanOnPush: true,
-        encryption: ecr.RepositoryEncryption.KMS,
-        removalPolicy: RemovalPolicy.RETAIN,
-        lifecycleRules: imageLifecycleRules(props.organization.images, references),
-      });
-      repository.addToResourcePolicy(
+    const { organization, service } = props;
+    const references = props.references ?? [imageTagOf(service.image.tag)];
+    this.repository = new ecr.Repository(this, 'Repository', {
+      repositoryName: ecrRepositoryName(organization, service.name),
+      imageTagMutability: ecr.TagMutability.IMMUTABLE,
+      imageScanOnPush: true,
+      encryption: ecr.RepositoryEncryption.KMS,
+      removalPolicy: RemovalPolicy.RETAIN,
+      lifecycleRules: imageLifecycleRules(organization.images, references),
+    });
+    this.repository.addToResourcePolicy(
+      new iam.PolicyStatement({
+        sid: 'PullFromEnvironmentAccounts',
+        actions: PULL_ACTIONS,
+        principals: props.pullAccounts.map((account) => new iam.AccountPrincipal(account)),
+      }),
+    );
+    const denied = [...(props.deniedPushers ?? [])].sort();
+    if (denied.length > 0) {
+      // By condition, not principal: ECR would resolve a principal to the role's ID, and the statement would name a
+      // deleted ID once the role was replaced.
+      this.repository.addToResourcePolicy(
         new iam.PolicyStatement({
-          sid: 'PullFromEnvironmentAccounts',
-          actions: PULL_ACTIONS,
-          principals: props.pullAccounts.map((account) => new iam.AccountPrincipal(account)),
+          sid: 'OnlyTheServicePushRole',
+          effect: iam.Effect.DENY,
+          actions: [...ECR_WRITE_ACTIONS],
+          principals: [new iam.AnyPrincipal()],
+          conditions: { ArnEquals: { 'aws:PrincipalArn': denied } },
         }),
       );
-      repositories.set(service.name, repository);
     }
-    this.repositories = repositories;
   }
+}
 
-  /**
-   * Lets the grantee push images to the repositories of `serviceNames` and to no other, read what it pushed, tag a
-   * pushed image (`ecr:PutImage` of its manifest) and look an image up by tag (`ecr:DescribeImages`: a re-run finds
-   * the image its first run pushed under an immutable tag). `ecr:GetAuthorizationToken` has no resource scope.
-   *
-   * @throws Error naming a service without a repository here
-   */
-  public grantPush(grantee: iam.IGrantable, serviceNames: readonly string[]): void {
-    for (const name of serviceNames) {
-      const repository = this.repositories.get(name);
-      if (!repository) throw new Error(`ImageRegistry: no repository of the service '${name}'`);
-      repository.grantPullPush(grantee);
-      repository.grant(grantee, 'ecr:DescribeImages');
-    }
-    const policy =
-      grantee.grantPrincipal instanceof iam.Role
-        ? grantee.grantPrincipal.node.tryFindChild('DefaultPolicy')
-        : undefined;
-    if (policy) {
-      acknowledge(
-        policy,
-        'AwsSolutions-IAM5[Resource::*]',
-        'ecr:GetAuthorizationToken has no resource scope in IAM; pushing and pulling are limited to the granted service repositories.',
-      );
-    }
-  }
+/** ECR actions that write to a repository: any one of them puts content there. */
+export const ECR_WRITE_ACTIONS = [
+  'ecr:PutImage',
+  'ecr:InitiateLayerUpload',
+  'ecr:UploadLayerPart',
+  'ecr:CompleteLayerUpload',
+] as const;
+
+/** ECR actions of pushing an image and reading it back (aws-cdk-lib `Repository.grantPullPush`), and `ecr:DescribeImages`. */
+export const PUSH_ACTIONS = [...PULL_ACTIONS, ...ECR_WRITE_ACTIONS, 'ecr:DescribeImages'] as const;
+
+/**
+ * Lets the role push images and read what it pushed, and look an image up by tag (`ecr:DescribeImages`: a re-run
+ * finds the image its first run pushed under an immutable tag): to the repository of `serviceName`, or, without it,
+ * to every service repository of the organization. The repositories are named by the naming contract
+ * (`ecrRepositoryName`: `<organization>/<service>`), so the grant names them in the role's stack (by that prefix for
+ * every repository): one statement however many services, and no reference to the repositories' stacks. A
+ * repository whose service has a push role of its own denies the organization-wide one (`ImageRepositoryProps`
+ * `deniedPushers`). `ecr:GetAuthorizationToken` has no resource scope.
+ */
+export function grantImagePush(role: iam.Role, organization: Organization, serviceName?: string): void {
+  const prefix = ecrRepositoryName(organization, '');
+  role.addToPrincipalPolicy(
+    new iam.PolicyStatement({
+      sid: 'PushServiceImages',
+      actions: [...PUSH_ACTIONS],
+      resources: [
+        Stack.of(role).formatArn({
+          service: 'ecr',
+          resource: 'repository',
+          resourceName: serviceName === undefined ? `${prefix}*` : ecrRepositoryName(organization, serviceName),
+          account: organization.sharedServices.account,
+          region: organization.sharedServices.region,
+        }),
+      ],
+    }),
+  );
+  role.addToPrincipalPolicy(
+    new iam.PolicyStatement({ sid: 'RegistryLogin', actions: ['ecr:GetAuthorizationToken'], resources: ['*'] }),
+  );
+  acknowledgeWildcards(
+    role,
+    serviceName === undefined
+      ? `ecr:GetAuthorizationToken has no resource scope in IAM; pushing and pulling are limited to the repositories of the organization's services, named by the naming contract's prefix (${prefix}<service>), each in a stack of its own; a repository with a push role of its own denies this role.`
+      : `ecr:GetAuthorizationToken has no resource scope in IAM; pushing and pulling are limited to the repository of ${serviceName}.`,
+  );
 }

@@ -21,6 +21,7 @@ import { releaseIssues } from './release-rules';
 import { type PlatformModel, PlatformModelSchema } from './schema';
 import { serviceIssues } from './service-rules';
 import { sloIssues } from './slo-rules';
+import { stackIdIssues } from './stack-rules';
 import { teamIssues } from './team-rules';
 
 export { formatIssues, type ModelIssue, ModelValidationError } from './model-issue';
@@ -96,6 +97,7 @@ const MODEL_RULES: readonly ((parts: ModelParts) => ModelIssue[])[] = [
   dataStoreIssues,
   nameIssues,
   reservedNameIssues,
+  stackIdIssues,
   gitopsIssues,
   alertingIssues,
   deliveryIssues,

@@ -6,18 +6,22 @@
 import {
   ciImagePushRoleName,
   ciServiceImagePushRoleName,
+  ENVIRONMENT_STACKS,
   type Environment,
   EnvironmentNaming,
   ecrRepositoryName,
   environmentStackId,
+  environmentStackIds,
   type PlatformModel,
   partitionOf,
   peopleRoles,
   type Service,
   SHARED_SERVICES_STACK,
+  sharedServicesStackIds,
   wantsBreakGlassBastion,
 } from '@platform/model';
 import type { CloudAssembly } from 'aws-cdk-lib/cx-api';
+import { combinedTemplate } from '../../aws/cloud-assembly';
 import { canonical, type RenderedDist } from './kubernetes-invariants';
 
 // biome-ignore lint/suspicious/noExplicitAny: CloudFormation templates are free-form JSON
@@ -31,6 +35,26 @@ interface Resource {
 export interface Templates {
   /** Template of a stack by its construct ID (`shared-services`, `<env>-network`, `<env>-cluster`, …). */
   readonly byStack: ReadonlyMap<string, { readonly stackName: string; readonly resources: Record<string, Resource> }>;
+}
+
+/**
+ * Every resource of an environment's stacks in one record: the fixed stacks' (delivery.ts `ENVIRONMENT_STACKS`) under
+ * their own logical IDs, the service and queue stacks' (whose logical IDs repeat from stack to stack) behind their
+ * stack ID, with the references among them renamed alike (`combinedTemplate`).
+ */
+export function environmentResources(
+  model: PlatformModel,
+  templates: Templates,
+  environmentName: string,
+): Record<string, Resource> {
+  const fixed = ENVIRONMENT_STACKS.map((stack) => environmentStackId(environmentName, stack));
+  const catalog = environmentStackIds(model, environmentName).filter((id) => !fixed.includes(id));
+  const own = Object.assign({}, ...fixed.map((id) => templates.byStack.get(id)?.resources ?? {}));
+  const combined = combinedTemplate(
+    catalog.map((id) => [id, { Resources: templates.byStack.get(id)?.resources ?? {} }]),
+    false,
+  ).toJSON().Resources as Record<string, Resource>;
+  return { ...own, ...combined };
 }
 
 export function templatesOf(assembly: CloudAssembly): Templates {
@@ -232,8 +256,8 @@ function environmentProblems(model: PlatformModel, environment: Environment, tem
   const problems: string[] = [];
   const prefix = `${model.organization.name}-${environment.name}`;
   const secretPrefix = `${model.organization.name}/${environment.name}/`;
-  const resourcesOf = (stack: string) => templates.byStack.get(`${environment.name}-${stack}`)?.resources ?? {};
-  const all = ['network', 'cluster', 'data', 'messaging'].flatMap((stack) => Object.values(resourcesOf(stack)));
+  const everything = environmentResources(model, templates, environment.name);
+  const all = Object.values(everything);
   const namesOf = (type: string, property: string) =>
     all
       .filter((r) => r.Type === type)
@@ -268,7 +292,7 @@ function environmentProblems(model: PlatformModel, environment: Environment, tem
     model.services.flatMap(ownSecrets),
   );
 
-  const cluster = resourcesOf('cluster');
+  const cluster = everything;
   const arnOf = (service: string, name: string) =>
     `arn:aws:${service}:${environment.region}:${environment.account}:${name}`;
   for (const service of model.services) {
@@ -300,7 +324,7 @@ function environmentProblems(model: PlatformModel, environment: Environment, tem
     const user = `${service.name.replace(/-/g, '_')}_${environment.name.replace(/-/g, '_')}`;
     same(
       `database users ${service.name} may log in as`,
-      databaseLogins(statements, resourcesOf('data'), environment),
+      databaseLogins(statements, everything, environment),
       service.dependencies.database ? [user] : [],
     );
     const readableParameters = parameters.filter((name) =>
@@ -345,7 +369,7 @@ function environmentProblems(model: PlatformModel, environment: Environment, tem
       problems.push(`${at}: ${associations.length} Pod Identity associations for ${service.team}/${service.name}`);
   }
 
-  const messaging = resourcesOf('messaging');
+  const messaging = everything;
   for (const queue of model.queues) {
     const find = (name: string) =>
       Object.entries(messaging).find(([, r]) => r.Type === 'AWS::SQS::Queue' && r.Properties?.QueueName === name);
@@ -395,9 +419,7 @@ export function contractProblems(
   dist: Pick<RenderedDist, 'objects'>,
 ): string[] {
   return model.environments.flatMap((environment) => {
-    const resources = ['data', 'messaging', 'cluster'].flatMap((stack) =>
-      Object.values(templates.byStack.get(`${environment.name}-${stack}`)?.resources ?? {}),
-    );
+    const resources = Object.values(environmentResources(model, templates, environment.name));
     const names = new Set(
       resources
         .filter((r) => r.Type === 'AWS::SecretsManager::Secret' || r.Type === 'AWS::SSM::Parameter')
@@ -559,41 +581,62 @@ function actionCovers(pattern: string, action: string): boolean {
 }
 
 /**
- * Per ECR repository name of a template, the names of the roles (and principals of repository policies) that may
- * write images to it, sorted: identity policies (inline or attached) whose statements allow a write action on the
- * repository's ARN, on `*` or on an ARN pattern that matches it, and repository policy statements that allow one.
+ * Per ECR repository name of these templates (each a stack's resources), the names of the roles (and principals of
+ * repository policies) that may write images to it, sorted: identity policies (inline or attached) whose statements
+ * allow a write action on the repository's ARN, on `*` or on an ARN pattern that matches it, and repository policy
+ * statements that allow one; less the roles a repository policy denies by `aws:PrincipalArn`.
  */
-export function pushersByRepository(resources: Record<string, Resource>): Map<string, string[]> {
-  const repositories = Object.entries(resources).filter(([, resource]) => resource.Type === 'AWS::ECR::Repository');
-  const pushers = new Map<string, Set<string>>(
-    repositories.map(([, resource]) => [String(resource.Properties?.RepositoryName), new Set<string>()]),
+export function pushersByRepository(stacks: readonly Record<string, Resource>[]): Map<string, string[]> {
+  const repositories = stacks.flatMap((resources) =>
+    Object.entries(resources)
+      .filter(([, resource]) => resource.Type === 'AWS::ECR::Repository')
+      .map(([id, resource]) => ({ id, resource, resources, name: String(resource.Properties?.RepositoryName) })),
   );
-  const writes = (statement: Statement) =>
-    statement.Effect === 'Allow' &&
+  const pushers = new Map<string, Set<string>>(repositories.map(({ name }) => [name, new Set<string>()]));
+  const writes = (statement: Statement, effect: string) =>
+    statement.Effect === effect &&
     asList(statement.Action).some((pattern: string) =>
       ECR_WRITE_ACTIONS.some((action) => actionCovers(pattern, action)),
     );
-  const reached = (resource: Json): string[] =>
-    repositories.flatMap(([id, repository]) => {
-      const name = String(repository.Properties?.RepositoryName);
+  // A reference by logical ID reaches a repository of the same template only; an ARN reaches any.
+  const reached = (resource: Json, resources: Record<string, Resource>): string[] =>
+    repositories.flatMap(({ id, name, resources: own }) => {
       if (resource === '*') return [name];
-      if (resource?.['Fn::GetAtt']?.[0] === id) return [name];
       if (typeof resource === 'string')
         return arnMatches(resource, `arn:aws:ecr:region:account:repository/${name}`) ? [name] : [];
-      return JSON.stringify(resource).includes(id) ? [name] : [];
+      return own === resources && JSON.stringify(resource).includes(id) ? [name] : [];
     });
-  for (const [roleId, role] of Object.entries(resources)) {
-    if (role.Type !== 'AWS::IAM::Role') continue;
-    const name = String(role.Properties?.RoleName ?? roleId);
-    for (const statement of roleStatements(resources, name) ?? []) {
-      if (!writes(statement)) continue;
-      for (const target of asList(statement.Resource).flatMap(reached)) pushers.get(target)?.add(name);
+  for (const resources of stacks) {
+    for (const [roleId, role] of Object.entries(resources)) {
+      if (role.Type !== 'AWS::IAM::Role') continue;
+      const name = String(role.Properties?.RoleName ?? roleId);
+      for (const statement of roleStatements(resources, name) ?? []) {
+        if (!writes(statement, 'Allow')) continue;
+        for (const target of asList(statement.Resource).flatMap((r: Json) => reached(r, resources))) {
+          pushers.get(target)?.add(name);
+        }
+      }
     }
   }
-  for (const [, repository] of repositories) {
-    const statements = asList(repository.Properties?.RepositoryPolicyText?.Statement) as Statement[];
-    for (const statement of statements.filter(writes)) {
-      pushers.get(String(repository.Properties?.RepositoryName))?.add(JSON.stringify((statement as Json).Principal));
+  for (const { resource, name } of repositories) {
+    const statements = asList(resource.Properties?.RepositoryPolicyText?.Statement) as Statement[];
+    for (const statement of statements.filter((candidate) => writes(candidate, 'Allow'))) {
+      pushers.get(name)?.add(JSON.stringify((statement as Json).Principal));
+    }
+    // A Deny of every principal whose ARN is one of these roles': they cannot write whatever IAM allows them.
+    for (const statement of statements.filter((candidate) => writes(candidate, 'Deny'))) {
+      const { Principal, Condition } = statement as Json;
+      const keys = Object.keys(Condition ?? {});
+      const denied = asList(Condition?.ArnEquals?.['aws:PrincipalArn']).map(String);
+      if (JSON.stringify(Principal) !== '{"AWS":"*"}' || keys.join() !== 'ArnEquals') {
+        pushers.get(name)?.add(`unrecognized Deny ${JSON.stringify(statement)}`);
+        continue;
+      }
+      for (const role of [...(pushers.get(name) ?? [])]) {
+        if (denied.some((arn) => arn.endsWith(`:role/${role}`))) {
+          pushers.get(name)?.delete(role);
+        }
+      }
     }
   }
   return new Map([...pushers].map(([repository, names]) => [repository, [...names].sort()]));
@@ -605,8 +648,9 @@ export function pushersByRepository(resources: Record<string, Resource>): Map<st
  * push to another service's repository.
  */
 export function imagePushProblems(model: PlatformModel, templates: Templates): string[] {
-  const resources = templates.byStack.get(SHARED_SERVICES_STACK)?.resources ?? {};
-  const pushers = pushersByRepository(resources);
+  const pushers = pushersByRepository(
+    sharedServicesStackIds(model).map((stack) => templates.byStack.get(stack)?.resources ?? {}),
+  );
   return model.services.flatMap((service) => {
     const repository = ecrRepositoryName(model.organization, service.name);
     const expected = service.ci

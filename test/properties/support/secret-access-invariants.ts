@@ -17,7 +17,7 @@ import {
   type PlatformModel,
   partitionOf,
 } from '@platform/model';
-import type { Templates } from './aws-invariants';
+import { environmentResources, type Templates } from './aws-invariants';
 import type { RenderedDist } from './kubernetes-invariants';
 
 // biome-ignore lint/suspicious/noExplicitAny: templates and manifests are walked as plain JSON.
@@ -271,8 +271,9 @@ export function modelSecretAccessProblems(
   dist: Pick<RenderedDist, 'objects'>,
 ): string[] {
   return model.environments.flatMap((environment) => {
-    const cluster = templates.byStack.get(`${environment.name}-cluster`);
-    if (!cluster) return [`${environment.name}: no cluster stack`];
+    if (!templates.byStack.get(`${environment.name}-cluster`)) return [`${environment.name}: no cluster stack`];
+    // The cluster stack's readers and add-on identities, and the services' identities from their own stacks.
+    const cluster = { resources: environmentResources(model, templates, environment.name) };
     const objects = dist.objects.filter((file) => file.environment === environment.name).map((file) => file.object);
     return secretAccessProblems(model, environment.name, objects, resourcesOf({ Resources: cluster.resources })).map(
       (problem) => `${environment.name}: ${problem}`,

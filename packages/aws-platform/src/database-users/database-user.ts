@@ -66,7 +66,7 @@ export class DatabaseUser extends Construct {
   }
 }
 
-/** One function (and provider) per stack, shared by every database user of the stack. */
+/** One function (and provider) per stack, shared by every database user of the stack (a service's stack has one). */
 class DatabaseUserProvider extends Construct {
   public static of(scope: Construct, vpc: ec2.IVpc): DatabaseUserProvider {
     const stack = Stack.of(scope);
@@ -162,6 +162,14 @@ const BUNDLE_CACHE = path.join(__dirname, '..', '..', 'node_modules', '.cache', 
  * esbuild's output is deterministic, so the asset hash in the committed templates is the same on every machine.
  */
 function bundledHandler(): { readonly code: lambda.Code; readonly hash: string } {
+  // Once per process: every service stack with a database has a provider, and the bundle is the same for all.
+  bundled ??= bundleHandler();
+  return { code: lambda.Code.fromAsset(bundled.directory), hash: bundled.hash };
+}
+
+let bundled: { readonly directory: string; readonly hash: string } | undefined;
+
+function bundleHandler(): { readonly directory: string; readonly hash: string } {
   const result = buildSync({
     entryPoints: [path.join(__dirname, 'handler.ts')],
     bundle: true,
@@ -185,5 +193,5 @@ function bundledHandler(): { readonly code: lambda.Code; readonly hash: string }
     writeFileSync(partial, code);
     renameSync(partial, file);
   }
-  return { code: lambda.Code.fromAsset(directory), hash };
+  return { directory, hash };
 }

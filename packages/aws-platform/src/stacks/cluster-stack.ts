@@ -5,7 +5,6 @@ import {
   peopleRoles,
   type Service,
   secretReaders,
-  serviceAccountOf,
   type Team,
   wantsBreakGlassBastion,
 } from '@platform/model';
@@ -14,7 +13,7 @@ import type * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
-import { acknowledgeCdkProvider, acknowledgeWildcards } from '../acknowledge';
+import { acknowledgeCdkProvider } from '../acknowledge';
 import { BreakGlassBastion } from '../break-glass-bastion';
 import { GitOpsBootstrap } from '../gitops-bootstrap';
 import { kubernetesRelease, warnAboutSupport } from '../kubernetes-release';
@@ -24,12 +23,11 @@ import { PlatformCluster } from '../platform-cluster';
 import { tagResources } from '../platform-tags';
 import { protectProviderLogs } from '../provider-logs';
 import { SecretReaderRoles } from '../secret-reader-roles';
-import { servicePolicyStatements } from '../service-permissions';
-import { WorkloadIdentity } from '../workload-identity';
 
 export interface ClusterStackProps extends StackProps {
   readonly organization: Organization;
   readonly environment: Environment;
+  /** The services, whose teams' readers read their credentials and connection parameters. */
   readonly services: readonly Service[];
   /** The teams, whose namespaces read their services' secrets through a reader role each. */
   readonly teams: readonly Team[];
@@ -38,11 +36,13 @@ export interface ClusterStackProps extends StackProps {
   readonly today: Date;
 }
 
-/** The EKS cluster with its node groups and add-on identities, the GitOps bootstrap, and each service's identity. */
+/**
+ * The EKS cluster with its node groups and add-on identities, the GitOps bootstrap, the teams' secret readers and the
+ * people's access. Each service's identity is in the service's own stack (`ServiceStack`).
+ */
 export class ClusterStack extends Stack {
   public readonly platformCluster: PlatformCluster;
   public readonly gitops: GitOpsBootstrap;
-  public readonly serviceIdentities: ReadonlyMap<string, WorkloadIdentity>;
   public readonly secretReaders: SecretReaderRoles;
   /** The roles people assume to reach the cluster, with their access entries. */
   public readonly peopleAccess: PeopleAccess;
@@ -64,24 +64,6 @@ export class ClusterStack extends Stack {
       podCapacity: this.platformCluster.podCapacity,
     });
 
-    const identities = new Map<string, WorkloadIdentity>();
-    for (const service of props.services) {
-      const identity = new WorkloadIdentity(this, `${service.name}-identity`, {
-        clusterName: this.platformCluster.cluster.clusterName,
-        serviceAccount: serviceAccountOf(service),
-        roleName: naming.workloadRoleName(service.name),
-        description: `Pods of ${service.name} in ${naming.clusterName}`,
-      });
-      for (const statement of servicePolicyStatements(this, naming, service)) identity.addToPolicy(statement);
-      if (service.dependencies.database) {
-        acknowledgeWildcards(
-          identity.role,
-          `rds-db:connect names the user ${naming.databaseUserName(service.name)}, which only the service's own instance has (the naming contract makes it unique in the account); the wildcard stands for that instance's DbiResourceId, which the data stack creates after this one.`,
-        );
-      }
-      identities.set(service.name, identity);
-    }
-    this.serviceIdentities = identities;
     this.secretReaders = new SecretReaderRoles(this, 'SecretReaders', {
       readers: secretReaders(naming, props.teams, props.services),
       controllerRole: this.platformCluster.addonIdentities.externalSecrets.role,

@@ -1,26 +1,23 @@
-import { type Environment, EnvironmentNaming, type Organization, type Queue } from '@platform/model';
+import { type Environment, EnvironmentNaming, type Organization } from '@platform/model';
 import { RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import type { Construct } from 'constructs';
 import { AlarmTopic } from '../alarm-topic';
 import { AlertReceiverSecrets } from '../alert-receiver-secrets';
-import { PlatformQueue } from '../platform-queue';
 import { tagResources } from '../platform-tags';
 
 export interface MessagingStackProps extends StackProps {
   readonly organization: Organization;
   readonly environment: Environment;
-  readonly queues: readonly Queue[];
 }
 
 /**
- * The catalog's queues with their dead-letter queues and alarms, the environment's alarm topic with its
- * subscriptions, and the (empty) secrets of its Alertmanager receivers.
+ * The environment's alarm topic with its subscriptions, and the (empty) secrets of its Alertmanager receivers. The
+ * catalog's queues, whose alarms notify the topic, have a stack each (`QueueStack`).
  */
 export class MessagingStack extends Stack {
   public readonly alarmTopic: AlarmTopic;
-  public readonly queues: ReadonlyMap<string, PlatformQueue>;
   public readonly alertReceivers: AlertReceiverSecrets;
 
   public constructor(scope: Construct, id: string, props: MessagingStackProps) {
@@ -39,19 +36,6 @@ export class MessagingStack extends Stack {
       alarmNamePrefix: `${naming.prefix}-`,
       subscriptions: props.environment.alerting.alarmSubscriptions,
     });
-    const queues = new Map<string, PlatformQueue>();
-    for (const queue of props.queues) {
-      queues.set(
-        queue.name,
-        new PlatformQueue(this, queue.name, {
-          queue,
-          naming,
-          alarmTopic: this.alarmTopic,
-          removalPolicy: props.environment.removalPolicy === 'retain' ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY,
-        }),
-      );
-    }
-    this.queues = queues;
     this.alertReceivers = new AlertReceiverSecrets(this, 'AlertReceivers', { naming, environment: props.environment });
     tagResources(this, props.environment.name, props.environment.tags);
   }
