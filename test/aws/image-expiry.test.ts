@@ -31,22 +31,26 @@ function policies(model: PlatformModel): Map<string, string | undefined> {
   const app = testCdkApp({});
   const pullAccounts = [...new Set(model.environments.map((environment) => environment.account))].sort();
   const references = referencedImages(model);
-  // biome-ignore lint/suspicious/noExplicitAny: template JSON
-  const repositories: Record<string, any> = Object.fromEntries(
-    model.services.flatMap((service) => {
-      const stack = new ImageRepositoryStack(app, `image-${service.name}`, {
+  // Every stack is built before the first is synthesized: the app's tree may not change after a synthesis.
+  const stacks = model.services.map(
+    (service) =>
+      new ImageRepositoryStack(app, `image-${service.name}`, {
         env: model.organization.sharedServices,
         organization: model.organization,
         service,
         pullAccounts,
         references: references.get(service.name) ?? [imageTagOf(service.image.tag)],
-      });
+      }),
+  );
+  // biome-ignore lint/suspicious/noExplicitAny: template JSON
+  const repositories: Record<string, any> = Object.fromEntries(
+    stacks.flatMap((stack) =>
       // Each stack's repository has the same logical ID: kept apart by stack.
-      return Object.entries(Template.fromStack(stack).findResources('AWS::ECR::Repository')).map(([id, resource]) => [
-        `${service.name}/${id}`,
+      Object.entries(Template.fromStack(stack).findResources('AWS::ECR::Repository')).map(([id, resource]) => [
+        `${stack.node.id}/${id}`,
         resource,
-      ]);
-    }),
+      ]),
+    ),
   );
   return new Map(
     Object.values(repositories).map(({ Properties }) => [

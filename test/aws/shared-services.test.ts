@@ -122,6 +122,7 @@ test("each repository is written by exactly one role: its own repository's, else
   const { organization, services } = synthesized.model;
   const pushers = pushersByRepository(
     sharedServicesStackIds(synthesized.model).map((stack) => synthesized.template(stack).toJSON().Resources),
+    organization.sharedServices,
   );
   for (const service of services) {
     const repository = ecrRepositoryName(organization, service.name);

@@ -10,10 +10,10 @@ import {
   EnvironmentNaming,
   ecrRepositoryName,
   environmentStackId,
+  imageRepositoryStackId,
   loadPlatformModel,
   type PlatformModel,
   platformModelInput,
-  SHARED_SERVICES_STACK,
   serviceStackId,
   validateModel,
 } from '@platform/model';
@@ -564,16 +564,14 @@ describe('deploy identities', () => {
   it("accept the shipped push roles, and name one that may push to another service's repository", () => {
     expect(imagePushProblems(model, committed())).toEqual([]);
     const [own, other] = model.services.filter((service) => service.ci);
+    const { account, region } = model.organization.sharedServices;
     const problems = imagePushProblems(
       model,
       committed((stack, resources) => {
-        if (stack !== SHARED_SERVICES_STACK) return;
+        if (stack !== imageRepositoryStackId(own.name)) return;
         // The own service's role gets the other service's repository too, as one shared role had.
         const roleId = Object.keys(resources).find(
           (id) => resources[id].Properties?.RoleName === ciServiceImagePushRoleName(model.organization, own.name),
-        );
-        const repositoryId = Object.keys(resources).find(
-          (id) => resources[id].Properties?.RepositoryName === ecrRepositoryName(model.organization, other.name),
         );
         const policy = Object.values(resources).find(
           (resource) =>
@@ -582,7 +580,7 @@ describe('deploy identities', () => {
         policy.Properties.PolicyDocument.Statement.push({
           Effect: 'Allow',
           Action: 'ecr:PutImage',
-          Resource: { 'Fn::GetAtt': [repositoryId, 'Arn'] },
+          Resource: `arn:aws:ecr:${region}:${account}:repository/${ecrRepositoryName(model.organization, other.name)}`,
         });
       }),
     );

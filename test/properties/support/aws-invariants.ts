@@ -581,12 +581,15 @@ function actionCovers(pattern: string, action: string): boolean {
 }
 
 /**
- * Per ECR repository name of these templates (each a stack's resources), the names of the roles (and principals of
+ * Per ECR repository name of these templates (each a stack's resources, in the registry's account and region), the names of the roles (and principals of
  * repository policies) that may write images to it, sorted: identity policies (inline or attached) whose statements
  * allow a write action on the repository's ARN, on `*` or on an ARN pattern that matches it, and repository policy
  * statements that allow one; less the roles a repository policy denies by `aws:PrincipalArn`.
  */
-export function pushersByRepository(stacks: readonly Record<string, Resource>[]): Map<string, string[]> {
+export function pushersByRepository(
+  stacks: readonly Record<string, Resource>[],
+  registry: { readonly account: string; readonly region: string },
+): Map<string, string[]> {
   const repositories = stacks.flatMap((resources) =>
     Object.entries(resources)
       .filter(([, resource]) => resource.Type === 'AWS::ECR::Repository')
@@ -603,7 +606,9 @@ export function pushersByRepository(stacks: readonly Record<string, Resource>[])
     repositories.flatMap(({ id, name, resources: own }) => {
       if (resource === '*') return [name];
       if (typeof resource === 'string')
-        return arnMatches(resource, `arn:aws:ecr:region:account:repository/${name}`) ? [name] : [];
+        return arnMatches(resource, `arn:aws:ecr:${registry.region}:${registry.account}:repository/${name}`)
+          ? [name]
+          : [];
       return own === resources && JSON.stringify(resource).includes(id) ? [name] : [];
     });
   for (const resources of stacks) {
@@ -650,6 +655,7 @@ export function pushersByRepository(stacks: readonly Record<string, Resource>[])
 export function imagePushProblems(model: PlatformModel, templates: Templates): string[] {
   const pushers = pushersByRepository(
     sharedServicesStackIds(model).map((stack) => templates.byStack.get(stack)?.resources ?? {}),
+    model.organization.sharedServices,
   );
   return model.services.flatMap((service) => {
     const repository = ecrRepositoryName(model.organization, service.name);
