@@ -298,7 +298,10 @@ describe("a repository whose tokens carry GitHub's immutable subject (organizati
   beforeAll(() => {
     app = testCdkApp(
       Object.fromEntries(
-        model.environments.map((environment) => [availabilityZoneContextKey(environment), environment.availabilityZones]),
+        model.environments.map((environment) => [
+          availabilityZoneContextKey(environment),
+          environment.availabilityZones,
+        ]),
       ),
     );
     buildCloudApp(app, model);
