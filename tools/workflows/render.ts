@@ -297,7 +297,7 @@ function oidcSubjectCheck(subject: string, source: GithubSource): Step {
       `subject="$(jq --raw-input --raw-output 'split(".")[1] | gsub("-"; "+") | gsub("_"; "/") | . + "==="[0:((4 - length % 4) % 4)] | @base64d | fromjson | .sub' <<< "$token")"`,
       'if [ "$subject" != "$EXPECTED" ]; then',
       // No branch, GitHub Environment or repository name of the model holds an `@`: only the immutable IDs do.
-      '  if [[ "$subject" == *@* && "$EXPECTED" != *@* ]]; then',
+      '  if [ "$subject" != "${subject#*@}" ] && [ "$EXPECTED" = "${EXPECTED#*@}" ]; then',
       "    echo \"::error::the OIDC token's subject is $subject; the role trusts $EXPECTED only. It names the repository by GitHub's immutable IDs (owner@<id>/repo@<id>): give organization.ci.githubRepositoryOwnerId and organization.ci.githubRepositoryId (printed by: $READ_IDS), run pnpm synth, and deploy the CI identities by hand once (README, Deploying)\"",
       '  else',
       "    echo \"::error::the OIDC token's subject is $subject; the role trusts $EXPECTED only. Set the repository's subject template once (README, Deploying): $SET_TEMPLATE\"",
