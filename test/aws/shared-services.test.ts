@@ -8,8 +8,8 @@ import {
 } from '@platform/model';
 import { Template } from 'aws-cdk-lib/assertions';
 import { buildCloudApp } from '../../apps/cloud/src/cloud-app';
-import { testCdkApp } from '../support/cdk-app';
 import { pushersByRepository } from '../properties/support/aws-invariants';
+import { testCdkApp } from '../support/cdk-app';
 import { type CloudTemplates, resourcesOfType, shippedCloud } from './cloud-assembly';
 
 // The stack's account and region are the assembly's, not the template's: test/aws/templates.test.ts checks them.

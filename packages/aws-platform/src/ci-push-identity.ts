@@ -61,7 +61,7 @@ function pushRole(
  * (github-oidc.ts: one per account; the other stacks of this account import it). Each role trusts one repository's
  * protected branch, by its exact OIDC subject (delivery.ts): `role` the model's repository (`organization.ci`, whose
  * tokens carry the ref twice, ORGANIZATION_OIDC_SUBJECT_TEMPLATE), and `serviceRoles` one per service that names a
- * repository of its own (`services[].ci`, by default `repo:<owner>/<repo>:ref:refs/heads/<branch>`). What each may
+ * repository of its own (`services[].ci`, by default `repo:<owner>/<repo>:ref:refs/heads/<branch>`, `<owner>@<id>/<repo>@<id>` with its IDs). What each may
  * push to is granted by the registry (ImageRegistry.grantPush): a service's role its own repository only.
  */
 export class CiPushIdentity extends Construct implements iam.IGrantable {

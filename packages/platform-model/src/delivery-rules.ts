@@ -1,6 +1,6 @@
+import type { GithubSource } from './delivery';
 import type { ModelIssue } from './model-issue';
 import { type ModelParts, pick } from './model-parts';
-import type { GithubSource } from './delivery';
 
 /** Rules of the CI identities: `providerAccountIssues` and `repositoryIdIssues`. */
 export function deliveryIssues(parts: ModelParts): ModelIssue[] {
