@@ -87,7 +87,8 @@ export const GITHUB_OIDC_AUDIENCE = 'sts.amazonaws.com';
  * `repo-context-ref` appends the job's ref to it, so a job in a GitHub Environment carries its branch too:
  * `repo:<owner>/<repo>:environment:<name>:ref:refs/heads/<branch>`, and a job without one carries the ref twice,
  * `repo:<owner>/<repo>:ref:refs/heads/<branch>:ref:refs/heads/<branch>`. GitHub writes a `:` inside a value as `%3A`:
- * the model's branch, environment and repository names hold none.
+ * the model's branch, environment and repository names hold none. With GitHub's immutable subject claims the `repo`
+ * claim names the owner and the repository each with its numeric ID, in either template (`subjectRepository`).
  */
 export const OIDC_SUBJECT_TEMPLATES = {
   default: undefined,
