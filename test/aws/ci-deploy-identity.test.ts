@@ -101,9 +101,13 @@ function federatedProvider(template: Template, role: Resource): string {
   return JSON.stringify(federated);
 }
 
-function expectAllDeployRoles(cloud: CloudTemplates) {
+/**
+ * @param githubRepository how the subjects name the repository: `owner/repo`, or with GitHub's immutable subject
+ * `owner@<id>/repo@<id>`
+ */
+function expectAllDeployRoles(cloud: CloudTemplates, githubRepository = cloud.model.organization.ci.githubRepository) {
   const { model } = cloud;
-  const { githubRepository, branch } = model.organization.ci;
+  const { branch } = model.organization.ci;
   const shared = cloud.template(SHARED_SERVICES_STACK);
   const sharedRole = roleNamed(shared, sharedServicesDeployRoleName(model.organization));
   expectDeployRole(shared, sharedRole, {
@@ -284,5 +288,46 @@ describe('accounts that already hold a GitHub OIDC provider (organization.ci.exi
       expect(ci.ownsOidcProvider).toBe(false);
       expect(ci.dependencies.map((stack) => stack.node.id)).toEqual([]);
     }
+  });
+});
+
+describe("a repository whose tokens carry GitHub's immutable subject (organization.ci's numeric IDs)", () => {
+  const shipped = shippedCloud().model;
+  const model: PlatformModel = {
+    ...shipped,
+    organization: {
+      ...shipped.organization,
+      ci: { ...shipped.organization.ci, githubRepositoryOwnerId: 123456, githubRepositoryId: 456789 },
+    },
+  };
+  let app: ReturnType<typeof testCdkApp>;
+  beforeAll(() => {
+    app = testCdkApp(
+      Object.fromEntries(
+        model.environments.map((environment) => [
+          availabilityZoneContextKey(environment),
+          environment.availabilityZones,
+        ]),
+      ),
+    );
+    buildCloudApp(app, model);
+  });
+  const cloud: CloudTemplates = {
+    model,
+    template: (stackId) => Template.fromStack(app.node.findChild(stackId) as CiStack | SharedServicesStack),
+    environment: () => {
+      throw new Error('not used');
+    },
+    naming: () => {
+      throw new Error('not used');
+    },
+    combined: () => {
+      throw new Error('not used');
+    },
+  };
+
+  it('every deploy role trusts the subject that names the owner and the repository by ID', () => {
+    const [owner, repository] = model.organization.ci.githubRepository.split('/');
+    expectAllDeployRoles(cloud, `${owner}@123456/${repository}@456789`);
   });
 });

@@ -90,4 +90,20 @@ describe('the plan roles', () => {
       lookupRole: lookupRole('123456789012', 'eu-west-1', 'custom123'),
     });
   });
+
+  it("trust the subject with the owner's and the repository's IDs when the repository's tokens carry them", () => {
+    const app = testCdkApp();
+    const stack = new Stack(app, 'Plan', { env: { account: '123456789012', region: 'eu-west-1' } });
+    new CiPlanIdentity(stack, 'PlanIdentity', {
+      provider: newGitHubOidcProvider(stack, 'Provider'),
+      roleName: 'x-ci-plan',
+      ci: { githubRepository: 'owner/repository', branch: 'trunk', githubRepositoryOwnerId: 7, githubRepositoryId: 42 },
+      githubEnvironment: 'x-plan',
+      bootstrapQualifier: 'custom123',
+    });
+    expectPlanRole(Template.fromStack(stack), 'x-ci-plan', {
+      subject: 'repo:owner@7/repository@42:environment:x-plan:ref:refs/heads/trunk',
+      lookupRole: lookupRole('123456789012', 'eu-west-1', 'custom123'),
+    });
+  });
 });

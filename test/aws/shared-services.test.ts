@@ -1,12 +1,18 @@
 import { GITHUB_OIDC_ISSUER } from '@platform/aws-platform';
 import {
+  availabilityZoneContextKey,
   ciImagePushRoleName,
   ciServiceImagePushRoleName,
   ecrRepositoryName,
   imageRepositoryStackId,
+  type PlatformModel,
   sharedServicesStackIds,
 } from '@platform/model';
+import type { Stack } from 'aws-cdk-lib';
+import { Template } from 'aws-cdk-lib/assertions';
+import { buildCloudApp } from '../../apps/cloud/src/cloud-app';
 import { pushersByRepository } from '../properties/support/aws-invariants';
+import { testCdkApp } from '../support/cdk-app';
 import { type CloudTemplates, resourcesOfType, shippedCloud } from './cloud-assembly';
 
 // The stack's account and region are the assembly's, not the template's: test/aws/templates.test.ts checks them.
@@ -107,6 +113,55 @@ test('each push role is assumed through GitHub OIDC only from the protected bran
       `repo:${service.ci.githubRepository}:ref:refs/heads/${service.ci.branch}`,
     );
   }
+});
+
+test("push roles of repositories whose tokens carry GitHub's immutable subject trust it, by the owner's and repository's IDs", () => {
+  const shipped = synthesized.model;
+  const withIds = <T extends { githubRepository: string }>(ci: T, ownerId: number, repositoryId: number) => ({
+    ...ci,
+    githubRepositoryOwnerId: ownerId,
+    githubRepositoryId: repositoryId,
+  });
+  // The organization's repository and the first service's have IDs; any other service repository keeps names only.
+  const first = shipped.services.findIndex((service) => service.ci !== undefined);
+  const model: PlatformModel = {
+    ...shipped,
+    organization: { ...shipped.organization, ci: withIds(shipped.organization.ci, 11, 22) },
+    services: shipped.services.map((service, index) =>
+      index === first && service.ci ? { ...service, ci: withIds(service.ci, 33, 44) } : service,
+    ),
+  };
+  const app = testCdkApp(
+    Object.fromEntries(
+      model.environments.map((environment) => [availabilityZoneContextKey(environment), environment.availabilityZones]),
+    ),
+  );
+  buildCloudApp(app, model);
+  // The organization's role is in the shared-services stack, a service repository's in its repository's stack.
+  const templates = sharedServicesStackIds(model).map((stack) =>
+    Template.fromStack(app.node.findChild(stack) as Stack),
+  );
+  const role = (name: string) =>
+    templates.flatMap((template) =>
+      Object.values(resourcesOfType(template, 'AWS::IAM::Role')).filter((r) => r.Properties.RoleName === name),
+    );
+  const { organization } = model;
+  const [owner, repository] = organization.ci.githubRepository.split('/');
+  const { branch } = organization.ci;
+  expect(role(ciImagePushRoleName(organization))).toHaveLength(1);
+  expectTrusts(
+    role(ciImagePushRoleName(organization))[0],
+    `repo:${owner}@11/${repository}@22:ref:refs/heads/${branch}:ref:refs/heads/${branch}`,
+  );
+  expect(first).toBeGreaterThan(-1);
+  model.services.forEach((service, index) => {
+    if (!service.ci) return;
+    const [serviceOwner, serviceRepository] = service.ci.githubRepository.split('/');
+    const name = index === first ? `${serviceOwner}@33/${serviceRepository}@44` : service.ci.githubRepository;
+    const roles = role(ciServiceImagePushRoleName(organization, service.name));
+    expect(roles).toHaveLength(1);
+    expectTrusts(roles[0], `repo:${name}:ref:refs/heads/${service.ci.branch}`);
+  });
 });
 
 /** The role of this name in the shared-services stack or a repository stack. */

@@ -346,6 +346,39 @@ const CASES: Case[] = [
     },
   },
   {
+    name: "a repository owner's ID written as a string",
+    mutate: (m) => {
+      m.organization.ci.githubRepositoryOwnerId = '583231';
+      m.organization.ci.githubRepositoryId = 1296269;
+      return {
+        path: 'organization.ci.githubRepositoryOwnerId',
+        message: literally("a positive integer: gh api repos/<owner>/<repo> --jq '.owner.id'"),
+      };
+    },
+  },
+  {
+    name: "a service repository's ID that is no positive integer",
+    mutate: (m) => {
+      const service = nthService(m, 0);
+      service.ci = { githubRepository: 'acme/service', branch: 'main', githubRepositoryOwnerId: 583231 };
+      service.ci.githubRepositoryId = 0;
+      return {
+        path: `services.${service.name}.ci.githubRepositoryId`,
+        message: literally(
+          "must be the numeric ID of the repository, a positive integer: gh api repos/<owner>/<repo> --jq '.id'",
+        ),
+      };
+    },
+  },
+  {
+    name: "a repository's ID with a fraction",
+    mutate: (m) => {
+      m.organization.ci.githubRepositoryOwnerId = 583231;
+      m.organization.ci.githubRepositoryId = 1296269.5;
+      return { path: 'organization.ci.githubRepositoryId', message: /a positive integer/ };
+    },
+  },
+  {
     name: 'unknown team',
     mutate: (m) => {
       const service = nthService(m, 0);

@@ -735,6 +735,32 @@ const CASES: Case[] = [
     },
   },
   {
+    name: "a repository's owner ID without its repository ID, and a service repository's repository ID alone",
+    breakModel: (model) => {
+      model.organization.ci.githubRepositoryOwnerId = 583231;
+      const [service] = model.services;
+      service.ci = {
+        githubRepository: `${model.organization.name}/${service.name}`,
+        branch: 'main',
+        githubRepositoryId: 7,
+      };
+      return [
+        {
+          path: 'organization.ci.githubRepositoryId',
+          message: new RegExp(
+            `^is missing while githubRepositoryOwnerId is given: .*allowed: both IDs \\(gh api repos/${literal(model.organization.ci.githubRepository)} --jq '\\.id'\\), or neither`,
+          ),
+        },
+        {
+          path: `services.${service.name}.ci.githubRepositoryOwnerId`,
+          message: new RegExp(
+            `^is missing while githubRepositoryId is given: .*allowed: both IDs \\(gh api repos/${literal(service.ci.githubRepository)} --jq '\\.owner\\.id'\\), or neither`,
+          ),
+        },
+      ];
+    },
+  },
+  {
     name: "a 'platform:today' that is no date",
     breakModel: () => [{ path: 'context.platform:today', message: /"tomorrow" is no date; allowed: an ISO date/ }],
     context: () => ({ ...PROJECT_CONTEXT, 'platform:today': 'tomorrow' }),

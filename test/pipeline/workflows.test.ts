@@ -285,10 +285,22 @@ function expectSubjectCheck(job: Job, model: PlatformModel) {
   const check = stepIndex(job, (step) => /ACTIONS_ID_TOKEN_REQUEST_URL/.test(step.run ?? ''));
   expect(check).toBeGreaterThan(-1);
   expect(check).toBeLessThan((job.steps ?? []).indexOf(credentialsOf(job) as Step));
-  const { githubRepository, branch } = model.organization.ci;
+  const { githubRepository, branch, githubRepositoryOwnerId, githubRepositoryId } = model.organization.ci;
+  // GitHub's immutable subject names the owner and the repository each with its numeric ID.
+  const [owner, repository] = githubRepository.split('/');
+  const repo =
+    githubRepositoryOwnerId === undefined
+      ? githubRepository
+      : `${owner}@${githubRepositoryOwnerId}/${repository}@${githubRepositoryId}`;
   expect(job.steps?.[check]?.env?.EXPECTED).toBe(
-    `repo:${githubRepository}:environment:${job.environment}:ref:refs/heads/${branch}`,
+    `repo:${repo}:environment:${job.environment}:ref:refs/heads/${branch}`,
   );
+}
+
+/** The model with this repository's numeric IDs (organization.ci): its tokens carry GitHub's immutable subject. */
+function withRepositoryIds(model: PlatformModel, ownerId: number, repositoryId: number): PlatformModel {
+  const ci = { ...model.organization.ci, githubRepositoryOwnerId: ownerId, githubRepositoryId: repositoryId };
+  return { ...model, organization: { ...model.organization, ci } };
 }
 
 function renderedDeploy(model: PlatformModel): Workflow {
@@ -435,6 +447,20 @@ describe("the deploy workflow's subject check", () => {
     expect(readme).toContain(step?.env?.SET_TEMPLATE);
   });
 
+  it("stops a token with GitHub's immutable subject, naming the model's ID fields and how to read the IDs", () => {
+    const [owner, repository] = githubRepository.split('/');
+    for (const subject of [
+      `repo:${owner}@583231/${repository}@1296269:environment:${prod}:ref:refs/heads/${branch}`,
+      `repo:${owner}@583231/${repository}@1296269:environment:${prod}`,
+    ]) {
+      const run = runSubjectCheck(step as Step, subject);
+      expect(run.status).toBe(1);
+      expect(run.output).toContain(`::error::the OIDC token's subject is ${subject};`);
+      expect(run.output).toMatch(/organization\.ci\.githubRepositoryOwnerId and organization\.ci\.githubRepositoryId/);
+      expect(run.output).toContain(`gh api repos/${githubRepository} --jq '.owner.id, .id'`);
+    }
+  });
+
   it('stops a token of another ref, and one of the default template, saying how to set the template', () => {
     for (const subject of [
       `repo:${githubRepository}:environment:${prod}:ref:refs/heads/feature`,
@@ -450,9 +476,41 @@ describe("the deploy workflow's subject check", () => {
   });
 });
 
+describe("the deploy workflow's subject check of a repository whose tokens carry GitHub's immutable subject", () => {
+  const model = withRepositoryIds(loadPlatformModel(), 583231, 1296269);
+  const { githubRepository, branch } = model.organization.ci;
+  const [owner, repository] = githubRepository.split('/');
+  const prod = model.environments[model.environments.length - 1].name;
+  const step = (renderedDeploy(model).jobs[prod].steps ?? []).find((entry) =>
+    /ACTIONS_ID_TOKEN_REQUEST_URL/.test(entry.run ?? ''),
+  );
+
+  it('passes the token that names the owner and the repository by ID', () => {
+    const run = runSubjectCheck(
+      step as Step,
+      `repo:${owner}@583231/${repository}@1296269:environment:${prod}:ref:refs/heads/${branch}`,
+    );
+    expect(run).toEqual({ status: 0, output: expect.not.stringContaining('::error::') });
+  });
+
+  it('stops a token that names them by name only, printing the command that sets the template and opts in', () => {
+    const subject = `repo:${githubRepository}:environment:${prod}:ref:refs/heads/${branch}`;
+    const run = runSubjectCheck(step as Step, subject);
+    expect(run.status).toBe(1);
+    expect(run.output).toContain(`::error::the OIDC token's subject is ${subject};`);
+    expect(run.output).toContain(
+      `gh api --method PUT repos/${githubRepository}/actions/oidc/customization/sub -F use_default=false -f 'include_claim_keys[]=repo' -f 'include_claim_keys[]=context' -f 'include_claim_keys[]=ref' -F use_immutable_subject=true`,
+    );
+  });
+});
+
 describe('the deploy workflow', () => {
   it('deploys the shared-services stack, then plans and deploys each environment of the shipped model in order', () => {
     expectDeployFollows(loadPlatformModel());
+  });
+
+  it('expects the immutable subject of a repository whose numeric IDs the model gives', () => {
+    expectDeployFollows(withRepositoryIds(withEnvironments(loadPlatformModel(), 4), 583231, 1296269));
   });
 
   it('follows a model with more environments', () => {

@@ -558,7 +558,30 @@ describe('deploy identities', () => {
         ] = `repo:${model.organization.ci.githubRepository}:environment:${first.name}`;
       }),
     );
-    expect(problems).toEqual([expect.stringContaining(`${ciStack}: the trust is not exactly`)]);
+    expect(problems).toEqual([expect.stringMatching(new RegExp(`^${ciStack}: \\S+-ci-deploy trusts not exactly`))]);
+  });
+
+  it("name every CI role that trusts the repository by name where the model gives its IDs (GitHub's immutable subject)", () => {
+    // The committed templates name every repository `owner/repo`; the model now says their tokens carry the IDs.
+    const withIds: PlatformModel = {
+      ...model,
+      organization: {
+        ...model.organization,
+        ci: { ...model.organization.ci, githubRepositoryOwnerId: 583231, githubRepositoryId: 1296269 },
+      },
+      services: model.services.map((service) =>
+        service.ci
+          ? { ...service, ci: { ...service.ci, githubRepositoryOwnerId: 9, githubRepositoryId: 10 } }
+          : service,
+      ),
+    };
+    const [owner, repository] = model.organization.ci.githubRepository.split('/');
+    const delivery = deliveryProblems(withIds, committed());
+    expect(delivery).toHaveLength(2 * model.environments.length);
+    for (const problem of delivery) {
+      expect(problem).toMatch(new RegExp(`trusts not exactly repo:${owner}@583231/${repository}@1296269:environment:`));
+    }
+    expect(imagePushProblems(withIds, committed())).toHaveLength(1 + model.services.filter((s) => s.ci).length);
   });
 
   it("accept the shipped push roles, and name one that may push to another service's repository", () => {

@@ -182,6 +182,22 @@ const releaseBlueprint = fc.option(
 );
 type ReleaseBlueprint = typeof releaseBlueprint extends fc.Arbitrary<infer T> ? T : never;
 
+/**
+ * A repository's numeric owner and repository IDs (GitHub's immutable subject, `owner@<id>/repo@<id>`), or none: the
+ * subjects then name it `owner/repo`.
+ */
+const repositoryIds = fc.option(
+  fc.record({
+    owner: fc.integer({ min: 1, max: Number.MAX_SAFE_INTEGER }),
+    repository: fc.integer({ min: 1, max: Number.MAX_SAFE_INTEGER }),
+  }),
+  { nil: undefined },
+);
+
+/** The model's fields of `repositoryIds`. */
+const idFields = (ids: { owner: number; repository: number } | undefined) =>
+  ids === undefined ? {} : { githubRepositoryOwnerId: ids.owner, githubRepositoryId: ids.repository };
+
 const serviceBlueprint = fc.record({
   name: rawName,
   team: fc.nat(),
@@ -208,6 +224,8 @@ const serviceBlueprint = fc.record({
   edgeRoute: fc.constantFrom('default', 'path', 'subdomain') as fc.Arbitrary<'default' | 'path' | 'subdomain'>,
   usesKubernetesApi: fc.boolean(),
   writableTmp: fc.option(fc.boolean(), { nil: undefined }),
+  /** The IDs of the service's own repository, when it has one. */
+  repositoryIds,
 });
 type ServiceBlueprint = typeof serviceBlueprint extends fc.Arbitrary<infer T> ? T : never;
 
@@ -327,6 +345,8 @@ const modelBlueprint = ({
       untaggedDays: fc.integer({ min: 1, max: 30 }),
       /** Release tag patterns; none matches a build tag `<prefix><digits>` (see releaseTag). */
       releaseTagPatterns: fc.subarray(['*.*.*', 'v*', 'rel-*-*', '*-stable'], { minLength: 1 }),
+      /** The IDs of this repository (`organization.ci`). */
+      repositoryIds,
     }),
     accounts: fc.uniqueArray(fc.integer({ min: 100_000_000_000, max: 999_999_999_999 }), {
       minLength: 1,
@@ -462,7 +482,15 @@ function buildModel(blueprint: ModelBlueprint): PlatformModel {
     ...service,
     image: { tag: modelTag(service.image.tag) },
     // Every other service builds its image in a repository of its own, which the image push role then trusts.
-    ...(index % 2 === 0 ? { ci: { githubRepository: `${organizationName}/${service.name}`, branch: 'main' } } : {}),
+    ...(index % 2 === 0
+      ? {
+          ci: {
+            githubRepository: `${organizationName}/${service.name}`,
+            branch: 'main',
+            ...idFields(blueprint.services[index].repositoryIds),
+          },
+        }
+      : {}),
   }));
   // ECR's tags are immutable (the validator's rule): a tag a service's references pin keeps the digest it is first
   // pinned to, in the catalog and then in each release.
@@ -493,7 +521,11 @@ function buildModel(blueprint: ModelBlueprint): PlatformModel {
   const organization: Organization = {
     name: organizationName,
     sharedServices: { account: accountOf(0), region: REGIONS[blueprint.organization.region] },
-    ci: { githubRepository: `${organizationName}/platform`, branch: PROTECTED_BRANCH },
+    ci: {
+      githubRepository: `${organizationName}/platform`,
+      branch: PROTECTED_BRANCH,
+      ...idFields(blueprint.organization.repositoryIds),
+    },
     images: {
       buildTagPrefix,
       buildTagDays: blueprint.organization.buildTagDays,

@@ -30,6 +30,7 @@ import {
   ecrRepositoryName,
   environmentStackIds,
   GITHUB_OIDC_AUDIENCE,
+  type GithubSource,
   imagePlatforms,
   ORGANIZATION_OIDC_SUBJECT_TEMPLATE,
   oidcSubjectCustomizationCommand,
@@ -232,8 +233,8 @@ interface DeployTarget {
   readonly branch: string;
   /** The exact OIDC subject the job's role trusts (delivery.ts `deployJobSubject`). */
   readonly subject: string;
-  /** `owner/repository` of this repository. */
-  readonly repository: string;
+  /** This repository (`organization.ci`): its name, and its IDs when its tokens carry GitHub's immutable subject. */
+  readonly source: GithubSource;
 }
 
 /** Written into a job's summary: a heading and a file in a fenced block. */
@@ -277,14 +278,17 @@ function preparation(facts: RepositoryFacts, branch: string, checkoutOptions: Re
 /**
  * The first step of a job that assumes a role of this repository: the role trusts one subject, and a token that
  * follows another template (the repository's subject claim not customized yet, or changed) would fail later at
- * AssumeRoleWithWebIdentity with "Not authorized"; this names the cause and the one command that fixes it.
+ * AssumeRoleWithWebIdentity with "Not authorized"; this names the cause and the one command that fixes it. A token
+ * that names the repository by GitHub's immutable IDs (`owner@<id>/repo@<id>`, delivery.ts `subjectRepository`) where
+ * the model gives none calls for the IDs in the model instead (README, "Deploying").
  */
-function oidcSubjectCheck(subject: string, repository: string): Step {
+function oidcSubjectCheck(subject: string, source: GithubSource): Step {
   return {
     name: 'The OIDC token carries the subject the role trusts',
     env: {
       EXPECTED: subject,
-      SET_TEMPLATE: oidcSubjectCustomizationCommand(repository, ORGANIZATION_OIDC_SUBJECT_TEMPLATE),
+      SET_TEMPLATE: oidcSubjectCustomizationCommand(source, ORGANIZATION_OIDC_SUBJECT_TEMPLATE),
+      READ_IDS: `gh api repos/${source.githubRepository} --jq '.owner.id, .id'`,
     },
     run: [
       `response="$(curl --silent --show-error --fail --header "Authorization: bearer $ACTIONS_ID_TOKEN_REQUEST_TOKEN" "$ACTIONS_ID_TOKEN_REQUEST_URL&audience=${GITHUB_OIDC_AUDIENCE}")"`,
@@ -293,7 +297,13 @@ function oidcSubjectCheck(subject: string, repository: string): Step {
       // The JWT's payload: base64url without padding, which jq's @base64d reads once padded.
       `subject="$(jq --raw-input --raw-output 'split(".")[1] | gsub("-"; "+") | gsub("_"; "/") | . + "==="[0:((4 - length % 4) % 4)] | @base64d | fromjson | .sub' <<< "$token")"`,
       'if [ "$subject" != "$EXPECTED" ]; then',
-      '  echo "::error::the OIDC token\'s subject is $subject; the role trusts $EXPECTED only. Set the repository\'s subject template once (README, Deploying): $SET_TEMPLATE"',
+      // No branch, GitHub Environment or repository name of the model holds an `@`: only the immutable IDs do.
+      // biome-ignore lint/suspicious/noTemplateCurlyInString: bash parameter expansions, not a JS template
+      '  if [ "$subject" != "${subject#*@}" ] && [ "$EXPECTED" = "${EXPECTED#*@}" ]; then',
+      '    echo "::error::the OIDC token\'s subject is $subject; the role trusts $EXPECTED only. It names the repository by GitHub\'s immutable IDs (owner@<id>/repo@<id>): give organization.ci.githubRepositoryOwnerId and organization.ci.githubRepositoryId (printed by: $READ_IDS), run pnpm synth, and deploy the CI identities by hand once (README, Deploying)"',
+      '  else',
+      '    echo "::error::the OIDC token\'s subject is $subject; the role trusts $EXPECTED only. Set the repository\'s subject template once (README, Deploying): $SET_TEMPLATE"',
+      '  fi',
       '  exit 1',
       'fi',
     ].join('\n'),
@@ -330,7 +340,7 @@ function sharedServicesJob(facts: RepositoryFacts, target: DeployTarget): Job {
     permissions: { contents: 'read', 'id-token': 'write' },
     'timeout-minutes': 120,
     steps: [
-      oidcSubjectCheck(target.subject, target.repository),
+      oidcSubjectCheck(target.subject, target.source),
       ...preparation(facts, target.branch),
       assumeRole(
         'Assume the deploy role (GitHub OIDC)',
@@ -399,7 +409,7 @@ function planJob(
     'timeout-minutes': 60,
     outputs: { digest: expression('steps.plan.outputs.digest') },
     steps: [
-      oidcSubjectCheck(deployJobSubject(organization.ci, githubEnvironment), organization.ci.githubRepository),
+      oidcSubjectCheck(deployJobSubject(organization.ci, githubEnvironment), organization.ci),
       // The whole history where the summary compares dist/ with the deployed commit's.
       ...preparation(facts, organization.ci.branch, argoCdSteps.length > 0 ? { 'fetch-depth': 0 } : {}),
       assumeRole(
@@ -460,7 +470,7 @@ function environmentDeployJob(
     permissions: { contents: advances ? 'write' : 'read', 'id-token': 'write' },
     'timeout-minutes': 120,
     steps: [
-      oidcSubjectCheck(deployJobSubject(organization.ci, environment.name), organization.ci.githubRepository),
+      oidcSubjectCheck(deployJobSubject(organization.ci, environment.name), organization.ci),
       ...preparation(facts, organization.ci.branch),
       assumeRole(
         'Assume the deploy role (GitHub OIDC)',
@@ -522,7 +532,7 @@ function deployWorkflow(model: PlatformModel, facts: RepositoryFacts): Record<st
         sharedServicesDeployRoleName(organization),
       ),
       subject: deployJobSubject(organization.ci, SHARED_SERVICES_DEPLOYMENT),
-      repository: organization.ci.githubRepository,
+      source: organization.ci,
       region: organization.sharedServices.region,
       stacks: sharedServicesStackIds(model),
       branch: organization.ci.branch,

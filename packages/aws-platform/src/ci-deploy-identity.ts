@@ -68,7 +68,7 @@ export interface CiDeployIdentityProps {
 /**
  * The role the deploy workflow assumes to run `cdk diff` and `cdk deploy` in the stack's account and region. Trusted
  * only for jobs of `ci.githubRepository` on `ci.branch` running in the GitHub Environment `githubEnvironment` (OIDC
- * subject `repo:<owner>/<repo>:environment:<name>:ref:refs/heads/<branch>`, delivery.ts `deployJobSubject`, matched
+ * subject `repo:<owner>/<repo>:environment:<name>:ref:refs/heads/<branch>` (`<owner>@<id>/<repo>@<id>` with the repository's IDs), delivery.ts `deployJobSubject`, matched
  * exactly, audience `sts.amazonaws.com`): a job of another ref gets nothing, whatever the GitHub Environment's
  * deployment branch rule admits. It may do one thing: assume the account's CDK bootstrap
  * roles (CDK_BOOTSTRAP_ROLES), which hold the permissions of a deployment.

@@ -96,7 +96,8 @@ export interface CiServicePushIdentityProps {
 
 /**
  * The role the protected branch of a service's own repository (`services[].ci`) assumes to push that service's images:
- * trusted by its exact OIDC subject (delivery.ts `serviceImageJobSubject`), allowed to push to the service's
+ * trusted by its exact OIDC subject (delivery.ts `serviceImageJobSubject`: by default
+ * `repo:<owner>/<repo>:ref:refs/heads/<branch>`, `<owner>@<id>/<repo>@<id>` with the repository's IDs), allowed to push to the service's
  * repository only (`grantImagePush`). It lives in the repository's stack, so the shared-services stack does not grow
  * with the catalog.
  *

@@ -169,7 +169,8 @@ export const GITHUB_OIDC_AUDIENCE = 'sts.amazonaws.com';
  * `repo-context-ref` appends the job's ref to it, so a job in a GitHub Environment carries its branch too:
  * `repo:<owner>/<repo>:environment:<name>:ref:refs/heads/<branch>`, and a job without one carries the ref twice,
  * `repo:<owner>/<repo>:ref:refs/heads/<branch>:ref:refs/heads/<branch>`. GitHub writes a `:` inside a value as `%3A`:
- * the model's branch, environment and repository names hold none.
+ * the model's branch, environment and repository names hold none. With GitHub's immutable subject claims the `repo`
+ * claim names the owner and the repository each with its numeric ID, in either template (`subjectRepository`).
  */
 export const OIDC_SUBJECT_TEMPLATES = {
   default: undefined,
@@ -186,10 +187,41 @@ export type OidcSubjectTemplate = keyof typeof OIDC_SUBJECT_TEMPLATES;
  */
 export const ORGANIZATION_OIDC_SUBJECT_TEMPLATE: OidcSubjectTemplate = 'repo-context-ref';
 
+/**
+ * A GitHub repository as the model names it (`organization.ci`, `services[].ci`): `owner/repository`, and its numeric
+ * IDs when its tokens carry GitHub's immutable subject.
+ */
+export interface GithubSource {
+  /** `owner/repository`. */
+  readonly githubRepository: string;
+  /** The owner's numeric ID (`repository_owner_id`); given together with `githubRepositoryId`. */
+  readonly githubRepositoryOwnerId?: number;
+  /** The repository's numeric ID (`repository_id`). */
+  readonly githubRepositoryId?: number;
+}
+
+/**
+ * How the `repo` claim of a subject names the repository: `owner/repository`, or with GitHub's immutable subject
+ * claims (the default of repositories created or renamed on or after 15 July 2026, or opted in) each name followed by
+ * its numeric ID, `owner@<owner id>/repository@<repository id>` (GitHub Docs, "OpenID Connect reference", "Immutable
+ * subject claims"; the customization API's `sub_claim_prefix`). The same `repo` claim opens a customized template.
+ */
+export function subjectRepository(source: GithubSource): string {
+  const { githubRepository, githubRepositoryOwnerId, githubRepositoryId } = source;
+  if (githubRepositoryOwnerId === undefined || githubRepositoryId === undefined) return githubRepository;
+  const [owner, repository] = githubRepository.split('/');
+  return `${owner}@${githubRepositoryOwnerId}/${repository}@${githubRepositoryId}`;
+}
+
+/** Whether the repository's tokens carry GitHub's immutable subject (the model gives its IDs). */
+export function usesImmutableSubject(source: GithubSource): boolean {
+  return source.githubRepositoryOwnerId !== undefined && source.githubRepositoryId !== undefined;
+}
+
 /** A job whose OIDC token a role trusts: its repository, the template that repository's tokens follow, where it runs. */
 export interface OidcJob {
-  /** `owner/repository`. */
-  readonly repository: string;
+  /** The repository, with its IDs when its tokens carry GitHub's immutable subject. */
+  readonly source: GithubSource;
   readonly template: OidcSubjectTemplate;
   /** The branch the workflow runs on (a push to it). */
   readonly branch: string;
@@ -197,19 +229,23 @@ export interface OidcJob {
   readonly githubEnvironment?: string;
 }
 
-/** The exact OIDC subject (`sub` claim) of such a job's token, by OIDC_SUBJECT_TEMPLATES. */
+/** The exact OIDC subject (`sub` claim) of such a job's token, by OIDC_SUBJECT_TEMPLATES and `subjectRepository`. */
 export function githubOidcSubject(job: OidcJob): string {
   const ref = `refs/heads/${job.branch}`;
   const context = job.githubEnvironment === undefined ? `ref:${ref}` : `environment:${job.githubEnvironment}`;
   const keys = OIDC_SUBJECT_TEMPLATES[job.template] ?? ['repo', 'context'];
-  const claims: Record<string, string> = { repo: `repo:${job.repository}`, context, ref: `ref:${ref}` };
+  const claims: Record<string, string> = {
+    repo: `repo:${subjectRepository(job.source)}`,
+    context,
+    ref: `ref:${ref}`,
+  };
   return keys.map((key) => claims[key]).join(':');
 }
 
 /** The subject of a deploy job of this repository in the GitHub Environment `githubEnvironment`. */
 export function deployJobSubject(ci: Organization['ci'], githubEnvironment: string): string {
   return githubOidcSubject({
-    repository: ci.githubRepository,
+    source: ci,
     template: ORGANIZATION_OIDC_SUBJECT_TEMPLATE,
     branch: ci.branch,
     githubEnvironment,
@@ -218,11 +254,7 @@ export function deployJobSubject(ci: Organization['ci'], githubEnvironment: stri
 
 /** The subject of a job of this repository on its protected branch without a GitHub Environment (an image push). */
 export function organizationBranchJobSubject(ci: Organization['ci']): string {
-  return githubOidcSubject({
-    repository: ci.githubRepository,
-    template: ORGANIZATION_OIDC_SUBJECT_TEMPLATE,
-    branch: ci.branch,
-  });
+  return githubOidcSubject({ source: ci, template: ORGANIZATION_OIDC_SUBJECT_TEMPLATE, branch: ci.branch });
 }
 
 /**
@@ -230,25 +262,24 @@ export function organizationBranchJobSubject(ci: Organization['ci']): string {
  * `oidcSubject`, by default GitHub's default template.
  */
 export function serviceImageJobSubject(ci: NonNullable<Service['ci']>): string {
-  return githubOidcSubject({
-    repository: ci.githubRepository,
-    template: ci.oidcSubject ?? 'default',
-    branch: ci.branch,
-  });
+  return githubOidcSubject({ source: ci, template: ci.oidcSubject ?? 'default', branch: ci.branch });
 }
 
 /**
  * The one-time command that makes the repository's OIDC tokens follow `template` (GitHub REST API, "Set the
  * customization template for an OIDC subject claim for a repository"; needs a token with the repository's
- * administration permission). For `default`, it restores GitHub's default.
+ * administration permission). For `default`, it restores GitHub's default. When the model gives the repository's
+ * IDs, it opts the repository into the immutable subject too (`use_immutable_subject`; already on for repositories
+ * created or renamed on or after 15 July 2026), so its tokens carry the subject the roles trust.
  */
-export function oidcSubjectCustomizationCommand(repository: string, template: OidcSubjectTemplate): string {
+export function oidcSubjectCustomizationCommand(source: GithubSource, template: OidcSubjectTemplate): string {
   const keys = OIDC_SUBJECT_TEMPLATES[template];
   const fields =
     keys === undefined
       ? ['-F use_default=true']
       : ['-F use_default=false', ...keys.map((key) => `-f 'include_claim_keys[]=${key}'`)];
-  return `gh api --method PUT repos/${repository}/actions/oidc/customization/sub ${fields.join(' ')}`;
+  if (usesImmutableSubject(source)) fields.push('-F use_immutable_subject=true');
+  return `gh api --method PUT repos/${source.githubRepository}/actions/oidc/customization/sub ${fields.join(' ')}`;
 }
 
 /**

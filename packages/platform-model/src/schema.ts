@@ -243,9 +243,17 @@ export const EnvironmentSchema = z.strictObject({
   tags: z.strictObject({ owner: z.string().min(1), costCenter: z.string().min(1) }),
 });
 
+/** A GitHub account's or repository's numeric ID, as `gh api repos/<owner>/<repo> --jq '<jq>'` prints it. */
+const githubId = (what: string, jq: string) => {
+  const error = `must be the numeric ID of ${what}, a positive integer: gh api repos/<owner>/<repo> --jq '${jq}'`;
+  return z.number({ error }).int({ error }).positive({ error });
+};
+
 /**
  * A GitHub repository and the branch whose workflows are trusted (GitHub OIDC subject
- * `repo:<githubRepository>:ref:refs/heads/<branch>`).
+ * `repo:<githubRepository>:ref:refs/heads/<branch>`, or with GitHub's immutable subject claims
+ * `repo:<owner>@<githubRepositoryOwnerId>/<repo>@<githubRepositoryId>:ref:refs/heads/<branch>`; delivery.ts
+ * `subjectRepository`).
  */
 const githubSource = z.strictObject({
   /** `owner/repository` on GitHub. */
@@ -254,6 +262,20 @@ const githubSource = z.strictObject({
   branch: z
     .string()
     .regex(/^[A-Za-z0-9_./-]{1,255}$/, { error: "must be a branch name such as 'main' (letters, digits, _ . / -)" }),
+  /**
+   * The numeric ID of the repository's owner (the OIDC token's `repository_owner_id` claim), given together with
+   * `githubRepositoryId` when the repository's tokens carry GitHub's immutable subject (`owner@<id>/repo@<id>`: the
+   * default of repositories created or renamed on or after 15 July 2026, or opted in). GitHub Docs, "OpenID Connect
+   * reference", "Immutable subject claims".
+   * @default none: the subjects name the repository `owner/repository`
+   */
+  githubRepositoryOwnerId: githubId("the repository's owner", '.owner.id').optional(),
+  /**
+   * The numeric ID of the repository (the OIDC token's `repository_id` claim), given together with
+   * `githubRepositoryOwnerId`.
+   * @default none
+   */
+  githubRepositoryId: githubId('the repository', '.id').optional(),
 });
 
 export const ServiceSchema = z.strictObject({

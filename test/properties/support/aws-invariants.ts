@@ -503,6 +503,16 @@ export function peopleAccessProblems(model: PlatformModel, templates: Templates)
  * environment's name may assume, and that may only assume that account's CDK bootstrap roles; and the plan role, for
  * the GitHub Environment `<env>-plan`, that may only assume the account's lookup role.
  */
+/**
+ * How a token's `repo` claim names a repository (GitHub Docs, "OpenID Connect reference", "Immutable subject claims"):
+ * `owner/repo`, or, when the model gives its numeric IDs, each name followed by `@` and its ID.
+ */
+function repoClaim(ci: { githubRepository: string; githubRepositoryOwnerId?: number; githubRepositoryId?: number }) {
+  if (ci.githubRepositoryOwnerId === undefined) return ci.githubRepository;
+  const [owner, repository] = ci.githubRepository.split('/');
+  return `${owner}@${ci.githubRepositoryOwnerId}/${repository}@${ci.githubRepositoryId}`;
+}
+
 export function deliveryProblems(model: PlatformModel, templates: Templates): string[] {
   const problems: string[] = [];
   const accountOf = new Map<string, string>([[SHARED_SERVICES_STACK, model.organization.sharedServices.account]]);
@@ -542,7 +552,7 @@ export function deliveryProblems(model: PlatformModel, templates: Templates): st
       const role = roles.find((candidate) => candidate.Properties?.RoleName === name);
       const trust = JSON.stringify(role?.Properties?.AssumeRolePolicyDocument);
       // This repository's tokens follow the template `repo, context, ref` (README, "Deploying").
-      const subject = `repo:${model.organization.ci.githubRepository}:environment:${githubEnvironment}:ref:refs/heads/${model.organization.ci.branch}`;
+      const subject = `repo:${repoClaim(model.organization.ci)}:environment:${githubEnvironment}:ref:refs/heads/${model.organization.ci.branch}`;
       if (!trust.includes(`"token.actions.githubusercontent.com:sub":"${subject}"`) || trust.includes('*')) {
         problems.push(`${stack}: ${name} trusts not exactly ${subject}: ${trust}`);
       }
@@ -653,18 +663,44 @@ export function pushersByRepository(
  * push to another service's repository.
  */
 export function imagePushProblems(model: PlatformModel, templates: Templates): string[] {
-  const pushers = pushersByRepository(
-    sharedServicesStackIds(model).map((stack) => templates.byStack.get(stack)?.resources ?? {}),
-    model.organization.sharedServices,
-  );
-  return model.services.flatMap((service) => {
-    const repository = ecrRepositoryName(model.organization, service.name);
-    const expected = service.ci
-      ? ciServiceImagePushRoleName(model.organization, service.name)
-      : ciImagePushRoleName(model.organization);
-    const actual = pushers.get(repository) ?? [];
-    return actual.length === 1 && actual[0] === expected
+  const stacks = sharedServicesStackIds(model).map((stack) => templates.byStack.get(stack)?.resources ?? {});
+  const pushers = pushersByRepository(stacks, model.organization.sharedServices);
+  // Each push role trusts exactly its repository's job on the protected branch: this repository's tokens follow the
+  // template `repo, context, ref` (its ref twice without a GitHub Environment), a service repository's its `oidcSubject`.
+  const { ci } = model.organization;
+  const trusts: [string, string][] = [
+    [
+      ciImagePushRoleName(model.organization),
+      `repo:${repoClaim(ci)}:ref:refs/heads/${ci.branch}:ref:refs/heads/${ci.branch}`,
+    ],
+    ...model.services.flatMap((service): [string, string][] => {
+      if (!service.ci) return [];
+      const ref = `ref:refs/heads/${service.ci.branch}`;
+      const context = service.ci.oidcSubject === 'repo-context-ref' ? `${ref}:${ref}` : ref;
+      return [
+        [ciServiceImagePushRoleName(model.organization, service.name), `repo:${repoClaim(service.ci)}:${context}`],
+      ];
+    }),
+  ];
+  const trustProblems = trusts.flatMap(([name, subject]) => {
+    const role = stacks
+      .flatMap((resources) => Object.values(resources))
+      .find((resource) => resource.Type === 'AWS::IAM::Role' && resource.Properties?.RoleName === name);
+    const trust = JSON.stringify(role?.Properties?.AssumeRolePolicyDocument);
+    return trust?.includes(`"token.actions.githubusercontent.com:sub":"${subject}"`) && !trust.includes('*')
       ? []
-      : [`${repository}: written by ${actual.join(', ') || 'nobody'}, expected exactly ${expected}`];
+      : [`${name} trusts not exactly ${subject}: ${trust}`];
   });
+  return trustProblems.concat(
+    model.services.flatMap((service) => {
+      const repository = ecrRepositoryName(model.organization, service.name);
+      const expected = service.ci
+        ? ciServiceImagePushRoleName(model.organization, service.name)
+        : ciImagePushRoleName(model.organization);
+      const actual = pushers.get(repository) ?? [];
+      return actual.length === 1 && actual[0] === expected
+        ? []
+        : [`${repository}: written by ${actual.join(', ') || 'nobody'}, expected exactly ${expected}`];
+    }),
+  );
 }
