@@ -82,7 +82,7 @@ const KEYWORDS = new Set([
  * Tools of GitHub's Ubuntu runner images (actions/runner-images, "Ubuntu 24.04": Git, the GitHub CLI, GNU coreutils
  * bash, curl, jq and the AWS CLI), which every job runs on.
  */
-const RUNNER_TOOLS = new Set(['git', 'gh', 'bash', 'cat', 'tee', 'grep', 'cut', 'sha256sum', 'curl', 'jq', 'aws']);
+const RUNNER_TOOLS = new Set(['git', 'gh', 'bash', 'cat', 'tee', 'grep', 'cut', 'sha256sum', 'date', 'curl', 'jq', 'aws']);
 /** Tools an action installs, by the action: usable only after a step of the job that uses it. */
 const INSTALLED_BY_ACTION: Record<string, string> = {
   node: ACTIONS.setupNode.repository,
@@ -523,6 +523,116 @@ describe('the deploy workflow', () => {
     model.environments[1].gitops.targetRevision = `gitops/${model.environments[1].name}`;
     expectDeployFollows(model);
   });
+});
+
+/** Each `${{ inner }}` of `value` replaced by `scope[inner]`; an expression the scope lacks fails the test. */
+function resolved(value: string, scope: Record<string, string>): string {
+  return value.replace(/\$\{\{ (.+?) \}\}/g, (_match, inner: string) => {
+    if (!(inner in scope)) throw new Error(`no value for \${{ ${inner} }}`);
+    return scope[inner];
+  });
+}
+
+/**
+ * Runs a step's `run` in bash as the runner would, in `directory`, with these programs (name: shell script) first
+ * on the PATH and its env resolved in `scope`; gives its status, output and what it wrote to GITHUB_OUTPUT.
+ */
+function runStep(
+  step: Step,
+  options: {
+    directory: string;
+    scope: Record<string, string>;
+    programs: Record<string, string>;
+    env?: Record<string, string>;
+  },
+): { status: number | null; output: string; outputs: Record<string, string> } {
+  const bin = mkdtempSync(join(tmpdir(), 'bin-'));
+  const outputFile = join(options.directory, 'github-output');
+  writeFileSync(outputFile, '');
+  try {
+    for (const [name, script] of Object.entries(options.programs)) {
+      writeFileSync(join(bin, name), `#!/bin/bash\n${script}\n`, { mode: 0o755 });
+    }
+    const env = Object.fromEntries(
+      Object.entries(step.env ?? {}).map(([name, value]) => [name, resolved(String(value), options.scope)]),
+    );
+    const result = spawnSync('bash', ['-e', '-o', 'pipefail', '-c', step.run ?? ''], {
+      cwd: options.directory,
+      env: {
+        PATH: `${bin}:${process.env.PATH}`,
+        GITHUB_OUTPUT: outputFile,
+        GITHUB_STEP_SUMMARY: join(options.directory, 'summary'),
+        GITHUB_REPOSITORY: 'example/platform',
+        GITHUB_SHA: 'c'.repeat(40),
+        ...options.env,
+        ...env,
+      },
+      encoding: 'utf8',
+    });
+    const outputs = Object.fromEntries(
+      readFileSync(outputFile, 'utf8')
+        .split('\n')
+        .filter((line) => line.includes('='))
+        .map((line) => [line.slice(0, line.indexOf('=')), line.slice(line.indexOf('=') + 1)]),
+    );
+    return { status: result.status, output: `${result.stdout}${result.stderr}`, outputs };
+  } finally {
+    rmSync(bin, { recursive: true, force: true });
+  }
+}
+
+/**
+ * A stand-in for the CDK app's diff output: like the app's Kubernetes support warnings, it counts days from
+ * `platform:today` when the command line gives it, else from the clock (`date`).
+ */
+const DATED_CDK = [
+  'day=""',
+  'for argument in "$@"; do case "$argument" in platform:today=*) day="${argument#platform:today=}";; esac; done',
+  'if [ -z "$day" ]; then day="$(date -u +%F)"; fi',
+  'echo "[Warning] EKS standard support of 1.35 is judged on $day"',
+  'echo "Number of stacks with differences: 0"',
+].join('\n');
+
+describe("an environment's plan, approved on a later day", () => {
+  const model = withEnvironments(loadPlatformModel(), 3);
+  const workflow = renderedDeploy(model);
+
+  it.each(model.environments.map((environment) => environment.name))(
+    '%s: the deploy job diffs and deploys on the planned day, so its digest is the plan\'s',
+    (name) => {
+      const { plan: planId, deploy: deployId } = { plan: planGithubEnvironment(name), deploy: name };
+      const plan = workflow.jobs[planId];
+      const deploy = workflow.jobs[deployId];
+      const directory = mkdtempSync(join(tmpdir(), 'plan-'));
+      try {
+        const clock = (day: string) => ({ date: `echo ${day}`, pnpm: DATED_CDK });
+        // The plan job's steps that give its outputs, on the day it runs.
+        const stepOutputs: Record<string, string> = {};
+        for (const step of plan.steps ?? []) {
+          if (step.id === undefined || step.run === undefined) continue;
+          const result = runStep(step, { directory, scope: stepOutputs, programs: clock('2026-12-27') });
+          expect([step.id, result.status, result.output]).toEqual([step.id, 0, expect.any(String)]);
+          for (const [key, value] of Object.entries(result.outputs)) stepOutputs[`steps.${step.id}.outputs.${key}`] = value;
+        }
+        const needs = Object.fromEntries(
+          Object.entries(plan.outputs ?? {}).map(([key, value]) => [
+            `needs.${planId}.outputs.${key}`,
+            resolved(value, stepOutputs),
+          ]),
+        );
+        // Approved three days later.
+        const later = clock('2026-12-30');
+        const check = deploy.steps?.find((step) => step.run?.startsWith('pnpm exec cdk diff'));
+        const diff = runStep(check as Step, { directory, scope: needs, programs: later });
+        expect([diff.status, diff.output]).toEqual([0, expect.stringContaining('judged on 2026-12-27')]);
+        const apply = deploy.steps?.find((step) => step.run?.startsWith('pnpm exec cdk deploy'));
+        const deployed = runStep(apply as Step, { directory, scope: needs, programs: later });
+        expect([deployed.status, deployed.output]).toEqual([0, expect.stringContaining('judged on 2026-12-27')]);
+      } finally {
+        rmSync(directory, { recursive: true, force: true });
+      }
+    },
+  );
 });
 
 /** The GitHub Actions expression `${{ inner }}`, as the renderer writes it. */

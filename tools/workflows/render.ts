@@ -41,6 +41,7 @@ import {
   SHARED_SERVICES_DEPLOYMENT,
   sharedServicesDeployRoleName,
   sharedServicesStackIds,
+  TODAY_CONTEXT_KEY,
 } from '@platform/model';
 import { pinnedTag, uses } from './actions';
 
@@ -242,13 +243,25 @@ const summaryOf = (heading: string, file: string) =>
   `{ echo '### ${heading}'; echo '\`\`\`'; cat ${file}; echo '\`\`\`'; } >> "$GITHUB_STEP_SUMMARY"`;
 
 /**
+ * The variable holding the day an environment's plan job planned on (`date -u +%F`), which its diff, and the deploy
+ * job's diff and deploy, give the app as `platform:today` (TODAY_CONTEXT_KEY): the app's Kubernetes support
+ * warnings count days from it and are part of the diff's output, so a diff on a later day still matches the plan.
+ */
+const PLANNED_DAY = 'PLANNED_DAY';
+
+/** `--context platform:today=<the planned day>` for a cdk command of a plan or deploy job. */
+const plannedDayContext = `--context "${TODAY_CONTEXT_KEY}=$${PLANNED_DAY}"`;
+
+/**
  * `cdk diff` of exactly these stacks into `cdk-diff.txt` (and the log): `--method template` compares the synthesized
  * templates with the deployed ones, read through the CDK bootstrap lookup role (aws-cdk CLI 2.1148.1), with no
- * change set, so the plan role needs nothing else, and the output depends only on the commit and the deployed
- * templates: the deploy job's digest of it equals the plan's unless the deployed stacks changed in between.
+ * change set, so the plan role needs nothing else. The CLI's diff prints no time or run-specific value (only the
+ * stacks' differences and their count); the app's warnings are judged on the given day (`context`, the planned day
+ * in plan and deploy jobs). So the output depends only on the commit, that day and the deployed templates: the
+ * deploy job's digest of it equals the plan's unless the deployed stacks changed in between.
  */
-const cdkDiff = (stacks: readonly string[]) =>
-  `pnpm exec cdk diff --method template --no-notices --no-color --exclusively ${stacks.join(' ')} 2>&1 | tee cdk-diff.txt`;
+const cdkDiff = (stacks: readonly string[], context?: string) =>
+  `pnpm exec cdk diff --method template --no-notices --no-color${context ? ` ${context}` : ''} --exclusively ${stacks.join(' ')} 2>&1 | tee cdk-diff.txt`;
 
 const DIFF_DIGEST = 'digest="$(sha256sum cdk-diff.txt | cut -d\' \' -f1)"';
 
@@ -407,7 +420,7 @@ function planJob(
     concurrency: deployConcurrency(environment.name),
     permissions: { contents: 'read', 'id-token': 'write' },
     'timeout-minutes': 60,
-    outputs: { digest: expression('steps.plan.outputs.digest') },
+    outputs: { digest: expression('steps.plan.outputs.digest'), day: expression('steps.day.outputs.day') },
     steps: [
       oidcSubjectCheck(deployJobSubject(organization.ci, githubEnvironment), organization.ci),
       // The whole history where the summary compares dist/ with the deployed commit's.
@@ -419,10 +432,17 @@ function planJob(
         `plan-${environment.name}`,
       ),
       {
+        // The day the plan is judged on, which the deploy job's diff uses too, however much later it is approved.
+        name: 'The day of the plan (UTC)',
+        id: 'day',
+        run: 'echo "day=$(date -u +%F)" >> "$GITHUB_OUTPUT"',
+      },
+      {
         name: 'cdk diff',
         id: 'plan',
+        env: { [PLANNED_DAY]: expression('steps.day.outputs.day') },
         run: [
-          cdkDiff(options.stacks),
+          cdkDiff(options.stacks, plannedDayContext),
           summaryOf(`cdk diff: ${environment.name} (what the deploy job applies once approved)`, 'cdk-diff.txt'),
           DIFF_DIGEST,
           'echo "digest=$digest" >> "$GITHUB_OUTPUT"',
@@ -480,9 +500,12 @@ function environmentDeployJob(
       ),
       {
         name: `cdk diff is the plan of ${jobs.plan}`,
-        env: { APPROVED: expression(`needs.${jobs.plan}.outputs.digest`) },
+        env: {
+          APPROVED: expression(`needs.${jobs.plan}.outputs.digest`),
+          [PLANNED_DAY]: expression(`needs.${jobs.plan}.outputs.day`),
+        },
         run: [
-          cdkDiff(options.stacks),
+          cdkDiff(options.stacks, plannedDayContext),
           DIFF_DIGEST,
           'if [ "$digest" != "$APPROVED" ]; then',
           `  ${summaryOf(`cdk diff now: ${environment.name} (not the plan: nothing deployed)`, 'cdk-diff.txt')}`,
@@ -494,7 +517,9 @@ function environmentDeployJob(
       {
         name: 'cdk deploy',
         // The GitHub Environment's required reviewers approved the job after reading its plan: the CLI asks nothing.
-        run: `pnpm exec cdk deploy --exclusively --concurrency ${DEPLOY_CONCURRENCY} --require-approval never --progress events ${options.stacks.join(' ')}`,
+        // The templates are synthesized as they were diffed, on the planned day.
+        env: { [PLANNED_DAY]: expression(`needs.${jobs.plan}.outputs.day`) },
+        run: `pnpm exec cdk deploy ${plannedDayContext} --exclusively --concurrency ${DEPLOY_CONCURRENCY} --require-approval never --progress events ${options.stacks.join(' ')}`,
       },
       ...(advances
         ? [
