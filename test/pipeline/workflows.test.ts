@@ -266,15 +266,31 @@ const credentialsOf = (job: Job) =>
 const stacksOf = (command: string | undefined, stacks: readonly string[]) =>
   (command ?? '').split(' ').filter((word) => stacks.includes(word));
 
-/** A re-run of an older run stops before it assumes a role: it would deploy older templates over newer ones. */
-function expectHeadGuard(job: Job, model: PlatformModel) {
-  const guard = stepIndex(
-    job,
-    (step) => /\$GITHUB_SHA/.test(step.run ?? '') && /git\/ref\/heads\/\$BRANCH/.test(step.run ?? ''),
-  );
-  expect(guard).toBeGreaterThan(-1);
-  expect(job.steps?.[guard]?.env?.BRANCH).toBe(model.organization.ci.branch);
-  expect(guard).toBeLessThan((job.steps ?? []).indexOf(credentialsOf(job) as Step));
+const headGuardOf = (job: Job) =>
+  stepIndex(job, (step) => /\$GITHUB_SHA/.test(step.run ?? '') && /git\/ref\/heads\/\$BRANCH/.test(step.run ?? ''));
+const descendantGuardOf = (job: Job) =>
+  stepIndex(job, (step) => /compare\/\$deployed\.\.\.\$GITHUB_SHA/.test(step.run ?? ''));
+
+/**
+ * A re-run of an older run stops before it assumes a role: it would deploy older templates over newer ones. A job of
+ * an environment that tracks a branch of its own checks that the commit does not move that branch back (a job that
+ * waited for approval while newer commits merged still deploys); any other job deploys only the head of the branch.
+ */
+function expectHeadGuard(job: Job, model: PlatformModel, gitopsBranch?: string) {
+  const credentials = (job.steps ?? []).indexOf(credentialsOf(job) as Step);
+  if (gitopsBranch === undefined) {
+    const guard = headGuardOf(job);
+    expect(guard).toBeGreaterThan(-1);
+    expect(job.steps?.[guard]?.env?.BRANCH).toBe(model.organization.ci.branch);
+    expect(guard).toBeLessThan(credentials);
+    expect(descendantGuardOf(job)).toBe(-1);
+  } else {
+    const guard = descendantGuardOf(job);
+    expect(guard).toBeGreaterThan(-1);
+    expect(job.steps?.[guard]?.env?.GITOPS_BRANCH).toBe(gitopsBranch);
+    expect(guard).toBeLessThan(credentials);
+    expect(headGuardOf(job)).toBe(-1);
+  }
 }
 
 /**
@@ -338,7 +354,8 @@ function expectDeployFollows(model: PlatformModel) {
       // Plan and deploy of an environment share its group: a plan never reads stacks halfway through a deploy.
       expect(job.concurrency).toEqual({ group: `deploy-${environment.name}`, 'cancel-in-progress': false });
       expect(credentialsOf(job)?.with?.['aws-region']).toBe(environment.region);
-      expectHeadGuard(job, model);
+      const tracked = environment.gitops.targetRevision;
+      expectHeadGuard(job, model, tracked === model.organization.ci.branch ? undefined : tracked);
       expectSubjectCheck(job, model);
     }
 
@@ -633,6 +650,57 @@ describe("an environment's plan, approved on a later day", () => {
       }
     },
   );
+});
+
+/**
+ * A `gh` that answers as GitHub's API would: `ref` is where the GitOps branch is (undefined: it does not exist, 404;
+ * `error`: the API fails), `status` what the compare API says of the job's commit against it.
+ */
+const fakeGh = (ref: string | undefined, status: string) =>
+  [
+    'case "$2" in',
+    ref === undefined
+      ? '  */git/ref/heads/*) echo "gh: Not Found (HTTP 404)" >&2; exit 1;;'
+      : ref === 'error'
+        ? '  */git/ref/heads/*) echo "gh: Server Error (HTTP 500)" >&2; exit 1;;'
+        : `  */git/ref/heads/*) echo ${ref};;`,
+    `  */compare/${ref ?? 'none'}...*) echo ${status};;`,
+    '  *) echo "unexpected: $*" >&2; exit 2;;',
+    'esac',
+  ].join('\n');
+
+describe('a job of an environment that tracks a branch of its own', () => {
+  const model = withEnvironments(loadPlatformModel(), 3);
+  const workflow = renderedDeploy(model);
+  const tracking = model.environments.filter(
+    (environment) => environment.gitops.targetRevision !== model.organization.ci.branch,
+  );
+  const jobs = tracking.flatMap((environment) => [planGithubEnvironment(environment.name), environment.name]);
+
+  it('exists in the model tested', () => {
+    expect(jobs.length).toBeGreaterThan(0);
+  });
+
+  it.each(jobs)('%s: deploys a commit at or after its branch, or any before the branch exists; never an older one', (id) => {
+    const job = workflow.jobs[id];
+    const guard = job.steps?.[descendantGuardOf(job)] as Step;
+    const directory = mkdtempSync(join(tmpdir(), 'guard-'));
+    const run = (ref: string | undefined, status: string) =>
+      runStep(guard, { directory, scope: { 'github.token': 'token' }, programs: { gh: fakeGh(ref, status) } }).status;
+    try {
+      const deployed = 'a'.repeat(40);
+      // Newer commits merged while this one waited for approval: it still deploys.
+      expect(run(deployed, 'ahead')).toBe(0);
+      expect(run(deployed, 'identical')).toBe(0);
+      expect(run(undefined, 'none')).toBe(0);
+      // A re-run of an older run, or a commit off the branch, would move the environment back.
+      expect(run(deployed, 'behind')).not.toBe(0);
+      expect(run(deployed, 'diverged')).not.toBe(0);
+      expect(run('error', 'ahead')).not.toBe(0);
+    } finally {
+      rmSync(directory, { recursive: true, force: true });
+    }
+  });
 });
 
 /** The GitHub Actions expression `${{ inner }}`, as the renderer writes it. */

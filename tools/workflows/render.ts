@@ -265,28 +265,68 @@ const cdkDiff = (stacks: readonly string[], context?: string) =>
 
 const DIFF_DIGEST = 'digest="$(sha256sum cdk-diff.txt | cut -d\' \' -f1)"';
 
-/** The steps every deploy and plan job starts with: the head check, Node and the locked dependencies, synth:check. */
-function preparation(facts: RepositoryFacts, branch: string, checkoutOptions: Record<string, unknown> = {}): Step[] {
+/**
+ * The steps every deploy and plan job starts with: the check that it deploys no older commit, Node and the locked
+ * dependencies, synth:check.
+ *
+ * @param gitopsBranch the branch the job's environment's Argo CD tracks when it is its own (advancesGitopsBranch):
+ *   the job may deploy any commit at or after where that branch is, so an approved job still deploys while newer
+ *   merges queue behind it; without it (shared-services, an environment that tracks `branch`) only the head of
+ *   `branch` deploys.
+ */
+function preparation(
+  facts: RepositoryFacts,
+  branch: string,
+  checkoutOptions: Record<string, unknown> = {},
+  gitopsBranch?: string,
+): Step[] {
   return [
     checkout(checkoutOptions),
-    {
-      // A re-run of an older run would deploy its older templates over newer ones, while Argo CD stays on the head.
-      name: `Deploy only the head of ${branch}`,
-      // The checkout keeps no credentials, so the branch's head comes from the API with the job's token.
-      env: { BRANCH: branch, GH_TOKEN: expression('github.token') },
-      run: [
-        'head="$(gh api "repos/$GITHUB_REPOSITORY/git/ref/heads/$BRANCH" --jq .object.sha)"',
-        'if [ "$head" != "$GITHUB_SHA" ]; then',
-        '  echo "::error::$GITHUB_SHA is no longer the head of $BRANCH ($head): deploy the newest run instead"',
-        '  exit 1',
-        'fi',
-      ].join('\n'),
-    },
+    gitopsBranch === undefined ? headCheck(branch) : descendantCheck(gitopsBranch),
     setupNode(facts),
     installDependencies(facts),
     { name: `The committed ${CLOUDFORMATION_FOLDER} templates are what the code renders`, run: 'pnpm synth:check' },
   ];
 }
+
+/**
+ * A re-run of an older run would deploy its older templates over newer ones, while Argo CD stays on the head: only
+ * the branch's head deploys. The checkout keeps no credentials, so the head comes from the API with the job's token.
+ */
+const headCheck = (branch: string): Step => ({
+  name: `Deploy only the head of ${branch}`,
+  env: { BRANCH: branch, GH_TOKEN: expression('github.token') },
+  run: [
+    'head="$(gh api "repos/$GITHUB_REPOSITORY/git/ref/heads/$BRANCH" --jq .object.sha)"',
+    'if [ "$head" != "$GITHUB_SHA" ]; then',
+    '  echo "::error::$GITHUB_SHA is no longer the head of $BRANCH ($head): deploy the newest run instead"',
+    '  exit 1',
+    'fi',
+  ].join('\n'),
+});
+
+/**
+ * An environment whose Argo CD tracks a branch of its own never moves back: the commit must be where that branch is,
+ * or descend from it (GitHub's compare API: `identical` or `ahead`); a missing branch (the first deploy) allows any.
+ * A run waiting for approval while newer commits merge still deploys; a re-run of a run older than the deployed
+ * commit stops before it assumes a role.
+ */
+const descendantCheck = (gitopsBranch: string): Step => ({
+  name: `Deploy only a commit at or after ${gitopsBranch}`,
+  env: { GITOPS_BRANCH: gitopsBranch, GH_TOKEN: expression('github.token') },
+  run: [
+    'if deployed="$(gh api "repos/$GITHUB_REPOSITORY/git/ref/heads/$GITOPS_BRANCH" --jq .object.sha 2> ref.err)"; then',
+    '  status="$(gh api "repos/$GITHUB_REPOSITORY/compare/$deployed...$GITHUB_SHA" --jq .status)"',
+    '  if [ "$status" != ahead ] && [ "$status" != identical ]; then',
+    '    echo "::error::$GITHUB_SHA is $status of $deployed, where $GITOPS_BRANCH is: deploying it would move the environment back; deploy a newer run instead"',
+    '    exit 1',
+    '  fi',
+    "elif ! grep --quiet 'HTTP 404' ref.err; then",
+    '  cat ref.err',
+    '  exit 1',
+    'fi',
+  ].join('\n'),
+});
 
 /**
  * The first step of a job that assumes a role of this repository: the role trusts one subject, and a token that
@@ -424,7 +464,12 @@ function planJob(
     steps: [
       oidcSubjectCheck(deployJobSubject(organization.ci, githubEnvironment), organization.ci),
       // The whole history where the summary compares dist/ with the deployed commit's.
-      ...preparation(facts, organization.ci.branch, argoCdSteps.length > 0 ? { 'fetch-depth': 0 } : {}),
+      ...preparation(
+        facts,
+        organization.ci.branch,
+        argoCdSteps.length > 0 ? { 'fetch-depth': 0 } : {},
+        advancesGitopsBranch(organization, gitopsBranch) ? gitopsBranch : undefined,
+      ),
       assumeRole(
         'Assume the plan role (GitHub OIDC; it may only read)',
         naming.ciPlanRoleArn,
@@ -491,7 +536,7 @@ function environmentDeployJob(
     'timeout-minutes': 120,
     steps: [
       oidcSubjectCheck(deployJobSubject(organization.ci, environment.name), organization.ci),
-      ...preparation(facts, organization.ci.branch),
+      ...preparation(facts, organization.ci.branch, {}, advances ? gitopsBranch : undefined),
       assumeRole(
         'Assume the deploy role (GitHub OIDC)',
         new EnvironmentNaming(organization, environment).ciDeployRoleArn,
