@@ -399,17 +399,28 @@ function expectDeployFollows(model: PlatformModel) {
     );
     if (branch === model.organization.ci.branch) {
       expect(advance).toBe(-1);
-      expect((deploy.permissions as Record<string, string>).contents).toBe('read');
     } else {
       expect(deploy.steps?.[advance]?.env?.GITOPS_BRANCH).toBe(branch);
       expect(deploy.steps?.[advance]?.run).toMatch(/-f sha="\$GITHUB_SHA" -F force=false/);
       expect(advance).toBeGreaterThan(apply);
-      expect((deploy.permissions as Record<string, string>).contents).toBe('write');
+      // GITHUB_TOKEN cannot update a ref when the new commits change workflow files: the deploy GitHub App's token,
+      // with the workflows permission, minted right before (it lasts an hour, a deploy may take longer).
+      const mint = deploy.steps?.[advance - 1];
+      expect(mint?.uses).toBe(`${ACTIONS.createAppToken.repository}@${ACTIONS.createAppToken.commit}`);
+      expect(mint?.with).toEqual({
+        'client-id': expressionOf('vars.DEPLOY_APP_CLIENT_ID'),
+        'private-key': expressionOf('secrets.DEPLOY_APP_PRIVATE_KEY'),
+        'permission-contents': 'write',
+        'permission-workflows': 'write',
+      });
+      expect(deploy.steps?.[advance]?.env?.GH_TOKEN).toBe(expressionOf(`steps.${mint?.id}.outputs.token`));
     }
   });
-  // No other job may write to the repository.
-  const writers = chain.filter(([, job]) => (job.permissions as Record<string, string>).contents === 'write');
-  expect(writers.map(([id]) => id)).toEqual(
+  // GITHUB_TOKEN writes nothing: only the deploy GitHub App's token, in the jobs that advance a branch.
+  const writers = chain.filter(([, job]) => (job.permissions as Record<string, string>).contents !== 'read');
+  expect(writers.map(([id]) => id)).toEqual([]);
+  const minting = chain.filter(([, job]) => stepsUsing(job, 'createAppToken').length > 0);
+  expect(minting.map(([id]) => id)).toEqual(
     model.environments
       .filter((environment) => environment.gitops.targetRevision !== model.organization.ci.branch)
       .map((environment) => environment.name),

@@ -47,6 +47,11 @@ export const ACTIONS = {
     tag: 'v7.0.0',
     commit: 'bbbca2ddaa5d8feaa63e36b76fdaad77386f024f',
   },
+  createAppToken: {
+    repository: 'actions/create-github-app-token',
+    tag: 'v3.1.1',
+    commit: '1b10c78c7865c340bc4f6099eb2f838309f1e8c3',
+  },
   setupTrivy: {
     repository: 'aquasecurity/setup-trivy',
     tag: 'v0.3.1',

@@ -238,6 +238,18 @@ interface DeployTarget {
   readonly source: GithubSource;
 }
 
+/**
+ * The GitHub App the deploy jobs advance the GitOps branches with: GITHUB_TOKEN cannot have the `workflows`
+ * permission, and GitHub refuses its ref update when the new commits change `.github/workflows/` (which adding a
+ * service does: the workflows are rendered from the model). The App is the only bypass of the `deploy/*` ruleset
+ * (README, Deploying). Its client ID is a variable of the repository; its private key a secret of only the GitHub
+ * Environments whose deploy job advances a branch, so no other job can read it.
+ */
+export const DEPLOY_APP = {
+  clientIdVariable: 'DEPLOY_APP_CLIENT_ID',
+  privateKeySecret: 'DEPLOY_APP_PRIVATE_KEY',
+} as const;
+
 /** Written into a job's summary: a heading and a file in a fenced block. */
 const summaryOf = (heading: string, file: string) =>
   `{ echo '### ${heading}'; echo '\`\`\`'; cat ${file}; echo '\`\`\`'; } >> "$GITHUB_STEP_SUMMARY"`;
@@ -513,8 +525,8 @@ function planJob(
  * An environment's deploy job, in the GitHub Environment of its name (whose reviewers, if any, approve it after its
  * plan job wrote the diff): the diff again, which must be the plan's (else the deployed stacks changed since, and
  * the job stops before deploying anything), then `cdk deploy` of exactly these stacks; then, where Argo CD of the
- * environment tracks a branch of its own, a fast-forward of that branch to the deployed commit (`contents: write`
- * for this only), so Argo CD syncs the environment's dist/ only once its stacks are deployed.
+ * environment tracks a branch of its own, a fast-forward of that branch to the deployed commit (with a token of the
+ * deploy GitHub App, DEPLOY_APP), so Argo CD syncs the environment's dist/ only once its stacks are deployed.
  */
 function environmentDeployJob(
   facts: RepositoryFacts,
@@ -532,7 +544,8 @@ function environmentDeployJob(
     'runs-on': RUNNER,
     environment: environment.name,
     concurrency: deployConcurrency(environment.name),
-    permissions: { contents: advances ? 'write' : 'read', 'id-token': 'write' },
+    // The branch is advanced with the GitHub App's token: GITHUB_TOKEN only reads.
+    permissions: { contents: 'read', 'id-token': 'write' },
     'timeout-minutes': 120,
     steps: [
       oidcSubjectCheck(deployJobSubject(organization.ci, environment.name), organization.ci),
@@ -569,8 +582,20 @@ function environmentDeployJob(
       ...(advances
         ? [
             {
+              // Minted after the deploy, which may take longer than the token's hour.
+              name: `Token of the deploy GitHub App (contents and workflows write on ${organization.ci.githubRepository})`,
+              id: 'deploy-app-token',
+              uses: uses('createAppToken'),
+              with: {
+                'client-id': expression(`vars.${DEPLOY_APP.clientIdVariable}`),
+                'private-key': expression(`secrets.${DEPLOY_APP.privateKeySecret}`),
+                'permission-contents': 'write',
+                'permission-workflows': 'write',
+              },
+            },
+            {
               name: `Advance ${gitopsBranch}, which Argo CD of ${environment.name} syncs, to the deployed commit`,
-              env: { GITOPS_BRANCH: gitopsBranch, GH_TOKEN: expression('github.token') },
+              env: { GITOPS_BRANCH: gitopsBranch, GH_TOKEN: expression('steps.deploy-app-token.outputs.token') },
               // Fast-forward only (`force=false`): a branch moved back to roll back moves on from there.
               run: [
                 'if gh api "repos/$GITHUB_REPOSITORY/git/ref/heads/$GITOPS_BRANCH" --silent; then',
