@@ -876,6 +876,32 @@ describe('the service image workflow', () => {
     expect(taken.calls).not.toContain('put-image');
   });
 
+  it("mints the release GitHub App's token in the job that pushes and opens the pull request, from the caller's secrets", () => {
+    const call = (workflow.on.workflow_call as { secrets: Record<string, { required: boolean }> }).secrets;
+    expect(Object.keys(call).sort()).toEqual(['platform-app-client-id', 'platform-app-private-key']);
+    for (const secret of Object.values(call)) expect(secret.required).toBe(true);
+    const release = workflow.jobs.release;
+    const [mint] = stepsUsing(release, 'createAppToken');
+    expect(indexOf(release, mint)).toBe(0);
+    const [owner, repository] = loadPlatformModel().organization.ci.githubRepository.split('/');
+    expect(mint?.with).toEqual({
+      'client-id': expressionOf('secrets.platform-app-client-id'),
+      'private-key': expressionOf('secrets.platform-app-private-key'),
+      owner,
+      repositories: repository,
+      'permission-contents': 'write',
+      'permission-pull-requests': 'write',
+    });
+    // Every use of a token in the job is the minted one: none is passed in, none comes from another job.
+    const token = expressionOf(`steps.${mint?.id}.outputs.token`);
+    const [checkout] = stepsUsing(release, 'checkout');
+    expect(checkout?.with?.token).toBe(token);
+    const gh = (release.steps ?? []).filter((step) => step.env?.GH_TOKEN !== undefined);
+    expect(gh.length).toBeGreaterThan(0);
+    for (const step of gh) expect(step.env?.GH_TOKEN).toBe(token);
+    expect(JSON.stringify(release)).not.toMatch(/needs\.[\w-]+\.outputs\.[\w-]*token/);
+  });
+
   it('commits the release only when it changes something, and replaces only its own branch', () => {
     const push = (workflow.jobs.release.steps ?? []).find((step) => /git push/.test(step.run ?? ''));
     const lines = (push?.run ?? '').split('\n');

@@ -250,6 +250,16 @@ export const DEPLOY_APP = {
   privateKeySecret: 'DEPLOY_APP_PRIVATE_KEY',
 } as const;
 
+/**
+ * The secrets a service repository passes to `service-image.yml`: the client ID and a private key of the release
+ * GitHub App, installed on this repository with contents and pull-requests write (README, Service images). Not the
+ * deploy App: that one may move the `deploy/*` branches.
+ */
+export const RELEASE_APP = {
+  clientIdSecret: 'platform-app-client-id',
+  privateKeySecret: 'platform-app-private-key',
+} as const;
+
 /** Written into a job's summary: a heading and a file in a fenced block. */
 const summaryOf = (heading: string, file: string) =>
   `{ echo '### ${heading}'; echo '\`\`\`'; cat ${file}; echo '\`\`\`'; } >> "$GITHUB_STEP_SUMMARY"`;
@@ -666,6 +676,7 @@ function serviceImageWorkflow(model: PlatformModel, facts: RepositoryFacts): Rec
   const notPushed = "steps.existing.outputs.digest == ''";
   const { buildTagPrefix, releaseTagPatterns } = organization.images;
   const serviceRepository = `${repositoryPrefix}${expression('inputs.service')}`;
+  const [platformOwner, platformName] = organization.ci.githubRepository.split('/');
   return {
     name: 'Service image',
     on: {
@@ -709,8 +720,13 @@ function serviceImageWorkflow(model: PlatformModel, facts: RepositoryFacts): Rec
           },
         },
         secrets: {
-          'platform-repository-token': {
-            description: `A token that may push a branch to ${organization.ci.githubRepository} and open a pull request there (a GitHub App installation token or a fine-grained token with contents and pull-requests write).`,
+          [RELEASE_APP.clientIdSecret]: {
+            description: `The client ID of the GitHub App installed on ${organization.ci.githubRepository} with contents and pull-requests write, whose token opens the release pull request there.`,
+            required: true,
+          },
+          [RELEASE_APP.privateKeySecret]: {
+            description:
+              'A private key of that GitHub App. The job that opens the pull request mints its token (an installation token lasts an hour, and a job output cannot carry a secret).',
             required: true,
           },
         },
@@ -917,16 +933,29 @@ function serviceImageWorkflow(model: PlatformModel, facts: RepositoryFacts): Rec
         name: `Open the pull request that releases the image to ${first.name}`,
         needs: 'image',
         'runs-on': RUNNER,
-        // GITHUB_TOKEN is not used: the token of the platform repository pushes and opens the pull request.
+        // GITHUB_TOKEN is not used: the release GitHub App's token pushes and opens the pull request.
         permissions: {},
         steps: [
+          {
+            name: `Token of the release GitHub App (contents and pull-requests write on ${organization.ci.githubRepository})`,
+            id: 'release-app-token',
+            uses: uses('createAppToken'),
+            with: {
+              'client-id': expression(`secrets.${RELEASE_APP.clientIdSecret}`),
+              'private-key': expression(`secrets.${RELEASE_APP.privateKeySecret}`),
+              owner: platformOwner,
+              repositories: platformName,
+              'permission-contents': 'write',
+              'permission-pull-requests': 'write',
+            },
+          },
           {
             name: `Check out ${organization.ci.githubRepository}`,
             uses: uses('checkout'),
             with: {
               repository: organization.ci.githubRepository,
               ref: organization.ci.branch,
-              token: expression('secrets.platform-repository-token'),
+              token: expression('steps.release-app-token.outputs.token'),
               path: platformDirectory,
             },
           },
@@ -951,7 +980,7 @@ function serviceImageWorkflow(model: PlatformModel, facts: RepositoryFacts): Rec
               DIGEST: expression('needs.image.outputs.digest'),
               RELEASE_TAG: expression('inputs.release-tag'),
               SOURCE: `${expression('github.repository')}@${expression('github.sha')}`,
-              GH_TOKEN: expression('secrets.platform-repository-token'),
+              GH_TOKEN: expression('steps.release-app-token.outputs.token'),
             },
             run: [
               `branch="release/$SERVICE/${first.name}/\${DIGEST#sha256:}"`,
