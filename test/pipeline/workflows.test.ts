@@ -721,6 +721,30 @@ const stepsUsing = (job: Job, action: keyof typeof ACTIONS) =>
   (job.steps ?? []).filter((step) => step.uses?.startsWith(`${ACTIONS[action].repository}@`));
 const indexOf = (job: Job, step: Step | undefined) => (job.steps ?? []).indexOf(step as Step);
 
+describe('the pull request workflow', () => {
+  const model = loadPlatformModel();
+  const workflow = workflows.get('pull-request.yml') as Workflow;
+  const job = workflow.jobs.checks;
+
+  it('runs for the merge queue too, so what lands on the branch was checked merged with what landed before', () => {
+    expect(workflow.on).toEqual({
+      pull_request: { branches: [model.organization.ci.branch] },
+      merge_group: { types: ['checks_requested'] },
+    });
+  });
+
+  it('gives each merge group its own concurrency group and compares it with its own base', () => {
+    const { group } = (workflow as unknown as { concurrency: { group: string } }).concurrency;
+    // A merge group has no pull request number: its ref (gh-readonly-queue/<branch>/pr-<n>-<sha>) tells it apart.
+    expect(group).toBe(`pull-request-${expressionOf('github.event.pull_request.number || github.ref')}`);
+    const bases = (job.steps ?? []).flatMap((step) => (step.env?.BASE_SHA ? [step.env.BASE_SHA] : []));
+    expect(bases.length).toBeGreaterThan(0);
+    for (const base of bases) {
+      expect(base).toBe(expressionOf('github.event.pull_request.base.sha || github.event.merge_group.base_sha'));
+    }
+  });
+});
+
 describe('the service image workflow', () => {
   const workflow = workflows.get('service-image.yml') as Workflow;
   const image = workflow.jobs.image;

@@ -162,7 +162,10 @@ const DEFAULTS = { run: { shell: 'bash' } };
 
 function pullRequestWorkflow(model: PlatformModel, facts: RepositoryFacts): Record<string, unknown> {
   const { branch } = model.organization.ci;
-  const baseSha = { BASE_SHA: expression('github.event.pull_request.base.sha') };
+  // A pull request's base, or the base of a merge queue's group (whose commit is the pull requests on it merged).
+  const baseSha = {
+    BASE_SHA: expression('github.event.pull_request.base.sha || github.event.merge_group.base_sha'),
+  };
   // The committed outputs are checked and summarized before `npm run setup`, which ends with `pnpm synth` and would
   // rewrite them: after it, a stale dist/ could no longer be told from a fresh one.
   const steps: Step[] = [
@@ -203,10 +206,13 @@ function pullRequestWorkflow(model: PlatformModel, facts: RepositoryFacts): Reco
   ];
   return {
     name: 'Pull request checks',
-    on: { pull_request: { branches: [branch] } },
+    // The merge queue tests each pull request merged onto the branch with those queued before it, so two pull
+    // requests green each on its own base cannot leave a stale dist/ on the branch (README, Deploying).
+    on: { pull_request: { branches: [branch] }, merge_group: { types: ['checks_requested'] } },
     permissions: {},
     concurrency: {
-      group: `pull-request-${expression('github.event.pull_request.number')}`,
+      // One group per pull request, and per merge group (its own temporary branch).
+      group: `pull-request-${expression('github.event.pull_request.number || github.ref')}`,
       'cancel-in-progress': true,
     },
     defaults: DEFAULTS,
