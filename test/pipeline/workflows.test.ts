@@ -82,7 +82,20 @@ const KEYWORDS = new Set([
  * Tools of GitHub's Ubuntu runner images (actions/runner-images, "Ubuntu 24.04": Git, the GitHub CLI, GNU coreutils
  * bash, curl, jq and the AWS CLI), which every job runs on.
  */
-const RUNNER_TOOLS = new Set(['git', 'gh', 'bash', 'cat', 'tee', 'grep', 'cut', 'sha256sum', 'date', 'curl', 'jq', 'aws']);
+const RUNNER_TOOLS = new Set([
+  'git',
+  'gh',
+  'bash',
+  'cat',
+  'tee',
+  'grep',
+  'cut',
+  'sha256sum',
+  'date',
+  'curl',
+  'jq',
+  'aws',
+]);
 /** Tools an action installs, by the action: usable only after a step of the job that uses it. */
 const INSTALLED_BY_ACTION: Record<string, string> = {
   node: ACTIONS.setupNode.repository,
@@ -615,6 +628,7 @@ function runStep(
  */
 const DATED_CDK = [
   'day=""',
+  // biome-ignore lint/suspicious/noTemplateCurlyInString: a bash parameter expansion, not a JS template
   'for argument in "$@"; do case "$argument" in platform:today=*) day="${argument#platform:today=}";; esac; done',
   'if [ -z "$day" ]; then day="$(date -u +%F)"; fi',
   'echo "[Warning] EKS standard support of 1.35 is judged on $day"',
@@ -626,7 +640,7 @@ describe("an environment's plan, approved on a later day", () => {
   const workflow = renderedDeploy(model);
 
   it.each(model.environments.map((environment) => environment.name))(
-    '%s: the deploy job diffs and deploys on the planned day, so its digest is the plan\'s',
+    "%s: the deploy job diffs and deploys on the planned day, so its digest is the plan's",
     (name) => {
       const { plan: planId, deploy: deployId } = { plan: planGithubEnvironment(name), deploy: name };
       const plan = workflow.jobs[planId];
@@ -640,7 +654,8 @@ describe("an environment's plan, approved on a later day", () => {
           if (step.id === undefined || step.run === undefined) continue;
           const result = runStep(step, { directory, scope: stepOutputs, programs: clock('2026-12-27') });
           expect([step.id, result.status, result.output]).toEqual([step.id, 0, expect.any(String)]);
-          for (const [key, value] of Object.entries(result.outputs)) stepOutputs[`steps.${step.id}.outputs.${key}`] = value;
+          for (const [key, value] of Object.entries(result.outputs))
+            stepOutputs[`steps.${step.id}.outputs.${key}`] = value;
         }
         const needs = Object.fromEntries(
           Object.entries(plan.outputs ?? {}).map(([key, value]) => [
@@ -692,26 +707,29 @@ describe('a job of an environment that tracks a branch of its own', () => {
     expect(jobs.length).toBeGreaterThan(0);
   });
 
-  it.each(jobs)('%s: deploys a commit at or after its branch, or any before the branch exists; never an older one', (id) => {
-    const job = workflow.jobs[id];
-    const guard = job.steps?.[descendantGuardOf(job)] as Step;
-    const directory = mkdtempSync(join(tmpdir(), 'guard-'));
-    const run = (ref: string | undefined, status: string) =>
-      runStep(guard, { directory, scope: { 'github.token': 'token' }, programs: { gh: fakeGh(ref, status) } }).status;
-    try {
-      const deployed = 'a'.repeat(40);
-      // Newer commits merged while this one waited for approval: it still deploys.
-      expect(run(deployed, 'ahead')).toBe(0);
-      expect(run(deployed, 'identical')).toBe(0);
-      expect(run(undefined, 'none')).toBe(0);
-      // A re-run of an older run, or a commit off the branch, would move the environment back.
-      expect(run(deployed, 'behind')).not.toBe(0);
-      expect(run(deployed, 'diverged')).not.toBe(0);
-      expect(run('error', 'ahead')).not.toBe(0);
-    } finally {
-      rmSync(directory, { recursive: true, force: true });
-    }
-  });
+  it.each(jobs)(
+    '%s: deploys a commit at or after its branch, or any before the branch exists; never an older one',
+    (id) => {
+      const job = workflow.jobs[id];
+      const guard = job.steps?.[descendantGuardOf(job)] as Step;
+      const directory = mkdtempSync(join(tmpdir(), 'guard-'));
+      const run = (ref: string | undefined, status: string) =>
+        runStep(guard, { directory, scope: { 'github.token': 'token' }, programs: { gh: fakeGh(ref, status) } }).status;
+      try {
+        const deployed = 'a'.repeat(40);
+        // Newer commits merged while this one waited for approval: it still deploys.
+        expect(run(deployed, 'ahead')).toBe(0);
+        expect(run(deployed, 'identical')).toBe(0);
+        expect(run(undefined, 'none')).toBe(0);
+        // A re-run of an older run, or a commit off the branch, would move the environment back.
+        expect(run(deployed, 'behind')).not.toBe(0);
+        expect(run(deployed, 'diverged')).not.toBe(0);
+        expect(run('error', 'ahead')).not.toBe(0);
+      } finally {
+        rmSync(directory, { recursive: true, force: true });
+      }
+    },
+  );
 });
 
 /** The GitHub Actions expression `${{ inner }}`, as the renderer writes it. */
