@@ -324,6 +324,8 @@ export interface ModelSize {
   readonly maxQueues?: number;
   /** @default 4 */
   readonly maxEnvironments?: number;
+  /** At most 6. @default 6 */
+  readonly maxTeams?: number;
 }
 
 const modelBlueprint = ({
@@ -332,6 +334,7 @@ const modelBlueprint = ({
   minQueues = 0,
   maxQueues = 5,
   maxEnvironments = 4,
+  maxTeams = 6,
 }: ModelSize) =>
   fc.record({
     organization: fc.record({
@@ -357,7 +360,7 @@ const modelBlueprint = ({
     environments: fc.array(environmentBlueprint, { minLength: 4, maxLength: 4 }),
     /** Distinct second octets of the environments' VPCs in 10.0.0.0/8: their ranges never overlap. */
     vpcOctets: fc.uniqueArray(fc.nat(255), { minLength: 4, maxLength: 4 }),
-    teamCount: fc.integer({ min: 1, max: 6 }),
+    teamCount: fc.integer({ min: 1, max: Math.min(6, maxTeams) }),
     teams: fc.array(teamBlueprint, { minLength: 6, maxLength: 6 }),
     serviceCount: fc.integer({ min: minServices, max: maxServices }),
     // At least the default lengths, so the default sizes draw the same models as ever.
@@ -424,7 +427,7 @@ function buildModel(blueprint: ModelBlueprint): PlatformModel {
 
   const teamNames = new Set<string>(RESERVED_NAMESPACES);
   // Kubernetes reserves the `kube-` prefix for its own namespaces (validate.ts refuses it for teams).
-  // Each team's secret reader role `<org>-<env>-secrets-<team>` must fit IAM's 64 characters.
+  // Each team's people role `<org>-<env>-people-<team>` must fit IAM's 64 characters (with a character to spare).
   const teamBudget = Math.min(MODEL_NAME_MAX, DERIVED_NAME_LIMITS.iamRole - longestPrefix - '-secrets-'.length);
   const teamLabels = blueprint.teams.map((team) =>
     uniqueLabel(labelOf(team.name, teamBudget).replace(/^kube-/, 'kubf-'), teamBudget, teamNames),
@@ -470,10 +473,11 @@ function buildModel(blueprint: ModelBlueprint): PlatformModel {
   const services = buildServices(blueprint, {
     teams: teamLabels,
     queues: queues.map((queue) => queue.name),
-    // A service with a repository of its own gets the push role `<org>-ci-push-<service>` too.
+    // A service with a repository of its own gets the push role `<org>-ci-push-<service>` too, and one with a data
+    // store the secret reader role `<org>-<env>-sr-<service>`.
     serviceBudget: Math.min(
       MODEL_NAME_MAX,
-      DERIVED_NAME_LIMITS.iamRole - longestPrefix - 1,
+      DERIVED_NAME_LIMITS.iamRole - longestPrefix - '-sr-'.length,
       DERIVED_NAME_LIMITS.iamRole - organizationName.length - '-ci-push-'.length,
     ),
     databaseBudget: DERIVED_NAME_LIMITS.rdsInstance - longestPrefix - 1,
