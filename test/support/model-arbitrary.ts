@@ -473,13 +473,14 @@ function buildModel(blueprint: ModelBlueprint): PlatformModel {
   const services = buildServices(blueprint, {
     teams: teamLabels,
     queues: queues.map((queue) => queue.name),
-    // A service with a repository of its own gets the push role `<org>-ci-push-<service>` too, and one with a data
-    // store the secret reader role `<org>-<env>-sr-<service>`.
+    // A service with a repository of its own gets the push role `<org>-ci-push-<service>` too.
     serviceBudget: Math.min(
       MODEL_NAME_MAX,
-      DERIVED_NAME_LIMITS.iamRole - longestPrefix - '-sr-'.length,
+      DERIVED_NAME_LIMITS.iamRole - longestPrefix - 1,
       DERIVED_NAME_LIMITS.iamRole - organizationName.length - '-ci-push-'.length,
     ),
+    // A service with a data store gets the secret reader role `<org>-<env>-sr-<service>` too.
+    readerBudget: DERIVED_NAME_LIMITS.iamRole - longestPrefix - '-sr-'.length,
     databaseBudget: DERIVED_NAME_LIMITS.rdsInstance - longestPrefix - 1,
     cacheBudget: DERIVED_NAME_LIMITS.elastiCacheId - longestPrefix - 1,
   }).map((service, index) => ({
@@ -735,6 +736,8 @@ interface ServiceFacts {
   readonly queues: readonly string[];
   /** Longest service name every environment's IAM role name leaves room for. */
   readonly serviceBudget: number;
+  /** Longest name a service with a data store may have: `<org>-<env>-sr-<service>` is its secret reader role. */
+  readonly readerBudget: number;
   /** Longest name a service with a database may have: `<org>-<env>-<service>` is its RDS instance identifier. */
   readonly databaseBudget: number;
   /** Longest name a service with a cache may have: `<org>-<env>-<service>` is its ElastiCache ID. */
@@ -749,6 +752,7 @@ function buildServices(blueprint: ModelBlueprint, facts: ServiceFacts): Service[
     const cache = service.cache && facts.cacheBudget >= 2;
     const budget = Math.min(
       facts.serviceBudget,
+      service.database || cache ? facts.readerBudget : MODEL_NAME_MAX,
       service.database ? facts.databaseBudget : MODEL_NAME_MAX,
       cache ? facts.cacheBudget : MODEL_NAME_MAX,
     );
