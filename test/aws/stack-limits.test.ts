@@ -1,5 +1,11 @@
 import { addComplianceChecks } from '@platform/aws-platform';
-import { imageRepositoryStackId, type PlatformModel, queueStackId, serviceStackId } from '@platform/model';
+import {
+  environmentStackId,
+  imageRepositoryStackId,
+  type PlatformModel,
+  queueStackId,
+  serviceStackId,
+} from '@platform/model';
 import type { CloudAssembly } from 'aws-cdk-lib/cx-api';
 import fc from 'fast-check';
 import { buildCloudApp, TODAY_CONTEXT_KEY } from '../../apps/cloud/src/cloud-app';
@@ -127,6 +133,10 @@ test('adding a service leaves every other stack of a service or queue as it was,
     [imageRepositoryStackId(added.name), ...model.environments.map((e) => serviceStackId(e.name, added.name))].sort(),
   );
   for (const environment of model.environments) {
+    // Its secret reader is in its own stack, and External Secrets assumes readers by pattern: the cluster stack
+    // does not list the services.
+    const cluster = environmentStackId(environment.name, 'cluster');
+    expect({ id: cluster, template: after.get(cluster) }).toEqual({ id: cluster, template: before.get(cluster) });
     for (const service of model.services.filter((service) => service.name !== added.name)) {
       const id = serviceStackId(environment.name, service.name);
       expect({ id, template: after.get(id) }).toEqual({ id, template: before.get(id) });

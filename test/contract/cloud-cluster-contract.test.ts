@@ -165,9 +165,17 @@ describe.each(model.environments.map((environment) => environment.name))('enviro
 
     for (const externalSecret of externalSecrets) {
       for (const item of externalSecret.spec.data) {
-        const store = item.sourceRef?.storeRef?.name ?? externalSecret.spec.secretStoreRef.name;
+        const storeName = item.sourceRef?.storeRef?.name ?? externalSecret.spec.secretStoreRef.name;
         const where = `${externalSecret.metadata.name}: ${item.remoteRef.key}`;
-        if (store === 'aws-parameter-store') {
+        // The provider of the SecretStore of that name in the ExternalSecret's namespace.
+        const store = objects().find(
+          (object) =>
+            object.kind === 'SecretStore' &&
+            object.metadata.name === storeName &&
+            object.metadata.namespace === externalSecret.metadata.namespace,
+        );
+        expect({ where, store: store?.spec.provider.aws.service !== undefined }).toEqual({ where, store: true });
+        if (store?.spec.provider.aws.service === 'ParameterStore') {
           expect({ where, found: parameters.includes(item.remoteRef.key) }).toEqual({ where, found: true });
         } else {
           const secret = secrets.find((resource) => resource.properties.Name === item.remoteRef.key);

@@ -415,10 +415,13 @@ describe.each(model.environments.map((e) => [e.name] as const))('secret stores i
   // Derived from the naming contract, not from the policy: every namespace the model gives a reader, and its role.
   const environment = model.environments.find((e) => e.name === env) as (typeof model.environments)[number];
   const naming = new EnvironmentNaming(model.organization, environment);
+  // The ARN is the naming contract's: a service's reader (with its path) in a team namespace, else the namespace's.
   const readers = secretReaders(naming, model.teams, model.services).map((r) => ({
     namespace: r.namespace,
-    roleArn: naming.secretReaderRoleArn(r.namespace),
+    roleArn:
+      r.service === undefined ? naming.secretReaderRoleArn(r.namespace) : naming.serviceSecretReaderRoleArn(r.service),
   }));
+  const readerNamespaces = [...new Set(readers.map((r) => r.namespace))];
   // Team namespaces, default, and the add-on namespaces (monitoring among them): whichever have no reader.
   const withoutReader = [...model.teams.map((t) => t.name), 'default', ...ADDON_NAMESPACES.map((n) => n.name)].filter(
     (namespace) => !readers.some((r) => r.namespace === namespace),
@@ -440,7 +443,10 @@ describe.each(model.environments.map((e) => [e.name] as const))('secret stores i
     },
   });
   const requests = [
-    ...readers.flatMap((a) => readers.map((b) => ({ own: a === b, object: store(a.namespace, b.roleArn) }))),
+    // A store may assume any reader of its own namespace (each service's), and no other namespace's.
+    ...readerNamespaces.flatMap((namespace) =>
+      readers.map((r) => ({ own: r.namespace === namespace, object: store(namespace, r.roleArn) })),
+    ),
     ...withoutReader.flatMap((namespace) => readers.map((r) => ({ own: false, object: store(namespace, r.roleArn) }))),
   ];
   const clusterStores = readers.flatMap((r) => [clusterStore(r.roleArn), clusterStore(r.roleArn, [r.namespace])]);
@@ -453,7 +459,7 @@ describe.each(model.environments.map((e) => [e.name] as const))('secret stores i
   const resultsOf = (object: KubeObject) =>
     results.filter((r) => r.resource === describeObject(object) && r.verdict !== 'not-applicable');
 
-  test("each namespace's store may assume its own reader role and no other namespace's, denied in every namespace and environment", () => {
+  test("each namespace's store may assume its own reader roles and no other namespace's, denied in every namespace and environment", () => {
     expect(requests.length).toBeGreaterThan(0);
     for (const { own, object } of requests) {
       // One policy judges a store wherever it is, add-on namespaces included, and denies whatever the mode.
@@ -483,7 +489,7 @@ describe.each(model.environments.map((e) => [e.name] as const))('secret stores i
     }
   });
 
-  test("the platform's own stores in dist/ are SecretStores that assume their namespace's reader role", () => {
+  test("the platform's own stores in dist/ are SecretStores that assume their namespace's reader roles", () => {
     expect(ofKind(dist.get(env) ?? [], 'ClusterSecretStore')).toEqual([]);
     const stores = ofKind(dist.get(env) ?? [], 'SecretStore');
     expect(stores.map((s) => s.metadata.namespace).sort()).toEqual(

@@ -1,4 +1,4 @@
-import { loadModel, loadPlatformModel, type PlatformModel, platformModelInput } from '@platform/model';
+import { loadModel, loadPlatformModel, type PlatformModel, partitionOf, platformModelInput } from '@platform/model';
 import {
   dataStoresOf,
   environmentNamed,
@@ -412,7 +412,8 @@ describe('secrets wiring', () => {
       for (const store of dataStoresOf(service)) {
         const secret = findObject(rendered, environment, 'ExternalSecret', `${name}-${store}`, service.team);
         expect(secret.apiVersion).toBe('external-secrets.io/v1');
-        expect(secret.spec.secretStoreRef).toEqual({ kind: 'SecretStore', name: 'aws-secrets-manager' });
+        // The service's own stores, whose role reads this service's secrets only.
+        expect(secret.spec.secretStoreRef).toEqual({ kind: 'SecretStore', name: `${name}-aws-secrets-manager` });
         expect(secret.spec.target).toEqual({ name: `${name}-${store}`, creationPolicy: 'Owner' });
         // A rotated credential reaches the pods' Secret within an hour.
         expect(secret.spec.refreshInterval).toBe('1h');
@@ -432,7 +433,7 @@ describe('secrets wiring', () => {
           ...CONNECTION_KEYS[store].map((key) => ({
             secretKey: `${variable}_${key.toUpperCase()}`,
             remoteRef: { key: `/${prefix}/${store}/${key}` },
-            sourceRef: { storeRef: { kind: 'SecretStore', name: 'aws-parameter-store' } },
+            sourceRef: { storeRef: { kind: 'SecretStore', name: `${name}-aws-parameter-store` } },
           })),
         ]);
       }
@@ -457,17 +458,37 @@ describe('secrets wiring', () => {
     }
   });
 
-  it('has no ClusterSecretStore, and per reading namespace two SecretStores in the region that only assume a role', () => {
+  it('has no ClusterSecretStore, and per service with a data store two SecretStores in its namespace that only assume its reader role', () => {
     for (const environment of ENVIRONMENTS) {
       const { region } = environmentNamed(model, environment);
+      const prefix = `${model.organization.name}-${environment}`;
       expect(objectsOf(rendered, environment, 'ClusterSecretStore')).toEqual([]);
-      for (const store of objectsOf(rendered, environment, 'SecretStore')) {
-        expect(store.spec.provider.aws).toEqual({
-          service: store.metadata.name === 'aws-parameter-store' ? 'ParameterStore' : 'SecretsManager',
-          region,
-          role: expect.stringMatching(new RegExp(`:role/[a-z0-9-]+-secrets-${store.metadata.namespace}$`)),
-        });
-      }
+      const teamStores = objectsOf(rendered, environment, 'SecretStore').filter(
+        (store) => store.metadata.namespace !== 'monitoring',
+      );
+      const expected = pairs
+        .filter((pair) => pair.environment === environment)
+        .map(({ name }) => serviceIn(model, environment, name))
+        .filter((service) => dataStoresOf(service).length > 0)
+        .flatMap((service) =>
+          (['aws-secrets-manager', 'aws-parameter-store'] as const).map((suffix) => ({
+            name: `${service.team}/${service.name}-${suffix}`,
+            aws: {
+              service: suffix === 'aws-parameter-store' ? 'ParameterStore' : 'SecretsManager',
+              region,
+              role: `arn:${partitionOf(region)}:iam::${environmentNamed(model, environment).account}:role/${prefix}/secret-readers/${prefix}-sr-${service.name}`,
+            },
+          })),
+        );
+      const byName = (a: { name: string }, b: { name: string }) => a.name.localeCompare(b.name);
+      expect(
+        teamStores
+          .map((store) => ({
+            name: `${store.metadata.namespace}/${store.metadata.name}`,
+            aws: store.spec.provider.aws,
+          }))
+          .sort(byName),
+      ).toEqual(expected.sort(byName));
     }
   });
 

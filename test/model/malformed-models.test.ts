@@ -467,6 +467,23 @@ const CASES: Case[] = [
     },
   },
   {
+    name: 'derived secret reader role name too long, though the workload role fits',
+    mutate: (m) => {
+      // The workload role `<prefix>-<service>` takes exactly IAM's 64; the reader `<prefix>-sr-<service>` three more.
+      // A long organization name, as service names have at most 32 characters.
+      m.organization.name = 'acme-corporation-platform-teams';
+      const environment = firstEnvironment(m);
+      const prefix = `${m.organization.name}-${environment.name}`;
+      const service = m.services.find((candidate: Draft) => candidate.dependencies.database);
+      const name = `reader-${'x'.repeat(64 - prefix.length - 1 - 'reader-'.length)}`;
+      renameService(m, service.name, name);
+      return {
+        path: `environments.${environment.name}.name`,
+        message: literally(`IAM role '${prefix}-sr-${name}' (max 64)`),
+      };
+    },
+  },
+  {
     name: 'alarm topic without subscriptions',
     mutate: (m) => {
       const environment = lastEnvironment(m);

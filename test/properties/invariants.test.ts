@@ -17,7 +17,7 @@ import {
   serviceStackId,
   validateModel,
 } from '@platform/model';
-import { CLOUDFORMATION_DIST } from '../aws/cloud-assembly';
+import { CLOUDFORMATION_DIST, committedTemplates } from '../aws/cloud-assembly';
 import { awsServiceProblems, deliveryProblems, imagePushProblems, type Templates } from './support/aws-invariants';
 import { guardrailProblems } from './support/guardrail-invariants';
 import {
@@ -311,17 +311,21 @@ describe('workload roles', () => {
   });
 });
 
-describe('secret access per team namespace', () => {
-  // The first environment, with the committed template of its cluster stack: the shipped model's reader roles.
+describe('secret access per service', () => {
+  // The first environment, with the committed templates of its stacks: the cluster stack's and the services' roles.
   const only: PlatformModel = { ...model, environments: [first] };
-  const template = JSON.parse(readFileSync(join(CLOUDFORMATION_DIST, `${first.name}-cluster.template.json`), 'utf8'));
+  const committed = committedTemplates();
   // biome-ignore lint/suspicious/noExplicitAny: a template is free-form JSON
-  const templates = (change: (resources: Record<string, any>) => void = () => {}): Templates => {
-    const resources = structuredClone(template.Resources);
-    change(resources);
-    return { byStack: new Map([[`${first.name}-cluster`, { stackName: first.name, resources }]]) };
-  };
-  const naming = new EnvironmentNaming(model.organization, first);
+  const templates = (change: (resources: Record<string, any>) => void = () => {}): Templates => ({
+    byStack: new Map(
+      // biome-ignore lint/suspicious/noExplicitAny: a template is free-form JSON
+      committed.map(([stack, template]: [string, any]) => {
+        const resources = structuredClone(template.Resources);
+        change(resources);
+        return [stack, { stackName: stack, resources }];
+      }),
+    ),
+  });
   const teamSecret = rendering.objects.find(
     (file) =>
       file.environment === first.name &&
@@ -331,19 +335,26 @@ describe('secret access per team namespace', () => {
   if (!teamSecret) throw new Error(`${first.name} has no ExternalSecret in a team namespace`);
   const namespace = teamSecret.metadata.namespace as string;
   const where = `ExternalSecret ${namespace}/${teamSecret.metadata.name}`;
-  const roleName = naming.secretReaderRoleName(namespace);
-  // The role of another namespace's stores (monitoring's, if no other team has one).
-  const otherRole = (
+  // biome-ignore lint/suspicious/noExplicitAny: a manifest is free-form JSON
+  const storeOf = (object: any) =>
     rendering.objects.find(
       (file) =>
         file.environment === first.name &&
         file.object.kind === 'SecretStore' &&
-        file.object.metadata.namespace !== namespace,
-    )?.object.spec.provider.aws.role as string | undefined
-  )
-    ?.split('/')
-    .pop();
-  if (!otherRole) throw new Error(`${first.name} has one secret reader only`);
+        file.object.metadata.namespace === object.metadata.namespace &&
+        file.object.metadata.name === object.spec.secretStoreRef.name,
+    )?.object;
+  const roleArn = storeOf(teamSecret)?.spec.provider.aws.role as string;
+  const roleName = roleArn.split('/').pop() as string;
+  // The role of another namespace's stores (monitoring's, if no other team has one).
+  const otherArn = rendering.objects.find(
+    (file) =>
+      file.environment === first.name &&
+      file.object.kind === 'SecretStore' &&
+      file.object.metadata.namespace !== namespace,
+  )?.object.spec.provider.aws.role as string | undefined;
+  if (!otherArn) throw new Error(`${first.name} has one secret reader only`);
+  const otherRole = otherArn.split('/').pop() as string;
 
   it('accept the shipped rendering and templates', () => {
     expect(modelSecretAccessProblems(only, templates(), rendering)).toEqual([]);
@@ -352,6 +363,7 @@ describe('secret access per team namespace', () => {
   it('name a reader role that may read every secret of the environment', () => {
     const broad = templates((resources) => {
       const role = Object.values(resources).find((resource) => resource.Properties?.RoleName === roleName);
+      if (!role) return;
       role.Properties.Policies = [
         {
           PolicyName: 'everything',
@@ -375,12 +387,31 @@ describe('secret access per team namespace', () => {
   it("name a team's store that assumes another namespace's reader role", () => {
     const dist = edited((_path, object) => {
       if (object.kind === 'SecretStore' && object.metadata.namespace === namespace) {
-        object.spec.provider.aws.role = object.spec.provider.aws.role.replace(roleName, otherRole);
+        object.spec.provider.aws.role = otherArn;
       }
       return object;
     });
     expect(modelSecretAccessProblems(only, templates(), dist).join('\n')).toContain(
       `${first.name}: role ${otherRole} behind ${where} allows`,
+    );
+  });
+
+  it("name a controller policy whose pattern reaches roles that are no service's reader", () => {
+    const wide = templates((resources) => {
+      for (const resource of Object.values(resources)) {
+        for (const statement of resource.Properties?.PolicyDocument?.Statement ?? []) {
+          if (statement.Sid === 'AssumeSecretReaders') {
+            statement.Resource = [...statement.Resource, `arn:aws:iam::${first.account}:role/*`];
+          }
+        }
+      }
+    });
+    // The workload role of the service whose secret it is: a role of the environment no store assumes.
+    const naming = new EnvironmentNaming(model.organization, first);
+    const service = model.services.find((candidate) => naming.serviceSecretReaderRoleName(candidate.name) === roleName);
+    const workload = naming.workloadRoleName(service?.name ?? '');
+    expect(modelSecretAccessProblems(only, wide, rendering)).toContain(
+      `${first.name}: the controller may assume ${workload}, which no ExternalSecret needs`,
     );
   });
 

@@ -42,9 +42,19 @@ describe('the model generator of the property suites', () => {
       edgeAndInternal: some((m) => m.services.some((s) => s.exposure === 'edge') && m.services.length > 1),
       digests: some((m) => m.services.some((s) => s.image.tag.includes('@sha256:'))),
       releases: some((m) => Object.values(m.releases ?? {}).some((perService) => Object.keys(perService).length > 0)),
-      // Names at the limits the derived AWS names leave: a 64-character IAM role for a service.
+      // Names at the limits the derived AWS names leave: a 64-character IAM role for a service, and for a service's
+      // secret reader.
       roleNameAtLimit: some((m) =>
         m.environments.some((e) => m.services.some((s) => `${m.organization.name}-${e.name}-${s.name}`.length === 64)),
+      ),
+      readerRoleNameAtLimit: some((m) =>
+        m.environments.some((e) =>
+          m.services.some(
+            (s) =>
+              (s.dependencies.database || s.dependencies.cache) &&
+              `${m.organization.name}-${e.name}-sr-${s.name}`.length === 64,
+          ),
+        ),
       ),
     }).toEqual({
       oneService: true,
@@ -61,6 +71,7 @@ describe('the model generator of the property suites', () => {
       digests: true,
       releases: true,
       roleNameAtLimit: true,
+      readerRoleNameAtLimit: true,
     });
   });
 });

@@ -324,6 +324,8 @@ export interface ModelSize {
   readonly maxQueues?: number;
   /** @default 4 */
   readonly maxEnvironments?: number;
+  /** At most 6. @default 6 */
+  readonly maxTeams?: number;
 }
 
 const modelBlueprint = ({
@@ -332,6 +334,7 @@ const modelBlueprint = ({
   minQueues = 0,
   maxQueues = 5,
   maxEnvironments = 4,
+  maxTeams = 6,
 }: ModelSize) =>
   fc.record({
     organization: fc.record({
@@ -357,7 +360,7 @@ const modelBlueprint = ({
     environments: fc.array(environmentBlueprint, { minLength: 4, maxLength: 4 }),
     /** Distinct second octets of the environments' VPCs in 10.0.0.0/8: their ranges never overlap. */
     vpcOctets: fc.uniqueArray(fc.nat(255), { minLength: 4, maxLength: 4 }),
-    teamCount: fc.integer({ min: 1, max: 6 }),
+    teamCount: fc.integer({ min: 1, max: Math.min(6, maxTeams) }),
     teams: fc.array(teamBlueprint, { minLength: 6, maxLength: 6 }),
     serviceCount: fc.integer({ min: minServices, max: maxServices }),
     // At least the default lengths, so the default sizes draw the same models as ever.
@@ -424,7 +427,7 @@ function buildModel(blueprint: ModelBlueprint): PlatformModel {
 
   const teamNames = new Set<string>(RESERVED_NAMESPACES);
   // Kubernetes reserves the `kube-` prefix for its own namespaces (validate.ts refuses it for teams).
-  // Each team's secret reader role `<org>-<env>-secrets-<team>` must fit IAM's 64 characters.
+  // Each team's people role `<org>-<env>-people-<team>` must fit IAM's 64 characters (with a character to spare).
   const teamBudget = Math.min(MODEL_NAME_MAX, DERIVED_NAME_LIMITS.iamRole - longestPrefix - '-secrets-'.length);
   const teamLabels = blueprint.teams.map((team) =>
     uniqueLabel(labelOf(team.name, teamBudget).replace(/^kube-/, 'kubf-'), teamBudget, teamNames),
@@ -476,6 +479,8 @@ function buildModel(blueprint: ModelBlueprint): PlatformModel {
       DERIVED_NAME_LIMITS.iamRole - longestPrefix - 1,
       DERIVED_NAME_LIMITS.iamRole - organizationName.length - '-ci-push-'.length,
     ),
+    // A service with a data store gets the secret reader role `<org>-<env>-sr-<service>` too.
+    readerBudget: DERIVED_NAME_LIMITS.iamRole - longestPrefix - '-sr-'.length,
     databaseBudget: DERIVED_NAME_LIMITS.rdsInstance - longestPrefix - 1,
     cacheBudget: DERIVED_NAME_LIMITS.elastiCacheId - longestPrefix - 1,
   }).map((service, index) => ({
@@ -731,6 +736,8 @@ interface ServiceFacts {
   readonly queues: readonly string[];
   /** Longest service name every environment's IAM role name leaves room for. */
   readonly serviceBudget: number;
+  /** Longest name a service with a data store may have: `<org>-<env>-sr-<service>` is its secret reader role. */
+  readonly readerBudget: number;
   /** Longest name a service with a database may have: `<org>-<env>-<service>` is its RDS instance identifier. */
   readonly databaseBudget: number;
   /** Longest name a service with a cache may have: `<org>-<env>-<service>` is its ElastiCache ID. */
@@ -745,6 +752,7 @@ function buildServices(blueprint: ModelBlueprint, facts: ServiceFacts): Service[
     const cache = service.cache && facts.cacheBudget >= 2;
     const budget = Math.min(
       facts.serviceBudget,
+      service.database || cache ? facts.readerBudget : MODEL_NAME_MAX,
       service.database ? facts.databaseBudget : MODEL_NAME_MAX,
       cache ? facts.cacheBudget : MODEL_NAME_MAX,
     );

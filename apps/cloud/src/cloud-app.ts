@@ -123,7 +123,6 @@ export function buildCloudApp(app: App, model: PlatformModel): CloudApp {
       ...common,
       stackName: `${naming.prefix}-cluster`,
       description: `EKS cluster, add-on identities, secret readers and GitOps bootstrap of ${naming.prefix}`,
-      services: model.services,
       teams: model.teams,
       vpc: network.network.vpc,
       today,
@@ -138,12 +137,13 @@ export function buildCloudApp(app: App, model: PlatformModel): CloudApp {
       const stack = new ServiceStack(app, serviceStackId(environment.name, service.name), {
         ...common,
         stackName: `${naming.prefix}-service-${service.name}`,
-        description: `Workload identity and data stores of ${service.name} in ${naming.prefix}`,
+        description: `Workload identity, data stores and secret reader of ${service.name} in ${naming.prefix}`,
         service,
         vpc: network.network.vpc,
         clientSecurityGroup: cluster.platformCluster.nodeSecurityGroup,
       });
-      // The Pod Identity association names the cluster, which must exist first.
+      // The Pod Identity association names the cluster, and the secret reader's trust the External Secrets
+      // controller role, which must exist first.
       stack.addStackDependency(cluster);
       services.set(service.name, stack);
     }

@@ -22,6 +22,7 @@ import {
   EnvironmentNaming,
   modelIn,
   type PlatformModel,
+  type SecretReader,
   type Service,
   secretReaders,
 } from '@platform/model';
@@ -102,14 +103,22 @@ function addTeamGuardrails(app: App, model: PlatformModel, environment: Environm
   }
 }
 
-/** A folder (and Application) per namespace that reads secrets, each synced to that namespace only. */
+/**
+ * A folder (and Application) per namespace that reads secrets, each synced to that namespace only: in a team's
+ * namespace the stores of each of its services with a data store, in monitoring the stores of the receivers' secrets.
+ */
 function addSecretStores(app: App, model: PlatformModel, environment: Environment): void {
   const naming = new EnvironmentNaming(model.organization, environment);
   const labels = platformLabels(model.organization, environment, 'secret-stores');
-  // Each team namespace with secrets, and monitoring for Alertmanager's receiver credentials.
+  const byNamespace = new Map<string, SecretReader[]>();
   for (const reader of secretReaders(naming, model.teams, model.services)) {
-    const scope = chart(app, environment, `platform/secret-stores/${reader.namespace}`, SyncWave.CLUSTER_CONFIGURATION);
-    new NamespaceSecretStores(scope, 'Stores', { environment, naming, reader, labels });
+    byNamespace.set(reader.namespace, [...(byNamespace.get(reader.namespace) ?? []), reader]);
+  }
+  for (const [namespace, readers] of byNamespace) {
+    const scope = chart(app, environment, `platform/secret-stores/${namespace}`, SyncWave.CLUSTER_CONFIGURATION);
+    for (const reader of readers) {
+      new NamespaceSecretStores(scope, reader.service ?? 'Stores', { environment, reader, labels });
+    }
   }
 }
 

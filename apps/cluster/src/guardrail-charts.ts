@@ -7,7 +7,14 @@ import {
   POLICY_EXCEPTION_NAMESPACE,
   SyncWave,
 } from '@platform/k8s-platform';
-import { type Environment, EnvironmentNaming, type PlatformModel, registryHost, secretReaders } from '@platform/model';
+import {
+  type Environment,
+  EnvironmentNaming,
+  type PlatformModel,
+  registryHost,
+  secretReaderRolesByNamespace,
+  secretReaders,
+} from '@platform/model';
 import type { App } from 'cdk8s';
 
 /** Folders of dist/<env>/ that hold the admission policies, the alert rules and the alert receivers' credentials. */
@@ -29,12 +36,7 @@ export function addGuardrailCharts(app: App, model: PlatformModel, environment: 
     mode: environment.policyMode,
     registryHost: registryHost(model.organization),
     // The roles the namespaces' own SecretStores assume (NamespaceSecretStores), from the same contract.
-    secretReaderRoles: Object.fromEntries(
-      secretReaders(naming, model.teams, model.services).map((reader) => [
-        reader.namespace,
-        naming.secretReaderRoleArn(reader.namespace),
-      ]),
-    ),
+    secretReaderRoles: secretReaderRolesByNamespace(secretReaders(naming, model.teams, model.services)),
     // The one namespace the Kyverno add-on reads exceptions from.
     exceptionNamespace: POLICY_EXCEPTION_NAMESPACE,
   });

@@ -94,6 +94,9 @@ function derivedNameIssues(parts: ModelParts): ModelIssue[] {
       if (!named) continue;
       check('IAM role', naming.workloadRoleName(named.name), AWS_NAME_LIMITS.iamRole);
       const dependencies = pick(service, 'dependencies')?.dependencies;
+      if (dependencies?.database || dependencies?.cache) {
+        check('IAM role', naming.serviceSecretReaderRoleName(named.name), AWS_NAME_LIMITS.iamRole);
+      }
       if (dependencies?.database) {
         check('RDS instance', naming.databaseInstanceIdentifier(named.name), AWS_NAME_LIMITS.rdsInstance, true);
         check('PostgreSQL user', naming.databaseUserName(named.name), AWS_NAME_LIMITS.postgresIdentifier);
@@ -107,11 +110,7 @@ function derivedNameIssues(parts: ModelParts): ModelIssue[] {
         );
       }
     }
-    // The External Secrets reader roles: one per team namespace and one for monitoring (secret-access.ts).
-    for (const team of parts.teams) {
-      const named = pick(team, 'name');
-      if (named) check('IAM role', naming.secretReaderRoleName(named.name), AWS_NAME_LIMITS.iamRole);
-    }
+    // The External Secrets reader roles: one per service with a data store and one for monitoring (secret-access.ts).
     check('IAM role', naming.secretReaderRoleName(PLATFORM_NAMESPACES.monitoring), AWS_NAME_LIMITS.iamRole);
     // The people roles (people-access.ts): one per team the environment's access names, and the read-only one.
     for (const team of Object.keys(pick(part, 'access')?.access?.teams ?? {})) {

@@ -205,8 +205,8 @@ export class EnvironmentNaming {
   }
 
   /**
-   * IAM role the External Secrets controller assumes for the SecretStores of one namespace (`secretReaders`): it reads
-   * that namespace's secrets and parameters and nothing else.
+   * IAM role the External Secrets controller assumes for the SecretStores of one platform namespace (`secretReaders`:
+   * monitoring, for the Alertmanager receivers' secrets): it reads that namespace's secrets and nothing else.
    */
   public secretReaderRoleName(namespace: string): string {
     return `${this.prefix}-secrets-${namespace}`;
@@ -215,6 +215,44 @@ export class EnvironmentNaming {
   /** ARN of `secretReaderRoleName` in the environment's account, in its region's partition (aws-facts.ts `partitionOf`). */
   public secretReaderRoleArn(namespace: string): string {
     return roleArn(this.environment.account, this.environment.region, this.secretReaderRoleName(namespace));
+  }
+
+  /**
+   * IAM path of the services' secret reader roles, `/<prefix>/secret-readers/`: only those roles have it, so the
+   * External Secrets controller may assume them by one ARN pattern (`serviceSecretReaderArnPattern`) that matches no
+   * other role, whatever the services are named. A path does not count towards the 64 characters of a role name.
+   */
+  public get serviceSecretReaderPath(): string {
+    return `/${this.prefix}/secret-readers/`;
+  }
+
+  /**
+   * IAM role the External Secrets controller assumes for the SecretStores of one service (`secretReaders`), in the
+   * service's stack: it reads that service's credentials and connection parameters and nothing else.
+   * `<prefix>-sr-<service>`: `sr` (secret reader) keeps it apart from the service's workload role `<prefix>-<service>`
+   * and from the platform readers `<prefix>-secrets-<namespace>`, and costs the service name budget three characters.
+   */
+  public serviceSecretReaderRoleName(serviceName: string): string {
+    return `${this.prefix}-sr-${serviceName}`;
+  }
+
+  /** ARN of `serviceSecretReaderRoleName`, with its path (`serviceSecretReaderPath`). */
+  public serviceSecretReaderRoleArn(serviceName: string): string {
+    return roleArn(
+      this.environment.account,
+      this.environment.region,
+      `${this.serviceSecretReaderPath.slice(1)}${this.serviceSecretReaderRoleName(serviceName)}`,
+    );
+  }
+
+  /** ARN pattern of every `serviceSecretReaderRoleArn` of the environment, and of no other role. */
+  public get serviceSecretReaderArnPattern(): string {
+    return roleArn(this.environment.account, this.environment.region, `${this.serviceSecretReaderPath.slice(1)}*`);
+  }
+
+  /** ARN of the role of a platform add-on (`addonRoleName`). */
+  public addonRoleArn(addon: AddonWithIdentity): string {
+    return roleArn(this.environment.account, this.environment.region, this.addonRoleName(addon));
   }
 
   /** IAM role the deploy workflow assumes, in the environment's GitHub Environment, to deploy its stacks. */

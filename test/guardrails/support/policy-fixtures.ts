@@ -94,7 +94,7 @@ export const DENIED_EVERYWHERE: readonly string[] = ['restrict-secret-store-role
 export interface FixtureReader {
   readonly namespace: string;
   readonly roleArn: string;
-  /** Whether `roleArn` is the namespace's reader role in the environment (else no SecretStore for AWS passes). */
+  /** Whether `roleArn` is a reader role of the namespace in the environment (else no SecretStore for AWS passes). */
   readonly isReader: boolean;
 }
 
@@ -108,16 +108,16 @@ export function fixtureReader(model: PlatformModel, environmentName: string): Fi
   const naming = new EnvironmentNaming(model.organization, environment);
   const reader = secretReaders(naming, model.teams, model.services)[0];
   return reader
-    ? { namespace: reader.namespace, roleArn: naming.secretReaderRoleArn(reader.namespace), isReader: true }
+    ? { namespace: reader.namespace, roleArn: reader.roleArn, isReader: true }
     : { namespace: FIXTURE_NAMESPACE, roleArn: naming.secretReaderRoleArn(FIXTURE_NAMESPACE), isReader: false };
 }
 
 /**
- * A role the naming contract would give a namespace that never has a reader (a team may not be named kube-*):
- * no namespace's SecretStore may assume it.
+ * A reader role the naming contract would give a scope that never has one (a service or namespace named
+ * kube-system): no namespace's SecretStore may assume it.
  */
 const nobodysRole = (reader: FixtureReader): string =>
-  reader.roleArn.replace(/secrets-[a-z0-9-]+$/, 'secrets-kube-system');
+  reader.roleArn.replace(/-(sr|secrets)-[a-z0-9-]+$/, '-$1-kube-system');
 
 export function compliantSecretStore(reader: FixtureReader): Json {
   return {

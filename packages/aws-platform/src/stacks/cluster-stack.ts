@@ -3,8 +3,7 @@ import {
   EnvironmentNaming,
   type Organization,
   peopleRoles,
-  type Service,
-  secretReaders,
+  platformSecretReaders,
   type Team,
   wantsBreakGlassBastion,
 } from '@platform/model';
@@ -27,9 +26,7 @@ import { SecretReaderRoles } from '../secret-reader-roles';
 export interface ClusterStackProps extends StackProps {
   readonly organization: Organization;
   readonly environment: Environment;
-  /** The services, whose teams' readers read their credentials and connection parameters. */
-  readonly services: readonly Service[];
-  /** The teams, whose namespaces read their services' secrets through a reader role each. */
+  /** The teams, whose people get a role each (`peopleRoles`). */
   readonly teams: readonly Team[];
   readonly vpc: ec2.IVpc;
   /** The day the Kubernetes version's support status is judged on. */
@@ -37,8 +34,9 @@ export interface ClusterStackProps extends StackProps {
 }
 
 /**
- * The EKS cluster with its node groups and add-on identities, the GitOps bootstrap, the teams' secret readers and the
- * people's access. Each service's identity is in the service's own stack (`ServiceStack`).
+ * The EKS cluster with its node groups and add-on identities, the GitOps bootstrap, the platform's secret readers
+ * and the people's access. Each service's identity and secret reader is in the service's own stack (`ServiceStack`);
+ * the External Secrets controller may assume those readers by their path (`SecretReaderRoles`).
  */
 export class ClusterStack extends Stack {
   public readonly platformCluster: PlatformCluster;
@@ -65,9 +63,10 @@ export class ClusterStack extends Stack {
     });
 
     this.secretReaders = new SecretReaderRoles(this, 'SecretReaders', {
-      readers: secretReaders(naming, props.teams, props.services),
+      readers: platformSecretReaders(naming),
       controllerRole: this.platformCluster.addonIdentities.externalSecrets.role,
       clusterName: this.platformCluster.cluster.clusterName,
+      serviceReaderArnPattern: naming.serviceSecretReaderArnPattern,
     });
     this.peopleAccess = new PeopleAccess(this, 'PeopleAccess', {
       cluster: this.platformCluster.cluster,

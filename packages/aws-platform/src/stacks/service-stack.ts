@@ -4,12 +4,14 @@ import {
   type Organization,
   type Service,
   serviceAccountOf,
+  serviceSecretReader,
 } from '@platform/model';
 import { Stack, type StackProps } from 'aws-cdk-lib';
 import type * as ec2 from 'aws-cdk-lib/aws-ec2';
 import type { Construct } from 'constructs';
 import { acknowledgeWildcards } from '../acknowledge';
 import { tagResources } from '../platform-tags';
+import { SecretReaderRole } from '../secret-reader-roles';
 import { ServiceCache } from '../service-cache';
 import { ServiceDatabase } from '../service-database';
 import { servicePolicyStatements } from '../service-permissions';
@@ -27,8 +29,8 @@ export interface ServiceStackProps extends StackProps {
 
 /**
  * Everything one service has of its own in one environment: its workload identity (IAM role and EKS Pod Identity
- * association), and when it declares them its PostgreSQL instance (`ServiceDatabase`, with its database user) and its
- * Valkey group (`ServiceCache`). One stack per service keeps every stack far below CloudFormation's limits however
+ * association), and when it declares them its PostgreSQL instance (`ServiceDatabase`, with its database user), its
+ * Valkey group (`ServiceCache`) and the role External Secrets reads their connection facts with (`SecretReaderRole`). One stack per service keeps every stack far below CloudFormation's limits however
  * many services the catalog has, and keeps a service's logical IDs independent of every other service.
  *
  * The cluster is referred to by name (the naming contract); the caller makes the stack depend on the cluster stack,
@@ -38,6 +40,8 @@ export class ServiceStack extends Stack {
   public readonly identity: WorkloadIdentity;
   public readonly database?: ServiceDatabase;
   public readonly cache?: ServiceCache;
+  /** The role External Secrets assumes to read the service's secrets, when it has a data store. */
+  public readonly secretReader?: SecretReaderRole;
 
   public constructor(scope: Construct, id: string, props: ServiceStackProps) {
     super(scope, id, props);
@@ -61,6 +65,15 @@ export class ServiceStack extends Stack {
     const common = { vpc: props.vpc, environment, naming, clientSecurityGroup: props.clientSecurityGroup, service };
     if (service.dependencies.database) this.database = new ServiceDatabase(this, 'Postgres', common);
     if (service.dependencies.cache) this.cache = new ServiceCache(this, 'Cache', common);
+    const reader = serviceSecretReader(naming, service);
+    if (reader) {
+      // The cluster stack (a dependency) creates the controller role this role's trust names.
+      this.secretReader = new SecretReaderRole(this, 'SecretReader', {
+        reader,
+        controllerRoleArn: naming.addonRoleArn('externalSecrets'),
+        clusterName: naming.clusterName,
+      });
+    }
     tagResources(this, environment.name, environment.tags);
   }
 }

@@ -22,10 +22,10 @@ export interface AdmissionPoliciesProps {
   /** The only registry images may come from. */
   readonly registryHost: string;
   /**
-   * Per namespace, the reader role its SecretStores for AWS must assume (restrict-secret-store-role).
+   * Per namespace, the ARNs of the reader roles its SecretStores for AWS may assume (restrict-secret-store-role).
    * @default {} (no namespace may have a SecretStore for AWS)
    */
-  readonly secretReaderRoles?: Readonly<Record<string, string>>;
+  readonly secretReaderRoles?: Readonly<Record<string, readonly string[]>>;
   /**
    * Policies waived per platform namespace.
    * @default PLATFORM_EXCEPTIONS

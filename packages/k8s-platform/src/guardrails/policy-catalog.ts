@@ -62,10 +62,11 @@ export interface PolicyContext {
   /** The only registry images may come from, e.g. `444444444444.dkr.ecr.us-east-1.amazonaws.com`. */
   readonly registryHost: string;
   /**
-   * Per namespace, the reader role its SecretStores assume (`EnvironmentNaming.secretReaderRoleArn` of each of the
-   * environment's `secretReaders`). A namespace not listed may have no SecretStore for AWS.
+   * Per namespace, the ARNs of the reader roles its SecretStores may assume (`secretReaderRolesByNamespace` of the
+   * environment's `secretReaders`: in a team's namespace its services' readers). A namespace not listed may have no
+   * SecretStore for AWS.
    */
-  readonly secretReaderRoles: Readonly<Record<string, string>>;
+  readonly secretReaderRoles: Readonly<Record<string, readonly string[]>>;
 }
 
 export const POD_CONTROLLER_RESOURCES = {
@@ -153,11 +154,14 @@ const RESTRICTED = 'Pod Security Standards (Restricted)';
 const BEST_PRACTICES = 'Best Practices';
 const MULTI_TENANCY = 'Multi-Tenancy';
 
-/** A CEL map literal of strings, keys in order. */
-const celMap = (entries: Readonly<Record<string, string>>): string =>
+/**
+ * A CEL map literal from strings to lists of strings, keys in order. The values are names and ARNs of the naming
+ * contract, which hold no quote or backslash.
+ */
+const celMapOfLists = (entries: Readonly<Record<string, readonly string[]>>): string =>
   `{${Object.keys(entries)
     .sort()
-    .map((key) => `'${key}': '${entries[key]}'`)
+    .map((key) => `'${key}': [${entries[key].map((value) => `'${value}'`).join(', ')}]`)
     .join(', ')}}`;
 
 /** The policies of one environment, in the order the docs list them. */
@@ -589,20 +593,20 @@ export function policyCatalog(context: PolicyContext): PolicyDefinition[] {
     },
     {
       name: 'restrict-secret-store-role',
-      title: "Restrict secret stores to their namespace's reader role",
+      title: "Restrict secret stores to their namespace's reader roles",
       category: MULTI_TENANCY,
       severity: 'high',
       subject: 'SecretStore,ClusterSecretStore',
       description:
-        "External Secrets' chart lets the edit role create SecretStores: a store for AWS must assume its own namespace's reader role, which reads that namespace's secrets only, and may not add roles or credentials of its own. A ClusterSecretStore serves the ExternalSecrets of every namespace, and the platform ships none, so none is admitted. Denied in every environment and namespace: only the platform creates stores, and no add-on chart does.",
+        "External Secrets' chart lets the edit role create SecretStores: a store for AWS must assume a reader role of its own namespace (one of its services' readers, or a platform namespace's), which reads that namespace's secrets only, and may not add roles or credentials of its own. A ClusterSecretStore serves the ExternalSecrets of every namespace, and the platform ships none, so none is admitted. Denied in every environment and namespace: only the platform creates stores, and no add-on chart does.",
       enforcement: 'everywhere',
       resources: ['secretstores.external-secrets.io', 'clustersecretstores.external-secrets.io'],
       variables: [
-        { name: 'readerRoles', expression: celMap(context.secretReaderRoles) },
+        { name: 'readerRoles', expression: celMapOfLists(context.secretReaderRoles) },
         {
-          name: 'expectedRole',
+          name: 'allowedRoles',
           expression:
-            "object.metadata.?namespace.orValue('') in variables.readerRoles ? variables.readerRoles[object.metadata.namespace] : ''",
+            "object.metadata.?namespace.orValue('') in variables.readerRoles ? variables.readerRoles[object.metadata.namespace] : []",
         },
       ],
       validations: [
@@ -613,9 +617,9 @@ export function policyCatalog(context: PolicyContext): PolicyDefinition[] {
         },
         {
           expression:
-            "!object.spec.?provider.?aws.hasValue() || (variables.expectedRole != '' && object.spec.provider.aws.?role.orValue('') == variables.expectedRole)",
+            "!object.spec.?provider.?aws.hasValue() || object.spec.provider.aws.?role.orValue('') in variables.allowedRoles",
           message:
-            "A SecretStore for AWS must set spec.provider.aws.role to its namespace's reader role (the role of the namespace's SecretStores in dist/); a namespace without one may have no SecretStore for AWS.",
+            "A SecretStore for AWS must set spec.provider.aws.role to a reader role of its namespace (the role of one of the namespace's SecretStores in dist/: a team's namespace has one per service with a data store); a namespace without one may have no SecretStore for AWS.",
         },
         {
           expression: 'object.spec.?provider.?aws.?additionalRoles.orValue([]).size() == 0',

@@ -14,7 +14,7 @@ import {
   ExternalSecretSpecSecretStoreRefKind,
   ExternalSecretSpecTargetCreationPolicy,
 } from '../imports/eso-externalsecret-external-secrets.io';
-import { SECRET_STORES } from '../secrets/secret-stores';
+import { secretStoreNames } from '../secrets/secret-stores';
 
 export interface ServiceSecretsProps {
   readonly naming: EnvironmentNaming;
@@ -56,7 +56,8 @@ export class ServiceSecrets extends Construct {
           refreshInterval: props.refreshInterval ?? '1h',
           secretStoreRef: {
             kind: ExternalSecretSpecSecretStoreRefKind.SECRET_STORE,
-            name: SECRET_STORES.secretsManager,
+            // The service's own stores (NamespaceSecretStores), whose role reads this service's secrets only.
+            name: secretStoreNames(props.service.name).secretsManager,
           },
           target: { name, creationPolicy: ExternalSecretSpecTargetCreationPolicy.OWNER },
           data: [...credentials(props, store), ...connectionFacts(props, store)],
@@ -92,7 +93,7 @@ function connectionFacts({ naming, service }: ServiceSecretsProps, store: DataSt
     sourceRef: {
       storeRef: {
         kind: ExternalSecretSpecDataSourceRefStoreRefKind.SECRET_STORE,
-        name: SECRET_STORES.parameterStore,
+        name: secretStoreNames(service.name).parameterStore,
       },
     },
   }));
