@@ -578,8 +578,25 @@ export function deliveryProblems(model: PlatformModel, templates: Templates): st
   return problems;
 }
 
-/** The ECR actions that write to a repository: any one of them lets a principal put content there. */
-const ECR_WRITE_ACTIONS = ['ecr:PutImage', 'ecr:InitiateLayerUpload', 'ecr:UploadLayerPart', 'ecr:CompleteLayerUpload'];
+/**
+ * The ECR actions that change a repository's images (Service Authorization Reference, Amazon ECR): any one of them
+ * lets a principal put content there, retag an image (`ecr:PutImage`) or remove a released one.
+ */
+const ECR_WRITE_ACTIONS = [
+  'ecr:PutImage',
+  'ecr:InitiateLayerUpload',
+  'ecr:UploadLayerPart',
+  'ecr:CompleteLayerUpload',
+  'ecr:BatchDeleteImage',
+  'ecr:BatchImportUpstreamImage',
+];
+
+/**
+ * The principals no template shows: the registry account's root, its administrators, the CloudFormation execution
+ * role of its stacks, whose own IAM policies may allow every ECR action on every repository. Only a repository policy
+ * can keep them out.
+ */
+export const OTHER_PRINCIPALS = 'any other principal of the account whose IAM policies allow it';
 
 /** Whether an IAM action pattern (`*` and `?` wildcards, case-insensitive) covers the action. */
 function actionCovers(pattern: string, action: string): boolean {
@@ -591,10 +608,14 @@ function actionCovers(pattern: string, action: string): boolean {
 }
 
 /**
- * Per ECR repository name of these templates (each a stack's resources, in the registry's account and region), the names of the roles (and principals of
- * repository policies) that may write images to it, sorted: identity policies (inline or attached) whose statements
- * allow a write action on the repository's ARN, on `*` or on an ARN pattern that matches it, and repository policy
- * statements that allow one; less the roles a repository policy denies by `aws:PrincipalArn`.
+ * Per ECR repository name of these templates (each a stack's resources, in the registry's account and region), who
+ * may change its images, sorted: the roles whose identity policies (inline or attached) allow a write action on the
+ * repository's ARN, on `*` or on an ARN pattern that matches it, the principals of repository policy statements that
+ * allow one, and `OTHER_PRINCIPALS`; less those a Deny of the repository policy covering every write action refuses,
+ * as IAM evaluates it for a request of the registry's account (an explicit Deny wins; `aws:PrincipalArn` of a role's
+ * session is the role's ARN): `ArnEquals` refuses the roles whose ARN it lists, `ArnNotEquals` every principal but
+ * the roles whose ARN it lists (without wildcards: a pattern could exempt a principal no template shows). Any other
+ * Deny of a write is reported as unrecognized.
  */
 export function pushersByRepository(
   stacks: readonly Record<string, Resource>[],
@@ -638,19 +659,37 @@ export function pushersByRepository(
     for (const statement of statements.filter((candidate) => writes(candidate, 'Allow'))) {
       pushers.get(name)?.add(JSON.stringify((statement as Json).Principal));
     }
-    // A Deny of every principal whose ARN is one of these roles': they cannot write whatever IAM allows them.
+    pushers.get(name)?.add(OTHER_PRINCIPALS);
+    const roleArn = (role: string) => `arn:aws:iam::${registry.account}:role/${role}`;
     for (const statement of statements.filter((candidate) => writes(candidate, 'Deny'))) {
       const { Principal, Condition } = statement as Json;
-      const keys = Object.keys(Condition ?? {});
-      const denied = asList(Condition?.ArnEquals?.['aws:PrincipalArn']).map(String);
-      if (JSON.stringify(Principal) !== '{"AWS":"*"}' || keys.join() !== 'ArnEquals') {
+      const [operator, ...more] = Object.keys(Condition ?? {});
+      const keys = Object.keys(Condition?.[operator] ?? {});
+      const arns = asList(Condition?.[operator]?.['aws:PrincipalArn']).map((arn: Json) =>
+        typeof arn === 'string' ? arn : JSON.stringify(arn),
+      );
+      const everyWrite = ECR_WRITE_ACTIONS.every((action) =>
+        asList(statement.Action).some((pattern: string) => actionCovers(pattern, action)),
+      );
+      if (
+        !['{"AWS":"*"}', '"*"'].includes(JSON.stringify(Principal)) ||
+        !['ArnEquals', 'ArnNotEquals'].includes(operator) ||
+        more.length > 0 ||
+        keys.join() !== 'aws:PrincipalArn' ||
+        !everyWrite
+      ) {
         pushers.get(name)?.add(`unrecognized Deny ${JSON.stringify(statement)}`);
         continue;
       }
-      for (const role of [...(pushers.get(name) ?? [])]) {
-        if (denied.some((arn) => arn.endsWith(`:role/${role}`))) {
-          pushers.get(name)?.delete(role);
-        }
+      const listed = (role: string) => arns.some((arn) => arnMatches(arn, roleArn(role)));
+      for (const pusher of [...(pushers.get(name) ?? [])]) {
+        const refused =
+          operator === 'ArnEquals'
+            ? pusher !== OTHER_PRINCIPALS && listed(pusher)
+            : pusher === OTHER_PRINCIPALS
+              ? arns.every((arn) => !/[*?]/.test(arn))
+              : !listed(pusher);
+        if (refused) pushers.get(name)?.delete(pusher);
       }
     }
   }
