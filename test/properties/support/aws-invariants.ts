@@ -705,30 +705,47 @@ export function imagePushProblems(model: PlatformModel, templates: Templates): s
   const stacks = sharedServicesStackIds(model).map((stack) => templates.byStack.get(stack)?.resources ?? {});
   const pushers = pushersByRepository(stacks, model.organization.sharedServices);
   // Each push role trusts exactly its repository's job on the protected branch: this repository's tokens follow the
-  // template `repo, context, ref` (its ref twice without a GitHub Environment), a service repository's its `oidcSubject`.
+  // template `repo, context, ref` (its ref twice without a GitHub Environment), a service repository's its
+  // `oidcSubject`, by default `repo, context, job_workflow_ref`: only a job running this repository's service image
+  // workflow, at any ref (GitHub Docs, "OpenID Connect reference"), matched by StringLike.
   const { ci } = model.organization;
-  const trusts: [string, string][] = [
+  const serviceImageWorkflow = `${ci.githubRepository}/.github/workflows/service-image.yml`;
+  const trusts: [string, string, 'StringEquals' | 'StringLike'][] = [
     [
       ciImagePushRoleName(model.organization),
       `repo:${repoClaim(ci)}:ref:refs/heads/${ci.branch}:ref:refs/heads/${ci.branch}`,
+      'StringEquals',
     ],
-    ...model.services.flatMap((service): [string, string][] => {
+    ...model.services.flatMap((service): [string, string, 'StringEquals' | 'StringLike'][] => {
       if (!service.ci) return [];
       const ref = `ref:refs/heads/${service.ci.branch}`;
-      const context = service.ci.oidcSubject === 'repo-context-ref' ? `${ref}:${ref}` : ref;
-      return [
-        [ciServiceImagePushRoleName(model.organization, service.name), `repo:${repoClaim(service.ci)}:${context}`],
-      ];
+      const template = service.ci.oidcSubject ?? 'repo-context-job-workflow-ref';
+      const name = ciServiceImagePushRoleName(model.organization, service.name);
+      const repo = `repo:${repoClaim(service.ci)}`;
+      if (template === 'repo-context-job-workflow-ref') {
+        return [[name, `${repo}:${ref}:job_workflow_ref:${serviceImageWorkflow}@*`, 'StringLike']];
+      }
+      return [[name, `${repo}:${template === 'repo-context-ref' ? `${ref}:${ref}` : ref}`, 'StringEquals']];
     }),
   ];
-  const trustProblems = trusts.flatMap(([name, subject]) => {
+  const trustProblems = trusts.flatMap(([name, subject, operator]) => {
     const role = stacks
       .flatMap((resources) => Object.values(resources))
       .find((resource) => resource.Type === 'AWS::IAM::Role' && resource.Properties?.RoleName === name);
-    const trust = JSON.stringify(role?.Properties?.AssumeRolePolicyDocument);
-    return trust?.includes(`"token.actions.githubusercontent.com:sub":"${subject}"`) && !trust.includes('*')
+    const statements = asList(role?.Properties?.AssumeRolePolicyDocument?.Statement);
+    const condition = statements[0]?.Condition ?? {};
+    const expected = {
+      StringEquals: {
+        'token.actions.githubusercontent.com:aud': 'sts.amazonaws.com',
+        ...(operator === 'StringEquals' ? { 'token.actions.githubusercontent.com:sub': subject } : {}),
+      },
+      ...(operator === 'StringLike' ? { StringLike: { 'token.actions.githubusercontent.com:sub': subject } } : {}),
+    };
+    return statements.length === 1 && canonical(condition) === canonical(expected)
       ? []
-      : [`${name} trusts not exactly ${subject}: ${trust}`];
+      : [
+          `${name} trusts not exactly ${subject} (${operator}): ${JSON.stringify(role?.Properties?.AssumeRolePolicyDocument)}`,
+        ];
   });
   return trustProblems.concat(
     model.services.flatMap((service) => {
