@@ -76,21 +76,26 @@ test('every environment account may pull, and only pull', () => {
 });
 
 /** The exact trust of a push role: one OIDC subject, GitHub's audience, through the account's provider. */
-function expectTrusts(role: { Properties: Record<string, unknown> }, subject: string) {
+function expectTrusts(role: { Properties: Record<string, unknown> }, subject: string, like = false) {
   expect(role.Properties.AssumeRolePolicyDocument).toMatchObject({
-    Statement: [
-      {
-        Action: 'sts:AssumeRoleWithWebIdentity',
-        Condition: {
-          StringEquals: {
-            [`${GITHUB_OIDC_ISSUER}:aud`]: 'sts.amazonaws.com',
-            [`${GITHUB_OIDC_ISSUER}:sub`]: subject,
-          },
-        },
-      },
-    ],
+    Statement: [{ Action: 'sts:AssumeRoleWithWebIdentity' }],
   });
+  const { Statement } = role.Properties.AssumeRolePolicyDocument as { Statement: { Condition: unknown }[] };
+  expect(Statement).toHaveLength(1);
+  const audience = { [`${GITHUB_OIDC_ISSUER}:aud`]: 'sts.amazonaws.com' };
+  const sub = { [`${GITHUB_OIDC_ISSUER}:sub`]: subject };
+  expect(Statement[0].Condition).toEqual(
+    like ? { StringEquals: audience, StringLike: sub } : { StringEquals: { ...audience, ...sub } },
+  );
 }
+
+/**
+ * What a service repository's job carries in its subject by default (GitHub Docs, "OpenID Connect reference":
+ * `include_claim_keys` repo, context, job_workflow_ref): the reusable workflow it runs, this repository's service
+ * image workflow at any ref.
+ */
+const serviceImageWorkflowAnyRef = (model: PlatformModel) =>
+  `job_workflow_ref:${model.organization.ci.githubRepository}/.github/workflows/service-image.yml@*`;
 
 test('each push role is assumed through GitHub OIDC only from the protected branch of its one repository', () => {
   const { organization, services } = synthesized.model;
@@ -105,12 +110,13 @@ test('each push role is assumed through GitHub OIDC only from the protected bran
     roleNamed(ciImagePushRoleName(organization)),
     `repo:${githubRepository}:ref:refs/heads/${branch}:ref:refs/heads/${branch}`,
   );
-  // A service repository keeps GitHub's default subject.
+  // A service repository's job on its branch, and only while it runs this repository's service image workflow.
   for (const service of services) {
     if (!service.ci) continue;
     expectTrusts(
       roleNamed(ciServiceImagePushRoleName(organization, service.name)),
-      `repo:${service.ci.githubRepository}:ref:refs/heads/${service.ci.branch}`,
+      `repo:${service.ci.githubRepository}:ref:refs/heads/${service.ci.branch}:${serviceImageWorkflowAnyRef(synthesized.model)}`,
+      true,
     );
   }
 });
@@ -122,13 +128,19 @@ test("push roles of repositories whose tokens carry GitHub's immutable subject t
     githubRepositoryOwnerId: ownerId,
     githubRepositoryId: repositoryId,
   });
-  // The organization's repository and the first service's have IDs; any other service repository keeps names only.
+  // The organization's repository and the first service's have IDs; any other service repository keeps names only,
+  // and opts out of naming the workflow (`oidcSubject: 'default'`, GitHub's default subject).
   const first = shipped.services.findIndex((service) => service.ci !== undefined);
+  expect(shipped.services.filter((service) => service.ci).length).toBeGreaterThan(1);
   const model: PlatformModel = {
     ...shipped,
     organization: { ...shipped.organization, ci: withIds(shipped.organization.ci, 11, 22) },
     services: shipped.services.map((service, index) =>
-      index === first && service.ci ? { ...service, ci: withIds(service.ci, 33, 44) } : service,
+      !service.ci
+        ? service
+        : index === first
+          ? { ...service, ci: withIds(service.ci, 33, 44) }
+          : { ...service, ci: { ...service.ci, oidcSubject: 'default' as const } },
     ),
   };
   const app = testCdkApp(
@@ -160,7 +172,9 @@ test("push roles of repositories whose tokens carry GitHub's immutable subject t
     const name = index === first ? `${serviceOwner}@33/${serviceRepository}@44` : service.ci.githubRepository;
     const roles = role(ciServiceImagePushRoleName(organization, service.name));
     expect(roles).toHaveLength(1);
-    expectTrusts(roles[0], `repo:${name}:ref:refs/heads/${service.ci.branch}`);
+    const subject = `repo:${name}:ref:refs/heads/${service.ci.branch}`;
+    if (index === first) expectTrusts(roles[0], `${subject}:${serviceImageWorkflowAnyRef(model)}`, true);
+    else expectTrusts(roles[0], subject);
   });
 });
 

@@ -9,13 +9,14 @@ import {
   loadPlatformModel,
   type PlatformModel,
   planGithubEnvironment,
+  SERVICE_IMAGE_WORKFLOW,
   SHARED_SERVICES_DEPLOYMENT,
   sharedServicesStackIds,
   validateModel,
 } from '@platform/model';
 import { parse } from 'yaml';
 import { ACTIONS } from '../../tools/workflows/actions';
-import { renderWorkflows, repositoryFacts, WORKFLOWS_FOLDER } from '../../tools/workflows/render';
+import { renderWorkflows, repositoryFacts, WORKFLOW_FILES, WORKFLOWS_FOLDER } from '../../tools/workflows/render';
 import { withEnvironments } from '../model/support/drafts';
 
 /**
@@ -542,6 +543,78 @@ describe("the deploy workflow's subject check of a repository whose tokens carry
     expect(run.output).toContain(
       `gh api --method PUT repos/${githubRepository}/actions/oidc/customization/sub -F use_default=false -f 'include_claim_keys[]=repo' -f 'include_claim_keys[]=context' -f 'include_claim_keys[]=ref' -F use_immutable_subject=true`,
     );
+  });
+});
+
+describe("the service image workflow's subject check", () => {
+  const model = loadPlatformModel();
+  const image = (workflows.get('service-image.yml') as Workflow).jobs.image;
+  const steps = image.steps ?? [];
+  const check = steps.find((entry) => /ACTIONS_ID_TOKEN_REQUEST_URL/.test(entry.run ?? '')) as Step;
+  const services = model.services.flatMap((service) => (service.ci ? [{ name: service.name, ci: service.ci }] : []));
+  const platform = model.organization.ci.githubRepository;
+  // GitHub Docs, "OpenID Connect reference": a job of a caller workflow that runs a reusable workflow carries it as
+  // `job_workflow_ref:<owner>/<repo>/<path>@<ref>`, the ref its `uses:` names.
+  const workflowRef = (ref: string) => `job_workflow_ref:${platform}/.github/workflows/service-image.yml@${ref}`;
+  const run = (service: string, repository: string, subject: string) =>
+    runSubjectCheck({ ...check, env: { ...check.env, SERVICE: service, REPOSITORY: repository } }, subject);
+  const setTemplate = (repository: string) =>
+    `gh api --method PUT repos/${repository}/actions/oidc/customization/sub -F use_default=false -f 'include_claim_keys[]=repo' -f 'include_claim_keys[]=context' -f 'include_claim_keys[]=job_workflow_ref'`;
+
+  it("runs before the service's push role is assumed", () => {
+    const assume = stepsUsing(image, 'awsCredentials')[0];
+    expect(indexOf(image, check)).toBeGreaterThan(-1);
+    expect(indexOf(image, check)).toBeLessThan(indexOf(image, assume));
+    expect(services.length).toBeGreaterThan(0);
+  });
+
+  it("passes a token of the service repository's branch running this repository's workflow, at a branch or a commit", () => {
+    for (const { name, ci } of services) {
+      for (const ref of ['refs/heads/main', 'a'.repeat(40)]) {
+        const subject = `repo:${ci.githubRepository}:ref:refs/heads/${ci.branch}:${workflowRef(ref)}`;
+        expect(run(name, ci.githubRepository, subject)).toEqual({
+          status: 0,
+          output: expect.not.stringContaining('::error::'),
+        });
+      }
+    }
+  });
+
+  it("stops any other workflow of the branch, GitHub's default subject and another service's repository, saying how to set the template", () => {
+    const [{ name, ci }, other] = services;
+    for (const subject of [
+      `repo:${ci.githubRepository}:ref:refs/heads/${ci.branch}`,
+      `repo:${ci.githubRepository}:ref:refs/heads/${ci.branch}:job_workflow_ref:${ci.githubRepository}/.github/workflows/service-image.yml@refs/heads/main`,
+      `repo:${ci.githubRepository}:ref:refs/heads/${ci.branch}:job_workflow_ref:${platform}/.github/workflows/deploy.yml@refs/heads/main`,
+      `repo:${ci.githubRepository}:ref:refs/heads/feature:${workflowRef('refs/heads/main')}`,
+      ...(other
+        ? [`repo:${other.ci.githubRepository}:ref:refs/heads/${other.ci.branch}:${workflowRef('refs/heads/main')}`]
+        : []),
+    ]) {
+      const result = run(name, ci.githubRepository, subject);
+      expect(result.status).toBe(1);
+      expect(result.output).toContain(`::error::the OIDC token's subject is ${subject};`);
+      expect(result.output).toContain(setTemplate(ci.githubRepository));
+    }
+  });
+
+  it("stops a token with GitHub's immutable subject the model does not give, naming the service's ID fields", () => {
+    const [{ name, ci }] = services;
+    const [owner, repository] = ci.githubRepository.split('/');
+    const subject = `repo:${owner}@583231/${repository}@1296269:ref:refs/heads/${ci.branch}:${workflowRef('refs/heads/main')}`;
+    const result = run(name, ci.githubRepository, subject);
+    expect(result.status).toBe(1);
+    expect(result.output).toMatch(/services\[\]\.ci\.githubRepositoryOwnerId and githubRepositoryId/);
+    expect(result.output).toContain(`gh api repos/${ci.githubRepository} --jq '.owner.id, .id'`);
+  });
+
+  it("is set up by the command README's Deploying gives for a service repository", () => {
+    const readme = readFileSync(join(ROOT, 'README.md'), 'utf8').replace(/ \\\n\s+/g, ' ');
+    expect(readme).toContain(setTemplate('<owner>/<service repository>'));
+  });
+
+  it('names the workflow file the push roles trust (delivery.ts SERVICE_IMAGE_WORKFLOW)', () => {
+    expect(WORKFLOW_FILES.serviceImage).toBe(SERVICE_IMAGE_WORKFLOW);
   });
 });
 

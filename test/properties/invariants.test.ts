@@ -6,6 +6,7 @@
 import { readdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import {
+  ciImagePushRoleName,
   ciServiceImagePushRoleName,
   EnvironmentNaming,
   ecrRepositoryName,
@@ -18,7 +19,13 @@ import {
   validateModel,
 } from '@platform/model';
 import { CLOUDFORMATION_DIST, committedTemplates } from '../aws/cloud-assembly';
-import { awsServiceProblems, deliveryProblems, imagePushProblems, type Templates } from './support/aws-invariants';
+import {
+  awsServiceProblems,
+  deliveryProblems,
+  imagePushProblems,
+  OTHER_PRINCIPALS,
+  type Templates,
+} from './support/aws-invariants';
 import { guardrailProblems } from './support/guardrail-invariants';
 import {
   applicationFolderProblems,
@@ -615,32 +622,95 @@ describe('deploy identities', () => {
     expect(imagePushProblems(withIds, committed())).toHaveLength(1 + model.services.filter((s) => s.ci).length);
   });
 
-  it("accept the shipped push roles, and name one that may push to another service's repository", () => {
+  it("accept the shipped push roles, refuse by the repository's policy one that may push to another service's repository, and name that policy when it lets it", () => {
     expect(imagePushProblems(model, committed())).toEqual([]);
     const [own, other] = model.services.filter((service) => service.ci);
     const { account, region } = model.organization.sharedServices;
-    const problems = imagePushProblems(
-      model,
+    const ownRole = ciServiceImagePushRoleName(model.organization, own.name);
+    const overGranted = (exemptOwnToo: boolean) =>
       committed((stack, resources) => {
-        if (stack !== imageRepositoryStackId(own.name)) return;
-        // The own service's role gets the other service's repository too, as one shared role had.
-        const roleId = Object.keys(resources).find(
-          (id) => resources[id].Properties?.RoleName === ciServiceImagePushRoleName(model.organization, own.name),
-        );
-        const policy = Object.values(resources).find(
-          (resource) =>
-            resource.Type === 'AWS::IAM::Policy' && JSON.stringify(resource.Properties.Roles).includes(String(roleId)),
-        );
-        policy.Properties.PolicyDocument.Statement.push({
-          Effect: 'Allow',
-          Action: 'ecr:PutImage',
-          Resource: `arn:aws:ecr:${region}:${account}:repository/${ecrRepositoryName(model.organization, other.name)}`,
-        });
-      }),
-    );
-    expect(problems).toEqual([
+        if (stack === imageRepositoryStackId(own.name)) {
+          // The own service's role gets the other service's repository too, as one shared role had.
+          const roleId = Object.keys(resources).find((id) => resources[id].Properties?.RoleName === ownRole);
+          const policy = Object.values(resources).find(
+            (resource) =>
+              resource.Type === 'AWS::IAM::Policy' &&
+              JSON.stringify(resource.Properties.Roles).includes(String(roleId)),
+          );
+          policy.Properties.PolicyDocument.Statement.push({
+            Effect: 'Allow',
+            Action: 'ecr:PutImage',
+            Resource: `arn:aws:ecr:${region}:${account}:repository/${ecrRepositoryName(model.organization, other.name)}`,
+          });
+        }
+        if (stack === imageRepositoryStackId(other.name) && exemptOwnToo) {
+          const ecr = Object.values(resources).find((resource) => resource.Type === 'AWS::ECR::Repository');
+          const deny = ecr.Properties.RepositoryPolicyText.Statement.find((s: Json) => s.Effect === 'Deny');
+          const exempt = deny.Condition.ArnNotEquals;
+          exempt['aws:PrincipalArn'] = [exempt['aws:PrincipalArn'], `arn:aws:iam::${account}:role/${ownRole}`].flat();
+        }
+      });
+    // The other repository's policy denies every role but its own: the grant cannot take effect.
+    expect(imagePushProblems(model, overGranted(false))).toEqual([]);
+    expect(imagePushProblems(model, overGranted(true))).toEqual([
       expect.stringContaining(`${ecrRepositoryName(model.organization, other.name)}: written by`),
     ]);
+  });
+
+  describe('name a repository whose policy lets a principal besides its push role change its images', () => {
+    const [own] = model.services.filter((service) => service.ci);
+    const repository = ecrRepositoryName(model.organization, own.name);
+    const denyOf = (resources: Record<string, Json>) => {
+      const ecr = Object.values(resources).find((resource) => resource.Type === 'AWS::ECR::Repository');
+      const statements = ecr.Properties.RepositoryPolicyText.Statement as Json[];
+      return { statements, deny: statements.find((statement) => statement.Effect === 'Deny') };
+    };
+    const problemsWith = (change: (policy: ReturnType<typeof denyOf>) => void) =>
+      imagePushProblems(
+        model,
+        committed((stack, resources) => {
+          if (stack === imageRepositoryStackId(own.name)) change(denyOf(resources));
+        }),
+      );
+
+    it('a Deny of the organization push role only (ArnEquals): an administrator of the account could push', () => {
+      const problems = problemsWith(({ deny }) => {
+        const arn = `arn:aws:iam::${model.organization.sharedServices.account}:role/${ciImagePushRoleName(model.organization)}`;
+        deny.Condition = { ArnEquals: { 'aws:PrincipalArn': [arn] } };
+      });
+      expect(problems).toEqual([
+        `${repository}: written by ${[ciServiceImagePushRoleName(model.organization, own.name), OTHER_PRINCIPALS].sort().join(', ')}, expected exactly ${ciServiceImagePushRoleName(model.organization, own.name)}`,
+      ]);
+    });
+
+    it('no Deny at all', () => {
+      const problems = problemsWith(({ statements }) => {
+        statements.splice(
+          statements.findIndex((statement) => statement.Effect === 'Deny'),
+          1,
+        );
+      });
+      expect(problems).toEqual([expect.stringContaining(`${repository}: written by`)]);
+      expect(problems[0]).toContain(OTHER_PRINCIPALS);
+      expect(problems[0]).toContain(ciImagePushRoleName(model.organization));
+    });
+
+    it('a Deny that leaves an image-changing action out (BatchDeleteImage)', () => {
+      const problems = problemsWith(({ deny }) => {
+        deny.Action = [deny.Action].flat().filter((action: string) => action !== 'ecr:BatchDeleteImage');
+      });
+      expect(problems).toEqual([expect.stringContaining(`${repository}: written by`)]);
+      expect(problems[0]).toContain('unrecognized Deny');
+    });
+
+    it('a Deny that exempts a pattern of ARNs', () => {
+      const problems = problemsWith(({ deny }) => {
+        deny.Condition.ArnNotEquals['aws:PrincipalArn'] =
+          `arn:aws:iam::${model.organization.sharedServices.account}:role/*`;
+      });
+      expect(problems).toEqual([expect.stringContaining(`${repository}: written by`)]);
+      expect(problems[0]).toContain(OTHER_PRINCIPALS);
+    });
   });
 
   it('name a second GitHub OIDC provider in an account', () => {

@@ -38,7 +38,9 @@ import {
   planGithubEnvironment,
   registryHost,
   roleArn,
+  SERVICE_OIDC_SUBJECT_TEMPLATE,
   SHARED_SERVICES_DEPLOYMENT,
+  serviceImageJobSubject,
   sharedServicesDeployRoleName,
   sharedServicesStackIds,
   TODAY_CONTEXT_KEY,
@@ -666,6 +668,47 @@ function deployWorkflow(model: PlatformModel, facts: RepositoryFacts): Record<st
   };
 }
 
+/**
+ * The service image job's check, before it assumes the service's push role: that role trusts one subject (delivery.ts
+ * `serviceImageJobSubject`; by default a pattern naming this workflow, `…:job_workflow_ref:<this
+ * repository>/.github/workflows/service-image.yml@*`, which bash's `[[ == ]]` matches as IAM's StringLike does: `*`
+ * any characters, no name of the model holds a glob character). A caller whose repository's subject template is not
+ * set yet would fail at AssumeRoleWithWebIdentity with "Not authorized"; this names the cause and the one command that
+ * fixes it (README, "Deploying"), or the model's missing IDs when the token names the repository by them.
+ */
+function serviceSubjectCheck(model: PlatformModel): Step {
+  const cases = model.services.flatMap((service) => {
+    if (!service.ci) return [];
+    const template = service.ci.oidcSubject ?? SERVICE_OIDC_SUBJECT_TEMPLATE;
+    const expected = serviceImageJobSubject(service.ci, model.organization.ci);
+    const command = oidcSubjectCustomizationCommand(service.ci, template);
+    return [`if [ "$SERVICE" = ${service.name} ]; then expected='${expected}'; set_template="${command}"; fi`];
+  });
+  return {
+    name: "The OIDC token carries the subject the service's push role trusts",
+    env: { SERVICE: expression('inputs.service'), REPOSITORY: expression('github.repository') },
+    run: [
+      "expected=''",
+      ...cases,
+      `if [ -z "$expected" ]; then echo "::error::$SERVICE has no repository of its own (services[].ci)"; exit 1; fi`,
+      `response="$(curl --silent --show-error --fail --header "Authorization: bearer $ACTIONS_ID_TOKEN_REQUEST_TOKEN" "$ACTIONS_ID_TOKEN_REQUEST_URL&audience=${GITHUB_OIDC_AUDIENCE}")"`,
+      'token="$(jq --raw-output .value <<< "$response")"',
+      'echo "::add-mask::$token"',
+      // The JWT's payload: base64url without padding, which jq's @base64d reads once padded.
+      `subject="$(jq --raw-input --raw-output 'split(".")[1] | gsub("-"; "+") | gsub("_"; "/") | . + "==="[0:((4 - length % 4) % 4)] | @base64d | fromjson | .sub' <<< "$token")"`,
+      // Unquoted on the right: a pattern, as the role's StringLike reads it.
+      'if [[ "$subject" == $expected ]]; then exit 0; fi',
+      'ids="^repo:[^:/]+@[0-9]+/"',
+      'if [[ "$subject" =~ $ids ]] && ! [[ "$expected" =~ $ids ]]; then',
+      `  echo "::error::the OIDC token's subject is $subject; the push role of $SERVICE trusts $expected only. It names the repository by GitHub's immutable IDs (owner@<id>/repo@<id>): give services[].ci.githubRepositoryOwnerId and githubRepositoryId of $SERVICE in ${model.organization.ci.githubRepository} (printed by: gh api repos/$REPOSITORY --jq '.owner.id, .id'), run pnpm synth there, and deploy its repository stack"`,
+      'else',
+      `  echo "::error::the OIDC token's subject is $subject; the push role of $SERVICE trusts $expected only. Set this repository's subject template once (README of ${model.organization.ci.githubRepository}, Deploying): $set_template"`,
+      'fi',
+      'exit 1',
+    ].join('\n'),
+  };
+}
+
 function serviceImageWorkflow(model: PlatformModel, facts: RepositoryFacts): Record<string, unknown> {
   const { organization } = model;
   const [first] = model.environments;
@@ -821,6 +864,7 @@ function serviceImageWorkflow(model: PlatformModel, facts: RepositoryFacts): Rec
             id: 'source-date',
             run: 'echo "epoch=$(git log -1 --format=%ct)" >> "$GITHUB_OUTPUT"',
           },
+          serviceSubjectCheck(model),
           {
             // The service's own role, which may push to its repository only; the step above checked that this
             // is the service's repository, and the role's trust checks it again.

@@ -2,6 +2,7 @@ import {
   CI_SESSION_SECONDS,
   ciImagePushRoleName,
   ciServiceImagePushRoleName,
+  isSubjectPattern,
   type Organization,
   organizationBranchJobSubject,
   type Service,
@@ -30,7 +31,12 @@ export interface CiPushIdentityProps {
   readonly existingOidcProvider?: boolean;
 }
 
-/** A role that jobs with exactly this OIDC subject may assume through the provider, for two-hour sessions. */
+/**
+ * A role that jobs with this OIDC subject may assume through the provider, for two-hour sessions: by `StringEquals`,
+ * or by `StringLike` when the subject is a pattern (delivery.ts `isSubjectPattern`). IAM matches a GitHub token by
+ * its `aud` and `sub` only (no other claim of a generic OIDC provider is a condition key; GitHub Docs, "Configuring
+ * OpenID Connect in Amazon Web Services"), so whatever else the role requires must be in the subject.
+ */
 function pushRole(
   scope: Construct,
   id: string,
@@ -43,12 +49,20 @@ function pushRole(
     roleName,
     maxSessionDuration: Duration.seconds(CI_SESSION_SECONDS),
     description,
-    assumedBy: new iam.WebIdentityPrincipal(provider.oidcProviderArn, {
-      StringEquals: {
-        [`${GITHUB_OIDC_ISSUER}:aud`]: GITHUB_OIDC_AUDIENCE,
-        [`${GITHUB_OIDC_ISSUER}:sub`]: subject,
-      },
-    }),
+    assumedBy: new iam.WebIdentityPrincipal(
+      provider.oidcProviderArn,
+      isSubjectPattern(subject)
+        ? {
+            StringEquals: { [`${GITHUB_OIDC_ISSUER}:aud`]: GITHUB_OIDC_AUDIENCE },
+            StringLike: { [`${GITHUB_OIDC_ISSUER}:sub`]: subject },
+          }
+        : {
+            StringEquals: {
+              [`${GITHUB_OIDC_ISSUER}:aud`]: GITHUB_OIDC_AUDIENCE,
+              [`${GITHUB_OIDC_ISSUER}:sub`]: subject,
+            },
+          },
+    ),
   });
 }
 
@@ -95,9 +109,12 @@ export interface CiServicePushIdentityProps {
 }
 
 /**
- * The role the protected branch of a service's own repository (`services[].ci`) assumes to push that service's images:
- * trusted by its exact OIDC subject (delivery.ts `serviceImageJobSubject`: by default
- * `repo:<owner>/<repo>:ref:refs/heads/<branch>`, `<owner>@<id>/<repo>@<id>` with the repository's IDs), allowed to push to the service's
+ * The role the protected branch of a service's own repository (`services[].ci`) assumes to push that service's images,
+ * when its job runs this repository's service image workflow: trusted by its OIDC subject (delivery.ts
+ * `serviceImageJobSubject`: by default, `StringLike`
+ * `repo:<owner>/<repo>:ref:refs/heads/<branch>:job_workflow_ref:<organization.ci.githubRepository>/.github/workflows/service-image.yml@*`,
+ * `<owner>@<id>/<repo>@<id>` with the repository's IDs; with `oidcSubject: 'default'`, exactly
+ * `repo:<owner>/<repo>:ref:refs/heads/<branch>`, any workflow of the branch), allowed to push to the service's
  * repository only (`grantImagePush`). It lives in the repository's stack, so the shared-services stack does not grow
  * with the catalog.
  *
@@ -116,7 +133,7 @@ export class CiServicePushIdentity extends Construct implements iam.IGrantable {
       'Role',
       props.provider,
       ciServiceImagePushRoleName(organization, service.name),
-      serviceImageJobSubject(service.ci),
+      serviceImageJobSubject(service.ci, organization.ci),
       `GitHub Actions of ${service.ci.githubRepository} on ${service.ci.branch}: push images of ${service.name}`,
     );
     this.grantPrincipal = this.role;

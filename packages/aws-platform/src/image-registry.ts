@@ -88,18 +88,19 @@ export interface ImageRepositoryProps {
    */
   readonly references?: readonly string[];
   /**
-   * ARNs of roles denied every write to the repository, by its resource policy: the organization's push role, which
-   * may push to every repository by the naming contract's prefix (`grantImagePush`), where the service has a push
-   * role of its own (`services[].ci`), so that each repository has exactly one role that may push to it.
-   * @default none
+   * The ARN of the one role that may change the repository's images (`arn:<partition>:iam::<account>:role/<name>`, no
+   * path): the service's own push role where it has one (`services[].ci`), else the organization's. The repository's
+   * policy denies every ECR image write (`ECR_IMAGE_CHANGE_ACTIONS`) to every other principal, whatever its own IAM
+   * policies allow (see `ImageRepository`).
    */
-  readonly deniedPushers?: readonly string[];
+  readonly pusherRoleArn: string;
 }
 
 /**
  * A service's repository, shared by every environment (images are promoted by tag): tags are immutable, images are
  * scanned on push and KMS-encrypted; only untagged images and CI build tags expire, never an image a model references
- * or a release image (see imageLifecycleRules). The environments' accounts may pull.
+ * or a release image (see imageLifecycleRules). The environments' accounts may pull; one role may change its images
+ * (`pusherRoleArn`), every other principal is denied by the repository's policy.
  */
 export class ImageRepository extends Construct {
   public readonly repository: ecr.Repository;
@@ -123,20 +124,23 @@ export class ImageRepository extends Construct {
         principals: props.pullAccounts.map((account) => new iam.AccountPrincipal(account)),
       }),
     );
-    const denied = [...(props.deniedPushers ?? [])].sort();
-    if (denied.length > 0) {
-      // By condition, not principal: ECR would resolve a principal to the role's ID, and the statement would name a
-      // deleted ID once the role was replaced.
-      this.repository.addToResourcePolicy(
-        new iam.PolicyStatement({
-          sid: 'OnlyTheServicePushRole',
-          effect: iam.Effect.DENY,
-          actions: [...ECR_WRITE_ACTIONS],
-          principals: [new iam.AnyPrincipal()],
-          conditions: { ArnEquals: { 'aws:PrincipalArn': denied } },
-        }),
-      );
-    }
+    // IAM evaluation (IAM User Guide, "Policy evaluation logic"): an explicit Deny in the resource-based policy wins
+    // over any Allow, for a principal of this account as for any other, administrators and the CloudFormation
+    // execution role included. For an assumed role's session `aws:PrincipalArn` is the role's ARN (IAM User Guide,
+    // "AWS global condition context keys"), so the push role's sessions are exempt and nothing else is. By condition,
+    // not NotPrincipal: ECR would resolve a principal to the role's unique ID, stale once the role is replaced.
+    // ECR's lifecycle expiry is ECR's own work, no principal's request: the Deny does not reach it. The statement
+    // leaves the repository's configuration (its policy, lifecycle policy, tags) to CloudFormation and to
+    // administrators, who can lift the Deny by changing this policy: a change the deploy pipeline reviews.
+    this.repository.addToResourcePolicy(
+      new iam.PolicyStatement({
+        sid: 'OnlyThePushRoleChangesImages',
+        effect: iam.Effect.DENY,
+        actions: [...ECR_IMAGE_CHANGE_ACTIONS],
+        principals: [new iam.AnyPrincipal()],
+        conditions: { ArnNotEquals: { 'aws:PrincipalArn': props.pusherRoleArn } },
+      }),
+    );
   }
 }
 
@@ -146,6 +150,18 @@ export const ECR_WRITE_ACTIONS = [
   'ecr:InitiateLayerUpload',
   'ecr:UploadLayerPart',
   'ecr:CompleteLayerUpload',
+] as const;
+
+/**
+ * Every ECR action that changes a repository's images or tags (Service Authorization Reference, "Actions defined by
+ * Amazon Elastic Container Registry"): the writes of a push (a tag is added by `ecr:PutImage`), `ecr:BatchDeleteImage`
+ * (removes an image or a tag: a released image would vanish) and `ecr:BatchImportUpstreamImage` (a pull-through cache
+ * importing an image). Only the repository's push role may do any of them.
+ */
+export const ECR_IMAGE_CHANGE_ACTIONS = [
+  ...ECR_WRITE_ACTIONS,
+  'ecr:BatchDeleteImage',
+  'ecr:BatchImportUpstreamImage',
 ] as const;
 
 /** ECR actions of pushing an image and reading it back (aws-cdk-lib `Repository.grantPullPush`), and `ecr:DescribeImages`. */
@@ -158,7 +174,7 @@ export const PUSH_ACTIONS = [...PULL_ACTIONS, ...ECR_WRITE_ACTIONS, 'ecr:Describ
  * (`ecrRepositoryName`: `<organization>/<service>`), so the grant names them in the role's stack (by that prefix for
  * every repository): one statement however many services, and no reference to the repositories' stacks. A
  * repository whose service has a push role of its own denies the organization-wide one (`ImageRepositoryProps`
- * `deniedPushers`). `ecr:GetAuthorizationToken` has no resource scope.
+ * `pusherRoleArn`: every repository denies its writes to all but its one push role). `ecr:GetAuthorizationToken` has no resource scope.
  */
 export function grantImagePush(role: iam.Role, organization: Organization, serviceName?: string): void {
   const prefix = ecrRepositoryName(organization, '');

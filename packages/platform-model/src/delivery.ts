@@ -170,11 +170,16 @@ export const GITHUB_OIDC_AUDIENCE = 'sts.amazonaws.com';
  * `repo:<owner>/<repo>:environment:<name>:ref:refs/heads/<branch>`, and a job without one carries the ref twice,
  * `repo:<owner>/<repo>:ref:refs/heads/<branch>:ref:refs/heads/<branch>`. GitHub writes a `:` inside a value as `%3A`:
  * the model's branch, environment and repository names hold none. With GitHub's immutable subject claims the `repo`
- * claim names the owner and the repository each with its numeric ID, in either template (`subjectRepository`).
+ * claim names the owner and the repository each with its numeric ID, in any template (`subjectRepository`).
+ * `repo-context-job-workflow-ref` appends the reusable workflow the job runs (`job_workflow_ref`,
+ * `<owner>/<repo>/<path>@<ref>` with the ref the caller's `uses:` names, e.g. `@refs/heads/main` or `@<commit>`:
+ * GitHub Docs, "Using OpenID Connect with reusable workflows"):
+ * `repo:<owner>/<repo>:ref:refs/heads/<branch>:job_workflow_ref:<owner>/<repo>/<path>@<ref>`.
  */
 export const OIDC_SUBJECT_TEMPLATES = {
   default: undefined,
   'repo-context-ref': ['repo', 'context', 'ref'],
+  'repo-context-job-workflow-ref': ['repo', 'context', 'job_workflow_ref'],
 } as const satisfies Record<string, readonly string[] | undefined>;
 
 export type OidcSubjectTemplate = keyof typeof OIDC_SUBJECT_TEMPLATES;
@@ -227,9 +232,18 @@ export interface OidcJob {
   readonly branch: string;
   /** The GitHub Environment the job references, if any. */
   readonly githubEnvironment?: string;
+  /**
+   * The reusable workflow the job runs, `<owner>/<repo>/<path>@<ref>`, or an IAM `StringLike` pattern of it: what a
+   * template with `job_workflow_ref` names.
+   */
+  readonly jobWorkflowRef?: string;
 }
 
-/** The exact OIDC subject (`sub` claim) of such a job's token, by OIDC_SUBJECT_TEMPLATES and `subjectRepository`. */
+/**
+ * The OIDC subject (`sub` claim) of such a job's token, by OIDC_SUBJECT_TEMPLATES and `subjectRepository`: exact, or a
+ * pattern (`isSubjectPattern`) where `jobWorkflowRef` is one.
+ * @throws Error when the template includes `job_workflow_ref` and the job names no `jobWorkflowRef`
+ */
 export function githubOidcSubject(job: OidcJob): string {
   const ref = `refs/heads/${job.branch}`;
   const context = job.githubEnvironment === undefined ? `ref:${ref}` : `environment:${job.githubEnvironment}`;
@@ -239,6 +253,9 @@ export function githubOidcSubject(job: OidcJob): string {
     context,
     ref: `ref:${ref}`,
   };
+  if (job.jobWorkflowRef !== undefined) claims.job_workflow_ref = `job_workflow_ref:${job.jobWorkflowRef}`;
+  const missing = keys.find((key) => claims[key] === undefined);
+  if (missing) throw new Error(`githubOidcSubject: the template '${job.template}' needs the job's ${missing}`);
   return keys.map((key) => claims[key]).join(':');
 }
 
@@ -257,12 +274,47 @@ export function organizationBranchJobSubject(ci: Organization['ci']): string {
   return githubOidcSubject({ source: ci, template: ORGANIZATION_OIDC_SUBJECT_TEMPLATE, branch: ci.branch });
 }
 
+/** This repository's service image workflow, relative to its root: the reusable workflow service repositories call. */
+export const SERVICE_IMAGE_WORKFLOW = '.github/workflows/service-image.yml';
+
+/**
+ * The template a service repository's tokens follow unless `services[].ci.oidcSubject` says otherwise: its subject
+ * names the reusable workflow the job runs, so its push role trusts only a job that runs this repository's service
+ * image workflow (tests, scans, and only then the release tag), not any workflow of the service's protected branch.
+ * Set once per service repository (README, "Deploying"; `oidcSubjectCustomizationCommand`).
+ */
+export const SERVICE_OIDC_SUBJECT_TEMPLATE: OidcSubjectTemplate = 'repo-context-job-workflow-ref';
+
+/**
+ * The `job_workflow_ref` a service repository's image job carries, as an IAM `StringLike` pattern:
+ * `<organization.ci.githubRepository>/.github/workflows/service-image.yml@*`. Any ref of this repository: callers pin
+ * a commit (README, "Service images"), which no pattern could list in advance; the ref is the last claim and GitHub
+ * writes a `:` in it as `%3A`, so `*` reaches no other claim.
+ */
+export function serviceImageWorkflowRef(platform: Pick<Organization['ci'], 'githubRepository'>): string {
+  return `${platform.githubRepository}/${SERVICE_IMAGE_WORKFLOW}@*`;
+}
+
+/** Whether a subject is an IAM `StringLike` pattern (`*`): no name of the model holds a `*` or a `?`. */
+export function isSubjectPattern(subject: string): boolean {
+  return subject.includes('*');
+}
+
 /**
  * The subject of a service repository's image job on its protected branch (`services[].ci`): its tokens follow
- * `oidcSubject`, by default GitHub's default template.
+ * `oidcSubject`, by default SERVICE_OIDC_SUBJECT_TEMPLATE, which binds it to this repository's (`platform`) service
+ * image workflow; a pattern then (`isSubjectPattern`), matched by `StringLike`.
  */
-export function serviceImageJobSubject(ci: NonNullable<Service['ci']>): string {
-  return githubOidcSubject({ source: ci, template: ci.oidcSubject ?? 'default', branch: ci.branch });
+export function serviceImageJobSubject(
+  ci: NonNullable<Service['ci']>,
+  platform: Pick<Organization['ci'], 'githubRepository'>,
+): string {
+  return githubOidcSubject({
+    source: ci,
+    template: ci.oidcSubject ?? SERVICE_OIDC_SUBJECT_TEMPLATE,
+    branch: ci.branch,
+    jobWorkflowRef: serviceImageWorkflowRef(platform),
+  });
 }
 
 /**

@@ -301,9 +301,13 @@ export const ServiceSchema = z.strictObject({
   ci: githubSource
     .extend({
       /**
-       * The OIDC subject template the repository's tokens follow (delivery.ts OIDC_SUBJECT_TEMPLATES): `default`
-       * (`repo:<repo>:ref:refs/heads/<branch>`) unless the repository's subject claim is customized.
-       * @default 'default'
+       * The OIDC subject template the repository's tokens follow (delivery.ts OIDC_SUBJECT_TEMPLATES), set once per
+       * repository (README, "Deploying"): `repo-context-job-workflow-ref` (`repo:<repo>:ref:refs/heads/<branch>:
+       * job_workflow_ref:<this repository>/.github/workflows/service-image.yml@<ref>`), so the push role trusts only a
+       * job that runs this repository's service image workflow; `default` (GitHub's,
+       * `repo:<repo>:ref:refs/heads/<branch>`) opts out, and any workflow of the branch may push; `repo-context-ref`
+       * (`…:ref:refs/heads/<branch>:ref:refs/heads/<branch>`) likewise.
+       * @default 'repo-context-job-workflow-ref'
        */
       oidcSubject: z
         .enum(Object.keys(OIDC_SUBJECT_TEMPLATES) as [OidcSubjectTemplate, ...OidcSubjectTemplate[]])

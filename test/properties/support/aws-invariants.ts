@@ -578,8 +578,25 @@ export function deliveryProblems(model: PlatformModel, templates: Templates): st
   return problems;
 }
 
-/** The ECR actions that write to a repository: any one of them lets a principal put content there. */
-const ECR_WRITE_ACTIONS = ['ecr:PutImage', 'ecr:InitiateLayerUpload', 'ecr:UploadLayerPart', 'ecr:CompleteLayerUpload'];
+/**
+ * The ECR actions that change a repository's images (Service Authorization Reference, Amazon ECR): any one of them
+ * lets a principal put content there, retag an image (`ecr:PutImage`) or remove a released one.
+ */
+const ECR_WRITE_ACTIONS = [
+  'ecr:PutImage',
+  'ecr:InitiateLayerUpload',
+  'ecr:UploadLayerPart',
+  'ecr:CompleteLayerUpload',
+  'ecr:BatchDeleteImage',
+  'ecr:BatchImportUpstreamImage',
+];
+
+/**
+ * The principals no template shows: the registry account's root, its administrators, the CloudFormation execution
+ * role of its stacks, whose own IAM policies may allow every ECR action on every repository. Only a repository policy
+ * can keep them out.
+ */
+export const OTHER_PRINCIPALS = 'any other principal of the account whose IAM policies allow it';
 
 /** Whether an IAM action pattern (`*` and `?` wildcards, case-insensitive) covers the action. */
 function actionCovers(pattern: string, action: string): boolean {
@@ -591,10 +608,14 @@ function actionCovers(pattern: string, action: string): boolean {
 }
 
 /**
- * Per ECR repository name of these templates (each a stack's resources, in the registry's account and region), the names of the roles (and principals of
- * repository policies) that may write images to it, sorted: identity policies (inline or attached) whose statements
- * allow a write action on the repository's ARN, on `*` or on an ARN pattern that matches it, and repository policy
- * statements that allow one; less the roles a repository policy denies by `aws:PrincipalArn`.
+ * Per ECR repository name of these templates (each a stack's resources, in the registry's account and region), who
+ * may change its images, sorted: the roles whose identity policies (inline or attached) allow a write action on the
+ * repository's ARN, on `*` or on an ARN pattern that matches it, the principals of repository policy statements that
+ * allow one, and `OTHER_PRINCIPALS`; less those a Deny of the repository policy covering every write action refuses,
+ * as IAM evaluates it for a request of the registry's account (an explicit Deny wins; `aws:PrincipalArn` of a role's
+ * session is the role's ARN): `ArnEquals` refuses the roles whose ARN it lists, `ArnNotEquals` every principal but
+ * the roles whose ARN it lists (without wildcards: a pattern could exempt a principal no template shows). Any other
+ * Deny of a write is reported as unrecognized.
  */
 export function pushersByRepository(
   stacks: readonly Record<string, Resource>[],
@@ -638,19 +659,37 @@ export function pushersByRepository(
     for (const statement of statements.filter((candidate) => writes(candidate, 'Allow'))) {
       pushers.get(name)?.add(JSON.stringify((statement as Json).Principal));
     }
-    // A Deny of every principal whose ARN is one of these roles': they cannot write whatever IAM allows them.
+    pushers.get(name)?.add(OTHER_PRINCIPALS);
+    const roleArn = (role: string) => `arn:aws:iam::${registry.account}:role/${role}`;
     for (const statement of statements.filter((candidate) => writes(candidate, 'Deny'))) {
       const { Principal, Condition } = statement as Json;
-      const keys = Object.keys(Condition ?? {});
-      const denied = asList(Condition?.ArnEquals?.['aws:PrincipalArn']).map(String);
-      if (JSON.stringify(Principal) !== '{"AWS":"*"}' || keys.join() !== 'ArnEquals') {
+      const [operator, ...more] = Object.keys(Condition ?? {});
+      const keys = Object.keys(Condition?.[operator] ?? {});
+      const arns = asList(Condition?.[operator]?.['aws:PrincipalArn']).map((arn: Json) =>
+        typeof arn === 'string' ? arn : JSON.stringify(arn),
+      );
+      const everyWrite = ECR_WRITE_ACTIONS.every((action) =>
+        asList(statement.Action).some((pattern: string) => actionCovers(pattern, action)),
+      );
+      if (
+        !['{"AWS":"*"}', '"*"'].includes(JSON.stringify(Principal)) ||
+        !['ArnEquals', 'ArnNotEquals'].includes(operator) ||
+        more.length > 0 ||
+        keys.join() !== 'aws:PrincipalArn' ||
+        !everyWrite
+      ) {
         pushers.get(name)?.add(`unrecognized Deny ${JSON.stringify(statement)}`);
         continue;
       }
-      for (const role of [...(pushers.get(name) ?? [])]) {
-        if (denied.some((arn) => arn.endsWith(`:role/${role}`))) {
-          pushers.get(name)?.delete(role);
-        }
+      const listed = (role: string) => arns.some((arn) => arnMatches(arn, roleArn(role)));
+      for (const pusher of [...(pushers.get(name) ?? [])]) {
+        const refused =
+          operator === 'ArnEquals'
+            ? pusher !== OTHER_PRINCIPALS && listed(pusher)
+            : pusher === OTHER_PRINCIPALS
+              ? arns.every((arn) => !/[*?]/.test(arn))
+              : !listed(pusher);
+        if (refused) pushers.get(name)?.delete(pusher);
       }
     }
   }
@@ -666,30 +705,47 @@ export function imagePushProblems(model: PlatformModel, templates: Templates): s
   const stacks = sharedServicesStackIds(model).map((stack) => templates.byStack.get(stack)?.resources ?? {});
   const pushers = pushersByRepository(stacks, model.organization.sharedServices);
   // Each push role trusts exactly its repository's job on the protected branch: this repository's tokens follow the
-  // template `repo, context, ref` (its ref twice without a GitHub Environment), a service repository's its `oidcSubject`.
+  // template `repo, context, ref` (its ref twice without a GitHub Environment), a service repository's its
+  // `oidcSubject`, by default `repo, context, job_workflow_ref`: only a job running this repository's service image
+  // workflow, at any ref (GitHub Docs, "OpenID Connect reference"), matched by StringLike.
   const { ci } = model.organization;
-  const trusts: [string, string][] = [
+  const serviceImageWorkflow = `${ci.githubRepository}/.github/workflows/service-image.yml`;
+  const trusts: [string, string, 'StringEquals' | 'StringLike'][] = [
     [
       ciImagePushRoleName(model.organization),
       `repo:${repoClaim(ci)}:ref:refs/heads/${ci.branch}:ref:refs/heads/${ci.branch}`,
+      'StringEquals',
     ],
-    ...model.services.flatMap((service): [string, string][] => {
+    ...model.services.flatMap((service): [string, string, 'StringEquals' | 'StringLike'][] => {
       if (!service.ci) return [];
       const ref = `ref:refs/heads/${service.ci.branch}`;
-      const context = service.ci.oidcSubject === 'repo-context-ref' ? `${ref}:${ref}` : ref;
-      return [
-        [ciServiceImagePushRoleName(model.organization, service.name), `repo:${repoClaim(service.ci)}:${context}`],
-      ];
+      const template = service.ci.oidcSubject ?? 'repo-context-job-workflow-ref';
+      const name = ciServiceImagePushRoleName(model.organization, service.name);
+      const repo = `repo:${repoClaim(service.ci)}`;
+      if (template === 'repo-context-job-workflow-ref') {
+        return [[name, `${repo}:${ref}:job_workflow_ref:${serviceImageWorkflow}@*`, 'StringLike']];
+      }
+      return [[name, `${repo}:${template === 'repo-context-ref' ? `${ref}:${ref}` : ref}`, 'StringEquals']];
     }),
   ];
-  const trustProblems = trusts.flatMap(([name, subject]) => {
+  const trustProblems = trusts.flatMap(([name, subject, operator]) => {
     const role = stacks
       .flatMap((resources) => Object.values(resources))
       .find((resource) => resource.Type === 'AWS::IAM::Role' && resource.Properties?.RoleName === name);
-    const trust = JSON.stringify(role?.Properties?.AssumeRolePolicyDocument);
-    return trust?.includes(`"token.actions.githubusercontent.com:sub":"${subject}"`) && !trust.includes('*')
+    const statements = asList(role?.Properties?.AssumeRolePolicyDocument?.Statement);
+    const condition = statements[0]?.Condition ?? {};
+    const expected = {
+      StringEquals: {
+        'token.actions.githubusercontent.com:aud': 'sts.amazonaws.com',
+        ...(operator === 'StringEquals' ? { 'token.actions.githubusercontent.com:sub': subject } : {}),
+      },
+      ...(operator === 'StringLike' ? { StringLike: { 'token.actions.githubusercontent.com:sub': subject } } : {}),
+    };
+    return statements.length === 1 && canonical(condition) === canonical(expected)
       ? []
-      : [`${name} trusts not exactly ${subject}: ${trust}`];
+      : [
+          `${name} trusts not exactly ${subject} (${operator}): ${JSON.stringify(role?.Properties?.AssumeRolePolicyDocument)}`,
+        ];
   });
   return trustProblems.concat(
     model.services.flatMap((service) => {

@@ -1,4 +1,4 @@
-import { ciImagePushRoleName, type Organization, type Service } from '@platform/model';
+import { ciImagePushRoleName, ciServiceImagePushRoleName, type Organization, type Service } from '@platform/model';
 import { Stack, type StackProps } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
 import { CiServicePushIdentity } from '../ci-push-identity';
@@ -19,8 +19,9 @@ export interface ImageRepositoryStackProps extends StackProps {
 /**
  * One service's image repository in the shared-services account (`ImageRepository`) and, when the service has a
  * repository of its own (`services[].ci`), the role that repository pushes with (`CiServicePushIdentity`, through
- * the account's GitHub OIDC provider, imported by ARN); the repository then denies the organization's push role,
- * which may push to every other repository by the naming contract's prefix. Neither stack refers to the other by a
+ * the account's GitHub OIDC provider, imported by ARN). The repository's policy denies every image write to every
+ * principal but its one push role: the service's own, else the organization's (which may push to every repository by
+ * the naming contract's prefix, and is so denied the repositories with a push role of their own). Neither stack refers to the other by a
  * CloudFormation reference; the caller makes the stack depend on the shared-services stack, which creates the
  * provider and whose deploy role deploys it.
  */
@@ -32,18 +33,13 @@ export class ImageRepositoryStack extends Stack {
   public constructor(scope: Construct, id: string, props: ImageRepositoryStackProps) {
     super(scope, id, props);
     const { organization, service } = props;
+    // Its one push role, by name: the repository's policy exempts it from denying every image write to everyone.
+    const pusher = service.ci
+      ? ciServiceImagePushRoleName(organization, service.name)
+      : ciImagePushRoleName(organization);
     this.repository = new ImageRepository(this, 'Image', {
       ...props,
-      deniedPushers: service.ci
-        ? [
-            this.formatArn({
-              service: 'iam',
-              region: '',
-              resource: 'role',
-              resourceName: ciImagePushRoleName(organization),
-            }),
-          ]
-        : undefined,
+      pusherRoleArn: this.formatArn({ service: 'iam', region: '', resource: 'role', resourceName: pusher }),
     });
     if (service.ci) {
       this.servicePushIdentity = new CiServicePushIdentity(this, 'CiPushIdentity', {
