@@ -358,6 +358,15 @@ const descendantCheck = (gitopsBranch: string): Step => ({
   ].join('\n'),
 });
 
+/** Bash lines that request the job's own OIDC token (GitHub's audience for AWS) and set `subject` to its `sub` claim. */
+const READ_OIDC_SUBJECT = [
+  `response="$(curl --silent --show-error --fail --header "Authorization: bearer $ACTIONS_ID_TOKEN_REQUEST_TOKEN" "$ACTIONS_ID_TOKEN_REQUEST_URL&audience=${GITHUB_OIDC_AUDIENCE}")"`,
+  'token="$(jq --raw-output .value <<< "$response")"',
+  'echo "::add-mask::$token"',
+  // The JWT's payload: base64url without padding, which jq's @base64d reads once padded.
+  `subject="$(jq --raw-input --raw-output 'split(".")[1] | gsub("-"; "+") | gsub("_"; "/") | . + "==="[0:((4 - length % 4) % 4)] | @base64d | fromjson | .sub' <<< "$token")"`,
+];
+
 /**
  * The first step of a job that assumes a role of this repository: the role trusts one subject, and a token that
  * follows another template (the repository's subject claim not customized yet, or changed) would fail later at
@@ -374,11 +383,7 @@ function oidcSubjectCheck(subject: string, source: GithubSource): Step {
       READ_IDS: `gh api repos/${source.githubRepository} --jq '.owner.id, .id'`,
     },
     run: [
-      `response="$(curl --silent --show-error --fail --header "Authorization: bearer $ACTIONS_ID_TOKEN_REQUEST_TOKEN" "$ACTIONS_ID_TOKEN_REQUEST_URL&audience=${GITHUB_OIDC_AUDIENCE}")"`,
-      'token="$(jq --raw-output .value <<< "$response")"',
-      'echo "::add-mask::$token"',
-      // The JWT's payload: base64url without padding, which jq's @base64d reads once padded.
-      `subject="$(jq --raw-input --raw-output 'split(".")[1] | gsub("-"; "+") | gsub("_"; "/") | . + "==="[0:((4 - length % 4) % 4)] | @base64d | fromjson | .sub' <<< "$token")"`,
+      ...READ_OIDC_SUBJECT,
       'if [ "$subject" != "$EXPECTED" ]; then',
       // No branch, GitHub Environment or repository name of the model holds an `@`: only the immutable IDs do.
       // biome-ignore lint/suspicious/noTemplateCurlyInString: bash parameter expansions, not a JS template
@@ -691,11 +696,7 @@ function serviceSubjectCheck(model: PlatformModel): Step {
       "expected=''",
       ...cases,
       `if [ -z "$expected" ]; then echo "::error::$SERVICE has no repository of its own (services[].ci)"; exit 1; fi`,
-      `response="$(curl --silent --show-error --fail --header "Authorization: bearer $ACTIONS_ID_TOKEN_REQUEST_TOKEN" "$ACTIONS_ID_TOKEN_REQUEST_URL&audience=${GITHUB_OIDC_AUDIENCE}")"`,
-      'token="$(jq --raw-output .value <<< "$response")"',
-      'echo "::add-mask::$token"',
-      // The JWT's payload: base64url without padding, which jq's @base64d reads once padded.
-      `subject="$(jq --raw-input --raw-output 'split(".")[1] | gsub("-"; "+") | gsub("_"; "/") | . + "==="[0:((4 - length % 4) % 4)] | @base64d | fromjson | .sub' <<< "$token")"`,
+      ...READ_OIDC_SUBJECT,
       // Unquoted on the right: a pattern, as the role's StringLike reads it.
       'if [[ "$subject" == $expected ]]; then exit 0; fi',
       'ids="^repo:[^:/]+@[0-9]+/"',
