@@ -6,7 +6,7 @@
  *   - the values.yaml of each chart of CHART_VALUE_KEYS that is in a Go module into
  *     `.upstream/charts/<release>/values.yaml`.
  *
- *   tsx tools/fetch-upstream.ts        needs `go` (1.21 or later) on PATH and the Go module proxy
+ *   pnpm fetch:upstream        needs `go` (1.21 or later) on PATH and the Go module proxy; `--help` lists the options
  */
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
@@ -20,8 +20,19 @@ import {
   UPSTREAM_CRDS,
   type UpstreamModule,
 } from '@platform/k8s-platform';
+import { runEntryPoint } from '@platform/model/entry-point';
+import { helpText, parseCommandLine } from './command-line';
 
 const root = join(__dirname, '..');
+
+/** The command's name and summary, as `--help` prints them. */
+export const FETCH_UPSTREAM = {
+  command: 'pnpm fetch:upstream',
+  summary:
+    'Fetches the pinned upstream CRDs and chart values files into .upstream/ from the Go module proxy, checking\n' +
+    'every checksum; needs go (1.21 or later) on PATH.',
+  options: {},
+} as const;
 
 /** `go mod download` of one module: its directory in the module cache, after checking its go.sum hash. */
 function download(module: UpstreamModule): string {
@@ -83,18 +94,29 @@ function replaceDirectory(directory: string, files: ReadonlyMap<string, Buffer>)
   renameSync(staging, target);
 }
 
-const crds = new Map(UPSTREAM_CRDS.map((crd) => [`${crd.name}.yaml`, upstreamFile(crd.module, crd.file, crd.sha256)]));
-const charts = new Map(
-  CHART_VALUE_KEYS.flatMap((row) =>
-    row.module
-      ? [[`${row.release}/values.yaml`, upstreamFile(row.module.module, row.module.file, row.module.sha256)] as const]
-      : [],
-  ),
-);
-// Both tables are read and checked before either folder is replaced.
-replaceDirectory(UPSTREAM_CRD_DIRECTORY, crds);
-replaceDirectory(UPSTREAM_CHART_VALUES_DIRECTORY, charts);
-process.stdout.write(
-  `Fetched ${crds.size} CRDs into ${UPSTREAM_CRD_DIRECTORY}/ and ${charts.size} chart values files into ` +
-    `${UPSTREAM_CHART_VALUES_DIRECTORY}/ from ${directories.size} modules.\n`,
-);
+/** The command: fetches and checks both tables, then replaces both folders. */
+function fetchUpstream(args: readonly string[]): void {
+  if (parseCommandLine(FETCH_UPSTREAM, args).help) {
+    process.stdout.write(helpText(FETCH_UPSTREAM));
+    return;
+  }
+  const crds = new Map(
+    UPSTREAM_CRDS.map((crd) => [`${crd.name}.yaml`, upstreamFile(crd.module, crd.file, crd.sha256)]),
+  );
+  const charts = new Map(
+    CHART_VALUE_KEYS.flatMap((row) =>
+      row.module
+        ? [[`${row.release}/values.yaml`, upstreamFile(row.module.module, row.module.file, row.module.sha256)] as const]
+        : [],
+    ),
+  );
+  // Both tables are read and checked before either folder is replaced.
+  replaceDirectory(UPSTREAM_CRD_DIRECTORY, crds);
+  replaceDirectory(UPSTREAM_CHART_VALUES_DIRECTORY, charts);
+  process.stdout.write(
+    `Fetched ${crds.size} CRDs into ${UPSTREAM_CRD_DIRECTORY}/ and ${charts.size} chart values files into ` +
+      `${UPSTREAM_CHART_VALUES_DIRECTORY}/ from ${directories.size} modules.\n`,
+  );
+}
+
+if (require.main === module) runEntryPoint(async () => fetchUpstream(process.argv.slice(2)));

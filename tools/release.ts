@@ -20,7 +20,7 @@ export const RELEASE = {
   summary:
     "Writes an image reference of <service> into the --env environment's release\n" +
     "(packages/platform-model/src/data/releases.json), then synthesizes: the environment's outputs change, and the\n" +
-    "shared-services template when the registry's kept images do.",
+    "service's image repository template (shared-services-image-<service>) when the registry's kept images do.",
   arguments: ['service'],
   options: {
     env: { type: 'string', placeholder: 'ENV', description: 'the environment that gets the image (required)' },

@@ -7,6 +7,7 @@ import { committedTemplates, synthesizeCloud } from '../aws/cloud-assembly';
 import { objectsOf, renderModel } from '../k8s/support/rendered';
 import { type Templates, templatesOf } from '../properties/support/aws-invariants';
 import { modelSecretAccessProblems } from '../properties/support/secret-access-invariants';
+import { freeName } from '../support/model-facts';
 
 /**
  * Secrets stay with their service (secretAccessProblems), on the committed dist/ and templates of every environment
@@ -45,22 +46,25 @@ describe('secrets stay with their service', () => {
     if (!moved) throw new Error('the shipped model has no service with a data store');
     // One environment is enough to hold the team change, and keeps the two syntheses small.
     const [first] = shipped.environments;
+    // Names the model has no team of yet, whatever teams it has.
+    const newTeam = freeName('payments', shipped.teams);
+    const idleTeam = freeName('idle', [...shipped.teams, { name: newTeam }]);
     const variant = loadModel({
       ...shipped,
       environments: [first],
       releases: { [first.name]: shipped.releases?.[first.name] ?? {} },
       teams: [
         ...shipped.teams,
-        { name: 'payments', quota: { cpu: '16', memory: '32Gi', pods: 100 } },
-        { name: 'idle', quota: { cpu: '1', memory: '1Gi', pods: 5 } },
+        { name: newTeam, quota: { cpu: '16', memory: '32Gi', pods: 100 } },
+        { name: idleTeam, quota: { cpu: '1', memory: '1Gi', pods: 5 } },
       ],
-      services: shipped.services.map((service) => (service === moved ? { ...service, team: 'payments' } : service)),
+      services: shipped.services.map((service) => (service === moved ? { ...service, team: newTeam } : service)),
     });
     const rendered = renderModel(variant);
     const cloud = synthesizeCloud({ model: variant });
-    expect(
-      objectsOf(rendered, first.name, 'SecretStore').some((store) => store.metadata.namespace === 'payments'),
-    ).toBe(true);
+    expect(objectsOf(rendered, first.name, 'SecretStore').some((store) => store.metadata.namespace === newTeam)).toBe(
+      true,
+    );
     expect(modelSecretAccessProblems(variant, templatesOf(cloud.assembly), { objects: rendered })).toEqual([]);
   });
 });

@@ -4,38 +4,43 @@
  * it must reject, then run on the real outputs: dist/ and cdk.out/ as `npm run setup` leaves them.
  *
  *   tsx tools/verify/main.ts                 every engine
- *   tsx tools/verify/main.ts --only a,b      the named engines (see --help)
+ *   tsx tools/verify/main.ts --only a,b      the named engines (`--help` lists them)
  *
  * Prints one line per engine with its figures and exits 1 when any engine fails.
  */
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
+import { UsageError } from '@platform/model';
+import { runEntryPoint } from '@platform/model/entry-point';
+import { helpText, parseCommandLine } from '../command-line';
 import type { Engine, EngineContext, EngineResult } from './engine';
 import { ENGINES } from './engines';
 
-const USAGE = `Usage: pnpm verify [--only <engine>[,<engine>…]]
-Engines: ${ENGINES.map((engine) => engine.name).join(', ')}
-`;
+/** The command's name, summary and options, as `--help` prints them. */
+export const VERIFY = {
+  command: 'pnpm verify',
+  summary: `Checks every output with the engine that consumes it: ${ENGINES.map((engine) => engine.name).join(', ')}.`,
+  options: {
+    only: { type: 'string', placeholder: 'ENGINES', description: 'only these engines, comma-separated' },
+  },
+} as const;
 
-function selectedEngines(args: readonly string[]): readonly Engine[] {
-  if (args.includes('--help') || args.includes('-h')) {
-    process.stdout.write(USAGE);
-    process.exit(0);
+/** The engines the command line selects; throws UsageError for an unknown option or engine. */
+function selectedEngines(args: readonly string[]): readonly Engine[] | undefined {
+  const { help, values } = parseCommandLine(VERIFY, args);
+  if (help) {
+    process.stdout.write(helpText(VERIFY));
+    return undefined;
   }
-  let names: string[] | undefined;
-  for (let index = 0; index < args.length; index++) {
-    if (args[index] === '--only' && args[index + 1]) names = args[++index].split(',');
-    else usageError(`unknown argument '${args[index]}'`);
-  }
-  if (!names) return ENGINES;
+  if (values.only === undefined) return ENGINES;
+  const names = values.only.split(',');
   const unknown = names.filter((name) => !ENGINES.some((engine) => engine.name === name));
-  if (unknown.length > 0) usageError(`unknown engine(s): ${unknown.join(', ')}`);
+  if (unknown.length > 0) {
+    throw new UsageError(
+      `${VERIFY.command}: --only: unknown engine(s) ${unknown.join(', ')}; allowed: ${ENGINES.map((engine) => engine.name).join(', ')}`,
+    );
+  }
   return ENGINES.filter((engine) => names.includes(engine.name));
-}
-
-function usageError(message: string): never {
-  process.stderr.write(`verify: ${message}\n${USAGE}`);
-  process.exit(2);
 }
 
 function seconds(since: bigint): string {
@@ -59,6 +64,7 @@ async function verify(engine: Engine, context: EngineContext): Promise<EngineRes
 
 async function main(): Promise<void> {
   const engines = selectedEngines(process.argv.slice(2));
+  if (engines === undefined) return;
   const root = join(__dirname, '..', '..');
   const toolsDirectory = join(root, '.tools');
   mkdirSync(toolsDirectory, { recursive: true });
@@ -80,4 +86,4 @@ async function main(): Promise<void> {
   process.exitCode = failed > 0 ? 1 : 0;
 }
 
-void main();
+runEntryPoint(main);

@@ -1,0 +1,28 @@
+import { spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+
+/**
+ * Every command of package.json that runs a TypeScript tool (`tsx tools/<file>.ts`) refuses an unknown option in one
+ * line with exit code 2 before it does anything, as README "Commands" promises: the list is read from package.json, so
+ * a new command is covered without editing this test.
+ */
+const ROOT = join(__dirname, '..', '..');
+const scripts = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')).scripts as Record<string, string>;
+const tools = Object.entries(scripts).flatMap(([name, command]) => {
+  const match = /^tsx (tools\/\S+\.ts)( --\S+)*$/.exec(command);
+  return match ? [[name, match[1]] as const] : [];
+});
+
+test('package.json names tool commands', () => {
+  expect(tools.map(([name]) => name)).toEqual(expect.arrayContaining(['synth', 'fetch:upstream', 'plan']));
+});
+
+test.each(tools)('pnpm %s refuses an unknown option in one line, with exit code 2', (_command, file) => {
+  const result = spawnSync(join(ROOT, 'node_modules', '.bin', 'tsx'), [file, '--no-such-option'], {
+    cwd: ROOT,
+    encoding: 'utf8',
+  });
+  expect({ status: result.status, stdout: result.stdout }).toEqual({ status: 2, stdout: '' });
+  expect(result.stderr.trim().split('\n')).toEqual([expect.stringContaining("unknown option '--no-such-option'")]);
+});
