@@ -125,13 +125,23 @@ describe('a service added to the catalog only', () => {
       .filter((f) => beforeByPath.get(f.path) !== JSON.stringify(f.object))
       .map((f) => f.path)
       .filter((p) => !p.includes(`/services/${added.name}/`) && !p.endsWith(`application-services-${added.name}.yaml`));
-    // Besides its callee's ingress and its team's quota: its SLO alert rules (guard rails) where they exist.
+    // Besides its callee's ingress and its team's quota: its SLO alert rules (guard rails) where they exist; and,
+    // when it has a data store, its own SecretStores in its team's namespace and the admission policy that lists the
+    // secret readers each namespace's stores may assume.
+    const readsSecrets = added.dependencies.database || added.dependencies.cache;
     expect(sorted(changed.filter((p) => !p.includes('/alerting/')))).toEqual(
       sorted(
         ENVIRONMENTS.flatMap((environment) => [
           ...(callee ? [`${environment}/services/${callee.name}/networkpolicy-${callee.name}-ingress.yaml`] : []),
           `${environment}/teams/${team.name}/limitrange-container-defaults.yaml`,
           `${environment}/teams/${team.name}/resourcequota-team-quota.yaml`,
+          ...(readsSecrets
+            ? [
+                `${environment}/platform/secret-stores/${team.name}/secretstore-${added.name}-aws-parameter-store.yaml`,
+                `${environment}/platform/secret-stores/${team.name}/secretstore-${added.name}-aws-secrets-manager.yaml`,
+                `${environment}/policies/validatingpolicy-restrict-secret-store-role.yaml`,
+              ]
+            : []),
         ]),
       ),
     );
