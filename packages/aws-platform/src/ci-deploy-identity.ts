@@ -78,31 +78,55 @@ export class CiDeployIdentity extends Construct {
 
   public constructor(scope: Construct, id: string, props: CiDeployIdentityProps) {
     super(scope, id);
-    const stack = Stack.of(this);
-    const qualifier =
-      props.bootstrapQualifier ??
-      (this.node.tryGetContext(BOOTSTRAP_QUALIFIER_CONTEXT) as string | undefined) ??
-      DefaultStackSynthesizer.DEFAULT_QUALIFIER;
-    this.role = new iam.Role(this, 'Role', {
-      roleName: props.roleName,
-      description: `GitHub Actions of ${props.ci.githubRepository} on ${props.ci.branch} in its GitHub Environment ${props.githubEnvironment}: cdk deploy`,
-      maxSessionDuration: Duration.seconds(CI_SESSION_SECONDS),
-      assumedBy: new iam.WebIdentityPrincipal(props.provider.oidcProviderArn, {
-        StringEquals: {
-          [`${GITHUB_OIDC_ISSUER}:aud`]: GITHUB_OIDC_AUDIENCE,
-          [`${GITHUB_OIDC_ISSUER}:sub`]: deployJobSubject(props.ci, props.githubEnvironment),
-        },
-      }),
-      inlinePolicies: {
-        AssumeCdkBootstrapRoles: new iam.PolicyDocument({
-          statements: [
-            new iam.PolicyStatement({
-              actions: ['sts:AssumeRole'],
-              resources: cdkBootstrapRoleArns(stack.account, stack.region, qualifier),
-            }),
-          ],
-        }),
-      },
+    this.role = ciBootstrapRole(this, props, {
+      purpose: 'cdk deploy',
+      policyName: 'AssumeCdkBootstrapRoles',
+      bootstrapRoles: Object.keys(CDK_BOOTSTRAP_ROLES) as (keyof typeof CDK_BOOTSTRAP_ROLES)[],
     });
   }
+}
+
+/**
+ * The role `Role` below `scope` that only jobs of `props.ci` in the GitHub Environment `props.githubEnvironment` may
+ * assume (delivery.ts `deployJobSubject`, matched exactly), for two-hour sessions, allowed to assume exactly these
+ * CDK bootstrap roles of the scope's account and region: what the deploy and plan identities share.
+ */
+export function ciBootstrapRole(
+  scope: Construct,
+  props: CiDeployIdentityProps,
+  options: {
+    /** What the role is for, in its description. */
+    readonly purpose: string;
+    readonly policyName: string;
+    readonly bootstrapRoles: readonly (keyof typeof CDK_BOOTSTRAP_ROLES)[];
+  },
+): iam.Role {
+  const stack = Stack.of(scope);
+  const qualifier =
+    props.bootstrapQualifier ??
+    (scope.node.tryGetContext(BOOTSTRAP_QUALIFIER_CONTEXT) as string | undefined) ??
+    DefaultStackSynthesizer.DEFAULT_QUALIFIER;
+  return new iam.Role(scope, 'Role', {
+    roleName: props.roleName,
+    description: `GitHub Actions of ${props.ci.githubRepository} on ${props.ci.branch} in its GitHub Environment ${props.githubEnvironment}: ${options.purpose}`,
+    maxSessionDuration: Duration.seconds(CI_SESSION_SECONDS),
+    assumedBy: new iam.WebIdentityPrincipal(props.provider.oidcProviderArn, {
+      StringEquals: {
+        [`${GITHUB_OIDC_ISSUER}:aud`]: GITHUB_OIDC_AUDIENCE,
+        [`${GITHUB_OIDC_ISSUER}:sub`]: deployJobSubject(props.ci, props.githubEnvironment),
+      },
+    }),
+    inlinePolicies: {
+      [options.policyName]: new iam.PolicyDocument({
+        statements: [
+          new iam.PolicyStatement({
+            actions: ['sts:AssumeRole'],
+            resources: options.bootstrapRoles.map((role) =>
+              cdkBootstrapRoleArn(role, stack.account, stack.region, qualifier),
+            ),
+          }),
+        ],
+      }),
+    },
+  });
 }

@@ -1,25 +1,9 @@
-import { CI_SESSION_SECONDS, deployJobSubject, type Organization } from '@platform/model';
-import { DefaultStackSynthesizer, Duration, Stack } from 'aws-cdk-lib';
-import * as iam from 'aws-cdk-lib/aws-iam';
+import type * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
-import { BOOTSTRAP_QUALIFIER_CONTEXT, cdkBootstrapRoleArn } from './ci-deploy-identity';
-import { GITHUB_OIDC_AUDIENCE, GITHUB_OIDC_ISSUER } from './github-oidc';
+import { type CiDeployIdentityProps, ciBootstrapRole } from './ci-deploy-identity';
 
-export interface CiPlanIdentityProps {
-  /** The GitHub OIDC provider of the stack's account. */
-  readonly provider: iam.IOidcProvider;
-  /** Name of the role (naming.ts `ciPlanRoleName`). */
-  readonly roleName: string;
-  /** This repository and its protected branch (`organization.ci`). */
-  readonly ci: Organization['ci'];
-  /** The GitHub Environment of the plan jobs that may assume the role (delivery.ts `planGithubEnvironment`). */
-  readonly githubEnvironment: string;
-  /**
-   * The bootstrap qualifier of the stack's account and region.
-   * @default the context `@aws-cdk/core:bootstrapQualifier` (cdk.json), else `hnb659fds`, as DefaultStackSynthesizer
-   */
-  readonly bootstrapQualifier?: string;
-}
+/** As the deploy identity's; `roleName` is naming.ts `ciPlanRoleName`, `githubEnvironment` delivery.ts `planGithubEnvironment`. */
+export type CiPlanIdentityProps = CiDeployIdentityProps;
 
 /**
  * The role the deploy workflow's plan job assumes to run `cdk diff --method template` in the stack's account and
@@ -36,31 +20,10 @@ export class CiPlanIdentity extends Construct {
 
   public constructor(scope: Construct, id: string, props: CiPlanIdentityProps) {
     super(scope, id);
-    const stack = Stack.of(this);
-    const qualifier =
-      props.bootstrapQualifier ??
-      (this.node.tryGetContext(BOOTSTRAP_QUALIFIER_CONTEXT) as string | undefined) ??
-      DefaultStackSynthesizer.DEFAULT_QUALIFIER;
-    this.role = new iam.Role(this, 'Role', {
-      roleName: props.roleName,
-      description: `GitHub Actions of ${props.ci.githubRepository} on ${props.ci.branch} in its GitHub Environment ${props.githubEnvironment}: cdk diff (read only)`,
-      maxSessionDuration: Duration.seconds(CI_SESSION_SECONDS),
-      assumedBy: new iam.WebIdentityPrincipal(props.provider.oidcProviderArn, {
-        StringEquals: {
-          [`${GITHUB_OIDC_ISSUER}:aud`]: GITHUB_OIDC_AUDIENCE,
-          [`${GITHUB_OIDC_ISSUER}:sub`]: deployJobSubject(props.ci, props.githubEnvironment),
-        },
-      }),
-      inlinePolicies: {
-        AssumeCdkLookupRole: new iam.PolicyDocument({
-          statements: [
-            new iam.PolicyStatement({
-              actions: ['sts:AssumeRole'],
-              resources: [cdkBootstrapRoleArn('lookup', stack.account, stack.region, qualifier)],
-            }),
-          ],
-        }),
-      },
+    this.role = ciBootstrapRole(this, props, {
+      purpose: 'cdk diff (read only)',
+      policyName: 'AssumeCdkLookupRole',
+      bootstrapRoles: ['lookup'],
     });
   }
 }
