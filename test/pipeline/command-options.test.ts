@@ -1,4 +1,4 @@
-import { spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
@@ -18,11 +18,32 @@ test('package.json names tool commands', () => {
   expect(tools.map(([name]) => name)).toEqual(expect.arrayContaining(['synth', 'fetch:upstream', 'plan']));
 });
 
-test.each(tools)('pnpm %s refuses an unknown option in one line, with exit code 2', (_command, file) => {
-  const result = spawnSync(join(ROOT, 'node_modules', '.bin', 'tsx'), [file, '--no-such-option'], {
-    cwd: ROOT,
-    encoding: 'utf8',
+/** Runs the tool with these arguments: its exit code and output. */
+function run(
+  file: string,
+  args: readonly string[],
+): Promise<{ status: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(join(ROOT, 'node_modules', '.bin', 'tsx'), [file, ...args], { cwd: ROOT });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (chunk) => {
+      stdout += chunk;
+    });
+    child.stderr.on('data', (chunk) => {
+      stderr += chunk;
+    });
+    child.on('error', reject);
+    child.on('close', (status) => resolve({ status, stdout, stderr }));
   });
-  expect({ status: result.status, stdout: result.stdout }).toEqual({ status: 2, stdout: '' });
-  expect(result.stderr.trim().split('\n')).toEqual([expect.stringContaining("unknown option '--no-such-option'")]);
-});
+}
+
+// Concurrent: each is a process that starts and stops at once, so they overlap instead of queueing.
+test.concurrent.each(tools)(
+  'pnpm %s refuses an unknown option in one line, with exit code 2',
+  async (_command, file) => {
+    const result = await run(file, ['--no-such-option']);
+    expect({ status: result.status, stdout: result.stdout }).toEqual({ status: 2, stdout: '' });
+    expect(result.stderr.trim().split('\n')).toEqual([expect.stringContaining("unknown option '--no-such-option'")]);
+  },
+);
