@@ -44,12 +44,22 @@ function violations(
     .map(([id]) => `${id} ${check}`);
 }
 
+/** The statements of an ECR repository's policy whose principal is everyone (`*` or `{"AWS": "*"}`). */
+const everyoneStatements = (p: Record<string, unknown>) =>
+  (
+    (p.RepositoryPolicyText as { Statement?: { Effect: string; Principal?: unknown }[] } | undefined)?.Statement ?? []
+  ).filter(
+    (statement) =>
+      JSON.stringify(statement.Principal) === '"*"' || JSON.stringify(statement.Principal) === '{"AWS":"*"}',
+  );
+
 function checkovRules(resources: Map<string, Resource>): string[] {
   const variables = (p: Record<string, unknown>) =>
     Object.keys((p.Environment as { Variables?: object } | undefined)?.Variables ?? {});
   return [
     ...violations(resources, 'AWS::RDS::DBInstance', 'CKV_AWS_157', (p) => p.MultiAZ === true),
     ...violations(resources, 'AWS::SQS::Queue', 'CKV_AWS_27', (p) => p.KmsMasterKeyId !== undefined),
+    ...violations(resources, 'AWS::ECR::Repository', 'CKV_AWS_32', (p) => everyoneStatements(p).length === 0),
     ...violations(resources, 'AWS::SecretsManager::Secret', 'CKV_AWS_149', (p) => p.KmsKeyId !== undefined),
     ...violations(
       resources,
@@ -90,6 +100,15 @@ describe('checkov findings on the templates of the shipped model', () => {
 
   test('a finding is skipped exactly while its cause holds: queues, secrets, databases, provider functions', () => {
     expect(checkovRules(resources)).toEqual([]);
+  });
+
+  test('a repository skips CKV_AWS_32 only because its statements naming everyone deny', () => {
+    const repositories = [...resources].filter(([, r]) => r.Type === 'AWS::ECR::Repository');
+    expect(repositories.length).toBeGreaterThan(0);
+    for (const [id, repository] of repositories) {
+      const effects = everyoneStatements(repository.Properties ?? {}).map((statement) => statement.Effect);
+      expect({ id, effects: [...new Set(effects)] }).toEqual({ id, effects: effects.length > 0 ? ['Deny'] : [] });
+    }
   });
 
   test('a queue skips CKV_AWS_27 only because SQS-managed keys encrypt it', () => {

@@ -4,6 +4,7 @@ import * as ecr from 'aws-cdk-lib/aws-ecr';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
 import { acknowledgeWildcards } from './acknowledge';
+import { skipCheckov } from './checkov-skips';
 
 /** Actions a cluster's nodes need to pull an image. */
 export const PULL_ACTIONS = ['ecr:BatchGetImage', 'ecr:GetDownloadUrlForLayer', 'ecr:BatchCheckLayerAvailability'];
@@ -140,6 +141,11 @@ export class ImageRepository extends Construct {
         principals: [new iam.AnyPrincipal()],
         conditions: { ArnNotEquals: { 'aws:PrincipalArn': props.pusherRoleArn } },
       }),
+    );
+    skipCheckov(
+      this.repository,
+      'CKV_AWS_32',
+      "The policy's only statement with the principal '*' is the Deny of image writes to all but the push role; the one Allow names the environment accounts, so nothing is public (checkov reads any '*' principal as public, whatever the effect).",
     );
   }
 }
