@@ -400,7 +400,7 @@ function expectDeployFollows(model: PlatformModel) {
     const checkStep = deploy.steps?.[check];
     expect(commandOf(deploy, 'pnpm exec cdk diff')[0]).toBe(planDiff);
     expect(checkStep?.env?.APPROVED).toBe(`\${{ needs.${planId}.outputs.digest }}`);
-    expect(checkStep?.run).toMatch(/if \[ "\$digest" != "\$APPROVED" \]; then[\s\S]*exit 1/);
+    expect(checkStep?.run).toMatch(/if \[ "\$digest" != "\$APPROVED" \] && [^\n]*; then[\s\S]*exit 1/);
     expect(commandOf(deploy, 'pnpm exec cdk deploy')[0].endsWith(` ${stacks.join(' ')}`)).toBe(true);
     expect(commandOf(deploy, 'pnpm exec cdk deploy')[0]).toContain(` --concurrency ${DEPLOY_CONCURRENCY} `);
 
@@ -705,7 +705,8 @@ const DATED_CDK = [
   'for argument in "$@"; do case "$argument" in platform:today=*) day="${argument#platform:today=}";; esac; done',
   'if [ -z "$day" ]; then day="$(date -u +%F)"; fi',
   'echo "[Warning] EKS standard support of 1.35 is judged on $day"',
-  'echo "Number of stacks with differences: 0"',
+  // Differences to deploy: a diff without any would pass the check whatever the day.
+  'echo "Number of stacks with differences: 1"',
 ].join('\n');
 
 describe("an environment's plan, approved on a later day", () => {
@@ -767,6 +768,36 @@ const fakeGh = (ref: string | undefined, status: string) =>
     '  *) echo "unexpected: $*" >&2; exit 2;;',
     'esac',
   ].join('\n');
+
+describe("an environment's deploy job, re-run", () => {
+  const model = withEnvironments(loadPlatformModel(), 3);
+  const workflow = renderedDeploy(model);
+  /** The deploy job's diff check, with `cdk diff` printing `lines`, against a plan whose digest is of other text. */
+  const check = (name: string, lines: readonly string[]) => {
+    const planId = planGithubEnvironment(name);
+    const step = workflow.jobs[name].steps?.find((candidate) => candidate.run?.startsWith('pnpm exec cdk diff'));
+    const directory = mkdtempSync(join(tmpdir(), 'rerun-'));
+    try {
+      const scope = {
+        [`needs.${planId}.outputs.digest`]: 'f'.repeat(64),
+        [`needs.${planId}.outputs.day`]: '2026-12-27',
+      };
+      const pnpm = lines.map((line) => `echo "${line}"`).join('\n');
+      return runStep(step as Step, { directory, scope, programs: { pnpm } }).status;
+    } finally {
+      rmSync(directory, { recursive: true, force: true });
+    }
+  };
+
+  it.each(model.environments.map((environment) => environment.name))(
+    '%s: after its deploy (nothing left to deploy) passes the check; with differences not planned, stops',
+    (name) => {
+      expect(check(name, ['Stack a', 'There were no differences', 'Number of stacks with differences: 0'])).toBe(0);
+      expect(check(name, ['Stack a', '[~] AWS::SQS::Queue Queue', 'Number of stacks with differences: 1'])).toBe(1);
+      expect(check(name, ['Number of stacks with differences: 10'])).toBe(1);
+    },
+  );
+});
 
 describe('a job of an environment that tracks a branch of its own', () => {
   const model = withEnvironments(loadPlatformModel(), 3);

@@ -588,7 +588,9 @@ function environmentDeployJob(
         run: [
           cdkDiff(options.stacks, plannedDayContext),
           DIFF_DIGEST,
-          'if [ "$digest" != "$APPROVED" ]; then',
+          // A diff without differences is no plan's either, but then the stacks already are this commit's: a re-run of
+          // this job after its deploy (when advancing the GitOps branch failed) deploys nothing and advances it.
+          'if [ "$digest" != "$APPROVED" ] && ! grep -q "Number of stacks with differences: 0$" cdk-diff.txt; then',
           `  ${summaryOf(`cdk diff now: ${environment.name} (not the plan: nothing deployed)`, 'cdk-diff.txt')}`,
           `  echo "::error::the diff is not the plan of ${jobs.plan} (the deployed stacks changed since): re-run ${jobs.plan}, which re-runs this job, and approve its new diff"`,
           '  exit 1',
