@@ -836,6 +836,34 @@ describe('a job of an environment that tracks a branch of its own', () => {
   );
 });
 
+describe("a plan job's summary of what Argo CD syncs once the branch moves", () => {
+  const model = withEnvironments(loadPlatformModel(), 3);
+  const workflow = renderedDeploy(model);
+  const plans = model.environments
+    .filter((environment) => environment.gitops.targetRevision !== model.organization.ci.branch)
+    .map((environment) => planGithubEnvironment(environment.name));
+
+  it.each(plans)('%s: says the branch is not there yet only when GitHub answers 404; stops on another error', (id) => {
+    const step = workflow.jobs[id].steps?.find((candidate) => candidate.run?.includes('pnpm changes --base')) as Step;
+    const directory = mkdtempSync(join(tmpdir(), 'summary-'));
+    const run = (ref: string | undefined) =>
+      runStep(step, {
+        directory,
+        scope: { 'github.token': 'token' },
+        programs: { gh: fakeGh(ref, 'ahead'), pnpm: 'echo "changes since $3"' },
+      });
+    try {
+      expect(run(undefined).status).toBe(0);
+      expect(readFileSync(join(directory, 'summary'), 'utf8')).toContain('does not exist yet');
+      expect(run('a'.repeat(40)).status).toBe(0);
+      expect(readFileSync(join(directory, 'summary'), 'utf8')).toContain(`changes since ${'a'.repeat(40)}`);
+      expect(run('error').status).not.toBe(0);
+    } finally {
+      rmSync(directory, { recursive: true, force: true });
+    }
+  });
+});
+
 /** The GitHub Actions expression `${{ inner }}`, as the renderer writes it. */
 const expressionOf = (inner: string) => `$${'{{'} ${inner} }}`;
 

@@ -477,11 +477,15 @@ function planJob(
           env: { GITOPS_BRANCH: gitopsBranch, GH_TOKEN: expression('github.token') },
           run: [
             `echo '### Argo CD of ${environment.name}: ${gitopsBranch} advanced to this commit' >> "$GITHUB_STEP_SUMMARY"`,
-            'if deployed="$(gh api "repos/$GITHUB_REPOSITORY/git/ref/heads/$GITOPS_BRANCH" --jq .object.sha)"; then',
+            'if deployed="$(gh api "repos/$GITHUB_REPOSITORY/git/ref/heads/$GITOPS_BRANCH" --jq .object.sha 2> ref.err)"; then',
             // The whole history is checked out: the deployed commit's dist/ is there.
             `  pnpm changes --base "$deployed" >> "$GITHUB_STEP_SUMMARY"`,
-            'else',
+            // Only a missing branch is "not yet": any other failure of the API stops the plan rather than mislead.
+            "elif grep --quiet 'HTTP 404' ref.err; then",
             `  echo "$GITOPS_BRANCH does not exist yet: the deploy job creates it at $GITHUB_SHA" >> "$GITHUB_STEP_SUMMARY"`,
+            'else',
+            '  cat ref.err',
+            '  exit 1',
             'fi',
           ].join('\n'),
         },
