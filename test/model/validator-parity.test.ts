@@ -1,10 +1,10 @@
-import { spawn } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { loadModel, type PlatformModel, PlatformModelSchema, validateModel, withGitopsPaths } from '@platform/model';
 import { buildCloudApp, buildCloudAppFromInput } from '../../apps/cloud/src/cloud-app';
 import { renderDist } from '../../apps/cluster/src/synthesize-dist';
 import { testCdkApp } from '../support/cdk-app';
+import { type CommandResult, spawnScriptAsync } from '../support/command-run';
 import { tempDir } from '../support/temp-dirs';
 import { addEdgeService, draftModel, moveToAccount, PROJECT_CONTEXT, unusedAccount } from './support/drafts';
 
@@ -186,24 +186,10 @@ describe('pnpm validate and pnpm synth', () => {
 });
 
 describe('tools/validate.ts --model', () => {
-  function runValidate(model: PlatformModel): Promise<{ status: number | null; stdout: string; stderr: string }> {
+  function runValidate(model: PlatformModel): Promise<CommandResult> {
     const file = join(tempDir('platform-validate-'), 'model.json');
     writeFileSync(file, JSON.stringify(model));
-    return new Promise((resolve, reject) => {
-      const child = spawn(join(ROOT, 'node_modules', '.bin', 'tsx'), ['tools/validate.ts', '--model', file], {
-        cwd: ROOT,
-      });
-      let stdout = '';
-      let stderr = '';
-      child.stdout.on('data', (chunk) => {
-        stdout += chunk;
-      });
-      child.stderr.on('data', (chunk) => {
-        stderr += chunk;
-      });
-      child.on('error', reject);
-      child.on('close', (status) => resolve({ status, stdout, stderr }));
-    });
+    return spawnScriptAsync(ROOT, 'tools/validate.ts', ['--model', file]);
   }
 
   it('refuses, in one run, what only synth refused before: a quota, a flow-log retention and a missing AZ context', async () => {

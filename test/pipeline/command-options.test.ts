@@ -1,6 +1,6 @@
-import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { spawnScriptAsync } from '../support/command-run';
 
 /**
  * Every command of package.json that runs a TypeScript tool (`tsx tools/<file>.ts`) refuses an unknown option in one
@@ -18,31 +18,11 @@ test('package.json names tool commands', () => {
   expect(tools.map(([name]) => name)).toEqual(expect.arrayContaining(['synth', 'fetch:upstream', 'plan']));
 });
 
-/** Runs the tool with these arguments: its exit code and output. */
-function run(
-  file: string,
-  args: readonly string[],
-): Promise<{ status: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(join(ROOT, 'node_modules', '.bin', 'tsx'), [file, ...args], { cwd: ROOT });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk) => {
-      stdout += chunk;
-    });
-    child.stderr.on('data', (chunk) => {
-      stderr += chunk;
-    });
-    child.on('error', reject);
-    child.on('close', (status) => resolve({ status, stdout, stderr }));
-  });
-}
-
 // Concurrent: each is a process that starts and stops at once, so they overlap instead of queueing.
 test.concurrent.each(tools)(
   'pnpm %s refuses an unknown option in one line, with exit code 2',
   async (_command, file) => {
-    const result = await run(file, ['--no-such-option']);
+    const result = await spawnScriptAsync(ROOT, file, ['--no-such-option']);
     expect({ status: result.status, stdout: result.stdout }).toEqual({ status: 2, stdout: '' });
     expect(result.stderr.trim().split('\n')).toEqual([expect.stringContaining("unknown option '--no-such-option'")]);
   },

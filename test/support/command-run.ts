@@ -1,4 +1,4 @@
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { runEntryPoint } from '@platform/model/entry-point';
 
 /** What a command did, as its user sees it: exit code (0 when it succeeded), stdout and stderr. */
@@ -26,6 +26,31 @@ export function spawnScript(
     env: { ...process.env, FORCE_COLOR: '0', ...env },
   });
   return { status: result.status ?? -1, stdout: result.stdout, stderr: result.stderr };
+}
+
+/** As spawnScript, without blocking: scripts started together run side by side. */
+export function spawnScriptAsync(
+  root: string,
+  script: string,
+  args: readonly string[] = [],
+  env: Record<string, string> = {},
+): Promise<CommandResult> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ['--import', 'tsx', script, ...args], {
+      cwd: root,
+      env: { ...process.env, FORCE_COLOR: '0', ...env },
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (chunk) => {
+      stdout += chunk;
+    });
+    child.stderr.on('data', (chunk) => {
+      stderr += chunk;
+    });
+    child.on('error', reject);
+    child.on('close', (status) => resolve({ status: status ?? -1, stdout, stderr }));
+  });
 }
 
 /**
