@@ -246,6 +246,20 @@ describe('environments that share an account with the shared-services stack or w
   });
 });
 
+/** The templates of the stacks of `app()` (built in a beforeAll), by construct ID, for the expectations above. */
+function stackTemplates(model: PlatformModel, app: () => ReturnType<typeof testCdkApp>): CloudTemplates {
+  const unused = () => {
+    throw new Error('not used');
+  };
+  return {
+    model,
+    template: (stackId) => Template.fromStack(app().node.findChild(stackId) as CiStack | SharedServicesStack),
+    environment: unused,
+    naming: unused,
+    combined: unused,
+  };
+}
+
 describe('accounts that already hold a GitHub OIDC provider (organization.ci.existingOidcProviderAccounts)', () => {
   const { model: base, context } = sharedAccounts();
   // The second environment's account (with the last); the shared-services account (with the first) creates its own.
@@ -260,19 +274,7 @@ describe('accounts that already hold a GitHub OIDC provider (organization.ci.exi
     app = testCdkApp(context);
     built = buildCloudApp(app, model);
   });
-  const cloud: CloudTemplates = {
-    model,
-    template: (stackId) => Template.fromStack(app.node.findChild(stackId) as CiStack | SharedServicesStack),
-    environment: () => {
-      throw new Error('not used');
-    },
-    naming: () => {
-      throw new Error('not used');
-    },
-    combined: () => {
-      throw new Error('not used');
-    },
-  };
+  const cloud = stackTemplates(model, () => app);
 
   it('creates no provider there, imports it by ARN into every stack of the account, and one elsewhere', () => {
     const counts = providersPerAccount(cloud);
@@ -312,19 +314,7 @@ describe("a repository whose tokens carry GitHub's immutable subject (organizati
     );
     buildCloudApp(app, model);
   });
-  const cloud: CloudTemplates = {
-    model,
-    template: (stackId) => Template.fromStack(app.node.findChild(stackId) as CiStack | SharedServicesStack),
-    environment: () => {
-      throw new Error('not used');
-    },
-    naming: () => {
-      throw new Error('not used');
-    },
-    combined: () => {
-      throw new Error('not used');
-    },
-  };
+  const cloud = stackTemplates(model, () => app);
 
   it('every deploy role trusts the subject that names the owner and the repository by ID', () => {
     const [owner, repository] = model.organization.ci.githubRepository.split('/');
