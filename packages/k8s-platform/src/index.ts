@@ -7,6 +7,7 @@ export * from './alerting/kube-prometheus-stack-alerting';
 export * from './alerting/platform-alerts';
 export * from './alerting/receiver-credentials';
 export * from './alerting/rule-groups';
+export * from './alerting/service-metrics';
 export * from './alerting/slo-alerts';
 export * from './argocd/addon-catalog';
 export * from './argocd/app-of-apps-chart';

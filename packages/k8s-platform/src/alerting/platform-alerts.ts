@@ -1,4 +1,14 @@
 import { type RuleGroup, type RunbookLocation, runbookUrl } from './rule-groups';
+import { latencyQuantile, requestRate, SERVER_ERROR_MATCHER } from './service-metrics';
+
+/** Window of the platform alerts on the service metrics (HighErrorRate, HighLatencyP99). */
+export const SERVICE_ALERT_WINDOW = '5m';
+
+/** HighErrorRate fires above this share of 5xx responses (5%). */
+export const HIGH_ERROR_RATIO = 0.05;
+
+/** HighLatencyP99 fires above this 99th percentile of the request durations, in seconds. */
+export const HIGH_LATENCY_P99_SECONDS = 2;
 
 /** Filesystems that are not node disks: their fullness is no disk pressure. */
 const VIRTUAL_FILESYSTEMS = 'fstype!~"tmpfs|overlay|squashfs|nsfs|ramfs"';
@@ -15,9 +25,9 @@ export function platformAlertGroup(runbooks: RunbookLocation): RuleGroup {
         alert: 'HighErrorRate',
         // Requests without traffic give no ratio at all rather than 0/0.
         expr:
-          'sum by (namespace, service) (rate(http_requests_total{status=~"5.."}[5m]))\n' +
-          '  / (sum by (namespace, service) (rate(http_requests_total[5m])) > 0)\n' +
-          '> 0.05',
+          `${requestRate(SERVICE_ALERT_WINDOW, [SERVER_ERROR_MATCHER])}\n` +
+          `  / (${requestRate(SERVICE_ALERT_WINDOW)} > 0)\n` +
+          `> ${HIGH_ERROR_RATIO}`,
         for: '5m',
         labels: { severity: 'critical' },
         annotations: {
@@ -43,9 +53,7 @@ export function platformAlertGroup(runbooks: RunbookLocation): RuleGroup {
       },
       {
         alert: 'HighLatencyP99',
-        expr:
-          'histogram_quantile(0.99, sum by (namespace, service, le) (rate(http_request_duration_seconds_bucket[5m])))\n' +
-          '> 2',
+        expr: `${latencyQuantile(0.99, SERVICE_ALERT_WINDOW)}\n> ${HIGH_LATENCY_P99_SECONDS}`,
         for: '5m',
         labels: { severity: 'warning' },
         annotations: {

@@ -1,11 +1,35 @@
 import { type Service, UserError } from '@platform/model';
 import { ExactDecimal } from './exact-decimal';
 import { type AlertingRule, type RecordingRule, type RuleGroup, type RunbookLocation, runbookUrl } from './rule-groups';
+import {
+  histogramSeries,
+  requestRate,
+  SERVER_ERROR_MATCHER,
+  SERVICE_AGGREGATION,
+  SERVICE_METRICS,
+  serviceMatcher,
+} from './service-metrics';
 
 /** The windows over which the error ratio of an SLO is recorded (the SLO window is added per service). */
 export const SLO_RATIO_WINDOWS = ['5m', '30m', '1h', '2h', '6h', '1d', '3d'] as const;
 
 export type SloKind = 'availability' | 'latency';
+
+/** Both kinds of SLO every service has, in the order the rules and dashboards list them. */
+export const SLO_KINDS = ['availability', 'latency'] as const satisfies readonly SloKind[];
+
+/** Label of a burn-rate alert that names the kind of SLO it burns (`availability` or `latency`). */
+export const SLO_ALERT_LABEL = 'slo';
+
+/** The window of a service's objectives, as a Prometheus duration: `30d`. */
+export function sloWindow(service: Service): string {
+  return `${service.slo.windowDays}d`;
+}
+
+/** The objective of an SLO in percent: 99.9 (of requests that succeed), 95 (of requests within the threshold). */
+export function sloObjectivePercent(service: Service, kind: SloKind): number {
+  return kind === 'availability' ? service.slo.availability : service.slo.latency.percentile;
+}
 
 /** A multi-window burn-rate condition: the long and the short window both burn faster than the factor. */
 export interface BurnRateWindowPair {
@@ -54,8 +78,9 @@ export function sloAlertName(kind: SloKind, speed: keyof typeof BURN_RATE_ALERTS
 
 /** Share of requests an SLO allows to be bad: 1 − 99.9/100 for availability, 1 − 95/100 for a p95 latency. */
 export function errorBudget(service: Service, kind: SloKind): ExactDecimal {
-  const target = kind === 'availability' ? service.slo.availability : service.slo.latency.percentile;
-  return ExactDecimal.of(100).minus(ExactDecimal.of(target)).shiftLeft(2);
+  return ExactDecimal.of(100)
+    .minus(ExactDecimal.of(sloObjectivePercent(service, kind)))
+    .shiftLeft(2);
 }
 
 /** The error ratio above which a window burns faster than the factor, written exactly. */
@@ -71,7 +96,7 @@ export function bucketBoundPattern(seconds: number): string {
 
 /** Recording and alerting rules of a service's availability and latency SLOs. */
 export function sloRuleGroup(service: Service, runbooks: RunbookLocation): RuleGroup {
-  for (const kind of ['availability', 'latency'] as const) {
+  for (const kind of SLO_KINDS) {
     const budget = errorBudget(service, kind);
     if (!budget.isPositive() || !ExactDecimal.of(1).minus(budget).isPositive()) {
       const field = kind === 'availability' ? 'slo.availability' : 'slo.latency.percentile';
@@ -81,41 +106,39 @@ export function sloRuleGroup(service: Service, runbooks: RunbookLocation): RuleG
     }
   }
   // A 1- or 3-day SLO window is already a burn-rate window: recording it twice would write one series twice.
-  const windows = [...new Set<string>([...SLO_RATIO_WINDOWS, `${service.slo.windowDays}d`])];
+  const windows = [...new Set<string>([...SLO_RATIO_WINDOWS, sloWindow(service)])];
   return {
     name: `slo-${service.name}`,
     rules: [
       ...windows.map((window) => availabilityRatio(service, window)),
       ...windows.map((window) => latencyRatio(service, window)),
-      ...(['availability', 'latency'] as const).flatMap((kind) =>
+      ...SLO_KINDS.flatMap((kind) =>
         (['page', 'ticket'] as const).map((speed) => burnRateAlert(service, kind, speed, runbooks)),
       ),
     ],
   };
 }
 
-function requestRate(service: Service, window: string, matchers = ''): string {
-  return `sum by (namespace, service) (rate(http_requests_total{service="${service.name}"${matchers}}[${window}]))`;
-}
-
 // A service without errors records 0, and a service without traffic records nothing: an SLO cannot burn
 // without requests, and 0/0 would be NaN.
 function availabilityRatio(service: Service, window: string): RecordingRule {
-  const total = requestRate(service, window);
+  const total = requestRate(window, [serviceMatcher(service.name)]);
+  const errors = requestRate(window, [serviceMatcher(service.name), SERVER_ERROR_MATCHER]);
   return {
     record: sloRatioRecord('availability', window),
-    expr: `(\n  ${requestRate(service, window, ',status=~"5.."')}\n  or 0 * ${total}\n)\n/ (${total} > 0)`,
+    expr: `(\n  ${errors}\n  or 0 * ${total}\n)\n/ (${total} > 0)`,
   };
 }
 
 function latencyRatio(service: Service, window: string): RecordingRule {
-  const selector = `service="${service.name}"`;
+  const selector = serviceMatcher(service.name);
   const bound = `le=~\`${bucketBoundPattern(service.slo.latency.thresholdSeconds)}\``;
-  const count = `sum by (namespace, service) (rate(http_request_duration_seconds_count{${selector}}[${window}]))`;
+  const [bucket, countSeries] = histogramSeries(SERVICE_METRICS.duration);
+  const count = `sum by (${SERVICE_AGGREGATION}) (rate(${countSeries}{${selector}}[${window}]))`;
   return {
     record: sloRatioRecord('latency', window),
     expr:
-      `1 - (\n  sum by (namespace, service) (rate(http_request_duration_seconds_bucket{${selector},${bound}}[${window}]))\n` +
+      `1 - (\n  sum by (${SERVICE_AGGREGATION}) (rate(${bucket}{${selector},${bound}}[${window}]))\n` +
       `  / (${count} > 0)\n)`,
   };
 }
@@ -127,7 +150,7 @@ function burnRateAlert(
   runbooks: RunbookLocation,
 ): AlertingRule {
   const { severity, windows } = BURN_RATE_ALERTS[speed];
-  const selector = `{service="${service.name}"}`;
+  const selector = `{${serviceMatcher(service.name)}}`;
   const conditions = windows.map(({ long, short, factor }) => {
     const threshold = burnRateThreshold(service, kind, factor);
     return (
@@ -137,14 +160,14 @@ function burnRateAlert(
   });
   const objective =
     kind === 'availability'
-      ? `${service.slo.availability}% of requests succeed`
-      : `${service.slo.latency.percentile}% of requests finish within ${service.slo.latency.thresholdSeconds}s`;
+      ? `${sloObjectivePercent(service, kind)}% of requests succeed`
+      : `${sloObjectivePercent(service, kind)}% of requests finish within ${service.slo.latency.thresholdSeconds}s`;
   const burns = windows.map(({ long, short, factor }) => `${factor}x over ${long} and ${short}`).join(', or ');
   const alert = sloAlertName(kind, speed);
   return {
     alert,
     expr: conditions.join('\nor\n'),
-    labels: { severity, slo: kind },
+    labels: { severity, [SLO_ALERT_LABEL]: kind },
     annotations: {
       summary: `${service.name} burns its ${kind} error budget ${speed === 'page' ? 'fast' : 'steadily'}.`,
       description:
