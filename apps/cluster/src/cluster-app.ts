@@ -27,6 +27,7 @@ import {
   secretReaders,
 } from '@platform/model';
 import { App } from 'cdk8s';
+import { addDashboardCharts } from './dashboard-charts';
 import { addGuardrailCharts } from './guardrail-charts';
 
 /**
@@ -45,6 +46,7 @@ export function buildClusterApp(model: PlatformModel): App {
     addNodes(app, view, environment);
     for (const service of view.services) addService(app, view, environment, service);
     addGuardrailCharts(app, view, environment);
+    addDashboardCharts(app, view, environment);
     // Last: it lists the folders of every chart above.
     new AppOfAppsChart(app, `${environment.name}-app-of-apps`, { organization: model.organization, environment });
   }

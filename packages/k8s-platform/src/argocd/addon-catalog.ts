@@ -6,6 +6,7 @@ import {
   PROMETHEUS_RETENTION_DAYS,
 } from '@platform/model';
 import { kubePrometheusStackAlertingValues } from '../alerting/kube-prometheus-stack-alerting';
+import { grafanaDashboardValues } from '../dashboards/grafana-sidecar';
 import type { ApplicationSpecIgnoreDifferences } from '../imports/argocd-application-argoproj.io';
 import { DEFAULT_STORAGE_CLASS } from '../storage/ebs-storage-class';
 
@@ -167,6 +168,8 @@ export function platformAddons({ environment, naming }: AddonContext): Addon[] {
       syncOptions: ['ServerSideApply=true'],
       values: {
         ...kubePrometheusStackAlertingValues(environment),
+        // Its Grafana loads the dashboards of dist/ (GrafanaDashboards) from the monitoring namespace only.
+        grafana: grafanaDashboardValues(),
         prometheus: {
           prometheusSpec: {
             // Select the PrometheusRules, ServiceMonitors and PodMonitors of every namespace, not only the chart's.

@@ -275,6 +275,10 @@ export const CHART_VALUE_KEYS: readonly ChartValueKeys[] = [
       'kubeStateMetrics.enabled',
       'nodeExporter.enabled',
       'grafana.enabled',
+      // The dashboard sidecar (keys of the grafana subchart, see `subcharts`) and the data source uid, which the
+      // parent chart's templates/grafana/configmaps-datasources.yaml reads.
+      ...under('grafana.sidecar.dashboards', ['enabled', 'label', 'labelValue', 'searchNamespace']),
+      'grafana.sidecar.datasources.uid',
       'windowsMonitoring.enabled',
       'thanosRuler.enabled',
       'prometheus.enabled',
@@ -332,6 +336,16 @@ export const CHART_VALUE_KEYS: readonly ChartValueKeys[] = [
       'prometheus-node-exporter.podLabels',
     ],
     subcharts: [
+      {
+        key: 'grafana',
+        chart: 'grafana',
+        version: '12.10.0',
+        source: {
+          repository: 'grafana-community/helm-charts',
+          ref: 'grafana-12.10.0',
+          file: 'charts/grafana/values.yaml',
+        },
+      },
       {
         key: 'prometheus-node-exporter',
         chart: 'prometheus-node-exporter',
