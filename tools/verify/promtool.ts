@@ -4,6 +4,14 @@ import { join } from 'node:path';
 import { parseAllDocuments, stringify } from 'yaml';
 import { listFiles } from '../../apps/cluster/src/dist-directory';
 import { alertRuleUnitTestSuites, UNIT_TEST_ENVIRONMENT } from '../../test/guardrails/support/alert-rule-unit-tests';
+import {
+  type DashboardQuery,
+  type DistObject,
+  dashboardQueries,
+  dashboardSidecarOf,
+  queriesAsRuleGroup,
+  sidecarDashboards,
+} from './dashboard-queries';
 import type { Engine, EngineContext, EngineResult } from './engine';
 import { type GoModuleBinary, goModuleBinary, goModuleBinaryPath } from './go-module-binary';
 import { lastLines, runProcess } from './process-output';
@@ -61,6 +69,26 @@ function distRuleFiles(root: string): RuleFile[] {
   return files;
 }
 
+/** The panel queries of each dashboard the Grafana sidecar of each environment of dist/ loads. */
+function distDashboardQueries(root: string): { source: string; queries: DashboardQuery[] }[] {
+  const dist = join(root, 'dist');
+  const dashboards: { source: string; queries: DashboardQuery[] }[] = [];
+  for (const environment of readdirSync(dist).sort()) {
+    if (!statSync(join(dist, environment)).isDirectory()) continue;
+    const objects = listFiles(join(dist, environment))
+      .filter((path) => /\.ya?ml$/.test(path))
+      .flatMap((path) => parseAllDocuments(readFileSync(join(dist, environment, path), 'utf8')))
+      .map((document) => document.toJS() as DistObject | null)
+      .filter((object): object is DistObject => object !== null);
+    const sidecar = dashboardSidecarOf(objects);
+    if (!sidecar) continue;
+    for (const dashboard of sidecarDashboards(objects, sidecar)) {
+      dashboards.push({ source: `${environment}/${dashboard.configMap}`, queries: dashboardQueries(dashboard) });
+    }
+  }
+  return dashboards;
+}
+
 function writeYaml(directory: string, name: string, content: unknown): string {
   const path = join(directory, name);
   writeFileSync(path, stringify(content, { lineWidth: 0 }));
@@ -102,6 +130,25 @@ async function run(context: EngineContext): Promise<EngineResult> {
       else failures.push(`check rules dist/${ruleFile.source}:\n${checked.failure}`);
     }
 
+    // Every panel query of every dashboard, parsed as the expression of a recording rule: Grafana sends it to
+    // Prometheus as it is (the dashboards use no template variable), so what promtool parses Prometheus runs.
+    const dashboards = distDashboardQueries(context.root);
+    if (dashboards.length === 0) failures.push('dist/ holds no Grafana dashboard: nothing was checked');
+    let queries = 0;
+    for (const [index, dashboard] of dashboards.entries()) {
+      if (dashboard.queries.length === 0) failures.push(`dist/${dashboard.source}: a dashboard without queries`);
+      const file = writeYaml(work, `dashboard-${index}.yaml`, {
+        groups: [queriesAsRuleGroup(dashboard.source, dashboard.queries)],
+      });
+      const checked = await checkRules(promtool, file);
+      if ('failure' in checked) failures.push(`dashboard queries of dist/${dashboard.source}:\n${checked.failure}`);
+      else if (checked.rules !== dashboard.queries.length) {
+        failures.push(
+          `dist/${dashboard.source}: promtool parsed ${checked.rules} of ${dashboard.queries.length} queries`,
+        );
+      } else queries += checked.rules;
+    }
+
     // The unit tests run on all rule groups of their environment together, as Prometheus loads them.
     const unitRules = ruleFiles
       .filter((file) => file.source.startsWith(`${UNIT_TEST_ENVIRONMENT}/`))
@@ -133,6 +180,7 @@ async function run(context: EngineContext): Promise<EngineResult> {
       ok: failures.length === 0,
       summary:
         `check rules: ${ruleFiles.length} PrometheusRules (${groups} groups, ${rules} rules) in ${environments} environments; ` +
+        `dashboards: ${queries} panel queries of ${dashboards.length} dashboards parsed; ` +
         `test rules: ${tests} unit tests on dist/${UNIT_TEST_ENVIRONMENT}; ${failures.length} failed`,
       failures,
     };
@@ -160,10 +208,25 @@ async function selfCheck(context: EngineContext): Promise<string> {
         `promtool accepted a rule whose expression ends in a dangling '+' (from dist/${ruleFile.source})`,
       );
     }
-    return `${checked.failure}\n${await failedUnitTest(promtool, context.root, work)}`;
+    return `${checked.failure}\n${await brokenDashboardQuery(promtool, context.root, work)}\n${await failedUnitTest(promtool, context.root, work)}`;
   } finally {
     rmSync(work, { recursive: true, force: true });
   }
+}
+
+/** The first dashboard query of dist/ with a bracket left open: promtool must refuse to parse it. */
+async function brokenDashboardQuery(promtool: string, root: string, work: string): Promise<string> {
+  const [dashboard] = distDashboardQueries(root);
+  const [query] = dashboard?.queries ?? [];
+  if (!query) throw new Error('dist/ holds no dashboard query to break');
+  const file = writeYaml(work, 'broken-dashboard.yaml', {
+    groups: [queriesAsRuleGroup(dashboard.source, [{ ...query, expr: `(${query.expr}` }])],
+  });
+  const checked = await checkRules(promtool, file);
+  if ('rules' in checked) {
+    throw new Error(`promtool accepted a dashboard query with an unclosed bracket (from dist/${dashboard.source})`);
+  }
+  return lastLines(checked.failure, 1);
 }
 
 /** `test rules` must fail a unit test whose first expected alert list is turned around (none for some, some for none). */
@@ -196,5 +259,8 @@ async function failedUnitTest(promtool: string, root: string, work: string): Pro
   );
 }
 
-/** promtool of Prometheus 3: `check rules` on every PrometheusRule of dist/, `test rules` on the unit tests. */
+/**
+ * promtool of Prometheus 3: `check rules` on every PrometheusRule of dist/ and on every panel query of its Grafana
+ * dashboards, `test rules` on the unit tests.
+ */
 export const promtoolEngine: Engine = { name: 'promtool', run, selfCheck };
