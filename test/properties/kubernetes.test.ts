@@ -1,5 +1,6 @@
 import { servicesIn } from '@platform/model';
 import { changedFiles, renderObjects, workloadsOf } from '../k8s/support/value-changes';
+import { dashboardInvariantProblems } from './support/dashboard-invariants';
 import { guardrailProblems } from './support/guardrail-invariants';
 import {
   applicationFolderProblems,
@@ -71,6 +72,7 @@ test(
         reachability: reachabilityProblems(model, dist),
         recordingRules: recordingRuleProblems(dist),
         guardrails: guardrailProblems(model, dist),
+        dashboards: dashboardInvariantProblems(model, dist),
       };
       const broken = Object.entries(problems).filter(([, list]) => list.length > 0);
       if (broken.length > 0) {
