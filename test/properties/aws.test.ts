@@ -6,6 +6,7 @@ import { TEST_TODAY } from '../aws/cloud-assembly';
 import { renderModel } from '../k8s/support/rendered';
 import { testCdkApp } from '../support/cdk-app';
 import { stackLimitProblems } from '../support/stack-limits';
+import { alarmProblems } from './support/alarm-invariants';
 import {
   awsNameProblems,
   awsServiceProblems,
@@ -71,6 +72,8 @@ test(
           contract: contractProblems(model, templates, rendered),
           people: peopleAccessProblems(model, templates),
           data: dataProblems(model, templates),
+          // Every data store, queue and edge load balancer has its alarms, to its environment's topic, with a runbook.
+          alarms: alarmProblems(model, templates),
           delivery: deliveryProblems(model, templates),
           // No service repository's role may push to another service's repository.
           images: imagePushProblems(model, templates),

@@ -298,6 +298,30 @@ const environmentBlueprint = fc.record({
     snapshotRetentionDays: fc.integer({ min: 0, max: 35 }),
   }),
   policyMode: fc.constantFrom('Audit', 'Deny') as fc.Arbitrary<'Audit' | 'Deny'>,
+  /** Alarm thresholds: none given, or some of each kind (the rest take their defaults). */
+  alarms: fc.option(
+    fc.record(
+      {
+        database: fc.record(
+          { cpuPercent: fc.integer({ min: 1, max: 100 }), connectionsPercent: fc.integer({ min: 1, max: 100 }) },
+          { requiredKeys: [] },
+        ),
+        cache: fc.record(
+          { memoryPercent: fc.integer({ min: 1, max: 100 }), evictionsPer5Minutes: fc.integer({ min: 0, max: 1000 }) },
+          { requiredKeys: [] },
+        ),
+        loadBalancer: fc.record(
+          {
+            target5xxPercent: fc.integer({ min: 1, max: 100 }),
+            minRequestsPerMinute: fc.integer({ min: 1, max: 1000 }),
+          },
+          { requiredKeys: [] },
+        ),
+      },
+      { requiredKeys: [] },
+    ),
+    { nil: undefined },
+  ),
   clusterDeletionProtection: fc.boolean(),
   removalPolicy: fc.constantFrom('snapshot', 'retain') as fc.Arbitrary<'snapshot' | 'retain'>,
   /** Index of the region backups are copied to (skipping the environment's own), or none. */
@@ -682,6 +706,7 @@ function buildEnvironment(blueprint: EnvironmentBlueprint, facts: EnvironmentFac
       certificateArn: `arn:aws:acm:${region}:${account}:certificate/0f1e2d3c-4b5a-6978-8796-a5b4c3d2e1f0`,
     },
     alarmTopicName: `${facts.organization}-${name}-alarms`,
+    ...(blueprint.alarms === undefined ? {} : { alarms: blueprint.alarms }),
     alerting: {
       alarmSubscriptions: subscriptions,
       receivers: {

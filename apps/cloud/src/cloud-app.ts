@@ -9,6 +9,7 @@ import {
   SharedServicesStack,
 } from '@platform/aws-platform';
 import {
+  createsTelemetryEnrichment,
   type DeploymentContext,
   deploymentContextIssues,
   EnvironmentNaming,
@@ -126,12 +127,15 @@ export function buildCloudApp(app: App, model: PlatformModel): CloudApp {
       teams: model.teams,
       vpc: network.network.vpc,
       today,
+      createsTelemetryEnrichment: createsTelemetryEnrichment(model, environment),
     });
     const messaging = new MessagingStack(app, id('messaging'), {
       ...common,
       stackName: `${naming.prefix}-messaging`,
       description: `Alarm topic and alert receiver secrets of ${naming.prefix}`,
     });
+    // The edge load balancer's alarms notify the alarm topic, by name.
+    cluster.addStackDependency(messaging);
     const services = new Map<string, ServiceStack>();
     for (const service of model.services) {
       const stack = new ServiceStack(app, serviceStackId(environment.name, service.name), {
@@ -143,8 +147,9 @@ export function buildCloudApp(app: App, model: PlatformModel): CloudApp {
         clientSecurityGroup: cluster.platformCluster.nodeSecurityGroup,
       });
       // The Pod Identity association names the cluster, and the secret reader's trust the External Secrets
-      // controller role, which must exist first.
+      // controller role, which must exist first; the data stores' alarms notify the alarm topic, by name.
       stack.addStackDependency(cluster);
+      stack.addStackDependency(messaging);
       services.set(service.name, stack);
     }
     const queues = new Map<string, QueueStack>();

@@ -1,18 +1,17 @@
 import type { EnvironmentNaming, Queue } from '@platform/model';
 import { Duration, RemovalPolicy } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
-import * as actions from 'aws-cdk-lib/aws-cloudwatch-actions';
-import type * as sns from 'aws-cdk-lib/aws-sns';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { skipCheckovSqsManagedEncryption } from './checkov-skips';
+import { type AlarmNotification, PlatformAlarm } from './platform-alarm';
 import { queueArn } from './resource-arns';
 
 export interface PlatformQueueProps {
   readonly queue: Queue;
   readonly naming: EnvironmentNaming;
-  /** Where the queue's alarms notify. */
-  readonly alarmTopic: sns.ITopic;
+  /** Where the queue's alarms notify, and the runbooks they link. */
+  readonly notification: AlarmNotification;
   /**
    * What a stack deletion or the queue's removal from the model does to both queues and their TLS-only policies:
    * RETAIN keeps them with their messages; SQS has no snapshot, so DESTROY loses the messages.
@@ -60,10 +59,13 @@ export class PlatformQueue extends Construct {
       sourceQueueArns: [queueArn(this, naming.queueName(queue.name))],
     };
 
-    const notify = new actions.SnsAction(props.alarmTopic);
-    new cloudwatch.Alarm(this, 'DeadLetterAlarm', {
+    // The dead-letter queue is empty nearly always, and SQS stops publishing the metrics of a queue that has been
+    // idle for six hours: no data is no dead letter (notBreaching).
+    new PlatformAlarm(this, 'DeadLetterAlarm', {
+      kind: 'QueueDeadLetters',
+      notification: props.notification,
       alarmName: `${naming.deadLetterQueueName(queue.name)}-not-empty`,
-      alarmDescription: `Messages of ${naming.queueName(queue.name)} failed ${queue.maxReceiveCount} times and dead-lettered`,
+      alarmDescription: `Messages of ${naming.queueName(queue.name)} failed ${queue.maxReceiveCount} times and dead-lettered.`,
       metric: this.deadLetterQueue.metricApproximateNumberOfMessagesVisible({
         period: Duration.minutes(1),
         statistic: cloudwatch.Stats.MAXIMUM,
@@ -72,10 +74,12 @@ export class PlatformQueue extends Construct {
       comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
       evaluationPeriods: 1,
       treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
-    }).addAlarmAction(notify);
-    new cloudwatch.Alarm(this, 'OldestMessageAlarm', {
+    });
+    new PlatformAlarm(this, 'OldestMessageAlarm', {
+      kind: 'QueueOldestMessageAge',
+      notification: props.notification,
       alarmName: `${naming.queueName(queue.name)}-oldest-message-age`,
-      alarmDescription: `The oldest message of ${naming.queueName(queue.name)} waits longer than ${queue.maxMessageAgeSeconds} s`,
+      alarmDescription: `The oldest message of ${naming.queueName(queue.name)} waits longer than ${queue.maxMessageAgeSeconds} s for 5 minutes.`,
       metric: this.queue.metricApproximateAgeOfOldestMessage({
         period: Duration.minutes(1),
         statistic: cloudwatch.Stats.MAXIMUM,
@@ -84,6 +88,6 @@ export class PlatformQueue extends Construct {
       comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
       evaluationPeriods: 5,
       treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
-    }).addAlarmAction(notify);
+    });
   }
 }

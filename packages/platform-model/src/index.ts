@@ -2,6 +2,7 @@ import { platformModelInput } from './data';
 import type { PlatformModel } from './schema';
 import { loadModel } from './validate';
 
+export * from './alarm-thresholds';
 export * from './aws-facts';
 export * from './cidr';
 export * from './cli-errors';
@@ -19,6 +20,7 @@ export * from './people-access';
 export * from './prometheus-retention';
 export { type QuotaConsumer, teamQuotaIssues } from './quota-rules';
 export * from './releases';
+export * from './runbooks';
 export * from './schema';
 export * from './secret-access';
 export { SLO_AVAILABILITY_RANGE, SLO_LATENCY_THRESHOLD_SECONDS } from './slo-rules';

@@ -56,6 +56,13 @@ export function gitopsDeployBranch(environmentName: string): string {
 /** Tag key by which Karpenter discovers subnets and security groups. */
 export const KARPENTER_DISCOVERY_TAG_KEY = 'karpenter.sh/discovery';
 
+/**
+ * Tag key the AWS Load Balancer Controller puts on the edge load balancer and its target groups (the Ingresses'
+ * `alb.ingress.kubernetes.io/tags`), by which the edge alarms' Metrics Insights queries find them: letters only, so
+ * a query names it without quoting (`tag.platformEdge`).
+ */
+export const EDGE_LOAD_BALANCER_TAG_KEY = 'platformEdge';
+
 /** Keys of the connection facts published as SSM parameters for a service. */
 export const CONNECTION_PARAMETERS = {
   postgres: ['host', 'port', 'database'],
@@ -197,6 +204,11 @@ export class EnvironmentNaming {
 
   public get karpenterDiscoveryTag(): { readonly key: string; readonly value: string } {
     return { key: KARPENTER_DISCOVERY_TAG_KEY, value: this.clusterName };
+  }
+
+  /** The tag of the environment's edge load balancer and target groups: the cluster name, unique per account and region. */
+  public get edgeLoadBalancerTag(): { readonly key: string; readonly value: string } {
+    return { key: EDGE_LOAD_BALANCER_TAG_KEY, value: this.clusterName };
   }
 
   /** IAM role a service's pods assume. */

@@ -116,6 +116,62 @@ export const AlertingSchema = z.strictObject({
   }),
 });
 
+/** A percentage above 0, at most 100. */
+const percent = z.number().gt(0, { error: 'must be above 0' }).max(100, { error: 'must be at most 100' });
+
+/**
+ * Thresholds of the environment's CloudWatch alarms (alarm-thresholds.ts gives each default and its reason). Every
+ * field is optional; a field left out takes its default.
+ */
+export const AlarmThresholdsSchema = z.strictObject({
+  /** The alarms of each service's PostgreSQL instance. */
+  database: z
+    .strictObject({
+      /** Average CPU of the instance, percent, over 15 minutes. @default 80 */
+      cpuPercent: percent.optional(),
+      /** Free storage below this many GiB. @default 5% of `database.allocatedStorageGiB`, at least 1 */
+      freeStorageGiB: z.number().positive({ error: 'must be above 0' }).optional(),
+      /** Connections above this share of `maxConnections`, percent. @default 80 */
+      connectionsPercent: percent.optional(),
+      /**
+       * PostgreSQL's `max_connections` of the instance class. @default RDS's default for the class's memory
+       * (alarm-thresholds.ts `postgresMaxConnections`); required for a class whose memory the model does not know
+       */
+      maxConnections: z.number().int().positive().optional(),
+    })
+    .optional(),
+  /** The alarms of each service's Valkey cache. */
+  cache: z
+    .strictObject({
+      /** Used share of the memory Valkey may use, percent. @default 80 */
+      memoryPercent: percent.optional(),
+      /** CPU of the Valkey engine thread, percent. @default 90 */
+      engineCpuPercent: percent.optional(),
+      /** Keys evicted per 5 minutes, sustained for 15 minutes, above which the cache is too small. @default 0 */
+      evictionsPer5Minutes: z.number().int().min(0).optional(),
+      /** Seconds a replica lags behind the primary (caches with replicas). @default 30 */
+      replicationLagSeconds: z.number().positive({ error: 'must be above 0' }).optional(),
+    })
+    .optional(),
+  /** The alarms of the edge load balancer that the AWS Load Balancer Controller creates. */
+  loadBalancer: z
+    .strictObject({
+      /** 5xx responses the load balancer itself returns, percent of requests. @default 1 */
+      elb5xxPercent: percent.optional(),
+      /** 5xx responses of the targets, percent of requests. @default 5 */
+      target5xxPercent: percent.optional(),
+      /** Requests per minute below which neither 5xx ratio is judged. @default 10 */
+      minRequestsPerMinute: z.number().int().positive().optional(),
+      /**
+       * Whether the environment's cluster stack turns on CloudWatch's resource tags for telemetry in its account and
+       * region (one setting per account and region, which the load balancer alarms' queries need): `create`, or
+       * `existing` where it is on already. @default `create` for the first environment of its account and region
+       */
+      resourceTagsForTelemetry: z.enum(['create', 'existing']).optional(),
+    })
+    .optional(),
+});
+
 export const EnvironmentSchema = z.strictObject({
   name: dnsLabel('environment name'),
   /** AWS account the environment is deployed to. */
@@ -238,6 +294,8 @@ export const EnvironmentSchema = z.strictObject({
   }),
   /** Who hears of the environment's alarms and alerts, and where the receivers' credentials are kept. */
   alerting: AlertingSchema,
+  /** Thresholds of the environment's CloudWatch alarms (AlarmThresholdsSchema). @default every threshold's default */
+  alarms: AlarmThresholdsSchema.optional(),
   /** Who may reach the cluster's API, and how (AccessSchema). @default only the admin role */
   access: AccessSchema.optional(),
   tags: z.strictObject({ owner: z.string().min(1), costCenter: z.string().min(1) }),
@@ -479,6 +537,7 @@ export type Environment = Omit<ParsedEnvironment, 'gitops'> & {
 /** An environment as the model's data writes it (`gitops.path` and `gitops.targetRevision` may be left out). */
 export type EnvironmentInput = z.input<typeof EnvironmentSchema>;
 export type Alerting = z.infer<typeof AlertingSchema>;
+export type AlarmThresholdsInput = z.infer<typeof AlarmThresholdsSchema>;
 export type Access = z.infer<typeof AccessSchema>;
 export type Service = z.infer<typeof ServiceSchema>;
 export type Queue = z.infer<typeof QueueSchema>;

@@ -1,5 +1,6 @@
 import type { z } from 'zod';
 import { accessIssues } from './access-rules';
+import { alarmIssues } from './alarm-rules';
 import { alertingIssues } from './alerting-rules';
 import { arnIssues } from './arn-rules';
 import { clusterIssues } from './cluster-rules';
@@ -100,6 +101,7 @@ const MODEL_RULES: readonly ((parts: ModelParts) => ModelIssue[])[] = [
   stackIdIssues,
   gitopsIssues,
   alertingIssues,
+  alarmIssues,
   deliveryIssues,
 ];
 

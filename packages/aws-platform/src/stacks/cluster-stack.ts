@@ -1,4 +1,5 @@
 import {
+  alarmThresholds,
   type Environment,
   EnvironmentNaming,
   type Organization,
@@ -14,10 +15,12 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
 import { acknowledgeCdkProvider } from '../acknowledge';
 import { BreakGlassBastion } from '../break-glass-bastion';
+import { EdgeLoadBalancerAlarms } from '../edge-alarms';
 import { GitOpsBootstrap } from '../gitops-bootstrap';
 import { kubernetesRelease, warnAboutSupport } from '../kubernetes-release';
 import { allowLogGroupEncryption } from '../log-encryption';
 import { PeopleAccess } from '../people-access';
+import { environmentAlarmTopic } from '../platform-alarm';
 import { PlatformCluster } from '../platform-cluster';
 import { tagResources } from '../platform-tags';
 import { protectProviderLogs } from '../provider-logs';
@@ -31,6 +34,12 @@ export interface ClusterStackProps extends StackProps {
   readonly vpc: ec2.IVpc;
   /** The day the Kubernetes version's support status is judged on. */
   readonly today: Date;
+  /**
+   * Whether this stack turns on the resource tags for telemetry of its account and region, which the edge alarms
+   * read (`createsTelemetryEnrichment` of the model: one environment per account and region).
+   * @default false
+   */
+  readonly createsTelemetryEnrichment?: boolean;
 }
 
 /**
@@ -46,6 +55,8 @@ export class ClusterStack extends Stack {
   public readonly peopleAccess: PeopleAccess;
   /** The break-glass instance, when the model asks for it (`access.breakGlassBastion`). */
   public readonly breakGlass?: BreakGlassBastion;
+  /** The alarms of the load balancer the cluster's controller creates for the edge Ingresses. */
+  public readonly edgeAlarms: EdgeLoadBalancerAlarms;
 
   public constructor(scope: Construct, id: string, props: ClusterStackProps) {
     super(scope, id, props);
@@ -84,6 +95,15 @@ export class ClusterStack extends Stack {
         value: this.breakGlass.instance.instanceId,
       });
     }
+    // The edge load balancer is the cluster's (its controller creates it); its alarms notify the environment's topic
+    // by name: the caller makes the stack depend on the messaging stack, which creates it.
+    this.edgeAlarms = new EdgeLoadBalancerAlarms(this, 'EdgeAlarms', {
+      namePrefix: naming.prefix,
+      tag: naming.edgeLoadBalancerTag,
+      thresholds: alarmThresholds(environment).loadBalancer,
+      notification: { topic: environmentAlarmTopic(this, environment), environment },
+      enableResourceTagsForTelemetry: props.createsTelemetryEnrichment,
+    });
     // Last, so every provider function of the stack exists: the kubectl handler sees the GitOps
     // repository token.
     const providerLogKey = new kms.Key(this, 'ProviderLogKey', {

@@ -1,7 +1,7 @@
 import { type Environment, EnvironmentNaming, type Organization, type Queue } from '@platform/model';
-import { ArnFormat, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
-import * as sns from 'aws-cdk-lib/aws-sns';
+import { RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
+import { environmentAlarmTopic } from '../platform-alarm';
 import { PlatformQueue } from '../platform-queue';
 import { tagResources } from '../platform-tags';
 
@@ -24,15 +24,10 @@ export class QueueStack extends Stack {
     super(scope, id, props);
     const { environment } = props;
     const naming = new EnvironmentNaming(props.organization, environment);
-    const alarmTopic = sns.Topic.fromTopicArn(
-      this,
-      'AlarmTopic',
-      this.formatArn({ service: 'sns', resource: environment.alarmTopicName, arnFormat: ArnFormat.NO_RESOURCE_NAME }),
-    );
     this.queue = new PlatformQueue(this, 'Queue', {
       queue: props.queue,
       naming,
-      alarmTopic,
+      notification: { topic: environmentAlarmTopic(this, environment), environment },
       removalPolicy: environment.removalPolicy === 'retain' ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY,
     });
     tagResources(this, environment.name, environment.tags);

@@ -1,4 +1,5 @@
 import {
+  alarmThresholds,
   type Environment,
   EnvironmentNaming,
   type Organization,
@@ -10,6 +11,8 @@ import { Stack, type StackProps } from 'aws-cdk-lib';
 import type * as ec2 from 'aws-cdk-lib/aws-ec2';
 import type { Construct } from 'constructs';
 import { acknowledgeWildcards } from '../acknowledge';
+import { CacheAlarms, DatabaseAlarms } from '../data-store-alarms';
+import { environmentAlarmTopic } from '../platform-alarm';
 import { tagResources } from '../platform-tags';
 import { SecretReaderRole } from '../secret-reader-roles';
 import { ServiceCache } from '../service-cache';
@@ -30,7 +33,7 @@ export interface ServiceStackProps extends StackProps {
 /**
  * Everything one service has of its own in one environment: its workload identity (IAM role and EKS Pod Identity
  * association), and when it declares them its PostgreSQL instance (`ServiceDatabase`, with its database user), its
- * Valkey group (`ServiceCache`) and the role External Secrets reads their connection facts with (`SecretReaderRole`). One stack per service keeps every stack far below CloudFormation's limits however
+ * Valkey group (`ServiceCache`) with their alarms (`DatabaseAlarms`, `CacheAlarms`) and the role External Secrets reads their connection facts with (`SecretReaderRole`). One stack per service keeps every stack far below CloudFormation's limits however
  * many services the catalog has, and keeps a service's logical IDs independent of every other service.
  *
  * The cluster is referred to by name (the naming contract); the caller makes the stack depend on the cluster stack,
@@ -65,6 +68,28 @@ export class ServiceStack extends Stack {
     const common = { vpc: props.vpc, environment, naming, clientSecurityGroup: props.clientSecurityGroup, service };
     if (service.dependencies.database) this.database = new ServiceDatabase(this, 'Postgres', common);
     if (service.dependencies.cache) this.cache = new ServiceCache(this, 'Cache', common);
+    if (this.database || this.cache) {
+      // The alarms of the service's data stores sit beside them and notify the environment's topic by name: the
+      // caller makes the stack depend on the messaging stack, which creates it.
+      const notification = { topic: environmentAlarmTopic(this, environment), environment };
+      const thresholds = alarmThresholds(environment);
+      if (this.database) {
+        new DatabaseAlarms(this, 'PostgresAlarms', {
+          instance: this.database.instance,
+          instanceIdentifier: naming.databaseInstanceIdentifier(service.name),
+          thresholds: thresholds.database,
+          notification,
+        });
+      }
+      if (this.cache) {
+        new CacheAlarms(this, 'CacheAlarms', {
+          replicationGroupId: naming.cacheReplicationGroupId(service.name),
+          nodes: 1 + environment.cache.replicas,
+          thresholds: thresholds.cache,
+          notification,
+        });
+      }
+    }
     const reader = serviceSecretReader(naming, service);
     if (reader) {
       // The cluster stack (a dependency) creates the controller role this role's trust names.

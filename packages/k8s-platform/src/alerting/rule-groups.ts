@@ -28,27 +28,5 @@ export function isAlertingRule(rule: Rule): rule is AlertingRule {
   return 'alert' in rule;
 }
 
-/** Where an alert's runbook is published: `docs/runbooks/<alert>.md` of the GitOps repository. */
-export interface RunbookLocation {
-  /** Browsable URL of the repository, e.g. `https://github.com/acme/platform`. */
-  readonly repositoryUrl: string;
-  /** Branch or tag whose docs are linked. */
-  readonly revision: string;
-}
-
-/** Path of an alert's runbook inside the repository. */
-export function runbookPath(alert: string): string {
-  return `docs/runbooks/${alert}.md`;
-}
-
-export function runbookUrl(location: RunbookLocation, alert: string): string {
-  return `${location.repositoryUrl}/blob/${location.revision}/${runbookPath(alert)}`;
-}
-
-/** The browsable https URL of a Git remote: `git@host:owner/repo.git` and `https://host/owner/repo.git` alike. */
-export function browsableRepositoryUrl(remote: string): string {
-  const scp = /^git@([^:]+):(.+?)(\.git)?$/.exec(remote);
-  if (scp) return `https://${scp[1]}/${scp[2]}`;
-  const url = new URL(remote.replace(/^ssh:\/\/git@/, 'https://'));
-  return `https://${url.hostname}${url.pathname.replace(/\.git$/, '').replace(/\/$/, '')}`;
-}
+// The runbook links are shared with the CloudWatch alarms of the AWS half, so they live in the model.
+export { browsableRepositoryUrl, type RunbookLocation, runbookPath, runbookUrl } from '@platform/model';

@@ -1,4 +1,4 @@
-import { type Environment, edgeRoute, type Service } from '@platform/model';
+import { type Environment, type EnvironmentNaming, edgeRoute, type Service } from '@platform/model';
 import { k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 
@@ -10,6 +10,8 @@ export const POD_READINESS_GATE_LABELS = { 'elbv2.k8s.aws/pod-readiness-gate-inj
 
 export interface EdgeIngressProps {
   readonly environment: Environment;
+  /** Names the tag of the load balancer and its target groups (`edgeLoadBalancerTag`). */
+  readonly naming: EnvironmentNaming;
   readonly service: Service;
   readonly namespace: string;
   /** Name of the Service that receives the traffic, on its `http` port. */
@@ -40,7 +42,7 @@ export function edgeRuleOrder(path: string): number {
 /**
  * The internet-facing entry of an edge service: an Ingress of class `alb` in the environment's IngressGroup,
  * which the AWS Load Balancer Controller turns into rules of one ALB with HTTPS on the environment's certificate,
- * HTTP redirected to HTTPS, invalid header fields dropped, and pods as targets (target type ip) health-checked
+ * HTTP redirected to HTTPS, invalid header fields dropped, the environment's edge tag on what it creates, and pods as targets (target type ip) health-checked
  * on the service's readiness path. Host and path are the service's edge route (the model's edge-routes.ts).
  */
 export class EdgeIngress extends Construct {
@@ -48,6 +50,7 @@ export class EdgeIngress extends Construct {
     super(scope, id);
     const { environment, service } = props;
     const route = edgeRoute(environment, service);
+    const tag = props.naming.edgeLoadBalancerTag;
     new k8s.KubeIngress(this, 'Resource', {
       metadata: {
         name: service.name,
@@ -67,6 +70,8 @@ export class EdgeIngress extends Construct {
           'alb.ingress.kubernetes.io/healthcheck-port': 'traffic-port',
           // Requests with malformed header names never reach the pods (request smuggling; Security Hub ELB.4).
           'alb.ingress.kubernetes.io/load-balancer-attributes': 'routing.http.drop_invalid_header_fields.enabled=true',
+          // The edge alarms (AWS half) find the load balancer and its target groups by this tag.
+          'alb.ingress.kubernetes.io/tags': `${tag.key}=${tag.value}`,
         },
       },
       spec: {

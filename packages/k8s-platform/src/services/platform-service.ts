@@ -90,7 +90,14 @@ export class PlatformService extends Construct {
       labels,
     });
     if (service.exposure === 'edge') {
-      new EdgeIngress(this, 'Ingress', { environment, service, namespace, serviceName: service.name, labels });
+      new EdgeIngress(this, 'Ingress', {
+        environment,
+        naming,
+        service,
+        namespace,
+        serviceName: service.name,
+        labels,
+      });
     }
   }
 }
