@@ -3,6 +3,7 @@ import type { PlatformModel } from './schema';
 import { loadModel } from './validate';
 
 export * from './aws-facts';
+export * from './backup-schedules';
 export * from './cidr';
 export * from './cli-errors';
 export * from './delivery';
