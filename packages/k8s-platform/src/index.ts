@@ -1,6 +1,7 @@
 export * from './alerting/alert-rules';
 export * from './alerting/alertmanager-receiver-secrets';
 export * from './alerting/alertmanager-values';
+export * from './alerting/backup-alerts';
 export * from './alerting/eks-control-plane-values';
 export * from './alerting/exact-decimal';
 export * from './alerting/kube-prometheus-stack-alerting';
@@ -13,6 +14,9 @@ export * from './argocd/app-of-apps-chart';
 export * from './argocd/argocd-application';
 export * from './argocd/chart-values';
 export * from './argocd/upstream-crds';
+export * from './argocd/velero-values';
+export * from './backups/ebs-snapshot-class';
+export * from './backups/velero-schedules';
 export * from './checkov-skips';
 export * from './edge/edge-ingress';
 export * from './gitops-chart';
