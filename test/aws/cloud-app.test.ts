@@ -24,6 +24,7 @@ test('the stack IDs are the public contract cdk deploy selects', () => {
       `${name}-network`,
       `${name}-cluster`,
       `${name}-messaging`,
+      `${name}-backup`,
       ...model.services.map((service) => `${name}-service-${service.name}`),
       ...model.queues.map((queue) => `${name}-queue-${queue.name}`),
     ]),
@@ -40,6 +41,7 @@ test("every other stack of an environment depends on its ci stack, and the accou
       stacks.network,
       stacks.cluster,
       stacks.messaging,
+      stacks.backup,
       ...stacks.services.values(),
       ...stacks.queues.values(),
     ];
@@ -49,7 +51,8 @@ test("every other stack of an environment depends on its ci stack, and the accou
         ci: true,
       });
     // The Pod Identity associations need the cluster; the queues' alarms need the topic.
-    for (const stack of stacks.services.values()) expect(stack.dependencies).toContain(stacks.cluster);
+    for (const stack of [stacks.backup, ...stacks.services.values()])
+      expect(stack.dependencies).toContain(stacks.cluster);
     for (const stack of stacks.queues.values()) expect(stack.dependencies).toContain(stacks.messaging);
   }
 });

@@ -57,6 +57,8 @@ describe.each(MODEL_ENVIRONMENTS)('%s cluster', (name) => {
   const withServices = () =>
     synthesized.combined([
       `${name}-cluster`,
+      // Velero's identity is in the backup stack, beside its bucket.
+      `${name}-backup`,
       ...synthesized.model.services.map((service) => serviceStackId(name, service.name)),
     ]);
 
@@ -105,13 +107,14 @@ describe.each(MODEL_ENVIRONMENTS)('%s cluster', (name) => {
     ]);
   });
 
-  test('managed add-ons: VPC CNI with prefix delegation and network policy enforcement, CoreDNS, kube-proxy, EBS CSI, Pod Identity agent', () => {
+  test('managed add-ons: VPC CNI with prefix delegation and network policy enforcement, CoreDNS, kube-proxy, EBS CSI, snapshot controller, Pod Identity agent', () => {
     const addons = Object.values(resourcesOfType(template(), 'AWS::EKS::Addon')).map(({ Properties }) => Properties);
     expect(addons.map((addon) => addon.AddonName).sort()).toEqual([
       'aws-ebs-csi-driver',
       'coredns',
       'eks-pod-identity-agent',
       'kube-proxy',
+      'snapshot-controller',
       'vpc-cni',
     ]);
     const vpcCni = addons.find((addon) => addon.AddonName === 'vpc-cni');

@@ -24,6 +24,7 @@ const REVIEWED_RULES = [
   'Annotation::AwsSolutions-RDS10',
   'Annotation::AwsSolutions-RDS11',
   'Annotation::AwsSolutions-RDS3',
+  'Annotation::AwsSolutions-S1',
   'Annotation::AwsSolutions-SMG4',
   'Annotation::AwsSolutions-SQS3',
   'Annotation::PlatformCluster-EKS1',

@@ -17,7 +17,7 @@ const STATEFUL = STATEFUL_TYPE_NAMES;
 const OUTCOMES: Record<string, RegExp> = {
   Snapshot: /snapshots it, then deletes it/,
   Retain: /keeps it, outside the stack/,
-  Delete: /deletes it and its data/,
+  Delete: /deletes it and its data|deletes it once it is empty/,
 };
 
 const templates = new Map(

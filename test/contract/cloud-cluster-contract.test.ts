@@ -133,8 +133,11 @@ describe.each(model.environments.map((environment) => environment.name))('enviro
       .filter((object) => object.kind === 'Application' && object.spec.source?.helm?.valuesObject)
       .flatMap((application) =>
         [...entries(application.spec.source.helm.valuesObject)]
-          .filter(([key, value]) => key === 'serviceAccount' && typeof value?.name === 'string')
-          .map(([, value]) => `${application.spec.destination.namespace}/${value.name}`),
+          .filter(([key]) => key === 'serviceAccount')
+          // Most charts name it `serviceAccount.name`; Velero's chart `serviceAccount.server.name`.
+          .map(([, value]) => value?.name ?? value?.server?.name)
+          .filter((name) => typeof name === 'string')
+          .map((name) => `${application.spec.destination.namespace}/${name}`),
       );
     const withIdentity = helmAccounts.filter((account) => associations.has(account));
 
@@ -142,6 +145,7 @@ describe.each(model.environments.map((environment) => environment.name))('enviro
       'external-secrets/external-secrets',
       'karpenter/karpenter',
       'kube-system/aws-load-balancer-controller',
+      'velero/velero',
     ]);
     for (const association of associations) {
       const declaredInDist =

@@ -55,6 +55,7 @@ const ROW_OF_TYPE: Record<string, RegExp> = {
   'AWS::Logs::LogGroup': /^Log groups/,
   'AWS::ECR::Repository': /^ECR repositories/,
   'AWS::EKS::Cluster': /^EKS cluster$/,
+  'AWS::S3::Bucket': /^Backup bucket/,
 };
 
 describe('docs/aws.md, Deletion and removal', () => {

@@ -1,5 +1,10 @@
 import { readFileSync } from 'node:fs';
-import { ARGO_CD_CHART, rootApplicationManifest, rootProjectManifest } from '@platform/aws-platform';
+import {
+  ARGO_CD_CHART,
+  rootApplicationManifest,
+  rootProjectManifest,
+  SNAPSHOT_CONTROLLER_ADDON,
+} from '@platform/aws-platform';
 import { AppOfAppsChart, GitOpsChart, renderManifestFiles, SyncWave, UPSTREAM_CRDS } from '@platform/k8s-platform';
 import {
   type Environment,
@@ -166,6 +171,7 @@ describe.each(environments)('the app-of-apps of %s', (environment) => {
         'https://kubernetes-sigs.github.io/metrics-server',
         'https://kyverno.github.io/kyverno',
         'https://prometheus-community.github.io/helm-charts',
+        'https://vmware-tanzu.github.io/helm-charts',
         'oci://public.ecr.aws/karpenter/karpenter',
         'oci://public.ecr.aws/karpenter/karpenter-crd',
       ]),
@@ -180,6 +186,7 @@ describe.each(environments)('the app-of-apps of %s', (environment) => {
         'kube-system',
         'kyverno',
         'monitoring',
+        'velero',
       ]),
     );
   });
@@ -198,7 +205,8 @@ function gitopsRoot(environment: Environment): GitOpsRoot {
     application: rootApplicationManifest(environment),
     projects: [rootProjectManifest(environment), DEFAULT_PROJECT],
     namespaces: [...KUBERNETES_NAMESPACES, PLATFORM_NAMESPACES.argocd],
-    releases: [ARGO_CD_CHART.release],
+    // Argo CD's chart and the EKS add-on that brings the VolumeSnapshot CRDs (platform-cluster.ts).
+    releases: [ARGO_CD_CHART.release, SNAPSHOT_CONTROLLER_ADDON],
   };
 }
 
@@ -570,6 +578,7 @@ describe.each(environments)('platform add-ons in %s', (environment) => {
       ['kube-prometheus-stack', 'kube-prometheus-stack', '88.0.0', 'monitoring'],
       ['kyverno', 'kyverno', '3.9.0', 'kyverno'],
       ['metrics-server', 'metrics-server', '3.13.0', 'kube-system'],
+      ['velero', 'velero', '12.2.0', 'velero'],
       ['vertical-pod-autoscaler', 'vpa', '4.10.0', 'kube-system'],
     ]);
     for (const app of helmApps()) expect(app.spec.source.targetRevision).toMatch(/^\d+\.\d+\.\d+$/);
@@ -585,6 +594,7 @@ describe.each(environments)('platform add-ons in %s', (environment) => {
     expect(values('aws-load-balancer-controller').clusterName).toBe(cluster);
     expect(values('external-secrets').serviceAccount).toEqual({ create: true, name: 'external-secrets' });
     expect(values('karpenter').serviceAccount).toEqual({ create: true, name: 'karpenter' });
+    expect(values('velero').serviceAccount).toEqual({ server: { create: true, name: 'velero' } });
     expect(values('karpenter').settings).toEqual({
       clusterName: cluster,
       interruptionQueue: `${cluster}-karpenter-interruption`,

@@ -18,6 +18,7 @@ const ADDON_POD_SECURITY: Record<string, string> = {
   karpenter: 'restricted',
   kyverno: 'restricted',
   monitoring: 'privileged',
+  velero: 'restricted',
 };
 
 describe('namespaces', () => {

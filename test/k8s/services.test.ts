@@ -518,6 +518,10 @@ describe('secrets wiring', () => {
     // Each of these names a secret, reads it from a file or a store, or is a switch; none holds a value.
     const references = [
       'automountServiceAccountToken',
+      // The Velero chart's `credentials`, which holds only the switch `useSecret: false` (Pod Identity, no secret):
+      // test/k8s/backups.test.ts holds it to exactly that.
+      'credentials',
+      'useSecret',
       'httpTokens',
       'routing_key_file',
       'secret',

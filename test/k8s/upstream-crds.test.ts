@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ARGO_CD_CHART } from '@platform/aws-platform';
-import { platformAddons, UPSTREAM_CRDS } from '@platform/k8s-platform';
+import { CLOUD_HALF_CRD_RELEASES, platformAddons, UPSTREAM_CRDS } from '@platform/k8s-platform';
 import { EnvironmentNaming, loadPlatformModel } from '@platform/model';
 import { parse, parseAllDocuments } from 'yaml';
 import { upstreamCrdFiles } from './support/crd-schemas';
@@ -12,9 +12,15 @@ import { renderModel } from './support/rendered';
 const root = join(__dirname, '..', '..');
 const model = loadPlatformModel();
 
-/** The chart pin of every release that installs CRDs: each environment's add-ons, and the cloud half's Argo CD. */
+/**
+ * The chart pin of every release that installs CRDs: each environment's add-ons, the cloud half's Argo CD, and the
+ * cloud half's EKS snapshot-controller add-on (its row's version names the external-snapshotter CRD file pinned).
+ */
 function chartPins(): Map<string, Set<string>> {
-  const pins = new Map<string, Set<string>>([[ARGO_CD_CHART.release, new Set([ARGO_CD_CHART.version])]]);
+  const pins = new Map<string, Set<string>>([
+    [ARGO_CD_CHART.release, new Set([ARGO_CD_CHART.version])],
+    [CLOUD_HALF_CRD_RELEASES.snapshotController.release, new Set([CLOUD_HALF_CRD_RELEASES.snapshotController.version])],
+  ]);
   for (const environment of model.environments) {
     for (const addon of platformAddons({
       environment,

@@ -11,4 +11,5 @@ export const STATEFUL_TYPE_NAMES: Readonly<Record<string, string | undefined>> =
   'AWS::Logs::LogGroup': 'LogGroupName',
   'AWS::ECR::Repository': 'RepositoryName',
   'AWS::EKS::Cluster': 'Name',
+  'AWS::S3::Bucket': 'BucketName',
 };

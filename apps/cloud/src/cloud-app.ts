@@ -1,4 +1,5 @@
 import {
+  BackupStack,
   CiStack,
   ClusterStack,
   ImageRepositoryStack,
@@ -37,6 +38,7 @@ export interface EnvironmentStacks {
   readonly network: NetworkStack;
   readonly cluster: ClusterStack;
   readonly messaging: MessagingStack;
+  readonly backup: BackupStack;
   /** The stack of each service (`serviceStackId`), by service name. */
   readonly services: ReadonlyMap<string, ServiceStack>;
   /** The stack of each catalog queue (`queueStackId`), by queue name. */
@@ -136,6 +138,14 @@ export function buildCloudApp(app: App, model: PlatformModel): CloudApp {
     });
     // The edge load balancer's alarms notify the alarm topic, by name.
     cluster.addStackDependency(messaging);
+    const backup = new BackupStack(app, id('backup'), {
+      ...common,
+      stackName: `${naming.prefix}-backup`,
+      description: `Velero's backup bucket and identity in ${naming.prefix}`,
+      clusterName: naming.clusterName,
+    });
+    // The Pod Identity association names the cluster, which must exist first.
+    backup.addStackDependency(cluster);
     const services = new Map<string, ServiceStack>();
     for (const service of model.services) {
       const stack = new ServiceStack(app, serviceStackId(environment.name, service.name), {
@@ -164,10 +174,10 @@ export function buildCloudApp(app: App, model: PlatformModel): CloudApp {
       stack.addStackDependency(messaging);
       queues.set(queue.name, stack);
     }
-    for (const stack of [network, cluster, messaging, ...services.values(), ...queues.values()]) {
+    for (const stack of [network, cluster, messaging, backup, ...services.values(), ...queues.values()]) {
       stack.addStackDependency(ci);
     }
-    environments.set(environment.name, { ci, network, cluster, messaging, services, queues });
+    environments.set(environment.name, { ci, network, cluster, messaging, backup, services, queues });
   }
   return { sharedServices, imageRepositories, environments };
 }

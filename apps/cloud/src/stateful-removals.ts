@@ -25,7 +25,8 @@ export function removalOf(resource: TemplateResource): 'snapshot' | 'keep' | 'de
 /**
  * What CloudFormation does to a resource it deletes from a stack (removal or stack deletion), in words. An RDS
  * instance takes its automated backups along: the templates leave DeleteAutomatedBackups unset, and RDS's default
- * deletes them with the instance (its final snapshot stays). Deletion protection makes the deletion fail.
+ * deletes them with the instance (its final snapshot stays). Deletion protection makes the deletion fail. S3 deletes
+ * a bucket only once it holds no object version (the templates add no function that empties it).
  */
 export function removalWords(resource: TemplateResource): string {
   const backups = resource.Type === 'AWS::RDS::DBInstance' ? ' with its automated backups' : '';
@@ -39,6 +40,9 @@ export function removalWords(resource: TemplateResource): string {
     case 'snapshot':
       return `snapshots it, then deletes it${backups}${protectedNote}`;
     case 'delete':
+      if (resource.Type === 'AWS::S3::Bucket') {
+        return 'deletes it once it is empty (S3 refuses while it holds any object version: that deletion fails until its lifecycle rules have expired them)';
+      }
       return `deletes it and its data${backups}${protectedNote}`;
   }
 }

@@ -17,7 +17,7 @@ export interface StatefulKind {
 /**
  * The resource types that hold data or decrypt it: databases and their credentials, caches and their tokens, queues,
  * the keys that encrypt all of them (a kept snapshot is worthless without its key), log groups (audit and database
- * logs), the image repositories and the EKS cluster. SSM parameters are left out: they hold connection facts the
+ * logs), the image repositories, the EKS cluster and the backup bucket. SSM parameters are left out: they hold connection facts the
  * stack derives again.
  */
 export const STATEFUL_RESOURCES: Readonly<Record<string, StatefulKind>> = {
@@ -29,6 +29,7 @@ export const STATEFUL_RESOURCES: Readonly<Record<string, StatefulKind>> = {
   'AWS::Logs::LogGroup': { kind: 'log group', nameProperty: 'LogGroupName' },
   'AWS::ECR::Repository': { kind: 'image repository', nameProperty: 'RepositoryName' },
   'AWS::EKS::Cluster': { kind: 'cluster', nameProperty: 'Name' },
+  'AWS::S3::Bucket': { kind: 'bucket', nameProperty: 'BucketName' },
 };
 
 /** The docs section on taking kept resources back into a stack, as the lines name it. */

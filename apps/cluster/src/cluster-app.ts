@@ -2,6 +2,7 @@ import {
   ADDON_NAMESPACES,
   AppOfAppsChart,
   addonNamespaceSecurity,
+  EbsSnapshotClass,
   EbsStorageClass,
   GitOpsChart,
   GUARDRAILS_LABEL,
@@ -16,8 +17,10 @@ import {
   SyncWave,
   TEAM_LABEL,
   TeamResourceLimits,
+  VeleroSchedules,
 } from '@platform/k8s-platform';
 import {
+  backupSchedules,
   type Environment,
   EnvironmentNaming,
   modelIn,
@@ -44,6 +47,7 @@ export function buildClusterApp(model: PlatformModel): App {
     addTeamGuardrails(app, view, environment);
     addSecretStores(app, view, environment);
     addNodes(app, view, environment);
+    addBackups(app, view, environment);
     for (const service of view.services) addService(app, view, environment, service);
     addGuardrailCharts(app, view, environment);
     addDashboardCharts(app, view, environment);
@@ -92,6 +96,19 @@ function addStorage(app: App, model: PlatformModel, environment: Environment): v
   const scope = chart(app, environment, 'platform/storage', SyncWave.NAMESPACES);
   new EbsStorageClass(scope, 'DefaultStorageClass', {
     labels: platformLabels(model.organization, environment, 'storage'),
+  });
+  // Velero snapshots EBS volumes through it; its CRD comes with the cloud half's snapshot-controller add-on.
+  new EbsSnapshotClass(scope, 'EbsSnapshotClass', {
+    labels: platformLabels(model.organization, environment, 'storage'),
+  });
+}
+
+/** Velero's Schedules, after the Velero add-on (CRDS_AND_OPERATORS) that brings their CRD. */
+function addBackups(app: App, model: PlatformModel, environment: Environment): void {
+  const scope = chart(app, environment, 'platform/backups', SyncWave.CLUSTER_CONFIGURATION);
+  new VeleroSchedules(scope, 'Schedules', {
+    schedules: backupSchedules(environment, model.teams),
+    labels: platformLabels(model.organization, environment, 'backups'),
   });
 }
 

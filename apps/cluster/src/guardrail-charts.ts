@@ -2,12 +2,14 @@ import {
   AdmissionPolicies,
   AlertmanagerReceiverSecrets,
   AlertRules,
+  backupAlertGroup,
   browsableRepositoryUrl,
   GitOpsChart,
   POLICY_EXCEPTION_NAMESPACE,
   SyncWave,
 } from '@platform/k8s-platform';
 import {
+  backupSchedules,
   type Environment,
   EnvironmentNaming,
   type PlatformModel,
@@ -46,12 +48,14 @@ export function addGuardrailCharts(app: App, model: PlatformModel, environment: 
     folder: GUARDRAIL_FOLDERS.alerting,
     syncWave: SyncWave.CLUSTER_CONFIGURATION,
   });
+  const runbooks = {
+    repositoryUrl: browsableRepositoryUrl(environment.gitops.repoUrl),
+    revision: environment.gitops.targetRevision,
+  };
   new AlertRules(alerting, 'alert-rules', {
     services: model.services,
-    runbooks: {
-      repositoryUrl: browsableRepositoryUrl(environment.gitops.repoUrl),
-      revision: environment.gitops.targetRevision,
-    },
+    runbooks,
+    additionalGroups: [backupAlertGroup(backupSchedules(environment, model.teams), runbooks)],
   });
   // Degraded until an operator fills the receivers' secrets: in the last wave, so no other folder waits for them.
   const receivers = new GitOpsChart(app, `${environment.name}-alerting-receivers`, {

@@ -45,6 +45,13 @@ export const CONTROL_PLANE_LOG_RETENTION = logs.RetentionDays.ONE_YEAR;
  */
 export const EKS_SUPPORT_TYPE = 'STANDARD';
 
+/**
+ * The EKS add-on that installs the VolumeSnapshot CRDs and the snapshot controller, through which the EBS CSI driver
+ * takes the volume snapshots of Velero's backups; the Kubernetes half's VolumeSnapshotClass needs its CRD
+ * (k8s-platform upstream-crds.ts CLOUD_HALF_CRD_RELEASES).
+ */
+export const SNAPSHOT_CONTROLLER_ADDON = 'snapshot-controller';
+
 /** VPC CNI settings: prefix delegation for pod density, and the network policy agent that enforces our NetworkPolicies. */
 export const VPC_CNI_CONFIGURATION = {
   env: { ENABLE_PREFIX_DELEGATION: 'true', WARM_PREFIX_TARGET: '1' },
@@ -192,7 +199,10 @@ export class PlatformCluster extends Construct {
     const coreDns = this.addAddon('CoreDns', 'coredns');
     const ebsCsi = this.addAddon('EbsCsiDriver', 'aws-ebs-csi-driver');
     ebsCsi.node.addDependency(this.addonIdentities.ebsCsiDriver);
-    for (const addon of [coreDns, ebsCsi]) addon.node.addDependency(this.nodeGroups);
+    // The VolumeSnapshot CRDs and their controller, through which the EBS CSI driver snapshots volumes for Velero
+    // (the VolumeSnapshotClass of dist/ names the driver).
+    const snapshotController = this.addAddon('SnapshotController', SNAPSHOT_CONTROLLER_ADDON);
+    for (const addon of [coreDns, ebsCsi, snapshotController]) addon.node.addDependency(this.nodeGroups);
     this.podCapacity = new DependencyGroup(this.nodeGroups, coreDns);
 
     this.karpenter = new KarpenterPrerequisites(this, 'Karpenter', { cluster: this.cluster, naming });

@@ -1,6 +1,7 @@
 export * from './alerting/alert-rules';
 export * from './alerting/alertmanager-receiver-secrets';
 export * from './alerting/alertmanager-values';
+export * from './alerting/backup-alerts';
 export * from './alerting/eks-control-plane-values';
 export * from './alerting/exact-decimal';
 export * from './alerting/kube-prometheus-stack-alerting';
@@ -14,6 +15,9 @@ export * from './argocd/app-of-apps-chart';
 export * from './argocd/argocd-application';
 export * from './argocd/chart-values';
 export * from './argocd/upstream-crds';
+export * from './argocd/velero-values';
+export * from './backups/ebs-snapshot-class';
+export * from './backups/velero-schedules';
 export * from './checkov-skips';
 export * from './dashboards/grafana-dashboard';
 export * from './dashboards/grafana-dashboards';

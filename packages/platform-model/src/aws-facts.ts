@@ -43,6 +43,8 @@ export const AWS_NAME_LIMITS = {
   rdsInstance: 63,
   /** PostgreSQL identifiers (role names): NAMEDATALEN - 1 bytes; longer names are truncated, not refused. */
   postgresIdentifier: 63,
+  /** S3 `CreateBucket`: Bucket (3 to 63 lowercase letters, digits, '-' and '.'). */
+  s3Bucket: 63,
 } as const;
 
 /**

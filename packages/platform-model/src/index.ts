@@ -4,6 +4,7 @@ import { loadModel } from './validate';
 
 export * from './alarm-thresholds';
 export * from './aws-facts';
+export * from './backup-schedules';
 export * from './cidr';
 export * from './cli-errors';
 export * from './delivery';

@@ -124,6 +124,7 @@ function derivedNameIssues(parts: ModelParts): ModelIssue[] {
     check('IAM role', naming.ciDeployRoleName, AWS_NAME_LIMITS.iamRole);
     check('IAM role', naming.ciPlanRoleName, AWS_NAME_LIMITS.iamRole);
     check('SQS queue', naming.karpenterInterruptionQueueName, AWS_NAME_LIMITS.sqsQueue);
+    if (pick(part, 'account')) check('S3 bucket', naming.backupBucketName, AWS_NAME_LIMITS.s3Bucket);
     for (const queue of parts.queues) {
       const named = pick(queue, 'name');
       if (named) check('SQS queue', naming.deadLetterQueueName(named.name), AWS_NAME_LIMITS.sqsQueue);

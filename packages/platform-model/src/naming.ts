@@ -18,6 +18,7 @@ export const ADDON_SERVICE_ACCOUNTS = {
   loadBalancerController: { namespace: 'kube-system', name: 'aws-load-balancer-controller' },
   karpenter: { namespace: 'karpenter', name: 'karpenter' },
   ebsCsiDriver: { namespace: 'kube-system', name: 'ebs-csi-controller-sa' },
+  velero: { namespace: 'velero', name: 'velero' },
 } as const satisfies Record<string, ServiceAccountRef>;
 
 export type AddonWithIdentity = keyof typeof ADDON_SERVICE_ACCOUNTS;
@@ -30,6 +31,7 @@ export const PLATFORM_NAMESPACES = {
   kyverno: 'kyverno',
   monitoring: 'monitoring',
   kubeSystem: 'kube-system',
+  velero: 'velero',
 } as const;
 
 /** The Argo CD Application the AWS half installs; it syncs the environment's app-of-apps folder. */
@@ -321,6 +323,14 @@ export class EnvironmentNaming {
 
   public get karpenterInterruptionQueueName(): string {
     return `${this.prefix}-karpenter-interruption`;
+  }
+
+  /**
+   * The S3 bucket Velero writes the environment's backups to: `<prefix>-backups-<account>`. Bucket names are global
+   * across accounts, hence the account; at most 63 characters (name-rules.ts checks it).
+   */
+  public get backupBucketName(): string {
+    return `${this.prefix}-backups-${this.environment.account}`;
   }
 
   public queueName(queue: string): string {

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { BACKUP_INTERVAL_HOURS, BACKUP_RETENTION_DAYS_RANGE } from './backup-schedules';
 import { OIDC_SUBJECT_TEMPLATES, type OidcSubjectTemplate } from './delivery';
 import { SUPPORTED_KUBERNETES_VERSIONS } from './kubernetes-versions';
 
@@ -172,6 +173,41 @@ export const AlarmThresholdsSchema = z.strictObject({
     .optional(),
 });
 
+/** Hours between two backups: a divisor of 24, so that the backups fall at the same hours every day. */
+const backupInterval = z.number().refine((hours) => (BACKUP_INTERVAL_HOURS as readonly number[]).includes(hours), {
+  error: (issue) =>
+    `must be a number of hours that divides a day: one of ${BACKUP_INTERVAL_HOURS.join(', ')} (got ${JSON.stringify(issue.input)})`,
+});
+
+/**
+ * The Velero backups of the environment's cluster (docs/backup-and-restore.md): Kubernetes objects into the
+ * environment's backup bucket, volumes as EBS snapshots. Every field is optional; backup-schedules.ts
+ * `backupSettings` fills in the defaults.
+ */
+export const BackupSchema = z.strictObject({
+  /**
+   * Hours between two backups of each team namespace (objects and volumes): the recovery point objective of the
+   * teams' services. @default 2
+   */
+  teamNamespacesEveryHours: backupInterval.optional(),
+  /** Hours between two backups of the whole cluster, every namespace and the cluster-scoped objects. @default 24 */
+  clusterEveryHours: backupInterval.optional(),
+  /**
+   * Days a backup is kept (Velero's TTL); the bucket's lifecycle removes what is left a day later.
+   * @default 30
+   */
+  retentionDays: z
+    .number()
+    .int({ error: 'must be a whole number of days' })
+    .min(BACKUP_RETENTION_DAYS_RANGE.min, {
+      error: `must be between ${BACKUP_RETENTION_DAYS_RANGE.min} and ${BACKUP_RETENTION_DAYS_RANGE.max} days`,
+    })
+    .max(BACKUP_RETENTION_DAYS_RANGE.max, {
+      error: `must be between ${BACKUP_RETENTION_DAYS_RANGE.min} and ${BACKUP_RETENTION_DAYS_RANGE.max} days`,
+    })
+    .optional(),
+});
+
 export const EnvironmentSchema = z.strictObject({
   name: dnsLabel('environment name'),
   /** AWS account the environment is deployed to. */
@@ -298,6 +334,8 @@ export const EnvironmentSchema = z.strictObject({
   alarms: AlarmThresholdsSchema.optional(),
   /** Who may reach the cluster's API, and how (AccessSchema). @default only the admin role */
   access: AccessSchema.optional(),
+  /** The cluster's Velero backups (BackupSchema). @default every field's default */
+  backup: BackupSchema.optional(),
   tags: z.strictObject({ owner: z.string().min(1), costCenter: z.string().min(1) }),
 });
 
@@ -539,6 +577,7 @@ export type EnvironmentInput = z.input<typeof EnvironmentSchema>;
 export type Alerting = z.infer<typeof AlertingSchema>;
 export type AlarmThresholdsInput = z.infer<typeof AlarmThresholdsSchema>;
 export type Access = z.infer<typeof AccessSchema>;
+export type Backup = z.infer<typeof BackupSchema>;
 export type Service = z.infer<typeof ServiceSchema>;
 export type Queue = z.infer<typeof QueueSchema>;
 export type ServiceRelease = z.infer<typeof ServiceReleaseSchema>;

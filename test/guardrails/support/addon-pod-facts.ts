@@ -578,6 +578,47 @@ export const ADDON_FACTS: readonly AddonFacts[] = [
     ],
   },
   {
+    addon: 'velero',
+    chart: 'velero',
+    version: '12.2.0',
+    source:
+      'charts/velero of github.com/vmware-tanzu/helm-charts at commit 6b2197350079 (Chart.yaml 12.2.0), with the values of velero-values.ts: upgradeCRDs false (no pre-install Job), no node agent, no label-namespace Job (no namespace.labels)',
+    workloads: [
+      {
+        kind: 'Deployment',
+        name: 'velero',
+        template: 'templates/deployment.yaml',
+        podSecurityContext: {
+          runAsNonRoot: true,
+          runAsUser: 1002,
+          runAsGroup: 1000,
+          fsGroup: 1000,
+          seccompProfile: RUNTIME_DEFAULT,
+        },
+        // plugins and scratch always, tmpdir with a read-only root filesystem; no credentials secret (Pod Identity).
+        volumes: ['emptyDir', 'emptyDir', 'emptyDir'],
+        initContainers: [
+          {
+            name: 'velero-plugin-for-aws',
+            image: 'docker.io/velero/velero-plugin-for-aws:v1.14.3',
+            securityContext: { allowPrivilegeEscalation: false, capabilities: DROP_ALL, readOnlyRootFilesystem: true },
+            resources: { requests: { cpu: '10m', memory: '32Mi' }, limits: { memory: '64Mi' } },
+          },
+        ],
+        containers: [
+          {
+            name: 'velero',
+            image: 'docker.io/velero/velero:v1.18.2',
+            securityContext: { allowPrivilegeEscalation: false, capabilities: DROP_ALL, readOnlyRootFilesystem: true },
+            resources: { requests: { cpu: '100m', memory: '256Mi' }, limits: { memory: '1Gi' } },
+            // livenessProbe and readinessProbe on /metrics, rendered while metrics.enabled.
+            probes: true,
+          },
+        ],
+      },
+    ],
+  },
+  {
     addon: 'vertical-pod-autoscaler',
     chart: 'vpa',
     version: '4.10.0',

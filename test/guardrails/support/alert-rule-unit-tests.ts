@@ -515,9 +515,82 @@ function recordingRuleTests(subject: Service, others: readonly Service[]): UnitT
  * service (its burn rates) and of its first three services (the recording rules); a model without services
  * has only the platform suite.
  */
+/**
+ * The Velero alerts of the unit-test environment: a schedule whose last success grows older than twice its interval
+ * (the team interval the model gives, 2 hours when it gives none), a schedule that never reported one, and a
+ * failed and a partially failed backup. VeleroBackupMissing waits 30 minutes (a first backup's time to finish).
+ */
+function backupAlertTests(of: PlatformModel): UnitTest[] {
+  const environment = of.environments.find((candidate) => candidate.name === UNIT_TEST_ENVIRONMENT);
+  const [team, ...otherTeams] = of.teams;
+  if (!environment || !team) return [];
+  const everyHours = environment.backup?.teamNamespacesEveryHours ?? 2;
+  const limitMinutes = 2 * everyHours * 60;
+  const step = 5;
+  const subject = `team-${team.name}`;
+  const lastSuccess = (schedule: string) => series('velero_backup_last_successful_timestamp', { schedule });
+  // A schedule that succeeds on time: the gauge moves to each backup's time, every interval.
+  const onTime = (schedule: string) => ({
+    series: lastSuccess(schedule),
+    values: Array.from({ length: 4 }, (_, i) => `${i * everyHours * 3600}x${(everyHours * 60) / step}`).join(' '),
+  });
+  const healthy = [...otherTeams.map((other) => `team-${other.name}`), 'cluster'].map(onTime);
+  const missing = (schedule: string) =>
+    expected(
+      'VeleroBackupMissing',
+      { severity: 'critical', schedule },
+      'A Velero schedule has had no successful backup for twice its interval.',
+      `Schedule '${schedule}' (every ${everyHours}h) has had no successful backup for more than ${2 * everyHours}h: the recovery point objective of the objects and volumes of namespace ${schedule.slice('team-'.length)} is broken.`,
+    );
+  const failed = (schedule: string) =>
+    expected(
+      'VeleroBackupFailed',
+      { severity: 'warning', schedule },
+      'A Velero backup failed or partially failed.',
+      `A backup of schedule '${schedule}' failed or partially failed in the last 1h.`,
+    );
+  const minutes = (value: number) => `${value}m`;
+  return [
+    {
+      name: `VeleroBackupMissing fires 30 minutes after the last success of ${subject} is older than ${2 * everyHours}h`,
+      interval: minutes(step),
+      input_series: [{ series: lastSuccess(subject), values: `0x${(limitMinutes + 60) / step}` }, ...healthy],
+      alert_rule_test: [
+        { eval_time: minutes(limitMinutes + 30), alertname: 'VeleroBackupMissing', exp_alerts: [] },
+        { eval_time: minutes(limitMinutes + 35), alertname: 'VeleroBackupMissing', exp_alerts: [missing(subject)] },
+      ],
+    },
+    {
+      name: `VeleroBackupMissing fires for ${subject} when it never reported a success, not for schedules on time`,
+      interval: minutes(step),
+      input_series: healthy,
+      alert_rule_test: [
+        { eval_time: '25m', alertname: 'VeleroBackupMissing', exp_alerts: [] },
+        { eval_time: '30m', alertname: 'VeleroBackupMissing', exp_alerts: [missing(subject)] },
+      ],
+    },
+    {
+      name: 'VeleroBackupFailed fires for an hour after a failed or a partially failed backup, not before',
+      interval: minutes(step),
+      input_series: [
+        { series: series('velero_backup_failure_total', { schedule: subject }), values: '0x12 1x30' },
+        { series: series('velero_backup_partial_failure_total', { schedule: subject }), values: '0x42' },
+        { series: series('velero_backup_failure_total', { schedule: 'cluster' }), values: '0x42' },
+        { series: series('velero_backup_partial_failure_total', { schedule: 'cluster' }), values: '0x20 1x22' },
+      ],
+      alert_rule_test: [
+        { eval_time: '55m', alertname: 'VeleroBackupFailed', exp_alerts: [] },
+        { eval_time: '65m', alertname: 'VeleroBackupFailed', exp_alerts: [failed(subject)] },
+        { eval_time: '125m', alertname: 'VeleroBackupFailed', exp_alerts: [failed('cluster')] },
+        { eval_time: '185m', alertname: 'VeleroBackupFailed', exp_alerts: [] },
+      ],
+    },
+  ];
+}
+
 export function alertRuleUnitTestSuites(of: PlatformModel = model): Record<string, UnitTest[]> {
   const [subject, ...others] = of.services;
-  if (!subject) return { platform: platformAlertTests };
+  if (!subject) return { platform: platformAlertTests, 'velero backups': backupAlertTests(of) };
   const sloTests = (['availability', 'latency'] as const).flatMap((kind) =>
     (['page', 'ticket'] as const).flatMap((speed) => burnRateTests(subject, kind, speed)),
   );
@@ -525,5 +598,6 @@ export function alertRuleUnitTestSuites(of: PlatformModel = model): Record<strin
     platform: platformAlertTests,
     'slo burn rates': sloTests,
     'slo recording rules': recordingRuleTests(subject, others),
+    'velero backups': backupAlertTests(of),
   };
 }

@@ -8,7 +8,12 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { UPSTREAM_CRD_DIRECTORY, UPSTREAM_CRDS, type UpstreamCrd } from '@platform/k8s-platform';
+import {
+  CLOUD_HALF_CRD_RELEASES,
+  UPSTREAM_CRD_DIRECTORY,
+  UPSTREAM_CRDS,
+  type UpstreamCrd,
+} from '@platform/k8s-platform';
 import { parseAllDocuments } from 'yaml';
 import type { ApiResponse, LocalCluster } from './local-cluster';
 import type { ManifestObject, SyncPlan } from './sync-plan';
@@ -16,8 +21,10 @@ import { POD_MAKING_KINDS, type WorkloadRef } from './workloads';
 
 /** Field manager of Argo CD's server-side apply (argo-cd v3.5.1 common.ArgoCDSSAManager). */
 export const ARGO_CD_FIELD_MANAGER = 'argocd-controller';
-/** The release of UPSTREAM_CRDS that the AWS half installs (Helm chart argo-cd) before the root app. */
-const ARGO_CD_RELEASE = 'argo-cd';
+/** The releases of UPSTREAM_CRDS that the AWS half installs before the root app (argo-cd, snapshot-controller). */
+const CLOUD_HALF_RELEASES: ReadonlySet<string> = new Set(
+  Object.values(CLOUD_HALF_CRD_RELEASES).map((release) => release.release),
+);
 const ESTABLISHED_TIMEOUT_MS = 60_000;
 
 interface ApiResource {
@@ -104,8 +111,8 @@ function crdOrigin(plan: SyncPlan, apiVersion: string, kind: string): string {
   const group = apiVersion.includes('/') ? apiVersion.split('/')[0] : '';
   const crd = UPSTREAM_CRDS.find((candidate) => candidate.group === group && candidate.kinds.includes(kind));
   if (crd === undefined) return 'no pinned CRD (UPSTREAM_CRDS) defines it';
-  if (crd.chart.release === ARGO_CD_RELEASE)
-    return "its CRD comes with the cloud half's argo-cd release, installed first";
+  if (CLOUD_HALF_RELEASES.has(crd.chart.release))
+    return `its CRD comes with the cloud half's ${crd.chart.release} release, installed first`;
   const application = plan.waves.flatMap((wave) => wave.applications).find((app) => app.name === crd.chart.release);
   return application === undefined
     ? `its CRD comes with release '${crd.chart.release}', which has no Application in this environment`
@@ -136,7 +143,8 @@ export class PlanApplier {
     const environment = plan.environment;
     for (const problem of plan.problems) this.failures.push(`${environment}: ${problem}`);
 
-    // The namespace of Argo CD, made by the AWS half's Helm release of argo-cd before the root app.
+    // The namespace of Argo CD, made by the AWS half's Helm release of argo-cd before the root app; the CRDs of the
+    // AWS half's releases (Argo CD's, the EKS snapshot-controller add-on's) come with it.
     await this.applyOrFail(
       environment,
       `/api/v1/namespaces/${plan.rootNamespace}`,
@@ -145,7 +153,7 @@ export class PlanApplier {
     );
     await this.installCrds(
       environment,
-      UPSTREAM_CRDS.filter((crd) => crd.chart.release === ARGO_CD_RELEASE),
+      UPSTREAM_CRDS.filter((crd) => CLOUD_HALF_RELEASES.has(crd.chart.release)),
     );
 
     for (const object of bootstrap) {

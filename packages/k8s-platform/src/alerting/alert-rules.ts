@@ -15,6 +15,11 @@ export interface AlertRulesProps {
    * @default PLATFORM_NAMESPACES.monitoring
    */
   readonly namespace?: string;
+  /**
+   * Further rule groups of the environment (the backup alerts, `backupAlertGroup`), each one PrometheusRule.
+   * @default none
+   */
+  readonly additionalGroups?: readonly RuleGroup[];
 }
 
 /** The platform alerts and every service's SLO rules, one PrometheusRule per rule group. */
@@ -24,7 +29,11 @@ export class AlertRules extends Construct {
 
   public constructor(scope: Construct, id: string, props: AlertRulesProps) {
     super(scope, id);
-    this.groups = [platformAlertGroup(props.runbooks), ...props.services.map((s) => sloRuleGroup(s, props.runbooks))];
+    this.groups = [
+      platformAlertGroup(props.runbooks),
+      ...props.services.map((s) => sloRuleGroup(s, props.runbooks)),
+      ...(props.additionalGroups ?? []),
+    ];
     for (const group of this.groups) {
       new PrometheusRule(this, group.name, {
         metadata: {

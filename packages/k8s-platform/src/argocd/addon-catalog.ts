@@ -9,6 +9,7 @@ import { kubePrometheusStackAlertingValues } from '../alerting/kube-prometheus-s
 import { grafanaDashboardValues } from '../dashboards/grafana-sidecar';
 import type { ApplicationSpecIgnoreDifferences } from '../imports/argocd-application-argoproj.io';
 import { DEFAULT_STORAGE_CLASS } from '../storage/ebs-storage-class';
+import { veleroValues } from './velero-values';
 
 /** A platform add-on installed by Argo CD from a Helm chart at a pinned version. */
 export interface Addon {
@@ -193,6 +194,16 @@ export function platformAddons({ environment, naming }: AddonContext): Addon[] {
           },
         },
       },
+    },
+    {
+      name: 'velero',
+      namespace: ADDON_SERVICE_ACCOUNTS.velero.namespace,
+      repoUrl: 'https://vmware-tanzu.github.io/helm-charts',
+      chart: 'velero',
+      version: '12.2.0',
+      // Argo CD applies the chart's CRDs (crds/) with server-side apply: the Backup and Restore CRDs are large.
+      syncOptions: ['ServerSideApply=true'],
+      values: veleroValues({ environment, naming }),
     },
     {
       name: 'metrics-server',

@@ -389,6 +389,40 @@ export const CHART_VALUE_KEYS: readonly ChartValueKeys[] = [
     open: [],
   },
   {
+    release: 'velero',
+    chart: 'velero',
+    version: '12.2.0',
+    source: {
+      repository: 'vmware-tanzu/helm-charts',
+      ref: '6b2197350079',
+      file: 'charts/velero/values.yaml',
+      schema: 'charts/velero/values.schema.json',
+    },
+    module: {
+      module: UPSTREAM_MODULES.vmwareTanzuHelmCharts,
+      file: 'charts/velero/values.yaml',
+      sha256: '3364919b9c239c78e316b021c181c3820c42116dcbce7ae8f708433c50a20d4b',
+    },
+    keys: [
+      'upgradeCRDs',
+      // A list of containers, handed to the Deployment as given.
+      'initContainers',
+      'credentials.useSecret',
+      'serviceAccount.server.create',
+      'serviceAccount.server.name',
+      'snapshotsEnabled',
+      'deployNodeAgent',
+      // A list of locations, each rendered into a BackupStorageLocation (templates/backupstoragelocation.yaml).
+      'configuration.backupStorageLocation',
+      'configuration.features',
+      'metrics.enabled',
+      'metrics.serviceMonitor.enabled',
+      'metrics.serviceMonitor.autodetect',
+    ],
+    // Security contexts and resources, handed to the pod and the velero container as given.
+    open: ['podSecurityContext', 'containerSecurityContext', 'resources'],
+  },
+  {
     release: 'argo-cd',
     chart: 'argo-cd',
     version: '10.3.3',

@@ -67,6 +67,26 @@ const VERTICAL_POD_AUTOSCALER: UpstreamModule = {
   sum: 'h1:egVuwoIPvX7EPRi57bxpoIu/+9z1fK1AqyyhI/p8+v0=',
 };
 
+const VELERO: UpstreamModule = {
+  path: 'github.com/vmware-tanzu/velero',
+  version: 'v1.18.2',
+  sum: 'h1:FUscTf6W+d/WpDHfGTlAbCgMETkduMuyCeWDbqiOqgM=',
+};
+const EXTERNAL_SNAPSHOTTER: UpstreamModule = {
+  path: 'github.com/kubernetes-csi/external-snapshotter/client/v8',
+  version: 'v8.7.0',
+  sum: 'h1:HVaSUeRRHPu49aSiL8eXOjS9Re9G6pM0NzdTGI7mM14=',
+};
+/**
+ * vmware-tanzu/helm-charts at commit 6b2197350079 (2026-09-16), whose charts/velero/Chart.yaml is version 12.2.0
+ * (appVersion 1.18.2): the repository tags chart releases (`velero-<version>`) but the proxy serves it by commit.
+ */
+const VMWARE_TANZU_HELM_CHARTS: UpstreamModule = {
+  path: 'github.com/vmware-tanzu/helm-charts',
+  version: 'v0.0.0-20260916040517-6b2197350079',
+  sum: 'h1:OeFnf6ocrxTQEQKekVpf3EV+0EZy8Lap9i2zDKE02M4=',
+};
+
 /** The modules above by name, for the other tables of upstream facts (chart values: ./chart-values.ts). */
 export const UPSTREAM_MODULES = {
   kyverno: KYVERNO,
@@ -75,6 +95,9 @@ export const UPSTREAM_MODULES = {
   externalSecrets: EXTERNAL_SECRETS,
   karpenter: KARPENTER,
   verticalPodAutoscaler: VERTICAL_POD_AUTOSCALER,
+  velero: VELERO,
+  externalSnapshotter: EXTERNAL_SNAPSHOTTER,
+  vmwareTanzuHelmCharts: VMWARE_TANZU_HELM_CHARTS,
 } as const;
 
 /**
@@ -91,6 +114,20 @@ const ARGO_CD_CHART_RELEASE = { release: 'argo-cd', version: '10.3.3' };
 const EXTERNAL_SECRETS_CHART = { release: 'external-secrets', version: '1.3.2' };
 const KARPENTER_CRD_CHART = { release: 'karpenter-crd', version: '1.14.1' };
 const VPA_CHART = { release: 'vertical-pod-autoscaler', version: '4.10.0' };
+/**
+ * Releases of UPSTREAM_CRDS that the cloud half installs before the root Application syncs dist/: the argo-cd
+ * Helm chart (gitops-bootstrap.ts) and the EKS managed add-on snapshot-controller (platform-cluster.ts), which
+ * brings the VolumeSnapshot CRDs. An EKS add-on runs EKS's default version for the cluster's Kubernetes version;
+ * its row's `version` is the external-snapshotter release whose CRD file is pinned (the v1 API of
+ * snapshot.storage.k8s.io, unchanged since external-snapshotter v4).
+ */
+export const CLOUD_HALF_CRD_RELEASES = {
+  argoCd: ARGO_CD_CHART_RELEASE,
+  snapshotController: { release: 'snapshot-controller', version: EXTERNAL_SNAPSHOTTER.version },
+} as const;
+
+/** velero 12.2.0 → v1.18.2 (vmware-tanzu/helm-charts charts/velero/Chart.yaml, VMWARE_TANZU_HELM_CHARTS). */
+const VELERO_CHART = { release: 'velero', version: '12.2.0' };
 
 /** Every CRD whose kinds dist/ uses, with its source. */
 export const UPSTREAM_CRDS: readonly UpstreamCrd[] = [
@@ -192,6 +229,24 @@ export const UPSTREAM_CRDS: readonly UpstreamCrd[] = [
     group: 'autoscaling.k8s.io',
     kinds: ['VerticalPodAutoscaler', 'VerticalPodAutoscalerCheckpoint'],
     chart: VPA_CHART,
+  },
+  {
+    name: 'velero-schedule',
+    module: VELERO,
+    file: 'config/crd/v1/bases/velero.io_schedules.yaml',
+    sha256: 'd2276c19d93b63ed848fb492a0f34a2ac1e162938bed499a824acf356b5860c9',
+    group: 'velero.io',
+    kinds: ['Schedule'],
+    chart: VELERO_CHART,
+  },
+  {
+    name: 'volumesnapshotclass',
+    module: EXTERNAL_SNAPSHOTTER,
+    file: 'config/crd/snapshot.storage.k8s.io_volumesnapshotclasses.yaml',
+    sha256: '75e6565aac2c0f2949ed13ea884bbaa388cb7be576b558b709cf1168e011828d',
+    group: 'snapshot.storage.k8s.io',
+    kinds: ['VolumeSnapshotClass'],
+    chart: CLOUD_HALF_CRD_RELEASES.snapshotController,
   },
 ];
 

@@ -103,6 +103,17 @@ export const ADDON_NAMESPACES: readonly AddonNamespace[] = [
       },
     ],
   },
+  {
+    name: PLATFORM_NAMESPACES.velero,
+    warn: 'restricted',
+    addons: [
+      {
+        addon: 'velero',
+        level: 'restricted',
+        why: 'the server and its plugin init container get a restricted security context from the platform; no node agent (no host path)',
+      },
+    ],
+  },
 ];
 
 /** The Pod Security levels of an add-on namespace: enforce the least strict level any of its add-ons needs. */
