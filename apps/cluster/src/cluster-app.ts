@@ -7,6 +7,7 @@ import {
   GUARDRAILS_LABEL,
   type GuardrailScope,
   KarpenterNodes,
+  LogCollectorNetworkPolicies,
   ManagedNamespace,
   NamespaceBaselinePolicies,
   NamespaceSecretStores,
@@ -16,6 +17,7 @@ import {
   SyncWave,
   TEAM_LABEL,
   TeamResourceLimits,
+  TraceCollectorNetworkPolicies,
 } from '@platform/k8s-platform';
 import {
   type Environment,
@@ -25,6 +27,7 @@ import {
   type SecretReader,
   type Service,
   secretReaders,
+  serviceNamespace,
 } from '@platform/model';
 import { App } from 'cdk8s';
 import { addGuardrailCharts } from './guardrail-charts';
@@ -44,6 +47,7 @@ export function buildClusterApp(model: PlatformModel): App {
     addSecretStores(app, view, environment);
     addNodes(app, view, environment);
     for (const service of view.services) addService(app, view, environment, service);
+    addCollectorNetworkPolicies(app, view, environment);
     addGuardrailCharts(app, view, environment);
     // Last: it lists the folders of every chart above.
     new AppOfAppsChart(app, `${environment.name}-app-of-apps`, { organization: model.organization, environment });
@@ -140,4 +144,18 @@ function addService(app: App, model: PlatformModel, environment: Environment, se
     callers: model.services.filter((other) => other.dependencies.calls.includes(service.name)),
     callees: model.services.filter((other) => service.dependencies.calls.includes(other.name)),
   });
+}
+
+/** The log and trace collectors' NetworkPolicies, a folder per add-on namespace. */
+function addCollectorNetworkPolicies(app: App, model: PlatformModel, environment: Environment): void {
+  const labels = platformLabels(model.organization, environment, 'collectors');
+  new LogCollectorNetworkPolicies(chart(app, environment, 'platform/logging', SyncWave.CLUSTER_CONFIGURATION), 'Logs', {
+    environment,
+    labels,
+  });
+  new TraceCollectorNetworkPolicies(
+    chart(app, environment, 'platform/tracing', SyncWave.CLUSTER_CONFIGURATION),
+    'Traces',
+    { environment, serviceNamespaces: [...new Set(model.services.map(serviceNamespace))], labels },
+  );
 }

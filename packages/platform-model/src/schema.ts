@@ -116,6 +116,35 @@ export const AlertingSchema = z.strictObject({
   }),
 });
 
+/**
+ * What the environment's collectors keep of the cluster's logs and the services' traces (docs/observability.md).
+ * Every field is optional; `observabilityOf` (observability.ts) fills in the defaults.
+ */
+export const ObservabilitySchema = z.strictObject({
+  logs: z
+    .strictObject({
+      /**
+       * Days CloudWatch Logs keeps the container and node logs: one of its periods (CLOUDWATCH_LOGS_RETENTION_DAYS in
+       * aws-facts.ts). @default 30
+       */
+      retentionDays: positiveInt.optional(),
+    })
+    .optional(),
+  traces: z
+    .strictObject({
+      /**
+       * Fraction of new traces the services record (parent-based trace ID ratio sampling: a call inside a sampled
+       * trace is always recorded), 0 (none) to 1 (all). @default 0.1
+       */
+      samplingRatio: z
+        .number({ error: 'must be a number from 0 (no traces) to 1 (every trace)' })
+        .min(0, { error: 'must be from 0 (no traces) to 1 (every trace)' })
+        .max(1, { error: 'must be from 0 (no traces) to 1 (every trace); a fraction, not a percentage' })
+        .optional(),
+    })
+    .optional(),
+});
+
 export const EnvironmentSchema = z.strictObject({
   name: dnsLabel('environment name'),
   /** AWS account the environment is deployed to. */
@@ -240,6 +269,8 @@ export const EnvironmentSchema = z.strictObject({
   alerting: AlertingSchema,
   /** Who may reach the cluster's API, and how (AccessSchema). @default only the admin role */
   access: AccessSchema.optional(),
+  /** Retention of the collected logs and the traces' sampling (ObservabilitySchema). @default 30 days, 0.1 */
+  observability: ObservabilitySchema.optional(),
   tags: z.strictObject({ owner: z.string().min(1), costCenter: z.string().min(1) }),
 });
 
@@ -480,6 +511,7 @@ export type Environment = Omit<ParsedEnvironment, 'gitops'> & {
 export type EnvironmentInput = z.input<typeof EnvironmentSchema>;
 export type Alerting = z.infer<typeof AlertingSchema>;
 export type Access = z.infer<typeof AccessSchema>;
+export type Observability = z.infer<typeof ObservabilitySchema>;
 export type Service = z.infer<typeof ServiceSchema>;
 export type Queue = z.infer<typeof QueueSchema>;
 export type ServiceRelease = z.infer<typeof ServiceReleaseSchema>;

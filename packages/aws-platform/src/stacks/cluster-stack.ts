@@ -14,6 +14,7 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
 import { acknowledgeCdkProvider } from '../acknowledge';
 import { BreakGlassBastion } from '../break-glass-bastion';
+import { ClusterTelemetry } from '../cluster-telemetry';
 import { GitOpsBootstrap } from '../gitops-bootstrap';
 import { kubernetesRelease, warnAboutSupport } from '../kubernetes-release';
 import { allowLogGroupEncryption } from '../log-encryption';
@@ -46,6 +47,8 @@ export class ClusterStack extends Stack {
   public readonly peopleAccess: PeopleAccess;
   /** The break-glass instance, when the model asks for it (`access.breakGlassBastion`). */
   public readonly breakGlass?: BreakGlassBastion;
+  /** The log groups of the cluster's logs and the log and trace collectors' identities. */
+  public readonly telemetry: ClusterTelemetry;
 
   public constructor(scope: Construct, id: string, props: ClusterStackProps) {
     super(scope, id, props);
@@ -67,6 +70,11 @@ export class ClusterStack extends Stack {
       controllerRole: this.platformCluster.addonIdentities.externalSecrets.role,
       clusterName: this.platformCluster.cluster.clusterName,
       serviceReaderArnPattern: naming.serviceSecretReaderArnPattern,
+    });
+    this.telemetry = new ClusterTelemetry(this, 'Telemetry', {
+      clusterName: this.platformCluster.cluster.clusterName,
+      environment,
+      naming,
     });
     this.peopleAccess = new PeopleAccess(this, 'PeopleAccess', {
       cluster: this.platformCluster.cluster,
