@@ -142,6 +142,8 @@ describe.each(model.environments.map((environment) => environment.name))('enviro
       'external-secrets/external-secrets',
       'karpenter/karpenter',
       'kube-system/aws-load-balancer-controller',
+      'logging/fluent-bit',
+      'tracing/opentelemetry-collector',
     ]);
     for (const association of associations) {
       const declaredInDist =

@@ -18,6 +18,9 @@ const ADDON_POD_SECURITY: Record<string, string> = {
   karpenter: 'restricted',
   kyverno: 'restricted',
   monitoring: 'privileged',
+  // Fluent Bit mounts the node's /var/log (hostPath); the trace collector runs restricted.
+  logging: 'privileged',
+  tracing: 'restricted',
 };
 
 describe('namespaces', () => {
