@@ -69,7 +69,11 @@ export class ClusterTelemetry extends Construct {
 
     this.traceCollector = this.identity('TraceCollectorIdentity', 'traceCollector', clusterName, naming);
     this.traceCollector.addToPolicy(
-      new iam.PolicyStatement({ sid: 'SendTraceSegments', actions: [...TRACE_COLLECTOR_XRAY_ACTIONS], resources: ['*'] }),
+      new iam.PolicyStatement({
+        sid: 'SendTraceSegments',
+        actions: [...TRACE_COLLECTOR_XRAY_ACTIONS],
+        resources: ['*'],
+      }),
     );
     acknowledgeWildcards(
       this.traceCollector.role,

@@ -6,10 +6,10 @@ import {
   PROMETHEUS_RETENTION_DAYS,
 } from '@platform/model';
 import { kubePrometheusStackAlertingValues } from '../alerting/kube-prometheus-stack-alerting';
+import type { ApplicationSpecIgnoreDifferences } from '../imports/argocd-application-argoproj.io';
 import { logCollectorValues } from '../observability/log-collector-values';
 import { LOG_COLLECTOR, TRACE_COLLECTOR } from '../observability/telemetry-collectors';
 import { traceCollectorValues } from '../observability/trace-collector-values';
-import type { ApplicationSpecIgnoreDifferences } from '../imports/argocd-application-argoproj.io';
 import { DEFAULT_STORAGE_CLASS } from '../storage/ebs-storage-class';
 
 /** A platform add-on installed by Argo CD from a Helm chart at a pinned version. */

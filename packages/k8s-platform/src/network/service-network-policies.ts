@@ -75,7 +75,10 @@ function egressRules({ environment, service, callees }: ServiceNetworkPoliciesPr
     ports: [tcp(callee.port)],
   }));
   // Every service sends its traces to the trace collector's pods, on the OTLP ports only.
-  rules.push({ to: [podsInNamespace(TRACE_COLLECTOR.namespace, { ...TRACE_COLLECTOR.podLabels })], ports: otlpPorts() });
+  rules.push({
+    to: [podsInNamespace(TRACE_COLLECTOR.namespace, { ...TRACE_COLLECTOR.podLabels })],
+    ports: otlpPorts(),
+  });
   const isolated = subnetCidrs(environment, 'isolated');
   if (service.dependencies.database) rules.push({ to: ipBlocks(isolated), ports: [tcp(DATA_STORE_PORTS.postgres)] });
   if (service.dependencies.cache) rules.push({ to: ipBlocks(isolated), ports: [tcp(DATA_STORE_PORTS.redis)] });

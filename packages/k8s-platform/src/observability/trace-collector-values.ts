@@ -54,7 +54,9 @@ export function traceCollectorValues(environment: Environment, naming: Environme
     alternateConfig: {
       extensions: { health_check: { endpoint: listen(13133) } },
       receivers: {
-        otlp: { protocols: { grpc: { endpoint: listen(OTLP_PORTS.grpc) }, http: { endpoint: listen(OTLP_PORTS.http) } } },
+        otlp: {
+          protocols: { grpc: { endpoint: listen(OTLP_PORTS.grpc) }, http: { endpoint: listen(OTLP_PORTS.http) } },
+        },
       },
       processors: {
         memory_limiter: { check_interval: '5s', limit_percentage: 80, spike_limit_percentage: 25 },
