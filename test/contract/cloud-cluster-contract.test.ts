@@ -146,6 +146,8 @@ describe.each(model.environments.map((environment) => environment.name))('enviro
       'karpenter/karpenter',
       'kube-system/aws-load-balancer-controller',
       'velero/velero',
+      'logging/fluent-bit',
+      'tracing/opentelemetry-collector',
     ]);
     for (const association of associations) {
       const declaredInDist =

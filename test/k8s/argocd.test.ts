@@ -167,9 +167,11 @@ describe.each(environments)('the app-of-apps of %s', (environment) => {
         'https://aws.github.io/eks-charts',
         'https://charts.external-secrets.io',
         'https://charts.fairwinds.com/stable',
+        'https://fluent.github.io/helm-charts',
         gitops.repoUrl,
         'https://kubernetes-sigs.github.io/metrics-server',
         'https://kyverno.github.io/kyverno',
+        'https://open-telemetry.github.io/opentelemetry-helm-charts',
         'https://prometheus-community.github.io/helm-charts',
         'https://vmware-tanzu.github.io/helm-charts',
         'oci://public.ecr.aws/karpenter/karpenter',
@@ -185,8 +187,10 @@ describe.each(environments)('the app-of-apps of %s', (environment) => {
         'karpenter',
         'kube-system',
         'kyverno',
+        'logging',
         'monitoring',
         'velero',
+        'tracing',
       ]),
     );
   });
@@ -573,12 +577,14 @@ describe.each(environments)('platform add-ons in %s', (environment) => {
     ).toEqual([
       ['aws-load-balancer-controller', 'aws-load-balancer-controller', '3.2.2', 'kube-system'],
       ['external-secrets', 'external-secrets', '1.3.2', 'external-secrets'],
+      ['fluent-bit', 'fluent-bit', '0.58.1', 'logging'],
       ['karpenter-crd', 'oci://public.ecr.aws/karpenter/karpenter-crd', '1.14.1', 'karpenter'],
       ['karpenter', 'oci://public.ecr.aws/karpenter/karpenter', '1.14.1', 'karpenter'],
       ['kube-prometheus-stack', 'kube-prometheus-stack', '88.0.0', 'monitoring'],
       ['kyverno', 'kyverno', '3.9.0', 'kyverno'],
       ['metrics-server', 'metrics-server', '3.13.0', 'kube-system'],
       ['velero', 'velero', '12.2.0', 'velero'],
+      ['opentelemetry-collector', 'opentelemetry-collector', '0.170.0', 'tracing'],
       ['vertical-pod-autoscaler', 'vpa', '4.10.0', 'kube-system'],
     ]);
     for (const app of helmApps()) expect(app.spec.source.targetRevision).toMatch(/^\d+\.\d+\.\d+$/);
@@ -595,6 +601,11 @@ describe.each(environments)('platform add-ons in %s', (environment) => {
     expect(values('external-secrets').serviceAccount).toEqual({ create: true, name: 'external-secrets' });
     expect(values('karpenter').serviceAccount).toEqual({ create: true, name: 'karpenter' });
     expect(values('velero').serviceAccount).toEqual({ server: { create: true, name: 'velero' } });
+    expect(values('fluent-bit').serviceAccount).toEqual({ create: true, name: 'fluent-bit' });
+    expect(values('opentelemetry-collector').serviceAccount).toEqual({
+      create: true,
+      name: 'opentelemetry-collector',
+    });
     expect(values('karpenter').settings).toEqual({
       clusterName: cluster,
       interruptionQueue: `${cluster}-karpenter-interruption`,

@@ -19,6 +19,9 @@ const ADDON_POD_SECURITY: Record<string, string> = {
   kyverno: 'restricted',
   monitoring: 'privileged',
   velero: 'restricted',
+  // Fluent Bit mounts the node's /var/log (hostPath); the trace collector runs restricted.
+  logging: 'privileged',
+  tracing: 'restricted',
 };
 
 describe('namespaces', () => {

@@ -23,6 +23,28 @@ const container = (environment: string, name: string) => deployment(environment,
 /** The sleep action of a preStop hook is served GA from Kubernetes 1.34 (KEP-3960); older clusters need exec. */
 const servesSleepAction = (kubernetesVersion: string) => Number(kubernetesVersion.split('.')[1]) >= 34;
 
+/**
+ * The OpenTelemetry SDK settings of a service's container: OTLP over HTTP to the trace collector's Service in the
+ * tracing namespace, the service's name, its team, version (tag without digest), environment and namespace as resource
+ * attributes, the environment's sampling ratio (0.1 unless the model says otherwise), and no metrics or logs export.
+ */
+function otelEnv(environment: string, service: { name: string; team: string; image: { tag: string } }) {
+  const ratio = environmentNamed(model, environment).observability?.traces?.samplingRatio ?? 0.1;
+  return [
+    { name: 'OTEL_SERVICE_NAME', value: service.name },
+    { name: 'OTEL_EXPORTER_OTLP_ENDPOINT', value: 'http://opentelemetry-collector.tracing.svc.cluster.local:4318' },
+    { name: 'OTEL_EXPORTER_OTLP_PROTOCOL', value: 'http/protobuf' },
+    {
+      name: 'OTEL_RESOURCE_ATTRIBUTES',
+      value: `service.namespace=${service.team},service.version=${versionLabel(service.image.tag)},deployment.environment.name=${environment},k8s.namespace.name=${service.team}`,
+    },
+    { name: 'OTEL_TRACES_SAMPLER', value: 'parentbased_traceidratio' },
+    { name: 'OTEL_TRACES_SAMPLER_ARG', value: String(ratio) },
+    { name: 'OTEL_METRICS_EXPORTER', value: 'none' },
+    { name: 'OTEL_LOGS_EXPORTER', value: 'none' },
+  ];
+}
+
 /** `app.kubernetes.io/version` of an image: its tag, without the digest it may pin. */
 const versionLabel = (tag: string) => tag.split('@')[0];
 
@@ -235,9 +257,37 @@ describe('service Deployments', () => {
             ]
           : []),
         ...(service.dependencies.cache ? [{ name: 'REDIS_TLS', value: 'true' }] : []),
+        ...otelEnv(environment, service),
       ]);
       const secrets = dataStoresOf(service).map((store) => ({ secretRef: { name: `${name}-${store}` } }));
       expect(container(environment, name).envFrom).toEqual(secrets.length > 0 ? secrets : undefined);
+    }
+  });
+
+  it('send their traces to the trace collector, named and sampled as the model says', () => {
+    const ratios = { [ENVIRONMENTS[0]]: 0.25, [ENVIRONMENTS[ENVIRONMENTS.length - 1]]: 1 };
+    const input = structuredClone(platformModelInput) as unknown as {
+      environments: { name: string; observability?: unknown }[];
+    };
+    for (const environment of input.environments) {
+      const ratio = ratios[environment.name];
+      if (ratio !== undefined) environment.observability = { traces: { samplingRatio: ratio } };
+    }
+    const sampled = loadModel(input);
+    const files = renderModel(sampled);
+    for (const { environment, name } of pairs) {
+      const env = deployment(environment, name, files).spec.template.spec.containers[0].env as {
+        name: string;
+        value: string;
+      }[];
+      const value = (variable: string) => env.find((entry) => entry.name === variable)?.value;
+      // The model's ratio where it gives one, 0.1 where it does not.
+      expect({ environment, ratio: value('OTEL_TRACES_SAMPLER_ARG') }).toEqual({
+        environment,
+        ratio: String(ratios[environment] ?? 0.1),
+      });
+      expect(value('OTEL_SERVICE_NAME')).toBe(name);
+      expect(value('OTEL_RESOURCE_ATTRIBUTES')).toContain(`deployment.environment.name=${environment}`);
     }
   });
 

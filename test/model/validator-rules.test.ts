@@ -131,6 +131,33 @@ const CASES: Case[] = [
     },
   },
   {
+    name: 'a log retention of the collectors CloudWatch Logs does not offer',
+    breakModel: (model) => {
+      const environment = model.environments[model.environments.length - 1];
+      const days = CLOUDWATCH_LOGS_RETENTION_DAYS.find((d) => !CLOUDWATCH_LOGS_RETENTION_DAYS.includes(d + 1)) ?? 1;
+      environment.observability = { logs: { retentionDays: days + 1 } };
+      return [
+        {
+          path: `environments.${environment.name}.observability.logs.retentionDays`,
+          message: new RegExp(`^${days + 1} is not a retention CloudWatch Logs offers; allowed: 1, 3, 5, .*, 3653$`),
+        },
+      ];
+    },
+  },
+  {
+    name: 'a trace sampling ratio given as a percentage',
+    breakModel: (model) => {
+      const environment = model.environments[0];
+      environment.observability = { traces: { samplingRatio: 10 } };
+      return [
+        {
+          path: `environments.${environment.name}.observability.traces.samplingRatio`,
+          message: /from 0 \(no traces\) to 1 \(every trace\); a fraction, not a percentage/,
+        },
+      ];
+    },
+  },
+  {
     name: 'a node group mixing ARM and x86 instance types',
     breakModel: (model) => {
       const environment = model.environments[0];

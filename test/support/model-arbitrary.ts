@@ -273,6 +273,14 @@ const environmentBlueprint = fc.record({
   natGateways: fc.constantFrom('one-per-az', 'single') as fc.Arbitrary<'one-per-az' | 'single'>,
   interfaceEndpoints: fc.boolean(),
   flowLogRetentionDays: fc.constantFrom(...LOG_RETENTION_DAYS),
+  /** The collectors' settings: left out (the defaults), or a retention and a sampling ratio of the allowed ranges. */
+  observability: fc.option(
+    fc.record({
+      logs: fc.option(fc.record({ retentionDays: fc.constantFrom(...LOG_RETENTION_DAYS) }), { nil: undefined }),
+      traces: fc.option(fc.record({ samplingRatio: fc.constantFrom(0, 0.01, 0.25, 1) }), { nil: undefined }),
+    }),
+    { nil: undefined },
+  ),
   kubernetesVersion: fc.constantFrom(...SUPPORTED_KUBERNETES_VERSIONS),
   publicEndpoint: fc.boolean(),
   /** Which teams (by index) get a people role, whether there is a read-only role and a break-glass instance. */
@@ -696,6 +704,7 @@ function buildEnvironment(blueprint: EnvironmentBlueprint, facts: EnvironmentFac
     cache: blueprint.cache,
     removalPolicy: blueprint.removalPolicy,
     policyMode: blueprint.policyMode,
+    ...(blueprint.observability === undefined ? {} : { observability: blueprint.observability }),
     gitops: {
       repoUrl: `https://github.com/${facts.organization}/platform.git`,
       targetRevision: facts.targetRevision,

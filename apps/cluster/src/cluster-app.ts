@@ -8,6 +8,7 @@ import {
   GUARDRAILS_LABEL,
   type GuardrailScope,
   KarpenterNodes,
+  LogCollectorNetworkPolicies,
   ManagedNamespace,
   NamespaceBaselinePolicies,
   NamespaceSecretStores,
@@ -18,6 +19,7 @@ import {
   TEAM_LABEL,
   TeamResourceLimits,
   VeleroSchedules,
+  TraceCollectorNetworkPolicies,
 } from '@platform/k8s-platform';
 import {
   backupSchedules,
@@ -28,6 +30,7 @@ import {
   type SecretReader,
   type Service,
   secretReaders,
+  serviceNamespace,
 } from '@platform/model';
 import { App } from 'cdk8s';
 import { addDashboardCharts } from './dashboard-charts';
@@ -49,6 +52,7 @@ export function buildClusterApp(model: PlatformModel): App {
     addNodes(app, view, environment);
     addBackups(app, view, environment);
     for (const service of view.services) addService(app, view, environment, service);
+    addCollectorNetworkPolicies(app, view, environment);
     addGuardrailCharts(app, view, environment);
     addDashboardCharts(app, view, environment);
     // Last: it lists the folders of every chart above.
@@ -159,4 +163,18 @@ function addService(app: App, model: PlatformModel, environment: Environment, se
     callers: model.services.filter((other) => other.dependencies.calls.includes(service.name)),
     callees: model.services.filter((other) => service.dependencies.calls.includes(other.name)),
   });
+}
+
+/** The log and trace collectors' NetworkPolicies, a folder per add-on namespace. */
+function addCollectorNetworkPolicies(app: App, model: PlatformModel, environment: Environment): void {
+  const labels = platformLabels(model.organization, environment, 'collectors');
+  new LogCollectorNetworkPolicies(chart(app, environment, 'platform/logging', SyncWave.CLUSTER_CONFIGURATION), 'Logs', {
+    environment,
+    labels,
+  });
+  new TraceCollectorNetworkPolicies(
+    chart(app, environment, 'platform/tracing', SyncWave.CLUSTER_CONFIGURATION),
+    'Traces',
+    { environment, serviceNamespaces: [...new Set(model.services.map(serviceNamespace))], labels },
+  );
 }

@@ -6,6 +6,7 @@ export * from './break-glass-bastion';
 export * from './ci-deploy-identity';
 export * from './ci-plan-identity';
 export * from './ci-push-identity';
+export * from './cluster-telemetry';
 export * from './compliance-checks';
 export * from './connection-parameters';
 export * from './controller-policy-references';

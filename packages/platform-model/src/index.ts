@@ -17,6 +17,7 @@ export * from './image-reference';
 export * from './kubernetes-versions';
 export * from './naming';
 export * from './network-layout';
+export * from './observability';
 export * from './people-access';
 export * from './prometheus-retention';
 export { type QuotaConsumer, teamQuotaIssues } from './quota-rules';

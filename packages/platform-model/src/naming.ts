@@ -19,6 +19,10 @@ export const ADDON_SERVICE_ACCOUNTS = {
   karpenter: { namespace: 'karpenter', name: 'karpenter' },
   ebsCsiDriver: { namespace: 'kube-system', name: 'ebs-csi-controller-sa' },
   velero: { namespace: 'velero', name: 'velero' },
+  /** Fluent Bit, which ships container and node logs to the environment's log groups (`logGroupNames`). */
+  logCollector: { namespace: 'logging', name: 'fluent-bit' },
+  /** The OpenTelemetry Collector, which receives the services' traces over OTLP and sends them to AWS X-Ray. */
+  traceCollector: { namespace: 'tracing', name: 'opentelemetry-collector' },
 } as const satisfies Record<string, ServiceAccountRef>;
 
 export type AddonWithIdentity = keyof typeof ADDON_SERVICE_ACCOUNTS;
@@ -32,6 +36,8 @@ export const PLATFORM_NAMESPACES = {
   monitoring: 'monitoring',
   kubeSystem: 'kube-system',
   velero: 'velero',
+  logging: 'logging',
+  tracing: 'tracing',
 } as const;
 
 /** The Argo CD Application the AWS half installs; it syncs the environment's app-of-apps folder. */
@@ -390,6 +396,29 @@ export class EnvironmentNaming {
         ? []
         : [{ receiver, secretName: `${this.secretPrefix}${path}`, holds: ALERT_RECEIVERS[receiver].holds }];
     });
+  }
+
+  /**
+   * Prefix of the CloudWatch Logs groups the log collector writes to, `/<org>/<env>/`: the key that encrypts them
+   * admits log groups below it only.
+   */
+  public get logGroupPrefix(): string {
+    return `/${this.organization.name}/${this.environment.name}/`;
+  }
+
+  /** Log group of every container's output in the cluster, with its pod's Kubernetes metadata. */
+  public get containerLogGroupName(): string {
+    return `${this.logGroupPrefix}containers`;
+  }
+
+  /** Log group of the nodes' own services (kubelet, containerd) from the systemd journal. */
+  public get nodeLogGroupName(): string {
+    return `${this.logGroupPrefix}nodes`;
+  }
+
+  /** Every log group the log collector writes to: its role may write to these and no other. */
+  public get logGroupNames(): readonly string[] {
+    return [this.containerLogGroupName, this.nodeLogGroupName];
   }
 
   /** Identifier of a service's RDS instance (also the prefix of its log groups). */

@@ -208,6 +208,35 @@ export const BackupSchema = z.strictObject({
     .optional(),
 });
 
+/**
+ * What the environment's collectors keep of the cluster's logs and the services' traces (docs/observability.md).
+ * Every field is optional; `observabilityOf` (observability.ts) fills in the defaults.
+ */
+export const ObservabilitySchema = z.strictObject({
+  logs: z
+    .strictObject({
+      /**
+       * Days CloudWatch Logs keeps the container and node logs: one of its periods (CLOUDWATCH_LOGS_RETENTION_DAYS in
+       * aws-facts.ts). @default 30
+       */
+      retentionDays: positiveInt.optional(),
+    })
+    .optional(),
+  traces: z
+    .strictObject({
+      /**
+       * Fraction of new traces the services record (parent-based trace ID ratio sampling: a call inside a sampled
+       * trace is always recorded), 0 (none) to 1 (all). @default 0.1
+       */
+      samplingRatio: z
+        .number({ error: 'must be a number from 0 (no traces) to 1 (every trace)' })
+        .min(0, { error: 'must be from 0 (no traces) to 1 (every trace)' })
+        .max(1, { error: 'must be from 0 (no traces) to 1 (every trace); a fraction, not a percentage' })
+        .optional(),
+    })
+    .optional(),
+});
+
 export const EnvironmentSchema = z.strictObject({
   name: dnsLabel('environment name'),
   /** AWS account the environment is deployed to. */
@@ -336,6 +365,8 @@ export const EnvironmentSchema = z.strictObject({
   access: AccessSchema.optional(),
   /** The cluster's Velero backups (BackupSchema). @default every field's default */
   backup: BackupSchema.optional(),
+  /** Retention of the collected logs and the traces' sampling (ObservabilitySchema). @default 30 days, 0.1 */
+  observability: ObservabilitySchema.optional(),
   tags: z.strictObject({ owner: z.string().min(1), costCenter: z.string().min(1) }),
 });
 
@@ -578,6 +609,7 @@ export type Alerting = z.infer<typeof AlertingSchema>;
 export type AlarmThresholdsInput = z.infer<typeof AlarmThresholdsSchema>;
 export type Access = z.infer<typeof AccessSchema>;
 export type Backup = z.infer<typeof BackupSchema>;
+export type Observability = z.infer<typeof ObservabilitySchema>;
 export type Service = z.infer<typeof ServiceSchema>;
 export type Queue = z.infer<typeof QueueSchema>;
 export type ServiceRelease = z.infer<typeof ServiceReleaseSchema>;

@@ -16,6 +16,7 @@ import { type ModelIssue, ModelValidationError } from './model-issue';
 import { isRecord, type ModelParts, modelParts, type Part } from './model-parts';
 import { nameIssues, reservedNameIssues } from './name-rules';
 import { networkIssues } from './network-rules';
+import { observabilityIssues } from './observability-rules';
 import { partitionIssues } from './partition-rules';
 import { quotaIssues } from './quota-rules';
 import { releaseIssues } from './release-rules';
@@ -103,6 +104,7 @@ const MODEL_RULES: readonly ((parts: ModelParts) => ModelIssue[])[] = [
   alertingIssues,
   alarmIssues,
   deliveryIssues,
+  observabilityIssues,
 ];
 
 function duplicateNameIssues(parts: ModelParts): ModelIssue[] {

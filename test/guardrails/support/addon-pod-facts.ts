@@ -7,6 +7,15 @@
  * test pods do not (Argo CD never runs them).
  */
 
+import {
+  LOG_COLLECTOR_HOST_PATHS,
+  LOG_COLLECTOR_RESOURCES,
+  LOG_COLLECTOR_SECURITY_CONTEXT,
+  TRACE_COLLECTOR_IMAGE,
+  TRACE_COLLECTOR_RESOURCES,
+  TRACE_COLLECTOR_SECURITY_CONTEXT,
+} from '@platform/k8s-platform';
+
 // biome-ignore lint/suspicious/noExplicitAny: security contexts are free-form manifest fragments
 type Json = Record<string, any>;
 
@@ -682,6 +691,55 @@ export const ADDON_FACTS: readonly AddonFacts[] = [
             image: '602401143452.dkr.ecr.us-west-2.amazonaws.com/amazon/aws-network-policy-agent:v1.4.0',
             securityContext: { capabilities: { add: ['NET_ADMIN'] }, privileged: true },
             resources: { requests: { cpu: '25m' } },
+          },
+        ],
+      },
+    ],
+  },
+  {
+    addon: 'fluent-bit',
+    chart: 'fluent-bit',
+    version: '0.58.1',
+    source:
+      'charts/fluent-bit of github.com/fluent/helm-charts at tag fluent-bit-0.58.1 (Fluent Bit 5.1.1); the security context, resources and host paths are the values the platform sets, which templates/_pod.tpl passes on as they are',
+    workloads: [
+      {
+        kind: 'DaemonSet',
+        name: 'fluent-bit',
+        template: 'templates/daemonset.yaml',
+        volumes: ['configMap', ...Object.values(LOG_COLLECTOR_HOST_PATHS).map(({ path }) => `hostPath:${path}`)],
+        containers: [
+          {
+            name: 'fluent-bit',
+            image: 'cr.fluentbit.io/fluent/fluent-bit:5.1.1',
+            securityContext: LOG_COLLECTOR_SECURITY_CONTEXT,
+            resources: LOG_COLLECTOR_RESOURCES,
+            probes: true,
+          },
+        ],
+      },
+    ],
+  },
+  {
+    addon: 'opentelemetry-collector',
+    chart: 'opentelemetry-collector',
+    version: '0.170.0',
+    source:
+      'charts/opentelemetry-collector of github.com/open-telemetry/opentelemetry-helm-charts at tag opentelemetry-collector-0.170.0 (collector 0.158.0); templates/_pod.tpl renders the security context and resources the platform sets as they are, and an empty pod security context',
+    workloads: [
+      {
+        kind: 'Deployment',
+        name: 'opentelemetry-collector',
+        template: 'templates/deployment.yaml',
+        podSecurityContext: {},
+        volumes: ['configMap'],
+        containers: [
+          {
+            name: 'opentelemetry-collector',
+            image: `${TRACE_COLLECTOR_IMAGE.repository}:${TRACE_COLLECTOR_IMAGE.tag}`,
+            securityContext: TRACE_COLLECTOR_SECURITY_CONTEXT,
+            resources: TRACE_COLLECTOR_RESOURCES,
+            probes: true,
           },
         ],
       },

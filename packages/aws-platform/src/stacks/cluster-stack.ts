@@ -16,6 +16,7 @@ import type { Construct } from 'constructs';
 import { acknowledgeCdkProvider } from '../acknowledge';
 import { BreakGlassBastion } from '../break-glass-bastion';
 import { EdgeLoadBalancerAlarms } from '../edge-alarms';
+import { ClusterTelemetry } from '../cluster-telemetry';
 import { GitOpsBootstrap } from '../gitops-bootstrap';
 import { kubernetesRelease, warnAboutSupport } from '../kubernetes-release';
 import { allowLogGroupEncryption } from '../log-encryption';
@@ -57,6 +58,8 @@ export class ClusterStack extends Stack {
   public readonly breakGlass?: BreakGlassBastion;
   /** The alarms of the load balancer the cluster's controller creates for the edge Ingresses. */
   public readonly edgeAlarms: EdgeLoadBalancerAlarms;
+  /** The log groups of the cluster's logs and the log and trace collectors' identities. */
+  public readonly telemetry: ClusterTelemetry;
 
   public constructor(scope: Construct, id: string, props: ClusterStackProps) {
     super(scope, id, props);
@@ -78,6 +81,11 @@ export class ClusterStack extends Stack {
       controllerRole: this.platformCluster.addonIdentities.externalSecrets.role,
       clusterName: this.platformCluster.cluster.clusterName,
       serviceReaderArnPattern: naming.serviceSecretReaderArnPattern,
+    });
+    this.telemetry = new ClusterTelemetry(this, 'Telemetry', {
+      clusterName: this.platformCluster.cluster.clusterName,
+      environment,
+      naming,
     });
     this.peopleAccess = new PeopleAccess(this, 'PeopleAccess', {
       cluster: this.platformCluster.cluster,

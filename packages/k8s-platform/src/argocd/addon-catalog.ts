@@ -8,6 +8,9 @@ import {
 import { kubePrometheusStackAlertingValues } from '../alerting/kube-prometheus-stack-alerting';
 import { grafanaDashboardValues } from '../dashboards/grafana-sidecar';
 import type { ApplicationSpecIgnoreDifferences } from '../imports/argocd-application-argoproj.io';
+import { logCollectorValues } from '../observability/log-collector-values';
+import { LOG_COLLECTOR, TRACE_COLLECTOR } from '../observability/telemetry-collectors';
+import { traceCollectorValues } from '../observability/trace-collector-values';
 import { DEFAULT_STORAGE_CLASS } from '../storage/ebs-storage-class';
 import { veleroValues } from './velero-values';
 
@@ -221,6 +224,24 @@ export function platformAddons({ environment, naming }: AddonContext): Addon[] {
       version: '4.10.0',
       // Recommendations only: the HPAs own the replica counts and nothing evicts pods to resize them.
       values: { recommender: { enabled: true }, updater: { enabled: false }, admissionController: { enabled: false } },
+    },
+    {
+      // Ships container and node logs to the environment's log groups (docs/observability.md, Logs).
+      name: LOG_COLLECTOR.release,
+      namespace: LOG_COLLECTOR.namespace,
+      repoUrl: 'https://fluent.github.io/helm-charts',
+      chart: 'fluent-bit',
+      version: '0.58.1',
+      values: logCollectorValues(environment, naming),
+    },
+    {
+      // Receives the services' traces over OTLP and sends them to AWS X-Ray (docs/observability.md, Traces).
+      name: TRACE_COLLECTOR.release,
+      namespace: TRACE_COLLECTOR.namespace,
+      repoUrl: 'https://open-telemetry.github.io/opentelemetry-helm-charts',
+      chart: 'opentelemetry-collector',
+      version: '0.170.0',
+      values: traceCollectorValues(environment, naming),
     },
   ];
 }

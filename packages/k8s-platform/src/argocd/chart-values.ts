@@ -423,6 +423,54 @@ export const CHART_VALUE_KEYS: readonly ChartValueKeys[] = [
     open: ['podSecurityContext', 'containerSecurityContext', 'resources'],
   },
   {
+    release: 'fluent-bit',
+    chart: 'fluent-bit',
+    version: '0.58.1',
+    // Not in a Go module: read at the tag, not re-checked at test time.
+    source: { repository: 'fluent/helm-charts', ref: 'fluent-bit-0.58.1', file: 'charts/fluent-bit/values.yaml' },
+    keys: [
+      'testFramework.enabled',
+      'serviceAccount.create',
+      'serviceAccount.name',
+      'tolerations',
+      'config.service',
+      'config.inputs',
+      'config.filters',
+      'config.outputs',
+      'daemonSetVolumes',
+      'daemonSetVolumeMounts',
+    ],
+    // The container's security context and resources, passed to the pod as they are (templates/_pod.tpl).
+    open: ['securityContext', 'resources'],
+  },
+  {
+    release: 'opentelemetry-collector',
+    chart: 'opentelemetry-collector',
+    version: '0.170.0',
+    // Not in a Go module: read at the tag, not re-checked at test time. Its schema refuses unknown top-level keys.
+    source: {
+      repository: 'open-telemetry/opentelemetry-helm-charts',
+      ref: 'opentelemetry-collector-0.170.0',
+      file: 'charts/opentelemetry-collector/values.yaml',
+      schema: 'charts/opentelemetry-collector/values.schema.json',
+    },
+    keys: [
+      'mode',
+      'replicaCount',
+      'image.repository',
+      'image.tag',
+      'command.name',
+      'serviceAccount.create',
+      'serviceAccount.name',
+      'ports.jaeger-compact.enabled',
+      'ports.jaeger-thrift.enabled',
+      'ports.jaeger-grpc.enabled',
+      'ports.zipkin.enabled',
+    ],
+    // The collector's configuration file, rendered as given; the container's security context and resources.
+    open: ['alternateConfig', 'securityContext', 'resources'],
+  },
+  {
     release: 'argo-cd',
     chart: 'argo-cd',
     version: '10.3.3',

@@ -114,6 +114,28 @@ export const ADDON_NAMESPACES: readonly AddonNamespace[] = [
       },
     ],
   },
+  {
+    name: PLATFORM_NAMESPACES.logging,
+    warn: 'baseline',
+    addons: [
+      {
+        addon: 'fluent-bit',
+        level: 'privileged',
+        why: "Fluent Bit reads every container's log and the journal of its node: it mounts /var/log (read-only), /etc/machine-id and its state directory /var/fluent-bit/state from the node (hostPath, which baseline forbids) and runs as root to read the root-only log files, with every capability dropped and a read-only root filesystem",
+      },
+    ],
+  },
+  {
+    name: PLATFORM_NAMESPACES.tracing,
+    warn: 'restricted',
+    addons: [
+      {
+        addon: 'opentelemetry-collector',
+        level: 'restricted',
+        why: 'the collector runs as a non-root user with every capability dropped, no privilege escalation, a read-only root filesystem and the RuntimeDefault seccomp profile (set by the platform: the chart sets none)',
+      },
+    ],
+  },
 ];
 
 /** The Pod Security levels of an add-on namespace: enforce the least strict level any of its add-ons needs. */

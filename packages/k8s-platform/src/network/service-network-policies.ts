@@ -9,6 +9,7 @@ import {
 import { k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import { serviceSelector } from '../labels';
+import { otlpPorts, TRACE_COLLECTOR } from '../observability/telemetry-collectors';
 import { ipBlocks, POD_IDENTITY_AGENT, PROMETHEUS_POD_LABELS, podsInNamespace, tcp } from './peers';
 
 export interface ServiceNetworkPoliciesProps {
@@ -21,7 +22,8 @@ export interface ServiceNetworkPoliciesProps {
   readonly labels: Record<string, string>;
 }
 
-const HTTPS = 443;
+/** Port of the AWS APIs and of the Kubernetes API server's endpoint. */
+export const HTTPS = 443;
 
 /**
  * The edges of one service on top of its namespace's default deny: who may reach it, and what it may
@@ -72,6 +74,11 @@ function egressRules({ environment, service, callees }: ServiceNetworkPoliciesPr
     to: [podsInNamespace(serviceNamespace(callee), serviceSelector(callee))],
     ports: [tcp(callee.port)],
   }));
+  // Every service sends its traces to the trace collector's pods, on the OTLP ports only.
+  rules.push({
+    to: [podsInNamespace(TRACE_COLLECTOR.namespace, { ...TRACE_COLLECTOR.podLabels })],
+    ports: otlpPorts(),
+  });
   const isolated = subnetCidrs(environment, 'isolated');
   if (service.dependencies.database) rules.push({ to: ipBlocks(isolated), ports: [tcp(DATA_STORE_PORTS.postgres)] });
   if (service.dependencies.cache) rules.push({ to: ipBlocks(isolated), ports: [tcp(DATA_STORE_PORTS.redis)] });
@@ -91,7 +98,7 @@ export function usesAwsApis(service: Service): boolean {
  * Where AWS APIs are: the interface endpoints in the private subnets, or, in an environment without
  * them, the public endpoints through the NAT gateways (anything outside the VPC).
  */
-function awsApiPeers(environment: Environment): k8s.NetworkPolicyPeer[] {
+export function awsApiPeers(environment: Environment): k8s.NetworkPolicyPeer[] {
   if (environment.network.interfaceEndpoints) return ipBlocks(subnetCidrs(environment, 'private'));
   return ipBlocks(['0.0.0.0/0'], [environment.network.vpcCidr]);
 }

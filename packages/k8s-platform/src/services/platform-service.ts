@@ -13,6 +13,7 @@ import { EdgeIngress } from '../edge/edge-ingress';
 import { ServiceMonitor } from '../imports/prometheus-servicemonitor-monitoring.coreos.com';
 import { serviceLabels, serviceSelector } from '../labels';
 import { ServiceNetworkPolicies } from '../network/service-network-policies';
+import { openTelemetryEnv } from '../observability/telemetry-collectors';
 import { ServiceAutoscaling } from './service-autoscaling';
 import { ServiceDeployment } from './service-deployment';
 import { ServiceSecrets, secretKey } from './service-secrets';
@@ -107,7 +108,8 @@ export class PlatformService extends Construct {
  * (`DATA_STORE_AUTHENTICATION`), which accept TLS connections only. PostgreSQL: `POSTGRES_USERNAME` (the service's own
  * user), `POSTGRES_AUTHENTICATION=iam` (the password is an IAM authentication token the service signs with its
  * workload identity for host, port, user and region, valid 15 minutes, new for each connection) and libpq's standard
- * `PGSSLMODE=require`, which libpq, pgx, node-postgres and psycopg read themselves. Valkey: `REDIS_TLS=true`.
+ * `PGSSLMODE=require`, which libpq, pgx, node-postgres and psycopg read themselves. Valkey: `REDIS_TLS=true`. Last, the
+ * OpenTelemetry SDK settings that send its traces to the trace collector (`openTelemetryEnv`).
  */
 function settings(naming: EnvironmentNaming, environment: Environment, service: Service): k8s.EnvVar[] {
   const queues = [...new Set([...service.dependencies.publishes, ...service.dependencies.consumes])].sort();
@@ -122,6 +124,7 @@ function settings(naming: EnvironmentNaming, environment: Environment, service: 
         ]
       : []),
     ...(service.dependencies.cache ? [{ name: secretKey('redis', 'tls'), value: 'true' }] : []),
+    ...openTelemetryEnv(environment, service),
   ];
 }
 

@@ -1,0 +1,97 @@
+import { TraceCollectorNetworkPolicies } from '@platform/k8s-platform';
+import { loadPlatformModel, subnetCidrs } from '@platform/model';
+import { Chart } from 'cdk8s';
+import { testCdk8sApp } from '../support/cdk8s-app';
+import { environmentNames, sorted } from '../support/model-facts';
+import { findObject, type Manifest, objectsOf, renderModel } from './support/rendered';
+
+/**
+ * The trace and log collectors' edges, for every environment of the model: every service may reach the trace
+ * collector's pods on the OTLP ports and on nothing else there; the trace collector admits the service namespaces on
+ * those ports only; both collectors' namespaces deny everything else, and their egress reaches AWS only.
+ */
+const model = loadPlatformModel();
+const rendered = renderModel(model);
+const ENVIRONMENTS = environmentNames(model);
+const OTLP = [4317, 4318];
+const COLLECTOR_PODS = {
+  'app.kubernetes.io/name': 'opentelemetry-collector',
+  'app.kubernetes.io/instance': 'opentelemetry-collector',
+  component: 'standalone-collector',
+};
+// biome-ignore lint/suspicious/noExplicitAny: NetworkPolicy rules are walked as plain JSON
+type Rule = Record<string, any>;
+const portsOf = (rule: Rule) => sorted((rule.ports ?? []).map((p: { port: number }) => p.port));
+const namespaceOf = (peer: Rule) => peer.namespaceSelector?.matchLabels?.['kubernetes.io/metadata.name'];
+
+describe.each(ENVIRONMENTS)('collector NetworkPolicies of %s', (environment) => {
+  const policies = () => objectsOf(rendered, environment, 'NetworkPolicy');
+  const inNamespace = (namespace: string) => policies().filter((p) => p.metadata.namespace === namespace);
+
+  it('let every service reach the trace collector’s pods on the OTLP ports, and no other pod of its namespace', () => {
+    for (const service of model.services) {
+      const egress = findObject(rendered, environment, 'NetworkPolicy', `${service.name}-egress`) as Manifest;
+      const toTracing = (egress.spec.egress as Rule[]).filter((rule) =>
+        (rule.to ?? []).some((peer: Rule) => namespaceOf(peer) === 'tracing'),
+      );
+      expect(toTracing).toHaveLength(1);
+      expect(toTracing[0].to).toEqual([
+        {
+          namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'tracing' } },
+          podSelector: { matchLabels: COLLECTOR_PODS },
+        },
+      ]);
+      expect(portsOf(toTracing[0])).toEqual(OTLP);
+    }
+  });
+
+  it('admit into the trace collector the pods of the service namespaces, on the OTLP ports only', () => {
+    const ingress = inNamespace('tracing').filter((p) => (p.spec.policyTypes as string[]).includes('Ingress'));
+    const rules = ingress.flatMap((p) => (p.spec.ingress ?? []) as Rule[]);
+    expect(rules).toHaveLength(1);
+    expect(portsOf(rules[0])).toEqual(OTLP);
+    expect(sorted(rules[0].from.map(namespaceOf))).toEqual(sorted([...new Set(model.services.map((s) => s.team))]));
+    // Every peer names its namespace: none admits every namespace or an IP range.
+    for (const peer of rules[0].from) expect(Object.keys(peer).sort()).toEqual(['namespaceSelector', 'podSelector']);
+  });
+
+  it.each(['logging', 'tracing'])('deny everything else in %s, and let its collector reach only AWS and DNS', (ns) => {
+    expect(
+      inNamespace(ns).some(
+        (p) =>
+          JSON.stringify(p.spec.podSelector) === '{}' &&
+          sorted(p.spec.policyTypes).join() === 'Egress,Ingress' &&
+          !p.spec.ingress &&
+          !p.spec.egress,
+      ),
+    ).toBe(true);
+    const egress = inNamespace(ns).flatMap((p) => (p.spec.egress ?? []) as Rule[]);
+    const env = model.environments.find((e) => e.name === environment);
+    const allowed = new Set([
+      '169.254.170.23/32',
+      ...(env?.network.interfaceEndpoints ? [] : ['0.0.0.0/0']),
+      ...subnetCidrs(env as NonNullable<typeof env>, 'private'),
+    ]);
+    for (const rule of egress) {
+      // A rule without peers or ports would open every destination or every port.
+      expect(rule.to?.length ?? 0).toBeGreaterThan(0);
+      expect(rule.ports?.length ?? 0).toBeGreaterThan(0);
+      for (const peer of rule.to) {
+        if (peer.ipBlock) expect(allowed.has(peer.ipBlock.cidr)).toBe(true);
+        else expect(namespaceOf(peer)).toBe('kube-system');
+      }
+      for (const port of portsOf(rule)) expect([53, 80, 443]).toContain(port);
+    }
+  });
+});
+
+test('without services the trace collector admits no one (an ingress rule without peers would admit everyone)', () => {
+  const chart = new Chart(testCdk8sApp(), 'test');
+  new TraceCollectorNetworkPolicies(chart, 'Traces', {
+    environment: model.environments[0],
+    serviceNamespaces: [],
+    labels: {},
+  });
+  const ingress = chart.toJson().find((o) => o.metadata.name === 'opentelemetry-collector-ingress');
+  expect(ingress?.spec.ingress).toEqual([]);
+});
