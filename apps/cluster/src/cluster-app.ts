@@ -18,8 +18,8 @@ import {
   SyncWave,
   TEAM_LABEL,
   TeamResourceLimits,
-  VeleroSchedules,
   TraceCollectorNetworkPolicies,
+  VeleroSchedules,
 } from '@platform/k8s-platform';
 import {
   backupSchedules,
