@@ -3,6 +3,7 @@ import {
   AppOfAppsChart,
   addonNamespaceSecurity,
   EbsStorageClass,
+  ExternalDnsNetworkPolicies,
   GitOpsChart,
   GUARDRAILS_LABEL,
   type GuardrailScope,
@@ -21,6 +22,7 @@ import {
   type Environment,
   EnvironmentNaming,
   modelIn,
+  PLATFORM_NAMESPACES,
   type PlatformModel,
   type SecretReader,
   type Service,
@@ -43,6 +45,7 @@ export function buildClusterApp(model: PlatformModel): App {
     addTeamGuardrails(app, view, environment);
     addSecretStores(app, view, environment);
     addNodes(app, view, environment);
+    addExternalDnsNetwork(app, view, environment);
     for (const service of view.services) addService(app, view, environment, service);
     addGuardrailCharts(app, view, environment);
     // Last: it lists the folders of every chart above.
@@ -128,6 +131,15 @@ function addNodes(app: App, model: PlatformModel, environment: Environment): voi
     environment,
     naming: new EnvironmentNaming(model.organization, environment),
     labels: platformLabels(model.organization, environment, 'karpenter-nodes'),
+  });
+}
+
+/** The NetworkPolicies of external-dns's namespace (which exists in every environment, with or without a zone). */
+function addExternalDnsNetwork(app: App, model: PlatformModel, environment: Environment): void {
+  const scope = chart(app, environment, 'platform/external-dns', SyncWave.CLUSTER_CONFIGURATION);
+  new ExternalDnsNetworkPolicies(scope, 'NetworkPolicies', {
+    namespace: PLATFORM_NAMESPACES.externalDns,
+    labels: platformLabels(model.organization, environment, 'external-dns'),
   });
 }
 

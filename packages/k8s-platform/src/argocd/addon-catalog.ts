@@ -6,6 +6,7 @@ import {
   PROMETHEUS_RETENTION_DAYS,
 } from '@platform/model';
 import { kubePrometheusStackAlertingValues } from '../alerting/kube-prometheus-stack-alerting';
+import { externalDnsAddon } from '../edge/external-dns';
 import type { ApplicationSpecIgnoreDifferences } from '../imports/argocd-application-argoproj.io';
 import { DEFAULT_STORAGE_CLASS } from '../storage/ebs-storage-class';
 
@@ -56,6 +57,7 @@ export const POLICY_EXCEPTION_NAMESPACE = PLATFORM_NAMESPACES.kyverno;
  */
 export function platformAddons({ environment, naming }: AddonContext): Addon[] {
   const highlyAvailable = { replicas: 2 };
+  const externalDns = externalDnsAddon({ environment, naming });
   return [
     {
       name: 'aws-load-balancer-controller',
@@ -91,6 +93,7 @@ export function platformAddons({ environment, naming }: AddonContext): Addon[] {
         serviceAccount: { create: true, name: ADDON_SERVICE_ACCOUNTS.loadBalancerController.name },
       },
     },
+    ...(externalDns ? [externalDns] : []),
     {
       name: 'external-secrets',
       namespace: ADDON_SERVICE_ACCOUNTS.externalSecrets.namespace,
