@@ -33,10 +33,26 @@ const withoutFirstZone = (() => {
   draft.environments[0].edge.hostedZone = undefined;
   return loadModel(draft);
 })();
+const withParentZones = (() => {
+  const draft = draftModel();
+  for (const environment of draft.environments) {
+    const zone = environment.edge.hostedZone;
+    if (zone) environment.edge.hostedZone = { ...zone, name: environment.edge.domain.split('.').slice(1).join('.') };
+  }
+  return loadModel(draft);
+})();
 const MODELS: [string, PlatformModel][] = [
   ['the shipped model', loadPlatformModel()],
   ['the model without its first zone', withoutFirstZone],
+  ['the model with zones of the edge domains’ parents', withParentZones],
 ];
+
+/** external-dns 0.22.0's domain filter (endpoint/domain_filter.go `matchFilter`): the name is a filter or below one. */
+const passesDomainFilter = (name: string, filters: readonly string[]) =>
+  filters.some((filter) => name === filter || name.endsWith(`.${filter}`));
+/** Its `MatchParent`: the name is a parent of a filter. */
+const isParentOfFilter = (name: string, filters: readonly string[]) =>
+  filters.some((filter) => filter.endsWith(`.${name}`));
 
 /** The external-dns add-on of each environment of the model (undefined where there is none). */
 function externalDnsOf(model: PlatformModel) {
@@ -68,6 +84,16 @@ describe.each(MODELS)('in %s', (_, model) => {
       expect(values.domainFilters).toEqual([environment.edge.domain]);
       const zoneFilters = (values.extraArgs as string[]).filter((arg) => arg.startsWith('--zone-id-filter'));
       expect(zoneFilters).toEqual([`--zone-id-filter=${zone.id}`]);
+      // external-dns considers the zone (provider/aws/aws.go `zones` at v0.22.0): its name passes the domain filter,
+      // or it is a parent of the filter and --aws-zone-match-parent is set.
+      const zoneName = (environment.edge.hostedZone as { name: string }).name;
+      const matchParent = (values.extraArgs as string[]).includes('--aws-zone-match-parent');
+      expect({
+        zone: zoneName,
+        considered:
+          passesDomainFilter(zoneName, values.domainFilters) ||
+          (matchParent && isParentOfFilter(zoneName, values.domainFilters)),
+      }).toEqual({ zone: zoneName, considered: true });
       // The chart requires a policy (values.schema.json at 1.22.0); sync deletes only records this owner holds.
       expect(values.policy).toBe('sync');
       expect(values.registry).toBe('txt');
@@ -99,7 +125,7 @@ describe.each(MODELS)('in %s', (_, model) => {
             zone: zone.name,
             inZone: true,
           });
-          const filtered = (values.domainFilters as string[]).some((domain) => isInZone(name, domain));
+          const filtered = passesDomainFilter(name, values.domainFilters);
           expect({ name, filtered }).toEqual({ name, filtered: true });
         }
       }

@@ -22,7 +22,8 @@ export const EXTERNAL_DNS_INTERVAL = '5m';
  * (`edge.hostedZone`), where the records are made by hand (docs/kubernetes.md, "DNS of the edge").
  *
  * - Sources: the Ingresses of class `alb` (the edge ones); the edge has no Service of type LoadBalancer.
- * - Only the zone the model names (`--zone-id-filter`), and in it only names under the edge domain (`domainFilters`).
+ * - Only the zone the model names (`--zone-id-filter`), and in it only names under the edge domain (`domainFilters`);
+ *   a zone that is a parent of the domain needs `--aws-zone-match-parent` to pass the domain filter.
  * - Policy `sync`: a record whose host leaves the model is deleted, so no record keeps pointing at the ALB for a host
  *   nobody serves; `upsert-only` would keep it until someone deletes it by hand. Sync deletes only records whose
  *   ownership record names this environment (`txtOwnerId`, `EnvironmentNaming.dnsRecordOwnerId`): records made by
@@ -51,7 +52,13 @@ export function externalDnsAddon({ environment, naming }: AddonContext): Addon |
       domainFilters: [environment.edge.domain],
       interval: EXTERNAL_DNS_INTERVAL,
       triggerLoopOnEvent: true,
-      extraArgs: [`--zone-id-filter=${zone.id}`, `--ingress-class=${EDGE_INGRESS_CLASS}`],
+      extraArgs: [
+        `--zone-id-filter=${zone.id}`,
+        `--ingress-class=${EDGE_INGRESS_CLASS}`,
+        // A zone that is a parent of the edge domain fails the domain filter, and external-dns skips it without this
+        // (provider/aws/aws.go `zones` at v0.22.0).
+        ...(zone.name === environment.edge.domain ? [] : ['--aws-zone-match-parent']),
+      ],
       env: [{ name: 'AWS_REGION', value: environment.region }],
       serviceAccount: { create: true, name: ADDON_SERVICE_ACCOUNTS.externalDns.name },
       resources: { requests: { cpu: '10m', memory: '64Mi' }, limits: { memory: '128Mi' } },
