@@ -42,6 +42,8 @@ export function externalDnsAddon({ environment, naming }: AddonContext): Addon |
     name: 'external-dns',
     namespace: PLATFORM_NAMESPACES.externalDns,
     ...EXTERNAL_DNS_CHART,
+    // Its CRDs (DNSEndpoint, DNSRecord) serve the `crd` source and registry, which are not used: no unused API types.
+    skipCrds: true,
     values: {
       provider: { name: 'aws' },
       sources: ['ingress'],
