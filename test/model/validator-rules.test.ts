@@ -523,7 +523,24 @@ const CASES: Case[] = [
         {
           path: `environments.${second.name}.edge.hostedZone.id`,
           message: new RegExp(
-            `^the zone Z0123456789ABCDEFGHIJ is also environment '${first.name}''s, in account ${first.account}: .*allowed: a zone of this environment's account$`,
+            `^the zone Z0123456789ABCDEFGHIJ is named by environment '${first.name}' too, in account ${first.account}: .*allowed: a zone of this environment's account$`,
+          ),
+        },
+      ];
+    },
+  },
+  {
+    name: 'one hosted zone with two names',
+    breakModel: (model) => {
+      const [first, second] = withEnvironments(model, 2).environments;
+      moveToAccount(model, 1, first.account);
+      first.edge.hostedZone = { id: 'Z0123456789ABCDEFGHIJ', name: first.edge.domain };
+      second.edge.hostedZone = { id: 'Z0123456789ABCDEFGHIJ', name: second.edge.domain };
+      return [
+        {
+          path: `environments.${second.name}.edge.hostedZone.id`,
+          message: new RegExp(
+            `^the zone Z0123456789ABCDEFGHIJ is named ${literal(first.edge.domain)} in environment '${first.name}' and ${literal(second.edge.domain)} here; one zone has one name$`,
           ),
         },
       ];

@@ -59,7 +59,7 @@ export function dnsIssues(parts: ModelParts): ModelIssue[] {
     if (account !== undefined && other.account !== undefined && other.account !== account) {
       issues.push({
         path: `${path}.id`,
-        message: `the zone ${zone.id} is also environment '${other.environment}''s, in account ${other.account}: a zone belongs to one account, and each environment's external-dns may change zones of its own account (${account}) only; allowed: a zone of this environment's account`,
+        message: `the zone ${zone.id} is named by environment '${other.environment}' too, in account ${other.account}: a zone belongs to one account, and each environment's external-dns may change zones of its own account (${account}) only; allowed: a zone of this environment's account`,
       });
     }
   }
