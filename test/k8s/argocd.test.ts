@@ -40,7 +40,7 @@ const environments = environmentNames(model);
 const IN_CLUSTER = 'https://kubernetes.default.svc';
 
 describe.each(environments)('the app-of-apps of %s', (environment) => {
-  const { gitops } = environmentNamed(model, environment);
+  const { gitops, edge } = environmentNamed(model, environment);
 
   it('labels every object of its namespaces, teams, platform and services folders and of its root as the platform’s, of this environment', () => {
     const folders = /^[^/]+\/((namespaces|teams|platform|services)\/.*|[^/]+)$/;
@@ -176,6 +176,8 @@ describe.each(environments)('the app-of-apps of %s', (environment) => {
         'https://vmware-tanzu.github.io/helm-charts',
         'oci://public.ecr.aws/karpenter/karpenter',
         'oci://public.ecr.aws/karpenter/karpenter-crd',
+        // external-dns only where the model names the edge's hosted zone.
+        ...(edge.hostedZone ? ['https://kubernetes-sigs.github.io/external-dns'] : []),
       ]),
     );
     // '' for the Applications of cluster-scoped objects only; not argocd, which only the root project deploys to.
@@ -183,6 +185,7 @@ describe.each(environments)('the app-of-apps of %s', (environment) => {
       sorted([
         '',
         ...model.teams.map((team) => team.name),
+        'external-dns',
         'external-secrets',
         'karpenter',
         'kube-system',
@@ -562,7 +565,7 @@ describe('the simulation of Argo CD finds', () => {
 });
 
 describe.each(environments)('platform add-ons in %s', (environment) => {
-  const { region } = environmentNamed(model, environment);
+  const { region, edge } = environmentNamed(model, environment);
   const cluster = `${model.organization.name}-${environment}`;
   const helmApps = () => applications(environment).filter((a) => a.spec.source.helm !== undefined);
 
@@ -576,6 +579,7 @@ describe.each(environments)('platform add-ons in %s', (environment) => {
       ]),
     ).toEqual([
       ['aws-load-balancer-controller', 'aws-load-balancer-controller', '3.2.2', 'kube-system'],
+      ...(edge.hostedZone ? [['external-dns', 'external-dns', '1.22.0', 'external-dns']] : []),
       ['external-secrets', 'external-secrets', '1.3.2', 'external-secrets'],
       ['fluent-bit', 'fluent-bit', '0.58.1', 'logging'],
       ['karpenter-crd', 'oci://public.ecr.aws/karpenter/karpenter-crd', '1.14.1', 'karpenter'],

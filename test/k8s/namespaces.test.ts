@@ -14,6 +14,7 @@ const TEAMS = model.teams.map((team) => team.name);
 const ADDON_POD_SECURITY: Record<string, string> = {
   'kube-system': 'privileged',
   argocd: 'restricted',
+  'external-dns': 'restricted',
   'external-secrets': 'restricted',
   karpenter: 'restricted',
   kyverno: 'restricted',

@@ -18,6 +18,7 @@ import {
   moveToRegion,
   PROJECT_CONTEXT,
   releaseOf,
+  setEdgeDomain,
   unusedAccount,
   withEnvironments,
 } from './support/drafts';
@@ -506,10 +507,99 @@ const CASES: Case[] = [
     },
   },
   {
+    name: 'a hosted zone ID with its /hostedzone/ prefix',
+    breakModel: (model) => {
+      const environment = model.environments[0];
+      const zone = environment.edge.hostedZone ?? { id: 'Z0123456789ABCDEFGHIJ', name: environment.edge.domain };
+      environment.edge.hostedZone = { ...zone, id: `/hostedzone/${zone.id}` };
+      return [
+        {
+          path: `environments.${environment.name}.edge.hostedZone.id`,
+          message:
+            /^must be a Route 53 hosted zone ID such as 'Z0123456789ABCDEFGHIJ': 'Z' followed by up to 31 uppercase letters and digits, without '\/hostedzone\/'$/,
+        },
+      ];
+    },
+  },
+  {
+    name: 'a hosted zone that does not hold the edge domain',
+    breakModel: (model) => {
+      const environment = model.environments[0];
+      environment.edge.hostedZone = { id: 'Z0123456789ABCDEFGHIJ', name: `other-${environment.edge.domain}` };
+      return [
+        {
+          path: `environments.${environment.name}.edge.hostedZone.name`,
+          message: new RegExp(
+            `^the zone other-${literal(environment.edge.domain)} does not hold the edge domain ${literal(environment.edge.domain)} of environment '${environment.name}'; allowed: ${literal(environment.edge.domain)} or a parent of it$`,
+          ),
+        },
+      ];
+    },
+  },
+  {
+    name: 'one hosted zone named by environments of two accounts',
+    breakModel: (model) => {
+      const [first, second] = withEnvironments(model, 2).environments;
+      first.edge.hostedZone = { id: 'Z0123456789ABCDEFGHIJ', name: first.edge.domain };
+      // A parent of both domains, so only the account differs.
+      const parent = first.edge.domain.split('.').slice(-2).join('.');
+      first.edge.hostedZone.name = parent;
+      second.edge.hostedZone = { id: 'Z0123456789ABCDEFGHIJ', name: parent };
+      expect(second.account).not.toBe(first.account);
+      return [
+        {
+          path: `environments.${second.name}.edge.hostedZone.id`,
+          message: new RegExp(
+            `^the zone Z0123456789ABCDEFGHIJ is named by environment '${first.name}' too, in account ${first.account}: .*allowed: a zone of this environment's account$`,
+          ),
+        },
+      ];
+    },
+  },
+  {
+    name: 'one hosted zone with two names',
+    breakModel: (model) => {
+      const [first, second] = withEnvironments(model, 2).environments;
+      moveToAccount(model, 1, first.account);
+      first.edge.hostedZone = { id: 'Z0123456789ABCDEFGHIJ', name: first.edge.domain };
+      second.edge.hostedZone = { id: 'Z0123456789ABCDEFGHIJ', name: second.edge.domain };
+      return [
+        {
+          path: `environments.${second.name}.edge.hostedZone.id`,
+          message: new RegExp(
+            `^the zone Z0123456789ABCDEFGHIJ is named ${literal(first.edge.domain)} in environment '${first.name}' and ${literal(second.edge.domain)} here; one zone has one name$`,
+          ),
+        },
+      ];
+    },
+  },
+  {
+    name: 'an edge host whose ownership record is longer than DNS allows',
+    breakModel: (model) => {
+      const environment = model.environments[0];
+      for (const service of model.services) {
+        service.exposure = 'internal';
+        service.edge = undefined;
+      }
+      // 247 characters: the host (the domain itself) fits, `_edns-aaaa.<host>` (258) does not.
+      environment.edge.domain = `${'a'.repeat(61)}.${'b'.repeat(61)}.${'c'.repeat(61)}.${'d'.repeat(57)}.com`;
+      environment.edge.hostedZone = { id: 'Z0123456789ABCDEFGHIJ', name: environment.edge.domain };
+      addEdgeService(model, 'apex', { path: '/apex' });
+      return [
+        {
+          path: 'services.apex.edge',
+          message: new RegExp(
+            `^the ownership record _edns-aaaa\\.${literal(environment.edge.domain)} of its host in environment '${environment.name}' is longer than DNS allows \\(253 characters\\)`,
+          ),
+        },
+      ];
+    },
+  },
+  {
     name: 'two environments with one edge domain',
     breakModel: (model) => {
       const [first, second] = withEnvironments(model, 2).environments;
-      second.edge.domain = first.edge.domain;
+      setEdgeDomain(second, first.edge.domain);
       return [
         {
           path: `environments.${second.name}.edge.domain`,
@@ -525,7 +615,7 @@ const CASES: Case[] = [
     breakModel: (model) => {
       const [first, second] = withEnvironments(model, 2).environments;
       addEdgeService(model, 'portal');
-      second.edge.domain = edgeRoute(first, { name: 'portal' }).host;
+      setEdgeDomain(second, edgeRoute(first, { name: 'portal' }).host);
       return [
         {
           path: 'services.portal.edge',
@@ -540,7 +630,7 @@ const CASES: Case[] = [
     name: "an edge subdomain that names another environment's domain",
     breakModel: (model) => {
       const [first, second] = withEnvironments(model, 2).environments;
-      second.edge.domain = `shop.${first.edge.domain}`;
+      setEdgeDomain(second, `shop.${first.edge.domain}`);
       addEdgeService(model, 'storefront', { subdomain: 'shop' });
       return [
         {
@@ -813,12 +903,23 @@ describe('the validator', () => {
     expect(issues).toEqual(expected.map(({ path, message }) => ({ path, message: expect.stringMatching(message) })));
   });
 
+  it('accepts an environment without a hosted zone, and one whose zone is a parent of its domain', () => {
+    const model = draftModel();
+    const [first, second] = model.environments;
+    first.edge.hostedZone = undefined;
+    second.edge.hostedZone = {
+      id: 'Z0123456789ABCDEFGHIJ',
+      name: second.edge.domain.split('.').slice(1).join('.'),
+    };
+    expect(issuesOf(model, PROJECT_CONTEXT)).toEqual([]);
+  });
+
   it("accepts an environment whose domain is one label below another's, with a route on that domain itself", () => {
     // The shipped layout (dev.acme.example.com below acme.example.com): the other environment's wildcard
     // certificate covers the name, but DNS sends it to the environment whose domain it is.
     const model = withEnvironments(draftModel(), 2);
     const [first, second] = model.environments;
-    second.edge.domain = `child.${first.edge.domain}`;
+    setEdgeDomain(second, `child.${first.edge.domain}`);
     addEdgeService(model, 'apex-route', { path: '/apex-route' });
     addEdgeService(model, 'named-route');
     expect(edgeRoute(second, { name: 'apex-route', edge: { path: '/apex-route' } }).host).toBe(second.edge.domain);

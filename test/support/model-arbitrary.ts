@@ -13,6 +13,7 @@
  * Names go up to the limits the derived AWS names leave them (IAM role 64, SQS queue 80, RDS instance 63,
  * ElastiCache ID 40).
  */
+import { createHash } from 'node:crypto';
 import {
   type Environment,
   type NodeGroup,
@@ -341,6 +342,8 @@ const environmentBlueprint = fc.record({
     maxLength: 3,
   }),
   pager: fc.boolean(),
+  /** The edge's hosted zone: none (records by hand), the edge domain's own, or its parent `<organization>.example.com`. */
+  hostedZone: fc.constantFrom('none', 'domain', 'parent') as fc.Arbitrary<'none' | 'domain' | 'parent'>,
 });
 type EnvironmentBlueprint = typeof environmentBlueprint extends fc.Arbitrary<infer T> ? T : never;
 
@@ -713,6 +716,15 @@ function buildEnvironment(blueprint: EnvironmentBlueprint, facts: EnvironmentFac
     edge: {
       domain,
       certificateArn: `arn:aws:acm:${region}:${account}:certificate/0f1e2d3c-4b5a-6978-8796-a5b4c3d2e1f0`,
+      // A zone of the environment's own (its ID from account and name), even where another one has the same name.
+      ...(blueprint.hostedZone === 'none'
+        ? {}
+        : {
+            hostedZone: {
+              id: `Z${account}${createHash('sha256').update(name).digest('hex').slice(0, 16).toUpperCase()}`,
+              name: blueprint.hostedZone === 'domain' ? domain : `${facts.organization}.example.com`,
+            },
+          }),
     },
     alarmTopicName: `${facts.organization}-${name}-alarms`,
     ...(blueprint.alarms === undefined ? {} : { alarms: blueprint.alarms }),

@@ -190,12 +190,15 @@ const addEnvironment: EverydayChange = {
       .join(region);
     const environment = renameStrings(JSON.parse(text), template.name, name) as Record<string, unknown> & {
       network: Record<string, unknown>;
-      edge: { domain: string };
+      edge: { domain: string; hostedZone?: { id: string; name: string } };
     };
     environment.name = name;
     environment.availabilityZones = zones;
     environment.network.vpcCidr = vpcCidr;
     if (environment.edge.domain === template.edge.domain) environment.edge.domain = `${name}.${template.edge.domain}`;
+    // A zone belongs to one account: the new one gets a (placeholder) zone of its own, for its domain.
+    if (environment.edge.hostedZone)
+      environment.edge.hostedZone = { id: `Z0${account}`, name: environment.edge.domain };
     dataFile(context, 'environments').appendEntry('environments', environment).write();
 
     // Synthesis never looks zones up in AWS: the new account/region's zones are committed in cdk.json.

@@ -4,6 +4,7 @@ import {
   addonNamespaceSecurity,
   EbsSnapshotClass,
   EbsStorageClass,
+  ExternalDnsNetworkPolicies,
   GitOpsChart,
   GUARDRAILS_LABEL,
   type GuardrailScope,
@@ -26,6 +27,7 @@ import {
   type Environment,
   EnvironmentNaming,
   modelIn,
+  PLATFORM_NAMESPACES,
   type PlatformModel,
   type SecretReader,
   type Service,
@@ -51,6 +53,7 @@ export function buildClusterApp(model: PlatformModel): App {
     addSecretStores(app, view, environment);
     addNodes(app, view, environment);
     addBackups(app, view, environment);
+    addExternalDnsNetwork(app, view, environment);
     for (const service of view.services) addService(app, view, environment, service);
     addCollectorNetworkPolicies(app, view, environment);
     addGuardrailCharts(app, view, environment);
@@ -151,6 +154,15 @@ function addNodes(app: App, model: PlatformModel, environment: Environment): voi
     environment,
     naming: new EnvironmentNaming(model.organization, environment),
     labels: platformLabels(model.organization, environment, 'karpenter-nodes'),
+  });
+}
+
+/** The NetworkPolicies of external-dns's namespace (which exists in every environment, with or without a zone). */
+function addExternalDnsNetwork(app: App, model: PlatformModel, environment: Environment): void {
+  const scope = chart(app, environment, 'platform/external-dns', SyncWave.CLUSTER_CONFIGURATION);
+  new ExternalDnsNetworkPolicies(scope, 'NetworkPolicies', {
+    namespace: PLATFORM_NAMESPACES.externalDns,
+    labels: platformLabels(model.organization, environment, 'external-dns'),
   });
 }
 

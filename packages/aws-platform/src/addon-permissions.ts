@@ -402,3 +402,35 @@ export function karpenterControllerStatements(
     }),
   ];
 }
+
+/** The Route 53 hosted zone external-dns keeps the edge records in (`environments[].edge.hostedZone`). */
+export interface ExternalDnsScope {
+  /** The zone's ID, without `/hostedzone/`. */
+  readonly hostedZoneId: string;
+}
+
+/**
+ * What external-dns needs to keep the edge records of one hosted zone: upstream's policy for the version the chart
+ * pins (EXTERNAL_DNS_POLICY_REFERENCE), with upstream's `hostedzone/*` narrowed to the model's zone, as upstream's
+ * "Further improvements" advises. Changing, listing and reading the tags of records is possible in that zone only.
+ * `route53:ListHostedZones` takes no resource (Service Authorization Reference, Amazon Route 53: the action has no
+ * resource type), so it stays on `*`: external-dns lists the zones to find the one its `--zone-id-filter` names, and
+ * the list shows names and IDs of the account's zones, no records.
+ */
+export function externalDnsStatements(scope: IConstruct, externalDns: ExternalDnsScope): iam.PolicyStatement[] {
+  const zone = Stack.of(scope).formatArn({
+    service: 'route53',
+    region: '',
+    account: '',
+    resource: 'hostedzone',
+    resourceName: externalDns.hostedZoneId,
+  });
+  return [
+    new iam.PolicyStatement({
+      sid: 'ChangeRecordsOfTheEdgeZone',
+      actions: ['route53:ChangeResourceRecordSets', 'route53:ListResourceRecordSets', 'route53:ListTagsForResources'],
+      resources: [zone],
+    }),
+    new iam.PolicyStatement({ sid: 'ListHostedZones', actions: ['route53:ListHostedZones'], resources: ['*'] }),
+  ];
+}

@@ -8,8 +8,10 @@
  * Placeholders (upstream's `${...}` substitutions, or what upstream spells literally as the `aws`
  * partition): `<Partition>`, `<Region>`, `<AccountId>`, `<ClusterName>` stand for the environment's
  * values; `<KarpenterNodeRole.Arn>` and `<KarpenterInterruptionQueue.Arn>` for the ARNs of the node
- * role and queue upstream's template creates (here named by the naming contract). A `*` in an ARN's
- * region or account field may be narrowed to the environment's.
+ * role and queue upstream's template creates (here named by the naming contract); `<HostedZoneId>` for the
+ * environment's hosted zone (`edge.hostedZone.id`), where upstream grants every zone of the account
+ * (`hostedzone/*`) and advises naming the zones instead. A `*` in an ARN's region or account field may be
+ * narrowed to the environment's.
  */
 
 /** A condition block: operator → condition key → value(s). */
@@ -439,8 +441,29 @@ export const LOAD_BALANCER_CONTROLLER_POLICY_REFERENCE: ControllerPolicyReferenc
   ],
 };
 
+/**
+ * external-dns 0.22.0 (chart 1.22.0): the policy of its AWS tutorial, with the zone named (see above). Its AWS
+ * provider calls exactly these four actions (provider/aws/aws.go at the tag); ListTagsForResources only for a
+ * `--aws-zone-tags` filter, which is not set, but upstream grants it and it reads the tags of the one zone only.
+ */
+export const EXTERNAL_DNS_POLICY_REFERENCE: ControllerPolicyReference = {
+  controller: 'external-dns',
+  chart: { name: 'external-dns', version: '1.22.0' },
+  appVersion: '0.22.0',
+  source: 'kubernetes-sigs/external-dns, docs/tutorials/aws.md ("IAM Policy") at tag v0.22.0',
+  statements: [
+    {
+      sid: 'ChangeRecordsOfTheEdgeZone',
+      actions: ['route53:ChangeResourceRecordSets', 'route53:ListResourceRecordSets', 'route53:ListTagsForResources'],
+      resources: ['arn:<Partition>:route53:::hostedzone/<HostedZoneId>'],
+    },
+    { sid: 'ListHostedZones', actions: ['route53:ListHostedZones'], resources: ['*'] },
+  ],
+};
+
 /** Every controller whose policy is hand-written here, by the `ADDON_SERVICE_ACCOUNTS` key of its identity. */
 export const CONTROLLER_POLICY_REFERENCES = {
   karpenter: KARPENTER_POLICY_REFERENCE,
   loadBalancerController: LOAD_BALANCER_CONTROLLER_POLICY_REFERENCE,
+  externalDns: EXTERNAL_DNS_POLICY_REFERENCE,
 } as const;

@@ -7,7 +7,7 @@ import * as kms from 'aws-cdk-lib/aws-kms';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct, DependencyGroup, type IDependable } from 'constructs';
 import { acknowledge, acknowledgeManagedPolicies, acknowledgeWildcards } from './acknowledge';
-import { loadBalancerControllerStatements } from './addon-permissions';
+import { externalDnsStatements, loadBalancerControllerStatements } from './addon-permissions';
 import { skipCheckov } from './checkov-skips';
 import { KarpenterPrerequisites } from './karpenter-prerequisites';
 import type { KubernetesRelease } from './kubernetes-release';
@@ -79,6 +79,11 @@ export class PlatformCluster extends Construct {
   public readonly addonIdentities: Readonly<
     Record<'externalSecrets' | 'loadBalancerController' | 'ebsCsiDriver', WorkloadIdentity>
   >;
+  /**
+   * external-dns's identity, which changes the records of the environment's hosted zone only; none when the model
+   * names no zone (`edge.hostedZone`), as the Kubernetes half then installs no external-dns.
+   */
+  public readonly externalDnsIdentity?: WorkloadIdentity;
 
   public constructor(scope: Construct, id: string, props: PlatformClusterProps) {
     super(scope, id);
@@ -190,6 +195,18 @@ export class PlatformCluster extends Construct {
         loadBalancerControllerPolicy,
         'CKV_AWS_111',
         "The AWS Load Balancer Controller's upstream policy, which a test holds to LOAD_BALANCER_CONTROLLER_POLICY_REFERENCE: upstream grants listener, rule, certificate, security group rule and WAF/Shield changes without a condition because the controller makes them for Ingresses at run time, before any ARN or tag is known; deleting load balancers, target groups and security groups stays conditioned on its elbv2.k8s.aws/cluster tag.",
+      );
+    }
+
+    const hostedZone = environment.edge.hostedZone;
+    if (hostedZone) {
+      this.externalDnsIdentity = this.addAddonIdentity('ExternalDnsIdentity', 'externalDns', naming);
+      for (const statement of externalDnsStatements(this, { hostedZoneId: hostedZone.id })) {
+        this.externalDnsIdentity.addToPolicy(statement);
+      }
+      acknowledgeWildcards(
+        this.externalDnsIdentity.role,
+        'route53:ListHostedZones has no resource type to scope it to (Service Authorization Reference, Amazon Route 53): external-dns lists the zones to find the one it keeps; every record change is limited to that zone.',
       );
     }
 

@@ -23,3 +23,14 @@ export function edgeRoute(
     path: service.edge?.path ?? '/',
   };
 }
+
+/** The distinct hosts of the edge services (`exposure: 'edge'`) in an environment, sorted: one DNS name each. */
+export function edgeHosts(
+  environment: Pick<Environment, 'edge'>,
+  services: readonly (Pick<Service, 'name' | 'exposure'> & Partial<Pick<Service, 'edge'>>)[],
+): string[] {
+  const hosts = services
+    .filter((service) => service.exposure === 'edge')
+    .map((service) => edgeRoute(environment, service).host);
+  return [...new Set(hosts)].sort();
+}

@@ -10,6 +10,7 @@ export * from './cli-errors';
 export * from './delivery';
 export * from './deployment-context';
 export * from './dist-layout';
+export * from './dns-records';
 export * from './edge-routes';
 export * from './entry-point';
 export * from './gitops-sync';

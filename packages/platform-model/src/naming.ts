@@ -23,6 +23,7 @@ export const ADDON_SERVICE_ACCOUNTS = {
   logCollector: { namespace: 'logging', name: 'fluent-bit' },
   /** The OpenTelemetry Collector, which receives the services' traces over OTLP and sends them to AWS X-Ray. */
   traceCollector: { namespace: 'tracing', name: 'opentelemetry-collector' },
+  externalDns: { namespace: 'external-dns', name: 'external-dns' },
 } as const satisfies Record<string, ServiceAccountRef>;
 
 export type AddonWithIdentity = keyof typeof ADDON_SERVICE_ACCOUNTS;
@@ -31,6 +32,7 @@ export type AddonWithIdentity = keyof typeof ADDON_SERVICE_ACCOUNTS;
 export const PLATFORM_NAMESPACES = {
   argocd: 'argocd',
   externalSecrets: 'external-secrets',
+  externalDns: 'external-dns',
   karpenter: 'karpenter',
   kyverno: 'kyverno',
   monitoring: 'monitoring',
@@ -316,6 +318,15 @@ export class EnvironmentNaming {
   /** IAM role a platform add-on's pods assume. */
   public addonRoleName(addon: AddonWithIdentity): string {
     return `${this.prefix}-${kebab(addon)}`;
+  }
+
+  /**
+   * The owner ID external-dns writes into the ownership record of each edge record it keeps (`--txt-owner-id`,
+   * dns-records.ts): the cluster's name, one per environment, so the external-dns of another cluster (of this
+   * organization or another) never changes or deletes this environment's records, even in a zone they share.
+   */
+  public get dnsRecordOwnerId(): string {
+    return this.clusterName;
   }
 
   /** `Name` tag of the VPC, by which the AWS Load Balancer Controller finds it without the instance metadata service. */

@@ -54,6 +54,10 @@ const edgePath = z
     error:
       "must be '/' or an absolute path such as '/orders' or '/api/v1' (segments of letters, digits, _ . -; no trailing '/')",
   });
+/** A lowercase DNS name of two labels or more, without the trailing dot. */
+const dnsName = z
+  .string()
+  .regex(/^([a-z0-9-]+\.)+[a-z]{2,}$/, { error: 'must be a lowercase DNS name such as api.example.com' });
 const arn = z.string().regex(/^arn:aws[a-z-]*:[a-z0-9-]+:[a-z0-9-]*:(\d{12})?:.+$/, { error: 'must be an ARN' });
 
 export const NodeGroupSchema = z.strictObject({
@@ -344,14 +348,29 @@ export const EnvironmentSchema = z.strictObject({
   }),
   edge: z.strictObject({
     /** DNS name the edge services are served below: `<service>.<domain>`, or `domain` itself with a path. */
-    domain: z
-      .string()
-      .regex(/^([a-z0-9-]+\.)+[a-z]{2,}$/, { error: 'must be a lowercase DNS name such as api.example.com' }),
+    domain: dnsName,
     /**
      * ACM certificate of the ALB, in the environment's account and region (certificates are regional), covering
      * `domain` and `*.<domain>` (the edge routes, edge-routes.ts).
      */
     certificateArn: arn,
+    /**
+     * The public Route 53 hosted zone, in the environment's account, that holds the edge hosts' records: external-dns
+     * keeps one alias record (A and AAAA) per edge host in it, pointing at the environment's ALB (dns-records.ts).
+     * Its `name` is `domain` or a parent of it (dns-rules.ts). A zone ID is a name, not a secret.
+     * @default none: no external-dns in the environment, and the edge hosts' records are made by hand
+     */
+    hostedZone: z
+      .strictObject({
+        /** The zone's ID as Route 53 shows it, without `/hostedzone/`: `Z` and uppercase letters and digits. */
+        id: z.string().regex(/^Z[A-Z0-9]{1,31}$/, {
+          error:
+            "must be a Route 53 hosted zone ID such as 'Z0123456789ABCDEFGHIJ': 'Z' followed by up to 31 uppercase letters and digits, without '/hostedzone/'",
+        }),
+        /** The zone's domain name, without the trailing dot: `domain` or a parent of it. */
+        name: dnsName,
+      })
+      .optional(),
   }),
   /** SNS topic that CloudWatch alarms of this environment notify. */
   alarmTopicName: z.string().regex(/^[A-Za-z0-9_-]{1,256}$/, {

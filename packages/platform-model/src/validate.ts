@@ -9,6 +9,7 @@ import { gitopsTargetRevision } from './delivery';
 import { deliveryIssues } from './delivery-rules';
 import { contextIssuesOfParts, type DeploymentContext } from './deployment-context';
 import { environmentFolder } from './dist-layout';
+import { dnsIssues } from './dns-rules';
 import { edgeIssues } from './edge-rules';
 import { gitopsIssues } from './gitops-rules';
 import { imageExpiryIssues } from './image-expiry-rules';
@@ -91,6 +92,7 @@ const MODEL_RULES: readonly ((parts: ModelParts) => ModelIssue[])[] = [
   sloIssues,
   quotaIssues,
   edgeIssues,
+  dnsIssues,
   networkIssues,
   clusterIssues,
   arnIssues,

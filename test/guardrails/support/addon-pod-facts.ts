@@ -556,6 +556,39 @@ export const ADDON_FACTS: readonly AddonFacts[] = [
     ],
   },
   {
+    addon: 'external-dns',
+    chart: 'external-dns',
+    version: '1.22.0',
+    source:
+      'charts/external-dns of the Go module sigs.k8s.io/external-dns v0.23.0, whose Chart.yaml is 1.22.0 with nothing unreleased',
+    workloads: [
+      {
+        kind: 'Deployment',
+        name: 'external-dns',
+        template: 'templates/deployment.yaml',
+        podSecurityContext: { runAsNonRoot: true, fsGroup: 65534, seccompProfile: RUNTIME_DEFAULT },
+        containers: [
+          {
+            name: 'external-dns',
+            image: 'registry.k8s.io/external-dns/external-dns:v0.22.0',
+            securityContext: {
+              privileged: false,
+              allowPrivilegeEscalation: false,
+              readOnlyRootFilesystem: true,
+              runAsNonRoot: true,
+              runAsUser: 65532,
+              runAsGroup: 65532,
+              capabilities: DROP_ALL,
+            },
+            // The platform's values (edge/external-dns.ts); the chart sets none.
+            resources: { requests: { cpu: '10m', memory: '64Mi' }, limits: { memory: '128Mi' } },
+            probes: true,
+          },
+        ],
+      },
+    ],
+  },
+  {
     addon: 'metrics-server',
     chart: 'metrics-server',
     version: '3.13.0',

@@ -155,3 +155,12 @@ export function mapPrincipals(environment: PlatformModel['environments'][number]
   }
   if (access.readOnly) access.readOnly = access.readOnly.map(map);
 }
+
+/**
+ * Gives the environment another edge domain, and its hosted zone (if any) that name, so the zone still holds the
+ * domain (dns-rules.ts) and a test of edge routing sees only the problem it is about.
+ */
+export function setEdgeDomain(environment: PlatformModel['environments'][number], domain: string): void {
+  environment.edge.domain = domain;
+  if (environment.edge.hostedZone) environment.edge.hostedZone = { ...environment.edge.hostedZone, name: domain };
+}

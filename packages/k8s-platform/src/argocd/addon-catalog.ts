@@ -7,6 +7,7 @@ import {
 } from '@platform/model';
 import { kubePrometheusStackAlertingValues } from '../alerting/kube-prometheus-stack-alerting';
 import { grafanaDashboardValues } from '../dashboards/grafana-sidecar';
+import { externalDnsAddon } from '../edge/external-dns';
 import type { ApplicationSpecIgnoreDifferences } from '../imports/argocd-application-argoproj.io';
 import { logCollectorValues } from '../observability/log-collector-values';
 import { LOG_COLLECTOR, TRACE_COLLECTOR } from '../observability/telemetry-collectors';
@@ -61,6 +62,7 @@ export const POLICY_EXCEPTION_NAMESPACE = PLATFORM_NAMESPACES.kyverno;
  */
 export function platformAddons({ environment, naming }: AddonContext): Addon[] {
   const highlyAvailable = { replicas: 2 };
+  const externalDns = externalDnsAddon({ environment, naming });
   return [
     {
       name: 'aws-load-balancer-controller',
@@ -96,6 +98,7 @@ export function platformAddons({ environment, naming }: AddonContext): Addon[] {
         serviceAccount: { create: true, name: ADDON_SERVICE_ACCOUNTS.loadBalancerController.name },
       },
     },
+    ...(externalDns ? [externalDns] : []),
     {
       name: 'external-secrets',
       namespace: ADDON_SERVICE_ACCOUNTS.externalSecrets.namespace,

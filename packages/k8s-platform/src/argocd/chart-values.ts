@@ -83,6 +83,18 @@ const METRICS_SERVER: UpstreamModule = {
   sum: 'h1:Zlsi3sBWEtFKCD3+xSysThvXyLQ363rUAlqpnsY5JwI=',
 };
 
+/**
+ * external-dns v0.22.0: the controller chart 1.22.0 runs (its Chart.yaml `appVersion`). At that tag the module's
+ * charts/external-dns (its Chart.yaml says 1.21.1) holds what 1.22.0 released but `hostAliases` and the `crd`
+ * registry value (the chart's CHANGELOG.md, "v1.22.0"), neither of them a key set here; v0.23.0, whose chart folder
+ * is 1.22.0's, declares Go 1.27, which the Go the setup installs cannot download.
+ */
+const EXTERNAL_DNS: UpstreamModule = {
+  path: 'sigs.k8s.io/external-dns',
+  version: 'v0.22.0',
+  sum: 'h1:+ASJ3KF7DLqHo2LsG8Qinuh2J389MS86I19i/r8ewUc=',
+};
+
 const under = (parent: string, children: readonly string[]): string[] => children.map((child) => `${parent}.${child}`);
 
 /**
@@ -141,6 +153,39 @@ export const CHART_VALUE_KEYS: readonly ChartValueKeys[] = [
     },
     keys: ['clusterName', 'region', 'replicaCount', 'serviceAccount.create', 'serviceAccount.name'],
     open: ['vpcTags'],
+  },
+  {
+    release: 'external-dns',
+    chart: 'external-dns',
+    version: '1.22.0',
+    source: {
+      repository: 'kubernetes-sigs/external-dns',
+      ref: 'external-dns-helm-chart-1.22.0',
+      file: 'charts/external-dns/values.yaml',
+      schema: 'charts/external-dns/values.schema.json',
+    },
+    module: {
+      module: EXTERNAL_DNS,
+      file: 'charts/external-dns/values.yaml',
+      sha256: '48b482b508b1ac0c1c59377a8cfa30d52fba90dcf05ee50be87d0924636ebfc5',
+    },
+    keys: [
+      'provider.name',
+      'sources',
+      'policy',
+      'registry',
+      'txtOwnerId',
+      'txtPrefix',
+      'domainFilters',
+      'interval',
+      'triggerLoopOnEvent',
+      // A list of arguments as given (the chart also takes a map).
+      'extraArgs',
+      'env',
+      'serviceAccount.create',
+      'serviceAccount.name',
+    ],
+    open: ['resources'],
   },
   {
     release: 'external-secrets',

@@ -30,6 +30,9 @@ export interface EdgeIngressProps {
  */
 export const EDGE_INGRESS_GROUP = 'edge';
 
+/** IngressClass of the edge Ingresses: the AWS Load Balancer Controller's. */
+export const EDGE_INGRESS_CLASS = 'alb';
+
 /**
  * `group.order` of an edge Ingress: the controller orders the listener rules of a group by it (smallest first,
  * range -1000 to 1000), across Ingresses, before any path length. Longer paths first, as Ingress prefix matching
@@ -75,7 +78,7 @@ export class EdgeIngress extends Construct {
         },
       },
       spec: {
-        ingressClassName: 'alb',
+        ingressClassName: EDGE_INGRESS_CLASS,
         rules: [
           {
             host: route.host,

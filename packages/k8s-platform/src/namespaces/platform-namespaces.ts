@@ -66,6 +66,17 @@ export const ADDON_NAMESPACES: readonly AddonNamespace[] = [
     ],
   },
   {
+    name: PLATFORM_NAMESPACES.externalDns,
+    warn: 'restricted',
+    addons: [
+      {
+        addon: 'external-dns',
+        level: 'restricted',
+        why: 'its chart runs it as user 65532 with a read-only root, every capability dropped and the RuntimeDefault seccomp profile',
+      },
+    ],
+  },
+  {
     name: PLATFORM_NAMESPACES.externalSecrets,
     warn: 'restricted',
     addons: [

@@ -2,7 +2,7 @@ import type { EnvironmentInput } from '../schema';
 
 /**
  * The environments. The accounts (111111111111, 222222222222, 333333333333), the admin role, the
- * Git repository, the domain and the certificate are placeholders: replace them with yours, and
+ * Git repository, the domain, the certificate and the hosted zone are placeholders: replace them with yours, and
  * commit the availability-zone context of each account/region in cdk.json.
  */
 const region = 'us-east-1';
@@ -66,6 +66,7 @@ export const environments: EnvironmentInput[] = [
     edge: {
       domain: 'dev.acme.example.com',
       certificateArn: 'arn:aws:acm:us-east-1:111111111111:certificate/00000000-0000-0000-0000-000000000001',
+      hostedZone: { id: 'Z01111111111111111111', name: 'dev.acme.example.com' },
     },
     alarmTopicName: 'acme-dev-alarms',
     alerting: {
@@ -116,6 +117,7 @@ export const environments: EnvironmentInput[] = [
     edge: {
       domain: 'staging.acme.example.com',
       certificateArn: 'arn:aws:acm:us-east-1:222222222222:certificate/00000000-0000-0000-0000-000000000002',
+      hostedZone: { id: 'Z02222222222222222222', name: 'staging.acme.example.com' },
     },
     alarmTopicName: 'acme-staging-alarms',
     alerting: {
@@ -174,6 +176,7 @@ export const environments: EnvironmentInput[] = [
     edge: {
       domain: 'acme.example.com',
       certificateArn: 'arn:aws:acm:us-east-1:333333333333:certificate/00000000-0000-0000-0000-000000000003',
+      hostedZone: { id: 'Z03333333333333333333', name: 'acme.example.com' },
     },
     alarmTopicName: 'acme-prod-alarms',
     alerting: {
