@@ -587,8 +587,8 @@ describe.each(environments)('platform add-ons in %s', (environment) => {
       ['kube-prometheus-stack', 'kube-prometheus-stack', '88.0.0', 'monitoring'],
       ['kyverno', 'kyverno', '3.9.0', 'kyverno'],
       ['metrics-server', 'metrics-server', '3.13.0', 'kube-system'],
-      ['velero', 'velero', '12.2.0', 'velero'],
       ['opentelemetry-collector', 'opentelemetry-collector', '0.170.0', 'tracing'],
+      ['velero', 'velero', '12.2.0', 'velero'],
       ['vertical-pod-autoscaler', 'vpa', '4.10.0', 'kube-system'],
     ]);
     for (const app of helmApps()) expect(app.spec.source.targetRevision).toMatch(/^\d+\.\d+\.\d+$/);

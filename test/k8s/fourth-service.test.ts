@@ -127,7 +127,8 @@ describe('a service added to the catalog only', () => {
       .filter((p) => !p.includes(`/services/${added.name}/`) && !p.endsWith(`application-services-${added.name}.yaml`));
     // Besides its callee's ingress and its team's quota: its SLO alert rules (guard rails) where they exist; and,
     // when it has a data store, its own SecretStores in its team's namespace and the admission policy that lists the
-    // secret readers each namespace's stores may assume.
+    // secret readers each namespace's stores may assume. Grafana gets its dashboard, and the platform overview
+    // shows it.
     const readsSecrets = added.dependencies.database || added.dependencies.cache;
     expect(sorted(changed.filter((p) => !p.includes('/alerting/')))).toEqual(
       sorted(
@@ -135,6 +136,8 @@ describe('a service added to the catalog only', () => {
           ...(callee ? [`${environment}/services/${callee.name}/networkpolicy-${callee.name}-ingress.yaml`] : []),
           `${environment}/teams/${team.name}/limitrange-container-defaults.yaml`,
           `${environment}/teams/${team.name}/resourcequota-team-quota.yaml`,
+          `${environment}/platform/dashboards/configmap-grafana-dashboard-service-${added.name}.yaml`,
+          `${environment}/platform/dashboards/configmap-grafana-dashboard-platform-overview.yaml`,
           ...(readsSecrets
             ? [
                 `${environment}/platform/secret-stores/${team.name}/secretstore-${added.name}-aws-parameter-store.yaml`,
