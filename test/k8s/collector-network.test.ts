@@ -1,5 +1,5 @@
 import { TraceCollectorNetworkPolicies } from '@platform/k8s-platform';
-import { loadPlatformModel, subnetCidrs } from '@platform/model';
+import { type Cidr, cidrsOverlap, loadPlatformModel, parseCidr, subnetCidrs } from '@platform/model';
 import { Chart } from 'cdk8s';
 import { testCdk8sApp } from '../support/cdk8s-app';
 import { environmentNames, sorted } from '../support/model-facts';
@@ -22,6 +22,9 @@ const COLLECTOR_PODS = {
 // biome-ignore lint/suspicious/noExplicitAny: NetworkPolicy rules are walked as plain JSON
 type Rule = Record<string, any>;
 const portsOf = (rule: Rule) => sorted((rule.ports ?? []).map((p: { port: number }) => p.port));
+// The API server's in-cluster address, `kubernetes.default.svc`, is the first of the Service block EKS assigns when
+// a cluster names none: 10.100.0.0/16 or 172.20.0.0/16 (EKS API reference, KubernetesNetworkConfigRequest).
+const API_SERVER_SERVICE_ADDRESSES = ['10.100.0.1/32', '172.20.0.1/32'];
 const namespaceOf = (peer: Rule) => peer.namespaceSelector?.matchLabels?.['kubernetes.io/metadata.name'];
 
 describe.each(ENVIRONMENTS)('collector NetworkPolicies of %s', (environment) => {
@@ -71,6 +74,7 @@ describe.each(ENVIRONMENTS)('collector NetworkPolicies of %s', (environment) => 
       '169.254.170.23/32',
       ...(env?.network.interfaceEndpoints ? [] : ['0.0.0.0/0']),
       ...subnetCidrs(env as NonNullable<typeof env>, 'private'),
+      ...(ns === 'logging' ? ['10.100.0.0/16', '172.20.0.0/16'] : []),
     ]);
     for (const rule of egress) {
       // A rule without peers or ports would open every destination or every port.
@@ -81,6 +85,31 @@ describe.each(ENVIRONMENTS)('collector NetworkPolicies of %s', (environment) => 
         else expect(namespaceOf(peer)).toBe('kube-system');
       }
       for (const port of portsOf(rule)) expect([53, 80, 443]).toContain(port);
+    }
+  });
+
+  it('let Fluent Bit reach the API server’s Service address on 443, which the network policy agent judges before translating it', () => {
+    const egress = inNamespace('logging').flatMap((p) => (p.spec.egress ?? []) as Rule[]);
+    const https = egress.filter((rule) => portsOf(rule).includes(443));
+    for (const address of API_SERVER_SERVICE_ADDRESSES) {
+      const target = parseCidr(address) as Cidr;
+      const covered = https.some((rule) =>
+        (rule.to as Rule[]).some((peer) => {
+          const block = peer.ipBlock && parseCidr(peer.ipBlock.cidr);
+          return typeof block === 'object' && cidrsOverlap(block, target);
+        }),
+      );
+      expect({ address, covered }).toEqual({ address, covered: true });
+    }
+  });
+
+  it('repeat no 443 destination in a collector’s egress', () => {
+    for (const ns of ['logging', 'tracing']) {
+      const peers = inNamespace(ns)
+        .flatMap((p) => (p.spec.egress ?? []) as Rule[])
+        .filter((rule) => portsOf(rule).includes(443))
+        .flatMap((rule) => (rule.to as Rule[]).map((peer) => JSON.stringify(peer)));
+      expect(peers).toEqual([...new Set(peers)]);
     }
   });
 });

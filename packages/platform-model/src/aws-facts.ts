@@ -12,6 +12,13 @@ export const CLOUDWATCH_LOGS_RETENTION_DAYS: readonly number[] = [
 ];
 
 /**
+ * The blocks EKS assigns Kubernetes Service addresses from when a cluster names none (the platform's clusters do
+ * not): one or the other, whichever does not overlap the VPC. The API server's in-cluster address
+ * (`kubernetes.default.svc`) is in it. EKS API reference, KubernetesNetworkConfigRequest `serviceIpv4Cidr`.
+ */
+export const EKS_DEFAULT_SERVICE_IPV4_CIDRS: readonly string[] = ['10.100.0.0/16', '172.20.0.0/16'];
+
+/**
  * The shape of an EC2 instance type that aws-cdk-lib 2.276.0 can read (`InstanceType.architecture`,
  * aws-ec2/lib/instance-types.ts): family letters, a generation of 1–2 digits, capability letters, '.', size.
  */

@@ -1,4 +1,4 @@
-import { type Environment, subnetCidrs } from '@platform/model';
+import { EKS_DEFAULT_SERVICE_IPV4_CIDRS, type Environment, subnetCidrs } from '@platform/model';
 import { k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import { NamespaceBaselinePolicies } from '../network/namespace-baseline-policies';
@@ -25,7 +25,11 @@ export class LogCollectorNetworkPolicies extends Construct {
       spec: {
         podSelector: { matchLabels: { ...LOG_COLLECTOR.podLabels } },
         policyTypes: ['Egress'],
-        egress: [...awsEgress(environment), { to: apiServerPeers(environment), ports: [tcp(HTTPS)] }],
+        egress: [
+          podIdentityEgress(),
+          // One rule for both: where the AWS APIs are the interface endpoints, they share the private subnets.
+          { to: uniquePeers([...awsApiPeers(environment), ...apiServerPeers(environment)]), ports: [tcp(HTTPS)] },
+        ],
       },
     });
   }
@@ -64,23 +68,32 @@ export class TraceCollectorNetworkPolicies extends Construct {
     });
     new k8s.KubeNetworkPolicy(this, 'Egress', {
       metadata: { name: `${TRACE_COLLECTOR.release}-egress`, namespace: TRACE_COLLECTOR.namespace, labels },
-      spec: { podSelector, policyTypes: ['Egress'], egress: awsEgress(environment) },
+      spec: {
+        podSelector,
+        policyTypes: ['Egress'],
+        egress: [podIdentityEgress(), { to: awsApiPeers(environment), ports: [tcp(HTTPS)] }],
+      },
     });
   }
 }
 
-/** A collector's way to AWS: its credentials from the Pod Identity agent, then the AWS APIs over HTTPS. */
-function awsEgress(environment: Environment): k8s.NetworkPolicyEgressRule[] {
-  return [
-    { to: ipBlocks([POD_IDENTITY_AGENT.cidr]), ports: [tcp(POD_IDENTITY_AGENT.port)] },
-    { to: awsApiPeers(environment), ports: [tcp(HTTPS)] },
-  ];
+/** A collector's AWS credentials: from the Pod Identity agent on its node. */
+function podIdentityEgress(): k8s.NetworkPolicyEgressRule {
+  return { to: ipBlocks([POD_IDENTITY_AGENT.cidr]), ports: [tcp(POD_IDENTITY_AGENT.port)] };
+}
+
+/** The peers without repeats, first occurrence first. */
+function uniquePeers(peers: readonly k8s.NetworkPolicyPeer[]): k8s.NetworkPolicyPeer[] {
+  return [...new Map(peers.map((peer) => [JSON.stringify(peer), peer] as const)).values()];
 }
 
 /**
- * Where the Kubernetes API server answers pods: the control plane's network interfaces, which EKS places in the
- * cluster's subnets, the private ones (platform-cluster.ts).
+ * Where the Kubernetes API server answers pods. A pod dials `kubernetes.default.svc`, a Service address, and the VPC
+ * CNI's network policy agent judges egress before that address is translated to an endpoint (amazon-network-policy-
+ * controller-k8s, pkg/resolvers/endpoints.go): so the Service block EKS picked (either default, the clusters name
+ * none) is allowed, as are the control plane's network interfaces in the private subnets (platform-cluster.ts) for a
+ * client given the endpoint addresses themselves.
  */
 export function apiServerPeers(environment: Environment): k8s.NetworkPolicyPeer[] {
-  return ipBlocks(subnetCidrs(environment, 'private'));
+  return ipBlocks([...EKS_DEFAULT_SERVICE_IPV4_CIDRS, ...subnetCidrs(environment, 'private')]);
 }
