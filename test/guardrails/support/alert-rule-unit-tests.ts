@@ -511,14 +511,11 @@ function recordingRuleTests(subject: Service, others: readonly Service[]): UnitT
 }
 
 /**
- * The unit tests by suite: one `promtool test rules` run each. The SLO suites test the SLOs of the model's first
- * service (its burn rates) and of its first three services (the recording rules); a model without services
- * has only the platform suite.
- */
-/**
- * The Velero alerts of the unit-test environment: a schedule whose last success grows older than twice its interval
- * (the team interval the model gives, 2 hours when it gives none), a schedule that never reported one, and a
- * failed and a partially failed backup. VeleroBackupMissing waits 30 minutes (a first backup's time to finish).
+ * The Velero alerts of the unit-test environment (its team interval, 2 hours when the model gives none), each
+ * condition of VeleroBackupMissing on its own, 1 hour after it starts to hold (a first backup's time to finish):
+ * a last success older than twice the interval; backups attempted and none succeeded; a schedule Velero never
+ * reported. A new schedule that has not attempted yet pages no one. VeleroBackupFailed: a failed, a partially failed
+ * and a backup that failed validation.
  */
 function backupAlertTests(of: PlatformModel): UnitTest[] {
   const environment = of.environments.find((candidate) => candidate.name === UNIT_TEST_ENVIRONMENT);
@@ -529,12 +526,21 @@ function backupAlertTests(of: PlatformModel): UnitTest[] {
   const step = 5;
   const subject = `team-${team.name}`;
   const lastSuccess = (schedule: string) => series('velero_backup_last_successful_timestamp', { schedule });
-  // A schedule that succeeds on time: the gauge moves to each backup's time, every interval.
-  const onTime = (schedule: string) => ({
-    series: lastSuccess(schedule),
-    values: Array.from({ length: 4 }, (_, i) => `${i * everyHours * 3600}x${(everyHours * 60) / step}`).join(' '),
-  });
-  const healthy = [...otherTeams.map((other) => `team-${other.name}`), 'cluster'].map(onTime);
+  const attempts = (schedule: string) => series('velero_backup_attempt_total', { schedule });
+  const minutes = (value: number) => `${value}m`;
+  const span = (limitMinutes * 3) / step;
+  // A schedule that succeeds on time: each interval one attempt, and the gauge moves to that backup's time.
+  const onTime = (schedule: string) => [
+    {
+      series: lastSuccess(schedule),
+      values: Array.from({ length: 8 }, (_, i) => `${i * everyHours * 3600}x${(everyHours * 60) / step}`).join(' '),
+    },
+    {
+      series: attempts(schedule),
+      values: Array.from({ length: 8 }, (_, i) => `${i + 1}x${(everyHours * 60) / step}`).join(' '),
+    },
+  ];
+  const healthy = [...otherTeams.map((other) => `team-${other.name}`), 'cluster'].flatMap(onTime);
   const missing = (schedule: string) =>
     expected(
       'VeleroBackupMissing',
@@ -546,48 +552,77 @@ function backupAlertTests(of: PlatformModel): UnitTest[] {
     expected(
       'VeleroBackupFailed',
       { severity: 'warning', schedule },
-      'A Velero backup failed or partially failed.',
-      `A backup of schedule '${schedule}' failed or partially failed in the last 1h.`,
+      'A Velero backup failed, partially failed or failed validation.',
+      `A backup of schedule '${schedule}' failed, partially failed or failed validation in the last 1h.`,
     );
-  const minutes = (value: number) => `${value}m`;
   return [
     {
-      name: `VeleroBackupMissing fires 30 minutes after the last success of ${subject} is older than ${2 * everyHours}h`,
+      name: `VeleroBackupMissing fires an hour after the last success of ${subject} is older than ${2 * everyHours}h`,
       interval: minutes(step),
-      input_series: [{ series: lastSuccess(subject), values: `0x${(limitMinutes + 60) / step}` }, ...healthy],
+      input_series: [
+        { series: lastSuccess(subject), values: `0x${span}` },
+        { series: attempts(subject), values: `1x${span}` },
+        ...healthy,
+      ],
       alert_rule_test: [
-        { eval_time: minutes(limitMinutes + 30), alertname: 'VeleroBackupMissing', exp_alerts: [] },
-        { eval_time: minutes(limitMinutes + 35), alertname: 'VeleroBackupMissing', exp_alerts: [missing(subject)] },
+        { eval_time: minutes(limitMinutes + 60), alertname: 'VeleroBackupMissing', exp_alerts: [] },
+        { eval_time: minutes(limitMinutes + 65), alertname: 'VeleroBackupMissing', exp_alerts: [missing(subject)] },
       ],
     },
     {
-      name: `VeleroBackupMissing fires for ${subject} when it never reported a success, not for schedules on time`,
+      name: `VeleroBackupMissing fires an hour after ${subject} attempted a backup and none succeeded`,
+      interval: minutes(step),
+      input_series: [{ series: attempts(subject), values: `0x12 1x${span}` }, ...healthy],
+      alert_rule_test: [
+        { eval_time: '120m', alertname: 'VeleroBackupMissing', exp_alerts: [] },
+        { eval_time: '125m', alertname: 'VeleroBackupMissing', exp_alerts: [missing(subject)] },
+      ],
+    },
+    {
+      name: `VeleroBackupMissing stays silent while a new ${subject} has not attempted its first backup`,
+      interval: minutes(step),
+      input_series: [{ series: attempts(subject), values: `0x${span}` }, ...healthy],
+      alert_rule_test: [{ eval_time: minutes(limitMinutes * 3), alertname: 'VeleroBackupMissing', exp_alerts: [] }],
+    },
+    {
+      name: `VeleroBackupMissing fires an hour into Velero's silence about ${subject}, not for schedules on time`,
       interval: minutes(step),
       input_series: healthy,
       alert_rule_test: [
-        { eval_time: '25m', alertname: 'VeleroBackupMissing', exp_alerts: [] },
-        { eval_time: '30m', alertname: 'VeleroBackupMissing', exp_alerts: [missing(subject)] },
+        { eval_time: '55m', alertname: 'VeleroBackupMissing', exp_alerts: [] },
+        { eval_time: '60m', alertname: 'VeleroBackupMissing', exp_alerts: [missing(subject)] },
       ],
     },
     {
-      name: 'VeleroBackupFailed fires for an hour after a failed or a partially failed backup, not before',
+      name: 'VeleroBackupFailed fires for an hour after a failed, a partially failed or an invalid backup, not before',
       interval: minutes(step),
       input_series: [
-        { series: series('velero_backup_failure_total', { schedule: subject }), values: '0x12 1x30' },
-        { series: series('velero_backup_partial_failure_total', { schedule: subject }), values: '0x42' },
-        { series: series('velero_backup_failure_total', { schedule: 'cluster' }), values: '0x42' },
-        { series: series('velero_backup_partial_failure_total', { schedule: 'cluster' }), values: '0x20 1x22' },
+        { series: series('velero_backup_failure_total', { schedule: subject }), values: '0x12 1x50' },
+        { series: series('velero_backup_partial_failure_total', { schedule: subject }), values: '0x62' },
+        { series: series('velero_backup_validation_failure_total', { schedule: subject }), values: '0x62' },
+        { series: series('velero_backup_failure_total', { schedule: 'cluster' }), values: '0x62' },
+        { series: series('velero_backup_partial_failure_total', { schedule: 'cluster' }), values: '0x20 1x42' },
+        { series: series('velero_backup_validation_failure_total', { schedule: 'cluster' }), values: '0x62' },
+        { series: series('velero_backup_failure_total', { schedule: 'adhoc' }), values: '0x62' },
+        { series: series('velero_backup_partial_failure_total', { schedule: 'adhoc' }), values: '0x62' },
+        { series: series('velero_backup_validation_failure_total', { schedule: 'adhoc' }), values: '0x40 1x22' },
       ],
       alert_rule_test: [
         { eval_time: '55m', alertname: 'VeleroBackupFailed', exp_alerts: [] },
         { eval_time: '65m', alertname: 'VeleroBackupFailed', exp_alerts: [failed(subject)] },
         { eval_time: '125m', alertname: 'VeleroBackupFailed', exp_alerts: [failed('cluster')] },
-        { eval_time: '185m', alertname: 'VeleroBackupFailed', exp_alerts: [] },
+        { eval_time: '225m', alertname: 'VeleroBackupFailed', exp_alerts: [failed('adhoc')] },
+        { eval_time: '305m', alertname: 'VeleroBackupFailed', exp_alerts: [] },
       ],
     },
   ];
 }
 
+/**
+ * The unit tests by suite: one `promtool test rules` run each. The SLO suites test the SLOs of the model's first
+ * service (its burn rates) and of its first three services (the recording rules); a model without services
+ * has only the platform suite.
+ */
 export function alertRuleUnitTestSuites(of: PlatformModel = model): Record<string, UnitTest[]> {
   const [subject, ...others] = of.services;
   if (!subject) return { platform: platformAlertTests, 'velero backups': backupAlertTests(of) };
