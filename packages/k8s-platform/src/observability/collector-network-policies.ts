@@ -1,10 +1,17 @@
-import { type Environment, subnetCidrs } from '@platform/model';
+import type { Environment } from '@platform/model';
 import { k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
+import { apiServerPeers, awsEgress } from '../network/addon-egress';
 import { NamespaceBaselinePolicies } from '../network/namespace-baseline-policies';
-import { ipBlocks, POD_IDENTITY_AGENT, podsInNamespace, tcp } from '../network/peers';
-import { awsApiPeers, HTTPS } from '../network/service-network-policies';
-import { LOG_COLLECTOR, otlpPorts, TRACE_COLLECTOR } from './telemetry-collectors';
+import { podsInNamespace, prometheusScrapeRule, tcp } from '../network/peers';
+import { HTTPS } from '../network/service-network-policies';
+import {
+  LOG_COLLECTOR,
+  LOG_COLLECTOR_METRICS_PORT,
+  otlpPorts,
+  TRACE_COLLECTOR,
+  TRACE_COLLECTOR_METRICS_PORT,
+} from './telemetry-collectors';
 
 export interface LogCollectorNetworkPoliciesProps {
   readonly environment: Environment;
@@ -13,17 +20,23 @@ export interface LogCollectorNetworkPoliciesProps {
 
 /**
  * The edges of the log collector, on top of a default deny (and DNS) in its namespace: Fluent Bit reaches the Pod
- * Identity agent, the AWS APIs (CloudWatch Logs) and the Kubernetes API server (pod metadata); nothing reaches it.
+ * Identity agent, the AWS APIs (CloudWatch Logs) and the Kubernetes API server (pod metadata); only Prometheus reaches
+ * it, on its HTTP server's port (LOG_COLLECTOR_METRICS_PORT), which its ServiceMonitor scrapes.
  */
 export class LogCollectorNetworkPolicies extends Construct {
   public constructor(scope: Construct, id: string, props: LogCollectorNetworkPoliciesProps) {
     super(scope, id);
     const { environment, labels } = props;
     new NamespaceBaselinePolicies(this, 'Baseline', { namespace: LOG_COLLECTOR.namespace, labels });
+    const podSelector = { matchLabels: { ...LOG_COLLECTOR.podLabels } };
+    new k8s.KubeNetworkPolicy(this, 'Ingress', {
+      metadata: { name: `${LOG_COLLECTOR.release}-ingress`, namespace: LOG_COLLECTOR.namespace, labels },
+      spec: { podSelector, policyTypes: ['Ingress'], ingress: [prometheusScrapeRule(LOG_COLLECTOR_METRICS_PORT)] },
+    });
     new k8s.KubeNetworkPolicy(this, 'Egress', {
       metadata: { name: `${LOG_COLLECTOR.release}-egress`, namespace: LOG_COLLECTOR.namespace, labels },
       spec: {
-        podSelector: { matchLabels: { ...LOG_COLLECTOR.podLabels } },
+        podSelector,
         policyTypes: ['Egress'],
         egress: [...awsEgress(environment), { to: apiServerPeers(environment), ports: [tcp(HTTPS)] }],
       },
@@ -40,8 +53,9 @@ export interface TraceCollectorNetworkPoliciesProps {
 
 /**
  * The edges of the trace collector, on top of a default deny (and DNS) in its namespace: the OpenTelemetry Collector
- * accepts OTLP (4317, 4318) from pods of the service namespaces only, and reaches the Pod Identity agent and the AWS
- * APIs (X-Ray). The services' side of the OTLP edge is in their own egress policy (ServiceNetworkPolicies).
+ * accepts OTLP (4317, 4318) from pods of the service namespaces only and its own metrics' port
+ * (TRACE_COLLECTOR_METRICS_PORT) from Prometheus only, and reaches the Pod Identity agent and the AWS APIs (X-Ray). The
+ * services' side of the OTLP edge is in their own egress policy (ServiceNetworkPolicies).
  */
 export class TraceCollectorNetworkPolicies extends Construct {
   public constructor(scope: Construct, id: string, props: TraceCollectorNetworkPoliciesProps) {
@@ -55,11 +69,13 @@ export class TraceCollectorNetworkPolicies extends Construct {
       spec: {
         podSelector,
         policyTypes: ['Ingress'],
-        // A rule with no peer would admit every source: without service namespaces there is no rule at all.
-        ingress:
-          namespaces.length === 0
+        // A rule with no peer would admit every source: without service namespaces there is no OTLP rule at all.
+        ingress: [
+          ...(namespaces.length === 0
             ? []
-            : [{ from: namespaces.map((namespace) => podsInNamespace(namespace, {})), ports: otlpPorts() }],
+            : [{ from: namespaces.map((namespace) => podsInNamespace(namespace, {})), ports: otlpPorts() }]),
+          prometheusScrapeRule(TRACE_COLLECTOR_METRICS_PORT),
+        ],
       },
     });
     new k8s.KubeNetworkPolicy(this, 'Egress', {
@@ -67,20 +83,4 @@ export class TraceCollectorNetworkPolicies extends Construct {
       spec: { podSelector, policyTypes: ['Egress'], egress: awsEgress(environment) },
     });
   }
-}
-
-/** A collector's way to AWS: its credentials from the Pod Identity agent, then the AWS APIs over HTTPS. */
-function awsEgress(environment: Environment): k8s.NetworkPolicyEgressRule[] {
-  return [
-    { to: ipBlocks([POD_IDENTITY_AGENT.cidr]), ports: [tcp(POD_IDENTITY_AGENT.port)] },
-    { to: awsApiPeers(environment), ports: [tcp(HTTPS)] },
-  ];
-}
-
-/**
- * Where the Kubernetes API server answers pods: the control plane's network interfaces, which EKS places in the
- * cluster's subnets, the private ones (platform-cluster.ts).
- */
-export function apiServerPeers(environment: Environment): k8s.NetworkPolicyPeer[] {
-  return ipBlocks(subnetCidrs(environment, 'private'));
 }
