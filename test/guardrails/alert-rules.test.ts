@@ -59,14 +59,26 @@ function checkedRules(): PromtoolBatch {
 }
 
 describe.each(model.environments.map((e) => e.name))('rule groups in dist/%s', (env) => {
-  test('are PrometheusRules in the monitoring namespace: the platform alerts, one SLO group per service, the backup alerts', () => {
+  // external-dns runs, and so is watched, only where the model names a hosted zone.
+  const runsExternalDns = () => !!model.environments.find((e) => e.name === env)?.edge.hostedZone;
+
+  test('are PrometheusRules in the monitoring namespace: the platform alerts, one SLO group per service, the backup and add-on alerts', () => {
     const rules = rulesOf(env);
     for (const rule of rules) expect(rule.metadata.namespace).toBe(PLATFORM_NAMESPACES.monitoring);
     expect(
       allGroups(env)
         .map((g) => g.name)
         .sort(),
-    ).toEqual(['platform-alerts', ...model.services.map((s) => `slo-${s.name}`), 'velero-backups'].sort());
+    ).toEqual(
+      [
+        'platform-alerts',
+        ...model.services.map((s) => `slo-${s.name}`),
+        'velero-backups',
+        'log-collector',
+        'trace-collector',
+        ...(runsExternalDns() ? ['external-dns'] : []),
+      ].sort(),
+    );
   });
 
   test.each(rulesOf(env).map((r) => [r.metadata.name, r] as const))('%s passes promtool check rules', (_name, rule) => {
@@ -84,8 +96,11 @@ describe.each(model.environments.map((e) => e.name))('rule groups in dist/%s', (
 
   test('every alert has a severity, a summary, a templated description and a runbook that exists', () => {
     const alerts = alertsOf(env);
-    // VeleroBackupFailed, and VeleroBackupMissing per Schedule: one per team and the cluster's.
-    expect(alerts.length).toBe(5 + 4 * model.services.length + 1 + model.teams.length + 1);
+    // VeleroBackupFailed, and VeleroBackupMissing per Schedule: one per team and the cluster's; two per log and trace
+    // collector, two for external-dns where it runs.
+    expect(alerts.length).toBe(
+      5 + 4 * model.services.length + 1 + model.teams.length + 1 + 4 + (runsExternalDns() ? 2 : 0),
+    );
     for (const alert of alerts) {
       expect(['critical', 'warning']).toContain(alert.labels?.severity);
       expect(alert.annotations?.summary).toMatch(/\S/);

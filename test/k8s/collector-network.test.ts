@@ -50,7 +50,10 @@ describe.each(ENVIRONMENTS)('collector NetworkPolicies of %s', (environment) => 
 
   it('admit into the trace collector the pods of the service namespaces, on the OTLP ports only', () => {
     const ingress = inNamespace('tracing').filter((p) => (p.spec.policyTypes as string[]).includes('Ingress'));
-    const rules = ingress.flatMap((p) => (p.spec.ingress ?? []) as Rule[]);
+    // The other rule is Prometheus's, on the metrics port (addon-scrape.test.ts).
+    const rules = ingress
+      .flatMap((p) => (p.spec.ingress ?? []) as Rule[])
+      .filter((rule) => rule.from.every((peer: Rule) => namespaceOf(peer) !== 'monitoring'));
     expect(rules).toHaveLength(1);
     expect(portsOf(rules[0])).toEqual(OTLP);
     expect(sorted(rules[0].from.map(namespaceOf))).toEqual(sorted([...new Set(model.services.map((s) => s.team))]));
@@ -114,7 +117,7 @@ describe.each(ENVIRONMENTS)('collector NetworkPolicies of %s', (environment) => 
   });
 });
 
-test('without services the trace collector admits no one (an ingress rule without peers would admit everyone)', () => {
+test('without services the trace collector admits no one but Prometheus (an ingress rule without peers would admit everyone)', () => {
   const chart = new Chart(testCdk8sApp(), 'test');
   new TraceCollectorNetworkPolicies(chart, 'Traces', {
     environment: model.environments[0],
@@ -122,5 +125,13 @@ test('without services the trace collector admits no one (an ingress rule withou
     labels: {},
   });
   const ingress = chart.toJson().find((o) => o.metadata.name === 'opentelemetry-collector-ingress');
-  expect(ingress?.spec.ingress).toEqual([]);
+  // Only Prometheus's rule, on the metrics port: no OTLP source at all.
+  expect(ingress?.spec.ingress).toHaveLength(1);
+  expect(ingress?.spec.ingress[0].from).toEqual([
+    {
+      namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'monitoring' } },
+      podSelector: { matchLabels: { 'app.kubernetes.io/name': 'prometheus' } },
+    },
+  ]);
+  expect(ingress?.spec.ingress[0].ports).toEqual([{ protocol: 'TCP', port: 8888 }]);
 });

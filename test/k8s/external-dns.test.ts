@@ -155,11 +155,22 @@ describe.each(loadPlatformModel().environments)('dist/$name', (environment) => {
     expect(values.extraArgs).toContain(`--zone-id-filter=${zone.id}`);
   });
 
-  test('its namespace denies all ingress and admits egress to DNS, the Pod Identity agent and HTTPS only', () => {
+  test('its namespace admits only Prometheus, on the metrics port, and egress to DNS, the Pod Identity agent and HTTPS only', () => {
     const policies = objects.filter(
       (object) => object?.kind === 'NetworkPolicy' && object.metadata.namespace === PLATFORM_NAMESPACES.externalDns,
     );
-    expect(policies.flatMap((policy) => policy.spec.ingress ?? [])).toEqual([]);
+    // external-dns serves /metrics on 7979 (the chart's port `http`, which its ServiceMonitor scrapes).
+    expect(policies.flatMap((policy) => policy.spec.ingress ?? [])).toEqual([
+      {
+        from: [
+          {
+            namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'monitoring' } },
+            podSelector: { matchLabels: { 'app.kubernetes.io/name': 'prometheus' } },
+          },
+        ],
+        ports: [{ protocol: 'TCP', port: 7979 }],
+      },
+    ]);
     expect(policies.some((policy) => policy.spec.policyTypes.includes('Ingress'))).toBe(true);
     const egressPorts = policies
       .flatMap((policy) => policy.spec.egress ?? [])

@@ -20,6 +20,7 @@ import {
   TEAM_LABEL,
   TeamResourceLimits,
   TraceCollectorNetworkPolicies,
+  VeleroNetworkPolicies,
   VeleroSchedules,
 } from '@platform/k8s-platform';
 import {
@@ -110,13 +111,12 @@ function addStorage(app: App, model: PlatformModel, environment: Environment): v
   });
 }
 
-/** Velero's Schedules, after the Velero add-on (CRDS_AND_OPERATORS) that brings their CRD. */
+/** Velero's Schedules, after the Velero add-on (CRDS_AND_OPERATORS) that brings their CRD, and its namespace's network. */
 function addBackups(app: App, model: PlatformModel, environment: Environment): void {
   const scope = chart(app, environment, 'platform/backups', SyncWave.CLUSTER_CONFIGURATION);
-  new VeleroSchedules(scope, 'Schedules', {
-    schedules: backupSchedules(environment, model.teams),
-    labels: platformLabels(model.organization, environment, 'backups'),
-  });
+  const labels = platformLabels(model.organization, environment, 'backups');
+  new VeleroSchedules(scope, 'Schedules', { schedules: backupSchedules(environment, model.teams), labels });
+  new VeleroNetworkPolicies(scope, 'NetworkPolicies', { environment, labels });
 }
 
 function addTeamGuardrails(app: App, model: PlatformModel, environment: Environment): void {

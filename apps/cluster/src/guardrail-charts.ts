@@ -2,6 +2,7 @@ import {
   AdmissionPolicies,
   AlertmanagerReceiverSecrets,
   AlertRules,
+  addonAlertGroups,
   backupAlertGroup,
   browsableRepositoryUrl,
   GitOpsChart,
@@ -55,7 +56,10 @@ export function addGuardrailCharts(app: App, model: PlatformModel, environment: 
   new AlertRules(alerting, 'alert-rules', {
     services: model.services,
     runbooks,
-    additionalGroups: [backupAlertGroup(backupSchedules(environment, model.teams), runbooks)],
+    additionalGroups: [
+      backupAlertGroup(backupSchedules(environment, model.teams), runbooks),
+      ...addonAlertGroups(environment, runbooks),
+    ],
   });
   // Degraded until an operator fills the receivers' secrets: in the last wave, so no other folder waits for them.
   const receivers = new GitOpsChart(app, `${environment.name}-alerting-receivers`, {

@@ -619,13 +619,253 @@ function backupAlertTests(of: PlatformModel): UnitTest[] {
 }
 
 /**
+ * The add-ons' alerts: the log collector's outputs (metric names of Fluent Bit 5.1.1's /api/v2/metrics/prometheus,
+ * labelled `name` by the output's alias), the trace collector's exporter and receiver counters (collector 0.158.0
+ * through its Prometheus reader: `_total` on every counter) and, where the unit-test environment runs external-dns
+ * (a hosted zone), its error counters and last-sync gauge (0.22.0). Labels the scrape adds (`namespace`, `pod`,
+ * `instance`, `job`) are set as Prometheus would; the alerts keep `namespace` and what names the failing part.
+ */
+function addonAlertTests(of: PlatformModel): UnitTest[] {
+  const environment = of.environments.find((candidate) => candidate.name === UNIT_TEST_ENVIRONMENT);
+  const scrape = (namespace: string, pod: string) => ({ namespace, pod, instance: `${pod}:metrics`, job: namespace });
+  const logs = (pod: string, name: string) => ({ ...scrape('logging', pod), name });
+  const fluentBit = (alert: string, pod: string, name: string, summary: string, description: string) =>
+    expected(alert, { severity: 'warning', namespace: 'logging', pod, name }, summary, description);
+  const dropped = (pod: string, name: string) =>
+    fluentBit(
+      'FluentBitRecordsDropped',
+      pod,
+      name,
+      'Fluent Bit dropped log records that never reached CloudWatch Logs.',
+      `Output ${name} of ${pod} dropped log records or abandoned chunks after its retries in the last 15m: those lines are not in CloudWatch Logs.`,
+    );
+  const traces = (pod: string, labels: Record<string, string>) => ({ ...scrape('tracing', pod), ...labels });
+  const exportFailing = (exporter: string) =>
+    expected(
+      'OtelCollectorExportFailing',
+      { severity: 'warning', namespace: 'tracing', exporter },
+      'The trace collector keeps failing to export spans.',
+      `Exporter ${exporter} of the trace collector in tracing has failed to send or queue spans for 15m: those traces are missing in X-Ray.`,
+    );
+  const tests: UnitTest[] = [
+    {
+      name: 'FluentBitRecordsDropped fires at once for dropped records or abandoned chunks, and 15 minutes later no more',
+      interval: '1m',
+      input_series: [
+        {
+          series: series('fluentbit_output_dropped_records_total', logs('fluent-bit-a', 'cloudwatch-containers')),
+          values: '0x10 5x40',
+        },
+        {
+          series: series('fluentbit_output_retries_failed_total', logs('fluent-bit-a', 'cloudwatch-containers')),
+          values: '0x50',
+        },
+        {
+          series: series('fluentbit_output_dropped_records_total', logs('fluent-bit-b', 'cloudwatch-nodes')),
+          values: '0x50',
+        },
+        {
+          series: series('fluentbit_output_retries_failed_total', logs('fluent-bit-b', 'cloudwatch-nodes')),
+          values: '0x20 1x30',
+        },
+        {
+          series: series('fluentbit_output_dropped_records_total', logs('fluent-bit-c', 'cloudwatch-containers')),
+          values: '0+0x50',
+        },
+      ],
+      alert_rule_test: [
+        { eval_time: '10m', alertname: 'FluentBitRecordsDropped', exp_alerts: [] },
+        {
+          eval_time: '12m',
+          alertname: 'FluentBitRecordsDropped',
+          exp_alerts: [dropped('fluent-bit-a', 'cloudwatch-containers')],
+        },
+        {
+          eval_time: '22m',
+          alertname: 'FluentBitRecordsDropped',
+          exp_alerts: [dropped('fluent-bit-a', 'cloudwatch-containers'), dropped('fluent-bit-b', 'cloudwatch-nodes')],
+        },
+        { eval_time: '40m', alertname: 'FluentBitRecordsDropped', exp_alerts: [] },
+      ],
+    },
+    {
+      name: 'FluentBitOutputFailing fires after 15 minutes of failing flushes, not for an output that flushes',
+      interval: '1m',
+      input_series: [
+        {
+          series: series('fluentbit_output_errors_total', logs('fluent-bit-a', 'cloudwatch-containers')),
+          values: '0+1x40',
+        },
+        { series: series('fluentbit_output_errors_total', logs('fluent-bit-a', 'cloudwatch-nodes')), values: '0x40' },
+      ],
+      alert_rule_test: [
+        { eval_time: '15m', alertname: 'FluentBitOutputFailing', exp_alerts: [] },
+        {
+          eval_time: '16m',
+          alertname: 'FluentBitOutputFailing',
+          exp_alerts: [
+            fluentBit(
+              'FluentBitOutputFailing',
+              'fluent-bit-a',
+              'cloudwatch-containers',
+              'A Fluent Bit output keeps failing to send to CloudWatch Logs.',
+              'Output cloudwatch-containers of fluent-bit-a has failed to flush to CloudWatch Logs in every 5-minute window for 15m; its records wait in the buffer until its retries run out.',
+            ),
+          ],
+        },
+      ],
+    },
+    {
+      name: 'OtelCollectorExportFailing fires after 15 minutes of failed sends or enqueues, per exporter',
+      interval: '1m',
+      input_series: [
+        {
+          series: series('otelcol_exporter_send_failed_spans_total', traces('otel-a', { exporter: 'awsxray' })),
+          values: '0+10x40',
+        },
+        {
+          series: series('otelcol_exporter_enqueue_failed_spans_total', traces('otel-a', { exporter: 'awsxray' })),
+          values: '0x40',
+        },
+        {
+          series: series('otelcol_exporter_send_failed_spans_total', traces('otel-b', { exporter: 'awsxray' })),
+          values: '0x40',
+        },
+        {
+          series: series('otelcol_exporter_send_failed_spans_total', traces('otel-b', { exporter: 'otlp' })),
+          values: '0x40',
+        },
+        {
+          series: series('otelcol_exporter_enqueue_failed_spans_total', traces('otel-b', { exporter: 'otlp' })),
+          values: '0+3x40',
+        },
+      ],
+      alert_rule_test: [
+        { eval_time: '15m', alertname: 'OtelCollectorExportFailing', exp_alerts: [] },
+        {
+          eval_time: '16m',
+          alertname: 'OtelCollectorExportFailing',
+          exp_alerts: [exportFailing('awsxray'), exportFailing('otlp')],
+        },
+      ],
+    },
+    {
+      name: 'OtelCollectorRefusingSpans fires after 10 minutes of refused spans, not for a receiver that accepts them',
+      interval: '1m',
+      input_series: [
+        {
+          series: series(
+            'otelcol_receiver_refused_spans_total',
+            traces('otel-a', { receiver: 'otlp', transport: 'http' }),
+          ),
+          values: '0+5x30',
+        },
+        {
+          series: series(
+            'otelcol_receiver_refused_spans_total',
+            traces('otel-a', { receiver: 'otlp', transport: 'grpc' }),
+          ),
+          values: '0x30',
+        },
+        {
+          series: series(
+            'otelcol_receiver_refused_spans_total',
+            traces('otel-b', { receiver: 'jaeger', transport: 'grpc' }),
+          ),
+          values: '0x30',
+        },
+      ],
+      alert_rule_test: [
+        { eval_time: '10m', alertname: 'OtelCollectorRefusingSpans', exp_alerts: [] },
+        {
+          eval_time: '11m',
+          alertname: 'OtelCollectorRefusingSpans',
+          exp_alerts: [
+            expected(
+              'OtelCollectorRefusingSpans',
+              { severity: 'warning', namespace: 'tracing', receiver: 'otlp' },
+              'The trace collector refuses spans that services send.',
+              'Receiver otlp of the trace collector in tracing has refused spans for 10 minutes (its pipeline pushes back, most often its memory limiter): the services drop them.',
+            ),
+          ],
+        },
+      ],
+    },
+  ];
+  if (!environment?.edge.hostedZone) return tests;
+  const dns = scrape('external-dns', 'external-dns-0');
+  // The interval the alert counts in: the chart value of dist/, 5 minutes.
+  const intervalMinutes = 5;
+  const staleMinutes = 3 * intervalMinutes;
+  return [
+    ...tests,
+    {
+      name: 'ExternalDnsSyncFailing fires after 15 minutes with registry errors, not for source errors that stopped',
+      interval: '1m',
+      input_series: [
+        { series: series('external_dns_registry_errors_total', dns), values: '0x5 1+1x40' },
+        { series: series('external_dns_source_errors_total', dns), values: '0x50' },
+      ],
+      alert_rule_test: [
+        { eval_time: '20m', alertname: 'ExternalDnsSyncFailing', exp_alerts: [] },
+        {
+          eval_time: '21m',
+          alertname: 'ExternalDnsSyncFailing',
+          exp_alerts: [
+            expected(
+              'ExternalDnsSyncFailing',
+              { severity: 'warning', namespace: 'external-dns' },
+              'external-dns keeps failing to read or change DNS records.',
+              'external-dns in external-dns has had registry or source errors in every 15-minute window for 15m: new or changed edge hosts get no record.',
+            ),
+          ],
+        },
+      ],
+    },
+    {
+      name: `ExternalDnsSyncStale fires 10 minutes after the last sync is ${staleMinutes} minutes old, not while syncs continue`,
+      interval: '1m',
+      input_series: [{ series: series('external_dns_controller_last_sync_timestamp_seconds', dns), values: '0x60' }],
+      alert_rule_test: [
+        { eval_time: `${staleMinutes + 10}m`, alertname: 'ExternalDnsSyncStale', exp_alerts: [] },
+        {
+          eval_time: `${staleMinutes + 11}m`,
+          alertname: 'ExternalDnsSyncStale',
+          exp_alerts: [
+            expected(
+              'ExternalDnsSyncStale',
+              { severity: 'warning', namespace: 'external-dns' },
+              'external-dns has not synced the zone for 3 of its intervals.',
+              `external-dns in external-dns has had no successful sync for more than ${staleMinutes} minutes (its interval is ${intervalMinutes} minutes): the edge's records may be out of date.`,
+            ),
+          ],
+        },
+      ],
+    },
+    {
+      name: 'ExternalDnsSyncStale stays silent while a sync succeeds every interval',
+      interval: '1m',
+      input_series: [
+        {
+          series: series('external_dns_controller_last_sync_timestamp_seconds', dns),
+          values: Array.from({ length: 12 }, (_, i) => `${i * intervalMinutes * 60}x${intervalMinutes - 1}`).join(' '),
+        },
+      ],
+      alert_rule_test: [{ eval_time: '55m', alertname: 'ExternalDnsSyncStale', exp_alerts: [] }],
+    },
+  ];
+}
+
+/**
  * The unit tests by suite: one `promtool test rules` run each. The SLO suites test the SLOs of the model's first
  * service (its burn rates) and of its first three services (the recording rules); a model without services
  * has only the platform suite.
  */
 export function alertRuleUnitTestSuites(of: PlatformModel = model): Record<string, UnitTest[]> {
   const [subject, ...others] = of.services;
-  if (!subject) return { platform: platformAlertTests, 'velero backups': backupAlertTests(of) };
+  if (!subject) {
+    return { platform: platformAlertTests, 'velero backups': backupAlertTests(of), 'add-ons': addonAlertTests(of) };
+  }
   const sloTests = (['availability', 'latency'] as const).flatMap((kind) =>
     (['page', 'ticket'] as const).flatMap((speed) => burnRateTests(subject, kind, speed)),
   );
@@ -634,5 +874,6 @@ export function alertRuleUnitTestSuites(of: PlatformModel = model): Record<strin
     'slo burn rates': sloTests,
     'slo recording rules': recordingRuleTests(subject, others),
     'velero backups': backupAlertTests(of),
+    'add-ons': addonAlertTests(of),
   };
 }

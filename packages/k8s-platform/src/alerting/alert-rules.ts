@@ -16,7 +16,8 @@ export interface AlertRulesProps {
    */
   readonly namespace?: string;
   /**
-   * Further rule groups of the environment (the backup alerts, `backupAlertGroup`), each one PrometheusRule.
+   * Further rule groups of the environment (the backup alerts, `backupAlertGroup`; the add-ons', `addonAlertGroups`),
+   * each one PrometheusRule.
    * @default none
    */
   readonly additionalGroups?: readonly RuleGroup[];

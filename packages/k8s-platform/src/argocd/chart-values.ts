@@ -184,6 +184,8 @@ export const CHART_VALUE_KEYS: readonly ChartValueKeys[] = [
       'env',
       'serviceAccount.create',
       'serviceAccount.name',
+      // templates/servicemonitor.yaml: the Service port `http` (7979), path /metrics.
+      'serviceMonitor.enabled',
     ],
     open: ['resources'],
   },
@@ -484,6 +486,9 @@ export const CHART_VALUE_KEYS: readonly ChartValueKeys[] = [
       'config.outputs',
       'daemonSetVolumes',
       'daemonSetVolumeMounts',
+      // templates/servicemonitor.yaml: the Service port `http` (the container's `metricsPort`, 2020), path
+      // /api/v2/metrics/prometheus, rendered where the cluster serves monitoring.coreos.com/v1.
+      'serviceMonitor.enabled',
     ],
     // The container's security context and resources, passed to the pod as they are (templates/_pod.tpl).
     open: ['securityContext', 'resources'],
@@ -511,6 +516,13 @@ export const CHART_VALUE_KEYS: readonly ChartValueKeys[] = [
       'ports.jaeger-thrift.enabled',
       'ports.jaeger-grpc.enabled',
       'ports.zipkin.enabled',
+      // values.yaml `ports.metrics` (8888, disabled by default); templates/servicemonitor.yaml scrapes it by name
+      // (`serviceMonitor.metricsEndpoints`, default port `metrics`) and templates/pdb.yaml reads `enabled` and
+      // `maxUnavailable` (values.yaml shows `minAvailable` and `maxUnavailable` commented out).
+      'ports.metrics.enabled',
+      'serviceMonitor.enabled',
+      'podDisruptionBudget.enabled',
+      'podDisruptionBudget.maxUnavailable',
     ],
     // The collector's configuration file, rendered as given; the container's security context and resources.
     open: ['alternateConfig', 'securityContext', 'resources'],

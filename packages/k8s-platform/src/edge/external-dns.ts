@@ -10,11 +10,26 @@ export const EXTERNAL_DNS_CHART = {
 } as const;
 
 /**
+ * The port external-dns serves /metrics and its health on: the chart's container port and Service port `http`
+ * (kubernetes-sigs/external-dns charts/external-dns/templates/{deployment,service,servicemonitor}.yaml at v0.22.0).
+ */
+export const EXTERNAL_DNS_METRICS_PORT = 7979;
+
+/** The labels of external-dns's pods (the chart's `external-dns.selectorLabels`, release `external-dns`). */
+export const EXTERNAL_DNS_POD_LABELS = {
+  'app.kubernetes.io/name': 'external-dns',
+  'app.kubernetes.io/instance': 'external-dns',
+} as const;
+
+/**
  * How often external-dns compares the edge Ingresses with the zone besides on every change of an Ingress (`--events`):
  * Route 53 answers five requests a second per account, shared with every other caller (docs/tutorials/aws.md,
  * "Throttling"), and a change of an Ingress is acted on within seconds anyway.
  */
-export const EXTERNAL_DNS_INTERVAL = '5m';
+export const EXTERNAL_DNS_INTERVAL_MINUTES = 5;
+
+/** EXTERNAL_DNS_INTERVAL_MINUTES as the chart's `interval` (a Go duration). */
+export const EXTERNAL_DNS_INTERVAL = `${EXTERNAL_DNS_INTERVAL_MINUTES}m`;
 
 /**
  * external-dns, which keeps one alias record (A and AAAA) per edge host in the environment's hosted zone, pointing at
@@ -64,6 +79,8 @@ export function externalDnsAddon({ environment, naming }: AddonContext): Addon |
       env: [{ name: 'AWS_REGION', value: environment.region }],
       serviceAccount: { create: true, name: ADDON_SERVICE_ACCOUNTS.externalDns.name },
       resources: { requests: { cpu: '10m', memory: '64Mi' }, limits: { memory: '128Mi' } },
+      // Its metrics (/metrics on the Service port `http`, EXTERNAL_DNS_METRICS_PORT), for the external-dns alerts.
+      serviceMonitor: { enabled: true },
     },
   };
 }

@@ -1,7 +1,9 @@
 import { k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
+import { EXTERNAL_DNS_METRICS_PORT, EXTERNAL_DNS_POD_LABELS } from '../edge/external-dns';
+import { podIdentityEgress } from './addon-egress';
 import { NamespaceBaselinePolicies } from './namespace-baseline-policies';
-import { ipBlocks, POD_IDENTITY_AGENT, tcp } from './peers';
+import { ipBlocks, prometheusScrapeRule, tcp } from './peers';
 
 export interface ExternalDnsNetworkPoliciesProps {
   /** The namespace external-dns runs in. */
@@ -10,7 +12,8 @@ export interface ExternalDnsNetworkPoliciesProps {
 }
 
 /**
- * The network of external-dns's namespace: nothing may reach its pods (nothing scrapes or calls them), and they reach
+ * The network of external-dns's namespace: only Prometheus may reach its pods, on their metrics port
+ * (EXTERNAL_DNS_METRICS_PORT, scraped by the chart's ServiceMonitor; nothing calls them), and they reach
  * DNS (kube-dns), the Pod Identity agent for their credentials, and HTTPS (443) anywhere: the Kubernetes API server
  * (its endpoint addresses, in the private subnets or public, are the control plane's and not in the model) and the
  * Route 53 API, whose endpoint is global and public (route53.amazonaws.com) and has no interface endpoint in the VPC.
@@ -21,15 +24,20 @@ export class ExternalDnsNetworkPolicies extends Construct {
     super(scope, id);
     const { namespace, labels } = props;
     new NamespaceBaselinePolicies(this, 'Baseline', { namespace, labels });
+    new k8s.KubeNetworkPolicy(this, 'Ingress', {
+      metadata: { name: 'allow-external-dns-ingress', namespace, labels },
+      spec: {
+        podSelector: { matchLabels: { ...EXTERNAL_DNS_POD_LABELS } },
+        policyTypes: ['Ingress'],
+        ingress: [prometheusScrapeRule(EXTERNAL_DNS_METRICS_PORT)],
+      },
+    });
     new k8s.KubeNetworkPolicy(this, 'Egress', {
       metadata: { name: 'allow-external-dns-egress', namespace, labels },
       spec: {
         podSelector: {},
         policyTypes: ['Egress'],
-        egress: [
-          { to: ipBlocks([POD_IDENTITY_AGENT.cidr]), ports: [tcp(POD_IDENTITY_AGENT.port)] },
-          { to: ipBlocks(['0.0.0.0/0']), ports: [tcp(443)] },
-        ],
+        egress: [podIdentityEgress(), { to: ipBlocks(['0.0.0.0/0']), ports: [tcp(443)] }],
       },
     });
   }

@@ -1,3 +1,4 @@
+import { PLATFORM_NAMESPACES } from '@platform/model';
 import { k8s } from 'cdk8s-plus-28';
 
 /** Label every namespace carries with its own name (set by the API server). */
@@ -29,4 +30,13 @@ export function ipBlocks(cidrs: readonly string[], except?: readonly string[]): 
 
 export function tcp(port: number): k8s.NetworkPolicyPort {
   return { protocol: 'TCP', port: k8s.IntOrString.fromNumber(port) };
+}
+
+/**
+ * The ingress rule that lets the kube-prometheus-stack Prometheus (namespace monitoring) scrape a metrics port, and
+ * only that port. Every namespace with a default deny needs it for each port a ServiceMonitor or PodMonitor scrapes
+ * there, or the target is down and the alerts on its metrics never see a series.
+ */
+export function prometheusScrapeRule(port: number): k8s.NetworkPolicyIngressRule {
+  return { from: [podsInNamespace(PLATFORM_NAMESPACES.monitoring, PROMETHEUS_POD_LABELS)], ports: [tcp(port)] };
 }

@@ -1,16 +1,9 @@
-import {
-  DATA_STORE_PORTS,
-  type Environment,
-  PLATFORM_NAMESPACES,
-  type Service,
-  serviceNamespace,
-  subnetCidrs,
-} from '@platform/model';
+import { DATA_STORE_PORTS, type Environment, type Service, serviceNamespace, subnetCidrs } from '@platform/model';
 import { k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import { serviceSelector } from '../labels';
 import { otlpPorts, TRACE_COLLECTOR } from '../observability/telemetry-collectors';
-import { ipBlocks, POD_IDENTITY_AGENT, PROMETHEUS_POD_LABELS, podsInNamespace, tcp } from './peers';
+import { ipBlocks, POD_IDENTITY_AGENT, podsInNamespace, prometheusScrapeRule, tcp } from './peers';
 
 export interface ServiceNetworkPoliciesProps {
   readonly environment: Environment;
@@ -50,12 +43,7 @@ export class ServiceNetworkPolicies extends Construct {
 }
 
 function ingressRules({ environment, service, callers }: ServiceNetworkPoliciesProps): k8s.NetworkPolicyIngressRule[] {
-  const rules: k8s.NetworkPolicyIngressRule[] = [
-    {
-      from: [podsInNamespace(PLATFORM_NAMESPACES.monitoring, PROMETHEUS_POD_LABELS)],
-      ports: [tcp(service.metricsPort)],
-    },
-  ];
+  const rules: k8s.NetworkPolicyIngressRule[] = [prometheusScrapeRule(service.metricsPort)];
   if (callers.length > 0) {
     rules.push({
       from: callers.map((caller) => podsInNamespace(serviceNamespace(caller), serviceSelector(caller))),

@@ -1,5 +1,5 @@
 import type { Environment, EnvironmentNaming } from '@platform/model';
-import { LOG_COLLECTOR } from './telemetry-collectors';
+import { LOG_COLLECTOR, LOG_COLLECTOR_METRICS_PORT } from './telemetry-collectors';
 
 /** Where Fluent Bit keeps its read positions and its buffer on the node, so a restart neither loses nor repeats lines. */
 const STATE_DIRECTORY = '/var/fluent-bit/state';
@@ -18,6 +18,9 @@ export const LOG_COLLECTOR_SECURITY_CONTEXT = {
   capabilities: { drop: ['ALL'] },
   seccompProfile: { type: 'RuntimeDefault' },
 } as const;
+
+/** The aliases of the two outputs: the `name` label of their metrics. */
+export const LOG_COLLECTOR_OUTPUTS = { containers: 'cloudwatch-containers', nodes: 'cloudwatch-nodes' } as const;
 
 /** Requests and the memory limit of each Fluent Bit pod: its buffers are capped below (Mem_Buf_Limit, storage). */
 export const LOG_COLLECTOR_RESOURCES = {
@@ -44,10 +47,12 @@ export const LOG_COLLECTOR_HOST_PATHS = {
  * its credentials from EKS Pod Identity (supported by Fluent Bit's AWS credential chain since 4.0).
  */
 export function logCollectorValues(environment: Environment, naming: EnvironmentNaming): Record<string, unknown> {
-  const output = (match: string, logGroup: string, streamTemplate: string, fallbackPrefix: string) =>
+  const output = (alias: string, match: string, logGroup: string, streamTemplate: string, fallbackPrefix: string) =>
     [
       '[OUTPUT]',
       '    Name cloudwatch_logs',
+      // The output's name in its metrics' `name` label (flb_output_name), which the log collector's alerts report.
+      `    Alias ${alias}`,
       `    Match ${match}`,
       `    region ${environment.region}`,
       `    log_group_name ${logGroup}`,
@@ -61,6 +66,10 @@ export function logCollectorValues(environment: Environment, naming: Environment
     serviceAccount: { create: true, name: LOG_COLLECTOR.serviceAccount },
     securityContext: LOG_COLLECTOR_SECURITY_CONTEXT,
     resources: LOG_COLLECTOR_RESOURCES,
+    // Its metrics, scraped by Prometheus (the log collector's alerts): the chart's ServiceMonitor on the Service port
+    // `http`, path /api/v2/metrics/prometheus (templates/servicemonitor.yaml). The chart renders it only where the
+    // cluster serves monitoring.coreos.com/v1, which kube-prometheus-stack installs.
+    serviceMonitor: { enabled: true },
     // Logs of every node: the system node group's and any other taint included.
     tolerations: [{ operator: 'Exists' }],
     config: {
@@ -73,7 +82,7 @@ export function logCollectorValues(environment: Environment, naming: Environment
         '    Parsers_File /fluent-bit/etc/conf/custom_parsers.conf',
         '    HTTP_Server On',
         '    HTTP_Listen 0.0.0.0',
-        '    HTTP_Port 2020',
+        `    HTTP_Port ${LOG_COLLECTOR_METRICS_PORT}`,
         '    Health_Check On',
         `    storage.path ${STATE_DIRECTORY}/buffer/`,
         '    storage.sync normal',
@@ -118,13 +127,14 @@ export function logCollectorValues(environment: Environment, naming: Environment
       ].join('\n'),
       outputs: [
         output(
+          LOG_COLLECTOR_OUTPUTS.containers,
           'kube.*',
           naming.containerLogGroupName,
           "$kubernetes['namespace_name'].$kubernetes['pod_name'].$kubernetes['container_name']",
           'container.',
         ),
         '',
-        output('node.*', naming.nodeLogGroupName, '$HOSTNAME.$SYSTEMD_UNIT', 'node.'),
+        output(LOG_COLLECTOR_OUTPUTS.nodes, 'node.*', naming.nodeLogGroupName, '$HOSTNAME.$SYSTEMD_UNIT', 'node.'),
       ].join('\n'),
     },
     daemonSetVolumes: Object.entries(LOG_COLLECTOR_HOST_PATHS).map(([name, { readOnly: _, ...hostPath }]) => ({

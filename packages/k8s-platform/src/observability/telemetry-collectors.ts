@@ -21,6 +21,22 @@ export const LOG_COLLECTOR = {
   podLabels: { 'app.kubernetes.io/name': 'fluent-bit', 'app.kubernetes.io/instance': 'fluent-bit' },
 } as const;
 
+/**
+ * The port of Fluent Bit's HTTP server (`HTTP_Port` of its [SERVICE] section, the chart's `metricsPort`), which serves
+ * /api/v2/metrics/prometheus: the chart's container port and Service port named `http`, which its ServiceMonitor
+ * scrapes (fluent/helm-charts charts/fluent-bit/templates/{_pod.tpl,service.yaml,servicemonitor.yaml} at
+ * fluent-bit-0.58.1).
+ */
+export const LOG_COLLECTOR_METRICS_PORT = 2020;
+
+/**
+ * The port of the trace collector's own metrics (its `service.telemetry.metrics` Prometheus reader): the chart's
+ * `ports.metrics` (container and Service port 8888, named `metrics`), which its ServiceMonitor scrapes by that name
+ * (open-telemetry/opentelemetry-helm-charts charts/opentelemetry-collector/values.yaml and templates/servicemonitor.yaml
+ * at opentelemetry-collector-0.170.0).
+ */
+export const TRACE_COLLECTOR_METRICS_PORT = 8888;
+
 /** The OTLP ports of the trace collector (OpenTelemetry Protocol specification, default ports). */
 export const OTLP_PORTS = { grpc: 4317, http: 4318 } as const;
 

@@ -1,0 +1,64 @@
+import { type Environment, PLATFORM_NAMESPACES } from '@platform/model';
+import { k8s } from 'cdk8s-plus-28';
+import { Construct } from 'constructs';
+import { VELERO_METRICS_PORT } from '../argocd/velero-values';
+import { apiServerPeers, httpsEgress, podIdentityEgress, s3Peers } from '../network/addon-egress';
+import { NamespaceBaselinePolicies } from '../network/namespace-baseline-policies';
+import { prometheusScrapeRule } from '../network/peers';
+import { awsApiPeers } from '../network/service-network-policies';
+
+/**
+ * The labels of the Velero server's pods: the chart's Deployment template, release `velero` (vmware-tanzu/helm-charts
+ * charts/velero/templates/deployment.yaml at the pinned commit of chart 12.2.0).
+ */
+export const VELERO_POD_LABELS = {
+  'app.kubernetes.io/name': 'velero',
+  'app.kubernetes.io/instance': 'velero',
+} as const;
+
+export interface VeleroNetworkPoliciesProps {
+  readonly environment: Environment;
+  readonly labels: Record<string, string>;
+  /**
+   * Namespace Velero runs in.
+   * @default PLATFORM_NAMESPACES.velero
+   */
+  readonly namespace?: string;
+}
+
+/**
+ * The edges of Velero's namespace, on top of a default deny (and DNS): only Prometheus reaches the Velero server, on
+ * its metrics port (VELERO_METRICS_PORT, which the chart's ServiceMonitor scrapes and the backup alerts read), and
+ * Velero reaches the Pod Identity agent, the AWS APIs (STS and the rest through the interface endpoints or the NAT
+ * gateways), S3 (the backup bucket, through the S3 gateway endpoint: outside the VPC) and the Kubernetes API server
+ * (every object it backs up or restores, and the VolumeSnapshots, which the snapshot controller and the EBS CSI
+ * driver turn into EBS snapshots: Velero itself calls no EC2 API), all over HTTPS. Egress holds for every pod of the
+ * namespace: all of them are Velero's.
+ */
+export class VeleroNetworkPolicies extends Construct {
+  public constructor(scope: Construct, id: string, props: VeleroNetworkPoliciesProps) {
+    super(scope, id);
+    const { environment, labels } = props;
+    const namespace = props.namespace ?? PLATFORM_NAMESPACES.velero;
+    new NamespaceBaselinePolicies(this, 'Baseline', { namespace, labels });
+    new k8s.KubeNetworkPolicy(this, 'Ingress', {
+      metadata: { name: 'velero-ingress', namespace, labels },
+      spec: {
+        podSelector: { matchLabels: { ...VELERO_POD_LABELS } },
+        policyTypes: ['Ingress'],
+        ingress: [prometheusScrapeRule(VELERO_METRICS_PORT)],
+      },
+    });
+    new k8s.KubeNetworkPolicy(this, 'Egress', {
+      metadata: { name: 'velero-egress', namespace, labels },
+      spec: {
+        podSelector: {},
+        policyTypes: ['Egress'],
+        egress: [
+          podIdentityEgress(),
+          httpsEgress([...awsApiPeers(environment), ...s3Peers(environment), ...apiServerPeers(environment)]),
+        ],
+      },
+    });
+  }
+}
