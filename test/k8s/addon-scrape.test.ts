@@ -145,11 +145,14 @@ describe.each(MODELS)('in %s', (_, model) => {
 });
 
 /**
- * S3 answers outside the VPC (the gateway endpoint routes to its public addresses); the API server in the private
- * subnets; the other AWS APIs at the interface endpoints (private subnets) or, without them, outside the VPC.
+ * S3 answers outside the VPC (the gateway endpoint routes to its public addresses); the API server at its Service
+ * address (in the block EKS assigns when a cluster names none, 10.100.0.0/16 or 172.20.0.0/16: EKS API reference,
+ * KubernetesNetworkConfigRequest) and in the private subnets; the other AWS APIs at the interface endpoints (private
+ * subnets) or, without them, outside the VPC.
  */
 function expectedHttpsPeers(environment: Environment): string[] {
   const outside = JSON.stringify({ cidr: '0.0.0.0/0', except: [environment.network.vpcCidr] });
+  const serviceBlocks = ['10.100.0.0/16', '172.20.0.0/16'].map((cidr) => JSON.stringify({ cidr }));
   const privateSubnets = subnetCidrs(environment, 'private').map((cidr) => JSON.stringify({ cidr }));
-  return [outside, ...privateSubnets];
+  return [outside, ...serviceBlocks, ...privateSubnets];
 }
