@@ -40,6 +40,7 @@ export * from './namespaces/platform-namespaces';
 export * from './namespaces/pod-security';
 export * from './namespaces/team-resource-limits';
 export * from './network/addon-egress';
+export * from './network/addon-network-policies';
 export * from './network/external-dns-network-policies';
 export * from './network/namespace-baseline-policies';
 export * from './network/peers';

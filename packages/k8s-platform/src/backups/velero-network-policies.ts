@@ -1,10 +1,8 @@
 import { type Environment, PLATFORM_NAMESPACES } from '@platform/model';
-import { k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import { VELERO_METRICS_PORT } from '../argocd/velero-values';
 import { apiServerPeers, httpsEgress, podIdentityEgress, s3Peers } from '../network/addon-egress';
-import { NamespaceBaselinePolicies } from '../network/namespace-baseline-policies';
-import { prometheusScrapeRule } from '../network/peers';
+import { AddonNetworkPolicies } from '../network/addon-network-policies';
 import { awsApiPeers } from '../network/service-network-policies';
 
 /**
@@ -39,26 +37,18 @@ export class VeleroNetworkPolicies extends Construct {
   public constructor(scope: Construct, id: string, props: VeleroNetworkPoliciesProps) {
     super(scope, id);
     const { environment, labels } = props;
-    const namespace = props.namespace ?? PLATFORM_NAMESPACES.velero;
-    new NamespaceBaselinePolicies(this, 'Baseline', { namespace, labels });
-    new k8s.KubeNetworkPolicy(this, 'Ingress', {
-      metadata: { name: 'velero-ingress', namespace, labels },
-      spec: {
-        podSelector: { matchLabels: { ...VELERO_POD_LABELS } },
-        policyTypes: ['Ingress'],
-        ingress: [prometheusScrapeRule(VELERO_METRICS_PORT)],
-      },
-    });
-    new k8s.KubeNetworkPolicy(this, 'Egress', {
-      metadata: { name: 'velero-egress', namespace, labels },
-      spec: {
-        podSelector: {},
-        policyTypes: ['Egress'],
-        egress: [
-          podIdentityEgress(),
-          httpsEgress([...awsApiPeers(environment), ...s3Peers(environment), ...apiServerPeers(environment)]),
-        ],
-      },
+    new AddonNetworkPolicies(this, 'Policies', {
+      namespace: props.namespace ?? PLATFORM_NAMESPACES.velero,
+      name: 'velero',
+      podLabels: VELERO_POD_LABELS,
+      metricsPort: VELERO_METRICS_PORT,
+      egress: [
+        podIdentityEgress(),
+        httpsEgress([...awsApiPeers(environment), ...s3Peers(environment), ...apiServerPeers(environment)]),
+      ],
+      // The chart's CRD upgrade Job reaches the API server as the server does.
+      egressOf: 'namespace',
+      labels,
     });
   }
 }

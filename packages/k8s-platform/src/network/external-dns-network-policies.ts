@@ -1,9 +1,8 @@
-import { k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import { EXTERNAL_DNS_METRICS_PORT, EXTERNAL_DNS_POD_LABELS } from '../edge/external-dns';
 import { podIdentityEgress } from './addon-egress';
-import { NamespaceBaselinePolicies } from './namespace-baseline-policies';
-import { ipBlocks, prometheusScrapeRule, tcp } from './peers';
+import { AddonNetworkPolicies } from './addon-network-policies';
+import { ipBlocks, tcp } from './peers';
 
 export interface ExternalDnsNetworkPoliciesProps {
   /** The namespace external-dns runs in. */
@@ -22,23 +21,14 @@ export interface ExternalDnsNetworkPoliciesProps {
 export class ExternalDnsNetworkPolicies extends Construct {
   public constructor(scope: Construct, id: string, props: ExternalDnsNetworkPoliciesProps) {
     super(scope, id);
-    const { namespace, labels } = props;
-    new NamespaceBaselinePolicies(this, 'Baseline', { namespace, labels });
-    new k8s.KubeNetworkPolicy(this, 'Ingress', {
-      metadata: { name: 'allow-external-dns-ingress', namespace, labels },
-      spec: {
-        podSelector: { matchLabels: { ...EXTERNAL_DNS_POD_LABELS } },
-        policyTypes: ['Ingress'],
-        ingress: [prometheusScrapeRule(EXTERNAL_DNS_METRICS_PORT)],
-      },
-    });
-    new k8s.KubeNetworkPolicy(this, 'Egress', {
-      metadata: { name: 'allow-external-dns-egress', namespace, labels },
-      spec: {
-        podSelector: {},
-        policyTypes: ['Egress'],
-        egress: [podIdentityEgress(), { to: ipBlocks(['0.0.0.0/0']), ports: [tcp(443)] }],
-      },
+    new AddonNetworkPolicies(this, 'Policies', {
+      namespace: props.namespace,
+      name: 'external-dns',
+      podLabels: EXTERNAL_DNS_POD_LABELS,
+      metricsPort: EXTERNAL_DNS_METRICS_PORT,
+      egress: [podIdentityEgress(), { to: ipBlocks(['0.0.0.0/0']), ports: [tcp(443)] }],
+      egressOf: 'namespace',
+      labels: props.labels,
     });
   }
 }

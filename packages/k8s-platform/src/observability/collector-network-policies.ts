@@ -1,9 +1,8 @@
 import type { Environment } from '@platform/model';
-import { k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import { apiServerPeers, awsEgress, httpsEgress, podIdentityEgress } from '../network/addon-egress';
-import { NamespaceBaselinePolicies } from '../network/namespace-baseline-policies';
-import { podsInNamespace, prometheusScrapeRule } from '../network/peers';
+import { AddonNetworkPolicies } from '../network/addon-network-policies';
+import { podsInNamespace } from '../network/peers';
 import { awsApiPeers } from '../network/service-network-policies';
 import {
   LOG_COLLECTOR,
@@ -26,20 +25,14 @@ export interface LogCollectorNetworkPoliciesProps {
 export class LogCollectorNetworkPolicies extends Construct {
   public constructor(scope: Construct, id: string, props: LogCollectorNetworkPoliciesProps) {
     super(scope, id);
-    const { environment, labels } = props;
-    new NamespaceBaselinePolicies(this, 'Baseline', { namespace: LOG_COLLECTOR.namespace, labels });
-    const podSelector = { matchLabels: { ...LOG_COLLECTOR.podLabels } };
-    new k8s.KubeNetworkPolicy(this, 'Ingress', {
-      metadata: { name: `${LOG_COLLECTOR.release}-ingress`, namespace: LOG_COLLECTOR.namespace, labels },
-      spec: { podSelector, policyTypes: ['Ingress'], ingress: [prometheusScrapeRule(LOG_COLLECTOR_METRICS_PORT)] },
-    });
-    new k8s.KubeNetworkPolicy(this, 'Egress', {
-      metadata: { name: `${LOG_COLLECTOR.release}-egress`, namespace: LOG_COLLECTOR.namespace, labels },
-      spec: {
-        podSelector,
-        policyTypes: ['Egress'],
-        egress: [podIdentityEgress(), httpsEgress([...awsApiPeers(environment), ...apiServerPeers(environment)])],
-      },
+    const { environment } = props;
+    new AddonNetworkPolicies(this, 'Policies', {
+      namespace: LOG_COLLECTOR.namespace,
+      name: LOG_COLLECTOR.release,
+      podLabels: LOG_COLLECTOR.podLabels,
+      metricsPort: LOG_COLLECTOR_METRICS_PORT,
+      egress: [podIdentityEgress(), httpsEgress([...awsApiPeers(environment), ...apiServerPeers(environment)])],
+      labels: props.labels,
     });
   }
 }
@@ -60,27 +53,19 @@ export interface TraceCollectorNetworkPoliciesProps {
 export class TraceCollectorNetworkPolicies extends Construct {
   public constructor(scope: Construct, id: string, props: TraceCollectorNetworkPoliciesProps) {
     super(scope, id);
-    const { environment, labels } = props;
     const namespaces = [...new Set(props.serviceNamespaces)].sort();
-    new NamespaceBaselinePolicies(this, 'Baseline', { namespace: TRACE_COLLECTOR.namespace, labels });
-    const podSelector = { matchLabels: { ...TRACE_COLLECTOR.podLabels } };
-    new k8s.KubeNetworkPolicy(this, 'Ingress', {
-      metadata: { name: `${TRACE_COLLECTOR.release}-ingress`, namespace: TRACE_COLLECTOR.namespace, labels },
-      spec: {
-        podSelector,
-        policyTypes: ['Ingress'],
-        // A rule with no peer would admit every source: without service namespaces there is no OTLP rule at all.
-        ingress: [
-          ...(namespaces.length === 0
-            ? []
-            : [{ from: namespaces.map((namespace) => podsInNamespace(namespace, {})), ports: otlpPorts() }]),
-          prometheusScrapeRule(TRACE_COLLECTOR_METRICS_PORT),
-        ],
-      },
-    });
-    new k8s.KubeNetworkPolicy(this, 'Egress', {
-      metadata: { name: `${TRACE_COLLECTOR.release}-egress`, namespace: TRACE_COLLECTOR.namespace, labels },
-      spec: { podSelector, policyTypes: ['Egress'], egress: awsEgress(environment) },
+    new AddonNetworkPolicies(this, 'Policies', {
+      namespace: TRACE_COLLECTOR.namespace,
+      name: TRACE_COLLECTOR.release,
+      podLabels: TRACE_COLLECTOR.podLabels,
+      metricsPort: TRACE_COLLECTOR_METRICS_PORT,
+      // A rule with no peer would admit every source: without service namespaces there is no OTLP rule at all.
+      ingress:
+        namespaces.length === 0
+          ? []
+          : [{ from: namespaces.map((namespace) => podsInNamespace(namespace, {})), ports: otlpPorts() }],
+      egress: awsEgress(props.environment),
+      labels: props.labels,
     });
   }
 }
