@@ -1,29 +1,22 @@
 import {
-  alarmThresholds,
+  cacheAlarmThresholds,
   createsTelemetryEnrichment,
+  databaseAlarmThresholds,
+  isUserError,
+  loadModel,
   loadPlatformModel,
   type PlatformModel,
   platformModelInput,
   postgresMaxConnections,
   validateModel,
 } from '@platform/model';
+import { buildCloudApp, TODAY_CONTEXT_KEY } from '../../apps/cloud/src/cloud-app';
+import { PROJECT_CONTEXT } from '../model/support/drafts';
 import { alarmProblems } from '../properties/support/alarm-invariants';
-import type { Templates } from '../properties/support/aws-invariants';
-import { committedTemplates } from './cloud-assembly';
+import { testCdkApp } from '../support/cdk-app';
+import { shippedTemplates, TEST_TODAY } from './cloud-assembly';
 
 const model = loadPlatformModel();
-
-/** The committed templates (`pnpm synth:check` proves them fresh) in the shape the property's checks read. */
-function shippedTemplates(): Templates {
-  return {
-    byStack: new Map(
-      committedTemplates().map(([id, template]) => [
-        id,
-        { stackName: id, resources: (template as { Resources: Record<string, never> }).Resources },
-      ]),
-    ),
-  } as Templates;
-}
 
 describe('AWS-side alarms of the shipped model', () => {
   it('every database, cache, queue and edge load balancer has its alarms, to its topic, with a runbook', () => {
@@ -48,6 +41,25 @@ describe('AWS-side alarms of the shipped model', () => {
   });
 });
 
+describe('edge alarms and the resource tags for telemetry', () => {
+  it('where a cluster stack turns the setting on, its tag-query alarms are created after it, and the check sees it', () => {
+    const templates = shippedTemplates();
+    const creators = model.environments.filter((environment) => createsTelemetryEnrichment(model, environment));
+    expect(creators.length).toBeGreaterThan(0);
+    const resources = templates.byStack.get(`${creators[0].name}-cluster`)?.resources as Record<
+      string,
+      { Type: string; Properties: Record<string, unknown>; DependsOn?: unknown }
+    >;
+    const alarms = Object.values(resources).filter(
+      (resource) =>
+        resource.Type === 'AWS::CloudWatch::Alarm' && JSON.stringify(resource.Properties).includes('WHERE tag.'),
+    );
+    expect(alarms).toHaveLength(4);
+    delete alarms[0].DependsOn;
+    expect(alarmProblems(model, templates).join('\n')).toMatch(/queries by tag but is not created after/);
+  });
+});
+
 describe('alarm thresholds', () => {
   it("derive max_connections from the class's memory as RDS does (memory / 9531392, at most 5000)", () => {
     // Amazon RDS User Guide, "Maximum number of database connections": 1 GiB gives 112, 8 GiB 901, 16 GiB 1802.
@@ -65,7 +77,8 @@ describe('alarm thresholds', () => {
     return validateModel(input).issues;
   };
 
-  it('refuses a class of unknown memory without maxConnections, naming the place', () => {
+  it('refuses a class of unknown memory without maxConnections, naming the place, where a service has a database', () => {
+    expect(model.services.some((service) => service.dependencies.database)).toBe(true);
     const issues = withEnvironment((environment, index) => {
       if (index === 0) (environment.database as Record<string, unknown>).instanceClass = 'db.x2g.large';
     });
@@ -82,6 +95,32 @@ describe('alarm thresholds', () => {
       }
     });
     expect(given).toEqual([]);
+  });
+
+  it('needs no maxConnections where no service has a database, and no stack computes the database thresholds', () => {
+    const input = structuredClone(platformModelInput) as unknown as {
+      environments: { database: { instanceClass: string } }[];
+      services: { dependencies: { database: boolean } }[];
+    };
+    for (const environment of input.environments) environment.database.instanceClass = 'db.x2g.large';
+    for (const service of input.services) service.dependencies.database = false;
+    expect(validateModel(input).issues).toEqual([]);
+    const withoutDatabases = loadModel(input, PROJECT_CONTEXT);
+    // Every stack of every environment: the cluster stack's edge alarms and the service stacks' cache alarms.
+    expect(() => buildCloudApp(testCdkApp({ [TODAY_CONTEXT_KEY]: TEST_TODAY }), withoutDatabases)).not.toThrow();
+    // Only the database's thresholds need max_connections.
+    const [environment] = withoutDatabases.environments;
+    expect(() => cacheAlarmThresholds(environment)).not.toThrow();
+    const error = (() => {
+      try {
+        databaseAlarmThresholds(environment);
+      } catch (thrown) {
+        return thrown as Error;
+      }
+      throw new Error('expected an error');
+    })();
+    expect(isUserError(error)).toBe(true);
+    expect(error.message).toContain('alarms.database.maxConnections is required for db.x2g.large');
   });
 
   it('refuses a free-storage threshold at or above the allocated storage, and a percentage out of range', () => {
@@ -116,10 +155,9 @@ describe('alarm thresholds', () => {
       ...model.environments[0],
       alarms: { database: { cpuPercent: 65 }, cache: { evictionsPer5Minutes: 50 } },
     };
-    const thresholds = alarmThresholds(environment);
-    expect(thresholds.database.cpuPercent).toBe(65);
-    expect(thresholds.database.connectionsPercent).toBe(80);
-    expect(thresholds.cache).toEqual({
+    expect(databaseAlarmThresholds(environment).cpuPercent).toBe(65);
+    expect(databaseAlarmThresholds(environment).connectionsPercent).toBe(80);
+    expect(cacheAlarmThresholds(environment)).toEqual({
       memoryPercent: 80,
       engineCpuPercent: 90,
       evictionsPer5Minutes: 50,

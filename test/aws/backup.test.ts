@@ -5,6 +5,7 @@ import {
   environmentStackId,
   loadModel,
   type PlatformModel,
+  partitionOf,
   platformModelInput,
 } from '@platform/model';
 import { PROJECT_CONTEXT } from '../model/support/drafts';
@@ -137,18 +138,45 @@ describe.each([
       }
     });
 
-    test("Velero's role is assumed by Velero's service account of this cluster only", () => {
-      const [, association] = only('AWS::EKS::PodIdentityAssociation');
-      expect(association.Properties).toMatchObject({
-        ClusterName: `${cloud.model.organization.name}-${name}`,
-        Namespace: 'velero',
-        ServiceAccount: 'velero',
-      });
+    test("Velero's role is assumed by Velero's service account of this cluster only, bound in the cluster stack", () => {
+      const [, role] = only('AWS::IAM::Role');
+      const roleName = (role.Properties as Json).RoleName;
+      const clusterName = `${cloud.model.organization.name}-${name}`;
+      const trust: Json[] = (role.Properties as Json).AssumeRolePolicyDocument.Statement;
+      expect(trust).toEqual([
+        expect.objectContaining({
+          Principal: { Service: 'pods.eks.amazonaws.com' },
+          Condition: {
+            StringEquals: {
+              'aws:RequestTag/eks-cluster-name': clusterName,
+              'aws:RequestTag/kubernetes-namespace': 'velero',
+              'aws:RequestTag/kubernetes-service-account': 'velero',
+            },
+          },
+        }),
+      ]);
+      // The backup stack needs no cluster: it deploys first, and the cluster stack holds the association.
+      expect(Object.keys(resourcesOfType(template(), 'AWS::EKS::PodIdentityAssociation'))).toEqual([]);
+      expect(JSON.stringify(template().toJSON())).not.toContain('Fn::ImportValue');
+      const cluster = cloud.template(environmentStackId(name, 'cluster'));
+      const associations = Object.values(resourcesOfType(cluster, 'AWS::EKS::PodIdentityAssociation')).filter(
+        (association) => (association.Properties as Json).Namespace === 'velero',
+      );
+      expect(associations).toHaveLength(1);
+      const association = associations[0].Properties as Json;
+      expect(association.ServiceAccount).toBe('velero');
+      expect(association.RoleArn).toBe(
+        `arn:${partitionOf(environment.region)}:iam::${environment.account}:role/${roleName}`,
+      );
+      const [clusterId] = Object.entries(resourcesOfType(cluster, 'AWS::EKS::Cluster')).find(
+        ([, resource]) => (resource.Properties as Json).Name === clusterName,
+      ) ?? [undefined];
+      expect(association.ClusterName).toEqual({ Ref: clusterId });
       const values = platformAddons({
         environment,
         naming: new EnvironmentNaming(cloud.model.organization, environment),
       }).find((addon) => addon.name === 'velero')?.values as Json;
-      expect(values.serviceAccount.server.name).toBe(association.Properties.ServiceAccount);
+      expect(values.serviceAccount.server.name).toBe(association.ServiceAccount);
     });
 
     test('the cluster installs the snapshot controller, which brings the CRD of the VolumeSnapshotClass', () => {

@@ -1,4 +1,4 @@
-import { isUserError, loadPlatformModel } from '@platform/model';
+import { ENVIRONMENT_STACKS, environmentStackId, isUserError, loadPlatformModel } from '@platform/model';
 import { buildCloudApp, TODAY_CONTEXT_KEY } from '../../apps/cloud/src/cloud-app';
 import { testCdkApp } from '../support/cdk-app';
 import { MODEL_ENVIRONMENTS, modelWithEnvironment } from './cloud-assembly';
@@ -22,9 +22,9 @@ test('the stack IDs are the public contract cdk deploy selects', () => {
     ...MODEL_ENVIRONMENTS.flatMap((name) => [
       `${name}-ci`,
       `${name}-network`,
-      `${name}-cluster`,
       `${name}-messaging`,
       `${name}-backup`,
+      `${name}-cluster`,
       ...model.services.map((service) => `${name}-service-${service.name}`),
       ...model.queues.map((queue) => `${name}-queue-${queue.name}`),
     ]),
@@ -50,10 +50,27 @@ test("every other stack of an environment depends on its ci stack, and the accou
         stack: stack.node.id,
         ci: true,
       });
-    // The Pod Identity associations need the cluster; the queues' alarms need the topic.
-    for (const stack of [stacks.backup, ...stacks.services.values()])
-      expect(stack.dependencies).toContain(stacks.cluster);
+    // The Pod Identity associations need the cluster; the queues' alarms need the topic. The cluster stack binds
+    // Velero's role, which the backup stack creates, before Argo CD installs Velero; the backup stack needs no cluster.
+    for (const stack of stacks.services.values()) expect(stack.dependencies).toContain(stacks.cluster);
+    expect(stacks.cluster.dependencies).toContain(stacks.backup);
+    expect(stacks.backup.dependencies).not.toContain(stacks.cluster);
     for (const stack of stacks.queues.values()) expect(stack.dependencies).toContain(stacks.messaging);
+  }
+});
+
+test('ENVIRONMENT_STACKS lists the fixed stacks of an environment after every stack each depends on', () => {
+  const app = testCdkApp({ [TODAY_CONTEXT_KEY]: '2026-11-22' });
+  const model = loadPlatformModel();
+  const { environments } = buildCloudApp(app, model);
+  for (const [name, stacks] of environments) {
+    const fixed = ENVIRONMENT_STACKS.map((stack) => environmentStackId(name, stack));
+    const late = [stacks.ci, stacks.network, stacks.messaging, stacks.backup, stacks.cluster].flatMap((stack) =>
+      stack.dependencies
+        .filter((dependency) => fixed.indexOf(dependency.node.id) > fixed.indexOf(stack.node.id))
+        .map((dependency) => `${stack.node.id} depends on ${dependency.node.id}, listed after it`),
+    );
+    expect(late).toEqual([]);
   }
 });
 

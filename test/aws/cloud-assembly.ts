@@ -5,6 +5,7 @@ import { EnvironmentNaming, loadPlatformModel, type PlatformModel } from '@platf
 import { Template } from 'aws-cdk-lib/assertions';
 import type { CloudAssembly } from 'aws-cdk-lib/cx-api';
 import { buildCloudApp, type CloudApp, TODAY_CONTEXT_KEY } from '../../apps/cloud/src/cloud-app';
+import type { Templates } from '../properties/support/aws-invariants';
 import { testCdkApp } from '../support/cdk-app';
 
 /** The day the shipped model is judged on in tests, so support warnings do not depend on the clock. */
@@ -57,6 +58,18 @@ export function committedTemplates(): [string, unknown][] {
     .filter((file) => file.endsWith(suffix))
     .sort()
     .map((file) => [file.slice(0, -suffix.length), JSON.parse(readFileSync(join(CLOUDFORMATION_DIST, file), 'utf8'))]);
+}
+
+/** The committed templates (`pnpm synth:check` proves them fresh) in the shape the property checks read. */
+export function shippedTemplates(): Templates {
+  return {
+    byStack: new Map(
+      committedTemplates().map(([id, template]) => [
+        id,
+        { stackName: id, resources: (template as { Resources: Record<string, never> }).Resources },
+      ]),
+    ),
+  } as Templates;
 }
 
 export function shippedCloud(): CloudTemplates {

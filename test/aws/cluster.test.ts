@@ -8,6 +8,7 @@ import {
   ADDON_SERVICE_ACCOUNTS,
   GITOPS_ROOT_APPLICATION,
   PLATFORM_NAMESPACES,
+  partitionOf,
   serviceAccountOf,
   serviceStackId,
 } from '@platform/model';
@@ -57,7 +58,7 @@ describe.each(MODEL_ENVIRONMENTS)('%s cluster', (name) => {
   const withServices = () =>
     synthesized.combined([
       `${name}-cluster`,
-      // Velero's identity is in the backup stack, beside its bucket.
+      // Velero's role is in the backup stack, beside its bucket; the cluster stack binds it by its ARN.
       `${name}-backup`,
       ...synthesized.model.services.map((service) => serviceStackId(name, service.name)),
     ]);
@@ -233,12 +234,28 @@ describe.each(MODEL_ENVIRONMENTS)('%s cluster', (name) => {
     ]);
   });
 
+  /**
+   * The logical ID of the role an association binds: by reference within its stack, or by the ARN of a role of
+   * another stack of the environment, which the naming contract names.
+   */
+  const boundRole = (roleArn: unknown): string => {
+    const roles = resourcesOfType(withServices(), 'AWS::IAM::Role');
+    const reference = (roleArn as { 'Fn::GetAtt'?: string[] })['Fn::GetAtt']?.[0];
+    if (reference) return reference;
+    const { account, region } = synthesized.environment(name);
+    const found = Object.keys(roles).filter(
+      (id) => roleArn === `arn:${partitionOf(region)}:iam::${account}:role/${roles[id].Properties.RoleName}`,
+    );
+    expect(found).toHaveLength(1);
+    return found[0];
+  };
+
   test('Pod Identity binds each contract role to exactly its service account', () => {
     const naming = synthesized.naming(name);
     const roles = resourcesOfType(withServices(), 'AWS::IAM::Role');
     const associations = Object.values(resourcesOfType(withServices(), 'AWS::EKS::PodIdentityAssociation')).map(
       ({ Properties }) => {
-        const roleId = (Properties.RoleArn as { 'Fn::GetAtt': string[] })['Fn::GetAtt'][0];
+        const roleId = boundRole(Properties.RoleArn);
         return `${Properties.Namespace}/${Properties.ServiceAccount} -> ${roles[roleId].Properties.RoleName}`;
       },
     );
@@ -267,7 +284,7 @@ describe.each(MODEL_ENVIRONMENTS)('%s cluster', (name) => {
     const associations = Object.values(resourcesOfType(withServices(), 'AWS::EKS::PodIdentityAssociation'));
     expect(associations.length).toBeGreaterThan(0);
     for (const { Properties } of associations) {
-      const roleId = (Properties.RoleArn as { 'Fn::GetAtt': string[] })['Fn::GetAtt'][0];
+      const roleId = boundRole(Properties.RoleArn);
       const trust = roles[roleId].Properties.AssumeRolePolicyDocument as {
         Statement: { Condition: { StringEquals: Record<string, unknown> } }[];
       };

@@ -97,7 +97,7 @@ describe.each(MODEL_ENVIRONMENTS)('%s network', (name) => {
     );
     const services = interfaces.map(({ Properties }) => String(Properties.ServiceName).split('.').slice(3).join('.'));
     if (environment().network.interfaceEndpoints) {
-      expect(services.sort()).toEqual(['ecr.api', 'ecr.dkr', 'logs', 'secretsmanager', 'sqs', 'sts']);
+      expect(services.sort()).toEqual(['ecr.api', 'ecr.dkr', 'logs', 'secretsmanager', 'sqs', 'sts', 'xray']);
     } else {
       expect(services).toEqual([]);
     }

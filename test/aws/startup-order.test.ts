@@ -1,3 +1,6 @@
+import { SNAPSHOT_CONTROLLER_ADDON } from '@platform/aws-platform';
+import { ADDON_SERVICE_ACCOUNTS, GITOPS_ROOT_APPLICATION, type ServiceAccountRef } from '@platform/model';
+import { type RenderedObject, renderModel } from '../k8s/support/rendered';
 import { type CloudTemplates, shippedCloud } from './cloud-assembly';
 
 /**
@@ -80,9 +83,51 @@ function transitiveDependencies(resources: Record<string, Json>): Map<string, Se
 }
 
 let synthesized: CloudTemplates;
+let rendered: RenderedObject[];
 beforeAll(() => {
   synthesized = shippedCloud();
+  rendered = renderModel(synthesized.model);
 });
+
+/** The logical ID of the root Application the cluster stack applies (GitOpsBootstrap). */
+function rootApplicationOf(resources: Record<string, Json>): string {
+  const found = Object.keys(resources).filter((id) => {
+    const manifest = resources[id].Properties?.Manifest;
+    if (typeof manifest !== 'string') return false;
+    return (JSON.parse(manifest) as Json[]).some(
+      (object) => object.kind === 'Application' && object.metadata?.name === GITOPS_ROOT_APPLICATION,
+    );
+  });
+  expect(found).toHaveLength(1);
+  return found[0];
+}
+
+/** Every value below a node. */
+function* valuesBelow(node: Json): Generator<Json> {
+  yield node;
+  if (node && typeof node === 'object') for (const value of Object.values(node)) yield* valuesBelow(value);
+}
+
+/**
+ * Whether an Argo CD Application of the environment's dist/ installs the service account: it deploys into the
+ * account's namespace and names the account in a `serviceAccount` block of its Helm values.
+ */
+function installedByArgoCd(environment: string, account: ServiceAccountRef): boolean {
+  return rendered.some(
+    ({ environment: where, object }) =>
+      where === environment &&
+      object.kind === 'Application' &&
+      object.spec?.destination?.namespace === account.namespace &&
+      [...valuesBelow(object.spec)].some(
+        (value) =>
+          value &&
+          typeof value === 'object' &&
+          !Array.isArray(value) &&
+          'serviceAccount' in value &&
+          [...valuesBelow(value.serviceAccount)].some((inner) => inner?.name === account.name),
+      ),
+  );
+}
 
 describe('startup order on the dependency graph of each cluster template', () => {
   const environments = () => synthesized.model.environments.map((environment) => environment.name);
@@ -153,6 +198,58 @@ describe('startup order on the dependency graph of each cluster template', () =>
         expect(seconds).toBeGreaterThanOrEqual(10 * 60);
         expect(seconds + 60).toBeLessThanOrEqual(Math.min(...providerTimeouts));
       }
+    }
+  });
+
+  test('every add-on Argo CD installs has its Pod Identity association before the root Application', () => {
+    for (const environment of environments()) {
+      const resources: Record<string, Json> = synthesized.template(`${environment}-cluster`).toJSON().Resources;
+      const dependencies = transitiveDependencies(resources);
+      const root = rootApplicationOf(resources);
+      const installed = Object.values(ADDON_SERVICE_ACCOUNTS).filter((account) =>
+        installedByArgoCd(environment, account),
+      );
+      // Not vacuous: Argo CD installs the collectors and Velero in every environment.
+      expect(installed).toEqual(
+        expect.arrayContaining([
+          ADDON_SERVICE_ACCOUNTS.velero,
+          ADDON_SERVICE_ACCOUNTS.logCollector,
+          ADDON_SERVICE_ACCOUNTS.traceCollector,
+        ]),
+      );
+      const late = installed.flatMap((account) => {
+        const associations = Object.keys(resources).filter(
+          (id) =>
+            resources[id].Type === 'AWS::EKS::PodIdentityAssociation' &&
+            resources[id].Properties.Namespace === account.namespace &&
+            resources[id].Properties.ServiceAccount === account.name,
+        );
+        if (associations.length !== 1) {
+          return [`${environment}: ${account.namespace}/${account.name} has ${associations.length} associations`];
+        }
+        return dependencies.get(root)?.has(associations[0])
+          ? []
+          : [`${environment}: ${root} does not wait for ${associations[0]} (${account.namespace}/${account.name})`];
+      });
+      expect(late).toEqual([]);
+    }
+  });
+
+  test('the root Application waits for the EKS add-ons whose CRDs dist/ uses', () => {
+    for (const environment of environments()) {
+      const resources: Record<string, Json> = synthesized.template(`${environment}-cluster`).toJSON().Resources;
+      const dependencies = transitiveDependencies(resources);
+      const root = rootApplicationOf(resources);
+      const snapshotController = Object.keys(resources).filter(
+        (id) =>
+          resources[id].Type === 'AWS::EKS::Addon' && resources[id].Properties.AddonName === SNAPSHOT_CONTROLLER_ADDON,
+      );
+      expect(snapshotController).toHaveLength(1);
+      // The VolumeSnapshotClass of dist/ (wave -1) needs the add-on's CRD.
+      expect(
+        rendered.some((file) => file.environment === environment && file.object.kind === 'VolumeSnapshotClass'),
+      ).toBe(true);
+      expect(dependencies.get(root)).toContain(snapshotController[0]);
     }
   });
 });

@@ -17,6 +17,7 @@ import {
   templatesOf,
 } from './support/aws-invariants';
 import { dataProblems } from './support/data-invariants';
+import { endpointCoverage } from './support/endpoint-invariants';
 import { assertForAllModels, availabilityZoneContext, propertyRun } from './support/property-runs';
 import { modelSecretAccessProblems } from './support/secret-access-invariants';
 
@@ -79,6 +80,8 @@ test(
           images: imagePushProblems(model, templates),
           // Every ExternalSecret's store assumes a role that reads exactly its team's secrets and parameters.
           secrets: modelSecretAccessProblems(model, templates, rendered),
+          // An add-on whose NetworkPolicies keep HTTPS inside the VPC has an interface endpoint for each API it may call.
+          endpoints: endpointCoverage(model, templates, rendered).problems,
         };
         const broken = Object.entries(problems).filter(([, list]) => list.length > 0);
         if (broken.length > 0) {

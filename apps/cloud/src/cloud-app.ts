@@ -63,7 +63,7 @@ export function buildCloudAppFromInput(app: App, modelInput: unknown): CloudApp 
 
 /**
  * Every stack of the platform: the shared registry and CI identities, and per environment its CI deploy role,
- * network, cluster and alarm topic, one stack per service (identity, data stores) and one per queue. Stack IDs
+ * network, alarm topic, backup bucket and cluster, one stack per service (identity, data stores) and one per queue. Stack IDs
  * (delivery.ts) are what `cdk deploy` selects: keep them. Every other stack of an environment depends on its `ci`
  * stack, so the deploy role is updated first however many stacks `cdk deploy --concurrency` runs at once.
  */
@@ -122,6 +122,17 @@ export function buildCloudApp(app: App, model: PlatformModel): CloudApp {
       stackName: `${naming.prefix}-network`,
       description: `VPC of ${naming.prefix}`,
     });
+    const messaging = new MessagingStack(app, id('messaging'), {
+      ...common,
+      stackName: `${naming.prefix}-messaging`,
+      description: `Alarm topic and alert receiver secrets of ${naming.prefix}`,
+    });
+    // Velero's bucket and role need no cluster.
+    const backup = new BackupStack(app, id('backup'), {
+      ...common,
+      stackName: `${naming.prefix}-backup`,
+      description: `Velero's backup bucket and role in ${naming.prefix}`,
+    });
     const cluster = new ClusterStack(app, id('cluster'), {
       ...common,
       stackName: `${naming.prefix}-cluster`,
@@ -131,21 +142,10 @@ export function buildCloudApp(app: App, model: PlatformModel): CloudApp {
       today,
       createsTelemetryEnrichment: createsTelemetryEnrichment(model, environment),
     });
-    const messaging = new MessagingStack(app, id('messaging'), {
-      ...common,
-      stackName: `${naming.prefix}-messaging`,
-      description: `Alarm topic and alert receiver secrets of ${naming.prefix}`,
-    });
     // The edge load balancer's alarms notify the alarm topic, by name.
     cluster.addStackDependency(messaging);
-    const backup = new BackupStack(app, id('backup'), {
-      ...common,
-      stackName: `${naming.prefix}-backup`,
-      description: `Velero's backup bucket and identity in ${naming.prefix}`,
-      clusterName: naming.clusterName,
-    });
-    // The Pod Identity association names the cluster, which must exist first.
-    backup.addStackDependency(cluster);
+    // The cluster stack binds Velero's role, by name, to its service account before Argo CD installs Velero.
+    cluster.addStackDependency(backup);
     const services = new Map<string, ServiceStack>();
     for (const service of model.services) {
       const stack = new ServiceStack(app, serviceStackId(environment.name, service.name), {
@@ -174,7 +174,7 @@ export function buildCloudApp(app: App, model: PlatformModel): CloudApp {
       stack.addStackDependency(messaging);
       queues.set(queue.name, stack);
     }
-    for (const stack of [network, cluster, messaging, backup, ...services.values(), ...queues.values()]) {
+    for (const stack of [network, messaging, backup, cluster, ...services.values(), ...queues.values()]) {
       stack.addStackDependency(ci);
     }
     environments.set(environment.name, { ci, network, cluster, messaging, backup, services, queues });

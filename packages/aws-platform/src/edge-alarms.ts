@@ -51,8 +51,9 @@ export class EdgeLoadBalancerAlarms extends Construct {
     if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(tag.key) || /['\\]/.test(tag.value)) {
       throw new Error(`the edge tag ${tag.key}=${tag.value} cannot be named in a Metrics Insights query unquoted`);
     }
+    let enrichment: observabilityadmin.CfnTelemetryEnrichment | undefined;
     if (props.enableResourceTagsForTelemetry) {
-      const enrichment = new observabilityadmin.CfnTelemetryEnrichment(this, 'ResourceTagsForTelemetry', {
+      enrichment = new observabilityadmin.CfnTelemetryEnrichment(this, 'ResourceTagsForTelemetry', {
         scope: 'ACCOUNT',
       });
       enrichment.applyRemovalPolicy(RemovalPolicy.RETAIN);
@@ -124,5 +125,8 @@ export class EdgeLoadBalancerAlarms extends Construct {
         datapointsToAlarm: 3,
       }),
     ];
+    // A tag filter matches nothing until the resource tags for telemetry are on: CloudFormation creates the alarms
+    // after the setting where this stack turns it on.
+    if (enrichment) for (const alarm of this.alarms) alarm.node.addDependency(enrichment);
   }
 }

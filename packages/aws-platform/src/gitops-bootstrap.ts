@@ -60,6 +60,20 @@ export interface GitOpsBootstrapProps {
    * The Helm release waits for its pods, so CloudFormation must create it after these.
    */
   readonly podCapacity: IDependable;
+  /**
+   * The EKS add-ons whose CRDs the synced objects use (PlatformCluster.clusterApis): Argo CD would fail to apply an
+   * object of such a kind (the VolumeSnapshotClass, sync wave -1) until the add-on has created its CRD.
+   * @default none
+   */
+  readonly clusterApis?: IDependable;
+  /**
+   * The Pod Identity associations, with their roles' policies, of every add-on Argo CD installs. EKS gives a pod the
+   * credentials of its service account only when the association exists as the pod is created; a pod created before
+   * runs without AWS credentials until it is restarted. The root Application syncs the add-ons within minutes, so
+   * Argo CD is installed after these.
+   * @default none
+   */
+  readonly podIdentities?: IDependable;
 }
 
 /** The cluster Argo CD runs in, as Applications and AppProjects name it. */
@@ -99,6 +113,8 @@ export class GitOpsBootstrap extends Construct {
     });
 
     this.argoCd.node.addDependency(props.podCapacity);
+    if (props.clusterApis) this.argoCd.node.addDependency(props.clusterApis);
+    if (props.podIdentities) this.argoCd.node.addDependency(props.podIdentities);
 
     const repositorySecret = this.addRepositorySecret(cluster, environment, naming);
     repositorySecret.node.addDependency(this.argoCd);

@@ -75,6 +75,12 @@ export class PlatformCluster extends Construct {
    * Deployment) depends on it; CloudFormation otherwise starts it as soon as the cluster exists.
    */
   public readonly podCapacity: IDependable;
+  /**
+   * The EKS add-ons that bring CRDs whose kinds the Kubernetes half's objects use (k8s-platform
+   * CLOUD_HALF_CRD_RELEASES): the snapshot controller, with the VolumeSnapshot CRDs of the VolumeSnapshotClass.
+   * Argo CD cannot apply an object whose CRD does not exist yet, so the root Application waits for them.
+   */
+  public readonly clusterApis: IDependable;
   public readonly karpenter: KarpenterPrerequisites;
   public readonly addonIdentities: Readonly<
     Record<'externalSecrets' | 'loadBalancerController' | 'ebsCsiDriver', WorkloadIdentity>
@@ -221,6 +227,7 @@ export class PlatformCluster extends Construct {
     const snapshotController = this.addAddon('SnapshotController', SNAPSHOT_CONTROLLER_ADDON);
     for (const addon of [coreDns, ebsCsi, snapshotController]) addon.node.addDependency(this.nodeGroups);
     this.podCapacity = new DependencyGroup(this.nodeGroups, coreDns);
+    this.clusterApis = new DependencyGroup(snapshotController);
 
     this.karpenter = new KarpenterPrerequisites(this, 'Karpenter', { cluster: this.cluster, naming });
   }

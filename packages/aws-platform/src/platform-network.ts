@@ -17,7 +17,11 @@ export interface PlatformNetworkProps {
 /** Subnet group names; each tier's subnets are selected by these. */
 export const SUBNET_GROUP_NAMES = { public: 'public', private: 'private', isolated: 'isolated' } as const;
 
-/** Interface endpoints that keep image pulls, identity, queue, secret and log traffic inside the VPC. */
+/**
+ * Interface endpoints that keep image pulls, identity, queue, secret, log and trace traffic inside the VPC. With them
+ * the NetworkPolicies of the log and trace collectors and of the services admit AWS APIs in the private subnets only
+ * (k8s-platform `awsApiPeers`): every AWS API such a pod's role may call needs its endpoint here, or its calls fail.
+ */
 const INTERFACE_ENDPOINTS = {
   EcrApi: ec2.InterfaceVpcEndpointAwsService.ECR,
   EcrDocker: ec2.InterfaceVpcEndpointAwsService.ECR_DOCKER,
@@ -25,6 +29,7 @@ const INTERFACE_ENDPOINTS = {
   Sqs: ec2.InterfaceVpcEndpointAwsService.SQS,
   SecretsManager: ec2.InterfaceVpcEndpointAwsService.SECRETS_MANAGER,
   CloudWatchLogs: ec2.InterfaceVpcEndpointAwsService.CLOUDWATCH_LOGS,
+  XRay: ec2.InterfaceVpcEndpointAwsService.XRAY,
 } as const;
 
 /**

@@ -11,6 +11,38 @@ export interface WorkloadIdentityProps {
   /** Name of the IAM role, from the naming contract. */
   readonly roleName: string;
   readonly description: string;
+  /**
+   * Whether to bind the role to the service account here (`association`). Leave it off for a role that lives in a
+   * stack deployed before the cluster's, and bind it in the cluster's stack with `associatePodIdentity`.
+   * @default true
+   */
+  readonly associate?: boolean;
+}
+
+export interface PodIdentityAssociationProps {
+  /** Name of the EKS cluster the service account lives in. */
+  readonly clusterName: string;
+  readonly serviceAccount: ServiceAccountRef;
+  /** ARN of the role, which must trust `pods.eks.amazonaws.com` for this service account (`WorkloadIdentity`). */
+  readonly roleArn: string;
+}
+
+/**
+ * Binds a role to one service account of one cluster through EKS Pod Identity. EKS hands a pod the role's
+ * credentials only if the association exists when the pod is created: whatever creates the pods (Argo CD's sync,
+ * an EKS add-on) must come after it.
+ */
+export function associatePodIdentity(
+  scope: Construct,
+  id: string,
+  props: PodIdentityAssociationProps,
+): eks.CfnPodIdentityAssociation {
+  return new eks.CfnPodIdentityAssociation(scope, id, {
+    clusterName: props.clusterName,
+    namespace: props.serviceAccount.namespace,
+    serviceAccount: props.serviceAccount.name,
+    roleArn: props.roleArn,
+  });
 }
 
 /**
@@ -21,7 +53,8 @@ export interface WorkloadIdentityProps {
 export class WorkloadIdentity extends Construct implements iam.IGrantable {
   public readonly role: iam.Role;
   public readonly grantPrincipal: iam.IPrincipal;
-  public readonly association: eks.CfnPodIdentityAssociation;
+  /** The binding to the service account; none when `associate` is false. */
+  public readonly association?: eks.CfnPodIdentityAssociation;
 
   public constructor(scope: Construct, id: string, props: WorkloadIdentityProps) {
     super(scope, id);
@@ -40,12 +73,13 @@ export class WorkloadIdentity extends Construct implements iam.IGrantable {
       assumedBy: new iam.SessionTagsPrincipal(podIdentity),
     });
     this.grantPrincipal = this.role;
-    this.association = new eks.CfnPodIdentityAssociation(this, 'Association', {
-      clusterName: props.clusterName,
-      namespace: props.serviceAccount.namespace,
-      serviceAccount: props.serviceAccount.name,
-      roleArn: this.role.roleArn,
-    });
+    if (props.associate ?? true) {
+      this.association = associatePodIdentity(this, 'Association', {
+        clusterName: props.clusterName,
+        serviceAccount: props.serviceAccount,
+        roleArn: this.role.roleArn,
+      });
+    }
   }
 
   public addToPolicy(statement: iam.PolicyStatement): void {

@@ -3,18 +3,22 @@ import type { ModelIssue } from './model-issue';
 import { type ModelParts, pick } from './model-parts';
 
 /**
- * Each environment's alarm thresholds against its data stores, and the one switch per account and region of the
+ * Each environment's alarm thresholds against its data stores (`max_connections` where a service has a database), and the one switch per account and region of the
  * resource tags for telemetry that the load balancer alarms read.
  */
 export function alarmIssues(parts: ModelParts): ModelIssue[] {
   const issues: ModelIssue[] = [];
   const creators = new Map<string, string[]>();
+  // Only a database's alarm reads max_connections: without a database in the catalog, no class needs it. A service
+  // whose dependencies are malformed is reported by its own rules.
+  const someDatabase = parts.services.some((part) => pick(part, 'dependencies')?.dependencies.database === true);
   for (const part of parts.environments) {
     const fields = pick(part, 'alarms', 'database');
     if (!fields) continue;
     const { alarms, database } = fields;
     const place = `environments.${part.label}.alarms`;
     if (
+      someDatabase &&
       alarms?.database?.maxConnections === undefined &&
       postgresMaxConnections(database.instanceClass) === undefined
     ) {

@@ -1,7 +1,10 @@
 import { UserError } from './cli-errors';
 import type { Environment, PlatformModel } from './schema';
 
-/** The thresholds of one environment's CloudWatch alarms, every default filled in (`alarmThresholds`). */
+/**
+ * The thresholds of one environment's CloudWatch alarms, every default filled in, one part per kind of resource
+ * (`databaseAlarmThresholds`, `cacheAlarmThresholds`, `loadBalancerAlarmThresholds`).
+ */
 export interface AlarmThresholds {
   readonly database: {
     /** Average CPU, percent. */
@@ -97,39 +100,46 @@ export function postgresMaxConnections(instanceClass: string): number | undefine
 }
 
 /**
- * The thresholds of an environment's alarms, the model's where given, the defaults elsewhere.
- * @throws UserError for a database class without known memory and no `alarms.database.maxConnections` (the validator
- * reports that first, alarm-rules.ts)
+ * The thresholds of an environment's database alarms, the model's where given, the defaults elsewhere. Only a stack
+ * with a database asks for them: `max_connections` is known only for the classes whose memory the model knows, and
+ * the validator requires `alarms.database.maxConnections` for another class only when some service has a database
+ * (alarm-rules.ts).
+ * @throws UserError for a database class without known memory and no `alarms.database.maxConnections`
  */
-export function alarmThresholds(environment: Environment): AlarmThresholds {
-  const given = environment.alarms ?? {};
-  const defaults = ALARM_THRESHOLD_DEFAULTS;
-  const maxConnections = given.database?.maxConnections ?? postgresMaxConnections(environment.database.instanceClass);
+export function databaseAlarmThresholds(environment: Environment): AlarmThresholds['database'] {
+  const given = environment.alarms?.database;
+  const defaults = ALARM_THRESHOLD_DEFAULTS.database;
+  const maxConnections = given?.maxConnections ?? postgresMaxConnections(environment.database.instanceClass);
   if (maxConnections === undefined) {
     throw new UserError(
       `environment '${environment.name}': alarms.database.maxConnections is required for ${environment.database.instanceClass}`,
     );
   }
-  const connectionsPercent = given.database?.connectionsPercent ?? defaults.database.connectionsPercent;
+  const connectionsPercent = given?.connectionsPercent ?? defaults.connectionsPercent;
   return {
-    database: {
-      cpuPercent: given.database?.cpuPercent ?? defaults.database.cpuPercent,
-      freeStorageGiB:
-        given.database?.freeStorageGiB ??
-        Math.max(
-          1,
-          Math.ceil((environment.database.allocatedStorageGiB * defaults.database.freeStoragePercentOfAllocated) / 100),
-        ),
-      connections: Math.max(1, Math.floor((maxConnections * connectionsPercent) / 100)),
-      connectionsPercent,
-      maxConnections,
-    },
-    cache: { ...defaults.cache, ...given.cache },
-    loadBalancer: {
-      elb5xxPercent: given.loadBalancer?.elb5xxPercent ?? defaults.loadBalancer.elb5xxPercent,
-      target5xxPercent: given.loadBalancer?.target5xxPercent ?? defaults.loadBalancer.target5xxPercent,
-      minRequestsPerMinute: given.loadBalancer?.minRequestsPerMinute ?? defaults.loadBalancer.minRequestsPerMinute,
-    },
+    cpuPercent: given?.cpuPercent ?? defaults.cpuPercent,
+    freeStorageGiB:
+      given?.freeStorageGiB ??
+      Math.max(1, Math.ceil((environment.database.allocatedStorageGiB * defaults.freeStoragePercentOfAllocated) / 100)),
+    connections: Math.max(1, Math.floor((maxConnections * connectionsPercent) / 100)),
+    connectionsPercent,
+    maxConnections,
+  };
+}
+
+/** The thresholds of an environment's cache alarms, the model's where given, the defaults elsewhere. */
+export function cacheAlarmThresholds(environment: Environment): AlarmThresholds['cache'] {
+  return { ...ALARM_THRESHOLD_DEFAULTS.cache, ...environment.alarms?.cache };
+}
+
+/** The thresholds of an environment's edge load balancer alarms, the model's where given, the defaults elsewhere. */
+export function loadBalancerAlarmThresholds(environment: Environment): AlarmThresholds['loadBalancer'] {
+  const given = environment.alarms?.loadBalancer;
+  const defaults = ALARM_THRESHOLD_DEFAULTS.loadBalancer;
+  return {
+    elb5xxPercent: given?.elb5xxPercent ?? defaults.elb5xxPercent,
+    target5xxPercent: given?.target5xxPercent ?? defaults.target5xxPercent,
+    minRequestsPerMinute: given?.minRequestsPerMinute ?? defaults.minRequestsPerMinute,
   };
 }
 

@@ -31,7 +31,7 @@ export function sharedServicesStackIds(model: Pick<PlatformModel, 'services'>): 
  * orders the others by their references. What grows with the catalog lives in stacks of its own, one per service
  * (`serviceStackId`) and one per queue (`queueStackId`), so no stack nears CloudFormation's per-stack limits.
  */
-export const ENVIRONMENT_STACKS = ['ci', 'network', 'cluster', 'messaging', 'backup'] as const;
+export const ENVIRONMENT_STACKS = ['ci', 'network', 'messaging', 'backup', 'cluster'] as const;
 
 export type EnvironmentStack = (typeof ENVIRONMENT_STACKS)[number];
 

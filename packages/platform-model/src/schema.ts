@@ -257,7 +257,7 @@ export const EnvironmentSchema = z.strictObject({
       isolated: z.number().int().min(16).max(28),
     }),
     natGateways: z.enum(['one-per-az', 'single']),
-    /** Interface endpoints for ECR, STS, SQS, Secrets Manager and CloudWatch Logs. */
+    /** Interface endpoints for ECR, STS, SQS, Secrets Manager, CloudWatch Logs and X-Ray. */
     interfaceEndpoints: z.boolean(),
     /** Days CloudWatch Logs keeps the flow logs: one of its periods (CLOUDWATCH_LOGS_RETENTION_DAYS in aws-facts.ts). */
     flowLogRetentionDays: positiveInt,

@@ -208,5 +208,19 @@ export function alarmProblems(model: PlatformModel, templates: Templates): strin
     if (count > 1 || (unsaid && count !== 1))
       problems.push(`${key}: ${count} stacks turn on resource tags for telemetry`);
   }
+
+  // A tag filter matches nothing before the setting is on: where a stack turns it on, its alarms come after it.
+  for (const [stackId, { resources }] of templates.byStack) {
+    const enrichments = Object.keys(resources).filter(
+      (id) => resources[id].Type === 'AWS::ObservabilityAdmin::TelemetryEnrichment',
+    );
+    for (const [id, resource] of Object.entries(resources)) {
+      if (resource.Type !== 'AWS::CloudWatch::Alarm' || !JSON.stringify(resource.Properties).includes('WHERE tag.'))
+        continue;
+      const dependsOn = [(resource as Json).DependsOn ?? []].flat();
+      for (const enrichment of enrichments.filter((candidate) => !dependsOn.includes(candidate)))
+        problems.push(`${stackId} ${id}: queries by tag but is not created after ${enrichment}`);
+    }
+  }
   return problems;
 }

@@ -127,7 +127,7 @@ const POSTGRES_RESERVED = new Set(
 );
 
 /** A value as text when it is a literal or a join of literals and pseudo parameters; undefined otherwise. */
-function resolve(value: Json, environment: { region: string; account: string }): string | undefined {
+export function resolve(value: Json, environment: { region: string; account: string }): string | undefined {
   if (typeof value === 'string') return value;
   if (value?.Ref === 'AWS::Partition') return 'aws';
   if (value?.Ref === 'AWS::Region') return environment.region;
@@ -225,7 +225,7 @@ function databaseLogins(
 }
 
 /** The Allow statements of the inline policies attached to the role with this name in a template. */
-function roleStatements(resources: Record<string, Resource>, roleName: string): Statement[] | undefined {
+export function roleStatements(resources: Record<string, Resource>, roleName: string): Statement[] | undefined {
   const roleId = Object.keys(resources).find(
     (id) => resources[id].Type === 'AWS::IAM::Role' && resources[id].Properties?.RoleName === roleName,
   );

@@ -15,16 +15,14 @@ import { WorkloadIdentity } from '../workload-identity';
 export interface BackupStackProps extends StackProps {
   readonly organization: Organization;
   readonly environment: Environment;
-  /**
-   * Name of the environment's EKS cluster, which must exist before the Pod Identity association: deploy this
-   * stack after the cluster stack.
-   */
-  readonly clusterName: string;
 }
 
 /**
  * The environment's backups: the bucket Velero writes to (`BackupBucket`, named by the naming contract) and
- * Velero's identity, bound to its service account by EKS Pod Identity and allowed that bucket and its key only.
+ * Velero's role, allowed that bucket and its key only, which only Velero's service account of the environment's
+ * cluster may assume. The stack needs no cluster and deploys before the cluster stack, which binds the role to the
+ * service account (the Pod Identity association, by the role's name from the naming contract) before Argo CD
+ * installs Velero: EKS hands a pod credentials only when its association exists as the pod is created.
  */
 export class BackupStack extends Stack {
   public readonly backups: BackupBucket;
@@ -41,10 +39,11 @@ export class BackupStack extends Stack {
       description: naming.clusterName,
     });
     this.veleroIdentity = new WorkloadIdentity(this, 'VeleroIdentity', {
-      clusterName: props.clusterName,
+      clusterName: naming.clusterName,
       serviceAccount: ADDON_SERVICE_ACCOUNTS.velero,
       roleName: naming.addonRoleName('velero'),
       description: `Velero of ${naming.clusterName}`,
+      associate: false,
     });
     this.backups.grantVelero(this.veleroIdentity);
     acknowledgeWildcards(

@@ -1,7 +1,8 @@
 import {
-  alarmThresholds,
+  ADDON_SERVICE_ACCOUNTS,
   type Environment,
   EnvironmentNaming,
+  loadBalancerAlarmThresholds,
   type Organization,
   peopleRoles,
   platformSecretReaders,
@@ -10,9 +11,10 @@ import {
 } from '@platform/model';
 import { CfnOutput, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
 import type * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as eks from 'aws-cdk-lib/aws-eks-v2';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as logs from 'aws-cdk-lib/aws-logs';
-import type { Construct } from 'constructs';
+import { type Construct, DependencyGroup } from 'constructs';
 import { acknowledgeCdkProvider } from '../acknowledge';
 import { BreakGlassBastion } from '../break-glass-bastion';
 import { ClusterTelemetry } from '../cluster-telemetry';
@@ -26,6 +28,7 @@ import { PlatformCluster } from '../platform-cluster';
 import { tagResources } from '../platform-tags';
 import { protectProviderLogs } from '../provider-logs';
 import { SecretReaderRoles } from '../secret-reader-roles';
+import { associatePodIdentity, WorkloadIdentity } from '../workload-identity';
 
 export interface ClusterStackProps extends StackProps {
   readonly organization: Organization;
@@ -44,8 +47,9 @@ export interface ClusterStackProps extends StackProps {
 }
 
 /**
- * The EKS cluster with its node groups and add-on identities, the GitOps bootstrap, the platform's secret readers
- * and the people's access. Each service's identity and secret reader is in the service's own stack (`ServiceStack`);
+ * The EKS cluster with its node groups and add-on identities (Velero's role is the backup stack's, bound here), the
+ * GitOps bootstrap, which waits for every add-on's Pod Identity association, the platform's secret readers and the
+ * people's access. Each service's identity and secret reader is in the service's own stack (`ServiceStack`);
  * the External Secrets controller may assume those readers by their path (`SecretReaderRoles`).
  */
 export class ClusterStack extends Stack {
@@ -60,6 +64,8 @@ export class ClusterStack extends Stack {
   public readonly edgeAlarms: EdgeLoadBalancerAlarms;
   /** The log groups of the cluster's logs and the log and trace collectors' identities. */
   public readonly telemetry: ClusterTelemetry;
+  /** Binds Velero's role, which the backup stack creates (deployed before this one), to Velero's service account. */
+  public readonly veleroPodIdentity: eks.CfnPodIdentityAssociation;
 
   public constructor(scope: Construct, id: string, props: ClusterStackProps) {
     super(scope, id, props);
@@ -69,13 +75,6 @@ export class ClusterStack extends Stack {
 
     this.platformCluster = new PlatformCluster(this, 'Platform', { vpc: props.vpc, environment, naming, release });
     warnAboutSupport(this.platformCluster.cluster, release.entry, props.today);
-    this.gitops = new GitOpsBootstrap(this, 'GitOps', {
-      cluster: this.platformCluster.cluster,
-      environment,
-      naming,
-      podCapacity: this.platformCluster.podCapacity,
-    });
-
     this.secretReaders = new SecretReaderRoles(this, 'SecretReaders', {
       readers: platformSecretReaders(naming),
       controllerRole: this.platformCluster.addonIdentities.externalSecrets.role,
@@ -86,6 +85,25 @@ export class ClusterStack extends Stack {
       clusterName: this.platformCluster.cluster.clusterName,
       environment,
       naming,
+    });
+    // Velero's role is the backup stack's, deployed before this one; it is named by the naming contract.
+    this.veleroPodIdentity = associatePodIdentity(this, 'VeleroPodIdentityAssociation', {
+      clusterName: this.platformCluster.cluster.clusterName,
+      serviceAccount: ADDON_SERVICE_ACCOUNTS.velero,
+      roleArn: naming.addonRoleArn('velero'),
+    });
+    // After every identity of the stack: Argo CD installs the add-ons, whose pods get AWS credentials only if their
+    // Pod Identity association exists when they are created.
+    const podIdentities = this.node
+      .findAll()
+      .filter((child) => child instanceof WorkloadIdentity || child instanceof eks.CfnPodIdentityAssociation);
+    this.gitops = new GitOpsBootstrap(this, 'GitOps', {
+      cluster: this.platformCluster.cluster,
+      environment,
+      naming,
+      podCapacity: this.platformCluster.podCapacity,
+      clusterApis: this.platformCluster.clusterApis,
+      podIdentities: new DependencyGroup(...podIdentities),
     });
     this.peopleAccess = new PeopleAccess(this, 'PeopleAccess', {
       cluster: this.platformCluster.cluster,
@@ -108,7 +126,7 @@ export class ClusterStack extends Stack {
     this.edgeAlarms = new EdgeLoadBalancerAlarms(this, 'EdgeAlarms', {
       namePrefix: naming.prefix,
       tag: naming.edgeLoadBalancerTag,
-      thresholds: alarmThresholds(environment).loadBalancer,
+      thresholds: loadBalancerAlarmThresholds(environment),
       notification: { topic: environmentAlarmTopic(this, environment), environment },
       enableResourceTagsForTelemetry: props.createsTelemetryEnrichment,
     });

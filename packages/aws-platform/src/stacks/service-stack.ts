@@ -1,5 +1,6 @@
 import {
-  alarmThresholds,
+  cacheAlarmThresholds,
+  databaseAlarmThresholds,
   type Environment,
   EnvironmentNaming,
   type Organization,
@@ -72,12 +73,11 @@ export class ServiceStack extends Stack {
       // The alarms of the service's data stores sit beside them and notify the environment's topic by name: the
       // caller makes the stack depend on the messaging stack, which creates it.
       const notification = { topic: environmentAlarmTopic(this, environment), environment };
-      const thresholds = alarmThresholds(environment);
       if (this.database) {
         new DatabaseAlarms(this, 'PostgresAlarms', {
           instance: this.database.instance,
           instanceIdentifier: naming.databaseInstanceIdentifier(service.name),
-          thresholds: thresholds.database,
+          thresholds: databaseAlarmThresholds(environment),
           notification,
         });
       }
@@ -85,7 +85,7 @@ export class ServiceStack extends Stack {
         new CacheAlarms(this, 'CacheAlarms', {
           replicationGroupId: naming.cacheReplicationGroupId(service.name),
           nodes: 1 + environment.cache.replicas,
-          thresholds: thresholds.cache,
+          thresholds: cacheAlarmThresholds(environment),
           notification,
         });
       }
