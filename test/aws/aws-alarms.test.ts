@@ -3,6 +3,7 @@ import {
   createsTelemetryEnrichment,
   databaseAlarmThresholds,
   isUserError,
+  loadBalancerAlarmThresholds,
   loadModel,
   loadPlatformModel,
   type PlatformModel,
@@ -12,7 +13,7 @@ import {
 } from '@platform/model';
 import { buildCloudApp, TODAY_CONTEXT_KEY } from '../../apps/cloud/src/cloud-app';
 import { PROJECT_CONTEXT } from '../model/support/drafts';
-import { alarmProblems } from '../properties/support/alarm-invariants';
+import { alarmProblems, metricsInsightsProblems } from '../properties/support/alarm-invariants';
 import { testCdkApp } from '../support/cdk-app';
 import { shippedTemplates, TEST_TODAY } from './cloud-assembly';
 
@@ -38,6 +39,59 @@ describe('AWS-side alarms of the shipped model', () => {
     expect(problems).toMatch(/runbook link '' names no page/);
     expect(problems).toMatch(/notifies .*999999999999/);
     expect(problems).toMatch(/threshold GreaterThanThreshold 1/);
+  });
+});
+
+describe('Metrics Insights alarms', () => {
+  it('every alarm of every template that reads a Metrics Insights query holds that one query alone, returned', () => {
+    const templates = shippedTemplates();
+    const queries = [...templates.byStack.values()].flatMap(({ resources }) =>
+      Object.values(resources as Record<string, { Type: string; Properties: { Metrics?: unknown } }>).filter(
+        (resource) =>
+          resource.Type === 'AWS::CloudWatch::Alarm' &&
+          JSON.stringify(resource.Properties.Metrics ?? []).includes('SELECT '),
+      ),
+    );
+    // Four edge alarms per environment: the check has something to judge.
+    expect(queries).toHaveLength(4 * model.environments.length);
+    expect(metricsInsightsProblems(templates)).toEqual([]);
+  });
+
+  it('the check fails on two queries and metric math in one alarm, and on a query not returned', () => {
+    const templates = shippedTemplates();
+    const resources = templates.byStack.get(`${model.environments[0].name}-cluster`)?.resources as Record<
+      string,
+      { Type: string; Properties: { AlarmName: string; Metrics: Record<string, unknown>[] } }
+    >;
+    const alarm = (suffix: string) =>
+      Object.entries(resources).find(
+        ([, resource]) => resource.Type === 'AWS::CloudWatch::Alarm' && resource.Properties.AlarmName.endsWith(suffix),
+      ) ?? ['', undefined];
+    const [ratioId, ratio] = alarm('-edge-target-5xx');
+    const [hiddenId, hidden] = alarm('-edge-unhealthy-targets');
+    if (!ratio || !hidden) throw new Error('the cluster stack has no edge alarms');
+    // A ratio of two queries, as the edge 5xx alarms once were.
+    const [errors] = ratio.Properties.Metrics;
+    ratio.Properties.Metrics = [
+      { Id: 'ratio', Expression: '100 * FILL(errors, 0) / requests', ReturnData: true },
+      { ...errors, Id: 'errors', ReturnData: false },
+      {
+        ...errors,
+        Id: 'requests',
+        Expression: String(errors.Expression).replace('HTTPCode_Target_5XX_Count', 'RequestCount'),
+        ReturnData: false,
+      },
+    ];
+    hidden.Properties.Metrics = [{ ...hidden.Properties.Metrics[0], ReturnData: false }];
+    const problems = metricsInsightsProblems(templates);
+    expect(problems).toHaveLength(2);
+    expect(problems).toEqual(
+      expect.arrayContaining([
+        expect.stringContaining(`${ratioId}: a Metrics Insights alarm must hold exactly one query`),
+        expect.stringContaining(`${hiddenId}: a Metrics Insights alarm must hold exactly one query`),
+      ]),
+    );
+    expect(alarmProblems(model, templates)).toEqual(expect.arrayContaining(problems));
   });
 });
 
@@ -137,6 +191,25 @@ describe('alarm thresholds', () => {
     ]);
   });
 
+  it('refuses a 5xx count per minute that is not a whole number of at least 1, and the retired ratio fields', () => {
+    const name = model.environments[0].name;
+    const counts = withEnvironment((environment, index) => {
+      if (index === 0) environment.alarms = { loadBalancer: { elb5xxPerMinute: 0, target5xxPerMinute: 2.5 } };
+    });
+    expect(counts).toEqual([
+      { path: `environments.${name}.alarms.loadBalancer.elb5xxPerMinute`, message: 'must be at least 1' },
+      {
+        path: `environments.${name}.alarms.loadBalancer.target5xxPerMinute`,
+        message: 'must be a whole number of responses per minute',
+      },
+    ]);
+    const retired = withEnvironment((environment, index) => {
+      if (index === 0) environment.alarms = { loadBalancer: { elb5xxPercent: 1, minRequestsPerMinute: 10 } };
+    });
+    expect(retired.map((issue) => issue.path)).toEqual([`environments.${name}.alarms.loadBalancer`]);
+    expect(retired[0].message).toMatch(/elb5xxPercent.*minRequestsPerMinute/);
+  });
+
   it('lets one environment per account and region turn on resource tags for telemetry', () => {
     const issues = withEnvironment((environment, index) => {
       environment.account = '111111111111';
@@ -163,5 +236,13 @@ describe('alarm thresholds', () => {
       evictionsPer5Minutes: 50,
       replicationLagSeconds: 30,
     });
+    // The documented defaults of the edge 5xx counts (docs/model.md): 5 of its own, 25 of its targets, per minute.
+    expect(loadBalancerAlarmThresholds({ ...environment, alarms: undefined })).toEqual({
+      elb5xxPerMinute: 5,
+      target5xxPerMinute: 25,
+    });
+    expect(
+      loadBalancerAlarmThresholds({ ...environment, alarms: { loadBalancer: { target5xxPerMinute: 100 } } }),
+    ).toEqual({ elb5xxPerMinute: 5, target5xxPerMinute: 100 });
   });
 });

@@ -321,8 +321,8 @@ const environmentBlueprint = fc.record({
         ),
         loadBalancer: fc.record(
           {
-            target5xxPercent: fc.integer({ min: 1, max: 100 }),
-            minRequestsPerMinute: fc.integer({ min: 1, max: 1000 }),
+            elb5xxPerMinute: fc.integer({ min: 1, max: 1000 }),
+            target5xxPerMinute: fc.integer({ min: 1, max: 10000 }),
           },
           { requiredKeys: [] },
         ),

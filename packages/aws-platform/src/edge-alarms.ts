@@ -24,9 +24,8 @@ export interface EdgeLoadBalancerAlarmsProps {
 }
 
 /**
- * The alarms of the environment's edge load balancer: the share of 5xx responses the load balancer returns itself
- * and the share its targets return, targets failing their health checks, and a target group without a healthy
- * target.
+ * The alarms of the environment's edge load balancer: the 5xx responses per minute the load balancer returns itself
+ * and those its targets return, targets failing their health checks, and a target group without a healthy target.
  *
  * The AWS Load Balancer Controller creates the load balancer from the Ingresses, after the stacks are deployed, so
  * the value of its `LoadBalancer` dimension (`app/<name>/<id>`, the id given by AWS) is not known at synthesis, and
@@ -36,11 +35,15 @@ export interface EdgeLoadBalancerAlarmsProps {
  * CloudWatch User Guide, "Create a CloudWatch alarm based on a Metrics Insights query" (filtering by tag, and alarms on
  * queries that return one aggregated time series) and "Metrics Insights query components and syntax"; tag filters
  * read the resource tags for telemetry (CloudFormation `AWS::ObservabilityAdmin::TelemetryEnrichment`). A query
- * without `GROUP BY` returns one series, aggregated over every matching load balancer or target group; metric math
- * over two queries gives the ratios. CloudWatch allows 200 Metrics Insights alarms per account and region by
- * default: these are four per environment. Where the environment has no edge service there is no load balancer and
- * no data: every alarm treats missing data as not breaching (the load balancer also publishes its 5xx counts only
- * when there are some).
+ * without `GROUP BY` returns one series, aggregated over every matching load balancer or target group.
+ *
+ * Each alarm holds exactly one query and no metric math: a GetMetricData operation, as which an alarm's metrics are
+ * evaluated, can include only one Metrics Insights query (User Guide, "Metrics Insights quotas"; CloudWatch API
+ * Reference, GetMetricData), so a ratio of two queries is not possible. The 5xx alarms count errors per minute; the
+ * error ratio of each service is alerted in the cluster by Prometheus (HighErrorRate and the availability SLO's burn
+ * rates). CloudWatch allows 200 Metrics Insights alarms per account and region by default: these are four per
+ * environment. Where the environment has no edge service there is no load balancer and no data: every alarm treats
+ * missing data as not breaching (the load balancer also publishes its 5xx counts only when there are some).
  */
 export class EdgeLoadBalancerAlarms extends Construct {
   public readonly alarms: readonly PlatformAlarm[];
@@ -67,26 +70,15 @@ export class EdgeLoadBalancerAlarms extends Construct {
         period: PERIOD,
         label: metricName,
       });
-    const ratio = (errors: string, label: string) =>
-      new cloudwatch.MathExpression({
-        // Quiet minutes are judged as 0 %: one failed request of three is no outage.
-        expression: `IF(requests >= ${thresholds.minRequestsPerMinute}, 100 * FILL(errors, 0) / requests, 0)`,
-        usingMetrics: {
-          errors: query('SUM', errors, false),
-          requests: query('SUM', 'RequestCount', false),
-        },
-        period: PERIOD,
-        label,
-      });
     const common = { notification, treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING };
     this.alarms = [
       new PlatformAlarm(this, 'LoadBalancer5xx', {
         ...common,
         kind: 'EdgeLoadBalancer5xx',
         alarmName: `${namePrefix}-edge-load-balancer-5xx`,
-        alarmDescription: `More than ${thresholds.elb5xxPercent} % of the edge load balancer's responses are 5xx errors of the load balancer itself in 3 of 5 minutes.`,
-        metric: ratio('HTTPCode_ELB_5XX_Count', 'load balancer 5xx, % of requests'),
-        threshold: thresholds.elb5xxPercent,
+        alarmDescription: `More than ${thresholds.elb5xxPerMinute} responses a minute are 5xx errors of the edge load balancer itself in 3 of 5 minutes.`,
+        metric: query('SUM', 'HTTPCode_ELB_5XX_Count', false),
+        threshold: thresholds.elb5xxPerMinute,
         comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
         evaluationPeriods: 5,
         datapointsToAlarm: 3,
@@ -95,9 +87,9 @@ export class EdgeLoadBalancerAlarms extends Construct {
         ...common,
         kind: 'EdgeTarget5xx',
         alarmName: `${namePrefix}-edge-target-5xx`,
-        alarmDescription: `More than ${thresholds.target5xxPercent} % of the edge load balancer's responses are 5xx errors of its targets in 3 of 5 minutes.`,
-        metric: ratio('HTTPCode_Target_5XX_Count', 'target 5xx, % of requests'),
-        threshold: thresholds.target5xxPercent,
+        alarmDescription: `More than ${thresholds.target5xxPerMinute} responses a minute are 5xx errors of the edge load balancer's targets in 3 of 5 minutes.`,
+        metric: query('SUM', 'HTTPCode_Target_5XX_Count', false),
+        threshold: thresholds.target5xxPerMinute,
         comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
         evaluationPeriods: 5,
         datapointsToAlarm: 3,

@@ -23,9 +23,10 @@ export interface AlarmThresholds {
     readonly replicationLagSeconds: number;
   };
   readonly loadBalancer: {
-    readonly elb5xxPercent: number;
-    readonly target5xxPercent: number;
-    readonly minRequestsPerMinute: number;
+    /** 5xx responses of the load balancer itself per minute above which its alarm fires. */
+    readonly elb5xxPerMinute: number;
+    /** 5xx responses of its targets per minute above which their alarm fires. */
+    readonly target5xxPerMinute: number;
   };
 }
 
@@ -41,13 +42,15 @@ export interface AlarmThresholds {
  * - engine CPU 90 %: Valkey runs commands on one thread; past 90 % latency grows quickly.
  * - evictions 0 per 5 minutes for 15 minutes: sustained evictions mean the working set no longer fits.
  * - replication lag 30 s: a failover would lose that much of the writes.
- * - load balancer 5xx 1 % (its own) and 5 % (the targets'), judged from 10 requests a minute, so one failed request
- *   of a quiet minute does not page.
+ * - load balancer 5xx: more than 5 a minute of its own (502, 503, 504: no target reachable, none in time) and more
+ *   than 25 a minute of its targets, in 3 of 5 minutes, so a single failing request or a short burst does not page.
+ *   Counts, not ratios: an alarm's metrics may hold only one Metrics Insights query (edge-alarms.ts); the ratio of
+ *   each service's errors is alerted by Prometheus (HighErrorRate, the availability SLO's burn rates).
  */
 export const ALARM_THRESHOLD_DEFAULTS = {
   database: { cpuPercent: 80, freeStoragePercentOfAllocated: 5, connectionsPercent: 80 },
   cache: { memoryPercent: 80, engineCpuPercent: 90, evictionsPer5Minutes: 0, replicationLagSeconds: 30 },
-  loadBalancer: { elb5xxPercent: 1, target5xxPercent: 5, minRequestsPerMinute: 10 },
+  loadBalancer: { elb5xxPerMinute: 5, target5xxPerMinute: 25 },
 } as const;
 
 /** GiB of memory of the `large` size of each RDS instance family the model knows (4 GiB per vCPU for t and m, 8 for r). */
@@ -137,9 +140,8 @@ export function loadBalancerAlarmThresholds(environment: Environment): AlarmThre
   const given = environment.alarms?.loadBalancer;
   const defaults = ALARM_THRESHOLD_DEFAULTS.loadBalancer;
   return {
-    elb5xxPercent: given?.elb5xxPercent ?? defaults.elb5xxPercent,
-    target5xxPercent: given?.target5xxPercent ?? defaults.target5xxPercent,
-    minRequestsPerMinute: given?.minRequestsPerMinute ?? defaults.minRequestsPerMinute,
+    elb5xxPerMinute: given?.elb5xxPerMinute ?? defaults.elb5xxPerMinute,
+    target5xxPerMinute: given?.target5xxPerMinute ?? defaults.target5xxPerMinute,
   };
 }
 

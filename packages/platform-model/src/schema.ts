@@ -124,6 +124,12 @@ export const AlertingSchema = z.strictObject({
 /** A percentage above 0, at most 100. */
 const percent = z.number().gt(0, { error: 'must be above 0' }).max(100, { error: 'must be at most 100' });
 
+/** A number of events per minute: a whole number, at least 1. */
+const countPerMinute = z
+  .number()
+  .int({ error: 'must be a whole number of responses per minute' })
+  .min(1, { error: 'must be at least 1' });
+
 /**
  * Thresholds of the environment's CloudWatch alarms (alarm-thresholds.ts gives each default and its reason). Every
  * field is optional; a field left out takes its default.
@@ -161,12 +167,10 @@ export const AlarmThresholdsSchema = z.strictObject({
   /** The alarms of the edge load balancer that the AWS Load Balancer Controller creates. */
   loadBalancer: z
     .strictObject({
-      /** 5xx responses the load balancer itself returns, percent of requests. @default 1 */
-      elb5xxPercent: percent.optional(),
-      /** 5xx responses of the targets, percent of requests. @default 5 */
-      target5xxPercent: percent.optional(),
-      /** Requests per minute below which neither 5xx ratio is judged. @default 10 */
-      minRequestsPerMinute: z.number().int().positive().optional(),
+      /** 5xx responses the load balancer itself returns per minute, in 3 of 5 minutes, above which it alarms. @default 5 */
+      elb5xxPerMinute: countPerMinute.optional(),
+      /** 5xx responses of its targets per minute, in 3 of 5 minutes, above which it alarms. @default 25 */
+      target5xxPerMinute: countPerMinute.optional(),
       /**
        * Whether the environment's cluster stack turns on CloudWatch's resource tags for telemetry in its account and
        * region (one setting per account and region, which the load balancer alarms' queries need): `create`, or

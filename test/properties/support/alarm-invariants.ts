@@ -1,7 +1,8 @@
 /**
  * What must hold of the CloudWatch alarms for any valid model: every database, cache, queue and edge load balancer
  * of every environment has its alarms with the model's thresholds (or the documented defaults), every alarm notifies
- * exactly its environment's alarm topic and links an existing runbook, and none names another environment.
+ * exactly its environment's alarm topic and links an existing runbook, none names another environment, and every
+ * alarm on a Metrics Insights query holds that one query alone.
  */
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
@@ -27,9 +28,8 @@ const DEFAULTS = {
   engineCpuPercent: 90,
   evictionsPer5Minutes: 0,
   replicationLagSeconds: 30,
-  elb5xxPercent: 1,
-  target5xxPercent: 5,
-  minRequestsPerMinute: 10,
+  elb5xxPerMinute: 5,
+  target5xxPerMinute: 25,
 };
 
 /** The alarms of a stack by name. */
@@ -42,8 +42,32 @@ function alarmsOf(templates: Templates, stackId: string): Map<string, Json> {
   );
 }
 
-export function alarmProblems(model: PlatformModel, templates: Templates): string[] {
+/**
+ * Every alarm of every stack that reads a CloudWatch Metrics Insights query (an expression with `SELECT `) holds that
+ * one query alone, returned as the alarm's series: CloudWatch evaluates an alarm's metrics as one GetMetricData
+ * operation, which can include only one Metrics Insights query (CloudWatch User Guide, "Metrics Insights quotas"),
+ * and metric math around the query would need a second query or a metric beside it.
+ */
+export function metricsInsightsProblems(templates: Templates): string[] {
   const problems: string[] = [];
+  for (const [stackId, { resources }] of templates.byStack) {
+    for (const [id, resource] of Object.entries(resources)) {
+      if (resource.Type !== 'AWS::CloudWatch::Alarm') continue;
+      const metrics: Json[] = (resource.Properties as Json)?.Metrics ?? [];
+      if (!metrics.some((metric) => JSON.stringify(metric.Expression ?? '').includes('SELECT '))) continue;
+      if (metrics.length !== 1 || metrics[0].ReturnData !== true)
+        problems.push(
+          `${stackId} ${id}: a Metrics Insights alarm must hold exactly one query with ReturnData true, not ${JSON.stringify(
+            metrics.map((metric) => ({ Id: metric.Id, Expression: metric.Expression, ReturnData: metric.ReturnData })),
+          )}`,
+        );
+    }
+  }
+  return problems;
+}
+
+export function alarmProblems(model: PlatformModel, templates: Templates): string[] {
+  const problems: string[] = [...metricsInsightsProblems(templates)];
   const prefixes = model.environments.map(
     (environment) => new EnvironmentNaming(model.organization, environment).prefix,
   );
@@ -146,8 +170,8 @@ export function alarmProblems(model: PlatformModel, templates: Templates): strin
     };
     const edge = { ...DEFAULTS, ...given.loadBalancer };
     for (const [name, value, operator] of [
-      ['edge-load-balancer-5xx', edge.elb5xxPercent, 'GreaterThanThreshold'],
-      ['edge-target-5xx', edge.target5xxPercent, 'GreaterThanThreshold'],
+      ['edge-load-balancer-5xx', edge.elb5xxPerMinute, 'GreaterThanThreshold'],
+      ['edge-target-5xx', edge.target5xxPerMinute, 'GreaterThanThreshold'],
       ['edge-unhealthy-targets', 0, 'GreaterThanThreshold'],
       ['edge-no-healthy-targets', 1, 'LessThanThreshold'],
     ] as const) {
