@@ -276,6 +276,21 @@ describe('one environment from a proposed model', () => {
     expect(mentions(ownTemplate)).toBeGreaterThan(0);
   });
 
+  it('rewrites every stack of the environment, its services’ and queues’ included', () => {
+    // Every stack of the environment names its resources after the organization, which the proposed model renamed.
+    const stale = [...after]
+      .filter(([path, text]) => ownTemplate(path) && !text.includes(model.organization.name))
+      .map(([path]) => path);
+    expect(stale).toEqual([]);
+    const stacks = [...after.keys()].filter(ownTemplate);
+    for (const kind of ['service', 'queue'] as const) {
+      const catalog = kind === 'service' ? model.services : model.queues;
+      expect(stacks.filter((path) => path.startsWith(`cloudformation/${environment}-${kind}-`))).toHaveLength(
+        catalog.length,
+      );
+    }
+  });
+
   it('leaves every other file of dist/ as it was', () => {
     const others = (files: Map<string, string>) => [...files].filter(([path]) => !owned(path));
 

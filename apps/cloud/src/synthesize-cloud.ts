@@ -1,8 +1,8 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { addComplianceChecks } from '@platform/aws-platform';
-import { counted, type PlatformModel, UserError } from '@platform/model';
-import { App, type Stack, Validations } from 'aws-cdk-lib';
+import { counted, environmentStackIds, type PlatformModel, UserError } from '@platform/model';
+import { App, Validations } from 'aws-cdk-lib';
 import { type CloudAssembly, VALIDATION_REPORT_FILE } from 'aws-cdk-lib/cx-api';
 import { cdkCliSettings } from './cdk-cli-context';
 import { buildCloudApp } from './cloud-app';
@@ -58,11 +58,9 @@ export function synthesizeTemplates(model: PlatformModel, options: SynthesizeTem
   }
   return {
     templates,
+    // From the model, as the deploy workflow and dist-changes list them: a service's and a queue's stacks included.
     stacksByEnvironment: new Map(
-      [...cloud.environments].map(([name, stacks]) => [
-        name,
-        Object.values(stacks).map((stack: Stack) => stack.artifactId),
-      ]),
+      [...cloud.environments.keys()].map((name) => [name, environmentStackIds(model, name)]),
     ),
     warnings: found.filter((finding) => !finding.error).map((finding) => finding.text),
   };
