@@ -19,8 +19,10 @@ export interface DatabaseAlarmsProps {
 
 /**
  * The alarms of a service's PostgreSQL instance: CPU, free storage and connections (RDS metrics of its
- * `DBInstanceIdentifier`). Missing data keeps the alarm's state (`missing`): RDS publishes these every minute
- * while the instance runs, so a gap is a stopped or replaced instance, which these alarms do not judge. The model
+ * `DBInstanceIdentifier`), each over 3 consecutive 5-minute periods. Missing data is `missing`: a missing period is
+ * not counted, and with every period of the range missing the alarm goes to INSUFFICIENT_DATA, which notifies nobody
+ * (ALARM actions only). RDS publishes these every minute while the instance runs, so a gap is a stopped or replaced
+ * instance, which these alarms do not judge. The model
  * has no read replicas (a Multi-AZ standby is not readable and publishes no `ReplicaLag`), so there is no lag alarm.
  */
 export class DatabaseAlarms extends Construct {
@@ -88,8 +90,9 @@ export function cacheMemberClusterIds(replicationGroupId: string, nodes: number)
 /**
  * The alarms of a service's Valkey replication group: memory, engine CPU, evictions and, with replicas, replication
  * lag, each over the worst of its nodes (`MAX` of the nodes' metrics; a failover changes which node is primary, so
- * every node is watched). Gauges keep their state on missing data; evictions and lag are published only while they
- * happen or only by replicas, so a gap is nothing to report (`notBreaching`).
+ * every node is watched), over 3 consecutive 5-minute periods. The gauges treat missing data as `missing` (not
+ * counted; INSUFFICIENT_DATA, which notifies nobody, when the whole range is missing); evictions and lag are published
+ * only while they happen or only by replicas, so a gap is nothing to report (`notBreaching`).
  */
 export class CacheAlarms extends Construct {
   public readonly alarms: readonly PlatformAlarm[];

@@ -138,9 +138,12 @@ export const AlarmThresholdsSchema = z.strictObject({
   /** The alarms of each service's PostgreSQL instance. */
   database: z
     .strictObject({
-      /** Average CPU of the instance, percent, over 15 minutes. @default 80 */
+      /** Average CPU of the instance per 5-minute period, percent, in 3 consecutive periods. @default 80 */
       cpuPercent: percent.optional(),
-      /** Free storage below this many GiB. @default 5% of `database.allocatedStorageGiB`, at least 1 */
+      /**
+       * Free storage below this many GiB. @default 5% of `database.allocatedStorageGiB` rounded up to a whole GiB, at
+       * least 1
+       */
       freeStorageGiB: z.number().positive({ error: 'must be above 0' }).optional(),
       /** Connections above this share of `maxConnections`, percent. @default 80 */
       connectionsPercent: percent.optional(),

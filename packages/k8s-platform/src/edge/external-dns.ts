@@ -32,8 +32,8 @@ export const EXTERNAL_DNS_INTERVAL_MINUTES = 5;
 export const EXTERNAL_DNS_INTERVAL = `${EXTERNAL_DNS_INTERVAL_MINUTES}m`;
 
 /**
- * external-dns, which keeps one alias record (A and AAAA) per edge host in the environment's hosted zone, pointing at
- * the ALB the AWS Load Balancer Controller wrote into the Ingress's status; `undefined` when the model names no zone
+ * external-dns, which keeps two alias record sets (A and AAAA) per edge host in the environment's hosted zone, pointing
+ * at the ALB the AWS Load Balancer Controller wrote into the Ingress's status, each with its TXT ownership record; `undefined` when the model names no zone
  * (`edge.hostedZone`), where the records are made by hand (docs/kubernetes.md, "DNS of the edge").
  *
  * - Sources: the Ingresses of class `alb` (the edge ones); the edge has no Service of type LoadBalancer.
