@@ -11,7 +11,7 @@ import {
   sloWindow,
 } from '../alerting/slo-alerts';
 import type { DashboardSpec, PanelQuery, PanelSpec, RowSpec } from './grafana-dashboard';
-import { GOLDEN_SIGNAL_WINDOW } from './service-dashboard';
+import { BUDGET_LEFT_STYLE, GOLDEN_SIGNAL_WINDOW } from './service-dashboard';
 import { PROMETHEUS_ALERTS_SERIES, SCHEDULED_POD_PHASES, WORKLOAD_METRICS } from './workload-metrics';
 
 /** Name of the overview dashboard, from which its uid and ConfigMap name derive. */
@@ -101,13 +101,7 @@ function budgetLeft(services: readonly Service[], kind: SloKind): PanelSpec {
       `Share of each service's ${kind} error budget not yet spent over its SLO window (1 − ${sloRatioRecord(kind, '<window>')} / budget). ` +
       'Below 0 the objective is missed; a service without traffic over its window shows nothing.',
     queries,
-    unit: 'percentunit',
-    decimals: 1,
-    baseColor: 'red',
-    thresholds: [
-      { value: 0, color: 'orange' },
-      { value: 0.25, color: 'green' },
-    ],
+    ...BUDGET_LEFT_STYLE,
     width: 8,
     height: Math.max(8, Math.ceil(services.length / 2) + 2),
   };

@@ -28,6 +28,17 @@ if (!(SLO_RATIO_WINDOWS as readonly string[]).includes(GOLDEN_SIGNAL_WINDOW)) {
 /** The latency quantiles a service dashboard draws. */
 export const LATENCY_QUANTILES = [0.5, 0.95, 0.99] as const;
 
+/** How every error-budget-left panel shows its fraction: red when spent, orange while low, green from a quarter left. */
+export const BUDGET_LEFT_STYLE = {
+  unit: 'percentunit',
+  decimals: 1,
+  baseColor: 'red',
+  thresholds: [
+    { value: 0, color: 'orange' },
+    { value: 0.25, color: 'green' },
+  ],
+} as const satisfies Partial<PanelSpec>;
+
 /** Name of a service's dashboard, from which its uid and ConfigMap name derive. */
 export function serviceDashboardName(service: Service): string {
   return `service-${service.name}`;
@@ -230,13 +241,7 @@ function sloRow(service: Service, kind: SloKind): RowSpec {
           `Share of the error budget (${budget} of the requests over ${window}) not yet spent: ` +
           `1 − ${sloRatioRecord(kind, window)} / ${budget}. Below 0 the objective is missed.`,
         queries: [{ expr: `1 - ${windowRatio} / ${budget}`, legend: 'budget left' }],
-        unit: 'percentunit',
-        decimals: 1,
-        baseColor: 'red',
-        thresholds: [
-          { value: 0, color: 'orange' },
-          { value: 0.25, color: 'green' },
-        ],
+        ...BUDGET_LEFT_STYLE,
         width: 6,
       },
       ...burnPanels,
