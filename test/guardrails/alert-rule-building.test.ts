@@ -1,11 +1,5 @@
-import {
-  AlertRules,
-  browsableRepositoryUrl,
-  bucketBoundPattern,
-  burnRateThreshold,
-  ExactDecimal,
-} from '@platform/k8s-platform';
-import { loadPlatformModel, type Service, UserError } from '@platform/model';
+import { AlertRules, bucketBoundPattern, burnRateThreshold, ExactDecimal } from '@platform/k8s-platform';
+import { browsableRepositoryUrl, loadPlatformModel, type Service, UserError } from '@platform/model';
 import { Chart } from 'cdk8s';
 import { testCdk8sApp } from '../support/cdk8s-app';
 

@@ -4,7 +4,6 @@ import {
   AlertRules,
   addonAlertGroups,
   backupAlertGroup,
-  browsableRepositoryUrl,
   GitOpsChart,
   POLICY_EXCEPTION_NAMESPACE,
   SyncWave,
@@ -13,6 +12,7 @@ import {
   backupSchedules,
   type Environment,
   EnvironmentNaming,
+  environmentRunbooks,
   type PlatformModel,
   registryHost,
   secretReaderRolesByNamespace,
@@ -49,10 +49,7 @@ export function addGuardrailCharts(app: App, model: PlatformModel, environment: 
     folder: GUARDRAIL_FOLDERS.alerting,
     syncWave: SyncWave.CLUSTER_CONFIGURATION,
   });
-  const runbooks = {
-    repositoryUrl: browsableRepositoryUrl(environment.gitops.repoUrl),
-    revision: environment.gitops.targetRevision,
-  };
+  const runbooks = environmentRunbooks(environment);
   new AlertRules(alerting, 'alert-rules', {
     services: model.services,
     runbooks,

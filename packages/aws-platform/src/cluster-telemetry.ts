@@ -1,10 +1,4 @@
-import {
-  ADDON_SERVICE_ACCOUNTS,
-  type Environment,
-  type EnvironmentNaming,
-  observabilityOf,
-  UserError,
-} from '@platform/model';
+import { type Environment, type EnvironmentNaming, observabilityOf } from '@platform/model';
 import { RemovalPolicy } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
@@ -12,7 +6,8 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { acknowledgeWildcards } from './acknowledge';
 import { allowLogGroupEncryption } from './log-encryption';
-import { WorkloadIdentity } from './workload-identity';
+import { logsRetention } from './log-retention';
+import { addonIdentity, type WorkloadIdentity } from './workload-identity';
 
 export interface ClusterTelemetryProps {
   /** Name of the EKS cluster whose collectors' service accounts the identities bind to. */
@@ -45,7 +40,11 @@ export class ClusterTelemetry extends Construct {
   public constructor(scope: Construct, id: string, props: ClusterTelemetryProps) {
     super(scope, id);
     const { clusterName, environment, naming } = props;
-    const retention = retentionOf(environment);
+    const retention = logsRetention(
+      environment.name,
+      'observability.logs.retentionDays',
+      observabilityOf(environment).logRetentionDays,
+    );
 
     this.logKey = new kms.Key(this, 'LogKey', {
       description: `Encrypts the container and node logs of ${naming.clusterName}`,
@@ -64,10 +63,14 @@ export class ClusterTelemetry extends Construct {
     this.containerLogs = logGroup('ContainerLogs', naming.containerLogGroupName);
     this.nodeLogs = logGroup('NodeLogs', naming.nodeLogGroupName);
 
-    this.logCollector = this.identity('LogCollectorIdentity', 'logCollector', clusterName, naming);
+    this.logCollector = addonIdentity(this, 'LogCollectorIdentity', { addon: 'logCollector', naming, clusterName });
     for (const group of [this.containerLogs, this.nodeLogs]) group.grantWrite(this.logCollector);
 
-    this.traceCollector = this.identity('TraceCollectorIdentity', 'traceCollector', clusterName, naming);
+    this.traceCollector = addonIdentity(this, 'TraceCollectorIdentity', {
+      addon: 'traceCollector',
+      naming,
+      clusterName,
+    });
     this.traceCollector.addToPolicy(
       new iam.PolicyStatement({
         sid: 'SendTraceSegments',
@@ -80,35 +83,4 @@ export class ClusterTelemetry extends Construct {
       'X-Ray has no resource-level permissions: PutTraceSegments is granted on * only, and it is the only action the role has.',
     );
   }
-
-  private identity(
-    id: string,
-    addon: 'logCollector' | 'traceCollector',
-    clusterName: string,
-    naming: EnvironmentNaming,
-  ): WorkloadIdentity {
-    return new WorkloadIdentity(this, id, {
-      clusterName,
-      serviceAccount: ADDON_SERVICE_ACCOUNTS[addon],
-      roleName: naming.addonRoleName(addon),
-      description: `${ADDON_SERVICE_ACCOUNTS[addon].name} of ${naming.clusterName}`,
-    });
-  }
-}
-
-/**
- * The model's log retention as aws-cdk-lib's enum. The validator checks it against its copy of CloudWatch Logs'
- * periods (CLOUDWATCH_LOGS_RETENTION_DAYS); this holds it to aws-cdk-lib's own.
- */
-function retentionOf(environment: Environment): logs.RetentionDays {
-  const days = observabilityOf(environment).logRetentionDays;
-  const allowed = Object.values(logs.RetentionDays).filter(
-    (value): value is number => typeof value === 'number' && value !== logs.RetentionDays.INFINITE,
-  );
-  if (!allowed.includes(days)) {
-    throw new UserError(
-      `environment '${environment.name}': observability.logs.retentionDays is ${days}; CloudWatch Logs allows ${allowed.join(', ')}`,
-    );
-  }
-  return days as logs.RetentionDays;
 }

@@ -22,8 +22,8 @@ export interface DatabaseAlarmsProps {
  * `DBInstanceIdentifier`), each over 3 consecutive 5-minute periods. Missing data is `missing`: a missing period is
  * not counted, and with every period of the range missing the alarm goes to INSUFFICIENT_DATA, which notifies nobody
  * (ALARM actions only). RDS publishes these every minute while the instance runs, so a gap is a stopped or replaced
- * instance, which these alarms do not judge. The model
- * has no read replicas (a Multi-AZ standby is not readable and publishes no `ReplicaLag`), so there is no lag alarm.
+ * instance, which these alarms do not judge. The model has no read replicas (a Multi-AZ standby is not readable and
+ * publishes no `ReplicaLag`), so there is no lag alarm.
  */
 export class DatabaseAlarms extends Construct {
   public readonly alarms: readonly PlatformAlarm[];

@@ -1,4 +1,4 @@
-import { ADDON_SERVICE_ACCOUNTS, type Environment, type EnvironmentNaming } from '@platform/model';
+import type { Environment, EnvironmentNaming } from '@platform/model';
 import { RemovalPolicy, Tags } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as eks from 'aws-cdk-lib/aws-eks-v2';
@@ -14,7 +14,7 @@ import type { KubernetesRelease } from './kubernetes-release';
 import { allowLogGroupEncryption } from './log-encryption';
 import { SUBNET_GROUP_NAMES } from './platform-network';
 import { PlatformNodeGroups } from './platform-node-groups';
-import { WorkloadIdentity } from './workload-identity';
+import { addonIdentity, type WorkloadIdentity } from './workload-identity';
 
 export interface PlatformClusterProps {
   readonly vpc: ec2.IVpc;
@@ -173,9 +173,21 @@ export class PlatformCluster extends Construct {
     }
 
     this.addonIdentities = {
-      externalSecrets: this.addAddonIdentity('ExternalSecretsIdentity', 'externalSecrets', naming),
-      loadBalancerController: this.addAddonIdentity('LoadBalancerControllerIdentity', 'loadBalancerController', naming),
-      ebsCsiDriver: this.addAddonIdentity('EbsCsiDriverIdentity', 'ebsCsiDriver', naming),
+      externalSecrets: addonIdentity(this, 'ExternalSecretsIdentity', {
+        addon: 'externalSecrets',
+        naming,
+        clusterName: this.cluster.clusterName,
+      }),
+      loadBalancerController: addonIdentity(this, 'LoadBalancerControllerIdentity', {
+        addon: 'loadBalancerController',
+        naming,
+        clusterName: this.cluster.clusterName,
+      }),
+      ebsCsiDriver: addonIdentity(this, 'EbsCsiDriverIdentity', {
+        addon: 'ebsCsiDriver',
+        naming,
+        clusterName: this.cluster.clusterName,
+      }),
     };
     // External Secrets reads nothing as itself: it assumes the reader role of each SecretStore's namespace
     // (SecretReaderRoles), which the cluster stack grants it.
@@ -206,7 +218,11 @@ export class PlatformCluster extends Construct {
 
     const hostedZone = environment.edge.hostedZone;
     if (hostedZone) {
-      this.externalDnsIdentity = this.addAddonIdentity('ExternalDnsIdentity', 'externalDns', naming);
+      this.externalDnsIdentity = addonIdentity(this, 'ExternalDnsIdentity', {
+        addon: 'externalDns',
+        naming,
+        clusterName: this.cluster.clusterName,
+      });
       for (const statement of externalDnsStatements(this, { hostedZoneId: hostedZone.id })) {
         this.externalDnsIdentity.addToPolicy(statement);
       }
@@ -261,19 +277,6 @@ export class PlatformCluster extends Construct {
 
   private addAddon(id: string, addonName: string, configurationValues?: Record<string, unknown>): eks.Addon {
     return new eks.Addon(this, id, { cluster: this.cluster, addonName, configurationValues });
-  }
-
-  private addAddonIdentity(
-    id: string,
-    addon: keyof typeof ADDON_SERVICE_ACCOUNTS,
-    naming: EnvironmentNaming,
-  ): WorkloadIdentity {
-    return new WorkloadIdentity(this, id, {
-      clusterName: this.cluster.clusterName,
-      serviceAccount: ADDON_SERVICE_ACCOUNTS[addon],
-      roleName: naming.addonRoleName(addon),
-      description: `${ADDON_SERVICE_ACCOUNTS[addon].name} of ${naming.clusterName}`,
-    });
   }
 }
 

@@ -1,4 +1,4 @@
-import { type Environment, EnvironmentNaming, type Organization, SUBNET_TIERS, UserError } from '@platform/model';
+import { type Environment, EnvironmentNaming, type Organization, SUBNET_TIERS } from '@platform/model';
 import { RemovalPolicy, Stack, Tags } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as kms from 'aws-cdk-lib/aws-kms';
@@ -7,6 +7,7 @@ import { Construct } from 'constructs';
 import { acknowledge } from './acknowledge';
 import { skipCheckovOnCdkProvider } from './checkov-skips';
 import { allowLogGroupEncryption } from './log-encryption';
+import { logsRetention } from './log-retention';
 import { ModelSubnetAddresses } from './model-subnet-addresses';
 
 export interface PlatformNetworkProps {
@@ -116,7 +117,11 @@ export class PlatformNetwork extends Construct {
     allowLogGroupEncryption(key, logGroupName);
     const logGroup = new logs.LogGroup(this, 'FlowLogGroup', {
       logGroupName,
-      retention: logRetention(environment),
+      retention: logsRetention(
+        environment.name,
+        'network.flowLogRetentionDays',
+        environment.network.flowLogRetentionDays,
+      ),
       encryptionKey: key,
       removalPolicy: RemovalPolicy.RETAIN,
     });
@@ -132,20 +137,3 @@ const SUBNET_TYPES = {
   private: ec2.SubnetType.PRIVATE_WITH_EGRESS,
   isolated: ec2.SubnetType.PRIVATE_ISOLATED,
 } as const;
-
-/**
- * CloudWatch Logs accepts only its own list of retention periods. The validator checks the model against its copy
- * of the list (CLOUDWATCH_LOGS_RETENTION_DAYS); this asserts it against aws-cdk-lib's own.
- */
-function logRetention(environment: Environment): logs.RetentionDays {
-  const days = environment.network.flowLogRetentionDays;
-  const allowed = Object.values(logs.RetentionDays).filter((value): value is number => typeof value === 'number');
-  if (!allowed.includes(days) || days === logs.RetentionDays.INFINITE) {
-    throw new UserError(
-      `environment '${environment.name}': network.flowLogRetentionDays is ${days}; CloudWatch Logs allows ${allowed
-        .filter((value) => value !== logs.RetentionDays.INFINITE)
-        .join(', ')}`,
-    );
-  }
-  return days as logs.RetentionDays;
-}

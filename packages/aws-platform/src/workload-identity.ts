@@ -1,4 +1,9 @@
-import type { ServiceAccountRef } from '@platform/model';
+import {
+  ADDON_SERVICE_ACCOUNTS,
+  type AddonWithIdentity,
+  type EnvironmentNaming,
+  type ServiceAccountRef,
+} from '@platform/model';
 import * as eks from 'aws-cdk-lib/aws-eks-v2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
@@ -85,4 +90,27 @@ export class WorkloadIdentity extends Construct implements iam.IGrantable {
   public addToPolicy(statement: iam.PolicyStatement): void {
     this.role.addToPrincipalPolicy(statement);
   }
+}
+
+export interface AddonIdentityProps {
+  /** The add-on, whose service account (ADDON_SERVICE_ACCOUNTS) and role name (`addonRoleName`) the contract gives. */
+  readonly addon: AddonWithIdentity;
+  readonly naming: EnvironmentNaming;
+  /** Name of the cluster the add-on runs in. @default the naming contract's `clusterName` */
+  readonly clusterName?: string;
+  /** Whether to bind the role here (WorkloadIdentityProps.associate). @default true */
+  readonly associate?: boolean;
+}
+
+/** The identity of a platform add-on: its service account and role name from the naming contract. */
+export function addonIdentity(scope: Construct, id: string, props: AddonIdentityProps): WorkloadIdentity {
+  const { addon, naming } = props;
+  const serviceAccount = ADDON_SERVICE_ACCOUNTS[addon];
+  return new WorkloadIdentity(scope, id, {
+    clusterName: props.clusterName ?? naming.clusterName,
+    serviceAccount,
+    roleName: naming.addonRoleName(addon),
+    description: `${serviceAccount.name} of ${naming.clusterName}`,
+    associate: props.associate,
+  });
 }

@@ -1,16 +1,10 @@
-import {
-  ADDON_SERVICE_ACCOUNTS,
-  backupSettings,
-  type Environment,
-  EnvironmentNaming,
-  type Organization,
-} from '@platform/model';
+import { backupSettings, type Environment, EnvironmentNaming, type Organization } from '@platform/model';
 import { Stack, type StackProps } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
 import { acknowledgeWildcards } from '../acknowledge';
 import { BackupBucket } from '../backup-bucket';
 import { tagResources } from '../platform-tags';
-import { WorkloadIdentity } from '../workload-identity';
+import { addonIdentity, type WorkloadIdentity } from '../workload-identity';
 
 export interface BackupStackProps extends StackProps {
   readonly organization: Organization;
@@ -38,13 +32,7 @@ export class BackupStack extends Stack {
       settings: backupSettings(environment),
       description: naming.clusterName,
     });
-    this.veleroIdentity = new WorkloadIdentity(this, 'VeleroIdentity', {
-      clusterName: naming.clusterName,
-      serviceAccount: ADDON_SERVICE_ACCOUNTS.velero,
-      roleName: naming.addonRoleName('velero'),
-      description: `Velero of ${naming.clusterName}`,
-      associate: false,
-    });
+    this.veleroIdentity = addonIdentity(this, 'VeleroIdentity', { addon: 'velero', naming, associate: false });
     this.backups.grantVelero(this.veleroIdentity);
     acknowledgeWildcards(
       this.veleroIdentity.role,

@@ -1,6 +1,6 @@
-import type { Environment } from '@platform/model';
+import { type Environment, type RunbookLocation, runbookUrl } from '@platform/model';
 import { EXTERNAL_DNS_INTERVAL_MINUTES } from '../edge/external-dns';
-import { type RuleGroup, type RunbookLocation, runbookUrl } from './rule-groups';
+import type { RuleGroup } from './rule-groups';
 
 /*
  * Alerts on the add-ons that move the platform's own signals and records: the log collector (Fluent Bit), the trace

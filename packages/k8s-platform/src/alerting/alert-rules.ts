@@ -1,8 +1,8 @@
-import { PLATFORM_NAMESPACES, type Service } from '@platform/model';
+import { PLATFORM_NAMESPACES, type RunbookLocation, type Service } from '@platform/model';
 import { Construct } from 'constructs';
 import { PrometheusRule, PrometheusRuleSpecGroupsRulesExpr } from '../imports/prometheus-rule-monitoring.coreos.com';
 import { platformAlertGroup } from './platform-alerts';
-import { isAlertingRule, type RuleGroup, type RunbookLocation } from './rule-groups';
+import { isAlertingRule, type RuleGroup } from './rule-groups';
 import { sloRuleGroup } from './slo-alerts';
 
 export interface AlertRulesProps {

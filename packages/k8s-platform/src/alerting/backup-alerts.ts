@@ -1,5 +1,5 @@
-import type { BackupSchedule } from '@platform/model';
-import { type RuleGroup, type RunbookLocation, runbookUrl } from './rule-groups';
+import { type BackupSchedule, type RunbookLocation, runbookUrl } from '@platform/model';
+import type { RuleGroup } from './rule-groups';
 
 /** How far back VeleroBackupFailed looks for a failed or partially failed backup. */
 export const BACKUP_FAILURE_WINDOW = '1h';

@@ -1,4 +1,5 @@
-import { type RuleGroup, type RunbookLocation, runbookUrl } from './rule-groups';
+import { type RunbookLocation, runbookUrl } from '@platform/model';
+import type { RuleGroup } from './rule-groups';
 import { latencyQuantile, requestRate, SERVER_ERROR_MATCHER } from './service-metrics';
 
 /** Window of the platform alerts on the service metrics (HighErrorRate, HighLatencyP99). */

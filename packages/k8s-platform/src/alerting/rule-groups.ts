@@ -27,6 +27,3 @@ export interface RuleGroup {
 export function isAlertingRule(rule: Rule): rule is AlertingRule {
   return 'alert' in rule;
 }
-
-// The runbook links are shared with the CloudWatch alarms of the AWS half, so they live in the model.
-export { browsableRepositoryUrl, type RunbookLocation, runbookPath, runbookUrl } from '@platform/model';

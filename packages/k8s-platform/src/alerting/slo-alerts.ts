@@ -1,6 +1,6 @@
-import { type Service, UserError } from '@platform/model';
+import { type RunbookLocation, runbookUrl, type Service, UserError } from '@platform/model';
 import { ExactDecimal } from './exact-decimal';
-import { type AlertingRule, type RecordingRule, type RuleGroup, type RunbookLocation, runbookUrl } from './rule-groups';
+import type { AlertingRule, RecordingRule, RuleGroup } from './rule-groups';
 import {
   histogramSeries,
   requestRate,

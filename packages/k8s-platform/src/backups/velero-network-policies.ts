@@ -1,9 +1,8 @@
 import { type Environment, PLATFORM_NAMESPACES } from '@platform/model';
 import { Construct } from 'constructs';
 import { VELERO_METRICS_PORT } from '../argocd/velero-values';
-import { apiServerPeers, httpsEgress, podIdentityEgress, s3Peers } from '../network/addon-egress';
 import { AddonNetworkPolicies } from '../network/addon-network-policies';
-import { awsApiPeers } from '../network/service-network-policies';
+import { apiServerPeers, awsApiPeers, httpsEgress, podIdentityEgress, s3Peers } from '../network/aws-egress';
 
 /**
  * The labels of the Velero server's pods: the chart's Deployment template, release `velero` (vmware-tanzu/helm-charts

@@ -1,8 +1,8 @@
 import { Construct } from 'constructs';
 import { EXTERNAL_DNS_METRICS_PORT, EXTERNAL_DNS_POD_LABELS } from '../edge/external-dns';
-import { podIdentityEgress } from './addon-egress';
 import { AddonNetworkPolicies } from './addon-network-policies';
-import { ipBlocks, tcp } from './peers';
+import { httpsEgress, podIdentityEgress } from './aws-egress';
+import { ipBlocks } from './peers';
 
 export interface ExternalDnsNetworkPoliciesProps {
   /** The namespace external-dns runs in. */
@@ -26,7 +26,7 @@ export class ExternalDnsNetworkPolicies extends Construct {
       name: 'external-dns',
       podLabels: EXTERNAL_DNS_POD_LABELS,
       metricsPort: EXTERNAL_DNS_METRICS_PORT,
-      egress: [podIdentityEgress(), { to: ipBlocks(['0.0.0.0/0']), ports: [tcp(443)] }],
+      egress: [podIdentityEgress(), httpsEgress(ipBlocks(['0.0.0.0/0']))],
       egressOf: 'namespace',
       labels: props.labels,
     });

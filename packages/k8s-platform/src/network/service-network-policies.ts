@@ -3,7 +3,8 @@ import { k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import { serviceSelector } from '../labels';
 import { otlpPorts, TRACE_COLLECTOR } from '../observability/telemetry-collectors';
-import { ipBlocks, POD_IDENTITY_AGENT, podsInNamespace, prometheusScrapeRule, tcp } from './peers';
+import { awsEgress } from './aws-egress';
+import { ipBlocks, podsInNamespace, prometheusScrapeRule, tcp } from './peers';
 
 export interface ServiceNetworkPoliciesProps {
   readonly environment: Environment;
@@ -14,9 +15,6 @@ export interface ServiceNetworkPoliciesProps {
   readonly callees: readonly Service[];
   readonly labels: Record<string, string>;
 }
-
-/** Port of the AWS APIs and of the Kubernetes API server's endpoint. */
-export const HTTPS = 443;
 
 /**
  * The edges of one service on top of its namespace's default deny: who may reach it, and what it may
@@ -71,8 +69,7 @@ function egressRules({ environment, service, callees }: ServiceNetworkPoliciesPr
   if (service.dependencies.database) rules.push({ to: ipBlocks(isolated), ports: [tcp(DATA_STORE_PORTS.postgres)] });
   if (service.dependencies.cache) rules.push({ to: ipBlocks(isolated), ports: [tcp(DATA_STORE_PORTS.redis)] });
   if (usesAwsApis(service)) {
-    rules.push({ to: ipBlocks([POD_IDENTITY_AGENT.cidr]), ports: [tcp(POD_IDENTITY_AGENT.port)] });
-    rules.push({ to: awsApiPeers(environment), ports: [tcp(HTTPS)] });
+    rules.push(...awsEgress(environment));
   }
   return rules;
 }
@@ -80,13 +77,4 @@ function egressRules({ environment, service, callees }: ServiceNetworkPoliciesPr
 /** A service calls AWS APIs itself when it sends to or receives from a queue. */
 export function usesAwsApis(service: Service): boolean {
   return service.dependencies.publishes.length + service.dependencies.consumes.length > 0;
-}
-
-/**
- * Where AWS APIs are: the interface endpoints in the private subnets, or, in an environment without
- * them, the public endpoints through the NAT gateways (anything outside the VPC).
- */
-export function awsApiPeers(environment: Environment): k8s.NetworkPolicyPeer[] {
-  if (environment.network.interfaceEndpoints) return ipBlocks(subnetCidrs(environment, 'private'));
-  return ipBlocks(['0.0.0.0/0'], [environment.network.vpcCidr]);
 }

@@ -1,9 +1,8 @@
 import type { Environment } from '@platform/model';
 import { Construct } from 'constructs';
-import { apiServerPeers, awsEgress, httpsEgress, podIdentityEgress } from '../network/addon-egress';
 import { AddonNetworkPolicies } from '../network/addon-network-policies';
+import { apiServerPeers, awsApiPeers, awsEgress, httpsEgress, podIdentityEgress } from '../network/aws-egress';
 import { podsInNamespace } from '../network/peers';
-import { awsApiPeers } from '../network/service-network-policies';
 import {
   LOG_COLLECTOR,
   LOG_COLLECTOR_METRICS_PORT,

@@ -1,10 +1,21 @@
 import { EKS_DEFAULT_SERVICE_IPV4_CIDRS, type Environment, subnetCidrs } from '@platform/model';
 import type { k8s } from 'cdk8s-plus-28';
 import { ipBlocks, POD_IDENTITY_AGENT, tcp } from './peers';
-import { awsApiPeers, HTTPS } from './service-network-policies';
+
+/** Port of the AWS APIs and of the Kubernetes API server's endpoint. */
+export const HTTPS = 443;
 
 /**
- * An add-on's way to AWS: its credentials from the Pod Identity agent (no STS call: the agent hands out the role's
+ * Where AWS APIs are: the interface endpoints in the private subnets, or, in an environment without
+ * them, the public endpoints through the NAT gateways (anything outside the VPC).
+ */
+export function awsApiPeers(environment: Environment): k8s.NetworkPolicyPeer[] {
+  if (environment.network.interfaceEndpoints) return ipBlocks(subnetCidrs(environment, 'private'));
+  return ipBlocks(['0.0.0.0/0'], [environment.network.vpcCidr]);
+}
+
+/**
+ * A pod's way to AWS (a service's that uses a queue, an add-on's): its credentials from the Pod Identity agent (no STS call: the agent hands out the role's
  * credentials), then the AWS APIs over HTTPS through the interface endpoints or the NAT gateways (`awsApiPeers`).
  */
 export function awsEgress(environment: Environment): k8s.NetworkPolicyEgressRule[] {
